@@ -1,0 +1,1 @@
+//! Diff: two Catalogs compared into Changes. Does no I/O and renders no SQL.

@@ -1,0 +1,147 @@
+//! The library's one error type.
+//!
+//! Variants carry structured context (file, line, object, host) rather than preformatted
+//! strings, and each variant a user must act on differently is its own. Where a command
+//! fixes the problem, the message ends with it. Messages never contain a password.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// A place in a source file: `schema/users.sql:12:5`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub struct Location {
+    /// The file, as given (relative paths stay relative).
+    pub path: PathBuf,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column (in characters).
+    pub column: usize,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.path.display(), self.line, self.column)
+    }
+}
+
+/// Everything that can go wrong in schemaplan's library.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A file or directory could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
+
+    /// A statement in a schema file does not parse.
+    #[error("{location}: syntax error: {message}\n  {statement}")]
+    Syntax {
+        /// Where the error is (the offending token when PostgreSQL names it).
+        location: Location,
+        /// PostgreSQL's parser message.
+        message: String,
+        /// The statement, shortened to one line.
+        statement: String,
+    },
+
+    /// A statement in a schema file is not schema DDL (INSERT, COPY, ...).
+    #[error("{location}: {kind} is not a schema statement; schema files hold DDL only (CREATE, ALTER, COMMENT ON, ...)")]
+    NotSchemaStatement {
+        /// Where the statement starts.
+        location: Location,
+        /// What it is, e.g. `INSERT`.
+        kind: String,
+    },
+
+    /// PostgreSQL refused a statement while loading the desired schema.
+    #[error("{location}: {message}{}{}\n  {statement}", opt_line("detail", detail), opt_line("hint", hint))]
+    Load {
+        /// Where the failing statement starts.
+        location: Location,
+        /// PostgreSQL's message.
+        message: String,
+        /// PostgreSQL's detail, if any.
+        detail: Option<String>,
+        /// PostgreSQL's hint, if any.
+        hint: Option<String>,
+        /// The statement, shortened to one line.
+        statement: String,
+    },
+
+    /// A database URL could not be understood. Never contains the password.
+    #[error("invalid database URL: {reason}")]
+    BadUrl {
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// No database was configured where one is needed.
+    #[error("no database configured: pass --database URL or set DATABASE_URL (environment or .env)")]
+    NoDatabase,
+
+    /// The server could not be reached or refused the connection.
+    #[error("cannot connect to PostgreSQL at {host}:{port}: {message}")]
+    Connect {
+        /// Host (or socket directory).
+        host: String,
+        /// Port.
+        port: u16,
+        /// Why, in one line.
+        message: String,
+    },
+
+    /// A query failed on an established connection.
+    #[error("{context}: {message}")]
+    Database {
+        /// What schemaplan was doing.
+        context: String,
+        /// PostgreSQL's message (with detail when it has one).
+        message: String,
+    },
+
+    /// The changes cannot be ordered: the objects form a dependency cycle that no
+    /// rule breaks.
+    #[error("cannot order the changes: dependency cycle between {}", objects.join(", "))]
+    DependencyCycle {
+        /// The objects in the cycle.
+        objects: Vec<String>,
+    },
+
+    /// A source uses something schemaplan cannot handle yet.
+    #[error("{what} is not supported yet")]
+    Unsupported {
+        /// What it is.
+        what: String,
+    },
+
+    /// A source argument is neither a database URL nor an existing file or directory.
+    #[error("{source_arg:?} is neither a database URL (postgres://...) nor an existing .sql file or directory")]
+    BadSource {
+        /// The argument as given.
+        source_arg: String,
+    },
+}
+
+fn opt_line(label: &str, value: &Option<String>) -> String {
+    match value {
+        Some(v) => format!("\n  {label}: {v}"),
+        None => String::new(),
+    }
+}
+
+/// The library's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// An I/O error with the path it concerns.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}

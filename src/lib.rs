@@ -1,0 +1,34 @@
+//! schemaplan: a declarative schema-as-code planner for PostgreSQL.
+//!
+//! The pipeline, one module per stage, arrows pointing one way:
+//!
+//! ```text
+//!  schema/*.sql ──> parse ──> order::statements ──> devdb (load) ─┐
+//!  live database ─────────────────────────────────────────────────┼─> introspect ─> Catalog
+//!                                                                 │
+//!  Catalog (from), Catalog (to) ──> diff ──> Changes ──> order ──> Steps ──> render ──> SQL
+//! ```
+//!
+//! - [`model`]: the [`model::Catalog`] and its objects, plain data.
+//! - [`parse`]: schema files split and parsed with PostgreSQL's own parser.
+//! - [`connect`]: database URLs (incl. SQLAlchemy forms), TLS, connecting.
+//! - [`introspect`]: a live database read into a Catalog in a fixed number of queries.
+//! - [`devdb`]: scratch databases that turn schema files into a Catalog (exact mode).
+//! - [`diff`]: two Catalogs compared into [`diff::Change`]s.
+//! - [`order`]: changes (and schema statements) sorted by dependencies with petgraph.
+//! - [`render`]: ordered changes turned into SQL, reverse SQL and hazards.
+//! - [`cli`]: the command line.
+
+pub mod error;
+pub mod model;
+pub mod parse;
+pub mod connect;
+pub mod introspect;
+pub mod devdb;
+pub mod diff;
+pub mod order;
+pub mod render;
+pub mod source;
+pub mod cli;
+
+pub use error::{Error, Location, Result};

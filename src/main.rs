@@ -1,0 +1,8 @@
+//! The `schemaplan` binary: parses arguments, runs the command, maps the outcome to an
+//! exit code (0 success, 1 differences or pending work found, 2 error).
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    schemaplan::cli::main()
+}

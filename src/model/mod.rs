@@ -1,0 +1,324 @@
+//! The model: a whole database schema as plain, deterministic data.
+//!
+//! Every source (a live database, desired schema files, a replayed plans/ directory)
+//! becomes a [`Catalog`]; the diff compares two of them. Maps are `BTreeMap`s (columns:
+//! an `IndexMap` in attribute order) so iteration never depends on hashing. Expressions,
+//! types and definitions are kept as the text the source's normalizer produced
+//! (PostgreSQL's `pg_get_*def` functions in exact mode), so two catalogs compare equal
+//! exactly when the schemas are the same.
+//!
+//! Dependencies between objects ride along in [`Deps`], which takes no part in equality:
+//! they are derived facts that drive ordering, not part of what the user declared.
+//!
+//! This module does no I/O.
+
+mod name;
+mod relation;
+mod routine;
+mod types;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+pub use name::{needs_quotes, quote_ident, Ident, QualName, KEYWORDS};
+pub use relation::{
+    Column, Constraint, ConstraintKind, Identity, IdentityKind, Index, PartitionOf, Policy, Table,
+    Trigger, TriggerEnabled,
+};
+pub use routine::{Function, FunctionKind, View, ViewColumn};
+pub use types::{Attribute, DomainCheck, Sequence, SequenceOptions, Type, TypeKind};
+
+/// The whole schema of one database (or what a set of files or revisions describes).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Catalog {
+    /// Schemas (namespaces) by name.
+    pub schemas: BTreeMap<String, Schema>,
+    /// Installed extensions by name.
+    pub extensions: BTreeMap<String, Extension>,
+    /// Enum, domain and composite types.
+    pub types: BTreeMap<QualName, Type>,
+    /// Sequences that stand on their own (serial sequences included; identity sequences
+    /// are part of their column).
+    pub sequences: BTreeMap<QualName, Sequence>,
+    /// Tables, partitioned tables and partitions, with their columns, constraints and
+    /// policies.
+    pub tables: BTreeMap<QualName, Table>,
+    /// Indexes that are not owned by a constraint, on tables and materialized views.
+    pub indexes: BTreeMap<QualName, Index>,
+    /// Views and materialized views.
+    pub views: BTreeMap<QualName, View>,
+    /// Functions and procedures, keyed by name and identity arguments.
+    pub functions: BTreeMap<FunctionKey, Function>,
+    /// Triggers on tables and views, keyed by (relation, trigger name).
+    pub triggers: BTreeMap<(QualName, String), Trigger>,
+    /// Objects found in the source that schemaplan does not manage yet. Reported as
+    /// warnings; never compared.
+    pub unmanaged: NotCompared<Vec<Unmanaged>>,
+}
+
+impl Catalog {
+    /// The schema a freshly created database already has: the `public` schema with its
+    /// standard comment. `inspect` and `diff` against "nothing" start from here, so they
+    /// never try to create `public`.
+    pub fn new_database() -> Catalog {
+        let mut catalog = Catalog::default();
+        catalog.schemas.insert(
+            "public".into(),
+            Schema {
+                name: "public".into(),
+                comment: Some("standard public schema".into()),
+            },
+        );
+        catalog
+    }
+
+    /// Number of objects of every kind, for progress and summaries.
+    pub fn object_count(&self) -> usize {
+        self.schemas.len()
+            + self.extensions.len()
+            + self.types.len()
+            + self.sequences.len()
+            + self.tables.len()
+            + self.indexes.len()
+            + self.views.len()
+            + self.functions.len()
+            + self.triggers.len()
+    }
+
+    /// Keeps only the objects whose schema passes `keep` (for `--schema` and
+    /// `--exclude-schema`). Extensions are kept when their schema passes.
+    pub fn retain_schemas(&mut self, keep: impl Fn(&str) -> bool) {
+        self.schemas.retain(|name, _| keep(name));
+        self.extensions.retain(|_, e| keep(&e.schema));
+        self.types.retain(|n, _| keep(&n.schema));
+        self.sequences.retain(|n, _| keep(&n.schema));
+        self.tables.retain(|n, _| keep(&n.schema));
+        self.indexes.retain(|n, _| keep(&n.schema));
+        self.views.retain(|n, _| keep(&n.schema));
+        self.functions.retain(|k, _| keep(&k.name.schema));
+        self.triggers.retain(|(t, _), _| keep(&t.schema));
+        self.unmanaged.0.retain(|u| u.schema.as_deref().is_none_or(&keep));
+    }
+}
+
+/// A schema (namespace).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Schema {
+    /// The schema's name.
+    pub name: String,
+    /// `COMMENT ON SCHEMA`.
+    pub comment: Option<String>,
+}
+
+/// An installed extension.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Extension {
+    /// The extension's name, e.g. `citext`.
+    pub name: String,
+    /// The schema its objects were installed into.
+    pub schema: String,
+    /// The installed version.
+    pub version: String,
+    /// `COMMENT ON EXTENSION`.
+    pub comment: Option<String>,
+}
+
+/// A function's identity: its qualified name and its identity argument types, as
+/// `pg_get_function_identity_arguments` spells them (`a integer, b text`).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct FunctionKey {
+    /// The function's schema-qualified name.
+    pub name: QualName,
+    /// Identity arguments, without defaults.
+    pub args: String,
+}
+
+impl fmt::Display for FunctionKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}({})", self.name, self.args)
+    }
+}
+
+/// An object found in a source that schemaplan does not manage yet (a foreign table,
+/// an event trigger, a rule, an aggregate, ...). Listed in a warning.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Unmanaged {
+    /// What kind of object, e.g. `foreign table`.
+    pub kind: String,
+    /// The schema it lives in, when it has one.
+    pub schema: Option<String>,
+    /// Its name as PostgreSQL describes it.
+    pub name: String,
+}
+
+impl fmt::Display for Unmanaged {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.kind, self.name)
+    }
+}
+
+/// Names one object of the catalog, for dependencies and ordering. Columns of views are
+/// `Column` too (a view's column can be referenced like a table's).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum ObjectId {
+    /// A schema by name.
+    Schema(String),
+    /// An extension by name.
+    Extension(String),
+    /// An enum, domain or composite type.
+    Type(QualName),
+    /// A sequence.
+    Sequence(QualName),
+    /// A table (plain, partitioned or partition).
+    Table(QualName),
+    /// A column of a table or view.
+    Column(QualName, String),
+    /// A table constraint: (table, constraint name).
+    Constraint(QualName, String),
+    /// An index (schema-qualified index name).
+    Index(QualName),
+    /// A view or materialized view.
+    View(QualName),
+    /// A function or procedure.
+    Function(FunctionKey),
+    /// A trigger: (table or view, trigger name).
+    Trigger(QualName, String),
+    /// A row level security policy: (table, policy name).
+    Policy(QualName, String),
+}
+
+impl ObjectId {
+    /// The schema the object lives in, if any (extensions have none of their own here).
+    pub fn schema(&self) -> Option<&str> {
+        match self {
+            ObjectId::Schema(s) => Some(s),
+            ObjectId::Extension(_) => None,
+            ObjectId::Type(n)
+            | ObjectId::Sequence(n)
+            | ObjectId::Table(n)
+            | ObjectId::Column(n, _)
+            | ObjectId::Constraint(n, _)
+            | ObjectId::Index(n)
+            | ObjectId::View(n)
+            | ObjectId::Trigger(n, _)
+            | ObjectId::Policy(n, _) => Some(&n.schema),
+            ObjectId::Function(k) => Some(&k.name.schema),
+        }
+    }
+
+    /// The relation this object belongs to, for columns, constraints, triggers and
+    /// policies; the object itself for tables and views.
+    pub fn relation(&self) -> Option<&QualName> {
+        match self {
+            ObjectId::Table(n) | ObjectId::View(n) => Some(n),
+            ObjectId::Column(n, _)
+            | ObjectId::Constraint(n, _)
+            | ObjectId::Trigger(n, _)
+            | ObjectId::Policy(n, _) => Some(n),
+            _ => None,
+        }
+    }
+
+    /// The object's kind as a user reads it (`table`, `column`, ...).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ObjectId::Schema(_) => "schema",
+            ObjectId::Extension(_) => "extension",
+            ObjectId::Type(_) => "type",
+            ObjectId::Sequence(_) => "sequence",
+            ObjectId::Table(_) => "table",
+            ObjectId::Column(..) => "column",
+            ObjectId::Constraint(..) => "constraint",
+            ObjectId::Index(_) => "index",
+            ObjectId::View(_) => "view",
+            ObjectId::Function(_) => "function",
+            ObjectId::Trigger(..) => "trigger",
+            ObjectId::Policy(..) => "policy",
+        }
+    }
+}
+
+/// Renders as `kind name`, e.g. `column public.users.email`.
+impl fmt::Display for ObjectId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = self.kind();
+        match self {
+            ObjectId::Schema(s) | ObjectId::Extension(s) => write!(f, "{kind} {}", Ident(s)),
+            ObjectId::Type(n)
+            | ObjectId::Sequence(n)
+            | ObjectId::Table(n)
+            | ObjectId::Index(n)
+            | ObjectId::View(n) => write!(f, "{kind} {n}"),
+            ObjectId::Column(n, c) => write!(f, "{kind} {n}.{}", Ident(c)),
+            ObjectId::Constraint(n, c) | ObjectId::Trigger(n, c) | ObjectId::Policy(n, c) => {
+                write!(f, "{kind} {} on {n}", Ident(c))
+            }
+            ObjectId::Function(k) => write!(f, "{kind} {k}"),
+        }
+    }
+}
+
+/// The objects something depends on. Derived from `pg_depend` (or from parse trees),
+/// used for ordering; never part of equality.
+pub type Deps = NotCompared<BTreeSet<ObjectId>>;
+
+/// A value carried alongside the model that never takes part in equality: dependencies,
+/// warnings, source positions. Like a span on a token, it describes where a thing came
+/// from or what it touches, not what it is.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct NotCompared<T>(pub T);
+
+impl<T> PartialEq for NotCompared<T> {
+    fn eq(&self, _other: &Self) -> bool {
+        true
+    }
+}
+
+impl<T> Eq for NotCompared<T> {}
+
+impl<T> std::ops::Deref for NotCompared<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> std::ops::DerefMut for NotCompared<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.0
+    }
+}
+
+impl<T> From<T> for NotCompared<T> {
+    fn from(value: T) -> Self {
+        NotCompared(value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dependencies_do_not_take_part_in_equality() {
+        let a: Deps = NotCompared(BTreeSet::from([ObjectId::Schema("a".into())]));
+        let b: Deps = NotCompared::default();
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn object_ids_read_well() {
+        let t = QualName::new("public", "Users");
+        assert_eq!(
+            ObjectId::Column(t.clone(), "e mail".into()).to_string(),
+            "column public.\"Users\".\"e mail\""
+        );
+        assert_eq!(
+            ObjectId::Constraint(t, "users_pkey".into()).to_string(),
+            "constraint users_pkey on public.\"Users\""
+        );
+    }
+}

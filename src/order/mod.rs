@@ -1,0 +1,3 @@
+//! Order: changes (and schema statements) sorted by their dependencies with petgraph.
+
+pub mod toposort;

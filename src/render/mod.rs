@@ -1,0 +1,1 @@
+//! Render: ordered changes into SQL, reverse SQL and hazards.
