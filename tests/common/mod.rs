@@ -1,0 +1,134 @@
+//! Helpers shared by the integration tests: a fresh database per test on the server at
+//! `TEST_DATABASE_URL` (scripts/test.sh starts one when nothing answers there), and
+//! insta settings that keep snapshots in the top-level `snapshots/`.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+/// The server the tests use.
+pub fn server_url() -> String {
+    std::env::var("TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_string())
+}
+
+/// `server_url()` with another database name.
+pub fn url_for(dbname: &str) -> String {
+    let base = server_url();
+    let (head, query) = match base.split_once('?') {
+        Some((h, q)) => (h.to_string(), format!("?{q}")),
+        None => (base.clone(), String::new()),
+    };
+    // postgres://user@host:port/db -> replace the path.
+    let scheme_end = head.find("://").map(|i| i + 3).unwrap_or(0);
+    let path_start = head[scheme_end..]
+        .find('/')
+        .map(|i| i + scheme_end)
+        .unwrap_or(head.len());
+    format!("{}/{}{}", &head[..path_start], dbname, query)
+}
+
+/// Connects to a URL without TLS and drives the connection in the background.
+pub async fn connect(url: &str) -> tokio_postgres::Client {
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .unwrap_or_else(|e| panic!("cannot connect to the test server ({url}): {e}"));
+    tokio::spawn(async move {
+        let _ = connection.await;
+    });
+    client
+}
+
+/// A database created for one test and dropped when the value goes away.
+pub struct TestDb {
+    /// The database's name.
+    pub name: String,
+    /// A URL to it.
+    pub url: String,
+}
+
+impl TestDb {
+    /// Creates a fresh, empty database with a unique name.
+    pub async fn new() -> TestDb {
+        let name = format!("sptest_{}_{:08x}", std::process::id(), rand::random::<u32>());
+        let admin = connect(&server_url()).await;
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .await
+            .unwrap_or_else(|e| panic!("CREATE DATABASE {name}: {e}"));
+        TestDb {
+            url: url_for(&name),
+            name,
+        }
+    }
+
+    /// A new connection to this database.
+    pub async fn client(&self) -> tokio_postgres::Client {
+        connect(&self.url).await
+    }
+
+    /// Runs SQL (several statements allowed) and panics with PostgreSQL's message on error.
+    pub async fn exec(&self, sql: &str) {
+        let client = self.client().await;
+        if let Err(e) = client.batch_execute(sql).await {
+            panic!("{}\n--- while running:\n{sql}", db_error(&e));
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let name = self.name.clone();
+        // Drop runs inside the test's runtime, which cannot be blocked on: use a thread
+        // with a runtime of its own.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(async move {
+                if let Ok((client, connection)) =
+                    tokio_postgres::connect(&server_url(), tokio_postgres::NoTls).await
+                {
+                    tokio::spawn(connection);
+                    let _ = client
+                        .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+/// PostgreSQL's message, detail and hint, for test failures.
+pub fn db_error(e: &tokio_postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => {
+            let mut s = db.message().to_string();
+            if let Some(d) = db.detail() {
+                s.push_str(&format!("\nDETAIL: {d}"));
+            }
+            if let Some(h) = db.hint() {
+                s.push_str(&format!("\nHINT: {h}"));
+            }
+            if let Some(p) = db.position() {
+                s.push_str(&format!("\nPOSITION: {p:?}"));
+            }
+            s
+        }
+        None => e.to_string(),
+    }
+}
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// insta settings: snapshots in the top-level `snapshots/`, named without module prefix.
+pub fn snapshot_settings() -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(root().join("snapshots"));
+    settings.set_prepend_module_to_snapshot(false);
+    settings
+}
