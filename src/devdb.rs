@@ -16,7 +16,9 @@ pub struct DevDatabase {
 impl DevDatabase {
     /// Creates a scratch database with a random name on `server`.
     pub async fn create(server: &DbUrl) -> Result<DevDatabase> {
-        Ok(DevDatabase { url: server.clone() })
+        Ok(DevDatabase {
+            url: server.clone(),
+        })
     }
 
     /// The scratch database's URL.

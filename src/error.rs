@@ -58,7 +58,11 @@ pub enum Error {
     },
 
     /// PostgreSQL refused a statement while loading the desired schema.
-    #[error("{location}: {message}{}{}\n  {statement}", opt_line("detail", detail), opt_line("hint", hint))]
+    #[error(
+        "{location}: {message}{}{}\n  {statement}",
+        opt_line("detail", detail),
+        opt_line("hint", hint)
+    )]
     Load {
         /// Where the failing statement starts.
         location: Location,
@@ -80,7 +84,9 @@ pub enum Error {
     },
 
     /// No database was configured where one is needed.
-    #[error("no database configured: pass --database URL or set DATABASE_URL (environment or .env)")]
+    #[error(
+        "no database configured: pass --database URL or set DATABASE_URL (environment or .env)"
+    )]
     NoDatabase,
 
     /// The server could not be reached or refused the connection.

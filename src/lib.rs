@@ -19,16 +19,16 @@
 //! - [`render`]: ordered changes turned into SQL, reverse SQL and hazards.
 //! - [`cli`]: the command line.
 
-pub mod error;
-pub mod model;
-pub mod parse;
+pub mod cli;
 pub mod connect;
-pub mod introspect;
 pub mod devdb;
 pub mod diff;
+pub mod error;
+pub mod introspect;
+pub mod model;
 pub mod order;
+pub mod parse;
 pub mod render;
 pub mod source;
-pub mod cli;
 
 pub use error::{Error, Location, Result};

@@ -1,1 +1,108 @@
-//! Diff: two Catalogs compared into Changes. Does no I/O and renders no SQL.
+//! Diff: two Catalogs compared into [`Change`]s.
+//!
+//! Input: the current catalog (`from`) and the desired one (`to`), made by the same
+//! normalizer. Output: an unordered list of changes; `order` sorts them. Does no I/O and
+//! renders no SQL.
+//!
+//! The diff works in two passes. The first decides which existing objects cannot be
+//! altered in place and must be dropped and created again ([`plan_disruptions`]): an
+//! object PostgreSQL cannot alter that way (a view losing a column, a function whose
+//! result type changes, an enum losing a label), and then, transitively, everything
+//! that depends on a dropped, recreated or retyped object. The second pass walks every
+//! object kind and emits the changes, consulting that set.
+
+mod change;
+mod disrupt;
+mod routine;
+mod table;
+mod types;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+pub use change::{Change, ColumnChange, CommentTarget, DomainChange, EnumPosition, TableChange};
+pub use disrupt::{needs_view_recreate, Disruptions};
+pub use table::using_cast;
+
+use crate::model::{Catalog, ObjectId, QualName};
+
+/// Compares two catalogs and returns the changes that turn `from` into `to`, unordered.
+pub fn diff(from: &Catalog, to: &Catalog) -> Vec<Change> {
+    let disruptions = disrupt::plan_disruptions(from, to);
+    let mut out = Emitter {
+        from,
+        to,
+        d: &disruptions,
+        changes: Vec::new(),
+    };
+    types::diff_schemas_and_extensions(&mut out);
+    types::diff_types(&mut out);
+    types::diff_sequences(&mut out);
+    routine::diff_functions(&mut out);
+    table::diff_tables(&mut out);
+    table::diff_indexes(&mut out);
+    routine::diff_views(&mut out);
+    table::diff_triggers(&mut out);
+    out.changes
+}
+
+/// What the second pass writes into, with what it needs to decide.
+pub(crate) struct Emitter<'a> {
+    pub from: &'a Catalog,
+    pub to: &'a Catalog,
+    pub d: &'a Disruptions,
+    pub changes: Vec<Change>,
+}
+
+impl Emitter<'_> {
+    fn push(&mut self, change: Change) {
+        self.changes.push(change);
+    }
+
+    /// Emits `AlterComment` when an object present on both sides changed its comment.
+    fn comment(
+        &mut self,
+        object: ObjectId,
+        target: CommentTarget,
+        from: &Option<String>,
+        to: &Option<String>,
+    ) {
+        if from != to {
+            self.push(Change::AlterComment {
+                object,
+                target,
+                from: from.clone(),
+                to: to.clone(),
+            });
+        }
+    }
+}
+
+/// Walks two maps by key: `f(key, Some(from), Some(to))` for objects on both sides,
+/// with `None` for the side an object is missing from. Keys in order.
+pub(crate) fn pair_up<'a, K: Ord + Clone, V>(
+    from: &'a BTreeMap<K, V>,
+    to: &'a BTreeMap<K, V>,
+) -> Vec<(K, Option<&'a V>, Option<&'a V>)> {
+    let keys: BTreeSet<&K> = from.keys().chain(to.keys()).collect();
+    keys.into_iter()
+        .map(|k| (k.clone(), from.get(k), to.get(k)))
+        .collect()
+}
+
+/// What a retired type's name ends with.
+const RETIRED_SUFFIX: &str = "__schemaplan_old";
+
+/// The name a type is set aside under while a new one takes its place.
+pub fn retired_type_name(name: &QualName) -> QualName {
+    // Kept within PostgreSQL's 63-byte identifier limit, cut on a character boundary.
+    let mut base = name.name.clone();
+    while base.len() + RETIRED_SUFFIX.len() > 63 {
+        base.pop();
+    }
+    name.sibling(format!("{base}{RETIRED_SUFFIX}"))
+}
+
+/// Whether a type name is one set aside by [`retired_type_name`].
+pub fn is_retired_type_name(name: &QualName) -> bool {
+    name.name.ends_with(RETIRED_SUFFIX)
+}

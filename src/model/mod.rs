@@ -99,7 +99,9 @@ impl Catalog {
         self.views.retain(|n, _| keep(&n.schema));
         self.functions.retain(|k, _| keep(&k.name.schema));
         self.triggers.retain(|(t, _), _| keep(&t.schema));
-        self.unmanaged.0.retain(|u| u.schema.as_deref().is_none_or(&keep));
+        self.unmanaged
+            .0
+            .retain(|u| u.schema.as_deref().is_none_or(&keep));
     }
 }
 

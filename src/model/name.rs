@@ -277,7 +277,10 @@ mod tests {
 
     #[test]
     fn qualified_names_render_each_part() {
-        assert_eq!(QualName::new("public", "Order").to_string(), "public.\"Order\"");
+        assert_eq!(
+            QualName::new("public", "Order").to_string(),
+            "public.\"Order\""
+        );
         assert_eq!(QualName::new("app", "items").plain(), "app.items");
     }
 }

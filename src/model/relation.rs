@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
-use super::{Deps, QualName, SequenceOptions};
+use super::{Deps, NotCompared, QualName, SequenceOptions};
 
 /// A table: plain, partitioned (`partition_by` set) or a partition (`partition_of` set).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -96,9 +96,11 @@ pub struct Column {
     /// What the default or generation expression depends on (functions, sequences,
     /// other columns).
     pub default_deps: Deps,
-    /// Whether the column comes from a parent (plain inheritance or a partition's
-    /// parent) rather than being declared on this table.
-    pub inherited: bool,
+    /// Whether the column comes only from a parent (plain inheritance or a partition's
+    /// parent) rather than being declared on this table too. Not compared: `ALTER
+    /// TABLE ... INHERIT` keeps matching columns local, `CREATE TABLE ... INHERITS` does
+    /// not, and no command changes it afterwards; the schema is the same either way.
+    pub inherited: NotCompared<bool>,
 }
 
 impl Column {
@@ -115,7 +117,7 @@ impl Column {
             comment: None,
             deps: Deps::default(),
             default_deps: Deps::default(),
-            inherited: false,
+            inherited: NotCompared(false),
         }
     }
 }

@@ -160,7 +160,11 @@ impl SequenceOptions {
         }
         // PostgreSQL starts an ascending sequence at its MINVALUE, a descending one at
         // its MAXVALUE.
-        let natural_start = if self.increment > 0 { self.min } else { self.max };
+        let natural_start = if self.increment > 0 {
+            self.min
+        } else {
+            self.max
+        };
         if self.start != natural_start {
             out.push(format!("START WITH {}", self.start));
         }

@@ -1,3 +1,165 @@
-//! Order: changes (and schema statements) sorted by their dependencies with petgraph.
+//! Order: changes sorted by their dependencies with petgraph.
+//!
+//! Input: the unordered changes of a diff. Output: the same changes (foreign keys of a
+//! cycle split out into changes of their own) in an order PostgreSQL accepts. The rules,
+//! from each change's [`effects::Effects`]:
+//!
+//! - a change that needs an object runs after the change that creates or alters it;
+//! - a change that stops depending on an object runs before the change that drops or
+//!   alters it (a view is dropped before the column it reads changes type);
+//! - an object dropped and created again is dropped first;
+//! - changes altering the same object keep the order the diff gave them.
+//!
+//! Ties are broken by (phase, kind, object, position), so the same input always gives the
+//! same order. Does no I/O.
 
+mod cycles;
+pub mod effects;
 pub mod toposort;
+
+use std::collections::BTreeMap;
+
+use crate::diff::Change;
+use crate::error::{Error, Result};
+use crate::model::ObjectId;
+
+use effects::{effects, Effects};
+
+/// Sorts changes into an order PostgreSQL accepts. Foreign keys that make tables depend
+/// on each other in a cycle are split out of `CREATE TABLE` (or `DROP TABLE`) into
+/// changes of their own.
+pub fn order(mut changes: Vec<Change>) -> Result<Vec<Change>> {
+    loop {
+        let fx: Vec<Effects> = changes.iter().map(effects).collect();
+        let edges = edges(&fx);
+        let keys: Vec<(u8, ObjectId)> = changes.iter().map(|c| (rank(c), c.object())).collect();
+        match toposort::stable_toposort(changes.len(), &edges, |i| (&keys[i], i)) {
+            Ok(order) => {
+                let mut slots: Vec<Option<Change>> = changes.into_iter().map(Some).collect();
+                return Ok(order.into_iter().filter_map(|i| slots[i].take()).collect());
+            }
+            Err(cycles) => {
+                if !cycles::break_cycles(&mut changes, &cycles) {
+                    let objects = cycles
+                        .first()
+                        .map(|c| c.iter().map(|&i| describe(&changes[i])).collect())
+                        .unwrap_or_default();
+                    return Err(Error::DependencyCycle { objects });
+                }
+            }
+        }
+    }
+}
+
+/// `create-table public.users`, for cycle reports.
+fn describe(change: &Change) -> String {
+    format!("{} {}", change.kind(), change.object())
+}
+
+/// The ordering edges between changes, from their effects.
+fn edges(fx: &[Effects]) -> Vec<(usize, usize)> {
+    let mut providers: BTreeMap<&ObjectId, Vec<usize>> = BTreeMap::new();
+    let mut removers: BTreeMap<&ObjectId, Vec<usize>> = BTreeMap::new();
+    let mut creators: BTreeMap<&ObjectId, Vec<usize>> = BTreeMap::new();
+    let mut modifiers: BTreeMap<&ObjectId, Vec<usize>> = BTreeMap::new();
+    for (i, e) in fx.iter().enumerate() {
+        for id in &e.creates {
+            providers.entry(id).or_default().push(i);
+            creators.entry(id).or_default().push(i);
+        }
+        for id in &e.modifies {
+            providers.entry(id).or_default().push(i);
+            removers.entry(id).or_default().push(i);
+            modifiers.entry(id).or_default().push(i);
+        }
+        for id in &e.drops {
+            removers.entry(id).or_default().push(i);
+        }
+    }
+    let mut edges = Vec::new();
+    for (i, e) in fx.iter().enumerate() {
+        for id in &e.needs {
+            for &p in providers.get(id).into_iter().flatten() {
+                edges.push((p, i));
+            }
+        }
+        for id in &e.releases {
+            for &r in removers.get(id).into_iter().flatten() {
+                edges.push((i, r));
+            }
+        }
+        for id in &e.drops {
+            for &c in creators.get(id).into_iter().flatten() {
+                // A type renamed aside is "created" under its retired name by the
+                // rename and dropped later: that drop comes after, not before.
+                if !fx[c].drops.is_empty() && fx[c].creates.contains(id) && e.needs.contains(id) {
+                    continue;
+                }
+                edges.push((i, c));
+            }
+        }
+    }
+    for list in modifiers.values() {
+        for w in list.windows(2) {
+            edges.push((w[0], w[1]));
+        }
+    }
+    edges.retain(|(a, b)| a != b);
+    edges.sort_unstable();
+    edges.dedup();
+    edges
+}
+
+/// The tie-break rank: drops first (dependents before what they depend on, in the
+/// usual case), then creates and alterations from schemas to comments.
+fn rank(change: &Change) -> u8 {
+    match change {
+        Change::DropTrigger(_) => 1,
+        Change::DropPolicy { .. } => 2,
+        Change::DropView(_) => 3,
+        Change::DropIndex(_) => 4,
+        Change::DropConstraint { constraint, .. } => {
+            if constraint.kind == crate::model::ConstraintKind::ForeignKey {
+                5
+            } else {
+                6
+            }
+        }
+        Change::DetachPartition { .. } => 7,
+        Change::DropColumn { .. } => 8,
+        Change::DropTable(_) => 9,
+        Change::DropSequence(_) => 10,
+        Change::DropFunction(_) => 11,
+        Change::RenameType { .. } => 12,
+        Change::DropType(_) => 13,
+        Change::DropExtension(_) => 14,
+        Change::DropSchema(_) => 15,
+        Change::CreateSchema(_) => 20,
+        Change::CreateExtension(_) => 21,
+        Change::AlterExtension { .. } => 22,
+        Change::CreateType(_) => 23,
+        Change::CreateEnumValue { .. } => 24,
+        Change::AlterDomain { .. } => 25,
+        Change::AlterCompositeType { .. } => 26,
+        Change::CreateSequence(_) => 27,
+        Change::CreateFunction(_) => 28,
+        Change::ReplaceFunction { .. } => 29,
+        Change::CreateTable { .. } => 30,
+        Change::AlterTable { .. } => 31,
+        Change::CreateColumn { .. } => 32,
+        Change::AlterColumn { .. } => 33,
+        Change::AttachPartition { .. } => 34,
+        Change::CreateConstraint { .. } => 35,
+        Change::ValidateConstraint { .. } => 36,
+        Change::AlterSequence { .. } => 37,
+        Change::CreateIndex(_) => 38,
+        Change::CreateView(_) => 39,
+        Change::ReplaceView { .. } => 40,
+        Change::CreateTrigger(_) => 41,
+        Change::ReplaceTrigger { .. } => 42,
+        Change::AlterTrigger { .. } => 43,
+        Change::CreatePolicy { .. } => 44,
+        Change::AlterPolicy { .. } => 45,
+        Change::AlterComment { .. } => 46,
+    }
+}

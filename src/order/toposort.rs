@@ -86,6 +86,9 @@ mod tests {
 
     #[test]
     fn self_edges_are_ignored() {
-        assert_eq!(stable_toposort(2, &[(0, 0), (1, 0)], |i| i).unwrap(), vec![1, 0]);
+        assert_eq!(
+            stable_toposort(2, &[(0, 0), (1, 0)], |i| i).unwrap(),
+            vec![1, 0]
+        );
     }
 }

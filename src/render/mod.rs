@@ -1,1 +1,486 @@
 //! Render: ordered changes into SQL, reverse SQL and hazards.
+//!
+//! Input: changes in the order `order` gave them. Output: a [`Plan`] of [`Step`]s, each
+//! with its statements, the statements that undo it (when one step can), and its
+//! hazards. `Display` writes the plan as a psql-runnable script with a comment before
+//! each step. Does no I/O.
+
+pub mod quote;
+mod sql;
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::str::FromStr;
+
+use serde::Serialize;
+
+use crate::diff::{is_retired_type_name, Change, ColumnChange, DomainChange, TableChange};
+use crate::model::{ConstraintKind, QualName};
+
+pub use sql::column_def;
+
+/// What can go wrong, or hurt, when a step runs on a live database.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Hazard {
+    /// Drops stored data: a table, a column, a sequence's position, a type.
+    DataLoss,
+    /// Rewrites the whole table under an ACCESS EXCLUSIVE lock.
+    TableRewrite,
+    /// Holds an ACCESS EXCLUSIVE lock while it scans or rebuilds: no reads or writes.
+    AccessExclusiveLock,
+    /// Reads the whole table to validate (a constraint, NOT NULL, a partition bound).
+    FullScan,
+    /// Builds an index without CONCURRENTLY: writes to the table wait.
+    IndexBuild,
+    /// Cannot be undone by a single step (the down plan recreates instead).
+    NotReversible,
+}
+
+impl Hazard {
+    /// Every hazard, in order.
+    pub const ALL: [Hazard; 6] = [
+        Hazard::DataLoss,
+        Hazard::TableRewrite,
+        Hazard::AccessExclusiveLock,
+        Hazard::FullScan,
+        Hazard::IndexBuild,
+        Hazard::NotReversible,
+    ];
+
+    /// The kebab-case name users write and read.
+    pub fn name(self) -> &'static str {
+        match self {
+            Hazard::DataLoss => "data-loss",
+            Hazard::TableRewrite => "table-rewrite",
+            Hazard::AccessExclusiveLock => "access-exclusive-lock",
+            Hazard::FullScan => "full-scan",
+            Hazard::IndexBuild => "index-build",
+            Hazard::NotReversible => "not-reversible",
+        }
+    }
+}
+
+impl fmt::Display for Hazard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Hazard {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Hazard::ALL
+            .into_iter()
+            .find(|h| h.name() == s)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Hazard::ALL.iter().map(|h| h.name()).collect();
+                format!("unknown hazard {s:?}; expected one of {}", names.join(", "))
+            })
+    }
+}
+
+impl Serialize for Hazard {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+/// One step of a plan: a change and its SQL.
+#[derive(Clone, Debug, Serialize)]
+pub struct Step {
+    /// The change (plain data).
+    #[serde(flatten)]
+    pub change: Change,
+    /// The statements that make it, in order, without trailing semicolons.
+    pub sql: Vec<String>,
+    /// The statements that undo it, when one step can.
+    pub reverse: Option<Vec<String>>,
+    /// What makes it risky on a live database.
+    pub hazards: Vec<Hazard>,
+}
+
+/// An ordered list of steps.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Plan {
+    /// Session settings the steps need (e.g. not checking function bodies against
+    /// tables created later in the plan), in order.
+    pub preamble: Vec<String>,
+    /// The steps.
+    pub steps: Vec<Step>,
+}
+
+impl Plan {
+    /// Whether there is nothing to do.
+    pub fn is_empty(&self) -> bool {
+        self.steps.is_empty()
+    }
+
+    /// Every statement of the plan (preamble first), in order.
+    pub fn statements(&self) -> impl Iterator<Item = &String> {
+        self.preamble
+            .iter()
+            .chain(self.steps.iter().flat_map(|s| s.sql.iter()))
+    }
+
+    /// All hazards of the plan, each once, in order.
+    pub fn hazards(&self) -> BTreeSet<Hazard> {
+        self.steps
+            .iter()
+            .flat_map(|s| s.hazards.iter().copied())
+            .collect()
+    }
+}
+
+/// The plan as a script psql runs: a comment naming each step and its hazards, then
+/// its statements.
+impl fmt::Display for Plan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for s in &self.preamble {
+            writeln!(f, "{s};")?;
+        }
+        for (i, step) in self.steps.iter().enumerate() {
+            if i > 0 || !self.preamble.is_empty() {
+                writeln!(f)?;
+            }
+            writeln!(f, "-- {} {}", step.change.kind(), step.change.object())?;
+            if !step.hazards.is_empty() {
+                let names: Vec<&str> = step.hazards.iter().map(|h| h.name()).collect();
+                writeln!(f, "-- hazards: {}", names.join(", "))?;
+            }
+            for s in &step.sql {
+                writeln!(f, "{s};")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Renders ordered changes into a plan.
+pub fn render(changes: &[Change]) -> Plan {
+    let new_tables: BTreeSet<&QualName> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::CreateTable { table, .. } => Some(&table.name),
+            Change::CreateView(v) if v.materialized => Some(&v.name),
+            _ => None,
+        })
+        .collect();
+    let mut preamble = Vec::new();
+    if changes.iter().any(|c| {
+        matches!(
+            c,
+            Change::CreateFunction(_) | Change::ReplaceFunction { .. }
+        )
+    }) {
+        // As pg_dump does: a SQL function may read a table created later in the plan.
+        preamble.push("SET check_function_bodies = false".to_string());
+    }
+    let steps = changes
+        .iter()
+        .map(|c| Step {
+            change: c.clone(),
+            sql: sql::statements(c),
+            reverse: inverse(c).map(|inv| sql::statements(&inv)),
+            hazards: hazards(c, &new_tables),
+        })
+        .collect();
+    Plan { preamble, steps }
+}
+
+/// The hazards of a change. Work on a table created earlier in the same plan is
+/// harmless: it is empty.
+fn hazards(change: &Change, new_tables: &BTreeSet<&QualName>) -> Vec<Hazard> {
+    use Hazard::*;
+    let existing = |t: &QualName| !new_tables.contains(t);
+    let mut h = match change {
+        Change::DropTable(_) | Change::DropSequence(_) => vec![DataLoss],
+        Change::DropColumn { column, .. } if column.generated.is_none() => vec![DataLoss],
+        Change::DropType(t) if !is_retired_type_name(&t.name) => vec![DataLoss],
+        Change::AlterColumn {
+            table,
+            from,
+            to,
+            what,
+        } if existing(table) => match what {
+            ColumnChange::Type { using } => {
+                if rewrites(&from.type_name, &to.type_name, using.is_some())
+                    || from.collation != to.collation
+                {
+                    vec![TableRewrite, AccessExclusiveLock]
+                } else {
+                    vec![]
+                }
+            }
+            ColumnChange::NotNull if to.not_null => vec![FullScan, AccessExclusiveLock],
+            ColumnChange::DropExpression => vec![NotReversible],
+            _ => vec![],
+        },
+        Change::CreateColumn { table, column } if existing(table) => {
+            let volatile = column.default.as_deref().is_some_and(is_volatile);
+            if column.generated.is_some() || column.identity.is_some() || volatile {
+                vec![TableRewrite, AccessExclusiveLock]
+            } else {
+                vec![]
+            }
+        }
+        Change::CreateConstraint { table, constraint }
+            if existing(table) && constraint.validated =>
+        {
+            match constraint.kind {
+                ConstraintKind::Check => vec![FullScan, AccessExclusiveLock],
+                ConstraintKind::ForeignKey => vec![FullScan],
+                _ => vec![IndexBuild, AccessExclusiveLock],
+            }
+        }
+        Change::ValidateConstraint { .. } => vec![FullScan],
+        Change::AlterDomain {
+            what: DomainChange::CreateCheck(_) | DomainChange::NotNull,
+            ..
+        } => vec![FullScan],
+        Change::CreateIndex(i) if existing(&i.table) => vec![IndexBuild],
+        Change::AlterTable {
+            what: TableChange::Logged,
+            ..
+        } => vec![TableRewrite, AccessExclusiveLock],
+        Change::AttachPartition { .. } => vec![FullScan],
+        Change::CreateEnumValue { .. } => vec![NotReversible],
+        _ => vec![],
+    };
+    h.sort();
+    h.dedup();
+    h
+}
+
+/// Whether a column type change rewrites the table: not when the new type only widens a
+/// length or precision limit, or drops it (`varchar(20)` → `varchar(50)` or `text`).
+fn rewrites(from: &str, to: &str, using: bool) -> bool {
+    if from == to {
+        return using;
+    }
+    let limit = |t: &str| -> Option<(String, Option<u32>)> {
+        let (base, rest) = match t.find('(') {
+            Some(i) => (t[..i].to_string(), Some(&t[i + 1..])),
+            None => (t.to_string(), None),
+        };
+        let n = rest.and_then(|r| {
+            r.trim_end_matches(')')
+                .split(',')
+                .next()?
+                .trim()
+                .parse()
+                .ok()
+        });
+        Some((base, n))
+    };
+    let (Some((fb, fl)), Some((tb, tl))) = (limit(from), limit(to)) else {
+        return true;
+    };
+    let stringish = |b: &str| b == "character varying" || b == "text";
+    if stringish(&fb) && tb == "text" {
+        return false;
+    }
+    if fb == tb && (fb == "character varying" || fb == "bit varying") {
+        return match (fl, tl) {
+            (Some(a), Some(b)) => b < a,
+            (_, None) => false,
+            (None, Some(_)) => true,
+        };
+    }
+    if fb == "numeric" && tb == "numeric" {
+        // Same scale and more precision keeps the stored values as they are.
+        let scale = |t: &str| {
+            t.split(',')
+                .nth(1)
+                .map(|s| s.trim_end_matches(')').trim().to_string())
+        };
+        return match (fl, tl) {
+            (Some(a), Some(b)) => !(b >= a && scale(from) == scale(to)),
+            (Some(_), None) => false,
+            _ => true,
+        };
+    }
+    true
+}
+
+/// Whether a default expression is volatile, so adding the column fills every row with
+/// its own value (a rewrite) instead of storing one value in the catalog.
+fn is_volatile(expr: &str) -> bool {
+    const VOLATILE: &[&str] = &[
+        "clock_timestamp(",
+        "random(",
+        "gen_random_uuid(",
+        "uuid_generate_v",
+        "nextval(",
+        "timeofday(",
+        "txid_current(",
+    ];
+    VOLATILE.iter().any(|f| expr.contains(f))
+}
+
+/// The change that undoes `change` in one step, when there is one.
+pub fn inverse(change: &Change) -> Option<Change> {
+    use Change::*;
+    Some(match change.clone() {
+        CreateSchema(s) => DropSchema(s),
+        DropSchema(s) => CreateSchema(s),
+        CreateExtension(e) => DropExtension(e),
+        DropExtension(e) => CreateExtension(e),
+        AlterExtension { from, to } => AlterExtension { from: to, to: from },
+        CreateType(t) => DropType(t),
+        DropType(t) => CreateType(t),
+        RenameType { from, to } => {
+            let mut renamed = from.clone();
+            renamed.name = to;
+            RenameType {
+                from: renamed,
+                to: from.name,
+            }
+        }
+        CreateEnumValue { .. } => return None,
+        AlterDomain { from, to, what } => AlterDomain {
+            from: to,
+            to: from,
+            what: match what {
+                DomainChange::CreateCheck(c) => DomainChange::DropCheck(c),
+                DomainChange::DropCheck(c) => DomainChange::CreateCheck(c),
+                DomainChange::ValidateCheck(_) => return None,
+                other => other,
+            },
+        },
+        AlterCompositeType { from, to } => AlterCompositeType { from: to, to: from },
+        CreateSequence(s) => DropSequence(s),
+        DropSequence(s) => CreateSequence(s),
+        AlterSequence { from, to } => AlterSequence { from: to, to: from },
+        CreateTable { table, .. } => DropTable(table),
+        DropTable(table) => {
+            let inline = if table.partition_of.is_some() {
+                Vec::new()
+            } else {
+                table
+                    .constraints
+                    .values()
+                    .filter(|c| c.validated)
+                    .map(|c| c.name.clone())
+                    .collect()
+            };
+            CreateTable { table, inline }
+        }
+        AlterTable { from, to, what } => AlterTable {
+            from: to,
+            to: from.clone(),
+            what: match what {
+                TableChange::Inherit(p) => TableChange::NoInherit(p),
+                TableChange::NoInherit(p) => TableChange::Inherit(p),
+                other => other,
+            },
+        },
+        AttachPartition { table, of } => DetachPartition { table, of },
+        DetachPartition { table, of } => AttachPartition { table, of },
+        CreateColumn { table, column } => DropColumn { table, column },
+        DropColumn { table, column } => CreateColumn { table, column },
+        AlterColumn {
+            table,
+            from,
+            to,
+            what,
+        } => {
+            let what = match what {
+                ColumnChange::Type { .. } => ColumnChange::Type {
+                    using: crate::diff::using_cast(&to.type_name, &from.type_name).then(|| {
+                        format!("{}::{}", crate::model::Ident(&from.name), from.type_name)
+                    }),
+                },
+                ColumnChange::DropExpression => return None,
+                other => other,
+            };
+            AlterColumn {
+                table,
+                from: to,
+                to: from,
+                what,
+            }
+        }
+        CreateConstraint { table, constraint } => DropConstraint { table, constraint },
+        DropConstraint { table, constraint } => CreateConstraint { table, constraint },
+        ValidateConstraint { .. } => return None,
+        CreateIndex(i) => DropIndex(i),
+        DropIndex(i) => CreateIndex(i),
+        CreateView(v) => DropView(v),
+        DropView(v) => CreateView(v),
+        ReplaceView { from, to } => {
+            if crate::diff::needs_view_recreate(&to, &from) {
+                return None;
+            }
+            ReplaceView { from: to, to: from }
+        }
+        CreateFunction(f) => DropFunction(f),
+        DropFunction(f) => CreateFunction(f),
+        ReplaceFunction { from, to } => ReplaceFunction { from: to, to: from },
+        CreateTrigger(t) => DropTrigger(t),
+        DropTrigger(t) => CreateTrigger(t),
+        ReplaceTrigger { from, to } => ReplaceTrigger { from: to, to: from },
+        AlterTrigger { from, to } => AlterTrigger { from: to, to: from },
+        CreatePolicy { table, policy } => DropPolicy { table, policy },
+        DropPolicy { table, policy } => CreatePolicy { table, policy },
+        AlterPolicy { table, from, to } => {
+            if (from.using.is_some() && to.using.is_none())
+                || (from.with_check.is_some() && to.with_check.is_none())
+            {
+                return None;
+            }
+            AlterPolicy {
+                table,
+                from: to,
+                to: from,
+            }
+        }
+        AlterComment {
+            object,
+            target,
+            from,
+            to,
+        } => AlterComment {
+            object,
+            target,
+            from: to,
+            to: from,
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hazard_names_round_trip() {
+        for h in Hazard::ALL {
+            assert_eq!(h.name().parse::<Hazard>(), Ok(h));
+        }
+        assert!("data_loss".parse::<Hazard>().is_err());
+    }
+
+    #[test]
+    fn widening_a_limit_does_not_rewrite() {
+        assert!(!rewrites(
+            "character varying(20)",
+            "character varying(50)",
+            true
+        ));
+        assert!(rewrites(
+            "character varying(50)",
+            "character varying(20)",
+            true
+        ));
+        assert!(!rewrites("character varying(20)", "text", false));
+        assert!(!rewrites(
+            "character varying(20)",
+            "character varying",
+            false
+        ));
+        assert!(!rewrites("numeric(10,2)", "numeric(12,2)", false));
+        assert!(rewrites("numeric(10,2)", "numeric(12,4)", false));
+        assert!(rewrites("integer", "bigint", false));
+        assert!(rewrites("text", "integer", true));
+    }
+}

@@ -1,0 +1,475 @@
+//! The changes a diff produces: one enum, named verb + object. A change is plain data:
+//! it can be listed, tested, ordered and linted without rendering SQL. Each variant's doc
+//! shows the SQL it renders.
+
+use serde::Serialize;
+
+use crate::model::{
+    Column, Constraint, Extension, Function, Index, ObjectId, PartitionOf, Policy, QualName,
+    Schema, Sequence, Table, Trigger, Type, View,
+};
+
+/// One change between two catalogs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "change", rename_all = "kebab-case")]
+pub enum Change {
+    /// `CREATE SCHEMA s`
+    CreateSchema(Schema),
+    /// `DROP SCHEMA s`
+    DropSchema(Schema),
+    /// `CREATE EXTENSION e WITH SCHEMA s`
+    CreateExtension(Extension),
+    /// `DROP EXTENSION e`
+    DropExtension(Extension),
+    /// `ALTER EXTENSION e UPDATE TO 'v'` / `ALTER EXTENSION e SET SCHEMA s`
+    AlterExtension {
+        /// Before.
+        from: Extension,
+        /// After.
+        to: Extension,
+    },
+    /// `CREATE TYPE t AS ENUM (...)`, `CREATE DOMAIN t AS ...`, `CREATE TYPE t AS (...)`
+    CreateType(Type),
+    /// `DROP TYPE t` / `DROP DOMAIN t`
+    DropType(Type),
+    /// `ALTER TYPE t RENAME TO t__old`: sets a type aside so a new one can take its name
+    /// while columns are converted (enum labels removed or reordered, domain base
+    /// changed). The renamed type is dropped by a later `DropType`.
+    RenameType {
+        /// The type as it is before the rename.
+        from: Type,
+        /// The name it is renamed to.
+        to: QualName,
+    },
+    /// `ALTER TYPE t ADD VALUE 'label' BEFORE|AFTER 'neighbour'`
+    CreateEnumValue {
+        /// The enum type.
+        type_name: QualName,
+        /// The new label.
+        label: String,
+        /// Where it goes.
+        position: EnumPosition,
+        /// Its place among the labels added to this type (keeps them in order).
+        seq: usize,
+    },
+    /// `ALTER DOMAIN t SET DEFAULT ... | DROP NOT NULL | ADD CONSTRAINT ... | ...`
+    AlterDomain {
+        /// The domain before.
+        from: Type,
+        /// The domain after.
+        to: Type,
+        /// Which aspect changes.
+        what: DomainChange,
+    },
+    /// `ALTER TYPE t ADD ATTRIBUTE a int | DROP ATTRIBUTE a | ALTER ATTRIBUTE a TYPE int`
+    AlterCompositeType {
+        /// The type before.
+        from: Type,
+        /// The type after.
+        to: Type,
+    },
+    /// `CREATE SEQUENCE s AS integer START WITH ...`
+    CreateSequence(Sequence),
+    /// `DROP SEQUENCE s`
+    DropSequence(Sequence),
+    /// `ALTER SEQUENCE s AS bigint INCREMENT BY ... OWNED BY t.c`
+    AlterSequence {
+        /// Before.
+        from: Sequence,
+        /// After.
+        to: Sequence,
+    },
+    /// `CREATE TABLE t (...)` with its columns and the constraints listed in `inline`.
+    CreateTable {
+        /// The table as desired.
+        table: Table,
+        /// Names of the table's constraints written inside `CREATE TABLE`; the others
+        /// are separate `CreateConstraint` changes (NOT VALID ones, foreign keys that
+        /// close a cycle).
+        inline: Vec<String>,
+    },
+    /// `DROP TABLE t`
+    DropTable(Table),
+    /// `ALTER TABLE t ENABLE ROW LEVEL SECURITY | SET UNLOGGED | SET (fillfactor=70) |
+    /// INHERIT p | ...`
+    AlterTable {
+        /// Before.
+        from: Table,
+        /// After.
+        to: Table,
+        /// Which aspect changes.
+        what: TableChange,
+    },
+    /// `ALTER TABLE p ATTACH PARTITION t FOR VALUES ...`
+    AttachPartition {
+        /// The partition as desired (its columns must be in place first).
+        table: Table,
+        /// Parent and bound.
+        of: PartitionOf,
+    },
+    /// `ALTER TABLE p DETACH PARTITION t`
+    DetachPartition {
+        /// The partition as it was.
+        table: Table,
+        /// Parent and bound it had.
+        of: PartitionOf,
+    },
+    /// `ALTER TABLE t ADD COLUMN c type ...`
+    CreateColumn {
+        /// The table.
+        table: QualName,
+        /// The new column.
+        column: Column,
+    },
+    /// `ALTER TABLE t DROP COLUMN c`
+    DropColumn {
+        /// The table.
+        table: QualName,
+        /// The column as it was.
+        column: Column,
+    },
+    /// `ALTER TABLE t ALTER COLUMN c TYPE ... | SET DEFAULT ... | SET NOT NULL | ...`
+    AlterColumn {
+        /// The table.
+        table: QualName,
+        /// The column before.
+        from: Column,
+        /// The column after.
+        to: Column,
+        /// Which aspect changes.
+        what: ColumnChange,
+    },
+    /// `ALTER TABLE t ADD CONSTRAINT c ...`
+    CreateConstraint {
+        /// The table.
+        table: QualName,
+        /// The constraint.
+        constraint: Constraint,
+    },
+    /// `ALTER TABLE t DROP CONSTRAINT c`
+    DropConstraint {
+        /// The table.
+        table: QualName,
+        /// The constraint as it was.
+        constraint: Constraint,
+    },
+    /// `ALTER TABLE t VALIDATE CONSTRAINT c`
+    ValidateConstraint {
+        /// The table.
+        table: QualName,
+        /// The constraint.
+        constraint: Constraint,
+    },
+    /// `CREATE INDEX i ON t ...`
+    CreateIndex(Index),
+    /// `DROP INDEX i`
+    DropIndex(Index),
+    /// `CREATE VIEW v AS ...` / `CREATE MATERIALIZED VIEW v AS ...`
+    CreateView(View),
+    /// `DROP VIEW v` / `DROP MATERIALIZED VIEW v`
+    DropView(View),
+    /// `CREATE OR REPLACE VIEW v AS ...` (same leading columns, maybe new ones at the end)
+    ReplaceView {
+        /// Before.
+        from: View,
+        /// After.
+        to: View,
+    },
+    /// `CREATE FUNCTION f(...) ...` / `CREATE PROCEDURE ...`
+    CreateFunction(Function),
+    /// `DROP FUNCTION f(args)`
+    DropFunction(Function),
+    /// `CREATE OR REPLACE FUNCTION f(...) ...` (same arguments and result type)
+    ReplaceFunction {
+        /// Before.
+        from: Function,
+        /// After.
+        to: Function,
+    },
+    /// `CREATE TRIGGER g ... ON t ...`
+    CreateTrigger(Trigger),
+    /// `DROP TRIGGER g ON t`
+    DropTrigger(Trigger),
+    /// `CREATE OR REPLACE TRIGGER g ... ON t ...`
+    ReplaceTrigger {
+        /// Before.
+        from: Trigger,
+        /// After.
+        to: Trigger,
+    },
+    /// `ALTER TABLE t ENABLE|DISABLE [REPLICA|ALWAYS] TRIGGER g`
+    AlterTrigger {
+        /// Before.
+        from: Trigger,
+        /// After.
+        to: Trigger,
+    },
+    /// `CREATE POLICY p ON t ...`
+    CreatePolicy {
+        /// The table.
+        table: QualName,
+        /// The policy.
+        policy: Policy,
+    },
+    /// `DROP POLICY p ON t`
+    DropPolicy {
+        /// The table.
+        table: QualName,
+        /// The policy as it was.
+        policy: Policy,
+    },
+    /// `ALTER POLICY p ON t TO ... USING (...) WITH CHECK (...)`
+    AlterPolicy {
+        /// The table.
+        table: QualName,
+        /// Before.
+        from: Policy,
+        /// After.
+        to: Policy,
+    },
+    /// `COMMENT ON <object> IS '...'` / `IS NULL`, for an object that exists on both
+    /// sides (a created object carries its comment in its create step).
+    AlterComment {
+        /// The object.
+        object: ObjectId,
+        /// How `COMMENT ON` names its kind: `TABLE`, `COLUMN`, `FUNCTION`, ...
+        target: CommentTarget,
+        /// The comment before.
+        from: Option<String>,
+        /// The comment after.
+        to: Option<String>,
+    },
+}
+
+/// Where `ALTER TYPE ... ADD VALUE` puts a new label.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EnumPosition {
+    /// At the end (no clause).
+    End,
+    /// `BEFORE 'label'`
+    Before(String),
+    /// `AFTER 'label'`
+    After(String),
+}
+
+/// The aspect of a domain that an `AlterDomain` changes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DomainChange {
+    /// `SET DEFAULT ...` / `DROP DEFAULT`
+    Default,
+    /// `SET NOT NULL` / `DROP NOT NULL`
+    NotNull,
+    /// `ADD CONSTRAINT name CHECK (...)`
+    CreateCheck(String),
+    /// `DROP CONSTRAINT name`
+    DropCheck(String),
+    /// `VALIDATE CONSTRAINT name`
+    ValidateCheck(String),
+}
+
+/// The aspect of a table that an `AlterTable` changes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TableChange {
+    /// `ENABLE` / `DISABLE ROW LEVEL SECURITY`
+    RowLevelSecurity,
+    /// `FORCE` / `NO FORCE ROW LEVEL SECURITY`
+    ForceRowLevelSecurity,
+    /// `SET LOGGED` / `SET UNLOGGED`
+    Logged,
+    /// `SET (...)` / `RESET (...)`
+    Options,
+    /// `INHERIT parent`
+    Inherit(QualName),
+    /// `NO INHERIT parent`
+    NoInherit(QualName),
+}
+
+/// The aspect of a column that an `AlterColumn` changes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ColumnChange {
+    /// `TYPE new [COLLATE c] [USING expr]`, the default dropped before and set after
+    /// when the column has one.
+    Type {
+        /// The `USING` expression when PostgreSQL has no implicit or assignment cast.
+        using: Option<String>,
+    },
+    /// `SET DEFAULT ...` / `DROP DEFAULT`
+    Default,
+    /// `SET NOT NULL` / `DROP NOT NULL`
+    NotNull,
+    /// `ADD GENERATED ... AS IDENTITY` / `DROP IDENTITY` / `SET GENERATED ...` /
+    /// `SET INCREMENT BY ...`
+    Identity,
+    /// `DROP EXPRESSION`: a generated column becomes a plain one, keeping its values.
+    DropExpression,
+}
+
+/// How `COMMENT ON` names an object's kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CommentTarget {
+    /// `SCHEMA`
+    Schema,
+    /// `EXTENSION`
+    Extension,
+    /// `TYPE`
+    Type,
+    /// `DOMAIN`
+    Domain,
+    /// `SEQUENCE`
+    Sequence,
+    /// `TABLE`
+    Table,
+    /// `COLUMN`
+    Column,
+    /// `CONSTRAINT ... ON`
+    Constraint,
+    /// `INDEX`
+    Index,
+    /// `VIEW`
+    View,
+    /// `MATERIALIZED VIEW`
+    MaterializedView,
+    /// `FUNCTION`
+    Function,
+    /// `PROCEDURE`
+    Procedure,
+    /// `TRIGGER ... ON`
+    Trigger,
+    /// `POLICY ... ON`
+    Policy,
+}
+
+impl Change {
+    /// The change's kind in kebab-case, as JSON and plan comments name it
+    /// (`create-table`, `alter-column`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Change::CreateSchema(_) => "create-schema",
+            Change::DropSchema(_) => "drop-schema",
+            Change::CreateExtension(_) => "create-extension",
+            Change::DropExtension(_) => "drop-extension",
+            Change::AlterExtension { .. } => "alter-extension",
+            Change::CreateType(_) => "create-type",
+            Change::DropType(_) => "drop-type",
+            Change::RenameType { .. } => "rename-type",
+            Change::CreateEnumValue { .. } => "create-enum-value",
+            Change::AlterDomain { .. } => "alter-domain",
+            Change::AlterCompositeType { .. } => "alter-composite-type",
+            Change::CreateSequence(_) => "create-sequence",
+            Change::DropSequence(_) => "drop-sequence",
+            Change::AlterSequence { .. } => "alter-sequence",
+            Change::CreateTable { .. } => "create-table",
+            Change::DropTable(_) => "drop-table",
+            Change::AlterTable { .. } => "alter-table",
+            Change::AttachPartition { .. } => "attach-partition",
+            Change::DetachPartition { .. } => "detach-partition",
+            Change::CreateColumn { .. } => "create-column",
+            Change::DropColumn { .. } => "drop-column",
+            Change::AlterColumn { .. } => "alter-column",
+            Change::CreateConstraint { .. } => "create-constraint",
+            Change::DropConstraint { .. } => "drop-constraint",
+            Change::ValidateConstraint { .. } => "validate-constraint",
+            Change::CreateIndex(_) => "create-index",
+            Change::DropIndex(_) => "drop-index",
+            Change::CreateView(_) => "create-view",
+            Change::DropView(_) => "drop-view",
+            Change::ReplaceView { .. } => "replace-view",
+            Change::CreateFunction(_) => "create-function",
+            Change::DropFunction(_) => "drop-function",
+            Change::ReplaceFunction { .. } => "replace-function",
+            Change::CreateTrigger(_) => "create-trigger",
+            Change::DropTrigger(_) => "drop-trigger",
+            Change::ReplaceTrigger { .. } => "replace-trigger",
+            Change::AlterTrigger { .. } => "alter-trigger",
+            Change::CreatePolicy { .. } => "create-policy",
+            Change::DropPolicy { .. } => "drop-policy",
+            Change::AlterPolicy { .. } => "alter-policy",
+            Change::AlterComment { .. } => "alter-comment",
+        }
+    }
+
+    /// The object the change is about.
+    pub fn object(&self) -> ObjectId {
+        match self {
+            Change::CreateSchema(s) | Change::DropSchema(s) => ObjectId::Schema(s.name.clone()),
+            Change::CreateExtension(e) | Change::DropExtension(e) => {
+                ObjectId::Extension(e.name.clone())
+            }
+            Change::AlterExtension { to, .. } => ObjectId::Extension(to.name.clone()),
+            Change::CreateType(t) | Change::DropType(t) => ObjectId::Type(t.name.clone()),
+            Change::RenameType { from, .. } => ObjectId::Type(from.name.clone()),
+            Change::CreateEnumValue { type_name, .. } => ObjectId::Type(type_name.clone()),
+            Change::AlterDomain { to, .. } | Change::AlterCompositeType { to, .. } => {
+                ObjectId::Type(to.name.clone())
+            }
+            Change::CreateSequence(s) | Change::DropSequence(s) => {
+                ObjectId::Sequence(s.name.clone())
+            }
+            Change::AlterSequence { to, .. } => ObjectId::Sequence(to.name.clone()),
+            Change::CreateTable { table, .. } | Change::DropTable(table) => {
+                ObjectId::Table(table.name.clone())
+            }
+            Change::AlterTable { to, .. } => ObjectId::Table(to.name.clone()),
+            Change::AttachPartition { table, .. } | Change::DetachPartition { table, .. } => {
+                ObjectId::Table(table.name.clone())
+            }
+            Change::CreateColumn { table, column } | Change::DropColumn { table, column } => {
+                ObjectId::Column(table.clone(), column.name.clone())
+            }
+            Change::AlterColumn { table, to, .. } => {
+                ObjectId::Column(table.clone(), to.name.clone())
+            }
+            Change::CreateConstraint { table, constraint }
+            | Change::DropConstraint { table, constraint }
+            | Change::ValidateConstraint { table, constraint } => {
+                ObjectId::Constraint(table.clone(), constraint.name.clone())
+            }
+            Change::CreateIndex(i) | Change::DropIndex(i) => ObjectId::Index(i.name.clone()),
+            Change::CreateView(v) | Change::DropView(v) => ObjectId::View(v.name.clone()),
+            Change::ReplaceView { to, .. } => ObjectId::View(to.name.clone()),
+            Change::CreateFunction(f) | Change::DropFunction(f) => {
+                ObjectId::Function(f.key.clone())
+            }
+            Change::ReplaceFunction { to, .. } => ObjectId::Function(to.key.clone()),
+            Change::CreateTrigger(t) | Change::DropTrigger(t) => {
+                ObjectId::Trigger(t.table.clone(), t.name.clone())
+            }
+            Change::ReplaceTrigger { to, .. } | Change::AlterTrigger { to, .. } => {
+                ObjectId::Trigger(to.table.clone(), to.name.clone())
+            }
+            Change::CreatePolicy { table, policy } | Change::DropPolicy { table, policy } => {
+                ObjectId::Policy(table.clone(), policy.name.clone())
+            }
+            Change::AlterPolicy { table, to, .. } => {
+                ObjectId::Policy(table.clone(), to.name.clone())
+            }
+            Change::AlterComment { object, .. } => object.clone(),
+        }
+    }
+
+    /// Whether the change removes its object (a drop, or the first half of a recreate).
+    pub fn is_drop(&self) -> bool {
+        matches!(
+            self,
+            Change::DropSchema(_)
+                | Change::DropExtension(_)
+                | Change::DropType(_)
+                | Change::RenameType { .. }
+                | Change::DropSequence(_)
+                | Change::DropTable(_)
+                | Change::DropColumn { .. }
+                | Change::DropConstraint { .. }
+                | Change::DropIndex(_)
+                | Change::DropView(_)
+                | Change::DropFunction(_)
+                | Change::DropTrigger(_)
+                | Change::DropPolicy { .. }
+                | Change::DetachPartition { .. }
+        )
+    }
+}

@@ -1,0 +1,524 @@
+//! The diff's first pass: which existing objects must be dropped and created again.
+//!
+//! Some changes cannot be made while other objects depend on the thing changed:
+//! PostgreSQL refuses to change the type of a column a view reads, to drop a function a
+//! default calls, to drop a table another table's foreign key references. For each such
+//! *disruption* this pass finds the dependents (from the `from` catalog's dependency
+//! edges, transitively) and decides what happens to each: dropped and created again, its
+//! default dropped and set again, or its column converted to a type that replaces the old
+//! one. Order then puts the drops before the disruption and the creates after.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+use crate::model::{Catalog, Column, ObjectId, QualName, TypeKind, View};
+
+/// What the first pass decided.
+#[derive(Debug, Default)]
+pub struct Disruptions {
+    /// Objects of `from` that are dropped and not created again.
+    pub gone: BTreeSet<ObjectId>,
+    /// Objects on both sides that are dropped and created again.
+    pub recreated: BTreeSet<ObjectId>,
+    /// Types set aside (renamed) and replaced by a new type of the same name, with their
+    /// columns converted in place: enum labels removed or reordered, a domain's base
+    /// type changed.
+    pub retyped: BTreeSet<QualName>,
+    /// Columns (table, column) whose type changes, directly or through `retyped`.
+    pub type_changed: BTreeSet<(QualName, String)>,
+    /// Columns whose type is converted because their type is retyped.
+    pub converted: BTreeSet<(QualName, String)>,
+    /// Columns whose default is dropped before a recreated object it calls is dropped,
+    /// and set again after.
+    pub default_reset: BTreeSet<(QualName, String)>,
+}
+
+impl Disruptions {
+    /// Whether the object is dropped (for good or to be created again).
+    pub fn is_dropped(&self, id: &ObjectId) -> bool {
+        self.gone.contains(id) || self.recreated.contains(id)
+    }
+
+    /// Whether the object is dropped and created again.
+    pub fn is_recreated(&self, id: &ObjectId) -> bool {
+        self.recreated.contains(id)
+    }
+
+    /// Whether the relation (table or view) named is dropped.
+    pub fn relation_dropped(&self, name: &QualName) -> bool {
+        self.is_dropped(&ObjectId::Table(name.clone()))
+            || self.is_dropped(&ObjectId::View(name.clone()))
+    }
+}
+
+/// Why an object is being handled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Cause {
+    /// Dropped for good or recreated: everything depending on it must go first.
+    Dropped,
+    /// A column whose type changes: views, policies, triggers, functions and generated
+    /// columns reading it must go first; PostgreSQL rebuilds indexes and constraints.
+    TypeChanged,
+    /// A type replaced by a new one of the same name.
+    Retyped,
+}
+
+/// Runs the first pass.
+pub fn plan_disruptions(from: &Catalog, to: &Catalog) -> Disruptions {
+    let graph = DependencyIndex::new(from);
+    let mut d = Disruptions::default();
+    let mut work: VecDeque<(ObjectId, Cause)> = VecDeque::new();
+
+    seed(from, to, &mut d, &mut work);
+
+    while let Some((id, cause)) = work.pop_front() {
+        if cause == Cause::Dropped {
+            for child in children(from, &id) {
+                mark_dropped(to, &mut d, &mut work, child);
+            }
+        }
+        let Some(dependents) = graph.dependents.get(&id) else {
+            continue;
+        };
+        for dep in dependents {
+            handle_dependent(from, to, &mut d, &mut work, &id, cause, dep);
+        }
+    }
+    d
+}
+
+/// Marks an object dropped: recreated when `to` still has it, gone otherwise.
+fn mark_dropped(
+    to: &Catalog,
+    d: &mut Disruptions,
+    work: &mut VecDeque<(ObjectId, Cause)>,
+    id: ObjectId,
+) {
+    if d.is_dropped(&id) {
+        return;
+    }
+    if contains(to, &id) {
+        d.recreated.insert(id.clone());
+    } else {
+        d.gone.insert(id.clone());
+    }
+    work.push_back((id, Cause::Dropped));
+}
+
+/// The disruptions that come from comparing each object with its desired form.
+fn seed(from: &Catalog, to: &Catalog, d: &mut Disruptions, work: &mut VecDeque<(ObjectId, Cause)>) {
+    for (name, ty) in &from.types {
+        match to.types.get(name) {
+            None => mark_dropped(to, d, work, ObjectId::Type(name.clone())),
+            Some(new) if needs_retype(&ty.kind, &new.kind) => {
+                d.retyped.insert(name.clone());
+                work.push_back((ObjectId::Type(name.clone()), Cause::Retyped));
+            }
+            Some(_) => {}
+        }
+    }
+    for name in from.schemas.keys() {
+        if !to.schemas.contains_key(name) {
+            mark_dropped(to, d, work, ObjectId::Schema(name.clone()));
+        }
+    }
+    for name in from.extensions.keys() {
+        if !to.extensions.contains_key(name) {
+            mark_dropped(to, d, work, ObjectId::Extension(name.clone()));
+        }
+    }
+    for name in from.sequences.keys() {
+        if !to.sequences.contains_key(name) {
+            mark_dropped(to, d, work, ObjectId::Sequence(name.clone()));
+        }
+    }
+    for (name, old) in &from.tables {
+        let Some(new) = to.tables.get(name) else {
+            mark_dropped(to, d, work, ObjectId::Table(name.clone()));
+            continue;
+        };
+        if old.partition_by != new.partition_by {
+            mark_dropped(to, d, work, ObjectId::Table(name.clone()));
+            continue;
+        }
+        let both_partitions = old.partition_of.is_some() && new.partition_of.is_some();
+        for (cname, col) in &old.columns {
+            let id = ObjectId::Column(name.clone(), cname.clone());
+            match new.columns.get(cname) {
+                None => mark_dropped(to, d, work, id),
+                Some(_) if both_partitions => {}
+                Some(newcol) if needs_column_recreate(col, newcol) => mark_dropped(to, d, work, id),
+                Some(newcol) => {
+                    if col.type_name != newcol.type_name || col.collation != newcol.collation {
+                        d.type_changed.insert((name.clone(), cname.clone()));
+                        work.push_back((id, Cause::TypeChanged));
+                    }
+                }
+            }
+        }
+        for (cname, con) in &old.constraints {
+            let id = ObjectId::Constraint(name.clone(), cname.clone());
+            match new.constraints.get(cname) {
+                None => mark_dropped(to, d, work, id),
+                Some(n)
+                    if n.kind != con.kind
+                        || n.definition != con.definition
+                        || (con.validated && !n.validated) =>
+                {
+                    mark_dropped(to, d, work, id)
+                }
+                Some(_) => {}
+            }
+        }
+        for (pname, pol) in &old.policies {
+            let id = ObjectId::Policy(name.clone(), pname.clone());
+            match new.policies.get(pname) {
+                None => mark_dropped(to, d, work, id),
+                Some(n)
+                    if n.command != pol.command
+                        || n.permissive != pol.permissive
+                        || (pol.using.is_some() && n.using.is_none())
+                        || (pol.with_check.is_some() && n.with_check.is_none()) =>
+                {
+                    mark_dropped(to, d, work, id)
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    for (name, idx) in &from.indexes {
+        match to.indexes.get(name) {
+            Some(n) if n.definition == idx.definition && n.valid && idx.valid => {}
+            _ => mark_dropped(to, d, work, ObjectId::Index(name.clone())),
+        }
+    }
+    for (name, view) in &from.views {
+        match to.views.get(name) {
+            Some(n) if !needs_view_recreate(view, n) => {}
+            _ => mark_dropped(to, d, work, ObjectId::View(name.clone())),
+        }
+    }
+    for (key, f) in &from.functions {
+        match to.functions.get(key) {
+            Some(n) if n.kind == f.kind && n.arguments == f.arguments && n.result == f.result => {}
+            _ => mark_dropped(to, d, work, ObjectId::Function(key.clone())),
+        }
+    }
+    for (key, t) in &from.triggers {
+        match to.triggers.get(key) {
+            Some(n) if n.definition == t.definition => {}
+            Some(n) if !n.constraint && !t.constraint => {}
+            _ => mark_dropped(to, d, work, ObjectId::Trigger(key.0.clone(), key.1.clone())),
+        }
+    }
+}
+
+/// Decides what happens to `dep`, which depends on `id`, disrupted for `cause`.
+fn handle_dependent(
+    from: &Catalog,
+    to: &Catalog,
+    d: &mut Disruptions,
+    work: &mut VecDeque<(ObjectId, Cause)>,
+    id: &ObjectId,
+    cause: Cause,
+    dep: &Dependent,
+) {
+    let target = &dep.id;
+    if d.is_dropped(target) {
+        return;
+    }
+    match target {
+        ObjectId::Column(rel, col) => {
+            if d.relation_dropped(rel) {
+                return;
+            }
+            let Some(column) = from.tables.get(rel).and_then(|t| t.columns.get(col)) else {
+                // A view's column: the view itself is handled through its own edges.
+                return;
+            };
+            let key = (rel.clone(), col.clone());
+            if dep.via_default {
+                // A generated column cannot lose its expression for a while; a plain
+                // default can (and a type change of the column handles its own).
+                if column.generated.is_some() {
+                    mark_dropped(to, d, work, target.clone());
+                } else if cause != Cause::TypeChanged {
+                    d.default_reset.insert(key);
+                }
+                return;
+            }
+            if cause == Cause::Retyped && !d.type_changed.contains(&key) {
+                d.type_changed.insert(key.clone());
+                d.converted.insert(key);
+                work.push_back((target.clone(), Cause::TypeChanged));
+            }
+        }
+        ObjectId::Table(name) => {
+            if cause == Cause::TypeChanged {
+                return;
+            }
+            // A partition or inheriting child stays when the desired schema detaches
+            // it; otherwise dropping the parent takes it along, so it is recreated.
+            if let Some(t) = to.tables.get(name) {
+                let parent = id.relation();
+                let still_child = parent.is_some_and(|p| {
+                    t.partition_of.as_ref().is_some_and(|po| &po.parent == p)
+                        || t.inherits.contains(p)
+                });
+                if !still_child && parent.is_some() {
+                    return;
+                }
+            }
+            mark_dropped(to, d, work, target.clone());
+        }
+        ObjectId::Type(name) => {
+            if cause == Cause::Retyped && !d.retyped.contains(name) {
+                d.retyped.insert(name.clone());
+                work.push_back((target.clone(), Cause::Retyped));
+            }
+        }
+        ObjectId::Sequence(_) | ObjectId::Schema(_) | ObjectId::Extension(_) => {}
+        ObjectId::Constraint(..) | ObjectId::Index(_) if cause == Cause::TypeChanged => {
+            // ALTER COLUMN ... TYPE rebuilds indexes and constraints itself.
+        }
+        _ => mark_dropped(to, d, work, target.clone()),
+    }
+}
+
+/// Whether a type cannot be altered in place into its desired form.
+fn needs_retype(from: &TypeKind, to: &TypeKind) -> bool {
+    match (from, to) {
+        (TypeKind::Enum { labels: a }, TypeKind::Enum { labels: b }) => !is_subsequence(a, b),
+        (
+            TypeKind::Domain {
+                base: a,
+                collation: ca,
+                ..
+            },
+            TypeKind::Domain {
+                base: b,
+                collation: cb,
+                ..
+            },
+        ) => a != b || ca != cb,
+        (TypeKind::Composite { .. }, TypeKind::Composite { .. }) => false,
+        _ => true,
+    }
+}
+
+/// Whether every element of `a` appears in `b` in the same relative order.
+pub(crate) fn is_subsequence(a: &[String], b: &[String]) -> bool {
+    let mut it = b.iter();
+    a.iter().all(|x| it.any(|y| y == x))
+}
+
+/// Whether a column must be dropped and added again: its generation expression changes,
+/// or a plain column becomes generated (PostgreSQL 15 can only drop an expression).
+fn needs_column_recreate(from: &Column, to: &Column) -> bool {
+    match (&from.generated, &to.generated) {
+        (Some(a), Some(b)) => a != b || from.type_name != to.type_name,
+        (None, Some(_)) => true,
+        _ => false,
+    }
+}
+
+/// Whether a view must be dropped and created rather than replaced: materialized views
+/// always; plain views when the existing columns are not kept, in order and type, at
+/// the start of the new column list.
+pub fn needs_view_recreate(from: &View, to: &View) -> bool {
+    if from.materialized != to.materialized {
+        return true;
+    }
+    if from.materialized {
+        return from.definition != to.definition
+            || from.options != to.options
+            || from.columns != to.columns;
+    }
+    to.columns.len() < from.columns.len() || to.columns[..from.columns.len()] != from.columns[..]
+}
+
+/// One object depending on another, and whether through a column's default (or
+/// generation) expression rather than its type.
+#[derive(Debug)]
+struct Dependent {
+    id: ObjectId,
+    via_default: bool,
+}
+
+/// Reverse dependency edges of a catalog: for each object, what depends on it.
+struct DependencyIndex {
+    dependents: BTreeMap<ObjectId, Vec<Dependent>>,
+}
+
+impl DependencyIndex {
+    fn new(c: &Catalog) -> Self {
+        let mut dependents: BTreeMap<ObjectId, Vec<Dependent>> = BTreeMap::new();
+        let mut add = |id: ObjectId, deps: &BTreeSet<ObjectId>, via_default: bool| {
+            for dep in deps {
+                if *dep != id {
+                    dependents.entry(dep.clone()).or_default().push(Dependent {
+                        id: id.clone(),
+                        via_default,
+                    });
+                }
+            }
+        };
+        for t in c.types.values() {
+            add(ObjectId::Type(t.name.clone()), &t.deps, false);
+        }
+        for s in c.sequences.values() {
+            add(ObjectId::Sequence(s.name.clone()), &s.deps, false);
+        }
+        for t in c.tables.values() {
+            let mut table_deps = t.deps.0.clone();
+            if let Some(p) = &t.partition_of {
+                table_deps.insert(ObjectId::Table(p.parent.clone()));
+            }
+            for p in &t.inherits {
+                table_deps.insert(ObjectId::Table(p.clone()));
+            }
+            add(ObjectId::Table(t.name.clone()), &table_deps, false);
+            for col in t.columns.values() {
+                let id = ObjectId::Column(t.name.clone(), col.name.clone());
+                add(id.clone(), &col.deps, false);
+                add(id, &col.default_deps, true);
+            }
+            for con in t.constraints.values() {
+                add(
+                    ObjectId::Constraint(t.name.clone(), con.name.clone()),
+                    &con.deps,
+                    false,
+                );
+            }
+            for pol in t.policies.values() {
+                add(
+                    ObjectId::Policy(t.name.clone(), pol.name.clone()),
+                    &pol.deps,
+                    false,
+                );
+            }
+        }
+        for i in c.indexes.values() {
+            add(ObjectId::Index(i.name.clone()), &i.deps, false);
+        }
+        for v in c.views.values() {
+            add(ObjectId::View(v.name.clone()), &v.deps, false);
+        }
+        for f in c.functions.values() {
+            add(ObjectId::Function(f.key.clone()), &f.deps, false);
+        }
+        for t in c.triggers.values() {
+            add(
+                ObjectId::Trigger(t.table.clone(), t.name.clone()),
+                &t.deps,
+                false,
+            );
+        }
+        DependencyIndex { dependents }
+    }
+}
+
+/// The objects that live inside a relation and go when it is dropped: its columns,
+/// constraints, policies, indexes and triggers. A column's "children" are none.
+fn children(c: &Catalog, id: &ObjectId) -> Vec<ObjectId> {
+    let mut out = Vec::new();
+    let name = match id {
+        ObjectId::Table(n) => {
+            if let Some(t) = c.tables.get(n) {
+                out.extend(
+                    t.columns
+                        .keys()
+                        .map(|k| ObjectId::Column(n.clone(), k.clone())),
+                );
+                out.extend(
+                    t.constraints
+                        .keys()
+                        .map(|k| ObjectId::Constraint(n.clone(), k.clone())),
+                );
+                out.extend(
+                    t.policies
+                        .keys()
+                        .map(|k| ObjectId::Policy(n.clone(), k.clone())),
+                );
+            }
+            n
+        }
+        ObjectId::View(n) => {
+            if let Some(v) = c.views.get(n) {
+                out.extend(
+                    v.columns
+                        .iter()
+                        .map(|col| ObjectId::Column(n.clone(), col.name.clone())),
+                );
+            }
+            n
+        }
+        _ => return out,
+    };
+    out.extend(
+        c.indexes
+            .values()
+            .filter(|i| &i.table == name)
+            .map(|i| ObjectId::Index(i.name.clone())),
+    );
+    out.extend(
+        c.triggers
+            .keys()
+            .filter(|(t, _)| t == name)
+            .map(|(t, g)| ObjectId::Trigger(t.clone(), g.clone())),
+    );
+    out
+}
+
+/// Whether the catalog has the object.
+pub fn contains(c: &Catalog, id: &ObjectId) -> bool {
+    match id {
+        ObjectId::Schema(s) => c.schemas.contains_key(s),
+        ObjectId::Extension(e) => c.extensions.contains_key(e),
+        ObjectId::Type(n) => c.types.contains_key(n),
+        ObjectId::Sequence(n) => c.sequences.contains_key(n),
+        ObjectId::Table(n) => c.tables.contains_key(n),
+        ObjectId::Column(n, col) => {
+            c.tables.get(n).is_some_and(|t| t.columns.contains_key(col))
+                || c.views
+                    .get(n)
+                    .is_some_and(|v| v.columns.iter().any(|vc| &vc.name == col))
+        }
+        ObjectId::Constraint(n, k) => c
+            .tables
+            .get(n)
+            .is_some_and(|t| t.constraints.contains_key(k)),
+        ObjectId::Index(n) => c.indexes.contains_key(n),
+        ObjectId::View(n) => c.views.contains_key(n),
+        ObjectId::Function(k) => c.functions.contains_key(k),
+        ObjectId::Trigger(n, g) => c.triggers.contains_key(&(n.clone(), g.clone())),
+        ObjectId::Policy(n, p) => c.tables.get(n).is_some_and(|t| t.policies.contains_key(p)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn labels(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn enum_labels_added_in_place_but_not_removed_or_moved() {
+        let a = TypeKind::Enum {
+            labels: labels(&["a", "b"]),
+        };
+        let added = TypeKind::Enum {
+            labels: labels(&["a", "x", "b", "y"]),
+        };
+        let removed = TypeKind::Enum {
+            labels: labels(&["a"]),
+        };
+        let moved = TypeKind::Enum {
+            labels: labels(&["b", "a"]),
+        };
+        assert!(!needs_retype(&a, &added));
+        assert!(needs_retype(&a, &removed));
+        assert!(needs_retype(&a, &moved));
+    }
+}

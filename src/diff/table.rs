@@ -1,0 +1,499 @@
+//! Diff of tables (columns, constraints, policies, partitions), indexes and triggers.
+
+use std::collections::BTreeSet;
+
+use crate::model::{Column, ObjectId, QualName, Table};
+
+use super::{
+    pair_up, retired_type_name, Change, ColumnChange, CommentTarget, Emitter, TableChange,
+};
+
+/// Tables and everything inside them.
+pub(crate) fn diff_tables(e: &mut Emitter) {
+    for (name, from, to) in pair_up(&e.from.tables, &e.to.tables) {
+        match (from, to) {
+            (Some(f), None) => e.push(Change::DropTable(f.clone())),
+            (None, Some(t)) => create_table(e, t),
+            (Some(f), Some(t)) => {
+                if e.d.is_recreated(&ObjectId::Table(name)) {
+                    e.push(Change::DropTable(f.clone()));
+                    create_table(e, t);
+                } else {
+                    alter_table(e, f, t);
+                }
+            }
+            (None, None) => {}
+        }
+    }
+}
+
+/// `CREATE TABLE` with the constraints that can be written inside it, then the rest:
+/// constraints added `NOT VALID`, a partition's own constraints, and policies (which
+/// may read other tables).
+fn create_table(e: &mut Emitter, t: &Table) {
+    let inline: Vec<String> = if t.partition_of.is_some() {
+        Vec::new()
+    } else {
+        t.constraints
+            .values()
+            .filter(|c| c.validated)
+            .map(|c| c.name.clone())
+            .collect()
+    };
+    for c in t.constraints.values() {
+        if !inline.contains(&c.name) {
+            e.push(Change::CreateConstraint {
+                table: t.name.clone(),
+                constraint: c.clone(),
+            });
+        }
+    }
+    for p in t.policies.values() {
+        e.push(Change::CreatePolicy {
+            table: t.name.clone(),
+            policy: p.clone(),
+        });
+    }
+    e.push(Change::CreateTable {
+        table: t.clone(),
+        inline,
+    });
+}
+
+fn alter_table(e: &mut Emitter, f: &Table, t: &Table) {
+    let name = &t.name;
+    let alter = |what| Change::AlterTable {
+        from: f.clone(),
+        to: t.clone(),
+        what,
+    };
+
+    // A partition leaves its old parent before its columns change, and joins the new
+    // one after.
+    let detach = match (&f.partition_of, &t.partition_of) {
+        (Some(a), Some(b)) => a != b,
+        (Some(_), None) => true,
+        _ => false,
+    };
+    if detach {
+        if let Some(of) = &f.partition_of {
+            e.push(Change::DetachPartition {
+                table: f.clone(),
+                of: of.clone(),
+            });
+        }
+    }
+
+    for parent in &f.inherits {
+        if !t.inherits.contains(parent) {
+            e.push(alter(TableChange::NoInherit(parent.clone())));
+        }
+    }
+
+    let both_partitions = f.partition_of.is_some() && t.partition_of.is_some();
+    if !both_partitions {
+        diff_columns(e, f, t);
+    }
+
+    for (cname, from, to) in pair_up(&f.constraints, &t.constraints) {
+        let id = ObjectId::Constraint(name.clone(), cname);
+        match (from, to) {
+            (Some(fc), None) => e.push(Change::DropConstraint {
+                table: name.clone(),
+                constraint: fc.clone(),
+            }),
+            (None, Some(tc)) => e.push(Change::CreateConstraint {
+                table: name.clone(),
+                constraint: tc.clone(),
+            }),
+            (Some(fc), Some(tc)) => {
+                if e.d.is_recreated(&id) {
+                    e.push(Change::DropConstraint {
+                        table: name.clone(),
+                        constraint: fc.clone(),
+                    });
+                    e.push(Change::CreateConstraint {
+                        table: name.clone(),
+                        constraint: tc.clone(),
+                    });
+                    continue;
+                }
+                if !fc.validated && tc.validated {
+                    e.push(Change::ValidateConstraint {
+                        table: name.clone(),
+                        constraint: tc.clone(),
+                    });
+                }
+                e.comment(id, CommentTarget::Constraint, &fc.comment, &tc.comment);
+            }
+            (None, None) => {}
+        }
+    }
+
+    for (pname, from, to) in pair_up(&f.policies, &t.policies) {
+        let id = ObjectId::Policy(name.clone(), pname);
+        match (from, to) {
+            (Some(fp), None) => e.push(Change::DropPolicy {
+                table: name.clone(),
+                policy: fp.clone(),
+            }),
+            (None, Some(tp)) => e.push(Change::CreatePolicy {
+                table: name.clone(),
+                policy: tp.clone(),
+            }),
+            (Some(fp), Some(tp)) => {
+                if e.d.is_recreated(&id) {
+                    e.push(Change::DropPolicy {
+                        table: name.clone(),
+                        policy: fp.clone(),
+                    });
+                    e.push(Change::CreatePolicy {
+                        table: name.clone(),
+                        policy: tp.clone(),
+                    });
+                    continue;
+                }
+                if fp.roles != tp.roles || fp.using != tp.using || fp.with_check != tp.with_check {
+                    e.push(Change::AlterPolicy {
+                        table: name.clone(),
+                        from: fp.clone(),
+                        to: tp.clone(),
+                    });
+                }
+                e.comment(id, CommentTarget::Policy, &fp.comment, &tp.comment);
+            }
+            (None, None) => {}
+        }
+    }
+
+    if f.rls_enabled != t.rls_enabled {
+        e.push(alter(TableChange::RowLevelSecurity));
+    }
+    if f.rls_forced != t.rls_forced {
+        e.push(alter(TableChange::ForceRowLevelSecurity));
+    }
+    if f.unlogged != t.unlogged {
+        e.push(alter(TableChange::Logged));
+    }
+    if f.options != t.options {
+        e.push(alter(TableChange::Options));
+    }
+    for parent in &t.inherits {
+        if !f.inherits.contains(parent) {
+            e.push(alter(TableChange::Inherit(parent.clone())));
+        }
+    }
+    let attach = match (&f.partition_of, &t.partition_of) {
+        (Some(a), Some(b)) => a != b,
+        (None, Some(_)) => true,
+        _ => false,
+    };
+    if attach {
+        if let Some(of) = &t.partition_of {
+            e.push(Change::AttachPartition {
+                table: t.clone(),
+                of: of.clone(),
+            });
+        }
+    }
+    e.comment(
+        ObjectId::Table(name.clone()),
+        CommentTarget::Table,
+        &f.comment,
+        &t.comment,
+    );
+}
+
+/// Columns of a table present on both sides: dropped, added, recreated or altered.
+fn diff_columns(e: &mut Emitter, f: &Table, t: &Table) {
+    let name = &t.name;
+    for (cname, fc) in &f.columns {
+        if !t.columns.contains_key(cname) {
+            e.push(Change::DropColumn {
+                table: name.clone(),
+                column: fc.clone(),
+            });
+        }
+    }
+    for (cname, tc) in &t.columns {
+        match f.columns.get(cname) {
+            None => e.push(Change::CreateColumn {
+                table: name.clone(),
+                column: tc.clone(),
+            }),
+            Some(fc) => {
+                if e.d
+                    .is_recreated(&ObjectId::Column(name.clone(), cname.clone()))
+                {
+                    e.push(Change::DropColumn {
+                        table: name.clone(),
+                        column: fc.clone(),
+                    });
+                    e.push(Change::CreateColumn {
+                        table: name.clone(),
+                        column: tc.clone(),
+                    });
+                } else {
+                    alter_column(e, name, fc, tc);
+                }
+            }
+        }
+    }
+}
+
+/// The alterations of one column, in the order PostgreSQL needs them: an expression
+/// dropped first; a default removed before an identity is added; NOT NULL set before an
+/// identity is added; the type; a default set after an identity is dropped; NOT NULL
+/// dropped last.
+fn alter_column(e: &mut Emitter, table: &QualName, fc: &Column, tc: &Column) {
+    let key = (table.clone(), tc.name.clone());
+    let alter = |from: &Column, to: &Column, what| Change::AlterColumn {
+        table: table.clone(),
+        from: from.clone(),
+        to: to.clone(),
+        what,
+    };
+    let type_changes = fc.type_name != tc.type_name
+        || fc.collation != tc.collation
+        || e.d.type_changed.contains(&key);
+    let reset = e.d.default_reset.contains(&key) && !type_changes;
+
+    if fc.generated.is_some() && tc.generated.is_none() {
+        e.push(alter(fc, tc, ColumnChange::DropExpression));
+    }
+    // A column's default, as it stands after any removal below.
+    let mut current = fc.clone();
+    current.generated = tc.generated.clone();
+    if !type_changes && current.default.is_some() && (reset || tc.default.is_none()) {
+        let mut next = current.clone();
+        next.default = None;
+        next.default_deps = Default::default();
+        e.push(alter(&current, &next, ColumnChange::Default));
+        current = next;
+    }
+    if tc.not_null && !fc.not_null {
+        e.push(alter(fc, tc, ColumnChange::NotNull));
+    }
+    if fc.identity != tc.identity {
+        e.push(alter(fc, tc, ColumnChange::Identity));
+    }
+    if type_changes {
+        let mut old = fc.clone();
+        retire_deps(e, &mut old);
+        let using = if e.d.converted.contains(&key) {
+            Some(conversion(e, tc))
+        } else {
+            using_cast(&fc.type_name, &tc.type_name)
+                .then(|| format!("{}::{}", crate::model::Ident(&tc.name), tc.type_name))
+        };
+        e.push(alter(&old, tc, ColumnChange::Type { using }));
+    } else if current.default != tc.default {
+        e.push(alter(&current, tc, ColumnChange::Default));
+    }
+    if !tc.not_null && fc.not_null {
+        e.push(alter(fc, tc, ColumnChange::NotNull));
+    }
+    e.comment(
+        ObjectId::Column(table.clone(), tc.name.clone()),
+        CommentTarget::Column,
+        &fc.comment,
+        &tc.comment,
+    );
+}
+
+/// A column being converted still depends on the old type, which by then has been set
+/// aside under its retired name: point its dependencies there so ordering drops the old
+/// type only after the conversion.
+fn retire_deps(e: &Emitter, col: &mut Column) {
+    for deps in [&mut col.deps.0, &mut col.default_deps.0] {
+        let retired: BTreeSet<ObjectId> = deps
+            .iter()
+            .map(|id| match id {
+                ObjectId::Type(n) if e.d.retyped.contains(n) => {
+                    ObjectId::Type(retired_type_name(n))
+                }
+                other => other.clone(),
+            })
+            .collect();
+        *deps = retired;
+    }
+}
+
+/// `USING` for a column whose type is replaced by a new type of the same name: through
+/// text for enums and composites (their labels and fields survive), directly for
+/// domains (cast to the base type).
+fn conversion(e: &Emitter, to: &Column) -> String {
+    let col = crate::model::Ident(&to.name);
+    let (base, array) = match to.type_name.strip_suffix("[]") {
+        Some(b) => (b, "[]"),
+        None => (to.type_name.as_str(), ""),
+    };
+    let is_domain = e.to.types.values().any(|t| {
+        t.name.to_string() == base && matches!(t.kind, crate::model::TypeKind::Domain { .. })
+    });
+    if is_domain {
+        format!("{col}::{}", to.type_name)
+    } else {
+        format!("{col}::text{array}::{}", to.type_name)
+    }
+}
+
+/// Whether `ALTER COLUMN ... TYPE` needs `USING` to go from one type to another: false
+/// when PostgreSQL has an implicit or assignment cast (numbers among themselves, any type
+/// to a string type, json and jsonb, timestamps, a typmod change), true otherwise.
+pub fn using_cast(from: &str, to: &str) -> bool {
+    let (from, to) = (strip_typmod(from), strip_typmod(to));
+    let (from, to) = match (from.strip_suffix("[]"), to.strip_suffix("[]")) {
+        (Some(a), Some(b)) => (a.to_string(), b.to_string()),
+        (None, None) => (from, to),
+        _ => return true,
+    };
+    if from == to {
+        return false;
+    }
+    const STRINGS: &[&str] = &["text", "character varying", "character", "name", "\"char\""];
+    if STRINGS.contains(&to.as_str()) {
+        return false;
+    }
+    const FAMILIES: &[&[&str]] = &[
+        &[
+            "smallint",
+            "integer",
+            "bigint",
+            "numeric",
+            "real",
+            "double precision",
+        ],
+        &["json", "jsonb"],
+        &[
+            "date",
+            "timestamp without time zone",
+            "timestamp with time zone",
+        ],
+        &["time without time zone", "time with time zone"],
+        &["inet", "cidr"],
+        &["bit", "bit varying"],
+    ];
+    !FAMILIES
+        .iter()
+        .any(|fam| fam.contains(&from.as_str()) && fam.contains(&to.as_str()))
+}
+
+/// A type name without its modifiers: `character varying(20)` → `character varying`,
+/// `timestamp(3) with time zone` → `timestamp with time zone`.
+fn strip_typmod(t: &str) -> String {
+    let mut out = String::with_capacity(t.len());
+    let mut depth = 0;
+    for ch in t.chars() {
+        match ch {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            _ if depth == 0 => out.push(ch),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Indexes not owned by constraints. An index goes with its table when the table is
+/// dropped, so only indexes of surviving tables are dropped explicitly.
+pub(crate) fn diff_indexes(e: &mut Emitter) {
+    for (name, from, to) in pair_up(&e.from.indexes, &e.to.indexes) {
+        match (from, to) {
+            (Some(f), None) => {
+                if !e.d.relation_dropped(&f.table) {
+                    e.push(Change::DropIndex(f.clone()));
+                }
+            }
+            (None, Some(t)) => e.push(Change::CreateIndex(t.clone())),
+            (Some(f), Some(t)) => {
+                if e.d.is_recreated(&ObjectId::Index(name.clone())) {
+                    if !e.d.relation_dropped(&f.table) {
+                        e.push(Change::DropIndex(f.clone()));
+                    }
+                    e.push(Change::CreateIndex(t.clone()));
+                } else {
+                    e.comment(
+                        ObjectId::Index(name),
+                        CommentTarget::Index,
+                        &f.comment,
+                        &t.comment,
+                    );
+                }
+            }
+            (None, None) => {}
+        }
+    }
+}
+
+/// Triggers on tables and views.
+pub(crate) fn diff_triggers(e: &mut Emitter) {
+    let pairs: Vec<_> = pair_up(&e.from.triggers, &e.to.triggers);
+    for ((rel, name), from, to) in pairs {
+        let id = ObjectId::Trigger(rel.clone(), name);
+        match (from, to) {
+            (Some(f), None) => {
+                if !e.d.relation_dropped(&rel) {
+                    e.push(Change::DropTrigger(f.clone()));
+                }
+            }
+            (None, Some(t)) => e.push(Change::CreateTrigger(t.clone())),
+            (Some(f), Some(t)) => {
+                if e.d.is_recreated(&id) {
+                    if !e.d.relation_dropped(&rel) {
+                        e.push(Change::DropTrigger(f.clone()));
+                    }
+                    e.push(Change::CreateTrigger(t.clone()));
+                    continue;
+                }
+                if f.definition != t.definition {
+                    e.push(Change::ReplaceTrigger {
+                        from: f.clone(),
+                        to: t.clone(),
+                    });
+                }
+                if f.enabled != t.enabled {
+                    e.push(Change::AlterTrigger {
+                        from: f.clone(),
+                        to: t.clone(),
+                    });
+                }
+                e.comment(id, CommentTarget::Trigger, &f.comment, &t.comment);
+            }
+            (None, None) => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn casts_that_need_using() {
+        assert!(!using_cast("integer", "bigint"));
+        assert!(!using_cast("bigint", "integer"));
+        assert!(!using_cast(
+            "character varying(20)",
+            "character varying(50)"
+        ));
+        assert!(!using_cast("integer", "text"));
+        assert!(!using_cast("json", "jsonb"));
+        assert!(!using_cast("numeric(10,2)", "numeric(12,4)"));
+        assert!(!using_cast("integer[]", "bigint[]"));
+        assert!(using_cast("text", "integer"));
+        assert!(using_cast("text", "jsonb"));
+        assert!(using_cast("integer", "boolean"));
+        assert!(using_cast("text", "public.mood"));
+        assert!(using_cast("text[]", "text"));
+    }
+
+    #[test]
+    fn typmods_are_stripped() {
+        assert_eq!(
+            strip_typmod("timestamp(3) with time zone"),
+            "timestamp with time zone"
+        );
+        assert_eq!(strip_typmod("numeric(10,2)[]"), "numeric[]");
+    }
+}

@@ -1,0 +1,239 @@
+//! Diff of schemas, extensions, user-defined types and sequences.
+
+use crate::model::{ObjectId, Sequence, Type, TypeKind};
+
+use super::disrupt::is_subsequence;
+use super::{
+    pair_up, retired_type_name, Change, CommentTarget, DomainChange, Emitter, EnumPosition,
+};
+
+/// Schemas and extensions.
+pub(crate) fn diff_schemas_and_extensions(e: &mut Emitter) {
+    for (name, from, to) in pair_up(&e.from.schemas, &e.to.schemas) {
+        match (from, to) {
+            (Some(f), None) => e.push(Change::DropSchema(f.clone())),
+            (None, Some(t)) => e.push(Change::CreateSchema(t.clone())),
+            (Some(f), Some(t)) => e.comment(
+                ObjectId::Schema(name),
+                CommentTarget::Schema,
+                &f.comment,
+                &t.comment,
+            ),
+            (None, None) => {}
+        }
+    }
+    for (name, from, to) in pair_up(&e.from.extensions, &e.to.extensions) {
+        match (from, to) {
+            (Some(f), None) => e.push(Change::DropExtension(f.clone())),
+            (None, Some(t)) => e.push(Change::CreateExtension(t.clone())),
+            (Some(f), Some(t)) => {
+                if f.version != t.version || f.schema != t.schema {
+                    e.push(Change::AlterExtension {
+                        from: f.clone(),
+                        to: t.clone(),
+                    });
+                }
+                e.comment(
+                    ObjectId::Extension(name),
+                    CommentTarget::Extension,
+                    &f.comment,
+                    &t.comment,
+                );
+            }
+            (None, None) => {}
+        }
+    }
+}
+
+/// How `COMMENT ON` names a type of this kind.
+pub(crate) fn type_comment_target(t: &Type) -> CommentTarget {
+    match t.kind {
+        TypeKind::Domain { .. } => CommentTarget::Domain,
+        _ => CommentTarget::Type,
+    }
+}
+
+/// Enum, domain and composite types.
+pub(crate) fn diff_types(e: &mut Emitter) {
+    for (name, from, to) in pair_up(&e.from.types, &e.to.types) {
+        let (f, t) = match (from, to) {
+            (Some(f), None) => {
+                e.push(Change::DropType(f.clone()));
+                continue;
+            }
+            (None, Some(t)) => {
+                e.push(Change::CreateType(t.clone()));
+                continue;
+            }
+            (Some(f), Some(t)) => (f, t),
+            (None, None) => continue,
+        };
+        if e.d.retyped.contains(&name) {
+            // Set the old type aside under another name, create the new one, convert
+            // the columns (table diff), then drop the old one.
+            let retired = retired_type_name(&name);
+            e.push(Change::RenameType {
+                from: f.clone(),
+                to: retired.clone(),
+            });
+            e.push(Change::CreateType(t.clone()));
+            let mut old = f.clone();
+            old.name = retired;
+            old.comment = None;
+            e.push(Change::DropType(old));
+            continue;
+        }
+        match (&f.kind, &t.kind) {
+            (TypeKind::Enum { labels: a }, TypeKind::Enum { labels: b }) => {
+                debug_assert!(is_subsequence(a, b));
+                enum_additions(e, t, a, b);
+            }
+            (
+                TypeKind::Domain {
+                    not_null: fnn,
+                    default: fdef,
+                    checks: fchecks,
+                    ..
+                },
+                TypeKind::Domain {
+                    not_null: tnn,
+                    default: tdef,
+                    checks: tchecks,
+                    ..
+                },
+            ) => {
+                let alter = |what| Change::AlterDomain {
+                    from: f.clone(),
+                    to: t.clone(),
+                    what,
+                };
+                for (cname, check) in fchecks {
+                    match tchecks.get(cname) {
+                        Some(n) if n.definition == check.definition => {
+                            if !check.validated && n.validated {
+                                e.push(alter(DomainChange::ValidateCheck(cname.clone())));
+                            } else if check.validated && !n.validated {
+                                e.push(alter(DomainChange::DropCheck(cname.clone())));
+                                e.push(alter(DomainChange::CreateCheck(cname.clone())));
+                            }
+                        }
+                        Some(_) => {
+                            e.push(alter(DomainChange::DropCheck(cname.clone())));
+                            e.push(alter(DomainChange::CreateCheck(cname.clone())));
+                        }
+                        None => e.push(alter(DomainChange::DropCheck(cname.clone()))),
+                    }
+                }
+                for cname in tchecks.keys() {
+                    if !fchecks.contains_key(cname) {
+                        e.push(alter(DomainChange::CreateCheck(cname.clone())));
+                    }
+                }
+                if fdef != tdef {
+                    e.push(alter(DomainChange::Default));
+                }
+                if fnn != tnn {
+                    e.push(alter(DomainChange::NotNull));
+                }
+            }
+            (TypeKind::Composite { attributes: a }, TypeKind::Composite { attributes: b }) => {
+                if a != b {
+                    e.push(Change::AlterCompositeType {
+                        from: f.clone(),
+                        to: t.clone(),
+                    });
+                }
+            }
+            _ => unreachable!("a change of type kind is a retype"),
+        }
+        e.comment(
+            ObjectId::Type(name),
+            type_comment_target(t),
+            &f.comment,
+            &t.comment,
+        );
+    }
+}
+
+/// `ALTER TYPE ... ADD VALUE` for each label of `to` missing from `from`, placed next to
+/// a neighbour so the final order matches.
+fn enum_additions(e: &mut Emitter, t: &Type, from: &[String], to: &[String]) {
+    let mut seq = 0;
+    for (i, label) in to.iter().enumerate() {
+        if from.contains(label) {
+            continue;
+        }
+        let tail = to[i + 1..].iter().all(|l| !from.contains(l));
+        let position = if tail {
+            EnumPosition::End
+        } else if i > 0 {
+            EnumPosition::After(to[i - 1].clone())
+        } else {
+            EnumPosition::Before(to[i + 1].clone())
+        };
+        e.push(Change::CreateEnumValue {
+            type_name: t.name.clone(),
+            label: label.clone(),
+            position,
+            seq,
+        });
+        seq += 1;
+    }
+}
+
+/// Sequences. A sequence owned by a column goes with its column (or table) when that is
+/// dropped, so its ownership is released first when the sequence is to stay.
+pub(crate) fn diff_sequences(e: &mut Emitter) {
+    for (name, from, to) in pair_up(&e.from.sequences, &e.to.sequences) {
+        let owner_dropped = |s: &Sequence| {
+            s.owned_by.as_ref().is_some_and(|(t, c)| {
+                e.d.relation_dropped(t) || e.d.is_dropped(&ObjectId::Column(t.clone(), c.clone()))
+            })
+        };
+        match (from, to) {
+            (Some(f), None) => {
+                if !owner_dropped(f) {
+                    e.push(Change::DropSequence(f.clone()));
+                }
+            }
+            (None, Some(t)) => {
+                let mut bare = t.clone();
+                bare.owned_by = None;
+                e.push(Change::CreateSequence(bare.clone()));
+                if t.owned_by.is_some() {
+                    e.push(Change::AlterSequence {
+                        from: bare,
+                        to: t.clone(),
+                    });
+                }
+            }
+            (Some(f), Some(t)) => {
+                let mut current = f.clone();
+                current.comment = t.comment.clone();
+                if owner_dropped(f) {
+                    let mut disowned = f.clone();
+                    disowned.owned_by = None;
+                    disowned.comment = t.comment.clone();
+                    e.push(Change::AlterSequence {
+                        from: current.clone(),
+                        to: disowned.clone(),
+                    });
+                    current = disowned;
+                }
+                if current != *t {
+                    e.push(Change::AlterSequence {
+                        from: current,
+                        to: t.clone(),
+                    });
+                }
+                e.comment(
+                    ObjectId::Sequence(name),
+                    CommentTarget::Sequence,
+                    &f.comment,
+                    &t.comment,
+                );
+            }
+            (None, None) => {}
+        }
+    }
+}

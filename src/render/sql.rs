@@ -1,0 +1,765 @@
+//! One change into the SQL statements that make it, without trailing semicolons.
+
+use crate::diff::{Change, ColumnChange, CommentTarget, DomainChange, EnumPosition, TableChange};
+use crate::model::{
+    Column, Constraint, Function, Ident, ObjectId, Policy, QualName, Sequence, SequenceOptions,
+    Table, Trigger, TriggerEnabled, Type, TypeKind, View,
+};
+
+use super::quote::{literal, literal_or_null};
+
+/// The statements of a change, in order.
+pub fn statements(change: &Change) -> Vec<String> {
+    let mut out = Vec::new();
+    match change {
+        Change::CreateSchema(s) => {
+            out.push(format!("CREATE SCHEMA {}", Ident(&s.name)));
+            comment(&mut out, "SCHEMA", &Ident(&s.name).to_string(), &s.comment);
+        }
+        Change::DropSchema(s) => out.push(format!("DROP SCHEMA {}", Ident(&s.name))),
+        Change::CreateExtension(e) => {
+            out.push(format!(
+                "CREATE EXTENSION {} WITH SCHEMA {} VERSION {}",
+                Ident(&e.name),
+                Ident(&e.schema),
+                literal(&e.version)
+            ));
+            comment(
+                &mut out,
+                "EXTENSION",
+                &Ident(&e.name).to_string(),
+                &e.comment,
+            );
+        }
+        Change::DropExtension(e) => out.push(format!("DROP EXTENSION {}", Ident(&e.name))),
+        Change::AlterExtension { from, to } => {
+            if from.version != to.version {
+                out.push(format!(
+                    "ALTER EXTENSION {} UPDATE TO {}",
+                    Ident(&to.name),
+                    literal(&to.version)
+                ));
+            }
+            if from.schema != to.schema {
+                out.push(format!(
+                    "ALTER EXTENSION {} SET SCHEMA {}",
+                    Ident(&to.name),
+                    Ident(&to.schema)
+                ));
+            }
+        }
+        Change::CreateType(t) => create_type(&mut out, t),
+        Change::DropType(t) => out.push(format!("DROP {} {}", type_word(t), t.name)),
+        Change::RenameType { from, to } => out.push(format!(
+            "ALTER {} {} RENAME TO {}",
+            type_word(from),
+            from.name,
+            Ident(&to.name)
+        )),
+        Change::CreateEnumValue {
+            type_name,
+            label,
+            position,
+            ..
+        } => {
+            let place = match position {
+                EnumPosition::End => String::new(),
+                EnumPosition::Before(l) => format!(" BEFORE {}", literal(l)),
+                EnumPosition::After(l) => format!(" AFTER {}", literal(l)),
+            };
+            out.push(format!(
+                "ALTER TYPE {type_name} ADD VALUE {}{place}",
+                literal(label)
+            ));
+        }
+        Change::AlterDomain { to, what, from } => alter_domain(&mut out, from, to, what),
+        Change::AlterCompositeType { from, to } => alter_composite(&mut out, from, to),
+        Change::CreateSequence(s) => {
+            let mut sql = format!("CREATE SEQUENCE {}", s.name);
+            if s.data_type != "bigint" {
+                sql.push_str(&format!(" AS {}", s.data_type));
+            }
+            for clause in s.options.clauses(&s.data_type) {
+                sql.push(' ');
+                sql.push_str(&clause);
+            }
+            out.push(sql);
+            comment(&mut out, "SEQUENCE", &s.name.to_string(), &s.comment);
+        }
+        Change::DropSequence(s) => out.push(format!("DROP SEQUENCE {}", s.name)),
+        Change::AlterSequence { from, to } => alter_sequence(&mut out, from, to),
+        Change::CreateTable { table, inline } => create_table(&mut out, table, inline),
+        Change::DropTable(t) => out.push(format!("DROP TABLE {}", t.name)),
+        Change::AlterTable { from, to, what } => alter_table(&mut out, from, to, what),
+        Change::AttachPartition { table, of } => out.push(format!(
+            "ALTER TABLE {} ATTACH PARTITION {} {}",
+            of.parent, table.name, of.bound
+        )),
+        Change::DetachPartition { table, of } => out.push(format!(
+            "ALTER TABLE {} DETACH PARTITION {}",
+            of.parent, table.name
+        )),
+        Change::CreateColumn { table, column } => {
+            out.push(format!(
+                "ALTER TABLE {table} ADD COLUMN {}",
+                column_def(column)
+            ));
+            column_comment(&mut out, table, column);
+        }
+        Change::DropColumn { table, column } => out.push(format!(
+            "ALTER TABLE {table} DROP COLUMN {}",
+            Ident(&column.name)
+        )),
+        Change::AlterColumn {
+            table,
+            from,
+            to,
+            what,
+        } => alter_column(&mut out, table, from, to, what),
+        Change::CreateConstraint { table, constraint } => {
+            out.push(format!(
+                "ALTER TABLE {table} ADD CONSTRAINT {} {}{}",
+                Ident(&constraint.name),
+                constraint.definition,
+                if constraint.validated {
+                    ""
+                } else {
+                    " NOT VALID"
+                }
+            ));
+            constraint_comment(&mut out, table, constraint);
+        }
+        Change::DropConstraint { table, constraint } => out.push(format!(
+            "ALTER TABLE {table} DROP CONSTRAINT {}",
+            Ident(&constraint.name)
+        )),
+        Change::ValidateConstraint { table, constraint } => out.push(format!(
+            "ALTER TABLE {table} VALIDATE CONSTRAINT {}",
+            Ident(&constraint.name)
+        )),
+        Change::CreateIndex(i) => {
+            out.push(i.definition.clone());
+            comment(&mut out, "INDEX", &i.name.to_string(), &i.comment);
+        }
+        Change::DropIndex(i) => out.push(format!("DROP INDEX {}", i.name)),
+        Change::CreateView(v) => create_view(&mut out, v, false),
+        Change::DropView(v) => out.push(format!(
+            "DROP {}VIEW {}",
+            if v.materialized { "MATERIALIZED " } else { "" },
+            v.name
+        )),
+        Change::ReplaceView { to, .. } => create_view(&mut out, to, true),
+        Change::CreateFunction(f) => {
+            out.push(function_sql(f));
+            comment(&mut out, f.kind.sql(), &f.key.to_string(), &f.comment);
+        }
+        Change::DropFunction(f) => out.push(format!("DROP {} {}", f.kind.sql(), f.key)),
+        Change::ReplaceFunction { to, .. } => out.push(function_sql(to)),
+        Change::CreateTrigger(t) => {
+            out.push(t.definition.clone());
+            if t.enabled != TriggerEnabled::Origin {
+                out.push(trigger_enable(t));
+            }
+            trigger_comment(&mut out, t);
+        }
+        Change::DropTrigger(t) => {
+            out.push(format!("DROP TRIGGER {} ON {}", Ident(&t.name), t.table))
+        }
+        Change::ReplaceTrigger { to, .. } => out.push(to.definition.replacen(
+            "CREATE TRIGGER",
+            "CREATE OR REPLACE TRIGGER",
+            1,
+        )),
+        Change::AlterTrigger { to, .. } => out.push(trigger_enable(to)),
+        Change::CreatePolicy { table, policy } => {
+            out.push(create_policy(table, policy));
+            if policy.comment.is_some() {
+                out.push(format!(
+                    "COMMENT ON POLICY {} ON {table} IS {}",
+                    Ident(&policy.name),
+                    literal_or_null(&policy.comment)
+                ));
+            }
+        }
+        Change::DropPolicy { table, policy } => {
+            out.push(format!("DROP POLICY {} ON {table}", Ident(&policy.name)))
+        }
+        Change::AlterPolicy { table, from, to } => {
+            let mut sql = format!("ALTER POLICY {} ON {table}", Ident(&to.name));
+            if from.roles != to.roles {
+                sql.push_str(&format!(" TO {}", roles(&to.roles)));
+            }
+            if from.using != to.using {
+                if let Some(u) = &to.using {
+                    sql.push_str(&format!(" USING ({u})"));
+                }
+            }
+            if from.with_check != to.with_check {
+                if let Some(c) = &to.with_check {
+                    sql.push_str(&format!(" WITH CHECK ({c})"));
+                }
+            }
+            out.push(sql);
+        }
+        Change::AlterComment {
+            object, target, to, ..
+        } => out.push(format!(
+            "COMMENT ON {} IS {}",
+            comment_target(object, *target),
+            literal_or_null(to)
+        )),
+    }
+    out
+}
+
+/// `TYPE` or `DOMAIN`, as `DROP` and `ALTER` need it.
+fn type_word(t: &Type) -> &'static str {
+    match t.kind {
+        TypeKind::Domain { .. } => "DOMAIN",
+        _ => "TYPE",
+    }
+}
+
+fn comment(out: &mut Vec<String>, kind: &str, name: &str, text: &Option<String>) {
+    if text.is_some() {
+        out.push(format!(
+            "COMMENT ON {kind} {name} IS {}",
+            literal_or_null(text)
+        ));
+    }
+}
+
+fn column_comment(out: &mut Vec<String>, table: &QualName, c: &Column) {
+    comment(
+        out,
+        "COLUMN",
+        &format!("{table}.{}", Ident(&c.name)),
+        &c.comment,
+    );
+}
+
+fn constraint_comment(out: &mut Vec<String>, table: &QualName, c: &Constraint) {
+    comment(
+        out,
+        "CONSTRAINT",
+        &format!("{} ON {table}", Ident(&c.name)),
+        &c.comment,
+    );
+}
+
+fn trigger_comment(out: &mut Vec<String>, t: &Trigger) {
+    comment(
+        out,
+        "TRIGGER",
+        &format!("{} ON {}", Ident(&t.name), t.table),
+        &t.comment,
+    );
+}
+
+/// `COMMENT ON` target text for an object.
+fn comment_target(object: &ObjectId, target: CommentTarget) -> String {
+    let word = match target {
+        CommentTarget::Schema => "SCHEMA",
+        CommentTarget::Extension => "EXTENSION",
+        CommentTarget::Type => "TYPE",
+        CommentTarget::Domain => "DOMAIN",
+        CommentTarget::Sequence => "SEQUENCE",
+        CommentTarget::Table => "TABLE",
+        CommentTarget::Column => "COLUMN",
+        CommentTarget::Constraint => "CONSTRAINT",
+        CommentTarget::Index => "INDEX",
+        CommentTarget::View => "VIEW",
+        CommentTarget::MaterializedView => "MATERIALIZED VIEW",
+        CommentTarget::Function => "FUNCTION",
+        CommentTarget::Procedure => "PROCEDURE",
+        CommentTarget::Trigger => "TRIGGER",
+        CommentTarget::Policy => "POLICY",
+    };
+    let name = match object {
+        ObjectId::Schema(s) | ObjectId::Extension(s) => Ident(s).to_string(),
+        ObjectId::Type(n)
+        | ObjectId::Sequence(n)
+        | ObjectId::Table(n)
+        | ObjectId::Index(n)
+        | ObjectId::View(n) => n.to_string(),
+        ObjectId::Column(n, c) => format!("{n}.{}", Ident(c)),
+        ObjectId::Constraint(n, c) | ObjectId::Trigger(n, c) | ObjectId::Policy(n, c) => {
+            format!("{} ON {n}", Ident(c))
+        }
+        ObjectId::Function(k) => k.to_string(),
+    };
+    format!("{word} {name}")
+}
+
+fn create_type(out: &mut Vec<String>, t: &Type) {
+    match &t.kind {
+        TypeKind::Enum { labels } => {
+            let labels: Vec<String> = labels.iter().map(|l| literal(l)).collect();
+            out.push(format!(
+                "CREATE TYPE {} AS ENUM ({})",
+                t.name,
+                labels.join(", ")
+            ));
+        }
+        TypeKind::Domain {
+            base,
+            not_null,
+            default,
+            collation,
+            checks,
+        } => {
+            let mut sql = format!("CREATE DOMAIN {} AS {base}", t.name);
+            if let Some(c) = collation {
+                sql.push_str(&format!(" COLLATE {c}"));
+            }
+            if let Some(d) = default {
+                sql.push_str(&format!(" DEFAULT {d}"));
+            }
+            if *not_null {
+                sql.push_str(" NOT NULL");
+            }
+            for check in checks.values().filter(|c| c.validated) {
+                sql.push_str(&format!(
+                    " CONSTRAINT {} {}",
+                    Ident(&check.name),
+                    check.definition
+                ));
+            }
+            out.push(sql);
+            for check in checks.values().filter(|c| !c.validated) {
+                out.push(format!(
+                    "ALTER DOMAIN {} ADD CONSTRAINT {} {} NOT VALID",
+                    t.name,
+                    Ident(&check.name),
+                    check.definition
+                ));
+            }
+        }
+        TypeKind::Composite { attributes } => {
+            let attrs: Vec<String> = attributes
+                .iter()
+                .map(|a| {
+                    let mut s = format!("{} {}", Ident(&a.name), a.type_name);
+                    if let Some(c) = &a.collation {
+                        s.push_str(&format!(" COLLATE {c}"));
+                    }
+                    s
+                })
+                .collect();
+            out.push(format!("CREATE TYPE {} AS ({})", t.name, attrs.join(", ")));
+        }
+    }
+    let word = type_word(t);
+    comment(out, word, &t.name.to_string(), &t.comment);
+}
+
+fn alter_domain(out: &mut Vec<String>, from: &Type, to: &Type, what: &DomainChange) {
+    let (
+        TypeKind::Domain {
+            default, not_null, ..
+        },
+        TypeKind::Domain {
+            checks: from_checks,
+            ..
+        },
+        TypeKind::Domain { checks, .. },
+    ) = (&to.kind, &from.kind, &to.kind)
+    else {
+        return;
+    };
+    let name = &to.name;
+    match what {
+        DomainChange::Default => out.push(match default {
+            Some(d) => format!("ALTER DOMAIN {name} SET DEFAULT {d}"),
+            None => format!("ALTER DOMAIN {name} DROP DEFAULT"),
+        }),
+        DomainChange::NotNull => out.push(format!(
+            "ALTER DOMAIN {name} {} NOT NULL",
+            if *not_null { "SET" } else { "DROP" }
+        )),
+        DomainChange::CreateCheck(c) => {
+            if let Some(check) = checks.get(c) {
+                out.push(format!(
+                    "ALTER DOMAIN {name} ADD CONSTRAINT {} {}{}",
+                    Ident(c),
+                    check.definition,
+                    if check.validated { "" } else { " NOT VALID" }
+                ));
+            }
+        }
+        DomainChange::DropCheck(c) => {
+            if from_checks.contains_key(c) {
+                out.push(format!("ALTER DOMAIN {name} DROP CONSTRAINT {}", Ident(c)));
+            }
+        }
+        DomainChange::ValidateCheck(c) => out.push(format!(
+            "ALTER DOMAIN {name} VALIDATE CONSTRAINT {}",
+            Ident(c)
+        )),
+    }
+}
+
+fn alter_composite(out: &mut Vec<String>, from: &Type, to: &Type) {
+    let (TypeKind::Composite { attributes: a }, TypeKind::Composite { attributes: b }) =
+        (&from.kind, &to.kind)
+    else {
+        return;
+    };
+    let mut actions = Vec::new();
+    for old in a {
+        if !b.iter().any(|n| n.name == old.name) {
+            actions.push(format!("DROP ATTRIBUTE {}", Ident(&old.name)));
+        }
+    }
+    for new in b {
+        let collate = new
+            .collation
+            .as_ref()
+            .map(|c| format!(" COLLATE {c}"))
+            .unwrap_or_default();
+        match a.iter().find(|o| o.name == new.name) {
+            None => actions.push(format!(
+                "ADD ATTRIBUTE {} {}{collate}",
+                Ident(&new.name),
+                new.type_name
+            )),
+            Some(old) if old != new => actions.push(format!(
+                "ALTER ATTRIBUTE {} TYPE {}{collate}",
+                Ident(&new.name),
+                new.type_name
+            )),
+            Some(_) => {}
+        }
+    }
+    if !actions.is_empty() {
+        out.push(format!("ALTER TYPE {} {}", to.name, actions.join(", ")));
+    }
+}
+
+fn alter_sequence(out: &mut Vec<String>, from: &Sequence, to: &Sequence) {
+    let mut clauses = Vec::new();
+    if from.data_type != to.data_type {
+        clauses.push(format!("AS {}", to.data_type));
+    }
+    let (f, t) = (&from.options, &to.options);
+    if f.increment != t.increment {
+        clauses.push(format!("INCREMENT BY {}", t.increment));
+    }
+    if f.min != t.min || from.data_type != to.data_type {
+        clauses.push(format!("MINVALUE {}", t.min));
+    }
+    if f.max != t.max || from.data_type != to.data_type {
+        clauses.push(format!("MAXVALUE {}", t.max));
+    }
+    if f.start != t.start {
+        clauses.push(format!("START WITH {}", t.start));
+    }
+    if f.cache != t.cache {
+        clauses.push(format!("CACHE {}", t.cache));
+    }
+    if f.cycle != t.cycle {
+        clauses.push(if t.cycle { "CYCLE" } else { "NO CYCLE" }.to_string());
+    }
+    if from.owned_by != to.owned_by {
+        clauses.push(match &to.owned_by {
+            Some((table, col)) => format!("OWNED BY {table}.{}", Ident(col)),
+            None => "OWNED BY NONE".to_string(),
+        });
+    }
+    if !clauses.is_empty() {
+        out.push(format!("ALTER SEQUENCE {} {}", to.name, clauses.join(" ")));
+    }
+}
+
+/// A column as written in `CREATE TABLE` or `ADD COLUMN`.
+pub fn column_def(c: &Column) -> String {
+    let mut s = format!("{} {}", Ident(&c.name), c.type_name);
+    if let Some(coll) = &c.collation {
+        s.push_str(&format!(" COLLATE {coll}"));
+    }
+    if let Some(expr) = &c.generated {
+        s.push_str(&format!(" GENERATED ALWAYS AS ({expr}) STORED"));
+    }
+    if let Some(d) = &c.default {
+        s.push_str(&format!(" DEFAULT {d}"));
+    }
+    if c.not_null {
+        s.push_str(" NOT NULL");
+    }
+    if let Some(id) = &c.identity {
+        s.push_str(&format!(" GENERATED {} AS IDENTITY", id.kind.sql()));
+        let clauses = identity_clauses(&c.type_name, &id.options);
+        if !clauses.is_empty() {
+            s.push_str(&format!(" ({})", clauses.join(" ")));
+        }
+    }
+    s
+}
+
+/// The sequence options of an identity column that differ from the defaults.
+fn identity_clauses(type_name: &str, options: &SequenceOptions) -> Vec<String> {
+    options.clauses(type_name)
+}
+
+fn create_table(out: &mut Vec<String>, t: &Table, inline: &[String]) {
+    let unlogged = if t.unlogged { "UNLOGGED " } else { "" };
+    let mut sql = format!("CREATE {unlogged}TABLE {}", t.name);
+    if let Some(of) = &t.partition_of {
+        sql.push_str(&format!(" PARTITION OF {} {}", of.parent, of.bound));
+    } else {
+        let mut items: Vec<String> = t
+            .columns
+            .values()
+            .filter(|c| !*c.inherited)
+            .map(|c| format!("    {}", column_def(c)))
+            .collect();
+        for name in inline {
+            if let Some(c) = t.constraints.get(name) {
+                items.push(format!(
+                    "    CONSTRAINT {} {}",
+                    Ident(&c.name),
+                    c.definition
+                ));
+            }
+        }
+        if items.is_empty() {
+            sql.push_str(" ()");
+        } else {
+            sql.push_str(&format!(" (\n{}\n)", items.join(",\n")));
+        }
+        if !t.inherits.is_empty() {
+            let parents: Vec<String> = t.inherits.iter().map(|p| p.to_string()).collect();
+            sql.push_str(&format!(" INHERITS ({})", parents.join(", ")));
+        }
+    }
+    if let Some(key) = &t.partition_by {
+        sql.push_str(&format!(" PARTITION BY {key}"));
+    }
+    if !t.options.is_empty() {
+        sql.push_str(&format!(" WITH ({})", t.options.join(", ")));
+    }
+    out.push(sql);
+    if t.rls_enabled {
+        out.push(format!("ALTER TABLE {} ENABLE ROW LEVEL SECURITY", t.name));
+    }
+    if t.rls_forced {
+        out.push(format!("ALTER TABLE {} FORCE ROW LEVEL SECURITY", t.name));
+    }
+    comment(out, "TABLE", &t.name.to_string(), &t.comment);
+    for c in t.columns.values() {
+        column_comment(out, &t.name, c);
+    }
+    for name in inline {
+        if let Some(c) = t.constraints.get(name) {
+            constraint_comment(out, &t.name, c);
+        }
+    }
+}
+
+fn alter_table(out: &mut Vec<String>, from: &Table, to: &Table, what: &TableChange) {
+    let name = &to.name;
+    match what {
+        TableChange::RowLevelSecurity => out.push(format!(
+            "ALTER TABLE {name} {} ROW LEVEL SECURITY",
+            if to.rls_enabled { "ENABLE" } else { "DISABLE" }
+        )),
+        TableChange::ForceRowLevelSecurity => out.push(format!(
+            "ALTER TABLE {name} {} ROW LEVEL SECURITY",
+            if to.rls_forced { "FORCE" } else { "NO FORCE" }
+        )),
+        TableChange::Logged => out.push(format!(
+            "ALTER TABLE {name} SET {}",
+            if to.unlogged { "UNLOGGED" } else { "LOGGED" }
+        )),
+        TableChange::Options => {
+            let key = |o: &String| o.split('=').next().unwrap_or_default().to_string();
+            let removed: Vec<String> = from
+                .options
+                .iter()
+                .map(key)
+                .filter(|k| !to.options.iter().any(|o| &key(o) == k))
+                .collect();
+            let set: Vec<String> = to
+                .options
+                .iter()
+                .filter(|o| !from.options.contains(o))
+                .cloned()
+                .collect();
+            let mut actions = Vec::new();
+            if !removed.is_empty() {
+                actions.push(format!("RESET ({})", removed.join(", ")));
+            }
+            if !set.is_empty() {
+                actions.push(format!("SET ({})", set.join(", ")));
+            }
+            out.push(format!("ALTER TABLE {name} {}", actions.join(", ")));
+        }
+        TableChange::Inherit(p) => out.push(format!("ALTER TABLE {name} INHERIT {p}")),
+        TableChange::NoInherit(p) => out.push(format!("ALTER TABLE {name} NO INHERIT {p}")),
+    }
+}
+
+fn alter_column(
+    out: &mut Vec<String>,
+    table: &QualName,
+    from: &Column,
+    to: &Column,
+    what: &ColumnChange,
+) {
+    let col = Ident(&to.name);
+    let prefix = format!("ALTER TABLE {table} ALTER COLUMN {col}");
+    match what {
+        ColumnChange::Type { using } => {
+            let mut actions = Vec::new();
+            if from.default.is_some() {
+                actions.push(format!("ALTER COLUMN {col} DROP DEFAULT"));
+            }
+            let mut ty = format!("ALTER COLUMN {col} TYPE {}", to.type_name);
+            if let Some(c) = &to.collation {
+                ty.push_str(&format!(" COLLATE {c}"));
+            }
+            if let Some(u) = using {
+                ty.push_str(&format!(" USING {u}"));
+            }
+            actions.push(ty);
+            if let Some(d) = &to.default {
+                actions.push(format!("ALTER COLUMN {col} SET DEFAULT {d}"));
+            }
+            out.push(format!("ALTER TABLE {table} {}", actions.join(", ")));
+        }
+        ColumnChange::Default => out.push(match &to.default {
+            Some(d) => format!("{prefix} SET DEFAULT {d}"),
+            None => format!("{prefix} DROP DEFAULT"),
+        }),
+        ColumnChange::NotNull => out.push(format!(
+            "{prefix} {} NOT NULL",
+            if to.not_null { "SET" } else { "DROP" }
+        )),
+        ColumnChange::DropExpression => out.push(format!("{prefix} DROP EXPRESSION")),
+        ColumnChange::Identity => match (&from.identity, &to.identity) {
+            (None, Some(id)) => {
+                let clauses = identity_clauses(&to.type_name, &id.options);
+                let opts = if clauses.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", clauses.join(" "))
+                };
+                out.push(format!(
+                    "{prefix} ADD GENERATED {} AS IDENTITY{opts}",
+                    id.kind.sql()
+                ));
+            }
+            (Some(_), None) => out.push(format!("{prefix} DROP IDENTITY")),
+            (Some(a), Some(b)) => {
+                let mut actions = Vec::new();
+                if a.kind != b.kind {
+                    actions.push(format!("SET GENERATED {}", b.kind.sql()));
+                }
+                let (f, t) = (&a.options, &b.options);
+                if f.increment != t.increment {
+                    actions.push(format!("SET INCREMENT BY {}", t.increment));
+                }
+                if f.min != t.min {
+                    actions.push(format!("SET MINVALUE {}", t.min));
+                }
+                if f.max != t.max {
+                    actions.push(format!("SET MAXVALUE {}", t.max));
+                }
+                if f.start != t.start {
+                    actions.push(format!("SET START WITH {}", t.start));
+                }
+                if f.cache != t.cache {
+                    actions.push(format!("SET CACHE {}", t.cache));
+                }
+                if f.cycle != t.cycle {
+                    actions.push(if t.cycle { "SET CYCLE" } else { "SET NO CYCLE" }.to_string());
+                }
+                out.push(format!("{prefix} {}", actions.join(" ")));
+            }
+            (None, None) => {}
+        },
+    }
+}
+
+fn create_view(out: &mut Vec<String>, v: &View, replace: bool) {
+    let kind = if v.materialized {
+        "MATERIALIZED VIEW"
+    } else {
+        "VIEW"
+    };
+    let or_replace = if replace { "OR REPLACE " } else { "" };
+    let with = if v.options.is_empty() {
+        String::new()
+    } else {
+        format!(" WITH ({})", v.options.join(", "))
+    };
+    out.push(format!(
+        "CREATE {or_replace}{kind} {}{with} AS\n{}",
+        v.name,
+        v.definition.trim_end()
+    ));
+    if !replace {
+        comment(out, kind, &v.name.to_string(), &v.comment);
+        for (col, text) in &v.column_comments {
+            out.push(format!(
+                "COMMENT ON COLUMN {}.{} IS {}",
+                v.name,
+                Ident(col),
+                literal(text)
+            ));
+        }
+    }
+}
+
+/// `pg_get_functiondef` already writes `CREATE OR REPLACE FUNCTION ...`.
+fn function_sql(f: &Function) -> String {
+    f.definition.trim_end().to_string()
+}
+
+fn trigger_enable(t: &Trigger) -> String {
+    let action = match t.enabled {
+        TriggerEnabled::Origin => "ENABLE",
+        TriggerEnabled::Disabled => "DISABLE",
+        TriggerEnabled::Replica => "ENABLE REPLICA",
+        TriggerEnabled::Always => "ENABLE ALWAYS",
+    };
+    format!(
+        "ALTER TABLE {} {action} TRIGGER {}",
+        t.table,
+        Ident(&t.name)
+    )
+}
+
+fn roles(roles: &[String]) -> String {
+    roles
+        .iter()
+        .map(|r| {
+            if r == "public" {
+                "PUBLIC".to_string()
+            } else {
+                Ident(r).to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn create_policy(table: &QualName, p: &Policy) -> String {
+    let mut sql = format!("CREATE POLICY {} ON {table}", Ident(&p.name));
+    if !p.permissive {
+        sql.push_str(" AS RESTRICTIVE");
+    }
+    if p.command != "ALL" {
+        sql.push_str(&format!(" FOR {}", p.command));
+    }
+    if !(p.roles.len() == 1 && p.roles[0] == "public") && !p.roles.is_empty() {
+        sql.push_str(&format!(" TO {}", roles(&p.roles)));
+    }
+    if let Some(u) = &p.using {
+        sql.push_str(&format!(" USING ({u})"));
+    }
+    if let Some(c) = &p.with_check {
+        sql.push_str(&format!(" WITH CHECK ({c})"));
+    }
+    sql
+}
