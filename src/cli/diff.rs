@@ -1,0 +1,79 @@
+//! `schemaplan diff --from SRC --to SRC`: the SQL that turns one schema into another.
+
+use clap::Args;
+use serde::Serialize;
+
+use crate::diff::diff;
+use crate::order::order;
+use crate::render::render;
+use crate::source::{load, Source};
+
+use super::output::{self, Format, JsonStep};
+use super::{Context, Outcome};
+
+/// Arguments of `schemaplan diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The current schema: a database URL, a .sql file or a directory of .sql files.
+    #[arg(long, value_name = "SRC")]
+    from: String,
+    /// The desired schema: a database URL, a .sql file or a directory of .sql files.
+    #[arg(long, value_name = "SRC")]
+    to: String,
+    /// Output format: text is SQL that psql runs; json lists the steps.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Exit with 1 when there are differences (0 when there are none).
+    #[arg(long)]
+    exit_code: bool,
+}
+
+#[derive(Serialize)]
+struct JsonDiff<'a> {
+    from: String,
+    to: String,
+    steps: Vec<JsonStep<'a>>,
+    hazards: Vec<&'static str>,
+}
+
+/// Runs `diff`.
+pub async fn run(ctx: &Context, args: DiffArgs) -> anyhow::Result<Outcome> {
+    let from = Source::parse(&args.from)?;
+    let to = Source::parse(&args.to)?;
+    // Schema files load into scratch databases on the dev server, else on the server
+    // of a database being compared, else on the configured target's.
+    let dev = ctx
+        .dev_url
+        .clone()
+        .or_else(|| from.database().cloned())
+        .or_else(|| to.database().cloned())
+        .or_else(|| ctx.database.clone());
+    ctx.status(&format!("reading {from} and {to}"));
+    let (a, b) = tokio::try_join!(
+        load(&from, dev.as_ref(), &ctx.filter),
+        load(&to, dev.as_ref(), &ctx.filter)
+    )?;
+    output::warn_unmanaged(&from.to_string(), &a);
+    output::warn_unmanaged(&to.to_string(), &b);
+    let changes = order(diff(&a, &b))?;
+    let plan = render(&changes);
+    match args.format {
+        Format::Text => output::print(&output::plan_text(&plan, ctx.color_stdout))?,
+        Format::Json => output::print_json(&JsonDiff {
+            from: from.to_string(),
+            to: to.to_string(),
+            steps: output::json_steps(&plan),
+            hazards: plan.hazards().iter().map(|h| h.name()).collect(),
+        })?,
+    }
+    if plan.is_empty() {
+        ctx.status("no differences");
+    } else if ctx.chatty {
+        output::warn_hazards(&plan);
+    }
+    Ok(if args.exit_code && !plan.is_empty() {
+        Outcome::Differences
+    } else {
+        Outcome::Clean
+    })
+}

@@ -1,0 +1,254 @@
+//! `schemaplan inspect`: a live database's schema written as SQL files that load back
+//! into an identical schema.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use clap::Args;
+
+use crate::connect::DbUrl;
+use crate::diff::{diff, Change};
+use crate::error::Error;
+use crate::introspect::introspect;
+use crate::model::{Catalog, ObjectId};
+use crate::order::order;
+use crate::render::{render, Plan};
+
+use super::output::{self, Format};
+use super::{Context, Outcome};
+
+/// Arguments of `schemaplan inspect`.
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// The database to read (default: --database, DATABASE_URL, .env).
+    #[arg(value_name = "URL")]
+    url: Option<String>,
+    /// Write files into this directory (one per schema) instead of printing.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// With --out: one file per object, in <schema>/<kind>/<name>.sql.
+    #[arg(long, requires = "out")]
+    split: bool,
+    /// With --out: replace the .sql files already in the directory.
+    #[arg(long, requires = "out")]
+    force: bool,
+    /// Output format: text is SQL; json is the catalog as data.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+/// Runs `inspect`.
+pub async fn run(ctx: &Context, args: InspectArgs) -> anyhow::Result<Outcome> {
+    let url = match &args.url {
+        Some(u) => DbUrl::parse(u)?,
+        None => ctx.database.clone().ok_or(Error::NoDatabase)?,
+    };
+    ctx.status(&format!("reading {}", url.redacted()));
+    let client = url.connect().await?;
+    let mut live = introspect(&client).await?;
+    ctx.filter.apply(&mut live);
+    output::warn_unmanaged(&url.redacted(), &live);
+    if args.format == Format::Json {
+        output::print_json(&live)?;
+        return Ok(Outcome::Clean);
+    }
+    let plan = schema_plan(&live)?;
+    match &args.out {
+        None => {
+            let mut text = String::new();
+            for s in plan.steps.iter().flat_map(|s| &s.sql) {
+                text.push_str(s);
+                text.push_str(";\n\n");
+            }
+            output::print(&text)?;
+        }
+        Some(dir) => {
+            let files = layout(&plan, &live, args.split);
+            write_files(dir, &files, args.force)?;
+            ctx.status(&format!("wrote {} files to {}", files.len(), dir.display()));
+        }
+    }
+    Ok(Outcome::Clean)
+}
+
+/// The steps that build `live` in a new database, in an order that loads as is.
+pub fn schema_plan(live: &Catalog) -> anyhow::Result<Plan> {
+    let mut base = Catalog::new_database();
+    if !live.schemas.contains_key("public") {
+        // A database without `public`: start from nothing rather than write a DROP.
+        base.schemas.clear();
+    }
+    let changes = order(diff(&base, live))?;
+    Ok(render(&changes))
+}
+
+/// Which file each step goes to: `<schema>.sql`, or with `split`
+/// `<schema>/<kind>/<name>.sql` (the schema itself in `<schema>/schema.sql`).
+fn layout(plan: &Plan, live: &Catalog, split: bool) -> BTreeMap<PathBuf, String> {
+    let mut files: BTreeMap<PathBuf, String> = BTreeMap::new();
+    let mut taken: BTreeMap<PathBuf, String> = BTreeMap::new();
+    for step in &plan.steps {
+        let (schema, kind, name) = owner(&step.change, live);
+        let path = if split {
+            let base = PathBuf::from(file_part(&schema)).join(kind);
+            unique(&mut taken, base, &name)
+        } else {
+            PathBuf::from(format!("{}.sql", file_part(&schema)))
+        };
+        let text = files.entry(path).or_default();
+        for s in &step.sql {
+            text.push_str(s);
+            text.push_str(";\n\n");
+        }
+    }
+    files
+}
+
+/// A file name for an object that no other object has taken (`my table` and `my_table`
+/// both sanitize to `my_table`; the second gets `my_table_2`).
+fn unique(taken: &mut BTreeMap<PathBuf, String>, dir: PathBuf, name: &str) -> PathBuf {
+    let stem = file_part(name);
+    let mut n = 1;
+    loop {
+        let file = if n == 1 {
+            format!("{stem}.sql")
+        } else {
+            format!("{stem}_{n}.sql")
+        };
+        let path = dir.join(file);
+        match taken.get(&path) {
+            None => {
+                taken.insert(path.clone(), name.to_string());
+                return path;
+            }
+            Some(owner) if owner == name => return path,
+            Some(_) => n += 1,
+        }
+    }
+}
+
+/// A name made safe for a file system: letters, digits, `_`, `-`, `.` kept (any
+/// script), everything else `_`.
+fn file_part(name: &str) -> String {
+    let s: String = name
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '_' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if s.is_empty() || s.starts_with('.') {
+        format!("_{s}")
+    } else {
+        s
+    }
+}
+
+/// The top-level object a step belongs to: (schema, kind directory, name).
+fn owner(change: &Change, live: &Catalog) -> (String, &'static str, String) {
+    let relation_kind = |n: &crate::model::QualName| {
+        if live.views.contains_key(n) {
+            "views"
+        } else {
+            "tables"
+        }
+    };
+    match change.object() {
+        ObjectId::Schema(s) => (s.clone(), "schema", s),
+        ObjectId::Extension(e) => {
+            let schema = live
+                .extensions
+                .get(&e)
+                .map(|x| x.schema.clone())
+                .unwrap_or_else(|| "public".into());
+            (schema, "extensions", e)
+        }
+        ObjectId::Type(n) => (n.schema, "types", n.name),
+        ObjectId::Sequence(n) => (n.schema, "sequences", n.name),
+        ObjectId::Table(n) | ObjectId::View(n) => {
+            let kind = relation_kind(&n);
+            (n.schema, kind, n.name)
+        }
+        ObjectId::Column(n, _)
+        | ObjectId::Constraint(n, _)
+        | ObjectId::Trigger(n, _)
+        | ObjectId::Policy(n, _) => {
+            let kind = relation_kind(&n);
+            (n.schema, kind, n.name)
+        }
+        ObjectId::Index(i) => {
+            let table = live.indexes.get(&i).map(|x| x.table.clone()).unwrap_or(i);
+            let kind = relation_kind(&table);
+            (table.schema, kind, table.name)
+        }
+        ObjectId::Function(k) => (k.name.schema, "functions", k.name.name),
+    }
+}
+
+/// Writes the files under `dir`. An existing directory with `.sql` files in it is
+/// refused unless `force`, which removes them first (stale files would otherwise load
+/// back as part of the schema).
+fn write_files(dir: &Path, files: &BTreeMap<PathBuf, String>, force: bool) -> anyhow::Result<()> {
+    let existing = sql_files(dir);
+    if !existing.is_empty() {
+        if !force {
+            anyhow::bail!(
+                "{} already holds {} .sql file(s); pass --force to replace them",
+                dir.display(),
+                existing.len()
+            );
+        }
+        for f in existing {
+            std::fs::remove_file(&f).with_context(|| format!("removing {}", f.display()))?;
+        }
+    }
+    for (rel, text) in files {
+        let path = dir.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("creating {}", parent.display()))?;
+        }
+        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// The `.sql` files under a directory, recursively.
+fn sql_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(sql_files(&path));
+        } else if path.extension().is_some_and(|e| e == "sql") {
+            out.push(path);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_are_safe_and_unique() {
+        assert_eq!(file_part("my table"), "my_table");
+        assert_eq!(file_part("naïve"), "naïve");
+        assert_eq!(file_part("../x"), "___x");
+        let mut taken = BTreeMap::new();
+        let a = unique(&mut taken, PathBuf::from("t"), "my table");
+        let b = unique(&mut taken, PathBuf::from("t"), "my_table");
+        let a2 = unique(&mut taken, PathBuf::from("t"), "my table");
+        assert_eq!(a, PathBuf::from("t/my_table.sql"));
+        assert_eq!(b, PathBuf::from("t/my_table_2.sql"));
+        assert_eq!(a, a2);
+    }
+}
