@@ -1,0 +1,131 @@
+//! The engine's round trip, one trial per `tests/fixtures/diff/<case>/{from,to}.sql`:
+//!
+//! 1. `from.sql` and `to.sql` are loaded into fresh databases and introspected (A, B);
+//! 2. the plan A → B is rendered (snapshotted with its down plan) and applied, statement
+//!    by statement, to the database holding A;
+//! 3. that database now introspects equal to B, and planning again gives nothing;
+//! 4. the down plan (B → A, planned from the live database) brings it back to A.
+//!
+//! Adding a case means adding a directory.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use libtest_mimic::{Arguments, Failed, Trial};
+use schemaplan::diff::diff;
+use schemaplan::introspect::introspect;
+use schemaplan::model::Catalog;
+use schemaplan::order::order;
+use schemaplan::render::{render, Plan};
+
+use common::TestDb;
+
+fn main() -> ExitCode {
+    let args = Arguments::from_args();
+    let dir = common::root().join("tests/fixtures/diff");
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("tests/fixtures/diff")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join("to.sql").exists())
+        .collect();
+    cases.sort();
+    let trials = cases
+        .into_iter()
+        .map(|path| {
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            Trial::test(name.clone(), move || run_case(&name, &path))
+        })
+        .collect();
+    libtest_mimic::run(&args, trials).exit_code()
+}
+
+fn run_case(name: &str, dir: &Path) -> Result<(), Failed> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    rt.block_on(case(name, dir)).map_err(Failed::from)
+}
+
+async fn case(name: &str, dir: &Path) -> Result<(), String> {
+    let from_sql = std::fs::read_to_string(dir.join("from.sql")).unwrap_or_default();
+    let to_sql = std::fs::read_to_string(dir.join("to.sql")).map_err(|e| e.to_string())?;
+
+    let db = TestDb::new().await;
+    let target = TestDb::new().await;
+    load(&db, &from_sql, "from.sql").await?;
+    load(&target, &to_sql, "to.sql").await?;
+    let a = read(&db).await?;
+    let b = read(&target).await?;
+    drop(target);
+
+    let up = plan(&a, &b)?;
+    let down_preview = plan(&b, &a)?;
+    let snapshot = format!("-- up\n{up}\n-- down\n{down_preview}");
+    common::snapshot_settings().bind(|| {
+        insta::assert_snapshot!(format!("diff__{name}"), snapshot);
+    });
+    if up.is_empty() {
+        return Err("the case has no differences: from.sql and to.sql describe the same schema".into());
+    }
+
+    apply(&db, &up, "up").await?;
+    let after = read(&db).await?;
+    let again = plan(&after, &b)?;
+    if !again.is_empty() {
+        return Err(format!("after applying the plan, planning again still finds:\n{again}\n--- plan was:\n{up}"));
+    }
+    if after != b {
+        return Err("after applying the plan, the catalog differs from to.sql's though no change is planned".into());
+    }
+
+    let down = plan(&after, &a)?;
+    apply(&db, &down, "down").await?;
+    let back = read(&db).await?;
+    let left = plan(&back, &a)?;
+    if !left.is_empty() {
+        return Err(format!("after the down plan, planning back to from.sql still finds:\n{left}\n--- down plan was:\n{down}"));
+    }
+    if back != a {
+        return Err("after the down plan, the catalog differs from from.sql's though no change is planned".into());
+    }
+    Ok(())
+}
+
+async fn load(db: &TestDb, sql: &str, what: &str) -> Result<(), String> {
+    if sql.trim().is_empty() {
+        return Ok(());
+    }
+    db.client()
+        .await
+        .batch_execute(sql)
+        .await
+        .map_err(|e| format!("loading {what}: {}", common::db_error(&e)))
+}
+
+async fn read(db: &TestDb) -> Result<Catalog, String> {
+    introspect(&db.client().await)
+        .await
+        .map_err(|e| format!("introspect: {e}"))
+}
+
+fn plan(from: &Catalog, to: &Catalog) -> Result<Plan, String> {
+    let changes = order(diff(from, to)).map_err(|e| e.to_string())?;
+    Ok(render(&changes))
+}
+
+/// Runs every statement on its own, as psql in autocommit mode would.
+async fn apply(db: &TestDb, plan: &Plan, which: &str) -> Result<(), String> {
+    let client = db.client().await;
+    for stmt in plan.statements() {
+        if let Err(e) = client.batch_execute(stmt).await {
+            return Err(format!(
+                "applying the {which} plan failed at:\n{stmt}\n{}\n--- whole plan:\n{plan}",
+                common::db_error(&e)
+            ));
+        }
+    }
+    Ok(())
+}
