@@ -68,14 +68,18 @@ async fn case(name: &str, dir: &Path) -> Result<(), String> {
         insta::assert_snapshot!(format!("diff__{name}"), snapshot);
     });
     if up.is_empty() {
-        return Err("the case has no differences: from.sql and to.sql describe the same schema".into());
+        return Err(
+            "the case has no differences: from.sql and to.sql describe the same schema".into(),
+        );
     }
 
     apply(&db, &up, "up").await?;
     let after = read(&db).await?;
     let again = plan(&after, &b)?;
     if !again.is_empty() {
-        return Err(format!("after applying the plan, planning again still finds:\n{again}\n--- plan was:\n{up}"));
+        return Err(format!(
+            "after applying the plan, planning again still finds:\n{again}\n--- plan was:\n{up}"
+        ));
     }
     if after != b {
         return Err("after applying the plan, the catalog differs from to.sql's though no change is planned".into());
@@ -89,7 +93,10 @@ async fn case(name: &str, dir: &Path) -> Result<(), String> {
         return Err(format!("after the down plan, planning back to from.sql still finds:\n{left}\n--- down plan was:\n{down}"));
     }
     if back != a {
-        return Err("after the down plan, the catalog differs from from.sql's though no change is planned".into());
+        return Err(
+            "after the down plan, the catalog differs from from.sql's though no change is planned"
+                .into(),
+        );
     }
     Ok(())
 }

@@ -163,3 +163,166 @@ fn rank(change: &Change) -> u8 {
         Change::AlterComment { .. } => 46,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use crate::diff::diff;
+    use crate::model::{
+        Catalog, Column, Constraint, ConstraintKind, NotCompared, QualName, Table, View, ViewColumn,
+    };
+
+    fn q(name: &str) -> QualName {
+        QualName::new("public", name)
+    }
+
+    fn deps(ids: &[ObjectId]) -> crate::model::Deps {
+        NotCompared(ids.iter().cloned().collect::<BTreeSet<_>>())
+    }
+
+    fn table(name: &str, cols: &[(&str, &str)]) -> Table {
+        let mut t = Table::new(q(name));
+        for (c, ty) in cols {
+            t.columns.insert(c.to_string(), Column::new(*c, *ty));
+        }
+        t
+    }
+
+    fn view(name: &str, cols: &[(&str, &str)], def: &str, on: &[ObjectId]) -> View {
+        View {
+            name: q(name),
+            materialized: false,
+            definition: def.into(),
+            columns: cols
+                .iter()
+                .map(|(n, t)| ViewColumn {
+                    name: n.to_string(),
+                    type_name: t.to_string(),
+                })
+                .collect(),
+            options: vec![],
+            comment: None,
+            column_comments: Default::default(),
+            deps: deps(on),
+        }
+    }
+
+    fn kinds(changes: &[Change]) -> Vec<String> {
+        changes
+            .iter()
+            .map(|c| format!("{} {}", c.kind(), c.object()))
+            .collect()
+    }
+
+    #[test]
+    fn views_are_dropped_around_a_column_type_change() {
+        let mut from = Catalog::new_database();
+        from.tables.insert(q("t"), table("t", &[("a", "integer")]));
+        let col = ObjectId::Column(q("t"), "a".into());
+        from.views.insert(
+            q("v1"),
+            view("v1", &[("a", "integer")], "SELECT a FROM t", &[col.clone()]),
+        );
+        let v1col = ObjectId::Column(q("v1"), "a".into());
+        from.views.insert(
+            q("v2"),
+            view(
+                "v2",
+                &[("a", "integer")],
+                "SELECT a FROM v1",
+                &[v1col.clone()],
+            ),
+        );
+        let mut to = from.clone();
+        to.tables
+            .get_mut(&q("t"))
+            .unwrap()
+            .columns
+            .get_mut("a")
+            .unwrap()
+            .type_name = "bigint".into();
+        to.views.get_mut(&q("v1")).unwrap().columns[0].type_name = "bigint".into();
+        to.views.get_mut(&q("v2")).unwrap().columns[0].type_name = "bigint".into();
+
+        let ordered = order(diff(&from, &to)).unwrap();
+        assert_eq!(
+            kinds(&ordered),
+            vec![
+                "drop-view view public.v2",
+                "drop-view view public.v1",
+                "alter-column column public.t.a",
+                "create-view view public.v1",
+                "create-view view public.v2",
+            ]
+        );
+    }
+
+    #[test]
+    fn foreign_key_cycles_are_split_out() {
+        let mut to = Catalog::new_database();
+        for (name, other) in [("a", "b"), ("b", "a")] {
+            let mut t = table(name, &[("id", "integer"), ("other_id", "integer")]);
+            t.constraints.insert(
+                format!("{name}_pkey"),
+                Constraint {
+                    name: format!("{name}_pkey"),
+                    kind: ConstraintKind::PrimaryKey,
+                    definition: "PRIMARY KEY (id)".into(),
+                    validated: true,
+                    references: None,
+                    comment: None,
+                    deps: deps(&[]),
+                },
+            );
+            t.constraints.insert(
+                format!("{name}_other_fkey"),
+                Constraint {
+                    name: format!("{name}_other_fkey"),
+                    kind: ConstraintKind::ForeignKey,
+                    definition: format!("FOREIGN KEY (other_id) REFERENCES public.{other}(id)"),
+                    validated: true,
+                    references: Some(q(other)),
+                    comment: None,
+                    deps: deps(&[
+                        ObjectId::Table(q(other)),
+                        ObjectId::Constraint(q(other), format!("{other}_pkey")),
+                    ]),
+                },
+            );
+            to.tables.insert(q(name), t);
+        }
+        let ordered = order(diff(&Catalog::new_database(), &to)).unwrap();
+        assert_eq!(
+            kinds(&ordered),
+            vec![
+                "create-table table public.a",
+                "create-table table public.b",
+                "create-constraint constraint a_other_fkey on public.a",
+                "create-constraint constraint b_other_fkey on public.b",
+            ]
+        );
+        // And back: the foreign keys go before the tables.
+        let ordered = order(diff(&to, &Catalog::new_database())).unwrap();
+        assert_eq!(
+            kinds(&ordered)[..2],
+            [
+                "drop-constraint constraint a_other_fkey on public.a",
+                "drop-constraint constraint b_other_fkey on public.b",
+            ]
+        );
+    }
+
+    #[test]
+    fn order_does_not_depend_on_input_order() {
+        let mut to = Catalog::new_database();
+        for n in ["c", "a", "b"] {
+            to.tables.insert(q(n), table(n, &[("id", "integer")]));
+        }
+        let changes = diff(&Catalog::new_database(), &to);
+        let mut reversed = changes.clone();
+        reversed.reverse();
+        assert_eq!(order(changes).unwrap(), order(reversed).unwrap());
+    }
+}

@@ -49,7 +49,11 @@ pub struct TestDb {
 impl TestDb {
     /// Creates a fresh, empty database with a unique name.
     pub async fn new() -> TestDb {
-        let name = format!("sptest_{}_{:08x}", std::process::id(), rand::random::<u32>());
+        let name = format!(
+            "sptest_{}_{:08x}",
+            std::process::id(),
+            rand::random::<u32>()
+        );
         let admin = connect(&server_url()).await;
         admin
             .batch_execute(&format!("CREATE DATABASE {name}"))
