@@ -15,8 +15,9 @@ use super::{Context, Outcome};
 #[derive(Debug, Args)]
 pub struct DiffArgs {
     /// The current schema: a database URL, a .sql file or a directory of .sql files.
+    /// Default: an empty database (the plan creates everything).
     #[arg(long, value_name = "SRC")]
-    from: String,
+    from: Option<String>,
     /// The desired schema: a database URL, a .sql file or a directory of .sql files.
     #[arg(long, value_name = "SRC")]
     to: String,
@@ -38,29 +39,38 @@ struct JsonDiff<'a> {
 
 /// Runs `diff`.
 pub async fn run(ctx: &Context, args: DiffArgs) -> anyhow::Result<Outcome> {
-    let from = Source::parse(&args.from)?;
+    let from = args.from.as_deref().map(Source::parse).transpose()?;
     let to = Source::parse(&args.to)?;
     // Schema files load into scratch databases on the dev server, else on the server
     // of a database being compared, else on the configured target's.
     let dev = ctx
         .dev_url
         .clone()
-        .or_else(|| from.database().cloned())
+        .or_else(|| from.as_ref().and_then(|f| f.database().cloned()))
         .or_else(|| to.database().cloned())
         .or_else(|| ctx.database.clone());
-    ctx.status(&format!("reading {from} and {to}"));
+    let from_label = from
+        .as_ref()
+        .map_or_else(|| "an empty database".to_string(), |f| f.to_string());
+    ctx.status(&format!("reading {from_label} and {to}"));
+    let empty = async { Ok(crate::model::Catalog::new_database()) };
     let (a, b) = tokio::try_join!(
-        load(&from, dev.as_ref(), &ctx.filter),
+        async {
+            match &from {
+                Some(f) => load(f, dev.as_ref(), &ctx.filter).await,
+                None => empty.await,
+            }
+        },
         load(&to, dev.as_ref(), &ctx.filter)
     )?;
-    output::warn_unmanaged(&from.to_string(), &a);
+    output::warn_unmanaged(&from_label, &a);
     output::warn_unmanaged(&to.to_string(), &b);
     let changes = order(diff(&a, &b))?;
     let plan = render(&changes);
     match args.format {
         Format::Text => output::print(&output::plan_text(&plan, ctx.color_stdout))?,
         Format::Json => output::print_json(&JsonDiff {
-            from: from.to_string(),
+            from: from_label.clone(),
             to: to.to_string(),
             steps: output::json_steps(&plan),
             hazards: plan.hazards().iter().map(|h| h.name()).collect(),
