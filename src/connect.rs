@@ -1204,22 +1204,26 @@ fn flatten_error(e: &tokio_postgres::Error) -> String {
     if let Some(tls) = find_rustls_error(e) {
         return one_line(&describe_tls_error(tls));
     }
-    let mut message = e.to_string();
-    for prefix in [
-        "error connecting to server: ",
-        "error performing TLS handshake: ",
-    ] {
-        if let Some(rest) = message.strip_prefix(prefix) {
-            message = rest.to_string();
-        }
-    }
+    // tokio-postgres's Display is only the kind ("error connecting to server"); the
+    // cause says what happened. Generic kinds are dropped when a cause follows.
+    let mut causes: Vec<String> = Vec::new();
     for cause in error_chain(e).skip(1) {
         let cause = cause.to_string();
-        if !message.contains(&cause) {
-            message.push_str(": ");
-            message.push_str(&cause);
+        if !causes.iter().any(|c| c.contains(&cause)) {
+            causes.push(cause);
         }
     }
+    let kind = e.to_string();
+    let message = if causes.is_empty() {
+        kind
+    } else if matches!(
+        kind.as_str(),
+        "error connecting to server" | "error performing TLS handshake"
+    ) {
+        causes.join(": ")
+    } else {
+        format!("{kind}: {}", causes.join(": "))
+    };
     one_line(&message)
 }
 
@@ -1385,7 +1389,17 @@ pub fn resolve_database_url(cli: Option<&str>, dir: &Path) -> Result<Option<Stri
 /// wins, as with every dotenv loader). An empty value counts as unset. Errors never
 /// contain the value.
 pub fn env_or_dotenv(name: &str, dir: &Path) -> Result<Option<String>> {
-    match std::env::var(name) {
+    env_or_dotenv_with(name, dir, |n| std::env::var(n))
+}
+
+/// [`env_or_dotenv`] with the environment passed in, so tests need not change the
+/// process's own.
+fn env_or_dotenv_with(
+    name: &str,
+    dir: &Path,
+    env: impl Fn(&str) -> std::result::Result<String, std::env::VarError>,
+) -> Result<Option<String>> {
+    match env(name) {
         Ok(v) if !v.is_empty() => return Ok(Some(v)),
         Ok(_) | Err(std::env::VarError::NotPresent) => {}
         Err(std::env::VarError::NotUnicode(_)) => {
@@ -2103,26 +2117,24 @@ E='it''s'
 
     #[test]
     fn environment_wins_over_dotenv() {
-        // A variable name no other test uses; set_var is process-wide.
-        let name = "SCHEMAPLAN_TEST_ENV_WINS_4f2a";
+        use std::env::VarError;
+        let name = "SP_SETTING";
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join(".env"), format!("{name}=from-file\n")).unwrap();
-        assert_eq!(
-            env_or_dotenv(name, dir.path()).unwrap().as_deref(),
-            Some("from-file")
-        );
-        // SAFETY-free in edition 2021: set_var is safe here, and no other thread reads
-        // this variable.
-        std::env::set_var(name, "from-env");
-        assert_eq!(
-            env_or_dotenv(name, dir.path()).unwrap().as_deref(),
-            Some("from-env")
-        );
-        std::env::set_var(name, "");
-        assert_eq!(
-            env_or_dotenv(name, dir.path()).unwrap().as_deref(),
-            Some("from-file")
-        );
-        std::env::remove_var(name);
+        let unset = |_: &str| Err(VarError::NotPresent);
+        let set = |_: &str| Ok("from-env".to_string());
+        let empty = |_: &str| Ok(String::new());
+        let garbled = |_: &str| Err(VarError::NotUnicode("\u{fffd}".into()));
+        let get = |env: &dyn Fn(&str) -> std::result::Result<String, VarError>| {
+            env_or_dotenv_with(name, dir.path(), env)
+        };
+        assert_eq!(get(&unset).unwrap().as_deref(), Some("from-file"));
+        assert_eq!(get(&set).unwrap().as_deref(), Some("from-env"));
+        // An empty variable counts as unset.
+        assert_eq!(get(&empty).unwrap().as_deref(), Some("from-file"));
+        assert!(get(&garbled)
+            .unwrap_err()
+            .to_string()
+            .contains("not valid UTF-8"));
     }
 }
