@@ -83,6 +83,17 @@ pub enum Error {
         reason: String,
     },
 
+    /// A `.env` file has a line that cannot be read. Never contains a value from the file.
+    #[error("{}:{line}: {reason}", path.display())]
+    DotEnv {
+        /// The `.env` file.
+        path: PathBuf,
+        /// 1-based line where the bad entry starts.
+        line: usize,
+        /// What is wrong with it.
+        reason: String,
+    },
+
     /// No database was configured where one is needed.
     #[error(
         "no database configured: pass --database URL or set DATABASE_URL (environment or .env)"

@@ -1,0 +1,277 @@
+#!/usr/bin/env bash
+# Runs schemaplan's whole test suite on a Debian 12 machine that has Rust and nothing
+# else: installs what the build and the tests need (libclang-dev, openssl, PostgreSQL
+# binaries), uses the server at TEST_DATABASE_URL when one answers there, otherwise
+# starts a throwaway PostgreSQL cluster (TLS on, trust auth plus one scram role and one
+# certificate role) and removes it afterwards, then runs `cargo test "$@"`.
+#
+# Environment:
+#   TEST_DATABASE_URL       server to use (default postgres://postgres@127.0.0.1:5432/postgres)
+#   SCHEMAPLAN_TEST_CLUSTER auto (default): use TEST_DATABASE_URL if it answers;
+#                           throwaway: always start a throwaway cluster (CI does).
+# Exported to the tests when a throwaway cluster runs:
+#   TEST_DATABASE_URL, TEST_SSL_ROOT_CERT, TEST_SSL_CLIENT_CERT, TEST_SSL_CLIENT_KEY,
+#   TEST_SCRAM_USER, TEST_SCRAM_PASSWORD, TEST_PG_SOCKET_DIR, SCHEMAPLAN_TEST_THROWAWAY=1
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+say() { printf 'test.sh: %s\n' "$*" >&2; }
+die() { say "error: $*"; exit 2; }
+
+# --- packages --------------------------------------------------------------------------
+
+SUDO=()
+if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then
+        # Without a terminal, sudo must not wait for a password nobody can type.
+        if [ -t 0 ]; then SUDO=(sudo); else SUDO=(sudo -n); fi
+    fi
+fi
+
+APT_UPDATED=0
+apt_install() {
+    command -v apt-get >/dev/null 2>&1 || die "cannot install $* (no apt-get); install it by hand"
+    if [ "$(id -u)" -ne 0 ] && [ ${#SUDO[@]} -eq 0 ]; then
+        die "cannot install $* (not root, no sudo); install it by hand"
+    fi
+    say "installing $*"
+    if ! "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" >/dev/null; then
+        if [ "$APT_UPDATED" -eq 0 ]; then
+            say "apt-get install failed; running apt-get update and trying again"
+            "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null
+            APT_UPDATED=1
+        fi
+        "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" >/dev/null \
+            || die "apt-get install $* failed"
+    fi
+}
+
+deb_installed() {
+    command -v dpkg-query >/dev/null 2>&1 &&
+        dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
+}
+
+# pg_query's build script runs bindgen, which needs libclang.
+if [ -z "${LIBCLANG_PATH:-}" ] && command -v dpkg-query >/dev/null 2>&1 && ! deb_installed libclang-dev; then
+    apt_install libclang-dev
+fi
+command -v openssl >/dev/null 2>&1 || apt_install openssl
+
+# PostgreSQL binaries: initdb on PATH, else the highest /usr/lib/postgresql/*/bin, else
+# Debian's package (PostgreSQL 15 on Debian 12) without starting Debian's own cluster.
+find_pg_bin() {
+    local initdb
+    if initdb=$(command -v initdb 2>/dev/null); then
+        dirname "$(readlink -f "$initdb")"
+        return 0
+    fi
+    local dir
+    dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+    if [ -n "$dir" ] && [ -x "$dir/initdb" ]; then
+        echo "$dir"
+        return 0
+    fi
+    return 1
+}
+
+install_postgresql() {
+    # policy-rc.d exiting 101 tells invoke-rc.d (and deb-systemd-invoke) not to start
+    # services, so the package's main cluster stays stopped.
+    local policy=/usr/sbin/policy-rc.d created_policy=0
+    if [ ! -e "$policy" ]; then
+        printf '#!/bin/sh\nexit 101\n' | "${SUDO[@]}" tee "$policy" >/dev/null
+        "${SUDO[@]}" chmod 755 "$policy"
+        created_policy=1
+    fi
+    apt_install postgresql
+    if [ "$created_policy" -eq 1 ]; then "${SUDO[@]}" rm -f "$policy"; fi
+}
+
+PG_BIN=$(find_pg_bin) || { install_postgresql; PG_BIN=$(find_pg_bin) || die "no PostgreSQL binaries after installing postgresql"; }
+pg_tool() {
+    if [ -x "$PG_BIN/$1" ]; then echo "$PG_BIN/$1"; else command -v "$1"; fi
+}
+PG_ISREADY=$(pg_tool pg_isready) || die "pg_isready not found"
+PG_VERSION=$("$PG_BIN/initdb" --version | awk '{print $3}' | cut -d. -f1)
+
+# --- the server ------------------------------------------------------------------------
+
+export TEST_DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+MODE="${SCHEMAPLAN_TEST_CLUSTER:-auto}"
+case "$MODE" in auto | throwaway) ;; *) die "SCHEMAPLAN_TEST_CLUSTER must be auto or throwaway" ;; esac
+
+redact() { sed -E 's#(://[^:/@]*):[^@/]*@#\1:***@#'; }
+
+PG_DIR=""
+PG_RUN=()
+# Runs a PostgreSQL program as the cluster's owner, from a directory it can enter.
+pg_run() { (cd "$PG_DIR" && "${PG_RUN[@]}" "$@"); }
+cleanup() {
+    local status=$?
+    if [ -n "$PG_DIR" ] && [ -d "$PG_DIR" ]; then
+        if [ -f "$PG_DIR/data/postmaster.pid" ]; then
+            pg_run "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate -w stop >/dev/null 2>&1 || true
+        fi
+        rm -rf "$PG_DIR"
+        say "stopped the throwaway cluster and removed $PG_DIR"
+    fi
+    return "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+free_port() {
+    # A port nobody answers on at 127.0.0.1: the connection attempt fails.
+    local port tries=0
+    while [ $tries -lt 200 ]; do
+        port=$((20000 + RANDOM % 40000))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            echo "$port"
+            return 0
+        fi
+        tries=$((tries + 1))
+    done
+    return 1
+}
+
+make_certs() {
+    local d=$1
+    local days=7
+    openssl req -x509 -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+        -keyout "$d/ca.key" -out "$d/ca.crt" -days "$days" -subj "/CN=schemaplan test CA" \
+        -addext "basicConstraints=critical,CA:TRUE" \
+        -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+    # Server: valid for localhost, 127.0.0.1 and ::1.
+    openssl req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+        -keyout "$d/server.key" -out "$d/server.csr" -subj "/CN=localhost" 2>/dev/null
+    printf '%s\n' "basicConstraints=critical,CA:FALSE" \
+        "keyUsage=critical,digitalSignature,keyEncipherment" \
+        "extendedKeyUsage=serverAuth" \
+        "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1" >"$d/server.ext"
+    openssl x509 -req -in "$d/server.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" -CAcreateserial \
+        -out "$d/server.crt" -days "$days" -extfile "$d/server.ext" 2>/dev/null
+    # Client certificate for the role sp_cert (cert auth matches CN to the role).
+    openssl req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+        -keyout "$d/client.key" -out "$d/client.csr" -subj "/CN=sp_cert" 2>/dev/null
+    printf '%s\n' "basicConstraints=critical,CA:FALSE" \
+        "keyUsage=critical,digitalSignature" \
+        "extendedKeyUsage=clientAuth" >"$d/client.ext"
+    openssl x509 -req -in "$d/client.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" -CAcreateserial \
+        -out "$d/client.crt" -days "$days" -extfile "$d/client.ext" 2>/dev/null
+    rm -f "$d"/*.csr "$d"/*.ext "$d"/*.srl
+    chmod 600 "$d"/*.key
+}
+
+start_throwaway() {
+    PG_DIR=$(mktemp -d /tmp/schemaplan-pg.XXXXXX)
+    chmod 755 "$PG_DIR"
+    if [ "$(id -u)" -eq 0 ]; then
+        # initdb refuses to run as root: the cluster belongs to the postgres user.
+        if ! id postgres >/dev/null 2>&1; then
+            say "creating system user postgres"
+            useradd --system --no-create-home --shell /usr/sbin/nologin postgres
+        fi
+        PG_RUN=(runuser -u postgres --)
+    else
+        PG_RUN=()
+    fi
+
+    mkdir "$PG_DIR/tls"
+    make_certs "$PG_DIR/tls"
+    if [ "$(id -u)" -eq 0 ]; then
+        chown -R postgres: "$PG_DIR"
+    fi
+
+    pg_run "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres --auth=trust \
+        --encoding=UTF8 --locale=C >"$PG_DIR/initdb.log" 2>&1 || {
+        cat "$PG_DIR/initdb.log" >&2
+        die "initdb failed"
+    }
+
+    # Trust for everyone but two roles: sp_scram must give its password, sp_cert a
+    # client certificate signed by the test CA.
+    pg_run tee "$PG_DIR/data/pg_hba.conf" >/dev/null <<'EOF'
+# TYPE   DATABASE USER      ADDRESS       METHOD
+local    all      all                     trust
+hostssl  all      sp_cert   127.0.0.1/32  cert
+hostssl  all      sp_cert   ::1/128       cert
+host     all      sp_cert   all           reject
+host     all      sp_scram  127.0.0.1/32  scram-sha-256
+host     all      sp_scram  ::1/128       scram-sha-256
+host     all      all       127.0.0.1/32  trust
+host     all      all       ::1/128       trust
+EOF
+
+    local port attempt
+    for attempt in 1 2 3; do
+        port=$(free_port) || die "no free port found"
+        pg_run tee "$PG_DIR/data/postgresql.auto.conf" >/dev/null <<EOF
+listen_addresses = '127.0.0.1'
+port = $port
+unix_socket_directories = '$PG_DIR'
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+max_connections = 400
+shared_buffers = 128MB
+max_wal_size = 1GB
+ssl = on
+ssl_cert_file = '$PG_DIR/tls/server.crt'
+ssl_key_file = '$PG_DIR/tls/server.key'
+ssl_ca_file = '$PG_DIR/tls/ca.crt'
+password_encryption = 'scram-sha-256'
+EOF
+        if pg_run "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 start >/dev/null 2>&1; then
+            break
+        fi
+        if [ "$attempt" -eq 3 ] || ! grep -q "could not bind\|Address already in use" "$PG_DIR/server.log" 2>/dev/null; then
+            say "the throwaway cluster did not start; its log:"
+            cat "$PG_DIR/server.log" >&2 || true
+            die "pg_ctl start failed"
+        fi
+        say "port $port was taken meanwhile; trying another"
+        : >"$PG_DIR/server.log"
+    done
+
+    local psql
+    psql=$(pg_tool psql) || die "psql not found"
+    TEST_SCRAM_PASSWORD="sp-scram-pw-$RANDOM$RANDOM"
+    pg_run "$psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_DIR" -p "$port" -U postgres -d postgres \
+        -c "CREATE ROLE sp_scram LOGIN PASSWORD '$TEST_SCRAM_PASSWORD'" \
+        -c "CREATE ROLE sp_cert LOGIN" >/dev/null
+
+    export TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres"
+    export TEST_SSL_ROOT_CERT="$PG_DIR/tls/ca.crt"
+    export TEST_SSL_CLIENT_CERT="$PG_DIR/tls/client.crt"
+    export TEST_SSL_CLIENT_KEY="$PG_DIR/tls/client.key"
+    export TEST_SCRAM_USER=sp_scram
+    export TEST_SCRAM_PASSWORD
+    export TEST_PG_SOCKET_DIR="$PG_DIR"
+    export SCHEMAPLAN_TEST_THROWAWAY=1
+    say "started throwaway PostgreSQL $PG_VERSION on 127.0.0.1:$port (TLS on, data in $PG_DIR)"
+}
+
+if [ "$MODE" = auto ] && "$PG_ISREADY" -q -t 3 -d "$TEST_DATABASE_URL" >/dev/null 2>&1; then
+    say "using server at $(printf '%s' "$TEST_DATABASE_URL" | redact)"
+    unset SCHEMAPLAN_TEST_THROWAWAY
+    if [ -z "${TEST_SSL_ROOT_CERT:-}" ]; then
+        say "TEST_SSL_ROOT_CERT is not set: the TLS, password and client-certificate tests will be skipped"
+    fi
+else
+    if [ "$MODE" = auto ]; then
+        say "nothing answers at $(printf '%s' "$TEST_DATABASE_URL" | redact); starting a throwaway cluster"
+    fi
+    # Variables a caller may have set for another server must not leak into this run.
+    unset TEST_SSL_ROOT_CERT TEST_SSL_CLIENT_CERT TEST_SSL_CLIENT_KEY TEST_SCRAM_USER \
+        TEST_SCRAM_PASSWORD TEST_PG_SOCKET_DIR
+    start_throwaway
+fi
+
+# --- the tests -------------------------------------------------------------------------
+
+say "running cargo test $*"
+status=0
+cargo test "$@" || status=$?
+exit "$status"
