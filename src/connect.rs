@@ -2138,37 +2138,3 @@ E='it''s'
             .contains("not valid UTF-8"));
     }
 }
-
-/// The database URL to use: `--database`, else `DATABASE_URL` from the environment,
-/// else from the `.env` file in `dir`.
-pub fn resolve_database_url(cli: Option<&str>, dir: &std::path::Path) -> Result<Option<String>> {
-    if let Some(url) = cli {
-        return Ok(Some(url.to_string()));
-    }
-    env_or_dotenv("DATABASE_URL", dir)
-}
-
-/// A setting from the environment, else from the `.env` file in `dir`.
-pub fn env_or_dotenv(name: &str, dir: &std::path::Path) -> Result<Option<String>> {
-    if let Ok(v) = std::env::var(name) {
-        if !v.is_empty() {
-            return Ok(Some(v));
-        }
-    }
-    let path = dir.join(".env");
-    let Ok(text) = std::fs::read_to_string(&path) else {
-        return Ok(None);
-    };
-    for line in text.lines() {
-        let line = line.trim();
-        let line = line.strip_prefix("export ").unwrap_or(line);
-        if let Some((k, v)) = line.split_once('=') {
-            if k.trim() == name {
-                return Ok(Some(
-                    v.trim().trim_matches('"').trim_matches('\'').to_string(),
-                ));
-            }
-        }
-    }
-    Ok(None)
-}
