@@ -12,7 +12,9 @@
 //! CONCURRENTLY`-style statements (not allowed in a transaction block) and `ALTER TYPE
 //! ... ADD VALUE` (its value cannot be used in the transaction that added it, and
 //! PostgreSQL 11 refuses it in a transaction block). When a run fails, nothing of it
-//! was kept, and it is run again statement by statement to name the failing one.
+//! was kept, and it is run again statement by statement to name the failing one (if
+//! each passes alone, as when one transaction would hold too many locks, loading goes
+//! on).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -34,7 +36,9 @@ static SCRATCH: LazyLock<Mutex<BTreeMap<String, DbUrl>>> =
 
 fn registry() -> std::sync::MutexGuard<'static, BTreeMap<String, DbUrl>> {
     // A panic while holding the lock leaves a map that is still valid: keep using it.
-    SCRATCH.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    SCRATCH
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// How [`DevDatabase::load_with`] groups statements into round trips.
@@ -49,7 +53,14 @@ pub struct LoadOptions {
 
 impl Default for LoadOptions {
     fn default() -> Self {
-        LoadOptions { max_batch_statements: 500, max_batch_bytes: 1 << 20 }
+        // Measured on 20,000 statements (5,000 tables with index, FK, CHECK and
+        // comment): batches of 100-500 load about twice as fast as one statement per
+        // round trip. 100 keeps the locks one transaction holds (a few per created
+        // table, against max_locks_per_transaction) well below the default limit.
+        LoadOptions {
+            max_batch_statements: 100,
+            max_batch_bytes: 1 << 20,
+        }
     }
 }
 
@@ -79,7 +90,11 @@ impl DevDatabase {
             });
         }
         tracing::debug!("created scratch database {name} on {}", server.redacted());
-        Ok(DevDatabase { url: server.with_dbname(&name), server: server.clone(), name })
+        Ok(DevDatabase {
+            url: server.with_dbname(&name),
+            server: server.clone(),
+            name,
+        })
     }
 
     /// The scratch database's URL.
@@ -129,8 +144,12 @@ impl DevDatabase {
                     for s in batch {
                         run_one(&client, s).await?;
                     }
-                    // Every statement passed on its own: report the batch's error.
-                    return Err(load_error(first, &e));
+                    // Every statement passed on its own: the batch failed as a whole
+                    // (e.g. too many locks for one transaction), and is now applied.
+                    tracing::debug!(
+                        "a batch failed ({}) but each statement passed alone",
+                        db_message(&e)
+                    );
                 }
             }
             i = end;
@@ -149,8 +168,10 @@ impl DevDatabase {
 /// calls it on Ctrl-C and on error paths. Tries all of them, and returns the first
 /// error.
 pub async fn drop_all_scratch() -> Result<()> {
-    let all: Vec<(String, DbUrl)> =
-        registry().iter().map(|(n, s)| (n.clone(), s.clone())).collect();
+    let all: Vec<(String, DbUrl)> = registry()
+        .iter()
+        .map(|(n, s)| (n.clone(), s.clone()))
+        .collect();
     let mut first_error = None;
     for (name, server) in all {
         if let Err(e) = drop_scratch(&server, &name).await {
@@ -192,7 +213,9 @@ async fn drop_scratch(server: &DbUrl, name: &str) -> Result<()> {
             // PostgreSQL before 13 has no FORCE: drop plainly, waiting below for the
             // loader's connection to go away.
             Err(e) if e.code() == Some(&SqlState::SYNTAX_ERROR) => {
-                client.batch_execute(&format!("DROP DATABASE IF EXISTS {quoted}")).await
+                client
+                    .batch_execute(&format!("DROP DATABASE IF EXISTS {quoted}"))
+                    .await
             }
             other => other,
         };
@@ -202,7 +225,12 @@ async fn drop_scratch(server: &DbUrl, name: &str) -> Result<()> {
                 attempts += 1;
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
-            Err(e) => return Err(Error::Database { context: context(), message: db_message(&e) }),
+            Err(e) => {
+                return Err(Error::Database {
+                    context: context(),
+                    message: db_message(&e),
+                })
+            }
         }
     }
     registry().remove(name);
@@ -235,7 +263,10 @@ fn batch_end(statements: &[Statement], start: usize, options: &LoadOptions) -> u
 }
 
 async fn run_one(client: &tokio_postgres::Client, s: &Statement) -> Result<()> {
-    client.batch_execute(&s.sql).await.map_err(|e| load_error(s, &e))
+    client
+        .batch_execute(&s.sql)
+        .await
+        .map_err(|e| load_error(s, &e))
 }
 
 /// The session's search_path and settings, changed only when a statement needs others.
@@ -270,7 +301,10 @@ impl Session {
         if sql.is_empty() {
             return Ok(());
         }
-        client.batch_execute(&sql).await.map_err(|e| load_error(s, &e))?;
+        client
+            .batch_execute(&sql)
+            .await
+            .map_err(|e| load_error(s, &e))?;
         self.search_path = Some(s.search_path.clone());
         self.settings = s.settings.clone();
         Ok(())
@@ -290,7 +324,13 @@ fn load_error(s: &Statement, e: &tokio_postgres::Error) -> Error {
         ),
         None => (e.to_string(), None, None),
     };
-    Error::Load { location: s.location.clone(), message, detail, hint, statement: s.one_line() }
+    Error::Load {
+        location: s.location.clone(),
+        message,
+        detail,
+        hint,
+        statement: s.one_line(),
+    }
 }
 
 fn db_message(e: &tokio_postgres::Error) -> String {
@@ -335,9 +375,15 @@ mod tests {
     #[test]
     fn batches_respect_the_limits() {
         let sql = "CREATE TABLE a (x int); CREATE TABLE b (x int); CREATE TABLE c (x int);";
-        let one = LoadOptions { max_batch_statements: 1, ..LoadOptions::default() };
+        let one = LoadOptions {
+            max_batch_statements: 1,
+            ..LoadOptions::default()
+        };
         assert_eq!(ends(sql, &one), [1, 2, 3]);
-        let small = LoadOptions { max_batch_bytes: 30, ..LoadOptions::default() };
+        let small = LoadOptions {
+            max_batch_bytes: 30,
+            ..LoadOptions::default()
+        };
         assert_eq!(ends(sql, &small), [1, 2, 3]);
         assert_eq!(ends(sql, &LoadOptions::default()), [3]);
     }

@@ -30,7 +30,10 @@ fn fixture(path: &str) -> std::path::PathBuf {
 async fn scratch_on_server() -> BTreeSet<String> {
     let client = common::connect(&common::server_url()).await;
     client
-        .query("SELECT datname FROM pg_database WHERE datname LIKE 'schemaplan\\_dev\\_%'", &[])
+        .query(
+            "SELECT datname FROM pg_database WHERE datname LIKE 'schemaplan\\_dev\\_%'",
+            &[],
+        )
         .await
         .unwrap()
         .iter()
@@ -47,7 +50,10 @@ async fn create_then_drop_leaves_nothing_behind() {
     let _serial = SERIAL.lock().await;
     let db = DevDatabase::create(&server()).await.unwrap();
     let name = db.name().to_string();
-    assert!(name.starts_with("schemaplan_dev_") && name.len() == "schemaplan_dev_".len() + 16, "{name}");
+    assert!(
+        name.starts_with("schemaplan_dev_") && name.len() == "schemaplan_dev_".len() + 16,
+        "{name}"
+    );
     assert!(exists(&name).await);
     assert_eq!(db.url().dbname(), name);
     db.drop_database().await.unwrap();
@@ -57,7 +63,9 @@ async fn create_then_drop_leaves_nothing_behind() {
 #[tokio::test]
 async fn wrong_order_directory_loads_and_its_objects_exist() {
     let _serial = SERIAL.lock().await;
-    let db = load_source(&server(), &fixture("tests/fixtures/load/wrong_order")).await.unwrap();
+    let db = load_source(&server(), &fixture("tests/fixtures/load/wrong_order"))
+        .await
+        .unwrap();
     let client = common::connect(&common::url_for(db.name())).await;
     let relations: Vec<String> = client
         .query(
@@ -80,7 +88,10 @@ async fn wrong_order_directory_loads_and_its_objects_exist() {
         "tickets:r",
         "tickets_id_seq:S",
     ] {
-        assert!(relations.iter().any(|r| r == expected), "{expected} missing from {relations:?}");
+        assert!(
+            relations.iter().any(|r| r == expected),
+            "{expected} missing from {relations:?}"
+        );
     }
     // The moved foreign keys, OWNED BY, enum value, trigger and comment made it.
     let facts: Vec<bool> = client
@@ -108,11 +119,42 @@ async fn wrong_order_directory_loads_and_its_objects_exist() {
     assert!(!exists(&name).await);
 }
 
+/// pg_dump's own output (with its `\\restrict` lines, empty search_path and settings)
+/// reads and loads. Skipped when no usable `pg_dump` is on the PATH.
+#[tokio::test]
+async fn pg_dump_output_loads() {
+    let _serial = SERIAL.lock().await;
+    let db = load_source(&server(), &fixture("tests/fixtures/load/wrong_order"))
+        .await
+        .unwrap();
+    let dump = std::process::Command::new("pg_dump")
+        .args(["--schema-only", "--no-owner", &common::url_for(db.name())])
+        .output();
+    db.drop_database().await.unwrap();
+    let dump = match dump {
+        Ok(out) if out.status.success() => out.stdout,
+        _ => {
+            eprintln!("pg_dump not available: skipped");
+            return;
+        }
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("dump.sql");
+    std::fs::write(&file, dump).unwrap();
+    let again = load_source(&server(), &file)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    again.drop_database().await.unwrap();
+}
+
 #[tokio::test]
 async fn every_ok_parse_fixture_loads() {
     let _serial = SERIAL.lock().await;
     let dir = fixture("tests/fixtures/parse/ok");
-    let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     files.sort();
     let mut failures = Vec::new();
     for file in files {
@@ -133,12 +175,27 @@ async fn a_load_error_names_the_statement_and_drops_the_scratch_database() {
         .await
         .err()
         .expect("loading must fail");
-    let Error::Load { location, message, statement, .. } = &err else { panic!("{err}") };
-    assert_eq!(location.path, Path::new("tests/fixtures/load/fails/02_broken.sql"));
+    let Error::Load {
+        location,
+        message,
+        statement,
+        ..
+    } = &err
+    else {
+        panic!("{err}")
+    };
+    assert_eq!(
+        location.path,
+        Path::new("tests/fixtures/load/fails/02_broken.sql")
+    );
     assert_eq!(location.line, 7);
     assert_eq!(message, "column \"item_idd\" does not exist");
-    assert_eq!(statement, "CREATE INDEX orders_missing_idx ON orders (item_idd)");
-    common::snapshot_settings().bind(|| insta::assert_snapshot!("devdb__load_error", err.to_string()));
+    assert_eq!(
+        statement,
+        "CREATE INDEX orders_missing_idx ON orders (item_idd)"
+    );
+    common::snapshot_settings()
+        .bind(|| insta::assert_snapshot!("devdb__load_error", err.to_string()));
     let after = scratch_on_server().await;
     let left: Vec<&String> = after.difference(&before).collect();
     assert!(left.is_empty(), "scratch databases left behind: {left:?}");
@@ -154,7 +211,11 @@ async fn a_failed_load_can_be_dropped_by_the_caller() {
     )
     .unwrap();
     let err = db.load(&statements).await.unwrap_err();
-    assert!(err.to_string().starts_with("inline.sql:2:1: relation \"nope\" does not exist"), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("inline.sql:2:1: relation \"nope\" does not exist"),
+        "{err}"
+    );
     let name = db.name().to_string();
     db.drop_database().await.unwrap();
     assert!(!exists(&name).await);
@@ -208,16 +269,29 @@ async fn load_timing_5000_tables() {
     let parsed = started.elapsed();
     let statements = order_statements(statements).unwrap();
     let ordered = started.elapsed() - parsed;
-    println!("{} statements: parse {parsed:?}, order {ordered:?}", statements.len());
+    println!(
+        "{} statements: parse {parsed:?}, order {ordered:?}",
+        statements.len()
+    );
 
-    for (label, options) in [
-        ("batched (default)", LoadOptions::default()),
-        ("one statement per round trip", LoadOptions { max_batch_statements: 1, ..LoadOptions::default() }),
-    ] {
+    // SCHEMAPLAN_BATCH_SIZES=1,10,50 compares batch sizes; the default compares the
+    // default batching with one statement per round trip.
+    let default = LoadOptions::default().max_batch_statements;
+    let sizes: Vec<usize> = std::env::var("SCHEMAPLAN_BATCH_SIZES")
+        .map(|v| v.split(',').map(|n| n.trim().parse().unwrap()).collect())
+        .unwrap_or_else(|_| vec![default, 1]);
+    for size in sizes {
+        let options = LoadOptions {
+            max_batch_statements: size,
+            ..LoadOptions::default()
+        };
         let db = DevDatabase::create(&server()).await.unwrap();
         let started = Instant::now();
         db.load_with(&statements, &options).await.unwrap();
-        println!("load {label}: {:?}", started.elapsed());
+        println!(
+            "load, at most {size} statements per round trip: {:?}",
+            started.elapsed()
+        );
         db.drop_database().await.unwrap();
     }
 }

@@ -50,7 +50,10 @@ fn each_case(folder: &str, check: impl Fn(&str, &Path) + std::panic::RefUnwindSa
 }
 
 fn list(objs: &[ObjRef]) -> String {
-    objs.iter().map(|o| o.to_string()).collect::<Vec<_>>().join(", ")
+    objs.iter()
+        .map(|o| o.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// `line:col KIND creates -> references`, plus the search_path when it is not the
@@ -58,7 +61,10 @@ fn list(objs: &[ObjRef]) -> String {
 fn listing(statements: &[Statement]) -> String {
     let mut out = String::new();
     for s in statements {
-        out.push_str(&format!("{}:{} {}", s.location.line, s.location.column, s.kind));
+        out.push_str(&format!(
+            "{}:{} {}",
+            s.location.line, s.location.column, s.kind
+        ));
         if !s.creates.is_empty() {
             out.push_str(&format!(" {}", list(&s.creates)));
         }
@@ -106,18 +112,34 @@ fn err_fixtures_fail() {
 #[test]
 fn syntax_errors_carry_the_offending_token_position() {
     std::env::set_current_dir(common::root()).unwrap();
-    let err = read_sql_source(Path::new("tests/fixtures/parse/err/syntax_error_mid_file.sql")).unwrap_err();
-    let Error::Syntax { location, message, statement } = err else { panic!("{err}") };
+    let err = read_sql_source(Path::new(
+        "tests/fixtures/parse/err/syntax_error_mid_file.sql",
+    ))
+    .unwrap_err();
+    let Error::Syntax {
+        location,
+        message,
+        statement,
+    } = err
+    else {
+        panic!("{err}")
+    };
     assert_eq!((location.line, location.column), (6, 25));
     assert_eq!(message, "syntax error at or near \"DEFALUT\"");
-    assert!(statement.starts_with("CREATE TABLE b ( id int PRIMARY KEY,"), "{statement}");
+    assert!(
+        statement.starts_with("CREATE TABLE b ( id int PRIMARY KEY,"),
+        "{statement}"
+    );
 }
 
 #[test]
 fn a_missing_path_is_an_io_error_naming_it() {
     let err = read_sql_source(Path::new("tests/fixtures/no/such/dir")).unwrap_err();
     assert!(matches!(err, Error::Io { .. }), "{err:?}");
-    assert!(err.to_string().starts_with("tests/fixtures/no/such/dir: "), "{err}");
+    assert!(
+        err.to_string().starts_with("tests/fixtures/no/such/dir: "),
+        "{err}"
+    );
 }
 
 fn wrong_order() -> Vec<Statement> {
@@ -131,7 +153,13 @@ fn order_listing(statements: &[Statement]) -> String {
         .iter()
         .map(|s| {
             let object = s.object.as_ref().map(|o| o.to_string()).unwrap_or_default();
-            format!("{}:{} {} {}\n", s.location.path.display(), s.location.line, s.kind, object)
+            format!(
+                "{}:{} {} {}\n",
+                s.location.path.display(),
+                s.location.line,
+                s.kind,
+                object
+            )
         })
         .collect()
 }
@@ -147,7 +175,12 @@ fn assert_creators_first(ordered: &[Statement]) {
     for (j, s) in ordered.iter().enumerate() {
         for r in &s.references {
             if let Some(&i) = created_at.get(r) {
-                assert!(i < j, "{} uses {r} before {} creates it", s.one_line(), ordered[i].one_line());
+                assert!(
+                    i < j,
+                    "{} uses {r} before {} creates it",
+                    s.one_line(),
+                    ordered[i].one_line()
+                );
             }
         }
     }
@@ -158,8 +191,10 @@ fn wrong_order_directory_is_ordered() {
     let ordered = order_statements(wrong_order()).unwrap();
     assert_creators_first(&ordered);
     assert_eq!(ordered[0].kind, StatementKind::CreateSchema);
-    let sqls: Vec<String> =
-        ordered.iter().map(|s| s.sql.split_whitespace().collect::<Vec<_>>().join(" ")).collect();
+    let sqls: Vec<String> = ordered
+        .iter()
+        .map(|s| s.sql.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
     // The foreign key cycle and the OWNED BY cycle were broken into ALTERs.
     for expected in [
         "CREATE TABLE app.teams (id int PRIMARY KEY, name text NOT NULL, captain_id int)",
@@ -188,16 +223,29 @@ fn shuffled_input_gives_the_same_order() {
     }
     let mut reversed = input;
     reversed.reverse();
-    assert_eq!(order_listing(&order_statements(reversed).unwrap()), expected);
+    assert_eq!(
+        order_listing(&order_statements(reversed).unwrap()),
+        expected
+    );
 }
 
 #[test]
 fn cycles_nothing_breaks_name_their_statements() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("a.sql"), "CREATE VIEW a AS SELECT * FROM b;\n").unwrap();
-    std::fs::write(dir.path().join("b.sql"), "-- b\nCREATE VIEW b AS SELECT * FROM a;\n").unwrap();
+    std::fs::write(
+        dir.path().join("a.sql"),
+        "CREATE VIEW a AS SELECT * FROM b;\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("b.sql"),
+        "-- b\nCREATE VIEW b AS SELECT * FROM a;\n",
+    )
+    .unwrap();
     let err = order_statements(read_sql_source(dir.path()).unwrap()).unwrap_err();
-    let Error::DependencyCycle { objects } = &err else { panic!("{err}") };
+    let Error::DependencyCycle { objects } = &err else {
+        panic!("{err}")
+    };
     let a = dir.path().join("a.sql");
     let b = dir.path().join("b.sql");
     assert_eq!(

@@ -42,7 +42,14 @@ pub fn order_statements(statements: Vec<Statement>) -> Result<Vec<Statement>> {
                 .hard
                 .iter()
                 .copied()
-                .chain(graph.soft.iter().zip(&soft_on).filter(|(_, on)| **on).map(|(e, _)| *e))
+                .chain(
+                    graph
+                        .soft
+                        .iter()
+                        .zip(&soft_on)
+                        .filter(|(_, on)| **on)
+                        .map(|(e, _)| *e),
+                )
                 .collect();
             let key = |i: usize| (statements[i].kind.rank(), &statements[i].location, i);
             let cycles = match stable_toposort(statements.len(), &edges, key) {
@@ -100,7 +107,10 @@ impl Graph {
             }
         }
         let schema_creators = |schema: &str| {
-            creators.get(&ObjRef::Schema(schema.to_string())).map(Vec::as_slice).unwrap_or(&[])
+            creators
+                .get(&ObjRef::Schema(schema.to_string()))
+                .map(Vec::as_slice)
+                .unwrap_or(&[])
         };
         let mut hard = Vec::new();
         for (j, s) in statements.iter().enumerate() {
@@ -109,8 +119,12 @@ impl Graph {
                     hard.push((i, j));
                 }
             }
-            let mut schemas: BTreeSet<&str> =
-                s.creates.iter().chain(&s.references).filter_map(ObjRef::schema).collect();
+            let mut schemas: BTreeSet<&str> = s
+                .creates
+                .iter()
+                .chain(&s.references)
+                .filter_map(ObjRef::schema)
+                .collect();
             if s.kind != StatementKind::CreateSchema {
                 schemas.extend(s.search_path.iter().map(String::as_str));
             }
@@ -178,7 +192,9 @@ fn break_cycles(statements: &[Statement], cycles: &[Vec<usize>]) -> Result<Optio
 fn cycle_error(statements: &[Statement], cycles: &[Vec<usize>]) -> Error {
     let mut cycle: Vec<usize> = cycles.first().cloned().unwrap_or_default();
     cycle.sort_by_key(|&i| (&statements[i].location, i));
-    Error::DependencyCycle { objects: cycle.iter().map(|&i| describe(&statements[i])).collect() }
+    Error::DependencyCycle {
+        objects: cycle.iter().map(|&i| describe(&statements[i])).collect(),
+    }
 }
 
 /// `schema/a.sql:3 (CREATE TABLE public.a)`.
@@ -195,8 +211,16 @@ fn describe(s: &Statement) -> String {
         Some(ObjRef::Trigger(t, n) | ObjRef::Policy(t, n)) => format!("{} on {t}", Ident(n)),
         None => String::new(),
     };
-    let label = if name.is_empty() { s.kind.to_string() } else { format!("{} {name}", s.kind) };
-    format!("{}:{} ({label})", s.location.path.display(), s.location.line)
+    let label = if name.is_empty() {
+        s.kind.to_string()
+    } else {
+        format!("{} {name}", s.kind)
+    };
+    format!(
+        "{}:{} ({label})",
+        s.location.path.display(),
+        s.location.line
+    )
 }
 
 fn permute(statements: Vec<Statement>, order: &[usize]) -> Vec<Statement> {
@@ -221,14 +245,24 @@ mod tests {
         order_statements(files(files_))
             .unwrap()
             .iter()
-            .map(|s| format!("{}:{} {}", s.location.path.display(), s.location.line, s.one_line()))
+            .map(|s| {
+                format!(
+                    "{}:{} {}",
+                    s.location.path.display(),
+                    s.location.line,
+                    s.one_line()
+                )
+            })
             .collect()
     }
 
     #[test]
     fn creators_come_before_users() {
         let got = order(&[
-            ("a.sql", "CREATE VIEW v AS SELECT * FROM t;\nCREATE INDEX ON t (lower(name));"),
+            (
+                "a.sql",
+                "CREATE VIEW v AS SELECT * FROM t;\nCREATE INDEX ON t (lower(name));",
+            ),
             ("b.sql", "CREATE TABLE t (name text, m mood);"),
             ("c.sql", "CREATE TYPE mood AS ENUM ('ok');"),
         ]);
@@ -264,8 +298,14 @@ mod tests {
     #[test]
     fn foreign_key_cycles_are_broken() {
         let got = order(&[
-            ("a.sql", "CREATE TABLE a (id int PRIMARY KEY, b_id int REFERENCES b);"),
-            ("b.sql", "CREATE TABLE b (id int PRIMARY KEY, a_id int REFERENCES a (id));"),
+            (
+                "a.sql",
+                "CREATE TABLE a (id int PRIMARY KEY, b_id int REFERENCES b);",
+            ),
+            (
+                "b.sql",
+                "CREATE TABLE b (id int PRIMARY KEY, a_id int REFERENCES a (id));",
+            ),
         ]);
         assert_eq!(
             got,
@@ -281,8 +321,14 @@ mod tests {
     #[test]
     fn owned_by_cycles_are_broken() {
         let got = order(&[
-            ("a.sql", "CREATE SEQUENCE t_id_seq AS integer OWNED BY t.id;"),
-            ("b.sql", "CREATE TABLE t (id integer DEFAULT nextval('t_id_seq'::regclass) NOT NULL);"),
+            (
+                "a.sql",
+                "CREATE SEQUENCE t_id_seq AS integer OWNED BY t.id;",
+            ),
+            (
+                "b.sql",
+                "CREATE TABLE t (id integer DEFAULT nextval('t_id_seq'::regclass) NOT NULL);",
+            ),
         ]);
         assert_eq!(
             got,

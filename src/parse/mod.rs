@@ -274,7 +274,9 @@ impl fmt::Display for ObjRef {
 }
 
 /// Reads a `.sql` file, or every `.sql` file under a directory (recursively, in path
-/// order), and returns its statements in source order.
+/// order), and returns its statements in source order. psql meta-commands between
+/// statements (pg_dump's `\restrict`, `\connect`) are ignored, as is a leading
+/// byte-order mark.
 ///
 /// Errors: [`crate::Error::Io`] for a missing or unreadable path,
 /// [`crate::Error::Syntax`] for a statement that does not parse,
@@ -284,7 +286,8 @@ pub fn read_sql_source(path: &Path) -> Result<Vec<Statement>> {
     let mut statements = Vec::new();
     for file in source::sql_files(path)? {
         let text = std::fs::read_to_string(&file).map_err(|e| crate::Error::io(&file, e))?;
-        statements.extend(parse_sql(&file, &text)?);
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+        statements.extend(parse_sql(&file, text)?);
     }
     Ok(statements)
 }
@@ -318,10 +321,16 @@ mod tests {
 
     #[test]
     fn one_line_collapses_and_cuts() {
-        assert_eq!(one_line("CREATE TABLE t (\n  a int\n)"), "CREATE TABLE t ( a int )");
+        assert_eq!(
+            one_line("CREATE TABLE t (\n  a int\n)"),
+            "CREATE TABLE t ( a int )"
+        );
         let long = format!("SELECT {}", "x, ".repeat(60));
         let short = one_line(&long);
-        assert!(short.ends_with("...") && short.chars().count() == 103, "{short}");
+        assert!(
+            short.ends_with("...") && short.chars().count() == 103,
+            "{short}"
+        );
     }
 
     #[test]
@@ -329,7 +338,10 @@ mod tests {
         let t = QualName::new("public", "Users");
         assert_eq!(ObjRef::Relation(t.clone()).to_string(), "public.\"Users\"");
         assert_eq!(ObjRef::Type(t.clone()).to_string(), "type public.\"Users\"");
-        assert_eq!(ObjRef::Function(t.clone()).to_string(), "public.\"Users\"()");
+        assert_eq!(
+            ObjRef::Function(t.clone()).to_string(),
+            "public.\"Users\"()"
+        );
         assert_eq!(
             ObjRef::Trigger(t, "audit".into()).to_string(),
             "trigger audit on public.\"Users\""

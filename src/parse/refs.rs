@@ -178,22 +178,111 @@ fn split_identifiers(s: &str, sep: char) -> Option<Vec<String>> {
 /// name a user's type; leaving them out keeps listings readable. (Types written with
 /// SQL-standard syntax, `integer` or `varchar(20)`, already arrive qualified.)
 const BUILTIN_TYPES: &[&str] = &[
-    "aclitem", "any", "anyarray", "anycompatible", "anycompatiblearray",
-    "anycompatiblemultirange", "anycompatiblenonarray", "anycompatiblerange", "anyelement",
-    "anyenum", "anymultirange", "anynonarray", "anyrange", "bigserial", "bit", "bool",
-    "box", "bpchar", "bytea", "char", "cid", "cidr", "circle", "cstring", "date",
-    "datemultirange", "daterange", "event_trigger", "fdw_handler", "float4", "float8",
-    "gtsvector", "index_am_handler", "inet", "int2", "int2vector", "int4", "int4multirange",
-    "int4range", "int8", "int8multirange", "int8range", "internal", "interval", "json",
-    "jsonb", "jsonpath", "language_handler", "line", "lseg", "macaddr", "macaddr8", "money",
-    "name", "numeric", "nummultirange", "numrange", "oid", "oidvector", "path", "pg_lsn",
-    "pg_snapshot", "point", "polygon", "record", "refcursor", "regclass", "regcollation",
-    "regconfig", "regdictionary", "regnamespace", "regoper", "regoperator", "regproc",
-    "regprocedure", "regrole", "regtype", "serial", "serial2", "serial4", "serial8",
-    "smallserial", "table_am_handler", "text", "tid", "time", "timestamp", "timestamptz",
-    "timetz", "trigger", "tsmultirange", "tsquery", "tsrange", "tstzmultirange",
-    "tstzrange", "tsvector", "txid_snapshot", "unknown", "uuid", "varbit", "varchar",
-    "void", "xid", "xid8", "xml",
+    "aclitem",
+    "any",
+    "anyarray",
+    "anycompatible",
+    "anycompatiblearray",
+    "anycompatiblemultirange",
+    "anycompatiblenonarray",
+    "anycompatiblerange",
+    "anyelement",
+    "anyenum",
+    "anymultirange",
+    "anynonarray",
+    "anyrange",
+    "bigserial",
+    "bit",
+    "bool",
+    "box",
+    "bpchar",
+    "bytea",
+    "char",
+    "cid",
+    "cidr",
+    "circle",
+    "cstring",
+    "date",
+    "datemultirange",
+    "daterange",
+    "event_trigger",
+    "fdw_handler",
+    "float4",
+    "float8",
+    "gtsvector",
+    "index_am_handler",
+    "inet",
+    "int2",
+    "int2vector",
+    "int4",
+    "int4multirange",
+    "int4range",
+    "int8",
+    "int8multirange",
+    "int8range",
+    "internal",
+    "interval",
+    "json",
+    "jsonb",
+    "jsonpath",
+    "language_handler",
+    "line",
+    "lseg",
+    "macaddr",
+    "macaddr8",
+    "money",
+    "name",
+    "numeric",
+    "nummultirange",
+    "numrange",
+    "oid",
+    "oidvector",
+    "path",
+    "pg_lsn",
+    "pg_snapshot",
+    "point",
+    "polygon",
+    "record",
+    "refcursor",
+    "regclass",
+    "regcollation",
+    "regconfig",
+    "regdictionary",
+    "regnamespace",
+    "regoper",
+    "regoperator",
+    "regproc",
+    "regprocedure",
+    "regrole",
+    "regtype",
+    "serial",
+    "serial2",
+    "serial4",
+    "serial8",
+    "smallserial",
+    "table_am_handler",
+    "text",
+    "tid",
+    "time",
+    "timestamp",
+    "timestamptz",
+    "timetz",
+    "trigger",
+    "tsmultirange",
+    "tsquery",
+    "tsrange",
+    "tstzmultirange",
+    "tstzrange",
+    "tsvector",
+    "txid_snapshot",
+    "unknown",
+    "uuid",
+    "varbit",
+    "varchar",
+    "void",
+    "xid",
+    "xid8",
+    "xml",
 ];
 
 /// Collects the references of one statement.
@@ -289,7 +378,8 @@ impl<'a> Refs<'a> {
             if names.len() > 1 {
                 self.add_list(&names, ObjRef::Collation);
             }
-        } else if map.contains_key("kind") && map.contains_key("name") && map.contains_key("lexpr") {
+        } else if map.contains_key("kind") && map.contains_key("name") && map.contains_key("lexpr")
+        {
             // Only `OPERATOR(schema.op)`: unqualified operators are almost always
             // built-in, and listing `public.=` for every comparison helps nobody.
             let names = json_strings(map.get("name"));
@@ -382,7 +472,10 @@ impl<'a> Refs<'a> {
                 }
             }
         }
-        self.found.into_iter().filter(|r| !creates.contains(r)).collect()
+        self.found
+            .into_iter()
+            .filter(|r| !creates.contains(r))
+            .collect()
     }
 }
 
@@ -399,7 +492,10 @@ fn json_strings(list: Option<&Value>) -> Vec<String> {
         .iter()
         .filter_map(|item| {
             let node = item.get("node").unwrap_or(item);
-            node.get("String")?.get("sval")?.as_str().map(str::to_string)
+            node.get("String")?
+                .get("sval")?
+                .as_str()
+                .map(str::to_string)
         })
         .collect()
 }
@@ -407,7 +503,11 @@ fn json_strings(list: Option<&Value>) -> Vec<String> {
 /// The text of a string constant node: `{"node":{"AConst":{"val":{"Sval":{"sval":..}}}}}`.
 fn string_constant(value: &Value) -> Option<&str> {
     let node = value.get("node").unwrap_or(value);
-    node.get("AConst")?.get("val")?.get("Sval")?.get("sval")?.as_str()
+    node.get("AConst")?
+        .get("val")?
+        .get("Sval")?
+        .get("sval")?
+        .as_str()
 }
 
 #[cfg(test)]
@@ -424,7 +524,10 @@ mod tests {
 
     #[test]
     fn builtin_types_are_sorted_for_binary_search() {
-        assert!(BUILTIN_TYPES.windows(2).all(|w| w[0] < w[1]), "keep BUILTIN_TYPES sorted");
+        assert!(
+            BUILTIN_TYPES.windows(2).all(|w| w[0] < w[1]),
+            "keep BUILTIN_TYPES sorted"
+        );
     }
 
     #[test]
@@ -477,7 +580,10 @@ mod tests {
     fn qualified_strings_follow_postgres_rules() {
         let p = |s| parse_qualified_string(s);
         assert_eq!(p("App.Seq"), Some(vec!["app".into(), "seq".into()]));
-        assert_eq!(p("\"App\".\"a.b\"\"c\""), Some(vec!["App".into(), "a.b\"c".into()]));
+        assert_eq!(
+            p("\"App\".\"a.b\"\"c\""),
+            Some(vec!["App".into(), "a.b\"c".into()])
+        );
         assert_eq!(p("a..b"), None);
         assert_eq!(
             parse_identifier_list(" app , \"My S\",public"),

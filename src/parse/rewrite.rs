@@ -31,7 +31,9 @@ pub fn split_foreign_keys(
     let Some(NodeEnum::CreateStmt(create)) = first_node_mut(&mut tree) else {
         return Ok(None);
     };
-    let resolver = Resolver { search_path: &stmt.search_path };
+    let resolver = Resolver {
+        search_path: &stmt.search_path,
+    };
     let targets = |c: &protobuf::Constraint| {
         c.contype == ConstrType::ConstrForeign as i32
             && c.pktable.as_ref().is_some_and(|t| {
@@ -92,12 +94,14 @@ pub fn split_foreign_keys(
         let location = location_within(&stmt.location, &stmt.sql, offset(fk.location));
         let alter = protobuf::AlterTableStmt {
             relation: relation.clone(),
-            cmds: vec![node(NodeEnum::AlterTableCmd(Box::new(protobuf::AlterTableCmd {
-                subtype: AlterTableType::AtAddConstraint as i32,
-                def: Some(Box::new(node(NodeEnum::Constraint(Box::new(fk))))),
-                behavior: DropBehavior::DropRestrict as i32,
-                ..Default::default()
-            })))],
+            cmds: vec![node(NodeEnum::AlterTableCmd(Box::new(
+                protobuf::AlterTableCmd {
+                    subtype: AlterTableType::AtAddConstraint as i32,
+                    def: Some(Box::new(node(NodeEnum::Constraint(Box::new(fk))))),
+                    behavior: DropBehavior::DropRestrict as i32,
+                    ..Default::default()
+                },
+            )))],
             objtype: ObjectType::ObjectTable as i32,
             missing_ok: false,
         };
@@ -121,7 +125,9 @@ pub fn split_owned_by(
     let Some(NodeEnum::CreateSeqStmt(create)) = first_node_mut(&mut tree) else {
         return Ok(None);
     };
-    let resolver = Resolver { search_path: &stmt.search_path };
+    let resolver = Resolver {
+        search_path: &stmt.search_path,
+    };
     let position = create.options.iter().position(|n| match &n.node {
         Some(NodeEnum::DefElem(d)) if d.defname == "owned_by" => {
             let names = match d.arg.as_deref().and_then(|a| a.node.as_ref()) {
@@ -175,11 +181,13 @@ fn apply_attribute(fk: &mut protobuf::Constraint, c: &protobuf::Constraint) -> b
 }
 
 fn reparse(stmt: &Statement) -> Result<protobuf::ParseResult> {
-    pg_query::parse(&stmt.sql, 0).map(|r| r.protobuf).map_err(|e| Error::Syntax {
-        location: stmt.location.clone(),
-        message: e.to_string(),
-        statement: stmt.one_line(),
-    })
+    pg_query::parse(&stmt.sql, 0)
+        .map(|r| r.protobuf)
+        .map_err(|e| Error::Syntax {
+            location: stmt.location.clone(),
+            message: e.to_string(),
+            statement: stmt.one_line(),
+        })
 }
 
 fn first_node_mut(tree: &mut protobuf::ParseResult) -> Option<&mut NodeEnum> {
@@ -208,7 +216,9 @@ fn node(n: NodeEnum) -> Node {
 }
 
 fn string_node(s: &str) -> Node {
-    node(NodeEnum::String(protobuf::String { sval: s.to_string() }))
+    node(NodeEnum::String(protobuf::String {
+        sval: s.to_string(),
+    }))
 }
 
 fn offset(location: i32) -> usize {
@@ -222,7 +232,9 @@ mod tests {
     use std::path::Path;
 
     fn one(sql: &str) -> Statement {
-        crate::parse::parse_sql(Path::new("t.sql"), sql).unwrap().remove(0)
+        crate::parse::parse_sql(Path::new("t.sql"), sql)
+            .unwrap()
+            .remove(0)
     }
 
     fn is_b(o: &ObjRef) -> bool {
@@ -244,7 +256,10 @@ mod tests {
                 "ALTER TABLE a ADD CONSTRAINT a_b2 FOREIGN KEY (id) REFERENCES public.b (x) ON DELETE CASCADE",
             ]
         );
-        let at: Vec<(usize, usize)> = out.iter().map(|s| (s.location.line, s.location.column)).collect();
+        let at: Vec<(usize, usize)> = out
+            .iter()
+            .map(|s| (s.location.line, s.location.column))
+            .collect();
         assert_eq!(at, [(1, 1), (3, 12), (5, 3)]);
         assert_eq!(out[1].kind, StatementKind::AlterTable);
         assert!(!out[0].references.iter().any(is_b));
@@ -262,7 +277,13 @@ mod tests {
         let stmt = one("CREATE SEQUENCE s AS integer START 5\n  OWNED BY b.id");
         let out = split_owned_by(&stmt, &is_b).unwrap().unwrap();
         let sqls: Vec<&str> = out.iter().map(|s| s.sql.as_str()).collect();
-        assert_eq!(sqls, ["CREATE SEQUENCE s AS int START 5", "ALTER SEQUENCE s OWNED BY b.id"]);
+        assert_eq!(
+            sqls,
+            [
+                "CREATE SEQUENCE s AS int START 5",
+                "ALTER SEQUENCE s OWNED BY b.id"
+            ]
+        );
         assert_eq!((out[1].location.line, out[1].location.column), (2, 3));
     }
 }

@@ -52,7 +52,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         std::fs::create_dir_all(root.join("b/c")).unwrap();
-        for f in ["z.sql", "a.sql", "b/c/x.sql", "b/y.SQL", "notes.txt", "b/readme.md"] {
+        for f in [
+            "z.sql",
+            "a.sql",
+            "b/c/x.sql",
+            "b/y.SQL",
+            "notes.txt",
+            "b/readme.md",
+        ] {
             std::fs::write(root.join(f), "").unwrap();
         }
         let files: Vec<String> = sql_files(root)

@@ -4,8 +4,10 @@
 //! its first token. Uses pg_query's scanner-based splitter, which works on malformed
 //! input, and checks what the splitter leaves out: it silently drops text without a
 //! keyword (`asdf;`) and everything after an unbalanced parenthesis, and that text must
-//! become a syntax error rather than vanish. Does no I/O.
+//! become a syntax error rather than vanish. psql meta-commands (pg_dump's `\restrict`
+//! lines) are blanked out first, as psql itself would not send them. Does no I/O.
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use crate::error::Location;
@@ -112,6 +114,114 @@ pub(crate) fn skip_trivia(text: &str, mut at: usize, end: usize) -> usize {
     at.min(end)
 }
 
+/// Replaces psql meta-command lines (a line whose first non-blank character is a
+/// backslash outside quotes and comments, such as pg_dump's `\restrict KEY`) with
+/// spaces, keeping every other byte where it was so that offsets still map to the same
+/// line and column. The scanner cannot be trusted with them: `\restrict 5Q4...`
+/// scans as a number with trailing junk, which fails the whole file.
+pub(crate) fn blank_meta_commands(text: &str) -> Cow<'_, str> {
+    if !text.contains('\\') {
+        return Cow::Borrowed(text);
+    }
+    let bytes = text.as_bytes();
+    let n = bytes.len();
+    let mut blanks: Vec<(usize, usize)> = Vec::new();
+    let mut line_start = true;
+    let mut i = 0;
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
+    let find = |from: usize, needle: &[u8]| {
+        bytes[from..]
+            .windows(needle.len())
+            .position(|w| w == needle)
+            .map(|p| from + p)
+    };
+    while i < n {
+        let b = bytes[i];
+        let next = bytes.get(i + 1).copied();
+        match b {
+            b'\n' => {
+                line_start = true;
+                i += 1;
+            }
+            b' ' | b'\t' | b'\r' => i += 1,
+            b'\\' if line_start => {
+                let end = find(i, b"\n").unwrap_or(n);
+                blanks.push((i, end));
+                i = end;
+            }
+            b'-' if next == Some(b'-') => i = find(i, b"\n").unwrap_or(n),
+            b'/' if next == Some(b'*') => {
+                let mut depth = 0usize;
+                while i < n {
+                    if bytes[i..].starts_with(b"/*") {
+                        depth += 1;
+                        i += 2;
+                    } else if bytes[i..].starts_with(b"*/") {
+                        depth -= 1;
+                        i += 2;
+                        if depth == 0 {
+                            break;
+                        }
+                    } else {
+                        i += 1;
+                    }
+                }
+                line_start = false;
+            }
+            b'\'' | b'"' => {
+                // E'...' strings escape with backslashes; others double the quote.
+                let escapes = b == b'\''
+                    && i > 0
+                    && matches!(bytes[i - 1], b'e' | b'E')
+                    && (i < 2 || !ident(bytes[i - 2]));
+                i += 1;
+                while i < n {
+                    if escapes && bytes[i] == b'\\' {
+                        i += 2;
+                    } else if bytes[i] == b {
+                        i += 1;
+                        if bytes.get(i) == Some(&b) {
+                            i += 1;
+                        } else {
+                            break;
+                        }
+                    } else {
+                        i += 1;
+                    }
+                }
+                line_start = false;
+            }
+            b'$' if i == 0 || !ident(bytes[i - 1]) => {
+                // A dollar quote `$tag$...$tag$` (`$1` is a parameter, not a quote).
+                let mut j = i + 1;
+                while j < n && ident(bytes[j]) && !(j == i + 1 && bytes[j].is_ascii_digit()) {
+                    j += 1;
+                }
+                if j < n && bytes[j] == b'$' {
+                    let tag = &bytes[i..=j];
+                    i = find(j + 1, tag).map_or(n, |end| end + tag.len());
+                } else {
+                    i += 1;
+                }
+                line_start = false;
+            }
+            _ => {
+                line_start = false;
+                i += 1;
+            }
+        }
+    }
+    if blanks.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    let mut out = bytes.to_vec();
+    for (from, to) in blanks {
+        out[from..to].fill(b' ');
+    }
+    // Only whole ASCII-started lines were blanked, up to a newline: still UTF-8.
+    Cow::Owned(String::from_utf8(out).unwrap_or_else(|_| text.to_string()))
+}
+
 /// Maps byte offsets of one file to 1-based line and column (in characters), in
 /// O(log lines) per lookup so that a file of thousands of statements stays linear.
 pub(crate) struct LineIndex<'a> {
@@ -142,7 +252,9 @@ impl<'a> LineIndex<'a> {
 
 /// The byte offset of the `chars`-th character (0-based) of `text`, or its length.
 pub(crate) fn char_to_byte(text: &str, chars: usize) -> usize {
-    text.char_indices().nth(chars).map_or(text.len(), |(i, _)| i)
+    text.char_indices()
+        .nth(chars)
+        .map_or(text.len(), |(i, _)| i)
 }
 
 /// The location of byte `offset` of a statement's text, given where the text starts.
@@ -175,25 +287,58 @@ mod tests {
     use super::*;
 
     fn texts(text: &str) -> Vec<&str> {
-        split(text).unwrap().iter().map(|p| &text[p.start..p.end]).collect()
+        split(text)
+            .unwrap()
+            .iter()
+            .map(|p| &text[p.start..p.end])
+            .collect()
     }
 
     #[test]
     fn statements_start_at_their_first_token() {
         let text = "-- header\n/* a /* nested */ comment */\nCREATE TABLE a (x int);\n\n  CREATE VIEW v AS SELECT 1 ; ";
-        assert_eq!(texts(text), ["CREATE TABLE a (x int)", "CREATE VIEW v AS SELECT 1"]);
+        assert_eq!(
+            texts(text),
+            ["CREATE TABLE a (x int)", "CREATE VIEW v AS SELECT 1"]
+        );
     }
 
     #[test]
     fn text_without_keywords_is_kept_for_the_parser_to_reject() {
         let text = "CREATE TABLE a (x int);\nasdf;\nCREATE TABLE b (x int);";
-        assert_eq!(texts(text), ["CREATE TABLE a (x int)", "asdf;", "CREATE TABLE b (x int)"]);
+        assert_eq!(
+            texts(text),
+            ["CREATE TABLE a (x int)", "asdf;", "CREATE TABLE b (x int)"]
+        );
     }
 
     #[test]
     fn an_unbalanced_parenthesis_keeps_the_rest_of_the_file() {
         let text = "CREATE TABLE a (x int));\nCREATE TABLE b (x int);";
         assert_eq!(texts(text), [text]);
+    }
+
+    #[test]
+    fn psql_meta_commands_are_blanked() {
+        let text = "\\restrict 5Q4abc\n\nSET x = 1;\n  \\connect db\nCREATE TABLE a (x int);\n\\unrestrict 5Q4abc\n";
+        let blank = blank_meta_commands(text);
+        assert_eq!(blank.len(), text.len());
+        assert_eq!(texts(&blank), ["SET x = 1", "CREATE TABLE a (x int)"]);
+    }
+
+    #[test]
+    fn backslash_lines_inside_quotes_and_comments_stay() {
+        for text in [
+            "SELECT 'a\n\\b'",
+            "SELECT E'it\\'s\n\\x'",
+            "SELECT \"a\n\\b\"",
+            "CREATE FUNCTION f() AS $x$\n\\d\n$x$",
+            "/* a\n\\b */",
+            "SELECT $$\n\\q\n$$",
+        ] {
+            assert_eq!(blank_meta_commands(text), text, "{text}");
+        }
+        assert_eq!(blank_meta_commands("SELECT $1;\n\\q\n"), "SELECT $1;\n  \n");
     }
 
     #[test]
@@ -218,7 +363,11 @@ mod tests {
 
     #[test]
     fn offsets_within_a_statement() {
-        let start = Location { path: "f.sql".into(), line: 3, column: 5 };
+        let start = Location {
+            path: "f.sql".into(),
+            line: 3,
+            column: 5,
+        };
         let l = location_within(&start, "CREATE\n  TABLE", 9);
         assert_eq!((l.line, l.column), (4, 3));
         let l = location_within(&start, "CREATE TABLE", 7);

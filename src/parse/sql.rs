@@ -7,9 +7,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use pg_query::protobuf::{
-    self, a_const, AlterTableType, ConstrType, ObjectType, VariableSetKind,
-};
+use pg_query::protobuf::{self, a_const, AlterTableType, ConstrType, ObjectType, VariableSetKind};
 use pg_query::{Node, NodeEnum};
 
 use super::ffi;
@@ -28,6 +26,7 @@ const MAX_ATOMIC_PIECES: usize = 1000;
 
 /// Parses one file's text into statements.
 pub(crate) fn parse_file(path: &Path, text: &str) -> Result<Vec<Statement>> {
+    let text = &*split::blank_meta_commands(text);
     let index = LineIndex::new(text);
     let pieces = match split::split(text) {
         Ok(pieces) => pieces,
@@ -53,7 +52,9 @@ pub(crate) fn parse_file(path: &Path, text: &str) -> Result<Vec<Statement>> {
                 sub_statement(piece_sql, raw, piece.start)
             };
             let location = index.location(path, start);
-            let resolver = Resolver { search_path: &search_path };
+            let resolver = Resolver {
+                search_path: &search_path,
+            };
             match analyze(node, sql, resolver) {
                 Outcome::Statement(a) => out.push(Statement {
                     sql: sql.to_string(),
@@ -100,7 +101,9 @@ pub(crate) fn parse_file(path: &Path, text: &str) -> Result<Vec<Statement>> {
 
 /// The range of one statement of a piece that pg_query parsed into several.
 fn sub_statement<'t>(piece_sql: &'t str, raw: &protobuf::RawStmt, base: usize) -> (usize, &'t str) {
-    let from = usize::try_from(raw.stmt_location).unwrap_or(0).min(piece_sql.len());
+    let from = usize::try_from(raw.stmt_location)
+        .unwrap_or(0)
+        .min(piece_sql.len());
     let to = match usize::try_from(raw.stmt_len) {
         Ok(0) | Err(_) => piece_sql.len(),
         Ok(len) => (from + len).min(piece_sql.len()),
@@ -129,11 +132,19 @@ fn parse_piece(
     // function parses. Inner statements are DML, so a following DDL statement ends the
     // search.
     if sql.to_ascii_lowercase().contains("atomic") {
-        for (j, next) in pieces.iter().enumerate().skip(i + 1).take(MAX_ATOMIC_PIECES) {
+        for (j, next) in pieces
+            .iter()
+            .enumerate()
+            .skip(i + 1)
+            .take(MAX_ATOMIC_PIECES)
+        {
             if starts_ddl(&text[next.start..next.end]) {
                 break;
             }
-            let merged = Piece { start: piece.start, end: next.end };
+            let merged = Piece {
+                start: piece.start,
+                end: next.end,
+            };
             if let Ok(tree) = pg_query::parse(&text[merged.start..merged.end], 0) {
                 return Ok((merged, j - i + 1, tree));
             }
@@ -144,9 +155,11 @@ fn parse_piece(
 
 fn starts_ddl(sql: &str) -> bool {
     let first = leading_words(sql);
-    ["CREATE", "ALTER", "COMMENT", "GRANT", "REVOKE", "SET", "DROP"]
-        .iter()
-        .any(|k| first == *k || first.starts_with(&format!("{k} ")))
+    [
+        "CREATE", "ALTER", "COMMENT", "GRANT", "REVOKE", "SET", "DROP",
+    ]
+    .iter()
+    .any(|k| first == *k || first.starts_with(&format!("{k} ")))
 }
 
 /// A syntax error in one statement, at the offending token when PostgreSQL names it.
@@ -159,7 +172,11 @@ fn syntax_error(start: &Location, sql: &str) -> Error {
         Some(err) => (err.message, start.clone()),
         None => ("syntax error".to_string(), start.clone()),
     };
-    Error::Syntax { location, message: tidy_message(&message), statement: one_line(sql) }
+    Error::Syntax {
+        location,
+        message: tidy_message(&message),
+        statement: one_line(sql),
+    }
 }
 
 /// PostgreSQL quotes the offending token, and for an unterminated literal or comment
@@ -190,7 +207,11 @@ fn file_error(path: &Path, text: &str, index: &LineIndex<'_>, split_message: Str
             statement: String::new(),
         };
     };
-    let offset = if err.cursorpos > 0 { char_to_byte(text, err.cursorpos - 1) } else { 0 };
+    let offset = if err.cursorpos > 0 {
+        char_to_byte(text, err.cursorpos - 1)
+    } else {
+        0
+    };
     // The statement holding the error starts after the last complete one before it:
     // the last piece of the text before the error, unless a `;` ends that piece.
     let start = match split::split(&text[..offset]) {
@@ -319,7 +340,11 @@ fn analyze(node: &NodeEnum, sql: &str, r: Resolver<'_>) -> Outcome {
                 return Outcome::Refuse("SELECT INTO".into());
             }
             let matview = s.objtype == ObjectType::ObjectMatview as i32;
-            let kind = if matview { K::CreateMaterializedView } else { K::CreateTable };
+            let kind = if matview {
+                K::CreateMaterializedView
+            } else {
+                K::CreateTable
+            };
             let mut b = Builder::new(kind, r);
             if let Some(rel) = s.into.as_ref().and_then(|i| i.rel.as_ref()) {
                 let name = r.create(&rel.schemaname, &rel.relname);
@@ -358,7 +383,11 @@ fn analyze(node: &NodeEnum, sql: &str, r: Resolver<'_>) -> Outcome {
             b.finish()
         }
         N::CreateFunctionStmt(s) => {
-            let kind = if s.is_procedure { K::CreateProcedure } else { K::CreateFunction };
+            let kind = if s.is_procedure {
+                K::CreateProcedure
+            } else {
+                K::CreateFunction
+            };
             let mut b = Builder::new(kind, r);
             if let Some(name) = r.create_list(&node_strings(&s.funcname)) {
                 b.create(ObjRef::Function(name));
@@ -448,7 +477,8 @@ fn analyze(node: &NodeEnum, sql: &str, r: Resolver<'_>) -> Outcome {
                 let table = r.create(&rel.schemaname, &rel.relname);
                 b.create(ObjRef::Trigger(table, s.trigname.clone()));
             }
-            b.refs.add_list(&node_strings(&s.funcname), ObjRef::Function);
+            b.refs
+                .add_list(&node_strings(&s.funcname), ObjRef::Function);
             if let Some(rel) = &s.constrrel {
                 b.refs.add_relation(&rel.schemaname, &rel.relname);
             }
@@ -492,7 +522,8 @@ fn analyze(node: &NodeEnum, sql: &str, r: Resolver<'_>) -> Outcome {
         }
         N::CreateEventTrigStmt(s) => {
             let mut b = Builder::new(K::Other("CREATE EVENT TRIGGER".into()), r);
-            b.refs.add_list(&node_strings(&s.funcname), ObjRef::Function);
+            b.refs
+                .add_list(&node_strings(&s.funcname), ObjRef::Function);
             b.finish()
         }
         N::CreateCastStmt(s) => {
@@ -505,7 +536,9 @@ fn analyze(node: &NodeEnum, sql: &str, r: Resolver<'_>) -> Outcome {
         N::AlterFunctionStmt(s) => {
             let mut b = Builder::new(K::AlterFunction, r);
             if let Some(func) = &s.func {
-                b.object = r.create_list(&node_strings(&func.objname)).map(ObjRef::Function);
+                b.object = r
+                    .create_list(&node_strings(&func.objname))
+                    .map(ObjRef::Function);
             }
             b.refs.walk(&s.func);
             b.refs.walk(&s.actions);
@@ -589,7 +622,10 @@ fn other(node: &NodeEnum, sql: &str, r: Resolver<'_>) -> Outcome {
 fn create_schema(s: &protobuf::CreateSchemaStmt, sql: &str, r: Resolver<'_>) -> Outcome {
     let name = if s.schemaname.is_empty() {
         // `CREATE SCHEMA AUTHORIZATION joe` names the schema after the role.
-        s.authrole.as_ref().map(|a| a.rolename.clone()).unwrap_or_default()
+        s.authrole
+            .as_ref()
+            .map(|a| a.rolename.clone())
+            .unwrap_or_default()
     } else {
         s.schemaname.clone()
     };
@@ -597,7 +633,9 @@ fn create_schema(s: &protobuf::CreateSchemaStmt, sql: &str, r: Resolver<'_>) -> 
     b.create(ObjRef::Schema(name.clone()));
     // Elements (`CREATE SCHEMA s CREATE TABLE t ...`) are created in the schema.
     let inner_path = vec![name];
-    let inner = Resolver { search_path: &inner_path };
+    let inner = Resolver {
+        search_path: &inner_path,
+    };
     for elt in &s.schema_elts {
         let Some(node) = &elt.node else { continue };
         if let Outcome::Statement(a) = analyze(node, sql, inner) {
@@ -612,7 +650,12 @@ fn create_schema(s: &protobuf::CreateSchemaStmt, sql: &str, r: Resolver<'_>) -> 
     b.finish()
 }
 
-fn create_table(s: &protobuf::CreateStmt, kind: StatementKind, sql: &str, r: Resolver<'_>) -> Outcome {
+fn create_table(
+    s: &protobuf::CreateStmt,
+    kind: StatementKind,
+    sql: &str,
+    r: Resolver<'_>,
+) -> Outcome {
     let Some(rel) = &s.relation else {
         return Outcome::Refuse(leading_words(sql));
     };
@@ -630,9 +673,12 @@ fn create_table(s: &protobuf::CreateStmt, kind: StatementKind, sql: &str, r: Res
                     [n] if matches!(n.as_str(), "serial" | "bigserial" | "smallserial" | "serial2" | "serial4" | "serial8")
                 )
             });
-            let identity = constraints(&col.constraints).any(|c| c.contype == ConstrType::ConstrIdentity as i32);
+            let identity = constraints(&col.constraints)
+                .any(|c| c.contype == ConstrType::ConstrIdentity as i32);
             if serial || identity {
-                b.create(ObjRef::Relation(table.sibling(format!("{}_{}_seq", table.name, col.colname))));
+                b.create(ObjRef::Relation(
+                    table.sibling(format!("{}_{}_seq", table.name, col.colname)),
+                ));
             }
             for c in constraints(&col.constraints) {
                 constraint_index(&mut b, &table, c);
@@ -654,9 +700,13 @@ fn create_table(s: &protobuf::CreateStmt, kind: StatementKind, sql: &str, r: Res
 
 /// The index behind a primary key, unique or exclusion constraint.
 fn constraint_index(b: &mut Builder<'_>, table: &QualName, c: &protobuf::Constraint) {
-    let indexed = [ConstrType::ConstrPrimary, ConstrType::ConstrUnique, ConstrType::ConstrExclusion]
-        .iter()
-        .any(|t| c.contype == *t as i32);
+    let indexed = [
+        ConstrType::ConstrPrimary,
+        ConstrType::ConstrUnique,
+        ConstrType::ConstrExclusion,
+    ]
+    .iter()
+    .any(|t| c.contype == *t as i32);
     if !indexed {
         return;
     }
@@ -665,7 +715,9 @@ fn constraint_index(b: &mut Builder<'_>, table: &QualName, c: &protobuf::Constra
     } else if !c.indexname.is_empty() {
         b.create(ObjRef::Relation(table.sibling(c.indexname.clone())));
     } else if c.contype == ConstrType::ConstrPrimary as i32 {
-        b.create(ObjRef::Relation(table.sibling(format!("{}_pkey", table.name))));
+        b.create(ObjRef::Relation(
+            table.sibling(format!("{}_pkey", table.name)),
+        ));
     }
 }
 
@@ -720,9 +772,28 @@ fn sequence_options(b: &mut Builder<'_>, options: &[Node]) {
 /// PostgreSQL's grammar parses them as type names (`SFUNC = int4pl`), so they are read
 /// here rather than by the walk.
 const FUNCTION_OPTIONS: &[&str] = &[
-    "analyze", "canonical", "combinefunc", "deserialfunc", "finalfunc", "function", "input",
-    "join", "mfinalfunc", "minvfunc", "msfunc", "output", "procedure", "receive", "restrict",
-    "send", "serialfunc", "sfunc", "subscript", "subtype_diff", "typmod_in", "typmod_out",
+    "analyze",
+    "canonical",
+    "combinefunc",
+    "deserialfunc",
+    "finalfunc",
+    "function",
+    "input",
+    "join",
+    "mfinalfunc",
+    "minvfunc",
+    "msfunc",
+    "output",
+    "procedure",
+    "receive",
+    "restrict",
+    "send",
+    "serialfunc",
+    "sfunc",
+    "subscript",
+    "subtype_diff",
+    "typmod_in",
+    "typmod_out",
 ];
 
 fn definition(b: &mut Builder<'_>, options: &[Node]) {
@@ -869,7 +940,10 @@ fn alter_table(s: &protobuf::AlterTableStmt, sql: &str, r: Resolver<'_>) -> Outc
         b.transaction = TransactionUse::Alone;
     }
     if cmds.iter().any(|c| is(c, AlterTableType::AtChangeOwner)) {
-        tracing::warn!("{}: OWNER TO inside a combined ALTER is run as written", one_line(sql));
+        tracing::warn!(
+            "{}: OWNER TO inside a combined ALTER is run as written",
+            one_line(sql)
+        );
     }
     b.refs.walk(&s.cmds);
     b.finish()
@@ -908,7 +982,10 @@ fn is_relation_type(t: ObjectType) -> bool {
 fn has_row_type(t: ObjectType) -> bool {
     matches!(
         t,
-        ObjectType::ObjectTable | ObjectType::ObjectForeignTable | ObjectType::ObjectView | ObjectType::ObjectMatview
+        ObjectType::ObjectTable
+            | ObjectType::ObjectForeignTable
+            | ObjectType::ObjectView
+            | ObjectType::ObjectMatview
     )
 }
 
@@ -918,19 +995,29 @@ fn rename(s: &protobuf::RenameStmt, sql: &str, r: Resolver<'_>) -> Outcome {
     let on = ObjectType::try_from(s.relation_type).unwrap_or(ObjectType::Undefined);
     match what {
         t if is_relation_type(t) => {
-            let Some(rel) = &s.relation else { return other_rename(s, sql, r) };
+            let Some(rel) = &s.relation else {
+                return other_rename(s, sql, r);
+            };
             let mut b = Builder::new(alter_kind(t, sql), r);
             b.refs.add_relation(&rel.schemaname, &rel.relname);
-            let new = r.create(&rel.schemaname, &rel.relname).sibling(s.newname.clone());
+            let new = r
+                .create(&rel.schemaname, &rel.relname)
+                .sibling(s.newname.clone());
             b.create(ObjRef::Relation(new.clone()));
             if has_row_type(t) {
                 b.create(ObjRef::Type(new));
             }
             b.finish()
         }
-        ObjectType::ObjectColumn | ObjectType::ObjectAttribute | ObjectType::ObjectTabconstraint
-        | ObjectType::ObjectTrigger | ObjectType::ObjectPolicy | ObjectType::ObjectRule => {
-            let Some(rel) = &s.relation else { return other_rename(s, sql, r) };
+        ObjectType::ObjectColumn
+        | ObjectType::ObjectAttribute
+        | ObjectType::ObjectTabconstraint
+        | ObjectType::ObjectTrigger
+        | ObjectType::ObjectPolicy
+        | ObjectType::ObjectRule => {
+            let Some(rel) = &s.relation else {
+                return other_rename(s, sql, r);
+            };
             let kind = match what {
                 ObjectType::ObjectColumn | ObjectType::ObjectTabconstraint => alter_kind(on, sql),
                 _ => StatementKind::Other(leading_words(sql)),
@@ -945,7 +1032,8 @@ fn rename(s: &protobuf::RenameStmt, sql: &str, r: Resolver<'_>) -> Outcome {
                     b.extend(ObjRef::Type(table));
                 }
                 ObjectType::ObjectTrigger => {
-                    b.refs.add(ObjRef::Trigger(table.clone(), s.subname.clone()));
+                    b.refs
+                        .add(ObjRef::Trigger(table.clone(), s.subname.clone()));
                     b.create(ObjRef::Trigger(table, s.newname.clone()));
                 }
                 ObjectType::ObjectPolicy => {
@@ -1008,7 +1096,11 @@ fn renamed(obj: &ObjRef, schema: Option<&str>, name: &str) -> Option<ObjRef> {
     let re = |n: &QualName| {
         QualName::new(
             schema.unwrap_or(&n.schema),
-            if name.is_empty() { n.name.as_str() } else { name },
+            if name.is_empty() {
+                n.name.as_str()
+            } else {
+                name
+            },
         )
     };
     Some(match obj {
@@ -1046,7 +1138,9 @@ fn named_object(b: &mut Builder<'_>, objtype: i32, object: Option<&Node>) -> Opt
             b.refs.add_list(&head, ObjRef::Relation);
             r.create_list(&head).map(ObjRef::Relation)
         }
-        ObjectType::ObjectTrigger | ObjectType::ObjectPolicy | ObjectType::ObjectRule
+        ObjectType::ObjectTrigger
+        | ObjectType::ObjectPolicy
+        | ObjectType::ObjectRule
         | ObjectType::ObjectTabconstraint => {
             b.refs.add_list(&head, ObjRef::Relation);
             let table = r.create_list(&head)?;
@@ -1086,13 +1180,17 @@ fn named_object(b: &mut Builder<'_>, objtype: i32, object: Option<&Node>) -> Opt
         | ObjectType::ObjectProcedure
         | ObjectType::ObjectRoutine
         | ObjectType::ObjectAggregate => {
-            let Some(NodeEnum::ObjectWithArgs(f)) = &object.node else { return None };
+            let Some(NodeEnum::ObjectWithArgs(f)) = &object.node else {
+                return None;
+            };
             let names = node_strings(&f.objname);
             b.refs.walk(f);
             r.create_list(&names).map(ObjRef::Function)
         }
         ObjectType::ObjectOperator => {
-            let Some(NodeEnum::ObjectWithArgs(f)) = &object.node else { return None };
+            let Some(NodeEnum::ObjectWithArgs(f)) = &object.node else {
+                return None;
+            };
             let names = node_strings(&f.objname);
             b.refs.add_list(&names, ObjRef::Operator);
             b.refs.walk(&f.objargs);
@@ -1117,7 +1215,10 @@ fn set(s: &protobuf::VariableSetStmt, sql: &str) -> Outcome {
     if kind == VariableSetKind::VarResetAll {
         return Outcome::ResetAll;
     }
-    let reset = matches!(kind, VariableSetKind::VarSetDefault | VariableSetKind::VarReset);
+    let reset = matches!(
+        kind,
+        VariableSetKind::VarSetDefault | VariableSetKind::VarReset
+    );
     match s.name.as_str() {
         "search_path" if reset => Outcome::SearchPath(vec![DEFAULT_SEARCH_PATH.into()]),
         "search_path" if kind == VariableSetKind::VarSetValue => {
@@ -1156,19 +1257,29 @@ fn select(s: &protobuf::SelectStmt, sql: &str) -> Outcome {
         && s.larg.is_none()
         && s.target_list.len() == 1;
     let call = plain
-        .then(|| match s.target_list.first().and_then(|t| t.node.as_ref()) {
-            Some(NodeEnum::ResTarget(t)) => match t.val.as_deref().and_then(|v| v.node.as_ref()) {
-                Some(NodeEnum::FuncCall(f)) => Some(f),
+        .then(
+            || match s.target_list.first().and_then(|t| t.node.as_ref()) {
+                Some(NodeEnum::ResTarget(t)) => {
+                    match t.val.as_deref().and_then(|v| v.node.as_ref()) {
+                        Some(NodeEnum::FuncCall(f)) => Some(f),
+                        _ => None,
+                    }
+                }
                 _ => None,
             },
-            _ => None,
-        })
+        )
         .flatten();
     let Some(f) = call else {
         return Outcome::Refuse("SELECT".into());
     };
     let name = node_strings(&f.funcname);
-    if !matches!(name.iter().map(String::as_str).collect::<Vec<_>>().as_slice(), ["set_config"] | ["pg_catalog", "set_config"]) {
+    if !matches!(
+        name.iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .as_slice(),
+        ["set_config"] | ["pg_catalog", "set_config"]
+    ) {
         return Outcome::Refuse("SELECT".into());
     }
     let args: Vec<Option<&a_const::Val>> = f
@@ -1180,13 +1291,15 @@ fn select(s: &protobuf::SelectStmt, sql: &str) -> Outcome {
         })
         .collect();
     match args.as_slice() {
-        [Some(a_const::Val::Sval(setting)), Some(a_const::Val::Sval(value)), Some(a_const::Val::Boolval(local))] => {
+        [Some(a_const::Val::Sval(setting)), Some(a_const::Val::Sval(value)), Some(a_const::Val::Boolval(local))] =>
+        {
             if local.boolval {
                 Outcome::Ignore
             } else if setting.sval == "search_path" {
                 // An unparsable list is one odd schema name, as PostgreSQL would
                 // refuse it at load time anyway.
-                let path = parse_identifier_list(&value.sval).unwrap_or_else(|| vec![value.sval.clone()]);
+                let path =
+                    parse_identifier_list(&value.sval).unwrap_or_else(|| vec![value.sval.clone()]);
                 Outcome::SearchPath(path)
             } else {
                 set_like(&setting.sval, sql)
@@ -1216,7 +1329,11 @@ fn range_var_names(rel: &protobuf::RangeVar) -> Vec<String> {
 /// A statement derived from another one (the same file, search_path and settings), e.g.
 /// a foreign key moved out of a CREATE TABLE: parsed and analysed like one read from
 /// the file, placed at `location`.
-pub(crate) fn derived_statement(sql: String, location: Location, like: &Statement) -> Result<Statement> {
+pub(crate) fn derived_statement(
+    sql: String,
+    location: Location,
+    like: &Statement,
+) -> Result<Statement> {
     let tree = pg_query::parse(&sql, 0).map_err(|_| syntax_error(&location, &sql))?;
     let node = tree
         .protobuf
@@ -1224,7 +1341,9 @@ pub(crate) fn derived_statement(sql: String, location: Location, like: &Statemen
         .first()
         .and_then(|raw| raw.stmt.as_ref())
         .and_then(|n| n.node.as_ref());
-    let resolver = Resolver { search_path: &like.search_path };
+    let resolver = Resolver {
+        search_path: &like.search_path,
+    };
     match node.map(|n| analyze(n, &sql, resolver)) {
         Some(Outcome::Statement(a)) => Ok(Statement {
             sql,
@@ -1238,7 +1357,9 @@ pub(crate) fn derived_statement(sql: String, location: Location, like: &Statemen
             settings: like.settings.clone(),
             transaction: a.transaction,
         }),
-        _ => Err(Error::Unsupported { what: format!("rewriting {}", one_line(&sql)) }),
+        _ => Err(Error::Unsupported {
+            what: format!("rewriting {}", one_line(&sql)),
+        }),
     }
 }
 
@@ -1280,8 +1401,16 @@ pub(crate) fn leading_words(sql: &str) -> String {
             while let Some(w) = rest.peek() {
                 if matches!(
                     *w,
-                    "OR" | "REPLACE" | "UNIQUE" | "TEMP" | "TEMPORARY" | "UNLOGGED" | "GLOBAL"
-                        | "LOCAL" | "RECURSIVE" | "TRUSTED" | "PROCEDURAL"
+                    "OR" | "REPLACE"
+                        | "UNIQUE"
+                        | "TEMP"
+                        | "TEMPORARY"
+                        | "UNLOGGED"
+                        | "GLOBAL"
+                        | "LOCAL"
+                        | "RECURSIVE"
+                        | "TRUSTED"
+                        | "PROCEDURAL"
                 ) {
                     rest.next();
                 } else {
@@ -1316,7 +1445,12 @@ mod tests {
             .unwrap()
             .iter()
             .map(|s| {
-                let list = |v: &[ObjRef]| v.iter().map(|o| o.to_string()).collect::<Vec<_>>().join(", ");
+                let list = |v: &[ObjRef]| {
+                    v.iter()
+                        .map(|o| o.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
                 format!("{} {} -> {}", s.kind, list(&s.creates), list(&s.references))
             })
             .collect()
@@ -1325,22 +1459,45 @@ mod tests {
     #[test]
     fn long_tokens_in_messages_are_cut() {
         assert_eq!(
-            tidy_message("unterminated quoted string at or near \"'oops);\nCREATE TABLE c (id int);\n\""),
+            tidy_message(
+                "unterminated quoted string at or near \"'oops);\nCREATE TABLE c (id int);\n\""
+            ),
             "unterminated quoted string at or near \"'oops);...\""
         );
-        assert_eq!(tidy_message("syntax error at or near \"tt\""), "syntax error at or near \"tt\"");
-        assert_eq!(tidy_message("syntax error at end of input"), "syntax error at end of input");
+        assert_eq!(
+            tidy_message("syntax error at or near \"tt\""),
+            "syntax error at or near \"tt\""
+        );
+        assert_eq!(
+            tidy_message("syntax error at end of input"),
+            "syntax error at end of input"
+        );
     }
 
     #[test]
     fn leading_words_name_commands() {
         assert_eq!(leading_words("drop table x"), "DROP TABLE");
-        assert_eq!(leading_words("CREATE OR REPLACE RECURSIVE VIEW v"), "CREATE VIEW");
-        assert_eq!(leading_words("drop materialized view m"), "DROP MATERIALIZED VIEW");
-        assert_eq!(leading_words("DROP FOREIGN DATA WRAPPER w"), "DROP FOREIGN DATA WRAPPER");
-        assert_eq!(leading_words("create text search configuration c"), "CREATE TEXT SEARCH CONFIGURATION");
+        assert_eq!(
+            leading_words("CREATE OR REPLACE RECURSIVE VIEW v"),
+            "CREATE VIEW"
+        );
+        assert_eq!(
+            leading_words("drop materialized view m"),
+            "DROP MATERIALIZED VIEW"
+        );
+        assert_eq!(
+            leading_words("DROP FOREIGN DATA WRAPPER w"),
+            "DROP FOREIGN DATA WRAPPER"
+        );
+        assert_eq!(
+            leading_words("create text search configuration c"),
+            "CREATE TEXT SEARCH CONFIGURATION"
+        );
         assert_eq!(leading_words("begin"), "BEGIN");
-        assert_eq!(leading_words("security label on table t is 'x'"), "SECURITY LABEL");
+        assert_eq!(
+            leading_words("security label on table t is 'x'"),
+            "SECURITY LABEL"
+        );
     }
 
     #[test]
@@ -1362,7 +1519,14 @@ mod tests {
         let paths: Vec<Vec<String>> = stmts.iter().map(|s| s.search_path.clone()).collect();
         assert_eq!(paths, [vec!["app", "public"], vec![], vec!["public"]]);
         assert_eq!(stmts[0].creates[0].to_string(), "app.t");
-        assert_eq!(stmts[2].references.iter().map(|r| r.to_string()).collect::<Vec<_>>(), ["public.t"]);
+        assert_eq!(
+            stmts[2]
+                .references
+                .iter()
+                .map(|r| r.to_string())
+                .collect::<Vec<_>>(),
+            ["public.t"]
+        );
     }
 
     #[test]
@@ -1374,7 +1538,10 @@ mod tests {
         .unwrap();
         assert_eq!(
             stmts[0].settings,
-            BTreeMap::from([("default_tablespace".to_string(), "SET default_tablespace = ''".to_string())])
+            BTreeMap::from([(
+                "default_tablespace".to_string(),
+                "SET default_tablespace = ''".to_string()
+            )])
         );
         assert!(stmts[1].settings.is_empty());
     }
@@ -1397,13 +1564,16 @@ mod tests {
         .unwrap();
         assert_eq!(stmts.len(), 2);
         assert!(stmts[0].sql.ends_with("END"), "{}", stmts[0].sql);
-        assert!(stmts[0].references.contains(&ObjRef::Relation(QualName::new("public", "t"))));
+        assert!(stmts[0]
+            .references
+            .contains(&ObjRef::Relation(QualName::new("public", "t"))));
         assert_eq!(stmts[1].location.line, 6);
     }
 
     #[test]
     fn syntax_errors_point_at_the_token() {
-        let err = parse("CREATE TABLE a (x int);\n\nCREATE TABLE b (\n  x int,\n  y intt tt\n);").unwrap_err();
+        let err = parse("CREATE TABLE a (x int);\n\nCREATE TABLE b (\n  x int,\n  y intt tt\n);")
+            .unwrap_err();
         assert_eq!(
             err.to_string(),
             "s.sql:5:10: syntax error: syntax error at or near \"tt\"\n  CREATE TABLE b ( x int, y intt tt )"
@@ -1414,9 +1584,19 @@ mod tests {
     fn unterminated_strings_are_located() {
         let err = parse("CREATE TABLE a (x int);\nCREATE TABLE b (x text DEFAULT 'abc);\nCREATE TABLE c (x int);")
             .unwrap_err();
-        let Error::Syntax { location, message, statement } = err else { panic!("{err}") };
+        let Error::Syntax {
+            location,
+            message,
+            statement,
+        } = err
+        else {
+            panic!("{err}")
+        };
         assert_eq!((location.line, location.column), (2, 32));
-        assert!(message.starts_with("unterminated quoted string"), "{message}");
+        assert!(
+            message.starts_with("unterminated quoted string"),
+            "{message}"
+        );
         assert!(statement.starts_with("CREATE TABLE b"), "{statement}");
     }
 
