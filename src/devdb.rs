@@ -64,7 +64,9 @@ impl Default for LoadOptions {
     }
 }
 
-/// A scratch database created for one run.
+/// A scratch database created for one run. Dropping the value does not drop the
+/// database (that needs the server): call [`DevDatabase::drop_database`], or
+/// [`drop_all_scratch`] on the way out.
 pub struct DevDatabase {
     server: DbUrl,
     name: String,

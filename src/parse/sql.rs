@@ -939,12 +939,7 @@ fn alter_table(s: &protobuf::AlterTableStmt, sql: &str, r: Resolver<'_>) -> Outc
     if concurrent {
         b.transaction = TransactionUse::Alone;
     }
-    if cmds.iter().any(|c| is(c, AlterTableType::AtChangeOwner)) {
-        tracing::warn!(
-            "{}: OWNER TO inside a combined ALTER is run as written",
-            one_line(sql)
-        );
-    }
+    // An OWNER TO combined with other subcommands stays: the statement runs as written.
     b.refs.walk(&s.cmds);
     b.finish()
 }
@@ -1079,12 +1074,14 @@ fn set_schema(s: &protobuf::AlterObjectSchemaStmt, sql: &str, r: Resolver<'_>) -
     };
     if let Some(old) = old {
         if let Some(new) = renamed(&old, Some(&s.newschema), "") {
-            if has_row_type(what) {
-                if let ObjRef::Relation(n) = &new {
-                    b.create(ObjRef::Type(n.clone()));
-                }
-            }
+            let row_type = match &new {
+                ObjRef::Relation(n) if has_row_type(what) => Some(ObjRef::Type(n.clone())),
+                _ => None,
+            };
             b.create(new);
+            if let Some(t) = row_type {
+                b.create(t);
+            }
         }
         b.object = Some(old);
     }
@@ -1505,6 +1502,34 @@ mod tests {
         assert_eq!(
             listing("CREATE TABLE t (id serial PRIMARY KEY, m mood REFERENCES u)"),
             ["CREATE TABLE public.t, type public.t, public.t_id_seq, public.t_pkey -> public.u, type public.mood"]
+        );
+    }
+
+    #[test]
+    fn renames_and_moves_create_the_new_name() {
+        assert_eq!(
+            listing("ALTER TABLE t RENAME TO u;\nALTER TABLE t SET SCHEMA app;\nALTER TYPE mood RENAME TO feeling"),
+            [
+                "ALTER TABLE public.u, type public.u -> public.t",
+                "ALTER TABLE app.t, type app.t -> public.t",
+                "ALTER TYPE type public.feeling -> type public.mood",
+            ]
+        );
+    }
+
+    #[test]
+    fn schema_elements_are_created_in_the_schema() {
+        assert_eq!(
+            listing("CREATE SCHEMA s CREATE TABLE t (a int) CREATE VIEW v AS SELECT * FROM t"),
+            ["CREATE SCHEMA schema s, s.t, type s.t, s.v, type s.v -> "]
+        );
+    }
+
+    #[test]
+    fn comments_reference_their_object() {
+        assert_eq!(
+            listing("COMMENT ON FUNCTION app.f(int) IS 'x';\nCOMMENT ON COLUMN t.c IS 'y';\nCOMMENT ON SCHEMA app IS 'z'"),
+            ["COMMENT  -> app.f()", "COMMENT  -> public.t", "COMMENT  -> schema app"]
         );
     }
 
