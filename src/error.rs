@@ -57,6 +57,16 @@ pub enum Error {
         kind: String,
     },
 
+    /// A schema file contains a DROP statement. A desired-state schema declares what
+    /// exists; an object goes away by deleting its CREATE statement.
+    #[error("{location}: {kind} in a schema file: schema files declare what should exist; to remove an object, delete its CREATE statement instead")]
+    DropInSchema {
+        /// Where the statement starts.
+        location: Location,
+        /// What it is, e.g. `DROP TABLE`.
+        kind: String,
+    },
+
     /// PostgreSQL refused a statement while loading the desired schema.
     #[error(
         "{location}: {message}{}{}\n  {statement}",

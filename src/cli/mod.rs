@@ -219,11 +219,11 @@ pub fn main() -> ExitCode {
         tokio::select! {
             r = run(cli) => {
                 // A failed command may have left a scratch database behind.
-                crate::devdb::drop_all_scratch().await;
+                drop_scratch().await;
                 r
             }
             _ = tokio::signal::ctrl_c() => {
-                crate::devdb::drop_all_scratch().await;
+                drop_scratch().await;
                 Err(anyhow::anyhow!("interrupted"))
             }
         }
@@ -241,6 +241,13 @@ pub fn main() -> ExitCode {
             }
             ExitCode::from(2)
         }
+    }
+}
+
+/// Drops any scratch database still registered, saying so if one cannot be dropped.
+async fn drop_scratch() {
+    if let Err(e) = crate::devdb::drop_all_scratch().await {
+        eprintln!("warning: {e}");
     }
 }
 

@@ -15,6 +15,7 @@
 
 mod cycles;
 pub mod effects;
+pub mod statements;
 pub mod toposort;
 
 use std::collections::BTreeMap;
@@ -326,3 +327,4 @@ mod tests {
         assert_eq!(order(changes).unwrap(), order(reversed).unwrap());
     }
 }
+

@@ -1,23 +1,373 @@
 //! Parsing: schema files into statements, with PostgreSQL's own parser (pg_query).
 //!
-//! Input: a `.sql` file or a directory of them. Output: [`Statement`]s with their source
-//! location, what they create and what they reference. Does not touch the database.
+//! Stage: first. Input: a `.sql` file or a directory of them. Output: [`Statement`]s in
+//! source order, each with its source location, its kind, the objects it creates and
+//! the objects it references (which [`crate::order::statements`] sorts by), and the
+//! `search_path` and other settings in effect for it (which [`crate::devdb`] applies).
+//!
+//! Files are split with pg_query's scanner-based splitter, which copes with malformed
+//! input, and each statement is then parsed on its own so that an error names the exact
+//! line and column. Statements that are not schema DDL (INSERT, COPY, DO, DROP, ...) are
+//! refused; privileges and owners (GRANT, REVOKE, `OWNER TO`) are skipped with a warning
+//! because schemaplan does not manage them yet.
+//!
+//! This module does not touch the database, and it is the only place that uses
+//! pg_query: later stages see [`Statement`]s and [`ObjRef`]s only.
 
+mod ffi;
+mod refs;
+mod rewrite;
+mod source;
+mod split;
+mod sql;
+
+use std::collections::BTreeMap;
+use std::fmt;
 use std::path::Path;
 
 use crate::error::{Location, Result};
+use crate::model::{Ident, QualName};
 
-/// One statement of a schema file.
+pub use rewrite::{split_foreign_keys, split_owned_by};
+
+/// One statement of a schema file, with what it creates and references.
 #[derive(Clone, Debug)]
 pub struct Statement {
-    /// The statement's text as written, without the trailing semicolon.
+    /// The statement's text as written, from its first token up to (not including) the
+    /// terminating semicolon. Trailing comments stay in: join statements with `"\n;\n"`.
     pub sql: String,
-    /// Where it starts.
+    /// Where its first token is (leading whitespace and comments skipped).
     pub location: Location,
+    /// What kind of statement it is.
+    pub kind: StatementKind,
+    /// The object the statement creates or acts on, for messages (`ALTER TABLE t` acts
+    /// on `t`).
+    pub object: Option<ObjRef>,
+    /// The objects the statement creates, e.g. a table and its row type.
+    pub creates: Vec<ObjRef>,
+    /// The objects the statement references. An unqualified name appears once for every
+    /// schema of the statement's `search_path` it could resolve to; names in
+    /// `pg_catalog` are left out (nothing in a schema file creates them).
+    pub references: Vec<ObjRef>,
+    /// Objects whose shape the statement changes without creating them (`ALTER TABLE t
+    /// ADD COLUMN`, `ALTER TYPE e ADD VALUE`): statements that use those objects go
+    /// after it.
+    pub extends: Vec<ObjRef>,
+    /// The `search_path` in effect for the statement, from `SET search_path` or
+    /// `SELECT pg_catalog.set_config('search_path', ...)` earlier in the same file;
+    /// `["public"]` when the file sets none.
+    pub search_path: Vec<String>,
+    /// Other settings in effect for the statement (`SET default_tablespace = ''` earlier
+    /// in the same file), by setting name, each with the `SET` statement that set it.
+    /// `check_function_bodies`, `client_min_messages`, roles and transaction settings
+    /// are not kept: the loader owns them.
+    pub settings: BTreeMap<String, String>,
+    /// How the statement may be run together with others.
+    pub transaction: TransactionUse,
+}
+
+impl Statement {
+    /// The statement shortened to one line, for messages.
+    pub fn one_line(&self) -> String {
+        one_line(&self.sql)
+    }
+}
+
+/// Whether a statement may share a transaction (and a round trip) with others.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TransactionUse {
+    /// Ordinary DDL: may run in a batch with its neighbours.
+    Any,
+    /// May run in a transaction, but what follows must not share it: a value added by
+    /// `ALTER TYPE ... ADD VALUE` cannot be used in the transaction that added it.
+    EndsTransaction,
+    /// Cannot run inside a transaction block (`CREATE INDEX CONCURRENTLY`, `ALTER TABLE
+    /// ... DETACH PARTITION ... CONCURRENTLY`): must run on its own.
+    Alone,
+}
+
+/// What a statement is, by its command. The order of the variants does not matter;
+/// [`StatementKind::rank`] gives the ordering tie-break.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum StatementKind {
+    /// `CREATE SCHEMA`.
+    CreateSchema,
+    /// `CREATE EXTENSION`.
+    CreateExtension,
+    /// `CREATE TYPE` (enum, composite, range, base or shell).
+    CreateType,
+    /// `CREATE DOMAIN`.
+    CreateDomain,
+    /// `CREATE COLLATION`.
+    CreateCollation,
+    /// `ALTER TYPE` (`ADD VALUE`, `ADD ATTRIBUTE`, ...).
+    AlterType,
+    /// `ALTER DOMAIN`.
+    AlterDomain,
+    /// `CREATE SEQUENCE`.
+    CreateSequence,
+    /// `ALTER SEQUENCE`.
+    AlterSequence,
+    /// `CREATE FUNCTION`.
+    CreateFunction,
+    /// `CREATE PROCEDURE`.
+    CreateProcedure,
+    /// `CREATE AGGREGATE`.
+    CreateAggregate,
+    /// `CREATE OPERATOR`.
+    CreateOperator,
+    /// `CREATE CAST`.
+    CreateCast,
+    /// `ALTER FUNCTION` / `ALTER PROCEDURE` / `ALTER ROUTINE`.
+    AlterFunction,
+    /// `CREATE TABLE` (also `PARTITION OF`, `CREATE TABLE ... AS`).
+    CreateTable,
+    /// `CREATE FOREIGN TABLE`.
+    CreateForeignTable,
+    /// `ALTER TABLE` (also `ALTER FOREIGN TABLE`).
+    AlterTable,
+    /// `CREATE INDEX`.
+    CreateIndex,
+    /// `ALTER INDEX`.
+    AlterIndex,
+    /// `CREATE VIEW`.
+    CreateView,
+    /// `ALTER VIEW`.
+    AlterView,
+    /// `CREATE MATERIALIZED VIEW`.
+    CreateMaterializedView,
+    /// `CREATE TRIGGER` (also `CREATE CONSTRAINT TRIGGER`).
+    CreateTrigger,
+    /// `CREATE POLICY`.
+    CreatePolicy,
+    /// `COMMENT ON`.
+    Comment,
+    /// Any other schema statement, by its leading keywords (`CREATE RULE`, `ALTER
+    /// MATERIALIZED VIEW`, `CREATE STATISTICS`, ...).
+    Other(String),
+}
+
+impl StatementKind {
+    /// The ordering tie-break among statements whose dependencies are all placed:
+    /// schemas, extensions, types and domains, sequences, functions, tables, table
+    /// alterations, indexes, views, materialized views, triggers, policies, comments,
+    /// everything else.
+    pub fn rank(&self) -> u8 {
+        use StatementKind::*;
+        match self {
+            CreateSchema => 0,
+            CreateExtension => 1,
+            CreateType | CreateDomain | CreateCollation | AlterType | AlterDomain => 2,
+            CreateSequence => 3,
+            CreateFunction | CreateProcedure | CreateAggregate | CreateOperator | CreateCast
+            | AlterFunction => 4,
+            CreateTable | CreateForeignTable => 5,
+            AlterTable | AlterSequence => 6,
+            CreateIndex | AlterIndex => 7,
+            CreateView | AlterView => 8,
+            CreateMaterializedView => 9,
+            CreateTrigger => 10,
+            CreatePolicy => 11,
+            Comment => 12,
+            Other(_) => 13,
+        }
+    }
+}
+
+/// Renders the command as PostgreSQL names it, e.g. `CREATE TABLE`.
+impl fmt::Display for StatementKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use StatementKind::*;
+        let tag = match self {
+            CreateSchema => "CREATE SCHEMA",
+            CreateExtension => "CREATE EXTENSION",
+            CreateType => "CREATE TYPE",
+            CreateDomain => "CREATE DOMAIN",
+            CreateCollation => "CREATE COLLATION",
+            AlterType => "ALTER TYPE",
+            AlterDomain => "ALTER DOMAIN",
+            CreateSequence => "CREATE SEQUENCE",
+            AlterSequence => "ALTER SEQUENCE",
+            CreateFunction => "CREATE FUNCTION",
+            CreateProcedure => "CREATE PROCEDURE",
+            CreateAggregate => "CREATE AGGREGATE",
+            CreateOperator => "CREATE OPERATOR",
+            CreateCast => "CREATE CAST",
+            AlterFunction => "ALTER FUNCTION",
+            CreateTable => "CREATE TABLE",
+            CreateForeignTable => "CREATE FOREIGN TABLE",
+            AlterTable => "ALTER TABLE",
+            CreateIndex => "CREATE INDEX",
+            AlterIndex => "ALTER INDEX",
+            CreateView => "CREATE VIEW",
+            AlterView => "ALTER VIEW",
+            CreateMaterializedView => "CREATE MATERIALIZED VIEW",
+            CreateTrigger => "CREATE TRIGGER",
+            CreatePolicy => "CREATE POLICY",
+            Comment => "COMMENT",
+            Other(tag) => tag,
+        };
+        f.write_str(tag)
+    }
+}
+
+/// An object a statement creates or references, named by its namespace class and its
+/// name. Tables, views, materialized views, sequences, indexes and composite types'
+/// relations share one namespace ([`ObjRef::Relation`]); a table or view also defines a
+/// row type ([`ObjRef::Type`]) of the same name.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ObjRef {
+    /// A schema.
+    Schema(String),
+    /// An extension.
+    Extension(String),
+    /// A table, view, materialized view, sequence, index or foreign table.
+    Relation(QualName),
+    /// A type: enum, domain, composite, range, base, or a table's row type.
+    Type(QualName),
+    /// A function, procedure or aggregate, by name (any overload).
+    Function(QualName),
+    /// A collation.
+    Collation(QualName),
+    /// An operator, by name (any operand types).
+    Operator(QualName),
+    /// A trigger: (its relation, its name).
+    Trigger(QualName, String),
+    /// A row level security policy: (its table, its name).
+    Policy(QualName, String),
+}
+
+impl ObjRef {
+    /// The schema the object lives in (its relation's for triggers and policies), if
+    /// it lives in one.
+    pub fn schema(&self) -> Option<&str> {
+        match self {
+            ObjRef::Schema(_) | ObjRef::Extension(_) => None,
+            ObjRef::Relation(n)
+            | ObjRef::Type(n)
+            | ObjRef::Function(n)
+            | ObjRef::Collation(n)
+            | ObjRef::Operator(n)
+            | ObjRef::Trigger(n, _)
+            | ObjRef::Policy(n, _) => Some(&n.schema),
+        }
+    }
+}
+
+/// Renders for people: relations bare (`public.users`), everything else with its class
+/// (`type public.mood`, `function public.f()`, `trigger trg on public.t`).
+impl fmt::Display for ObjRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ObjRef::Schema(s) => write!(f, "schema {}", Ident(s)),
+            ObjRef::Extension(e) => write!(f, "extension {}", Ident(e)),
+            ObjRef::Relation(n) => write!(f, "{n}"),
+            ObjRef::Type(n) => write!(f, "type {n}"),
+            ObjRef::Function(n) => write!(f, "{n}()"),
+            ObjRef::Collation(n) => write!(f, "collation {n}"),
+            ObjRef::Operator(n) => write!(f, "operator {}.{}", Ident(&n.schema), n.name),
+            ObjRef::Trigger(t, name) => write!(f, "trigger {} on {t}", Ident(name)),
+            ObjRef::Policy(t, name) => write!(f, "policy {} on {t}", Ident(name)),
+        }
+    }
 }
 
 /// Reads a `.sql` file, or every `.sql` file under a directory (recursively, in path
-/// order), and returns its statements in source order.
-pub fn read_sql_source(_path: &Path) -> Result<Vec<Statement>> {
-    Ok(Vec::new())
+/// order), and returns its statements in source order. psql meta-commands between
+/// statements (pg_dump's `\restrict`, `\connect`) are ignored, as is a leading
+/// byte-order mark.
+///
+/// Errors: [`crate::Error::Io`] for a missing or unreadable path,
+/// [`crate::Error::Syntax`] for a statement that does not parse,
+/// [`crate::Error::NotSchemaStatement`] / [`crate::Error::DropInSchema`] for statements
+/// that do not belong in a desired-state schema.
+pub fn read_sql_source(path: &Path) -> Result<Vec<Statement>> {
+    let mut statements = Vec::new();
+    for file in source::sql_files(path)? {
+        let text = std::fs::read_to_string(&file).map_err(|e| crate::Error::io(&file, e))?;
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+        statements.extend(parse_sql(&file, text)?);
+    }
+    Ok(statements)
+}
+
+/// Parses the text of one schema file (named `path` in locations) into statements.
+pub fn parse_sql(path: &Path, text: &str) -> Result<Vec<Statement>> {
+    sql::parse_file(path, text)
+}
+
+/// Shortens SQL to one line for messages: whitespace runs become one space, and long
+/// text is cut after 100 characters with `...`.
+pub fn one_line(sql: &str) -> String {
+    const MAX: usize = 100;
+    let mut out = String::new();
+    for (i, word) in sql.split_whitespace().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(word);
+        if out.chars().count() > MAX {
+            let cut: String = out.chars().take(MAX).collect();
+            return format!("{cut}...");
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_line_collapses_and_cuts() {
+        assert_eq!(
+            one_line("CREATE TABLE t (\n  a int\n)"),
+            "CREATE TABLE t ( a int )"
+        );
+        let long = format!("SELECT {}", "x, ".repeat(60));
+        let short = one_line(&long);
+        assert!(
+            short.ends_with("...") && short.chars().count() == 103,
+            "{short}"
+        );
+    }
+
+    #[test]
+    fn objects_read_well() {
+        let t = QualName::new("public", "Users");
+        assert_eq!(ObjRef::Relation(t.clone()).to_string(), "public.\"Users\"");
+        assert_eq!(ObjRef::Type(t.clone()).to_string(), "type public.\"Users\"");
+        assert_eq!(
+            ObjRef::Function(t.clone()).to_string(),
+            "public.\"Users\"()"
+        );
+        assert_eq!(
+            ObjRef::Trigger(t, "audit".into()).to_string(),
+            "trigger audit on public.\"Users\""
+        );
+        assert_eq!(ObjRef::Schema("App".into()).to_string(), "schema \"App\"");
+    }
+
+    #[test]
+    fn ranks_follow_the_documented_order() {
+        use StatementKind::*;
+        let kinds = [
+            CreateSchema,
+            CreateExtension,
+            CreateType,
+            CreateSequence,
+            CreateFunction,
+            CreateTable,
+            AlterTable,
+            CreateIndex,
+            CreateView,
+            CreateMaterializedView,
+            CreateTrigger,
+            CreatePolicy,
+            Comment,
+            Other("CREATE RULE".into()),
+        ];
+        assert!(kinds.windows(2).all(|w| w[0].rank() < w[1].rank()));
+    }
 }
