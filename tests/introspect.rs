@@ -663,8 +663,8 @@ async fn partitions_and_inheritance_are_managed_on_the_parent() {
             .map(|p| p.bound.as_str()),
         Some("DEFAULT")
     );
-    assert!(partition.columns.values().all(|c| c.inherited));
-    assert!(!events.columns.values().any(|c| c.inherited));
+    assert!(partition.columns.values().all(|c| *c.inherited));
+    assert!(!events.columns.values().any(|c| *c.inherited));
 
     let on_events: Vec<_> = c
         .indexes
@@ -710,7 +710,7 @@ async fn partitions_and_inheritance_are_managed_on_the_parent() {
         child
             .columns
             .iter()
-            .map(|(n, c)| (n.as_str(), c.inherited))
+            .map(|(n, c)| (n.as_str(), *c.inherited))
             .collect::<Vec<_>>(),
         vec![("id", true), ("label", true), ("extra", false)]
     );

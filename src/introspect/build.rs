@@ -482,7 +482,7 @@ impl Assembly {
                         comment: row.comment,
                         deps: Deps::default(),
                         default_deps: Deps::default(),
-                        inherited: !row.is_local,
+                        inherited: crate::model::NotCompared(!row.is_local),
                     };
                     self.tables[t].columns.insert(row.name, column);
                 }
