@@ -159,6 +159,10 @@ struct Assembly {
     index_relations: Vec<Handle>,
     /// Constraints with the table they belong to.
     constraints: Vec<(usize, Constraint)>,
+    /// Constraints a table has through its parent, with the table.
+    inherited_constraints: Vec<(usize, Constraint)>,
+    /// Partition indexes attached to a parent index, with the partition.
+    inherited_indexes: Vec<(usize, Index)>,
     /// Policies with the table they belong to.
     policies: Vec<(usize, Policy)>,
     triggers: Vec<Trigger>,
@@ -529,6 +533,21 @@ impl Assembly {
                 let Some(&Rel::Table(t)) = self.relations.get(&row.relid) else {
                     continue;
                 };
+                if row.inherited {
+                    // The parent's business while the table is a child: kept aside (no
+                    // node, so nothing resolves a dependency to it) for when it is not.
+                    let constraint = Constraint {
+                        name: row.name,
+                        kind: constraint_kind(&row.contype)?,
+                        definition: row.definition,
+                        validated: row.validated,
+                        references: row.references,
+                        comment: row.comment,
+                        deps: Deps::default(),
+                    };
+                    self.inherited_constraints.push((t, constraint));
+                    continue;
+                }
                 let handle = Handle::Constraint(self.constraints.len());
                 self.node(class::PG_CONSTRAINT, row.oid, 0, Node::both(handle));
                 // pg_depend ties a foreign key to the referenced columns and key index;
@@ -588,6 +607,25 @@ impl Assembly {
                 .constraint_oid
                 .and_then(|oid| self.nodes.get(&(class::PG_CONSTRAINT, oid, 0)))
                 .and_then(|node| node.target);
+            if let (true, None, Some(definition), Handle::Table(t)) = (
+                row.is_attached,
+                row.constraint_oid,
+                &row.definition,
+                relation,
+            ) {
+                let name = row.name.clone();
+                self.inherited_indexes.push((
+                    t,
+                    Index {
+                        name,
+                        table: self.tables[t].name.clone(),
+                        definition: definition.clone(),
+                        valid: row.valid,
+                        comment: row.comment.clone(),
+                        deps: Deps::default(),
+                    },
+                ));
+            }
             let node = match (row.is_attached, row.constraint_oid, backed) {
                 // A partition's index attached to its parent's, or one backing a
                 // constraint that is a partition's copy, comes with the partition.
@@ -835,6 +873,16 @@ impl Assembly {
                 .constraints
                 .insert(constraint.name.clone(), constraint);
         }
+        for (t, constraint) in self.inherited_constraints {
+            tables[t]
+                .inherited_constraints
+                .insert(constraint.name.clone(), constraint);
+        }
+        for (t, index) in self.inherited_indexes {
+            tables[t]
+                .inherited_indexes
+                .insert(index.name.clone(), index);
+        }
         for (t, policy) in self.policies {
             tables[t].policies.insert(policy.name.clone(), policy);
         }
@@ -984,6 +1032,7 @@ mod tests {
             validated: true,
             references: None,
             comment: None,
+            inherited: false,
         });
         rows.sequences.push(SequenceRow {
             oid: 400,

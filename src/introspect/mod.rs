@@ -70,7 +70,10 @@ pub async fn introspect_with_stats(client: &Client) -> Result<(Catalog, Stats)> 
         // BEGIN may have gone through before a SET failed: leave no aborted transaction
         // behind on the caller's session (a ROLLBACK outside one only warns).
         let _ = client.batch_execute("ROLLBACK").await;
-        return Err(database_error("introspection: starting the read-only transaction", &e));
+        return Err(database_error(
+            "introspection: starting the read-only transaction",
+            &e,
+        ));
     }
     let started = std::time::Instant::now();
     let read = read_rows(client).await;

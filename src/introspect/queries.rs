@@ -233,34 +233,36 @@ pub const COLUMNS: &str = concat!(
 );
 
 /// Lists table constraints (primary key, unique, foreign key, check, exclusion) and
-/// domain checks, with definition, validation, referenced table and comment; excludes
-/// copies on partitions (`conparentid <> 0`), inherited non-local checks, constraint
-/// triggers' `t` rows (they are triggers) and system schemas.
+/// domain checks, with definition, validation, referenced table and comment, and
+/// whether the constraint comes from a parent (a partition's copy, `conparentid <> 0`,
+/// or a check inherited through INHERITS, `coninhcount > 0`, merged or not, so both ways
+/// of creating a child read the same); excludes constraint triggers' `t` rows (they are
+/// triggers) and system schemas.
 pub const CONSTRAINTS: &str = concat!(
     "SELECT k.oid, k.conname::text AS name, k.contype::text AS contype, ",
     "k.conrelid AS relid, k.contypid AS typid, pg_get_constraintdef(k.oid) AS definition, ",
     "k.convalidated AS validated, rn.nspname::text AS ref_schema, ",
-    "rc.relname::text AS ref_table, d.description AS comment ",
+    "rc.relname::text AS ref_table, d.description AS comment, ",
+    "(k.conparentid <> 0 OR (k.contype = 'c' AND k.coninhcount > 0)) AS inherited ",
     "FROM pg_constraint k JOIN pg_namespace n ON n.oid = k.connamespace ",
     "LEFT JOIN pg_class rc ON rc.oid = k.confrelid ",
     "LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace",
     comment_join!("d", "pg_constraint", "k.oid", "0"),
-    "WHERE ((k.conrelid <> 0 AND k.contype IN ('p', 'u', 'f', 'c', 'x') ",
-    "AND k.conparentid = 0 AND (k.contype <> 'c' OR k.conislocal)) ",
+    "WHERE ((k.conrelid <> 0 AND k.contype IN ('p', 'u', 'f', 'c', 'x')) ",
     "OR (k.contypid <> 0 AND k.contype = 'c')) AND ",
     user_schema!("n")
 );
 
 /// Lists every index in user schemas with the constraint of its own table it backs (if
 /// any) and whether it is a partition's copy attached to a parent index; the definition
-/// is rendered only for the indexes managed on their own. The caller skips the others
+/// is rendered only for indexes not backing a constraint. The caller skips the others
 /// but needs them to resolve dependencies. Note an FK's `conindid` names the referenced
 /// table's index, hence `conrelid = indrelid`.
 pub const INDEXES: &str = concat!(
     "SELECT i.indexrelid AS oid, n.nspname::text AS schema, ic.relname::text AS name, ",
     "i.indrelid AS relid, k.oid AS constraint_oid, ",
     "(h.inhrelid IS NOT NULL) AS is_attached, ",
-    "CASE WHEN k.oid IS NULL AND h.inhrelid IS NULL THEN pg_get_indexdef(i.indexrelid) ",
+    "CASE WHEN k.oid IS NULL THEN pg_get_indexdef(i.indexrelid) ",
     "END AS definition, ",
     "i.indisvalid AS valid, d.description AS comment ",
     "FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid ",

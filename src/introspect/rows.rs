@@ -289,6 +289,8 @@ pub(crate) struct ConstraintRow {
     pub validated: bool,
     pub references: Option<QualName>,
     pub comment: Option<String>,
+    /// A partition's copy of its parent's constraint, or an inherited check.
+    pub inherited: bool,
 }
 
 impl ConstraintRow {
@@ -308,6 +310,7 @@ impl ConstraintRow {
             validated: get(row, Q, "validated")?,
             references: ref_schema.zip(ref_table).map(|(s, t)| QualName::new(s, t)),
             comment: get(row, Q, "comment")?,
+            inherited: get(row, Q, "inherited")?,
         })
     }
 }
