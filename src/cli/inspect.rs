@@ -8,12 +8,11 @@ use anyhow::Context as _;
 use clap::Args;
 
 use crate::connect::DbUrl;
-use crate::diff::{diff, Change};
+use crate::diff::Change;
 use crate::error::Error;
 use crate::introspect::introspect;
 use crate::model::{Catalog, ObjectId};
-use crate::order::order;
-use crate::render::{render, Plan};
+use crate::render::{creation_plan, Plan};
 
 use super::output::{self, Format};
 use super::{Context, Outcome};
@@ -53,7 +52,7 @@ pub async fn run(ctx: &Context, args: InspectArgs) -> anyhow::Result<Outcome> {
         output::print_json(&live)?;
         return Ok(Outcome::Clean);
     }
-    let plan = schema_plan(&live)?;
+    let plan = creation_plan(&live)?;
     match &args.out {
         None => {
             let mut text = String::new();
@@ -70,17 +69,6 @@ pub async fn run(ctx: &Context, args: InspectArgs) -> anyhow::Result<Outcome> {
         }
     }
     Ok(Outcome::Clean)
-}
-
-/// The steps that build `live` in a new database, in an order that loads as is.
-pub fn schema_plan(live: &Catalog) -> anyhow::Result<Plan> {
-    let mut base = Catalog::new_database();
-    if !live.schemas.contains_key("public") {
-        // A database without `public`: start from nothing rather than write a DROP.
-        base.schemas.clear();
-    }
-    let changes = order(diff(&base, live))?;
-    Ok(render(&changes))
 }
 
 /// Which file each step goes to: `<schema>.sql`, or with `split`

@@ -926,10 +926,25 @@ fn alter_table(s: &protobuf::AlterTableStmt, sql: &str, r: Resolver<'_>) -> Outc
     });
     if extends {
         if composite {
-            b.extend(ObjRef::Type(target));
+            b.extend(ObjRef::Type(target.clone()));
         } else {
             b.extend(ObjRef::Relation(target.clone()));
-            b.extend(ObjRef::Type(target));
+            b.extend(ObjRef::Type(target.clone()));
+        }
+    }
+    // ENABLE / DISABLE TRIGGER name needs the trigger to exist.
+    for c in &cmds {
+        use AlterTableType as T;
+        let trigger_cmd = [
+            T::AtEnableTrig,
+            T::AtEnableAlwaysTrig,
+            T::AtEnableReplicaTrig,
+            T::AtDisableTrig,
+        ]
+        .iter()
+        .any(|t| is(c, *t));
+        if trigger_cmd && !composite && !c.name.is_empty() {
+            b.refs.add(ObjRef::Trigger(target.clone(), c.name.clone()));
         }
     }
     // DETACH PARTITION ... CONCURRENTLY cannot run in a transaction block.

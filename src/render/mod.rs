@@ -15,7 +15,7 @@ use std::str::FromStr;
 use serde::Serialize;
 
 use crate::diff::{is_retired_type_name, Change, ColumnChange, DomainChange, TableChange};
-use crate::model::{ConstraintKind, QualName};
+use crate::model::{Catalog, ConstraintKind, QualName};
 
 pub use sql::column_def;
 
@@ -153,6 +153,18 @@ impl fmt::Display for Plan {
         }
         Ok(())
     }
+}
+
+/// The plan that builds `catalog` in a new database, in an order that loads as is
+/// (what `inspect` writes).
+pub fn creation_plan(catalog: &Catalog) -> crate::error::Result<Plan> {
+    let mut base = Catalog::new_database();
+    if !catalog.schemas.contains_key("public") {
+        // A database without `public`: start from nothing rather than write a DROP.
+        base.schemas.clear();
+    }
+    let changes = crate::order::order(crate::diff::diff(&base, catalog))?;
+    Ok(render(&changes))
 }
 
 /// Renders ordered changes into a plan.
