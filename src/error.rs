@@ -38,7 +38,7 @@ pub enum Error {
     },
 
     /// A statement in a schema file does not parse.
-    #[error("{location}: syntax error: {message}\n  {statement}")]
+    #[error("{location}: {message}\n  {statement}")]
     Syntax {
         /// Where the error is (the offending token when PostgreSQL names it).
         location: Location,

@@ -1,0 +1,407 @@
+//! The `schemaplan` binary as a user runs it: exit codes, what goes to stdout and
+//! stderr, errors for bad input, determinism, and that a password never shows.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use common::TestDb;
+
+fn schemaplan(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_schemaplan"))
+        .args(args)
+        .env_remove("DATABASE_URL")
+        .env_remove("SCHEMAPLAN_DEV_URL")
+        .current_dir(std::env::temp_dir())
+        .output()
+        .expect("run schemaplan")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).to_string()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).to_string()
+}
+
+fn fixture(rel: &str) -> String {
+    common::root()
+        .join("tests/fixtures")
+        .join(rel)
+        .display()
+        .to_string()
+}
+
+/// stderr with the repository path and the scratch database name made stable.
+fn normalized(o: &Output) -> String {
+    let root = common::root().display().to_string();
+    let text = stderr(o).replace(&root, "<repo>");
+    text.lines()
+        .map(|l| {
+            if let Some(i) = l.find("schemaplan_dev_") {
+                format!("{}schemaplan_dev_<random>{}", &l[..i], &l[i + 31..])
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn demo() -> String {
+    common::root().join("schema").display().to_string()
+}
+
+#[tokio::test]
+async fn diff_of_the_demo_from_nothing_creates_everything() {
+    let dev = common::server_url();
+    let out = schemaplan(&["diff", "--to", &demo(), "--dev-url", &dev]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let sql = stdout(&out);
+    assert!(sql.contains("CREATE TABLE public.users ("), "{sql}");
+    assert!(
+        sql.contains("CREATE VIEW public.published_posts AS"),
+        "{sql}"
+    );
+    // The plan loads as it is into an empty database and leaves nothing to do.
+    let db = TestDb::new().await;
+    db.exec(&sql).await;
+    let again = schemaplan(&[
+        "diff",
+        "--from",
+        &db.url,
+        "--to",
+        &demo(),
+        "--exit-code",
+        "--dev-url",
+        &dev,
+    ]);
+    assert_eq!(
+        again.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&again),
+        stderr(&again)
+    );
+    assert_eq!(stdout(&again), "");
+}
+
+#[tokio::test]
+async fn exit_code_reports_differences() {
+    let db = TestDb::new().await;
+    db.exec("CREATE TABLE t (id int)").await;
+    let dev = common::server_url();
+    let out = schemaplan(&[
+        "diff",
+        "--from",
+        &db.url,
+        "--to",
+        &demo(),
+        "--exit-code",
+        "--dev-url",
+        &dev,
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stdout(&out).contains("DROP TABLE public.t;"));
+    // Without --exit-code, differences are not an error.
+    let out = schemaplan(&[
+        "diff",
+        "--from",
+        &db.url,
+        "--to",
+        &demo(),
+        "--dev-url",
+        &dev,
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[tokio::test]
+async fn json_lists_steps_with_sql_reverse_and_hazards() {
+    let db = TestDb::new().await;
+    db.exec("CREATE TABLE t (id int, note text)").await;
+    let target = TestDb::new().await;
+    target.exec("CREATE TABLE t (id bigint)").await;
+    let out = schemaplan(&[
+        "diff",
+        "--from",
+        &db.url,
+        "--to",
+        &target.url,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
+    let steps = v["steps"].as_array().expect("steps");
+    let drop = steps
+        .iter()
+        .find(|s| s["kind"] == "drop-column")
+        .expect("a drop-column step");
+    assert_eq!(drop["object"], "column public.t.note");
+    assert_eq!(drop["hazards"], serde_json::json!(["data-loss"]));
+    assert_eq!(drop["sql"][0], "ALTER TABLE public.t DROP COLUMN note");
+    assert_eq!(
+        drop["reverse"][0],
+        "ALTER TABLE public.t ADD COLUMN note text"
+    );
+    let alter = steps
+        .iter()
+        .find(|s| s["kind"] == "alter-column")
+        .expect("alter");
+    assert_eq!(
+        alter["hazards"],
+        serde_json::json!(["table-rewrite", "access-exclusive-lock"])
+    );
+    assert!(v["from"]
+        .as_str()
+        .unwrap()
+        .starts_with("postgres://postgres@"));
+}
+
+#[test]
+fn shuffled_files_give_a_byte_identical_plan() {
+    let dev = common::server_url();
+    let reference = schemaplan(&["diff", "--to", &demo(), "--dev-url", &dev]);
+    assert_eq!(reference.status.code(), Some(0), "{}", stderr(&reference));
+    let files: Vec<PathBuf> = {
+        let mut v: Vec<PathBuf> = std::fs::read_dir(demo())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        v.sort();
+        v
+    };
+    // Other names, another order, nested directories, all statements in one file.
+    let layouts: Vec<Box<dyn Fn(&Path)>> = vec![
+        Box::new(|dir: &Path| {
+            for (i, f) in files.iter().rev().enumerate() {
+                std::fs::copy(
+                    f,
+                    dir.join(format!(
+                        "{i:02}_{}",
+                        f.file_name().unwrap().to_string_lossy()
+                    )),
+                )
+                .unwrap();
+            }
+        }),
+        Box::new(|dir: &Path| {
+            for (i, f) in files.iter().enumerate() {
+                let sub = dir.join(format!("z{}/a{}", files.len() - i, i));
+                std::fs::create_dir_all(&sub).unwrap();
+                std::fs::copy(f, sub.join("schema.sql")).unwrap();
+            }
+        }),
+        Box::new(|dir: &Path| {
+            let mut all = String::new();
+            for f in files.iter().rev() {
+                all.push_str(&std::fs::read_to_string(f).unwrap());
+                all.push('\n');
+            }
+            std::fs::write(dir.join("everything.sql"), all).unwrap();
+        }),
+    ];
+    for layout in layouts {
+        let dir = tempfile::tempdir().unwrap();
+        layout(dir.path());
+        let out = schemaplan(&[
+            "diff",
+            "--to",
+            &dir.path().display().to_string(),
+            "--dev-url",
+            &dev,
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert_eq!(stdout(&out), stdout(&reference), "layout gave another plan");
+    }
+}
+
+#[test]
+fn a_syntax_error_names_file_line_and_column() {
+    let out = schemaplan(&[
+        "diff",
+        "--to",
+        &fixture("cli/syntax_error"),
+        "--dev-url",
+        &common::server_url(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stdout(&out), "");
+    common::snapshot_settings()
+        .bind(|| insta::assert_snapshot!("cli__syntax_error", normalized(&out)));
+}
+
+#[test]
+fn dml_in_a_schema_file_is_refused() {
+    let out = schemaplan(&[
+        "diff",
+        "--to",
+        &fixture("cli/insert"),
+        "--dev-url",
+        &common::server_url(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    common::snapshot_settings().bind(|| insta::assert_snapshot!("cli__insert", normalized(&out)));
+}
+
+#[tokio::test]
+async fn a_statement_postgres_refuses_names_its_file_and_line() {
+    let out = schemaplan(&[
+        "diff",
+        "--to",
+        &fixture("cli/load_error"),
+        "--dev-url",
+        &common::server_url(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    common::snapshot_settings()
+        .bind(|| insta::assert_snapshot!("cli__load_error", normalized(&out)));
+    // The scratch database is gone.
+    let admin = common::connect(&common::server_url()).await;
+    let left: i64 = admin
+        .query_one(
+            "SELECT count(*) FROM pg_database WHERE datname LIKE 'schemaplan_dev_%' AND datname NOT IN (SELECT datname FROM pg_stat_activity WHERE datname IS NOT NULL)",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    // Other tests create scratch databases concurrently; none of ours may linger idle.
+    assert!(left <= 8, "{left} scratch databases left behind");
+}
+
+#[test]
+fn an_unreachable_server_is_one_line_and_never_shows_the_password() {
+    let out = schemaplan(&[
+        "diff",
+        "--from",
+        "postgresql+asyncpg://app:Sup3rS3cretPw@127.0.0.1:1/app",
+        "--to",
+        &demo(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(!err.contains("Sup3rS3cretPw"), "{err}");
+    assert!(!stdout(&out).contains("Sup3rS3cretPw"));
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("error: cannot connect to PostgreSQL at 127.0.0.1:1: "),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_malformed_url_is_refused_without_echoing_it() {
+    let out = schemaplan(&[
+        "diff",
+        "--from",
+        "postgres://app:Sup3rS3cretPw@db:notaport/app",
+        "--to",
+        &demo(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(!err.contains("Sup3rS3cretPw"), "{err}");
+    assert!(err.starts_with("error: invalid database URL"), "{err}");
+}
+
+#[test]
+fn a_source_that_is_neither_url_nor_path() {
+    let out = schemaplan(&["diff", "--to", "no/such/dir"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out).trim(),
+        "error: \"no/such/dir\" is neither a database URL (postgres://...) nor an existing .sql file or directory"
+    );
+}
+
+#[test]
+fn schema_files_without_a_dev_server_say_how_to_get_one() {
+    let out = schemaplan(&["diff", "--to", &demo()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--dev-url"), "{}", stderr(&out));
+}
+
+#[tokio::test]
+async fn unmanaged_objects_are_named_in_a_warning() {
+    let db = TestDb::new().await;
+    db.exec(
+        "CREATE FOREIGN DATA WRAPPER dummy_fdw; CREATE SERVER dummy_srv FOREIGN DATA WRAPPER dummy_fdw;
+         CREATE FOREIGN TABLE remote_things (id int) SERVER dummy_srv;
+         CREATE TABLE t (id int); CREATE RULE t_no_delete AS ON DELETE TO t DO INSTEAD NOTHING;",
+    )
+    .await;
+    let out = schemaplan(&["diff", "--from", &db.url, "--to", &db.url]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("remote_things"), "{err}");
+    assert!(err.contains("t_no_delete"), "{err}");
+    assert_eq!(stdout(&out), "");
+}
+
+#[tokio::test]
+async fn inspect_prints_sql_that_loads_back() {
+    let db = TestDb::new().await;
+    db.exec("CREATE TABLE \"Weird Name\" (\"select\" int PRIMARY KEY, \"naïve\" text)")
+        .await;
+    let out = schemaplan(&["inspect", &db.url]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let copy = TestDb::new().await;
+    copy.exec(&stdout(&out)).await;
+    let check = schemaplan(&["diff", "--from", &copy.url, "--to", &db.url, "--exit-code"]);
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&check),
+        stderr(&check)
+    );
+}
+
+#[tokio::test]
+async fn inspect_refuses_to_overwrite_without_force() {
+    let db = TestDb::new().await;
+    db.exec("CREATE TABLE t (id int)").await;
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().display().to_string();
+    let first = schemaplan(&["inspect", &db.url, "--out", &out_dir]);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    assert!(dir.path().join("public.sql").exists());
+    let second = schemaplan(&["inspect", &db.url, "--out", &out_dir]);
+    assert_eq!(second.status.code(), Some(2));
+    assert!(stderr(&second).contains("--force"), "{}", stderr(&second));
+    let forced = schemaplan(&["inspect", &db.url, "--out", &out_dir, "--force", "--split"]);
+    assert_eq!(forced.status.code(), Some(0), "{}", stderr(&forced));
+    assert!(!dir.path().join("public.sql").exists());
+    assert!(dir.path().join("public/tables/t.sql").exists());
+}
+
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_schemaplan"))
+        .args(["diff", "--to", &demo(), "--dev-url", &common::server_url()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read one byte, then close the pipe, as `| head -c1` would.
+    let mut out = child.stdout.take().unwrap();
+    let mut byte = [0u8; 1];
+    let _ = out.read(&mut byte);
+    drop(out);
+    let status = child.wait().unwrap();
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert_eq!(status.code(), Some(0), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
