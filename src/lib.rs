@@ -14,12 +14,14 @@
 //! - [`connect`]: database URLs (incl. SQLAlchemy forms), TLS, connecting.
 //! - [`introspect`]: a live database read into a Catalog in a fixed number of queries.
 //! - [`devdb`]: scratch databases that turn schema files into a Catalog (exact mode).
+//! - [`cluster`]: a throwaway local PostgreSQL, the dev server of last resort.
 //! - [`diff`]: two Catalogs compared into [`diff::Change`]s.
 //! - [`order`]: changes (and schema statements) sorted by dependencies with petgraph.
 //! - [`render`]: ordered changes turned into SQL, reverse SQL and hazards.
 //! - [`cli`]: the command line.
 
 pub mod cli;
+pub mod cluster;
 pub mod connect;
 pub mod devdb;
 pub mod diff;

@@ -319,10 +319,80 @@ fn a_source_that_is_neither_url_nor_path() {
 }
 
 #[test]
-fn schema_files_without_a_dev_server_say_how_to_get_one() {
+fn without_a_dev_server_a_throwaway_cluster_is_used_and_removed() {
+    let before = throwaway_dirs();
     let out = schemaplan(&["diff", "--to", &demo()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("CREATE TABLE public.users ("));
+    let left: Vec<_> = throwaway_dirs().difference(&before).cloned().collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
+
+/// The throwaway clusters' directories that exist now.
+fn throwaway_dirs() -> std::collections::BTreeSet<PathBuf> {
+    std::fs::read_dir(std::env::temp_dir())
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("schemaplan-pg-")
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn ctrl_c_drops_the_scratch_database() {
+    let dir = tempfile::tempdir().unwrap();
+    // Creating a materialized view runs its query: this one keeps the load busy.
+    std::fs::write(
+        dir.path().join("slow.sql"),
+        "CREATE MATERIALIZED VIEW slow AS SELECT 1 AS one FROM pg_sleep(30);",
+    )
+    .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_schemaplan"))
+        .args([
+            "diff",
+            "--to",
+            &dir.path().display().to_string(),
+            "--dev-url",
+            &common::server_url(),
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let admin = common::connect(&common::server_url()).await;
+    let find = "SELECT datname::text FROM pg_stat_activity \
+                WHERE query LIKE '%pg_sleep(30)%' AND datname LIKE 'schemaplan_dev_%'";
+    let mut scratch = None;
+    for _ in 0..200 {
+        if let Some(row) = admin.query_opt(find, &[]).await.unwrap() {
+            scratch = Some(row.get::<_, String>(0));
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let scratch = scratch.expect("the load never started");
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("--dev-url"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("interrupted"), "{}", stderr(&out));
+    let exists: i64 = admin
+        .query_one(
+            "SELECT count(*) FROM pg_database WHERE datname = $1",
+            &[&scratch],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(exists, 0, "{scratch} is still there");
 }
 
 #[tokio::test]

@@ -42,19 +42,25 @@ pub async fn run(ctx: &Context, args: DiffArgs) -> anyhow::Result<Outcome> {
     let from = args.from.as_deref().map(Source::parse).transpose()?;
     let to = Source::parse(&args.to)?;
     // Schema files load into scratch databases on the dev server, else on the server
-    // of a database being compared, else on the configured target's.
-    let dev = ctx
-        .dev_url
-        .clone()
-        .or_else(|| from.as_ref().and_then(|f| f.database().cloned()))
-        .or_else(|| to.database().cloned())
-        .or_else(|| ctx.database.clone());
+    // of a database being compared, else on the configured target's, else on a
+    // throwaway cluster.
+    let needs_dev = matches!(to, Source::Files(_)) || matches!(from, Some(Source::Files(_)));
+    let compared = from
+        .as_ref()
+        .and_then(|f| f.database().cloned())
+        .or_else(|| to.database().cloned());
+    let (dev, cluster) = if needs_dev {
+        let (url, cluster) = ctx.dev_server(compared.as_ref()).await?;
+        (Some(url), cluster)
+    } else {
+        (None, None)
+    };
     let from_label = from
         .as_ref()
         .map_or_else(|| "an empty database".to_string(), |f| f.to_string());
     ctx.status(&format!("reading {from_label} and {to}"));
     let empty = async { Ok(crate::model::Catalog::new_database()) };
-    let (a, b) = tokio::try_join!(
+    let loaded = tokio::try_join!(
         async {
             match &from {
                 Some(f) => load(f, dev.as_ref(), &ctx.filter).await,
@@ -62,7 +68,11 @@ pub async fn run(ctx: &Context, args: DiffArgs) -> anyhow::Result<Outcome> {
             }
         },
         load(&to, dev.as_ref(), &ctx.filter)
-    )?;
+    );
+    if let Some(c) = cluster {
+        tokio::task::spawn_blocking(move || c.stop()).await?;
+    }
+    let (a, b) = loaded?;
     output::warn_unmanaged(&from_label, &a);
     output::warn_unmanaged(&to.to_string(), &b);
     let changes = order(diff(&a, &b))?;

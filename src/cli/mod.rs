@@ -152,6 +152,27 @@ impl Context {
         })
     }
 
+    /// The server to load schema files into: `--dev-url` / `SCHEMAPLAN_DEV_URL`, else
+    /// `fallback` (a database the command works on), else the target's server, else a
+    /// throwaway cluster started from the local PostgreSQL binaries (returned, to stop).
+    pub async fn dev_server(
+        &self,
+        fallback: Option<&DbUrl>,
+    ) -> anyhow::Result<(DbUrl, Option<crate::cluster::LocalCluster>)> {
+        if let Some(u) = self
+            .dev_url
+            .as_ref()
+            .or(fallback)
+            .or(self.database.as_ref())
+        {
+            return Ok((u.clone(), None));
+        }
+        self.status("no dev database configured: starting a throwaway PostgreSQL cluster");
+        let cluster = tokio::task::spawn_blocking(crate::cluster::LocalCluster::start).await??;
+        tracing::info!("throwaway cluster from {}", cluster.bin().display());
+        Ok((cluster.url().clone(), Some(cluster)))
+    }
+
     /// A status line on stderr, on a terminal only.
     pub fn status(&self, msg: &str) {
         if self.chatty {
@@ -244,11 +265,13 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// Drops any scratch database still registered, saying so if one cannot be dropped.
+/// Drops any scratch database still registered, saying so if one cannot be dropped,
+/// then stops any throwaway cluster.
 async fn drop_scratch() {
     if let Err(e) = crate::devdb::drop_all_scratch().await {
         eprintln!("warning: {e}");
     }
+    let _ = tokio::task::spawn_blocking(crate::cluster::stop_all).await;
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
