@@ -155,7 +155,7 @@ fn seed(from: &Catalog, to: &Catalog, d: &mut Disruptions, work: &mut VecDeque<(
                 }
             }
         }
-        for (cname, con) in &old.constraints {
+        for (cname, con) in super::effective_constraints(old, new).iter() {
             let id = ObjectId::Constraint(name.clone(), cname.clone());
             match new.constraints.get(cname) {
                 None => mark_dropped(to, d, work, id),
@@ -185,7 +185,7 @@ fn seed(from: &Catalog, to: &Catalog, d: &mut Disruptions, work: &mut VecDeque<(
             }
         }
     }
-    for (name, idx) in &from.indexes {
+    for (name, idx) in super::effective_indexes(from, to).iter() {
         match to.indexes.get(name) {
             Some(n) if n.definition == idx.definition && n.valid && idx.valid => {}
             _ => mark_dropped(to, d, work, ObjectId::Index(name.clone())),
@@ -300,7 +300,21 @@ fn needs_retype(from: &TypeKind, to: &TypeKind) -> bool {
                 ..
             },
         ) => a != b || ca != cb,
-        (TypeKind::Composite { .. }, TypeKind::Composite { .. }) => false,
+        (TypeKind::Composite { attributes: a }, TypeKind::Composite { attributes: b }) => {
+            // ALTER TYPE can drop attributes, change their types and add new ones at the
+            // end; it cannot move one.
+            let kept_from: Vec<&str> = a
+                .iter()
+                .filter(|x| b.iter().any(|y| y.name == x.name))
+                .map(|x| x.name.as_str())
+                .collect();
+            let kept_to: Vec<&str> = b
+                .iter()
+                .take(kept_from.len())
+                .map(|y| y.name.as_str())
+                .collect();
+            kept_from != kept_to
+        }
         _ => true,
     }
 }

@@ -17,13 +17,14 @@ mod routine;
 mod table;
 mod types;
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 pub use change::{Change, ColumnChange, CommentTarget, DomainChange, EnumPosition, TableChange};
 pub use disrupt::{needs_view_recreate, Disruptions};
 pub use table::using_cast;
 
-use crate::model::{Catalog, ObjectId, QualName};
+use crate::model::{Catalog, Constraint, Index, ObjectId, QualName, Table};
 
 /// Compares two catalogs and returns the changes that turn `from` into `to`, unordered.
 pub fn diff(from: &Catalog, to: &Catalog) -> Vec<Change> {
@@ -75,6 +76,60 @@ impl Emitter<'_> {
             });
         }
     }
+}
+
+/// Whether a table stops being a child of one of its parents (a partition detached, a
+/// parent dropped from INHERITS): PostgreSQL then keeps what it had from the parent as
+/// its own.
+pub(crate) fn leaves_parent(from: &Table, to: &Table) -> bool {
+    (from.partition_of.is_some()
+        && from.partition_of.as_ref().map(|p| &p.parent)
+            != to.partition_of.as_ref().map(|p| &p.parent))
+        || from.inherits.iter().any(|p| !to.inherits.contains(p))
+}
+
+/// A table's constraints as they stand when the diff applies to it: its own, plus those
+/// it had from a parent it leaves.
+pub(crate) fn effective_constraints<'a>(
+    from: &'a Table,
+    to: &Table,
+) -> Cow<'a, BTreeMap<String, Constraint>> {
+    if leaves_parent(from, to) && !from.inherited_constraints.is_empty() {
+        let mut all = from.constraints.clone();
+        for (k, c) in from.inherited_constraints.iter() {
+            all.entry(k.clone()).or_insert_with(|| c.clone());
+        }
+        Cow::Owned(all)
+    } else {
+        Cow::Borrowed(&from.constraints)
+    }
+}
+
+/// The indexes of `from` as they stand for the diff: its own, plus the partition copies
+/// of partitions that are detached (they stay, as indexes of their own).
+pub(crate) fn effective_indexes<'a>(
+    from: &'a Catalog,
+    to: &Catalog,
+) -> Cow<'a, BTreeMap<QualName, Index>> {
+    let mut extra = Vec::new();
+    for (name, t) in &from.tables {
+        if t.inherited_indexes.is_empty() {
+            continue;
+        }
+        if let Some(new) = to.tables.get(name) {
+            if leaves_parent(t, new) {
+                extra.extend(t.inherited_indexes.values().cloned());
+            }
+        }
+    }
+    if extra.is_empty() {
+        return Cow::Borrowed(&from.indexes);
+    }
+    let mut all = from.indexes.clone();
+    for i in extra {
+        all.entry(i.name.clone()).or_insert(i);
+    }
+    Cow::Owned(all)
 }
 
 /// Walks two maps by key: `f(key, Some(from), Some(to))` for objects on both sides,

@@ -95,7 +95,19 @@ fn alter_table(e: &mut Emitter, f: &Table, t: &Table) {
         diff_columns(e, f, t);
     }
 
-    for (cname, from, to) in pair_up(&f.constraints, &t.constraints) {
+    let from_constraints = super::effective_constraints(f, t);
+    // ALTER TABLE ... INHERIT wants the child to have the parent's checks already; they
+    // merge into the inherited ones.
+    let gains_parent = t.inherits.iter().any(|p| !f.inherits.contains(p));
+    let mut to_constraints = t.constraints.clone();
+    if gains_parent {
+        for (k, c) in t.inherited_constraints.iter() {
+            if c.kind == crate::model::ConstraintKind::Check {
+                to_constraints.entry(k.clone()).or_insert_with(|| c.clone());
+            }
+        }
+    }
+    for (cname, from, to) in pair_up(&from_constraints, &to_constraints) {
         let id = ObjectId::Constraint(name.clone(), cname);
         match (from, to) {
             (Some(fc), None) => e.push(Change::DropConstraint {
@@ -398,7 +410,8 @@ fn strip_typmod(t: &str) -> String {
 /// Indexes not owned by constraints. An index goes with its table when the table is
 /// dropped, so only indexes of surviving tables are dropped explicitly.
 pub(crate) fn diff_indexes(e: &mut Emitter) {
-    for (name, from, to) in pair_up(&e.from.indexes, &e.to.indexes) {
+    let from_indexes = super::effective_indexes(e.from, e.to);
+    for (name, from, to) in pair_up(&from_indexes, &e.to.indexes) {
         match (from, to) {
             (Some(f), None) => {
                 if !e.d.relation_dropped(&f.table) {

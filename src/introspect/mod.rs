@@ -2,13 +2,243 @@
 //!
 //! Input: a connected client. Output: the Catalog of every user schema, with
 //! dependencies from `pg_depend`. A fixed number of catalog queries, whatever the number
-//! of tables. Extension-owned objects, system and temporary schemas are excluded;
-//! objects schemaplan does not manage are listed in `Catalog::unmanaged`. Read only.
+//! of tables. Extension-owned objects, system and temporary schemas and `schemaplan`
+//! (the history schema) are excluded; objects schemaplan does not manage are listed in
+//! `Catalog::unmanaged`. Read only: never changes the database.
+//!
+//! All queries run in one `REPEATABLE READ READ ONLY` transaction, so they see one
+//! snapshot, with `search_path = ''`, so PostgreSQL qualifies every name it renders
+//! (`public.mood`, `nextval('public.t_id_seq'::regclass)`) whatever the caller's
+//! search path is. They are issued together on the one connection: tokio-postgres
+//! pipelines them, and `query_typed` skips the separate prepare round trip, so the whole
+//! read costs about one round trip plus the server's work. The server's work is mostly
+//! PostgreSQL rendering definitions (`pg_get_constraintdef`, `pg_get_indexdef`, ...),
+//! which it does for each object once.
+//!
+//! Needs PostgreSQL 13 or later (`pg_trigger.tgparentid`).
+//!
+//! - [`queries`]: the catalog SQL, one named constant per object kind.
+//! - `rows`: rows decoded into plain structs.
+//! - `build`: the rows assembled into a Catalog, dependencies resolved.
 
-use crate::error::Result;
+mod build;
+pub mod queries;
+mod rows;
+
+use std::cell::Cell;
+
+use tokio_postgres::{Client, Row};
+
+use crate::error::{Error, Result};
 use crate::model::Catalog;
 
+use build::Rows;
+use rows::{
+    ColumnRow, ConstraintRow, DependRow, ExtensionRow, FunctionRow, IndexRow, PolicyRow,
+    RelationRow, SchemaRow, SequenceRow, TriggerRow, TypeRow,
+};
+
+/// Opens the introspection transaction. One snapshot for every query; an empty search
+/// path so every rendered name is schema-qualified; enough `work_mem` that the
+/// dependency query's sort and hashes of a large schema stay in memory (the default
+/// 4MB spills to disk at a few thousand tables). `SET LOCAL` ends with the transaction.
+const BEGIN: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; \
+    SET LOCAL search_path = ''; SET LOCAL work_mem = '64MB'";
+
+/// What one introspection cost: how many catalog queries ran and how many rows they
+/// returned. The query count is fixed; the row count grows with the schema.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Catalog queries run (transaction control statements not counted).
+    pub queries: usize,
+    /// Rows those queries returned, all together.
+    pub rows: usize,
+}
+
 /// Reads the whole schema of the connected database.
-pub async fn introspect(_client: &tokio_postgres::Client) -> Result<Catalog> {
-    Ok(Catalog::new_database())
+///
+/// The client must not be inside a transaction: introspection opens and ends its own.
+pub async fn introspect(client: &Client) -> Result<Catalog> {
+    Ok(introspect_with_stats(client).await?.0)
+}
+
+/// Reads the whole schema of the connected database, and says what it cost.
+///
+/// The client must not be inside a transaction: introspection opens and ends its own.
+pub async fn introspect_with_stats(client: &Client) -> Result<(Catalog, Stats)> {
+    if let Err(e) = client.batch_execute(BEGIN).await {
+        // BEGIN may have gone through before a SET failed: leave no aborted transaction
+        // behind on the caller's session (a ROLLBACK outside one only warns).
+        let _ = client.batch_execute("ROLLBACK").await;
+        return Err(database_error(
+            "introspection: starting the read-only transaction",
+            &e,
+        ));
+    }
+    let started = std::time::Instant::now();
+    let read = read_rows(client).await;
+    let read_at = started.elapsed();
+    // The transaction only read: end it the same way whatever happened, and report the
+    // first error.
+    let end = client
+        .batch_execute(if read.is_ok() { "COMMIT" } else { "ROLLBACK" })
+        .await
+        .map_err(|e| database_error("introspection: ending the read-only transaction", &e));
+    let (rows, stats) = read?;
+    end?;
+    let catalog = build::assemble(rows)?;
+    tracing::debug!(
+        queries = stats.queries,
+        rows = stats.rows,
+        read_ms = read_at.as_millis() as u64,
+        total_ms = started.elapsed().as_millis() as u64,
+        "introspected"
+    );
+    Ok((catalog, stats))
+}
+
+/// Runs every catalog query concurrently on the one connection and decodes the rows.
+/// Each query's rows are decoded as soon as they arrive, while the server is still
+/// working on the queries behind it.
+async fn read_rows(client: &Client) -> Result<(Rows, Stats)> {
+    let stats = Cell::new(Stats::default());
+    let s = &stats;
+    // The server runs the queries one after the other in this order, while the client
+    // decodes what has arrived: the largest results (dependencies, columns) go first so
+    // their decoding overlaps the rendering-heavy queries behind them, and the small
+    // ones last so little is left to decode when the server is done.
+    let (
+        dependencies,
+        columns,
+        constraints,
+        indexes,
+        relations,
+        sequences,
+        types,
+        triggers,
+        functions,
+        policies,
+        schemas,
+        extensions,
+        unmanaged,
+    ) = tokio::try_join!(
+        fetch(
+            client,
+            s,
+            "dependencies",
+            queries::DEPENDENCIES,
+            DependRow::from_row
+        ),
+        fetch(client, s, "columns", queries::COLUMNS, ColumnRow::from_row),
+        fetch(
+            client,
+            s,
+            "constraints",
+            queries::CONSTRAINTS,
+            ConstraintRow::from_row
+        ),
+        fetch(client, s, "indexes", queries::INDEXES, IndexRow::from_row),
+        fetch(
+            client,
+            s,
+            "relations",
+            queries::RELATIONS,
+            RelationRow::from_row
+        ),
+        fetch(
+            client,
+            s,
+            "sequences",
+            queries::SEQUENCES,
+            SequenceRow::from_row
+        ),
+        fetch(client, s, "types", queries::TYPES, TypeRow::from_row),
+        fetch(
+            client,
+            s,
+            "triggers",
+            queries::TRIGGERS,
+            TriggerRow::from_row
+        ),
+        fetch(
+            client,
+            s,
+            "functions",
+            queries::FUNCTIONS,
+            FunctionRow::from_row
+        ),
+        fetch(
+            client,
+            s,
+            "policies",
+            queries::POLICIES,
+            PolicyRow::from_row
+        ),
+        fetch(client, s, "schemas", queries::SCHEMAS, SchemaRow::from_row),
+        fetch(
+            client,
+            s,
+            "extensions",
+            queries::EXTENSIONS,
+            ExtensionRow::from_row
+        ),
+        fetch(
+            client,
+            s,
+            "unmanaged",
+            queries::UNMANAGED,
+            rows::unmanaged_from_row
+        ),
+    )?;
+    let rows = Rows {
+        schemas,
+        extensions,
+        types,
+        sequences,
+        relations,
+        columns,
+        constraints,
+        indexes,
+        triggers,
+        policies,
+        functions,
+        dependencies,
+        unmanaged,
+    };
+    Ok((rows, stats.get()))
+}
+
+/// Runs one catalog query (`query_typed`: no separate prepare round trip) and decodes
+/// its rows, counting both in `stats`.
+async fn fetch<T>(
+    client: &Client,
+    stats: &Cell<Stats>,
+    name: &str,
+    sql: &str,
+    from_row: fn(&Row) -> Result<T>,
+) -> Result<Vec<T>> {
+    let rows = client
+        .query_typed(sql, &[])
+        .await
+        .map_err(|e| database_error(&format!("introspection: the {name} query"), &e))?;
+    let mut s = stats.get();
+    s.queries += 1;
+    s.rows += rows.len();
+    stats.set(s);
+    rows.iter().map(from_row).collect()
+}
+
+/// A tokio-postgres error as [`Error::Database`], with PostgreSQL's detail when it has one.
+fn database_error(context: &str, e: &tokio_postgres::Error) -> Error {
+    let message = match e.as_db_error() {
+        Some(db) => match db.detail() {
+            Some(detail) => format!("{} ({detail})", db.message()),
+            None => db.message().to_string(),
+        },
+        None => e.to_string(),
+    };
+    Error::Database {
+        context: context.to_string(),
+        message,
+    }
 }

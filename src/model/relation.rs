@@ -19,6 +19,15 @@ pub struct Table {
     pub constraints: BTreeMap<String, Constraint>,
     /// Row level security policies.
     pub policies: BTreeMap<String, Policy>,
+    /// Constraints the table has only through a parent: a partition's copies of its
+    /// parent's constraints, checks inherited through `INHERITS`. They are the parent's
+    /// business while the table is a child, and their names depend on history, so they
+    /// are not compared; when the table stops being a child (`DETACH PARTITION`, `NO
+    /// INHERIT`) PostgreSQL keeps them as the table's own, and the diff needs them then.
+    pub inherited_constraints: NotCompared<BTreeMap<String, Constraint>>,
+    /// Indexes a partition has as copies of its parent's indexes (kept, like
+    /// `inherited_constraints`, for when it is detached).
+    pub inherited_indexes: NotCompared<BTreeMap<QualName, Index>>,
     /// `PARTITION BY ...` as `pg_get_partkeydef` spells it (`RANGE (created_at)`).
     pub partition_by: Option<String>,
     /// Set when this table is a partition of another.
@@ -47,6 +56,8 @@ impl Table {
             columns: IndexMap::new(),
             constraints: BTreeMap::new(),
             policies: BTreeMap::new(),
+            inherited_constraints: NotCompared::default(),
+            inherited_indexes: NotCompared::default(),
             partition_by: None,
             partition_of: None,
             inherits: Vec::new(),

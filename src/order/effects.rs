@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use crate::diff::{Change, ColumnChange, TableChange};
-use crate::model::{Constraint, ObjectId, QualName, Table};
+use crate::model::{Constraint, ConstraintKind, ObjectId, QualName, Table};
 
 /// The effects of one change on the catalog.
 #[derive(Debug, Default)]
@@ -81,6 +81,13 @@ fn table_deps<'a>(
     out
 }
 
+/// The constraints a table has through its parent.
+fn inherited_constraint_ids(t: &Table) -> impl Iterator<Item = ObjectId> + '_ {
+    t.inherited_constraints
+        .keys()
+        .map(|k| ObjectId::Constraint(t.name.clone(), k.clone()))
+}
+
 /// Computes the effects of a change.
 pub fn effects(change: &Change) -> Effects {
     let mut e = Effects::default();
@@ -138,7 +145,15 @@ pub fn effects(change: &Change) -> Effects {
             e.release(s.deps.iter().cloned());
         }
         Change::AlterSequence { from, to } => {
-            e.modifies.insert(object.clone());
+            // Only a change to the sequence itself is something its users wait for; a
+            // change of owner alone is not (a serial column's default needs the sequence,
+            // the sequence's OWNED BY needs the column).
+            let mut owner_blind = from.clone();
+            owner_blind.owned_by = to.owned_by.clone();
+            owner_blind.comment = to.comment.clone();
+            if owner_blind != *to {
+                e.modifies.insert(object.clone());
+            }
             if let Some((t, c)) = &to.owned_by {
                 e.need([
                     ObjectId::Table(t.clone()),
@@ -195,23 +210,42 @@ pub fn effects(change: &Change) -> Effects {
                 e.release(p.deps.iter().cloned());
             }
         }
-        Change::AlterTable { to, what, .. } => {
+        Change::AlterTable { from, to, what } => {
             e.modifies.insert(object.clone());
             match what {
                 TableChange::Inherit(parent) => {
                     e.need([ObjectId::Table(parent.clone())]);
+                    e.need(
+                        to.inherited_constraints
+                            .values()
+                            .filter(|c| c.kind == ConstraintKind::Check)
+                            .map(|c| ObjectId::Constraint(to.name.clone(), c.name.clone())),
+                    );
                     e.need(
                         to.columns
                             .keys()
                             .map(|c| ObjectId::Column(to.name.clone(), c.clone())),
                     );
                 }
-                TableChange::NoInherit(parent) => e.release([ObjectId::Table(parent.clone())]),
+                TableChange::NoInherit(parent) => {
+                    e.release([ObjectId::Table(parent.clone())]);
+                    // Inherited checks become the table's own: drop them only after.
+                    e.modifies.extend(inherited_constraint_ids(from));
+                }
                 _ => {}
             }
         }
         Change::AttachPartition { table, of } => {
             e.modifies.insert(object.clone());
+            // The partition gets copies of the parent's constraints and indexes: same
+            // named objects of its own must be gone first.
+            e.creates.extend(inherited_constraint_ids(table));
+            e.creates.extend(
+                table
+                    .inherited_indexes
+                    .keys()
+                    .map(|i| ObjectId::Index(i.clone())),
+            );
             e.need([ObjectId::Table(of.parent.clone())]);
             e.need(
                 table
@@ -220,8 +254,17 @@ pub fn effects(change: &Change) -> Effects {
                     .map(|c| ObjectId::Column(table.name.clone(), c.clone())),
             );
         }
-        Change::DetachPartition { of, .. } => {
+        Change::DetachPartition { table, of } => {
             e.modifies.insert(object.clone());
+            // Its copies of the parent's constraints and indexes become its own: drop
+            // them only after.
+            e.modifies.extend(inherited_constraint_ids(table));
+            e.modifies.extend(
+                table
+                    .inherited_indexes
+                    .keys()
+                    .map(|i| ObjectId::Index(i.clone())),
+            );
             e.release([ObjectId::Table(of.parent.clone())]);
         }
         Change::CreateColumn { table, column } => {

@@ -8,7 +8,8 @@
 //! - a change that stops depending on an object runs before the change that drops or
 //!   alters it (a view is dropped before the column it reads changes type);
 //! - an object dropped and created again is dropped first;
-//! - changes altering the same object keep the order the diff gave them.
+//! - changes altering the same object keep the order the diff gave them, and come
+//!   before a change that drops it.
 //!
 //! Ties are broken by (phase, kind, object, position), so the same input always gives the
 //! same order. Does no I/O.
@@ -63,6 +64,7 @@ fn edges(fx: &[Effects]) -> Vec<(usize, usize)> {
     let mut removers: BTreeMap<&ObjectId, Vec<usize>> = BTreeMap::new();
     let mut creators: BTreeMap<&ObjectId, Vec<usize>> = BTreeMap::new();
     let mut modifiers: BTreeMap<&ObjectId, Vec<usize>> = BTreeMap::new();
+    let mut droppers: BTreeMap<&ObjectId, Vec<usize>> = BTreeMap::new();
     for (i, e) in fx.iter().enumerate() {
         for id in &e.creates {
             providers.entry(id).or_default().push(i);
@@ -75,6 +77,7 @@ fn edges(fx: &[Effects]) -> Vec<(usize, usize)> {
         }
         for id in &e.drops {
             removers.entry(id).or_default().push(i);
+            droppers.entry(id).or_default().push(i);
         }
     }
     let mut edges = Vec::new();
@@ -100,9 +103,16 @@ fn edges(fx: &[Effects]) -> Vec<(usize, usize)> {
             }
         }
     }
-    for list in modifiers.values() {
+    for (id, list) in &modifiers {
         for w in list.windows(2) {
             edges.push((w[0], w[1]));
+        }
+        // An object altered and dropped in one plan (a partition's index detached
+        // with it, then dropped) is altered first.
+        for &m in list {
+            for &d in droppers.get(id).into_iter().flatten() {
+                edges.push((m, d));
+            }
         }
     }
     edges.retain(|(a, b)| a != b);
@@ -327,4 +337,3 @@ mod tests {
         assert_eq!(order(changes).unwrap(), order(reversed).unwrap());
     }
 }
-

@@ -1,0 +1,1126 @@
+//! Assembly: decoded catalog rows into a [`Catalog`], dependencies included.
+//!
+//! Input: the [`Rows`] of every catalog query. Output: the Catalog. Rows are attached by
+//! oid to the objects they belong to (columns to their table, constraints to their table
+//! or domain, ...); `pg_depend` rows are resolved through a map from `(catalog, oid,
+//! subid)` to the model object and put into the dependent object's `deps`. Pure: does
+//! not touch the database.
+//!
+//! Objects are collected in vectors and named by [`Handle`]s (plain indexes) while
+//! dependencies are resolved, and moved into the Catalog's maps at the end. A large
+//! schema has a hundred thousand dependency rows: resolving each through copyable
+//! handles, rather than through names, keeps that to a hash lookup and the one clone of
+//! the name that ends up in the model.
+
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
+
+use crate::error::{Error, Result};
+use crate::model::{
+    Attribute, Catalog, Column, Constraint, Deps, DomainCheck, Extension, Function, FunctionKey,
+    FunctionKind, Identity, IdentityKind, Index, ObjectId, PartitionOf, Policy, Schema, Sequence,
+    SequenceOptions, Table, Trigger, Type, TypeKind, Unmanaged, View, ViewColumn,
+};
+
+use super::rows::{
+    constraint_kind, ColumnRow, ConstraintRow, DependRow, ExtensionRow, FunctionRow, IndexRow,
+    PolicyRow, RelationRow, SchemaRow, SequenceRow, TriggerRow, TypeRow,
+};
+
+/// Oids of the system catalogs that `pg_depend.classid` / `refclassid` name. They are
+/// fixed in PostgreSQL's catalog headers (`CATALOG(pg_class,1259,...)`) and have never
+/// changed.
+mod class {
+    pub const PG_TYPE: u32 = 1247;
+    pub const PG_PROC: u32 = 1255;
+    pub const PG_CLASS: u32 = 1259;
+    pub const PG_ATTRDEF: u32 = 2604;
+    pub const PG_CONSTRAINT: u32 = 2606;
+    pub const PG_NAMESPACE: u32 = 2615;
+    pub const PG_REWRITE: u32 = 2618;
+    pub const PG_TRIGGER: u32 = 2620;
+    pub const PG_EXTENSION: u32 = 3079;
+    pub const PG_POLICY: u32 = 3256;
+}
+
+/// The rows of every catalog query, decoded.
+#[derive(Debug, Default)]
+pub(crate) struct Rows {
+    pub schemas: Vec<SchemaRow>,
+    pub extensions: Vec<ExtensionRow>,
+    pub types: Vec<TypeRow>,
+    pub sequences: Vec<SequenceRow>,
+    pub relations: Vec<RelationRow>,
+    pub columns: Vec<ColumnRow>,
+    pub constraints: Vec<ConstraintRow>,
+    pub indexes: Vec<IndexRow>,
+    pub triggers: Vec<TriggerRow>,
+    pub policies: Vec<PolicyRow>,
+    pub functions: Vec<FunctionRow>,
+    pub dependencies: Vec<DependRow>,
+    pub unmanaged: Vec<Unmanaged>,
+}
+
+/// An object being assembled, by its position in [`Assembly`]'s vectors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Handle {
+    Schema(usize),
+    Extension(usize),
+    Table(usize),
+    /// A table's column: (table, position in its columns).
+    Column(usize, usize),
+    /// A column's default or generation expression (only ever a dependent).
+    ColumnDefault(usize, usize),
+    View(usize),
+    /// A view's column: (view, position).
+    ViewColumn(usize, usize),
+    Type(usize),
+    Sequence(usize),
+    Index(usize),
+    Constraint(usize),
+    Policy(usize),
+    Trigger(usize),
+    Function(usize),
+}
+
+/// What one catalog object `(classid, oid, subid)` is for dependency resolution: whose
+/// deps its own `pg_depend` rows fill (`owner`), and what a reference to it means
+/// (`target`). The two differ for parts that stand for something else: a view's
+/// `_RETURN` rule fills the view's deps, an identity sequence stands for its column.
+#[derive(Clone, Copy, Debug)]
+struct Node {
+    owner: Option<Handle>,
+    target: Option<Handle>,
+}
+
+impl Node {
+    /// An object that is both a dependent and a target under the same handle.
+    fn both(handle: Handle) -> Node {
+        Node {
+            owner: Some(handle),
+            target: Some(handle),
+        }
+    }
+}
+
+/// What a `pg_class` oid is, to attach columns, constraints, indexes, triggers and
+/// policies to.
+#[derive(Clone, Copy, Debug)]
+enum Rel {
+    Table(usize),
+    View(usize),
+    /// The `pg_class` row behind a standalone composite type.
+    Composite(usize),
+}
+
+/// A hasher for keys made of oids. Oids are small distinct integers from a trusted
+/// source (the server's catalog), so SipHash's protection against chosen keys buys
+/// nothing here, and a multiply-rotate hash makes the lookups of a large schema cheap.
+#[derive(Default)]
+struct OidHasher(u64);
+
+impl Hasher for OidHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
+    }
+
+    fn write_i32(&mut self, n: i32) {
+        self.write_u64(u64::from(n as u32));
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+type OidMap<K, V> = HashMap<K, V, BuildHasherDefault<OidHasher>>;
+
+/// The objects being assembled, and the maps from oids to them.
+#[derive(Default)]
+struct Assembly {
+    schemas: Vec<Schema>,
+    extensions: Vec<Extension>,
+    types: Vec<Type>,
+    sequences: Vec<Sequence>,
+    tables: Vec<Table>,
+    views: Vec<View>,
+    indexes: Vec<Index>,
+    /// The relation each index is on (a table or a materialized view).
+    index_relations: Vec<Handle>,
+    /// Constraints with the table they belong to.
+    constraints: Vec<(usize, Constraint)>,
+    /// Constraints a table has through its parent, with the table.
+    inherited_constraints: Vec<(usize, Constraint)>,
+    /// Partition indexes attached to a parent index, with the partition.
+    inherited_indexes: Vec<(usize, Index)>,
+    /// Policies with the table they belong to.
+    policies: Vec<(usize, Policy)>,
+    triggers: Vec<Trigger>,
+    /// The relation each trigger is on (a table or a view).
+    trigger_relations: Vec<Handle>,
+    functions: Vec<Function>,
+    /// pg_class oid → relation.
+    relations: OidMap<u32, Rel>,
+    /// pg_type oid of a domain → its position in `types`.
+    domains: OidMap<u32, usize>,
+    /// `(classid, objid, objsubid)` → node, for `pg_depend` rows.
+    nodes: OidMap<(u32, u32, i32), Node>,
+}
+
+/// An error for rows that contradict each other (which a consistent snapshot rules out).
+fn inconsistent(message: String) -> Error {
+    Error::Database {
+        context: "introspection: assembling the catalog".into(),
+        message,
+    }
+}
+
+/// Builds the Catalog from the decoded rows.
+pub(crate) fn assemble(rows: Rows) -> Result<Catalog> {
+    let mut a = Assembly::default();
+    a.add_schemas(rows.schemas);
+    a.add_extensions(rows.extensions);
+    let identities = a.add_sequences(rows.sequences);
+    a.add_relations(rows.relations)?;
+    a.add_types(rows.types)?;
+    a.add_columns(rows.columns, identities)?;
+    a.add_constraints(rows.constraints)?;
+    a.add_indexes(rows.indexes)?;
+    a.add_triggers(rows.triggers);
+    a.add_policies(rows.policies);
+    a.add_functions(rows.functions)?;
+    a.resolve_dependencies(&rows.dependencies);
+    let mut unmanaged = rows.unmanaged;
+    unmanaged.sort();
+    Ok(a.into_catalog(unmanaged))
+}
+
+impl Assembly {
+    fn node(&mut self, classid: u32, oid: u32, subid: i32, node: Node) {
+        self.nodes.insert((classid, oid, subid), node);
+    }
+
+    fn add_schemas(&mut self, rows: Vec<SchemaRow>) {
+        for row in rows {
+            let handle = Handle::Schema(self.schemas.len());
+            self.node(
+                class::PG_NAMESPACE,
+                row.oid,
+                0,
+                Node {
+                    owner: None,
+                    target: Some(handle),
+                },
+            );
+            self.schemas.push(Schema {
+                name: row.name,
+                comment: row.comment,
+            });
+        }
+    }
+
+    fn add_extensions(&mut self, rows: Vec<ExtensionRow>) {
+        for row in rows {
+            let handle = Handle::Extension(self.extensions.len());
+            self.node(
+                class::PG_EXTENSION,
+                row.oid,
+                0,
+                Node {
+                    owner: None,
+                    target: Some(handle),
+                },
+            );
+            self.extensions.push(Extension {
+                name: row.name,
+                schema: row.schema,
+                version: row.version,
+                comment: row.comment,
+            });
+        }
+    }
+
+    /// Adds the sequences of their own and returns the identity sequences' options by
+    /// (table oid, column name): those belong to their column.
+    fn add_sequences(
+        &mut self,
+        rows: Vec<SequenceRow>,
+    ) -> HashMap<(u32, String), (u32, SequenceOptions)> {
+        let mut identities = HashMap::new();
+        for row in rows {
+            match row.owner {
+                Some(owner) if owner.identity => {
+                    identities.insert((owner.relid, owner.column), (row.oid, row.options));
+                }
+                owner => {
+                    let handle = Handle::Sequence(self.sequences.len());
+                    self.node(class::PG_CLASS, row.oid, 0, Node::both(handle));
+                    self.sequences.push(Sequence {
+                        name: row.name,
+                        data_type: row.data_type,
+                        options: row.options,
+                        owned_by: owner.map(|o| (o.table, o.column)),
+                        comment: row.comment,
+                        deps: Deps::default(),
+                    });
+                }
+            }
+        }
+        identities
+    }
+
+    fn add_relations(&mut self, rows: Vec<RelationRow>) -> Result<()> {
+        for row in rows {
+            let handle = match row.relkind.as_str() {
+                "r" | "p" => {
+                    let index = self.tables.len();
+                    let mut table = Table::new(row.name);
+                    table.partition_by = row.partition_by;
+                    if row.is_partition {
+                        let parent = row.parents.first().cloned().ok_or_else(|| {
+                            inconsistent(format!("partition {} has no parent", table.name))
+                        })?;
+                        table.partition_of = Some(PartitionOf {
+                            parent,
+                            bound: row.bound.unwrap_or_default(),
+                        });
+                    } else {
+                        table.inherits = row.parents;
+                    }
+                    // A partition needs its parent, an inheriting table its parents,
+                    // whatever pg_depend says.
+                    let parents = table
+                        .partition_of
+                        .iter()
+                        .map(|p| &p.parent)
+                        .chain(&table.inherits);
+                    let parent_deps: Vec<ObjectId> =
+                        parents.map(|p| ObjectId::Table(p.clone())).collect();
+                    table.deps.extend(parent_deps);
+                    table.unlogged = row.persistence == "u";
+                    table.rls_enabled = row.rls_enabled;
+                    table.rls_forced = row.rls_forced;
+                    table.options = row.options;
+                    table.comment = row.comment;
+                    self.tables.push(table);
+                    self.relations.insert(row.oid, Rel::Table(index));
+                    Handle::Table(index)
+                }
+                "v" | "m" => {
+                    let index = self.views.len();
+                    self.views.push(View {
+                        name: row.name,
+                        materialized: row.relkind == "m",
+                        definition: row.view_definition.unwrap_or_default(),
+                        columns: Vec::new(),
+                        options: row.options,
+                        comment: row.comment,
+                        column_comments: BTreeMap::new(),
+                        deps: Deps::default(),
+                    });
+                    self.relations.insert(row.oid, Rel::View(index));
+                    if let Some(rule) = row.rule_oid {
+                        // The view's query lives in its _RETURN rule: the rule's deps are
+                        // the view's.
+                        let node = Node {
+                            owner: Some(Handle::View(index)),
+                            target: None,
+                        };
+                        self.node(class::PG_REWRITE, rule, 0, node);
+                    }
+                    Handle::View(index)
+                }
+                other => {
+                    return Err(inconsistent(format!(
+                        "unexpected relkind {other:?} for {}",
+                        row.name
+                    )))
+                }
+            };
+            self.node(class::PG_CLASS, row.oid, 0, Node::both(handle));
+            // A column of the relation's row type needs the relation.
+            self.node(
+                class::PG_TYPE,
+                row.row_type,
+                0,
+                Node {
+                    owner: None,
+                    target: Some(handle),
+                },
+            );
+        }
+        Ok(())
+    }
+
+    fn add_types(&mut self, rows: Vec<TypeRow>) -> Result<()> {
+        for row in rows {
+            let index = self.types.len();
+            let handle = Handle::Type(index);
+            let kind = match row.typtype.as_str() {
+                "e" => TypeKind::Enum {
+                    labels: row.labels.unwrap_or_default(),
+                },
+                "d" => {
+                    self.domains.insert(row.oid, index);
+                    TypeKind::Domain {
+                        base: row.base.unwrap_or_default(),
+                        not_null: row.not_null,
+                        default: row.default,
+                        collation: row.collation,
+                        checks: BTreeMap::new(),
+                    }
+                }
+                "c" => {
+                    // The attributes' deps (pg_class rows) are the type's.
+                    self.relations.insert(row.relid, Rel::Composite(index));
+                    self.node(class::PG_CLASS, row.relid, 0, Node::both(handle));
+                    TypeKind::Composite {
+                        attributes: Vec::new(),
+                    }
+                }
+                other => {
+                    return Err(inconsistent(format!(
+                        "unexpected typtype {other:?} for {}",
+                        row.name
+                    )))
+                }
+            };
+            self.node(class::PG_TYPE, row.oid, 0, Node::both(handle));
+            self.types.push(Type {
+                name: row.name,
+                kind,
+                comment: row.comment,
+                deps: Deps::default(),
+            });
+        }
+        Ok(())
+    }
+
+    fn add_columns(
+        &mut self,
+        mut rows: Vec<ColumnRow>,
+        mut identities: HashMap<(u32, String), (u32, SequenceOptions)>,
+    ) -> Result<()> {
+        // Columns come unordered (sorting is cheaper here than on the server, which runs
+        // the queries one after the other); the model keeps attribute order.
+        rows.sort_unstable_by_key(|c| (c.relid, c.num));
+        for row in rows {
+            let Some(&rel) = self.relations.get(&row.relid) else {
+                // A column of an extension's table or type.
+                continue;
+            };
+            let subid = i32::from(row.num);
+            match rel {
+                Rel::Table(t) => {
+                    let position = self.tables[t].columns.len();
+                    let handle = Handle::Column(t, position);
+                    self.node(class::PG_CLASS, row.relid, subid, Node::both(handle));
+                    if let Some(oid) = row.attrdef_oid {
+                        let owner = Handle::ColumnDefault(t, position);
+                        self.node(
+                            class::PG_ATTRDEF,
+                            oid,
+                            0,
+                            Node {
+                                owner: Some(owner),
+                                target: None,
+                            },
+                        );
+                    }
+                    let identity = match row.identity.as_str() {
+                        "" => None,
+                        code => {
+                            let kind = match code {
+                                "a" => IdentityKind::Always,
+                                "d" => IdentityKind::ByDefault,
+                                other => {
+                                    return Err(inconsistent(format!(
+                                        "unexpected attidentity {other:?} on {}",
+                                        self.tables[t].name
+                                    )))
+                                }
+                            };
+                            let (sequence, options) = identities
+                                .remove(&(row.relid, row.name.clone()))
+                                .ok_or_else(|| {
+                                    inconsistent(format!(
+                                        "identity column {}.{} has no sequence",
+                                        self.tables[t].name, row.name
+                                    ))
+                                })?;
+                            // Another table's default calling nextval() on the identity
+                            // sequence needs the column.
+                            let node = Node {
+                                owner: None,
+                                target: Some(handle),
+                            };
+                            self.node(class::PG_CLASS, sequence, 0, node);
+                            Some(Identity { kind, options })
+                        }
+                    };
+                    // attgenerated: '' plain, 's' stored (PostgreSQL 18's 'v' virtual is
+                    // kept as a generation expression too).
+                    let (default, generated) = if row.generated.is_empty() {
+                        (row.expr, None)
+                    } else {
+                        (None, row.expr)
+                    };
+                    let column = Column {
+                        name: row.name.clone(),
+                        type_name: row.type_name,
+                        not_null: row.not_null,
+                        default,
+                        identity,
+                        generated,
+                        collation: row.collation,
+                        comment: row.comment,
+                        deps: Deps::default(),
+                        default_deps: Deps::default(),
+                        inherited: crate::model::NotCompared(!row.is_local),
+                    };
+                    self.tables[t].columns.insert(row.name, column);
+                }
+                Rel::View(v) => {
+                    let view = &mut self.views[v];
+                    // A view column's own deps (its type) are the view's.
+                    let node = Node {
+                        owner: Some(Handle::View(v)),
+                        target: Some(Handle::ViewColumn(v, view.columns.len())),
+                    };
+                    if let Some(comment) = row.comment {
+                        view.column_comments.insert(row.name.clone(), comment);
+                    }
+                    view.columns.push(ViewColumn {
+                        name: row.name,
+                        type_name: row.type_name,
+                    });
+                    self.node(class::PG_CLASS, row.relid, subid, node);
+                }
+                Rel::Composite(ty) => {
+                    self.node(
+                        class::PG_CLASS,
+                        row.relid,
+                        subid,
+                        Node::both(Handle::Type(ty)),
+                    );
+                    if let TypeKind::Composite { attributes } = &mut self.types[ty].kind {
+                        attributes.push(Attribute {
+                            name: row.name,
+                            type_name: row.type_name,
+                            collation: row.collation,
+                        });
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn add_constraints(&mut self, rows: Vec<ConstraintRow>) -> Result<()> {
+        for row in rows {
+            if row.relid != 0 {
+                // Constraints of foreign tables and extension tables have no table here.
+                let Some(&Rel::Table(t)) = self.relations.get(&row.relid) else {
+                    continue;
+                };
+                if row.inherited {
+                    // The parent's business while the table is a child: kept aside (no
+                    // node, so nothing resolves a dependency to it) for when it is not.
+                    let constraint = Constraint {
+                        name: row.name,
+                        kind: constraint_kind(&row.contype)?,
+                        definition: row.definition,
+                        validated: row.validated,
+                        references: row.references,
+                        comment: row.comment,
+                        deps: Deps::default(),
+                    };
+                    self.inherited_constraints.push((t, constraint));
+                    continue;
+                }
+                let handle = Handle::Constraint(self.constraints.len());
+                self.node(class::PG_CONSTRAINT, row.oid, 0, Node::both(handle));
+                // pg_depend ties a foreign key to the referenced columns and key index;
+                // the referenced table itself is named too, so ordering need not infer it.
+                let mut deps = Deps::default();
+                if let Some(referenced) = row
+                    .references
+                    .as_ref()
+                    .filter(|r| **r != self.tables[t].name)
+                {
+                    deps.insert(ObjectId::Table(referenced.clone()));
+                }
+                let constraint = Constraint {
+                    name: row.name,
+                    kind: constraint_kind(&row.contype)?,
+                    definition: row.definition,
+                    validated: row.validated,
+                    references: row.references,
+                    comment: row.comment,
+                    deps,
+                };
+                self.constraints.push((t, constraint));
+            } else {
+                let Some(&ty) = self.domains.get(&row.typid) else {
+                    continue;
+                };
+                // A domain check stands for its domain, both ways.
+                self.node(
+                    class::PG_CONSTRAINT,
+                    row.oid,
+                    0,
+                    Node::both(Handle::Type(ty)),
+                );
+                if let TypeKind::Domain { checks, .. } = &mut self.types[ty].kind {
+                    checks.insert(
+                        row.name.clone(),
+                        DomainCheck {
+                            name: row.name,
+                            definition: row.definition,
+                            validated: row.validated,
+                        },
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn add_indexes(&mut self, rows: Vec<IndexRow>) -> Result<()> {
+        for row in rows {
+            let (relation, table_name) = match self.relations.get(&row.relid) {
+                Some(&Rel::Table(t)) => (Handle::Table(t), &self.tables[t].name),
+                Some(&Rel::View(v)) => (Handle::View(v), &self.views[v].name),
+                _ => continue,
+            };
+            let backed = row
+                .constraint_oid
+                .and_then(|oid| self.nodes.get(&(class::PG_CONSTRAINT, oid, 0)))
+                .and_then(|node| node.target);
+            if let (true, None, Some(definition), Handle::Table(t)) = (
+                row.is_attached,
+                row.constraint_oid,
+                &row.definition,
+                relation,
+            ) {
+                let name = row.name.clone();
+                self.inherited_indexes.push((
+                    t,
+                    Index {
+                        name,
+                        table: self.tables[t].name.clone(),
+                        definition: definition.clone(),
+                        valid: row.valid,
+                        comment: row.comment.clone(),
+                        deps: Deps::default(),
+                    },
+                ));
+            }
+            let node = match (row.is_attached, row.constraint_oid, backed) {
+                // A partition's index attached to its parent's, or one backing a
+                // constraint that is a partition's copy, comes with the partition.
+                (true, _, _) | (false, Some(_), None) => Node {
+                    owner: None,
+                    target: Some(relation),
+                },
+                // What the index needs (an operator class from an extension, a function
+                // in an expression), its constraint needs; a foreign key that depends on
+                // the referenced key's index depends on the key constraint.
+                (false, Some(_), Some(constraint)) => Node::both(constraint),
+                (false, None, _) => {
+                    let definition = row.definition.ok_or_else(|| {
+                        inconsistent(format!("index {} has no definition", row.name))
+                    })?;
+                    let handle = Handle::Index(self.indexes.len());
+                    self.indexes.push(Index {
+                        name: row.name,
+                        table: table_name.clone(),
+                        definition,
+                        valid: row.valid,
+                        comment: row.comment,
+                        deps: Deps::default(),
+                    });
+                    self.index_relations.push(relation);
+                    Node::both(handle)
+                }
+            };
+            self.node(class::PG_CLASS, row.oid, 0, node);
+        }
+        Ok(())
+    }
+
+    fn add_triggers(&mut self, rows: Vec<TriggerRow>) {
+        for row in rows {
+            let (relation, table) = match self.relations.get(&row.relid) {
+                Some(&Rel::Table(t)) => (Handle::Table(t), &self.tables[t].name),
+                Some(&Rel::View(v)) => (Handle::View(v), &self.views[v].name),
+                _ => continue,
+            };
+            let trigger = Trigger {
+                table: table.clone(),
+                name: row.name,
+                definition: row.definition,
+                enabled: row.enabled,
+                constraint: row.is_constraint,
+                comment: row.comment,
+                deps: Deps::default(),
+            };
+            let handle = Handle::Trigger(self.triggers.len());
+            self.triggers.push(trigger);
+            self.trigger_relations.push(relation);
+            self.node(class::PG_TRIGGER, row.oid, 0, Node::both(handle));
+        }
+    }
+
+    fn add_policies(&mut self, rows: Vec<PolicyRow>) {
+        for row in rows {
+            let Some(&Rel::Table(t)) = self.relations.get(&row.relid) else {
+                continue;
+            };
+            let handle = Handle::Policy(self.policies.len());
+            self.policies.push((
+                t,
+                Policy {
+                    name: row.name,
+                    permissive: row.permissive,
+                    command: row.command,
+                    roles: row.roles,
+                    using: row.using,
+                    with_check: row.with_check,
+                    comment: row.comment,
+                    deps: Deps::default(),
+                },
+            ));
+            self.node(class::PG_POLICY, row.oid, 0, Node::both(handle));
+        }
+    }
+
+    fn add_functions(&mut self, rows: Vec<FunctionRow>) -> Result<()> {
+        for row in rows {
+            let key = FunctionKey {
+                name: row.name,
+                args: row.identity_args,
+            };
+            let kind = match row.prokind.as_str() {
+                "f" => FunctionKind::Function,
+                "p" => FunctionKind::Procedure,
+                other => {
+                    return Err(inconsistent(format!(
+                        "unexpected prokind {other:?} for {key}"
+                    )))
+                }
+            };
+            let handle = Handle::Function(self.functions.len());
+            self.functions.push(Function {
+                key,
+                kind,
+                definition: row.definition,
+                arguments: row.arguments,
+                result: if kind == FunctionKind::Procedure {
+                    None
+                } else {
+                    row.result
+                },
+                comment: row.comment,
+                deps: Deps::default(),
+            });
+            self.node(class::PG_PROC, row.oid, 0, Node::both(handle));
+        }
+        Ok(())
+    }
+
+    /// Puts each `pg_depend` row's referenced object into its dependent's `deps`.
+    fn resolve_dependencies(&mut self, rows: &[DependRow]) {
+        for row in rows {
+            let Some(owner) = self
+                .nodes
+                .get(&(row.classid, row.objid, row.objsubid))
+                .and_then(|n| n.owner)
+            else {
+                continue;
+            };
+            let target = match &row.ref_extension {
+                Some(name) => {
+                    // plpgsql (a function's language) is in every database and not in
+                    // the model: no edge to it.
+                    if !self.extensions.iter().any(|e| e.name == *name) {
+                        continue;
+                    }
+                    ObjectId::Extension(name.clone())
+                }
+                None => {
+                    let key = (row.refclassid, row.refobjid, row.refobjsubid);
+                    let node = match self.nodes.get(&key) {
+                        Some(node) => node,
+                        // A column the model has no node for (an index's): the relation.
+                        None if row.refobjsubid != 0 => {
+                            match self.nodes.get(&(row.refclassid, row.refobjid, 0)) {
+                                Some(node) => node,
+                                None => continue,
+                            }
+                        }
+                        None => continue,
+                    };
+                    let Some(target) = node.target else { continue };
+                    if !self.keep(owner, target) {
+                        continue;
+                    }
+                    self.object_id(target)
+                }
+            };
+            if let Some(deps) = self.deps_mut(owner) {
+                deps.insert(target);
+            }
+        }
+    }
+
+    /// Whether `owner` depending on `target` is worth keeping: not a reference to
+    /// itself, not a part's reference to its own relation as a whole (a column needs
+    /// its table; so does a constraint or trigger), not a sequence's OWNED BY column
+    /// (that is `owned_by`, and as a dependency it would make a cycle with the default
+    /// that calls `nextval` on the sequence).
+    fn keep(&self, owner: Handle, target: Handle) -> bool {
+        if owner == target {
+            return false;
+        }
+        let own_relation = match owner {
+            Handle::ColumnDefault(t, c) if target == Handle::Column(t, c) => return false,
+            Handle::Column(t, _) | Handle::ColumnDefault(t, _) => Some(Handle::Table(t)),
+            Handle::Constraint(k) => Some(Handle::Table(self.constraints[k].0)),
+            Handle::Policy(p) => Some(Handle::Table(self.policies[p].0)),
+            Handle::Trigger(g) => Some(self.trigger_relations[g]),
+            Handle::Index(i) => Some(self.index_relations[i]),
+            Handle::Sequence(_) if matches!(target, Handle::Column(..)) => return false,
+            _ => None,
+        };
+        own_relation != Some(target)
+    }
+
+    /// The model's name for a handle.
+    fn object_id(&self, handle: Handle) -> ObjectId {
+        match handle {
+            Handle::Schema(i) => ObjectId::Schema(self.schemas[i].name.clone()),
+            Handle::Extension(i) => ObjectId::Extension(self.extensions[i].name.clone()),
+            Handle::Table(i) => ObjectId::Table(self.tables[i].name.clone()),
+            Handle::Column(t, c) | Handle::ColumnDefault(t, c) => {
+                let table = &self.tables[t];
+                let name = table
+                    .columns
+                    .get_index(c)
+                    .map(|(n, _)| n.clone())
+                    .unwrap_or_default();
+                ObjectId::Column(table.name.clone(), name)
+            }
+            Handle::View(i) => ObjectId::View(self.views[i].name.clone()),
+            Handle::ViewColumn(v, c) => {
+                let view = &self.views[v];
+                ObjectId::Column(view.name.clone(), view.columns[c].name.clone())
+            }
+            Handle::Type(i) => ObjectId::Type(self.types[i].name.clone()),
+            Handle::Sequence(i) => ObjectId::Sequence(self.sequences[i].name.clone()),
+            Handle::Index(i) => ObjectId::Index(self.indexes[i].name.clone()),
+            Handle::Constraint(k) => {
+                let (t, constraint) = &self.constraints[k];
+                ObjectId::Constraint(self.tables[*t].name.clone(), constraint.name.clone())
+            }
+            Handle::Policy(p) => {
+                let (t, policy) = &self.policies[p];
+                ObjectId::Policy(self.tables[*t].name.clone(), policy.name.clone())
+            }
+            Handle::Trigger(g) => {
+                let trigger = &self.triggers[g];
+                ObjectId::Trigger(trigger.table.clone(), trigger.name.clone())
+            }
+            Handle::Function(f) => ObjectId::Function(self.functions[f].key.clone()),
+        }
+    }
+
+    /// The `deps` a handle's own dependencies go into.
+    fn deps_mut(&mut self, owner: Handle) -> Option<&mut Deps> {
+        Some(match owner {
+            Handle::Table(i) => &mut self.tables[i].deps,
+            Handle::Column(t, c) => &mut self.tables[t].columns.get_index_mut(c)?.1.deps,
+            Handle::ColumnDefault(t, c) => {
+                &mut self.tables[t].columns.get_index_mut(c)?.1.default_deps
+            }
+            Handle::View(i) => &mut self.views[i].deps,
+            Handle::Type(i) => &mut self.types[i].deps,
+            Handle::Sequence(i) => &mut self.sequences[i].deps,
+            Handle::Index(i) => &mut self.indexes[i].deps,
+            Handle::Constraint(k) => &mut self.constraints[k].1.deps,
+            Handle::Policy(p) => &mut self.policies[p].1.deps,
+            Handle::Trigger(g) => &mut self.triggers[g].deps,
+            Handle::Function(f) => &mut self.functions[f].deps,
+            Handle::Schema(_) | Handle::Extension(_) | Handle::ViewColumn(..) => return None,
+        })
+    }
+
+    /// Moves everything into the Catalog's maps.
+    fn into_catalog(self, unmanaged: Vec<Unmanaged>) -> Catalog {
+        let mut tables = self.tables;
+        for (t, constraint) in self.constraints {
+            tables[t]
+                .constraints
+                .insert(constraint.name.clone(), constraint);
+        }
+        for (t, constraint) in self.inherited_constraints {
+            tables[t]
+                .inherited_constraints
+                .insert(constraint.name.clone(), constraint);
+        }
+        for (t, index) in self.inherited_indexes {
+            tables[t]
+                .inherited_indexes
+                .insert(index.name.clone(), index);
+        }
+        for (t, policy) in self.policies {
+            tables[t].policies.insert(policy.name.clone(), policy);
+        }
+        Catalog {
+            schemas: self
+                .schemas
+                .into_iter()
+                .map(|s| (s.name.clone(), s))
+                .collect(),
+            extensions: self
+                .extensions
+                .into_iter()
+                .map(|e| (e.name.clone(), e))
+                .collect(),
+            types: self
+                .types
+                .into_iter()
+                .map(|t| (t.name.clone(), t))
+                .collect(),
+            sequences: self
+                .sequences
+                .into_iter()
+                .map(|s| (s.name.clone(), s))
+                .collect(),
+            tables: tables.into_iter().map(|t| (t.name.clone(), t)).collect(),
+            indexes: self
+                .indexes
+                .into_iter()
+                .map(|i| (i.name.clone(), i))
+                .collect(),
+            views: self
+                .views
+                .into_iter()
+                .map(|v| (v.name.clone(), v))
+                .collect(),
+            functions: self
+                .functions
+                .into_iter()
+                .map(|f| (f.key.clone(), f))
+                .collect(),
+            triggers: self
+                .triggers
+                .into_iter()
+                .map(|t| ((t.table.clone(), t.name.clone()), t))
+                .collect(),
+            unmanaged: unmanaged.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::QualName;
+
+    fn q(name: &str) -> QualName {
+        QualName::new("public", name)
+    }
+
+    fn relation(oid: u32, name: &str, relkind: &str) -> RelationRow {
+        RelationRow {
+            oid,
+            name: q(name),
+            relkind: relkind.into(),
+            persistence: "p".into(),
+            is_partition: false,
+            rls_enabled: false,
+            rls_forced: false,
+            options: vec![],
+            row_type: oid + 1,
+            partition_by: None,
+            bound: None,
+            view_definition: None,
+            rule_oid: None,
+            parents: vec![],
+            comment: None,
+        }
+    }
+
+    fn column(relid: u32, num: i16, name: &str) -> ColumnRow {
+        ColumnRow {
+            relid,
+            num,
+            name: name.into(),
+            type_name: "integer".into(),
+            not_null: false,
+            identity: String::new(),
+            generated: String::new(),
+            expr: None,
+            attrdef_oid: None,
+            collation: None,
+            is_local: true,
+            comment: None,
+        }
+    }
+
+    fn dep(
+        classid: u32,
+        objid: u32,
+        objsubid: i32,
+        refclassid: u32,
+        refobjid: u32,
+        refobjsubid: i32,
+    ) -> DependRow {
+        DependRow {
+            classid,
+            objid,
+            objsubid,
+            refclassid,
+            refobjid,
+            refobjsubid,
+            ref_extension: None,
+        }
+    }
+
+    fn deps(d: &Deps) -> Vec<ObjectId> {
+        d.0.iter().cloned().collect()
+    }
+
+    /// A table t(a, b) with a check on a, a view v over t.a, a sequence owned by t.b.
+    fn rows() -> Rows {
+        let mut rows = Rows::default();
+        rows.schemas.push(SchemaRow {
+            oid: 2200,
+            name: "public".into(),
+            comment: None,
+        });
+        rows.relations.push(relation(100, "t", "r"));
+        rows.relations.push(RelationRow {
+            rule_oid: Some(201),
+            view_definition: Some("SELECT t.a FROM public.t".into()),
+            ..relation(200, "v", "v")
+        });
+        // Unordered, as the server sends them.
+        rows.columns = vec![
+            column(100, 2, "b"),
+            column(200, 1, "a"),
+            column(100, 1, "a"),
+        ];
+        rows.constraints.push(ConstraintRow {
+            oid: 300,
+            name: "t_a_check".into(),
+            contype: "c".into(),
+            relid: 100,
+            typid: 0,
+            definition: "CHECK ((a > 0))".into(),
+            validated: true,
+            references: None,
+            comment: None,
+            inherited: false,
+        });
+        rows.sequences.push(SequenceRow {
+            oid: 400,
+            name: q("t_b_seq"),
+            data_type: "integer".into(),
+            options: SequenceOptions::defaults_for("integer", 1),
+            owner: Some(super::super::rows::SequenceOwner {
+                identity: false,
+                relid: 100,
+                table: q("t"),
+                column: "b".into(),
+            }),
+            comment: None,
+        });
+        rows
+    }
+
+    #[test]
+    fn columns_are_put_in_attribute_order() {
+        let catalog = assemble(rows()).unwrap();
+        let t = &catalog.tables[&q("t")];
+        assert_eq!(t.columns.keys().collect::<Vec<_>>(), vec!["a", "b"]);
+        assert_eq!(t.constraints["t_a_check"].definition, "CHECK ((a > 0))");
+        assert_eq!(catalog.views[&q("v")].columns[0].name, "a");
+    }
+
+    #[test]
+    fn dependency_rows_resolve_to_model_objects() {
+        let mut rows = rows();
+        rows.dependencies = vec![
+            // The view's rule: on t.a, on the view itself (dropped), on the schema.
+            dep(class::PG_REWRITE, 201, 0, class::PG_CLASS, 100, 1),
+            dep(class::PG_REWRITE, 201, 0, class::PG_CLASS, 200, 0),
+            dep(class::PG_CLASS, 100, 0, class::PG_NAMESPACE, 2200, 0),
+            // The check: on its column (kept), on its table as a whole (dropped).
+            dep(class::PG_CONSTRAINT, 300, 0, class::PG_CLASS, 100, 1),
+            dep(class::PG_CONSTRAINT, 300, 0, class::PG_CLASS, 100, 0),
+            // OWNED BY is owned_by, not a dependency.
+            dep(class::PG_CLASS, 400, 0, class::PG_CLASS, 100, 2),
+            // Unknown dependents and targets are skipped.
+            dep(class::PG_CLASS, 999, 0, class::PG_NAMESPACE, 2200, 0),
+            dep(class::PG_CLASS, 100, 0, class::PG_PROC, 999, 0),
+        ];
+        let catalog = assemble(rows).unwrap();
+        let a = ObjectId::Column(q("t"), "a".into());
+        assert_eq!(deps(&catalog.views[&q("v")].deps), vec![a.clone()]);
+        assert_eq!(
+            deps(&catalog.tables[&q("t")].deps),
+            vec![ObjectId::Schema("public".into())]
+        );
+        assert_eq!(
+            deps(&catalog.tables[&q("t")].constraints["t_a_check"].deps),
+            vec![a]
+        );
+        assert!(catalog.sequences[&q("t_b_seq")].deps.0.is_empty());
+        assert_eq!(
+            catalog.sequences[&q("t_b_seq")].owned_by,
+            Some((q("t"), "b".into()))
+        );
+    }
+
+    #[test]
+    fn references_to_extension_members_name_the_extension() {
+        let mut rows = rows();
+        rows.extensions.push(ExtensionRow {
+            oid: 500,
+            name: "citext".into(),
+            schema: "public".into(),
+            version: "1.6".into(),
+            comment: None,
+        });
+        rows.dependencies = vec![
+            DependRow {
+                ref_extension: Some("citext".into()),
+                ..dep(class::PG_CLASS, 100, 2, class::PG_TYPE, 501, 0)
+            },
+            // plpgsql is not in the catalog: no edge.
+            DependRow {
+                ref_extension: Some("plpgsql".into()),
+                ..dep(class::PG_CLASS, 100, 1, class::PG_PROC, 13, 0)
+            },
+        ];
+        let catalog = assemble(rows).unwrap();
+        let t = &catalog.tables[&q("t")];
+        assert_eq!(
+            deps(&t.columns["b"].deps),
+            vec![ObjectId::Extension("citext".into())]
+        );
+        assert!(t.columns["a"].deps.0.is_empty());
+    }
+}

@@ -1,0 +1,440 @@
+//! The catalog queries introspection runs, as named constants.
+//!
+//! Each query reads one kind of object for the whole database at once (set-based joins,
+//! never one query per table), so the number of queries is fixed. They run inside a
+//! `REPEATABLE READ READ ONLY` transaction with `search_path = ''`, which makes every
+//! `pg_get_*def`, `format_type` and `pg_get_expr` output fully schema-qualified. Every
+//! `"char"` column is cast to `text` and every `name` to `text`, so rows decode into
+//! plain Rust strings. Unqualified catalog names still resolve: PostgreSQL searches
+//! `pg_catalog` implicitly even when it is not on the search path.
+//!
+//! Does no I/O itself: [`super`] runs these and decodes their rows.
+
+/// The schemas introspection skips: PostgreSQL's own (`pg_catalog`, `pg_toast`, the
+/// per-session `pg_temp_N` / `pg_toast_temp_N`; users cannot create `pg_*` schemas),
+/// `information_schema`, and `schemaplan`, where the revision history lives.
+macro_rules! user_schema {
+    ($n:literal) => {
+        concat!(
+            "(",
+            $n,
+            ".nspname NOT LIKE 'pg\\_%' AND ",
+            $n,
+            ".nspname NOT IN ('information_schema', 'schemaplan'))"
+        )
+    };
+}
+
+/// True when the object `(class, oid)` does not belong to an extension (`pg_depend`
+/// rows with `deptype = 'e'`). The members are read once through the index on the
+/// referenced side (they all reference `pg_extension`) into a hashed subplan, which
+/// costs the same for five thousand tables as for five; an anti-join would probe
+/// `pg_depend` once per row.
+macro_rules! not_extension_member {
+    ($class:literal, $oid:literal) => {
+        concat!(
+            $oid,
+            " NOT IN (SELECT x.objid FROM pg_depend x",
+            " WHERE x.refclassid = 'pg_extension'::regclass",
+            " AND x.deptype = 'e' AND x.classid = '",
+            $class,
+            "'::regclass)"
+        )
+    };
+}
+
+/// True when the object `(class, oid)` is not an internal part of another object
+/// (`deptype = 'i'`: the constructor functions and casts `CREATE TYPE ... AS RANGE`
+/// makes, which come and go with their type).
+macro_rules! not_internal {
+    ($class:literal, $oid:literal) => {
+        concat!(
+            "NOT EXISTS (SELECT FROM pg_depend i WHERE i.classid = '",
+            $class,
+            "'::regclass AND i.objid = ",
+            $oid,
+            " AND i.deptype = 'i')"
+        )
+    };
+}
+
+/// The comment of `(class, oid, subid)`, joined from `pg_description` as `alias`.
+macro_rules! comment_join {
+    ($alias:literal, $class:literal, $oid:literal, $subid:literal) => {
+        concat!(
+            " LEFT JOIN pg_description ",
+            $alias,
+            " ON ",
+            $alias,
+            ".objoid = ",
+            $oid,
+            " AND ",
+            $alias,
+            ".classoid = '",
+            $class,
+            "'::regclass AND ",
+            $alias,
+            ".objsubid = ",
+            $subid,
+            " "
+        )
+    };
+}
+
+/// A collation rendered as SQL: `pg_catalog` ones by bare (quoted) name as PostgreSQL
+/// itself prints them (`"C"`), others schema-qualified. `co`/`con` are the joined
+/// `pg_collation` and its namespace.
+macro_rules! collation_sql {
+    () => {
+        "CASE WHEN con.nspname = 'pg_catalog' THEN quote_ident(co.collname) \
+         ELSE quote_ident(con.nspname) || '.' || quote_ident(co.collname) END"
+    };
+}
+
+/// Lists user schemas with their comments; excludes system schemas and schemas created
+/// by an extension.
+pub const SCHEMAS: &str = concat!(
+    "SELECT n.oid, n.nspname::text AS name, d.description AS comment ",
+    "FROM pg_namespace n",
+    comment_join!("d", "pg_namespace", "n.oid", "0"),
+    "WHERE ",
+    user_schema!("n"),
+    " AND ",
+    not_extension_member!("pg_namespace", "n.oid")
+);
+
+/// Lists installed extensions with schema, version and comment; excludes `plpgsql`,
+/// which every database has.
+pub const EXTENSIONS: &str = concat!(
+    "SELECT e.oid, e.extname::text AS name, n.nspname::text AS schema, ",
+    "e.extversion AS version, d.description AS comment ",
+    "FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace",
+    comment_join!("d", "pg_extension", "e.oid", "0"),
+    "WHERE e.extname <> 'plpgsql'"
+);
+
+/// Lists enum, domain and standalone composite types (labels aggregated in sort order,
+/// domain base/default/collation); excludes table row types, array types, range and base
+/// types (see [`UNMANAGED`]), and extension members.
+pub const TYPES: &str = concat!(
+    "SELECT t.oid, n.nspname::text AS schema, t.typname::text AS name, ",
+    "t.typtype::text AS typtype, t.typrelid AS relid, ",
+    "CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod) END AS base, ",
+    "t.typnotnull AS not_null, ",
+    "CASE WHEN t.typtype = 'd' THEN coalesce(pg_get_expr(t.typdefaultbin, 0), t.typdefault) ",
+    "END AS default_expr, ",
+    "CASE WHEN t.typtype = 'd' AND t.typcollation <> b.typcollation THEN ",
+    collation_sql!(),
+    " END AS collation, ",
+    "l.labels, d.description AS comment ",
+    "FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace ",
+    "LEFT JOIN pg_type b ON b.oid = t.typbasetype ",
+    "LEFT JOIN pg_collation co ON co.oid = t.typcollation ",
+    "LEFT JOIN pg_namespace con ON con.oid = co.collnamespace ",
+    "LEFT JOIN pg_class r ON r.oid = t.typrelid ",
+    // One pass over pg_enum for all enums, rather than a subquery per type.
+    "LEFT JOIN (SELECT enumtypid, array_agg(enumlabel::text ORDER BY enumsortorder) AS labels ",
+    "FROM pg_enum GROUP BY enumtypid) l ON l.enumtypid = t.oid",
+    comment_join!("d", "pg_type", "t.oid", "0"),
+    "WHERE (t.typtype IN ('e', 'd') OR (t.typtype = 'c' AND r.relkind = 'c')) AND ",
+    user_schema!("n"),
+    " AND ",
+    not_extension_member!("pg_type", "t.oid")
+);
+
+/// Lists every sequence with its `pg_sequence` options and, when it has one, the column
+/// that owns it (`deptype` `a` = OWNED BY, `i` = identity); excludes extension members.
+pub const SEQUENCES: &str = concat!(
+    "SELECT c.oid, n.nspname::text AS schema, c.relname::text AS name, ",
+    "format_type(s.seqtypid, NULL) AS data_type, s.seqstart AS start, ",
+    "s.seqincrement AS increment, s.seqmin AS min, s.seqmax AS max, s.seqcache AS cache, ",
+    "s.seqcycle AS cycle, o.deptype::text AS owner_deptype, o.refobjid AS owner_relid, ",
+    "on_.nspname::text AS owner_schema, oc.relname::text AS owner_table, ",
+    "oa.attname::text AS owner_column, d.description AS comment ",
+    "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace ",
+    "JOIN pg_sequence s ON s.seqrelid = c.oid ",
+    "LEFT JOIN pg_depend o ON o.classid = 'pg_class'::regclass AND o.objid = c.oid ",
+    "AND o.refclassid = 'pg_class'::regclass AND o.refobjsubid > 0 ",
+    "AND o.deptype IN ('a', 'i') ",
+    "LEFT JOIN pg_class oc ON oc.oid = o.refobjid ",
+    "LEFT JOIN pg_namespace on_ ON on_.oid = oc.relnamespace ",
+    "LEFT JOIN pg_attribute oa ON oa.attrelid = o.refobjid AND oa.attnum = o.refobjsubid",
+    comment_join!("d", "pg_class", "c.oid", "0"),
+    "WHERE c.relkind = 'S' AND ",
+    user_schema!("n"),
+    " AND ",
+    not_extension_member!("pg_class", "c.oid")
+);
+
+/// Lists tables, partitioned tables, views and materialized views with their
+/// partitioning, plain-inheritance parents (in `inhseqno` order), options (the TOAST
+/// table's too), view definition, `_RETURN` rule and row type; excludes foreign tables
+/// (see [`UNMANAGED`]) and extension members.
+pub const RELATIONS: &str = concat!(
+    "SELECT c.oid, n.nspname::text AS schema, c.relname::text AS name, ",
+    "c.relkind::text AS relkind, c.relpersistence::text AS persistence, ",
+    "c.relispartition AS is_partition, c.relrowsecurity AS rls_enabled, ",
+    "c.relforcerowsecurity AS rls_forced, c.reloptions::text[] AS options, ",
+    "tc.reloptions::text[] AS toast_options, c.reltype AS row_type, ",
+    "CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partition_by, ",
+    "CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS bound, ",
+    "CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid) END AS view_definition, ",
+    "rw.oid AS rule_oid, i.parent_schemas, i.parent_names, d.description AS comment ",
+    "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace ",
+    "LEFT JOIN pg_class tc ON tc.oid = c.reltoastrelid ",
+    "LEFT JOIN pg_rewrite rw ON rw.ev_class = c.oid AND rw.rulename = '_RETURN' ",
+    // All parents of all tables in one aggregate, joined back by child.
+    "LEFT JOIN (SELECT h.inhrelid, ",
+    "array_agg(pn.nspname::text ORDER BY h.inhseqno) AS parent_schemas, ",
+    "array_agg(pc.relname::text ORDER BY h.inhseqno) AS parent_names ",
+    "FROM pg_inherits h JOIN pg_class pc ON pc.oid = h.inhparent ",
+    "JOIN pg_namespace pn ON pn.oid = pc.relnamespace ",
+    "WHERE pc.relkind IN ('r', 'p') GROUP BY h.inhrelid) i ON i.inhrelid = c.oid",
+    comment_join!("d", "pg_class", "c.oid", "0"),
+    "WHERE c.relkind IN ('r', 'p', 'v', 'm') AND ",
+    user_schema!("n"),
+    " AND ",
+    not_extension_member!("pg_class", "c.oid")
+);
+
+/// Lists the live columns (attnum > 0, not dropped) of tables, views, materialized views
+/// and standalone composite types (unordered: sorted by the caller), with type, default or
+/// generation expression (and its `pg_attrdef` oid), identity, explicit collation and
+/// comment; excludes system schemas. Columns of extension members are not filtered here
+/// (an anti-join per column costs more than it saves): the caller keeps only columns of
+/// relations [`RELATIONS`] and [`TYPES`] listed.
+pub const COLUMNS: &str = concat!(
+    // Defaults and column comments hashed once, rather than probed per column.
+    "WITH ad AS MATERIALIZED (SELECT oid, adrelid, adnum, adbin FROM pg_attrdef), ",
+    "d AS MATERIALIZED (SELECT objoid, objsubid, description FROM pg_description ",
+    "WHERE classoid = 'pg_class'::regclass AND objsubid > 0) ",
+    "SELECT a.attrelid AS relid, a.attnum AS num, a.attname::text AS name, ",
+    "format_type(a.atttypid, a.atttypmod) AS type_name, a.attnotnull AS not_null, ",
+    "a.attidentity::text AS identity, a.attgenerated::text AS generated, ",
+    // A default cannot reference columns, so it deparses without its table
+    // (`pg_get_expr(expr, 0)`), which spares opening every table; only a generation
+    // expression needs the table for its column names.
+    "CASE WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, 0) ",
+    "ELSE pg_get_expr(ad.adbin, ad.adrelid) END AS expr, ad.oid AS attrdef_oid, ",
+    // A collation is explicit only when it differs from the type's own.
+    "CASE WHEN a.attcollation <> t.typcollation THEN ",
+    collation_sql!(),
+    " END AS collation, ",
+    "a.attislocal AS is_local, d.description AS comment ",
+    "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid ",
+    "JOIN pg_namespace n ON n.oid = c.relnamespace ",
+    "JOIN pg_type t ON t.oid = a.atttypid ",
+    "LEFT JOIN ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum ",
+    "LEFT JOIN pg_collation co ON co.oid = a.attcollation ",
+    "LEFT JOIN pg_namespace con ON con.oid = co.collnamespace ",
+    "LEFT JOIN d ON d.objoid = a.attrelid AND d.objsubid = a.attnum ",
+    "WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm', 'c') AND ",
+    user_schema!("n")
+);
+
+/// Lists table constraints (primary key, unique, foreign key, check, exclusion) and
+/// domain checks, with definition, validation, referenced table and comment, and
+/// whether the constraint comes from a parent (a partition's copy, `conparentid <> 0`,
+/// or a check inherited through INHERITS, `coninhcount > 0`, merged or not, so both ways
+/// of creating a child read the same); excludes constraint triggers' `t` rows (they are
+/// triggers) and system schemas.
+pub const CONSTRAINTS: &str = concat!(
+    "SELECT k.oid, k.conname::text AS name, k.contype::text AS contype, ",
+    "k.conrelid AS relid, k.contypid AS typid, pg_get_constraintdef(k.oid) AS definition, ",
+    "k.convalidated AS validated, rn.nspname::text AS ref_schema, ",
+    "rc.relname::text AS ref_table, d.description AS comment, ",
+    "(k.conparentid <> 0 OR (k.contype = 'c' AND k.coninhcount > 0)) AS inherited ",
+    "FROM pg_constraint k JOIN pg_namespace n ON n.oid = k.connamespace ",
+    "LEFT JOIN pg_class rc ON rc.oid = k.confrelid ",
+    "LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace",
+    comment_join!("d", "pg_constraint", "k.oid", "0"),
+    "WHERE ((k.conrelid <> 0 AND k.contype IN ('p', 'u', 'f', 'c', 'x')) ",
+    "OR (k.contypid <> 0 AND k.contype = 'c')) AND ",
+    user_schema!("n")
+);
+
+/// Lists every index in user schemas with the constraint of its own table it backs (if
+/// any) and whether it is a partition's copy attached to a parent index; the definition
+/// is rendered only for indexes not backing a constraint. The caller skips the others
+/// but needs them to resolve dependencies. Note an FK's `conindid` names the referenced
+/// table's index, hence `conrelid = indrelid`.
+pub const INDEXES: &str = concat!(
+    "SELECT i.indexrelid AS oid, n.nspname::text AS schema, ic.relname::text AS name, ",
+    "i.indrelid AS relid, k.oid AS constraint_oid, ",
+    "(h.inhrelid IS NOT NULL) AS is_attached, ",
+    "CASE WHEN k.oid IS NULL THEN pg_get_indexdef(i.indexrelid) ",
+    "END AS definition, ",
+    "i.indisvalid AS valid, d.description AS comment ",
+    "FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid ",
+    "JOIN pg_namespace n ON n.oid = ic.relnamespace ",
+    "LEFT JOIN pg_constraint k ON k.conindid = i.indexrelid AND k.conrelid = i.indrelid ",
+    "AND k.contype IN ('p', 'u', 'x') ",
+    "LEFT JOIN pg_inherits h ON h.inhrelid = i.indexrelid",
+    comment_join!("d", "pg_class", "i.indexrelid", "0"),
+    "WHERE ",
+    user_schema!("n")
+);
+
+/// Lists user triggers on tables and views with definition, enabled state and comment;
+/// excludes internal triggers (foreign key machinery) and clones on partitions
+/// (`tgparentid <> 0`).
+pub const TRIGGERS: &str = concat!(
+    "SELECT g.oid, g.tgrelid AS relid, g.tgname::text AS name, ",
+    "pg_get_triggerdef(g.oid) AS definition, g.tgenabled::text AS enabled, ",
+    "(g.tgconstraint <> 0) AS is_constraint, d.description AS comment ",
+    "FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid ",
+    "JOIN pg_namespace n ON n.oid = c.relnamespace",
+    comment_join!("d", "pg_trigger", "g.oid", "0"),
+    "WHERE NOT g.tgisinternal AND g.tgparentid = 0 AND ",
+    user_schema!("n")
+);
+
+/// Lists row level security policies with command, roles (`public` for 0), expressions
+/// and comment; excludes system schemas.
+pub const POLICIES: &str = concat!(
+    "SELECT p.oid, p.polrelid AS relid, p.polname::text AS name, p.polcmd::text AS command, ",
+    "p.polpermissive AS permissive, r.roles, ",
+    "pg_get_expr(p.polqual, p.polrelid) AS using_expr, ",
+    "pg_get_expr(p.polwithcheck, p.polrelid) AS check_expr, d.description AS comment ",
+    "FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid ",
+    "JOIN pg_namespace n ON n.oid = c.relnamespace ",
+    // polroles is an array: unnest it once per policy (policies are few).
+    "LEFT JOIN LATERAL (SELECT array_agg(CASE WHEN u.role = 0 THEN 'public' ",
+    "ELSE ro.rolname::text END) AS roles FROM unnest(p.polroles) AS u(role) ",
+    "LEFT JOIN pg_roles ro ON ro.oid = u.role) r ON true",
+    comment_join!("d", "pg_policy", "p.oid", "0"),
+    "WHERE ",
+    user_schema!("n")
+);
+
+/// Lists functions and procedures with identity arguments, full definition, argument
+/// list, result and comment; excludes aggregates and window functions (see
+/// [`UNMANAGED`]), extension members and the constructors a range type makes.
+pub const FUNCTIONS: &str = concat!(
+    "SELECT p.oid, n.nspname::text AS schema, p.proname::text AS name, ",
+    "p.prokind::text AS prokind, pg_get_function_identity_arguments(p.oid) AS identity_args, ",
+    "pg_get_functiondef(p.oid) AS definition, pg_get_function_arguments(p.oid) AS arguments, ",
+    "pg_get_function_result(p.oid) AS result, d.description AS comment ",
+    "FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace",
+    comment_join!("d", "pg_proc", "p.oid", "0"),
+    "WHERE p.prokind IN ('f', 'p') AND ",
+    user_schema!("n"),
+    " AND ",
+    not_extension_member!("pg_proc", "p.oid"),
+    " AND ",
+    not_internal!("pg_proc", "p.oid")
+);
+
+/// Lists the normal and automatic dependencies of user objects (oid >= 16384, the first
+/// oid PostgreSQL hands out after initdb) of the kinds the model knows. A reference to
+/// an array type is turned into its element type, and a referenced extension member
+/// carries its extension's name. Excludes dependents that are extension members and
+/// each default's dependency on its own column.
+pub const DEPENDENCIES: &str = concat!(
+    // Extension membership, read once and used for both sides.
+    "WITH member AS MATERIALIZED (SELECT classid, objid, refobjid FROM pg_depend ",
+    "WHERE refclassid = 'pg_extension'::regclass AND deptype = 'e') ",
+    "SELECT d.classid, d.objid, d.objsubid, d.refclassid, ",
+    "coalesce(el.oid, d.refobjid) AS refobjid, ",
+    "CASE WHEN el.oid IS NULL THEN d.refobjsubid ELSE 0 END AS refobjsubid, ",
+    "e.extname::text AS ref_extension ",
+    "FROM pg_depend d ",
+    "LEFT JOIN pg_type el ON d.refclassid = 'pg_type'::regclass AND el.typarray = d.refobjid ",
+    "LEFT JOIN member m ON m.classid = d.refclassid AND m.objid = coalesce(el.oid, d.refobjid) ",
+    "LEFT JOIN pg_extension e ON e.oid = m.refobjid ",
+    "LEFT JOIN pg_attrdef ad ON d.classid = 'pg_attrdef'::regclass AND ad.oid = d.objid ",
+    "WHERE d.objid >= 16384 AND d.deptype IN ('n', 'a') AND d.classid IN (",
+    "'pg_class'::regclass, 'pg_attrdef'::regclass, 'pg_rewrite'::regclass, ",
+    "'pg_type'::regclass, 'pg_constraint'::regclass, 'pg_trigger'::regclass, ",
+    "'pg_policy'::regclass, 'pg_proc'::regclass) AND NOT EXISTS (SELECT FROM member x ",
+    "WHERE x.classid = d.classid AND x.objid = d.objid) ",
+    // Every default depends on its own column: a fact, not an ordering constraint.
+    "AND NOT (ad.adrelid IS NOT NULL AND ad.adrelid = d.refobjid AND ad.adnum = d.refobjsubid)"
+);
+
+/// Lists objects schemaplan does not manage yet, described by `pg_identify_object`:
+/// foreign tables, rules other than a view's `_RETURN`, aggregates and window functions,
+/// range/base/pseudo types, operators, operator classes and families, collations,
+/// statistics objects, text search objects, conversions, casts, languages, event
+/// triggers, publications, subscriptions, foreign servers and wrappers. Excludes system
+/// schemas, built-in objects (oid < 16384), extension members and internal parts of
+/// other objects (the casts a range type makes). Multirange types are left out: one
+/// always comes with its range type, which is listed.
+pub const UNMANAGED: &str =
+    concat!(
+    "SELECT u.kind, u.schema, o.identity AS name FROM (",
+    "SELECT 'pg_class'::regclass AS classid, c.oid, 'foreign table' AS kind, ",
+    "n.nspname::text AS schema ",
+    "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace ",
+    "WHERE c.relkind = 'f' AND ", user_schema!("n"),
+    " UNION ALL SELECT 'pg_rewrite'::regclass, r.oid, 'rule', n.nspname::text ",
+    "FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class ",
+    "JOIN pg_namespace n ON n.oid = c.relnamespace ",
+    "WHERE r.rulename <> '_RETURN' AND ", user_schema!("n"),
+    " UNION ALL SELECT 'pg_proc'::regclass, p.oid, ",
+    "CASE p.prokind WHEN 'a' THEN 'aggregate' ELSE 'window function' END, n.nspname::text ",
+    "FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace ",
+    "WHERE p.prokind IN ('a', 'w') AND ", user_schema!("n"),
+    " UNION ALL SELECT 'pg_type'::regclass, t.oid, ",
+    "CASE t.typtype WHEN 'r' THEN 'range type' WHEN 'b' THEN 'base type' ELSE 'pseudo type' END, ",
+    "n.nspname::text FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace ",
+    "WHERE t.typtype IN ('r', 'b', 'p') AND ", user_schema!("n"),
+    // Array types are created along with their element type.
+    " AND NOT EXISTS (SELECT FROM pg_type e WHERE e.typarray = t.oid)",
+    " UNION ALL SELECT 'pg_operator'::regclass, o.oid, 'operator', n.nspname::text ",
+    "FROM pg_operator o JOIN pg_namespace n ON n.oid = o.oprnamespace WHERE ", user_schema!("n"),
+    " UNION ALL SELECT 'pg_opclass'::regclass, o.oid, 'operator class', n.nspname::text ",
+    "FROM pg_opclass o JOIN pg_namespace n ON n.oid = o.opcnamespace WHERE ", user_schema!("n"),
+    " UNION ALL SELECT 'pg_opfamily'::regclass, o.oid, 'operator family', n.nspname::text ",
+    "FROM pg_opfamily o JOIN pg_namespace n ON n.oid = o.opfnamespace WHERE ", user_schema!("n"),
+    " UNION ALL SELECT 'pg_collation'::regclass, o.oid, 'collation', n.nspname::text ",
+    "FROM pg_collation o JOIN pg_namespace n ON n.oid = o.collnamespace WHERE ", user_schema!("n"),
+    " UNION ALL SELECT 'pg_statistic_ext'::regclass, o.oid, 'statistics object', n.nspname::text ",
+    "FROM pg_statistic_ext o JOIN pg_namespace n ON n.oid = o.stxnamespace ",
+    "WHERE ", user_schema!("n"),
+    " UNION ALL SELECT 'pg_ts_config'::regclass, o.oid, 'text search configuration', ",
+    "n.nspname::text ",
+    "FROM pg_ts_config o JOIN pg_namespace n ON n.oid = o.cfgnamespace WHERE ", user_schema!("n"),
+    " UNION ALL SELECT 'pg_ts_dict'::regclass, o.oid, 'text search dictionary', n.nspname::text ",
+    "FROM pg_ts_dict o JOIN pg_namespace n ON n.oid = o.dictnamespace WHERE ", user_schema!("n"),
+    " UNION ALL SELECT 'pg_ts_parser'::regclass, o.oid, 'text search parser', n.nspname::text ",
+    "FROM pg_ts_parser o JOIN pg_namespace n ON n.oid = o.prsnamespace WHERE ", user_schema!("n"),
+    " UNION ALL SELECT 'pg_ts_template'::regclass, o.oid, 'text search template', n.nspname::text ",
+    "FROM pg_ts_template o JOIN pg_namespace n ON n.oid = o.tmplnamespace ",
+    "WHERE ", user_schema!("n"),
+    " UNION ALL SELECT 'pg_conversion'::regclass, o.oid, 'conversion', n.nspname::text ",
+    "FROM pg_conversion o JOIN pg_namespace n ON n.oid = o.connamespace WHERE ", user_schema!("n"),
+    // Objects without a schema: user-made ones are those past initdb's oids.
+    " UNION ALL SELECT 'pg_cast'::regclass, oid, 'cast', NULL FROM pg_cast WHERE oid >= 16384",
+    " UNION ALL SELECT 'pg_language'::regclass, oid, 'language', NULL FROM pg_language ",
+    "WHERE oid >= 16384",
+    " UNION ALL SELECT 'pg_event_trigger'::regclass, oid, 'event trigger', NULL ",
+    "FROM pg_event_trigger",
+    " UNION ALL SELECT 'pg_publication'::regclass, oid, 'publication', NULL FROM pg_publication",
+    " UNION ALL SELECT 'pg_subscription'::regclass, oid, 'subscription', NULL ",
+    "FROM pg_subscription ",
+    "WHERE subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())",
+    " UNION ALL SELECT 'pg_foreign_server'::regclass, oid, 'server', NULL FROM pg_foreign_server",
+    " UNION ALL SELECT 'pg_foreign_data_wrapper'::regclass, oid, 'foreign-data wrapper', NULL ",
+    "FROM pg_foreign_data_wrapper",
+    ") u CROSS JOIN LATERAL pg_identify_object(u.classid, u.oid, 0) o ",
+    "WHERE NOT EXISTS (SELECT FROM pg_depend x WHERE x.classid = u.classid ",
+    "AND x.objid = u.oid AND x.deptype IN ('e', 'i'))"
+);
+
+/// Every catalog query, with a name for error messages.
+pub const ALL: &[(&str, &str)] = &[
+    ("schemas", SCHEMAS),
+    ("extensions", EXTENSIONS),
+    ("types", TYPES),
+    ("sequences", SEQUENCES),
+    ("relations", RELATIONS),
+    ("columns", COLUMNS),
+    ("constraints", CONSTRAINTS),
+    ("indexes", INDEXES),
+    ("triggers", TRIGGERS),
+    ("policies", POLICIES),
+    ("functions", FUNCTIONS),
+    ("dependencies", DEPENDENCIES),
+    ("unmanaged", UNMANAGED),
+];

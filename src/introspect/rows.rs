@@ -1,0 +1,653 @@
+//! Rows of the catalog queries, decoded into plain structs, and the pure conversions
+//! from catalog spellings to model values (`"O"` to [`TriggerEnabled::Origin`], a
+//! trailing ` NOT VALID` to `validated = false`, ...).
+//!
+//! Input: `tokio_postgres::Row`s of the queries in [`super::queries`]. Output: one struct
+//! per row. Decoding never panics: a missing or mistyped column becomes
+//! [`Error::Database`] naming the query and the column. Does not run queries.
+
+use tokio_postgres::types::FromSql;
+use tokio_postgres::Row;
+
+use crate::error::{Error, Result};
+use crate::model::{ConstraintKind, QualName, SequenceOptions, TriggerEnabled, Unmanaged};
+
+/// Reads one column of a row, naming the query and column when it cannot.
+fn get<'a, T: FromSql<'a>>(row: &'a Row, query: &str, column: &str) -> Result<T> {
+    row.try_get(column).map_err(|e| Error::Database {
+        context: format!("introspection: reading column {column} of the {query} query"),
+        message: e.to_string(),
+    })
+}
+
+/// An error for a catalog value schemaplan does not know how to read.
+fn unexpected(what: &str, value: &str) -> Error {
+    Error::Database {
+        context: format!("introspection: reading {what}"),
+        message: format!("unexpected value {value:?}"),
+    }
+}
+
+/// A row of [`super::queries::SCHEMAS`].
+#[derive(Clone, Debug)]
+pub(crate) struct SchemaRow {
+    pub oid: u32,
+    pub name: String,
+    pub comment: Option<String>,
+}
+
+impl SchemaRow {
+    pub fn from_row(row: &Row) -> Result<Self> {
+        const Q: &str = "schemas";
+        Ok(SchemaRow {
+            oid: get(row, Q, "oid")?,
+            name: get(row, Q, "name")?,
+            comment: get(row, Q, "comment")?,
+        })
+    }
+}
+
+/// A row of [`super::queries::EXTENSIONS`].
+#[derive(Clone, Debug)]
+pub(crate) struct ExtensionRow {
+    pub oid: u32,
+    pub name: String,
+    pub schema: String,
+    pub version: String,
+    pub comment: Option<String>,
+}
+
+impl ExtensionRow {
+    pub fn from_row(row: &Row) -> Result<Self> {
+        const Q: &str = "extensions";
+        Ok(ExtensionRow {
+            oid: get(row, Q, "oid")?,
+            name: get(row, Q, "name")?,
+            schema: get(row, Q, "schema")?,
+            version: get(row, Q, "version")?,
+            comment: get(row, Q, "comment")?,
+        })
+    }
+}
+
+/// A row of [`super::queries::TYPES`].
+#[derive(Clone, Debug)]
+pub(crate) struct TypeRow {
+    pub oid: u32,
+    pub name: QualName,
+    /// `e`, `d` or `c`.
+    pub typtype: String,
+    /// The composite type's `pg_class` row (0 for others).
+    pub relid: u32,
+    pub base: Option<String>,
+    pub not_null: bool,
+    pub default: Option<String>,
+    pub collation: Option<String>,
+    pub labels: Option<Vec<String>>,
+    pub comment: Option<String>,
+}
+
+impl TypeRow {
+    pub fn from_row(row: &Row) -> Result<Self> {
+        const Q: &str = "types";
+        Ok(TypeRow {
+            oid: get(row, Q, "oid")?,
+            name: QualName::new(
+                get::<String>(row, Q, "schema")?,
+                get::<String>(row, Q, "name")?,
+            ),
+            typtype: get(row, Q, "typtype")?,
+            relid: get(row, Q, "relid")?,
+            base: get(row, Q, "base")?,
+            not_null: get(row, Q, "not_null")?,
+            default: get(row, Q, "default_expr")?,
+            collation: get(row, Q, "collation")?,
+            labels: get(row, Q, "labels")?,
+            comment: get(row, Q, "comment")?,
+        })
+    }
+}
+
+/// The column a sequence belongs to.
+#[derive(Clone, Debug)]
+pub(crate) struct SequenceOwner {
+    /// True for an identity column's sequence (`deptype = 'i'`), false for OWNED BY.
+    pub identity: bool,
+    /// The owning table's oid.
+    pub relid: u32,
+    pub table: QualName,
+    pub column: String,
+}
+
+/// A row of [`super::queries::SEQUENCES`].
+#[derive(Clone, Debug)]
+pub(crate) struct SequenceRow {
+    pub oid: u32,
+    pub name: QualName,
+    pub data_type: String,
+    pub options: SequenceOptions,
+    pub owner: Option<SequenceOwner>,
+    pub comment: Option<String>,
+}
+
+impl SequenceRow {
+    pub fn from_row(row: &Row) -> Result<Self> {
+        const Q: &str = "sequences";
+        let owner_deptype: Option<String> = get(row, Q, "owner_deptype")?;
+        let owner = match owner_deptype {
+            None => None,
+            Some(deptype) => Some(SequenceOwner {
+                identity: deptype == "i",
+                relid: get(row, Q, "owner_relid")?,
+                table: QualName::new(
+                    get::<String>(row, Q, "owner_schema")?,
+                    get::<String>(row, Q, "owner_table")?,
+                ),
+                column: get(row, Q, "owner_column")?,
+            }),
+        };
+        Ok(SequenceRow {
+            oid: get(row, Q, "oid")?,
+            name: QualName::new(
+                get::<String>(row, Q, "schema")?,
+                get::<String>(row, Q, "name")?,
+            ),
+            data_type: get(row, Q, "data_type")?,
+            options: SequenceOptions {
+                start: get(row, Q, "start")?,
+                increment: get(row, Q, "increment")?,
+                min: get(row, Q, "min")?,
+                max: get(row, Q, "max")?,
+                cache: get(row, Q, "cache")?,
+                cycle: get(row, Q, "cycle")?,
+            },
+            owner,
+            comment: get(row, Q, "comment")?,
+        })
+    }
+}
+
+/// A row of [`super::queries::RELATIONS`].
+#[derive(Clone, Debug)]
+pub(crate) struct RelationRow {
+    pub oid: u32,
+    pub name: QualName,
+    /// `r`, `p`, `v` or `m`.
+    pub relkind: String,
+    /// `p` permanent, `u` unlogged (`t` temporary never shows: pg_temp is skipped).
+    pub persistence: String,
+    pub is_partition: bool,
+    pub rls_enabled: bool,
+    pub rls_forced: bool,
+    /// The relation's and its TOAST table's options, the latter prefixed `toast.`
+    /// as `WITH (toast.autovacuum_enabled=false)` spells them; sorted.
+    pub options: Vec<String>,
+    /// The table's row type (`reltype`).
+    pub row_type: u32,
+    pub partition_by: Option<String>,
+    pub bound: Option<String>,
+    pub view_definition: Option<String>,
+    /// The `_RETURN` rule of a view or materialized view.
+    pub rule_oid: Option<u32>,
+    /// Tables this one inherits from (or is a partition of), in `inhseqno` order.
+    pub parents: Vec<QualName>,
+    pub comment: Option<String>,
+}
+
+impl RelationRow {
+    pub fn from_row(row: &Row) -> Result<Self> {
+        const Q: &str = "relations";
+        let own: Option<Vec<String>> = get(row, Q, "options")?;
+        let toast: Option<Vec<String>> = get(row, Q, "toast_options")?;
+        let options = sorted_options(own.unwrap_or_default(), toast.unwrap_or_default());
+        let schemas: Option<Vec<String>> = get(row, Q, "parent_schemas")?;
+        let names: Option<Vec<String>> = get(row, Q, "parent_names")?;
+        let parents = schemas
+            .unwrap_or_default()
+            .into_iter()
+            .zip(names.unwrap_or_default())
+            .map(|(s, n)| QualName::new(s, n))
+            .collect();
+        Ok(RelationRow {
+            oid: get(row, Q, "oid")?,
+            name: QualName::new(
+                get::<String>(row, Q, "schema")?,
+                get::<String>(row, Q, "name")?,
+            ),
+            relkind: get(row, Q, "relkind")?,
+            persistence: get(row, Q, "persistence")?,
+            is_partition: get(row, Q, "is_partition")?,
+            rls_enabled: get(row, Q, "rls_enabled")?,
+            rls_forced: get(row, Q, "rls_forced")?,
+            options,
+            row_type: get(row, Q, "row_type")?,
+            partition_by: get(row, Q, "partition_by")?,
+            bound: get(row, Q, "bound")?,
+            view_definition: get::<Option<String>>(row, Q, "view_definition")?
+                .map(|d| view_definition(&d)),
+            rule_oid: get(row, Q, "rule_oid")?,
+            parents,
+            comment: get(row, Q, "comment")?,
+        })
+    }
+}
+
+/// A row of [`super::queries::COLUMNS`].
+#[derive(Clone, Debug)]
+pub(crate) struct ColumnRow {
+    pub relid: u32,
+    pub num: i16,
+    pub name: String,
+    pub type_name: String,
+    pub not_null: bool,
+    /// `attidentity`: empty, `a` (ALWAYS) or `d` (BY DEFAULT).
+    pub identity: String,
+    /// `attgenerated`: empty, `s` (stored) or, from PostgreSQL 18, `v` (virtual).
+    pub generated: String,
+    /// The default or generation expression.
+    pub expr: Option<String>,
+    /// The `pg_attrdef` row holding `expr`, for dependencies.
+    pub attrdef_oid: Option<u32>,
+    pub collation: Option<String>,
+    pub is_local: bool,
+    pub comment: Option<String>,
+}
+
+impl ColumnRow {
+    pub fn from_row(row: &Row) -> Result<Self> {
+        const Q: &str = "columns";
+        Ok(ColumnRow {
+            relid: get(row, Q, "relid")?,
+            num: get(row, Q, "num")?,
+            name: get(row, Q, "name")?,
+            type_name: get(row, Q, "type_name")?,
+            not_null: get(row, Q, "not_null")?,
+            identity: get(row, Q, "identity")?,
+            generated: get(row, Q, "generated")?,
+            expr: get(row, Q, "expr")?,
+            attrdef_oid: get(row, Q, "attrdef_oid")?,
+            collation: get(row, Q, "collation")?,
+            is_local: get(row, Q, "is_local")?,
+            comment: get(row, Q, "comment")?,
+        })
+    }
+}
+
+/// A row of [`super::queries::CONSTRAINTS`].
+#[derive(Clone, Debug)]
+pub(crate) struct ConstraintRow {
+    pub oid: u32,
+    pub name: String,
+    /// `p`, `u`, `f`, `c` or `x`.
+    pub contype: String,
+    /// The table (0 for a domain constraint).
+    pub relid: u32,
+    /// The domain (0 for a table constraint).
+    pub typid: u32,
+    /// `pg_get_constraintdef` without a trailing ` NOT VALID`.
+    pub definition: String,
+    pub validated: bool,
+    pub references: Option<QualName>,
+    pub comment: Option<String>,
+    /// A partition's copy of its parent's constraint, or an inherited check.
+    pub inherited: bool,
+}
+
+impl ConstraintRow {
+    pub fn from_row(row: &Row) -> Result<Self> {
+        const Q: &str = "constraints";
+        let ref_schema: Option<String> = get(row, Q, "ref_schema")?;
+        let ref_table: Option<String> = get(row, Q, "ref_table")?;
+        let (definition, _) = split_not_valid(&get::<String>(row, Q, "definition")?);
+        Ok(ConstraintRow {
+            oid: get(row, Q, "oid")?,
+            name: get(row, Q, "name")?,
+            contype: get(row, Q, "contype")?,
+            relid: get(row, Q, "relid")?,
+            typid: get(row, Q, "typid")?,
+            definition,
+            // convalidated is the truth; the NOT VALID suffix only mirrors it.
+            validated: get(row, Q, "validated")?,
+            references: ref_schema.zip(ref_table).map(|(s, t)| QualName::new(s, t)),
+            comment: get(row, Q, "comment")?,
+            inherited: get(row, Q, "inherited")?,
+        })
+    }
+}
+
+/// A row of [`super::queries::INDEXES`].
+#[derive(Clone, Debug)]
+pub(crate) struct IndexRow {
+    pub oid: u32,
+    pub name: QualName,
+    pub relid: u32,
+    /// The constraint of its own table this index backs.
+    pub constraint_oid: Option<u32>,
+    /// A partition's index attached to its parent's index.
+    pub is_attached: bool,
+    /// `pg_get_indexdef` with ` ON ONLY ` made ` ON `; only for managed indexes.
+    pub definition: Option<String>,
+    pub valid: bool,
+    pub comment: Option<String>,
+}
+
+impl IndexRow {
+    pub fn from_row(row: &Row) -> Result<Self> {
+        const Q: &str = "indexes";
+        Ok(IndexRow {
+            oid: get(row, Q, "oid")?,
+            name: QualName::new(
+                get::<String>(row, Q, "schema")?,
+                get::<String>(row, Q, "name")?,
+            ),
+            relid: get(row, Q, "relid")?,
+            constraint_oid: get(row, Q, "constraint_oid")?,
+            is_attached: get(row, Q, "is_attached")?,
+            definition: get::<Option<String>>(row, Q, "definition")?.map(|d| index_definition(&d)),
+            valid: get(row, Q, "valid")?,
+            comment: get(row, Q, "comment")?,
+        })
+    }
+}
+
+/// A row of [`super::queries::TRIGGERS`].
+#[derive(Clone, Debug)]
+pub(crate) struct TriggerRow {
+    pub oid: u32,
+    pub relid: u32,
+    pub name: String,
+    pub definition: String,
+    pub enabled: TriggerEnabled,
+    pub is_constraint: bool,
+    pub comment: Option<String>,
+}
+
+impl TriggerRow {
+    pub fn from_row(row: &Row) -> Result<Self> {
+        const Q: &str = "triggers";
+        Ok(TriggerRow {
+            oid: get(row, Q, "oid")?,
+            relid: get(row, Q, "relid")?,
+            name: get(row, Q, "name")?,
+            definition: get(row, Q, "definition")?,
+            enabled: trigger_enabled(&get::<String>(row, Q, "enabled")?)?,
+            is_constraint: get(row, Q, "is_constraint")?,
+            comment: get(row, Q, "comment")?,
+        })
+    }
+}
+
+/// A row of [`super::queries::POLICIES`].
+#[derive(Clone, Debug)]
+pub(crate) struct PolicyRow {
+    pub oid: u32,
+    pub relid: u32,
+    pub name: String,
+    pub command: String,
+    pub permissive: bool,
+    /// Sorted role names, `public` for everyone.
+    pub roles: Vec<String>,
+    pub using: Option<String>,
+    pub with_check: Option<String>,
+    pub comment: Option<String>,
+}
+
+impl PolicyRow {
+    pub fn from_row(row: &Row) -> Result<Self> {
+        const Q: &str = "policies";
+        let roles: Option<Vec<Option<String>>> = get(row, Q, "roles")?;
+        // A role cannot be dropped while a policy names it (pg_shdepend), so a missing
+        // name would only come from a concurrent drop: leave it out.
+        let mut roles: Vec<String> = roles.unwrap_or_default().into_iter().flatten().collect();
+        roles.sort();
+        roles.dedup();
+        Ok(PolicyRow {
+            oid: get(row, Q, "oid")?,
+            relid: get(row, Q, "relid")?,
+            name: get(row, Q, "name")?,
+            command: policy_command(&get::<String>(row, Q, "command")?)?.to_string(),
+            permissive: get(row, Q, "permissive")?,
+            roles,
+            using: get(row, Q, "using_expr")?,
+            with_check: get(row, Q, "check_expr")?,
+            comment: get(row, Q, "comment")?,
+        })
+    }
+}
+
+/// A row of [`super::queries::FUNCTIONS`].
+#[derive(Clone, Debug)]
+pub(crate) struct FunctionRow {
+    pub oid: u32,
+    pub name: QualName,
+    /// `f` or `p`.
+    pub prokind: String,
+    pub identity_args: String,
+    pub definition: String,
+    pub arguments: String,
+    pub result: Option<String>,
+    pub comment: Option<String>,
+}
+
+impl FunctionRow {
+    pub fn from_row(row: &Row) -> Result<Self> {
+        const Q: &str = "functions";
+        Ok(FunctionRow {
+            oid: get(row, Q, "oid")?,
+            name: QualName::new(
+                get::<String>(row, Q, "schema")?,
+                get::<String>(row, Q, "name")?,
+            ),
+            prokind: get(row, Q, "prokind")?,
+            identity_args: get(row, Q, "identity_args")?,
+            definition: get(row, Q, "definition")?,
+            arguments: get(row, Q, "arguments")?,
+            result: get(row, Q, "result")?,
+            comment: get(row, Q, "comment")?,
+        })
+    }
+}
+
+/// A row of [`super::queries::DEPENDENCIES`]: `(classid, objid, objsubid)` depends on
+/// `(refclassid, refobjid, refobjsubid)`.
+#[derive(Clone, Debug)]
+pub(crate) struct DependRow {
+    pub classid: u32,
+    pub objid: u32,
+    pub objsubid: i32,
+    pub refclassid: u32,
+    pub refobjid: u32,
+    pub refobjsubid: i32,
+    /// The extension the referenced object belongs to, if any.
+    pub ref_extension: Option<String>,
+}
+
+impl DependRow {
+    pub fn from_row(row: &Row) -> Result<Self> {
+        const Q: &str = "dependencies";
+        Ok(DependRow {
+            classid: get(row, Q, "classid")?,
+            objid: get(row, Q, "objid")?,
+            objsubid: get(row, Q, "objsubid")?,
+            refclassid: get(row, Q, "refclassid")?,
+            refobjid: get(row, Q, "refobjid")?,
+            refobjsubid: get(row, Q, "refobjsubid")?,
+            ref_extension: get(row, Q, "ref_extension")?,
+        })
+    }
+}
+
+/// Decodes a row of [`super::queries::UNMANAGED`].
+pub(crate) fn unmanaged_from_row(row: &Row) -> Result<Unmanaged> {
+    const Q: &str = "unmanaged";
+    Ok(Unmanaged {
+        kind: get(row, Q, "kind")?,
+        schema: get(row, Q, "schema")?,
+        name: get(row, Q, "name")?,
+    })
+}
+
+/// Splits `pg_get_constraintdef`'s trailing ` NOT VALID` off: (definition, validated).
+pub(crate) fn split_not_valid(definition: &str) -> (String, bool) {
+    match definition.strip_suffix(" NOT VALID") {
+        Some(rest) => (rest.to_string(), false),
+        None => (definition.to_string(), true),
+    }
+}
+
+/// `pg_get_indexdef` of an index on a partitioned table says `ON ONLY table`: the index
+/// was created on the parent alone. schemaplan manages such an index on the parent and
+/// wants every partition to get it, which is what `ON table` does, so the `ONLY` goes.
+/// Only the first ` ON ` outside double quotes is looked at: it follows the index name
+/// (which may itself contain ` ON ONLY ` when quoted), and anything later (a predicate
+/// with a string literal) is left alone.
+pub(crate) fn index_definition(definition: &str) -> String {
+    let mut in_quotes = false;
+    for (i, c) in definition.char_indices() {
+        if c == '"' {
+            // A doubled quote inside a quoted name toggles twice: no net change.
+            in_quotes = !in_quotes;
+        } else if !in_quotes && definition[i..].starts_with(" ON ") {
+            if definition[i..].starts_with(" ON ONLY ") {
+                return format!(
+                    "{} ON {}",
+                    &definition[..i],
+                    &definition[i + " ON ONLY ".len()..]
+                );
+            }
+            break;
+        }
+    }
+    definition.to_string()
+}
+
+/// `pg_get_viewdef` starts with a space and ends with `;`: trim both.
+pub(crate) fn view_definition(definition: &str) -> String {
+    let trimmed = definition.trim();
+    trimmed
+        .strip_suffix(';')
+        .unwrap_or(trimmed)
+        .trim_end()
+        .to_string()
+}
+
+/// Storage parameters sorted, the TOAST table's prefixed `toast.`.
+pub(crate) fn sorted_options(own: Vec<String>, toast: Vec<String>) -> Vec<String> {
+    let mut options = own;
+    options.extend(toast.into_iter().map(|o| format!("toast.{o}")));
+    options.sort();
+    options
+}
+
+/// `pg_trigger.tgenabled` to the model.
+pub(crate) fn trigger_enabled(tgenabled: &str) -> Result<TriggerEnabled> {
+    match tgenabled {
+        "O" => Ok(TriggerEnabled::Origin),
+        "D" => Ok(TriggerEnabled::Disabled),
+        "R" => Ok(TriggerEnabled::Replica),
+        "A" => Ok(TriggerEnabled::Always),
+        other => Err(unexpected("pg_trigger.tgenabled", other)),
+    }
+}
+
+/// `pg_policy.polcmd` to the command keyword.
+pub(crate) fn policy_command(polcmd: &str) -> Result<&'static str> {
+    match polcmd {
+        "*" => Ok("ALL"),
+        "r" => Ok("SELECT"),
+        "a" => Ok("INSERT"),
+        "w" => Ok("UPDATE"),
+        "d" => Ok("DELETE"),
+        other => Err(unexpected("pg_policy.polcmd", other)),
+    }
+}
+
+/// `pg_constraint.contype` of a table constraint to the model.
+pub(crate) fn constraint_kind(contype: &str) -> Result<ConstraintKind> {
+    match contype {
+        "p" => Ok(ConstraintKind::PrimaryKey),
+        "u" => Ok(ConstraintKind::Unique),
+        "f" => Ok(ConstraintKind::ForeignKey),
+        "c" => Ok(ConstraintKind::Check),
+        "x" => Ok(ConstraintKind::Exclusion),
+        other => Err(unexpected("pg_constraint.contype", other)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn not_valid_is_split_off() {
+        assert_eq!(
+            split_not_valid("CHECK ((a > 0)) NOT VALID"),
+            ("CHECK ((a > 0))".to_string(), false)
+        );
+        assert_eq!(
+            split_not_valid("FOREIGN KEY (a) REFERENCES public.t(id)"),
+            ("FOREIGN KEY (a) REFERENCES public.t(id)".to_string(), true)
+        );
+    }
+
+    #[test]
+    fn on_only_becomes_on() {
+        assert_eq!(
+            index_definition("CREATE INDEX p_id_idx ON ONLY public.p USING btree (id)"),
+            "CREATE INDEX p_id_idx ON public.p USING btree (id)"
+        );
+        assert_eq!(
+            index_definition("CREATE INDEX i ON public.t USING btree (id)"),
+            "CREATE INDEX i ON public.t USING btree (id)"
+        );
+    }
+
+    #[test]
+    fn on_only_inside_names_and_predicates_is_kept() {
+        assert_eq!(
+            index_definition(r#"CREATE INDEX "a ON ONLY ""b" ON ONLY public.p USING btree (id)"#),
+            r#"CREATE INDEX "a ON ONLY ""b" ON public.p USING btree (id)"#
+        );
+        assert_eq!(
+            index_definition("CREATE INDEX i ON public.t USING btree (x) WHERE (x <> ' ON ONLY ')"),
+            "CREATE INDEX i ON public.t USING btree (x) WHERE (x <> ' ON ONLY ')"
+        );
+    }
+
+    #[test]
+    fn view_definitions_are_trimmed() {
+        assert_eq!(
+            view_definition(" SELECT t.id\n   FROM public.t;"),
+            "SELECT t.id\n   FROM public.t"
+        );
+    }
+
+    #[test]
+    fn options_are_sorted_with_toast_prefix() {
+        assert_eq!(
+            sorted_options(
+                vec!["fillfactor=70".into(), "autovacuum_enabled=false".into()],
+                vec!["autovacuum_enabled=true".into()]
+            ),
+            vec![
+                "autovacuum_enabled=false",
+                "fillfactor=70",
+                "toast.autovacuum_enabled=true"
+            ]
+        );
+    }
+
+    #[test]
+    fn catalog_codes_map_to_the_model() {
+        assert_eq!(trigger_enabled("O").unwrap(), TriggerEnabled::Origin);
+        assert_eq!(trigger_enabled("D").unwrap(), TriggerEnabled::Disabled);
+        assert_eq!(trigger_enabled("R").unwrap(), TriggerEnabled::Replica);
+        assert_eq!(trigger_enabled("A").unwrap(), TriggerEnabled::Always);
+        assert!(trigger_enabled("X").is_err());
+        assert_eq!(policy_command("*").unwrap(), "ALL");
+        assert_eq!(policy_command("w").unwrap(), "UPDATE");
+        assert!(policy_command("?").is_err());
+        assert_eq!(constraint_kind("x").unwrap(), ConstraintKind::Exclusion);
+        assert!(constraint_kind("t").is_err());
+    }
+}
