@@ -10,6 +10,7 @@
 //! ```text
 //! cargo bench --bench engine -- [--size N | --from URL --to URL]
 //!                                [--iterations K] [--io-runs R] [--pg-dump PATH]
+//!                                [--no-queries]
 //! ```
 //!
 //! Environment: `BENCH_DATABASE_URL` (the server, default
@@ -37,11 +38,12 @@ struct Options {
     iterations: usize,
     io_runs: usize,
     pg_dump: Option<String>,
+    queries: bool,
 }
 
 fn usage() -> &'static str {
     "usage: cargo bench --bench engine -- [--size N | --from URL --to URL] \
-     [--iterations K] [--io-runs R] [--pg-dump PATH|none]"
+     [--iterations K] [--io-runs R] [--pg-dump PATH|none] [--no-queries]"
 }
 
 fn env_or(name: &str, default: &str) -> String {
@@ -59,6 +61,7 @@ fn parse_args() -> Result<Options, String> {
     let mut iterations: usize = env_or("BENCH_ITERATIONS", "20").parse().map_err(|_| "BENCH_ITERATIONS")?;
     let mut io_runs: usize = env_or("BENCH_IO_RUNS", "3").parse().map_err(|_| "BENCH_IO_RUNS")?;
     let mut pg_dump = std::env::var("PG_DUMP").ok().filter(|v| !v.is_empty());
+    let mut queries = true;
 
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -72,6 +75,7 @@ fn parse_args() -> Result<Options, String> {
             }
             "--io-runs" => io_runs = value("--io-runs")?.parse().map_err(|_| "--io-runs: a number")?,
             "--pg-dump" => pg_dump = Some(value("--pg-dump")?),
+            "--no-queries" => queries = false,
             // `cargo bench` passes --bench to every harness=false target.
             "--bench" => {}
             "-h" | "--help" => return Err(usage().to_string()),
@@ -94,6 +98,7 @@ fn parse_args() -> Result<Options, String> {
         iterations: iterations.max(1),
         io_runs: io_runs.max(1),
         pg_dump,
+        queries,
     })
 }
 
@@ -122,16 +127,64 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-/// Peak resident set size of this process so far, in KiB (Linux; 0 elsewhere).
-fn peak_rss_kb() -> u64 {
+/// A field of /proc/self/status in KiB (Linux; 0 elsewhere).
+fn proc_status_kb(field: &str) -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
             s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
+                .find(|l| l.starts_with(field))
                 .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
         })
         .unwrap_or(0)
+}
+
+/// Peak resident set size of this process so far, in KiB.
+fn peak_rss_kb() -> u64 {
+    proc_status_kb("VmHWM:")
+}
+
+/// Current and peak resident set size, for a progress line.
+fn memory_line() -> String {
+    format!(
+        "rss {:.1} MiB, peak {:.1} MiB",
+        proc_status_kb("VmRSS:") as f64 / 1024.0,
+        peak_rss_kb() as f64 / 1024.0
+    )
+}
+
+/// Runs every introspection query alone, one after the other, in the transaction
+/// settings introspection uses, and prints what each costs (server time + transfer +
+/// tokio-postgres decoding into rows, not the conversion into the model). Introspection
+/// itself pipelines them, so their sum is more than its read time; this says which
+/// queries dominate.
+async fn time_queries(url: &DbUrl) -> Result<(), String> {
+    let client = url.connect().await.map_err(|e| e.to_string())?;
+    client
+        .batch_execute(
+            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; \
+             SET LOCAL search_path = ''; SET LOCAL work_mem = '64MB'",
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut total = Duration::ZERO;
+    println!("  introspection queries, one at a time on from:");
+    for (name, sql) in schemaplan::introspect::queries::ALL {
+        let start = Instant::now();
+        let rows = client.query(*sql, &[]).await.map_err(|e| format!("{name}: {e}"))?;
+        let t = start.elapsed();
+        total += t;
+        let bytes: usize = rows.iter().map(|r| r.raw_size_bytes()).sum();
+        println!(
+            "    {name:<13} {:9.1} ms  {:7} rows  {:8.1} KiB",
+            ms(t),
+            rows.len(),
+            bytes as f64 / 1024.0
+        );
+    }
+    println!("    {:<13} {:9.1} ms", "sum", ms(total));
+    client.batch_execute("COMMIT").await.map_err(|e| e.to_string())?;
+    Ok(())
 }
 
 /// One line of object counts, so a nearly empty catalog is obvious.
@@ -208,25 +261,33 @@ async fn run(opts: Options) -> Result<(), String> {
     let mut intro_times = Vec::new();
     let mut dump_times = Vec::new();
     let mut a = None;
+    let base_rss = proc_status_kb("VmRSS:");
+    let mut one_catalog_rss = 0;
     for run in 0..opts.io_runs {
+        // The previous run's catalog goes first, so this one is measured alone.
+        drop(a.take());
         let (catalog, t) = introspect_url(&from).await?;
         intro_times.push(t);
         a = Some(catalog);
+        one_catalog_rss = proc_status_kb("VmRSS:");
         if let Some(p) = &pg_dump {
             dump_times.push(time_pg_dump(p, &opts.from)?);
         }
         println!(
-            "  io run {}: introspect {:.1} ms{}",
+            "  io run {}: introspect {:.1} ms{} ({})",
             run + 1,
             ms(t),
             dump_times
                 .last()
                 .map(|d| format!(", pg_dump --schema-only {:.1} ms", ms(*d)))
-                .unwrap_or_default()
+                .unwrap_or_default(),
+            memory_line()
         );
     }
     let a = a.ok_or("no introspection run")?;
     let (b, intro_b) = introspect_url(&to).await?;
+    let two_catalogs_rss = proc_status_kb("VmRSS:");
+    println!("  both catalogs held: {}", memory_line());
     println!("  from: {}", describe(&a));
     println!("  to:   {}", describe(&b));
     println!("  introspect to: {:.1} ms", ms(intro_b));
@@ -267,6 +328,10 @@ async fn run(opts: Options) -> Result<(), String> {
         std::hint::black_box(text);
     }
     let peak = peak_rss_kb();
+    println!("  after the engine iterations: {}", memory_line());
+    if opts.queries {
+        time_queries(&from).await?;
+    }
 
     let intro = median(&intro_times);
     let dump = (!dump_times.is_empty()).then(|| median(&dump_times));
@@ -293,7 +358,8 @@ async fn run(opts: Options) -> Result<(), String> {
     println!(
         "engine-result size={} tables_a={} tables_b={} changes={} steps={} iterations={} \
          diff_ms={:.3} order_ms={:.3} render_ms={:.3} engine_ms={:.3} text_ms={:.3} \
-         introspect_ms={:.3} introspect_b_ms={:.3} pg_dump_ms={} peak_rss_kb={}",
+         introspect_ms={:.3} introspect_b_ms={:.3} pg_dump_ms={} peak_rss_kb={} \
+         base_rss_kb={} one_catalog_rss_kb={} two_catalogs_rss_kb={}",
         opts.size.map_or_else(|| "-".to_string(), |s| s.to_string()),
         a.tables.len(),
         b.tables.len(),
@@ -309,6 +375,9 @@ async fn run(opts: Options) -> Result<(), String> {
         ms(intro_b),
         dump.map_or_else(|| "-".to_string(), |d| format!("{:.3}", ms(d))),
         peak,
+        base_rss,
+        one_catalog_rss,
+        two_catalogs_rss,
     );
     Ok(())
 }

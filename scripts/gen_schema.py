@@ -32,7 +32,7 @@ import sys
 
 # Bump whenever the output changes: bench.sh stores it (with a hash of the SQL) on the
 # databases it loads, to know when they must be loaded again.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 
 SCHEMAS = ["app", "billing", "crm", "ops"]
 
@@ -322,7 +322,9 @@ def generate(n, seed):
         fixed = 1 + (1 if has_updated else 0) + (1 if soft_delete else 0)
         for _ in range(total - len(t.columns) - fixed):
             t.columns.append(make_column(rng, t, pick_kind(rng), used))
-        t.columns.append(Column("created_at", "timestamptz", "timestamptz", not_null=True, default="now()"))
+        c = Column("created_at", "timestamptz", "timestamptz", not_null=True, default="now()")
+        c.pinned = True  # partial indexes and views use it
+        t.columns.append(c)
         if has_updated:
             c = Column("updated_at", "timestamptz", "timestamptz", not_null=True, default="now()")
             c.pinned = True
