@@ -10,7 +10,9 @@
 //! ```text
 //! cargo bench --bench engine -- [--size N | --from URL --to URL]
 //!                                [--iterations K] [--io-runs R] [--pg-dump PATH]
-//!                                [--no-queries]
+//!                                [--no-queries] [--explain]
+//!
+//! `--explain` also prints `EXPLAIN (ANALYZE, BUFFERS)` of every introspection query.
 //! ```
 //!
 //! Environment: `BENCH_DATABASE_URL` (the server, default
@@ -39,11 +41,12 @@ struct Options {
     io_runs: usize,
     pg_dump: Option<String>,
     queries: bool,
+    explain: bool,
 }
 
 fn usage() -> &'static str {
     "usage: cargo bench --bench engine -- [--size N | --from URL --to URL] \
-     [--iterations K] [--io-runs R] [--pg-dump PATH|none] [--no-queries]"
+     [--iterations K] [--io-runs R] [--pg-dump PATH|none] [--no-queries] [--explain]"
 }
 
 fn env_or(name: &str, default: &str) -> String {
@@ -53,16 +56,30 @@ fn env_or(name: &str, default: &str) -> String {
         .unwrap_or_else(|| default.to_string())
 }
 
-fn parse_args() -> Result<Options, String> {
+/// The options, or None when run as a test rather than as a benchmark.
+fn parse_args() -> Result<Option<Options>, String> {
     let server = env_or("BENCH_DATABASE_URL", DEFAULT_SERVER);
-    let mut size: Option<usize> = std::env::var("BENCH_SIZE").ok().and_then(|s| s.parse().ok());
-    let mut from = std::env::var("BENCH_FROM_URL").ok().filter(|v| !v.is_empty());
+    let mut size: Option<usize> = std::env::var("BENCH_SIZE")
+        .ok()
+        .and_then(|s| s.parse().ok());
+    let mut from = std::env::var("BENCH_FROM_URL")
+        .ok()
+        .filter(|v| !v.is_empty());
     let mut to = std::env::var("BENCH_TO_URL").ok().filter(|v| !v.is_empty());
-    let mut iterations: usize = env_or("BENCH_ITERATIONS", "20").parse().map_err(|_| "BENCH_ITERATIONS")?;
-    let mut io_runs: usize = env_or("BENCH_IO_RUNS", "3").parse().map_err(|_| "BENCH_IO_RUNS")?;
+    let mut iterations: usize = env_or("BENCH_ITERATIONS", "20")
+        .parse()
+        .map_err(|_| "BENCH_ITERATIONS")?;
+    let mut io_runs: usize = env_or("BENCH_IO_RUNS", "3")
+        .parse()
+        .map_err(|_| "BENCH_IO_RUNS")?;
     let mut pg_dump = std::env::var("PG_DUMP").ok().filter(|v| !v.is_empty());
     let mut queries = true;
+    let mut explain = false;
 
+    // Under `cargo test --benches` (or --all-targets) the target runs with no
+    // arguments and should not need the bench databases.
+    let mut as_bench = false;
+    let explicit = std::env::args().len() > 1;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value"));
@@ -71,16 +88,26 @@ fn parse_args() -> Result<Options, String> {
             "--from" => from = Some(value("--from")?),
             "--to" => to = Some(value("--to")?),
             "--iterations" => {
-                iterations = value("--iterations")?.parse().map_err(|_| "--iterations: a number")?
+                iterations = value("--iterations")?
+                    .parse()
+                    .map_err(|_| "--iterations: a number")?
             }
-            "--io-runs" => io_runs = value("--io-runs")?.parse().map_err(|_| "--io-runs: a number")?,
+            "--io-runs" => {
+                io_runs = value("--io-runs")?
+                    .parse()
+                    .map_err(|_| "--io-runs: a number")?
+            }
             "--pg-dump" => pg_dump = Some(value("--pg-dump")?),
             "--no-queries" => queries = false,
+            "--explain" => explain = true,
             // `cargo bench` passes --bench to every harness=false target.
-            "--bench" => {}
+            "--bench" => as_bench = true,
             "-h" | "--help" => return Err(usage().to_string()),
             other => return Err(format!("unknown argument {other}\n{}", usage())),
         }
+    }
+    if !as_bench && !explicit {
+        return Ok(None);
     }
     let size_or_default = size.unwrap_or(1000);
     let from = match from {
@@ -91,7 +118,7 @@ fn parse_args() -> Result<Options, String> {
         Some(u) => u,
         None => with_dbname(&server, &format!("bench_b_{size_or_default}"))?,
     };
-    Ok(Options {
+    Ok(Some(Options {
         from,
         to,
         size,
@@ -99,7 +126,8 @@ fn parse_args() -> Result<Options, String> {
         io_runs: io_runs.max(1),
         pg_dump,
         queries,
-    })
+        explain,
+    }))
 }
 
 /// The server URL with another database name (the path), query parameters kept.
@@ -158,7 +186,7 @@ fn memory_line() -> String {
 /// tokio-postgres decoding into rows, not the conversion into the model). Introspection
 /// itself pipelines them, so their sum is more than its read time; this says which
 /// queries dominate.
-async fn time_queries(url: &DbUrl) -> Result<(), String> {
+async fn time_queries(url: &DbUrl, explain: bool) -> Result<(), String> {
     let client = url.connect().await.map_err(|e| e.to_string())?;
     client
         .batch_execute(
@@ -171,7 +199,10 @@ async fn time_queries(url: &DbUrl) -> Result<(), String> {
     println!("  introspection queries, one at a time on from:");
     for (name, sql) in schemaplan::introspect::queries::ALL {
         let start = Instant::now();
-        let rows = client.query(*sql, &[]).await.map_err(|e| format!("{name}: {e}"))?;
+        let rows = client
+            .query(*sql, &[])
+            .await
+            .map_err(|e| format!("{name}: {e}"))?;
         let t = start.elapsed();
         total += t;
         let bytes: usize = rows.iter().map(|r| r.raw_size_bytes()).sum();
@@ -183,7 +214,24 @@ async fn time_queries(url: &DbUrl) -> Result<(), String> {
         );
     }
     println!("    {:<13} {:9.1} ms", "sum", ms(total));
-    client.batch_execute("COMMIT").await.map_err(|e| e.to_string())?;
+    if explain {
+        for (name, sql) in schemaplan::introspect::queries::ALL {
+            println!("\n  EXPLAIN ANALYZE {name}:");
+            let plan = client
+                .simple_query(&format!("EXPLAIN (ANALYZE, BUFFERS) {sql}"))
+                .await
+                .map_err(|e| format!("{name}: {e}"))?;
+            for msg in plan {
+                if let tokio_postgres::SimpleQueryMessage::Row(row) = msg {
+                    println!("    {}", row.get(0).unwrap_or(""));
+                }
+            }
+        }
+    }
+    client
+        .batch_execute("COMMIT")
+        .await
+        .map_err(|e| e.to_string())?;
     Ok(())
 }
 
@@ -246,7 +294,10 @@ async fn run(opts: Options) -> Result<(), String> {
     let major = {
         let client = from.connect().await.map_err(|e| e.to_string())?;
         let row = client
-            .query_one("SELECT current_setting('server_version_num')::int / 10000", &[])
+            .query_one(
+                "SELECT current_setting('server_version_num')::int / 10000",
+                &[],
+            )
             .await
             .map_err(|e| e.to_string())?;
         u32::try_from(row.get::<_, i32>(0)).ok()
@@ -269,7 +320,10 @@ async fn run(opts: Options) -> Result<(), String> {
         let (catalog, t) = introspect_url(&from).await?;
         intro_times.push(t);
         a = Some(catalog);
-        one_catalog_rss = proc_status_kb("VmRSS:");
+        if run == 0 {
+            // Later runs reuse memory the allocator kept from the earlier ones.
+            one_catalog_rss = proc_status_kb("VmRSS:");
+        }
         if let Some(p) = &pg_dump {
             dump_times.push(time_pg_dump(p, &opts.from)?);
         }
@@ -330,7 +384,7 @@ async fn run(opts: Options) -> Result<(), String> {
     let peak = peak_rss_kb();
     println!("  after the engine iterations: {}", memory_line());
     if opts.queries {
-        time_queries(&from).await?;
+        time_queries(&from, opts.explain).await?;
     }
 
     let intro = median(&intro_times);
@@ -384,7 +438,11 @@ async fn run(opts: Options) -> Result<(), String> {
 
 fn main() -> ExitCode {
     let opts = match parse_args() {
-        Ok(o) => o,
+        Ok(Some(o)) => o,
+        Ok(None) => {
+            println!("engine: a benchmark; run it with `cargo bench --bench engine` (skipped)");
+            return ExitCode::SUCCESS;
+        }
         Err(e) => {
             eprintln!("engine: {e}");
             return ExitCode::from(2);
