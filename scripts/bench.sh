@@ -15,7 +15,7 @@
 #   2. runs, alternating and in the same run, `schemaplan diff --from bench_a_N --to
 #      bench_b_N` (stdout to /dev/null) and `pg_dump --schema-only bench_a_N`
 #      (stdout to /dev/null), after --warmup untimed runs of each, measuring wall time
-#      and peak RSS of each run;
+#      and peak RSS of each run; each run goes through every size in turn;
 #   3. runs `cargo bench --bench engine` on the same two databases: diff + order +
 #      render alone (no I/O), and introspection of one database against pg_dump.
 # Then it prints medians, the ratios and PASS/FAIL against the targets. It drops
@@ -48,7 +48,7 @@ CHECK=0
 SERVER=${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 SEED=${BENCH_SEED:-1}
 
-usage() { sed -n '2,31p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,30p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -207,47 +207,61 @@ ENGINE_RESULTS=$OUT/engine.txt
 : > "$ENGINE_RESULTS"
 
 for n in "${SIZE_LIST[@]}"; do
-    say "=== $n tables ==="
+    say "=== $n tables: generating and loading ==="
     for v in a b; do
         python3 scripts/gen_schema.py "$n" --variant "$v" --seed "$SEED" -o "$OUT/bench_${n}_$v.sql"
     done
     sed -n '2p' "$OUT/bench_${n}_b.sql" | sed 's/^-- /bench.sh: /' >&2
     ensure_db "bench_a_$n" "$OUT/bench_${n}_a.sql"
     ensure_db "bench_b_$n" "$OUT/bench_${n}_b.sql"
-    A=$(db_url "bench_a_$n")
-    B=$(db_url "bench_b_$n")
-    diff_cmd=("$BIN" -q diff --from "$A" --to "$B" --format "$FORMAT")
-    dump_cmd=("$PG_DUMP" --schema-only "--dbname=$A")
-
-    for ((i = 0; i < WARMUP; i++)); do
-        measure /dev/null "${diff_cmd[@]}"
-        measure /dev/null "${dump_cmd[@]}"
-    done
     : > "$OUT/diff_$n.txt"
     : > "$OUT/dump_$n.txt"
-    for ((r = 1; r <= RUNS; r++)); do
-        # Alternate which goes first, so neither always runs on the other's warm cache.
-        if [ $((r % 2)) -eq 1 ]; then
-            measure "$OUT/diff_$n.txt" "${diff_cmd[@]}"
-            measure "$OUT/dump_$n.txt" "${dump_cmd[@]}"
-        else
-            measure "$OUT/dump_$n.txt" "${dump_cmd[@]}"
-            measure "$OUT/diff_$n.txt" "${diff_cmd[@]}"
-        fi
-        say "run $r/$RUNS: diff $(tail -1 "$OUT/diff_$n.txt" | awk '{printf "%.3f s %.1f MiB", $1, $2/1024}'), pg_dump $(tail -1 "$OUT/dump_$n.txt" | awk '{printf "%.3f s %.1f MiB", $1, $2/1024}')"
+done
+
+run_diff() {
+    measure "$2" "$BIN" -q diff --from "$(db_url "bench_a_$1")" --to "$(db_url "bench_b_$1")" --format "$FORMAT"
+}
+run_dump() { measure "$2" "$PG_DUMP" --schema-only "--dbname=$(db_url "bench_a_$1")"; }
+
+say "warming up ($WARMUP untimed run(s) of each)"
+for n in "${SIZE_LIST[@]}"; do
+    for ((i = 0; i < WARMUP; i++)); do
+        run_diff "$n" /dev/null
+        run_dump "$n" /dev/null
     done
+done
+
+# Sizes interleave within each run, so a change in the machine's load during the
+# benchmark weighs on every size alike (the scaling ratio stays fair); diff and pg_dump
+# alternate which goes first, so neither always runs on the other's warm cache.
+for ((r = 1; r <= RUNS; r++)); do
+    for n in "${SIZE_LIST[@]}"; do
+        if [ $((r % 2)) -eq 1 ]; then
+            run_diff "$n" "$OUT/diff_$n.txt"
+            run_dump "$n" "$OUT/dump_$n.txt"
+        else
+            run_dump "$n" "$OUT/dump_$n.txt"
+            run_diff "$n" "$OUT/diff_$n.txt"
+        fi
+        say "run $r/$RUNS, $n tables: diff $(tail -1 "$OUT/diff_$n.txt" | awk '{printf "%.3f s %.1f MiB", $1, $2/1024}'), pg_dump $(tail -1 "$OUT/dump_$n.txt" | awk '{printf "%.3f s %.1f MiB", $1, $2/1024}')"
+    done
+done
+for n in "${SIZE_LIST[@]}"; do
     awk -v n="$n" '{print n "\tdiff\t" $1 "\t" $2}' "$OUT/diff_$n.txt" >> "$RESULTS"
     awk -v n="$n" '{print n "\tpg_dump\t" $1 "\t" $2}' "$OUT/dump_$n.txt" >> "$RESULTS"
+done
 
-    if [ "$ENGINE" -eq 1 ]; then
-        say "engine benchmark (cargo bench --bench engine)"
-        cargo bench --quiet --bench engine -- --size "$n" --from "$A" --to "$B" \
+if [ "$ENGINE" -eq 1 ]; then
+    for n in "${SIZE_LIST[@]}"; do
+        say "engine benchmark, $n tables (cargo bench --bench engine)"
+        cargo bench --quiet --bench engine -- --size "$n" \
+            --from "$(db_url "bench_a_$n")" --to "$(db_url "bench_b_$n")" \
             --iterations "$ITERATIONS" --io-runs "$RUNS" --pg-dump "$PG_DUMP" \
             | tee "$OUT/engine_$n.txt" | sed 's/^/    /' >&2
         grep '^engine-result ' "$OUT/engine_$n.txt" >> "$ENGINE_RESULTS" \
             || die "the engine benchmark printed no result"
-    fi
-done
+    done
+fi
 
 # --- report ----------------------------------------------------------------------------
 
