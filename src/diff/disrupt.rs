@@ -8,6 +8,7 @@
 //! default dropped and set again, or its column converted to a type that replaces the old
 //! one. Order then puts the drops before the disruption and the creates after.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use crate::model::{Catalog, Column, ObjectId, QualName, TypeKind, View};
@@ -30,6 +31,9 @@ pub struct Disruptions {
     /// Columns whose default is dropped before a recreated object it calls is dropped,
     /// and set again after.
     pub default_reset: BTreeSet<(QualName, String)>,
+    /// Tables with a column, constraint or policy in any of the sets above: the others
+    /// are compared without looking anything up.
+    pub tables_touched: BTreeSet<QualName>,
 }
 
 impl Disruptions {
@@ -41,6 +45,11 @@ impl Disruptions {
     /// Whether the object is dropped and created again.
     pub fn is_recreated(&self, id: &ObjectId) -> bool {
         self.recreated.contains(id)
+    }
+
+    /// Whether the first pass decided anything about parts of this table.
+    pub fn touches(&self, table: &QualName) -> bool {
+        self.tables_touched.contains(table)
     }
 
     /// Whether the relation (table or view) named is dropped.
@@ -83,6 +92,21 @@ pub fn plan_disruptions(from: &Catalog, to: &Catalog) -> Disruptions {
             handle_dependent(from, to, &mut d, &mut work, &id, cause, dep);
         }
     }
+    let mut touched: BTreeSet<QualName> = BTreeSet::new();
+    for id in d.gone.iter().chain(&d.recreated) {
+        if let ObjectId::Column(t, _) | ObjectId::Constraint(t, _) | ObjectId::Policy(t, _) = id {
+            touched.insert(t.clone());
+        }
+    }
+    for (t, _) in d
+        .type_changed
+        .iter()
+        .chain(&d.converted)
+        .chain(&d.default_reset)
+    {
+        touched.insert(t.clone());
+    }
+    d.tables_touched = touched;
     d
 }
 
@@ -140,48 +164,57 @@ fn seed(from: &Catalog, to: &Catalog, d: &mut Disruptions, work: &mut VecDeque<(
             mark_dropped(to, d, work, ObjectId::Table(name.clone()));
             continue;
         }
+        if old == new && old.inherited_constraints.is_empty() {
+            // Nothing in the table itself changes (the common case).
+            continue;
+        }
         let both_partitions = old.partition_of.is_some() && new.partition_of.is_some();
         for (cname, col) in &old.columns {
-            let id = ObjectId::Column(name.clone(), cname.clone());
+            let id = || ObjectId::Column(name.clone(), cname.clone());
             match new.columns.get(cname) {
-                None => mark_dropped(to, d, work, id),
+                None => mark_dropped(to, d, work, id()),
                 Some(_) if both_partitions => {}
-                Some(newcol) if needs_column_recreate(col, newcol) => mark_dropped(to, d, work, id),
+                Some(newcol) if needs_column_recreate(col, newcol) => {
+                    mark_dropped(to, d, work, id())
+                }
                 Some(newcol) => {
                     if col.type_name != newcol.type_name || col.collation != newcol.collation {
                         d.type_changed.insert((name.clone(), cname.clone()));
-                        work.push_back((id, Cause::TypeChanged));
+                        work.push_back((id(), Cause::TypeChanged));
                     }
                 }
             }
         }
         for (cname, con) in super::effective_constraints(old, new).iter() {
-            let id = ObjectId::Constraint(name.clone(), cname.clone());
-            match new.constraints.get(cname) {
-                None => mark_dropped(to, d, work, id),
-                Some(n)
-                    if n.kind != con.kind
+            let changed = match new.constraints.get(cname) {
+                None => true,
+                Some(n) => {
+                    n.kind != con.kind
                         || n.definition != con.definition
-                        || (con.validated && !n.validated) =>
-                {
-                    mark_dropped(to, d, work, id)
+                        || (con.validated && !n.validated)
                 }
-                Some(_) => {}
+            };
+            if changed {
+                mark_dropped(
+                    to,
+                    d,
+                    work,
+                    ObjectId::Constraint(name.clone(), cname.clone()),
+                );
             }
         }
         for (pname, pol) in &old.policies {
-            let id = ObjectId::Policy(name.clone(), pname.clone());
-            match new.policies.get(pname) {
-                None => mark_dropped(to, d, work, id),
-                Some(n)
-                    if n.command != pol.command
+            let changed = match new.policies.get(pname) {
+                None => true,
+                Some(n) => {
+                    n.command != pol.command
                         || n.permissive != pol.permissive
                         || (pol.using.is_some() && n.using.is_none())
-                        || (pol.with_check.is_some() && n.with_check.is_none()) =>
-                {
-                    mark_dropped(to, d, work, id)
+                        || (pol.with_check.is_some() && n.with_check.is_none())
                 }
-                Some(_) => {}
+            };
+            if changed {
+                mark_dropped(to, d, work, ObjectId::Policy(name.clone(), pname.clone()));
             }
         }
     }
@@ -222,7 +255,10 @@ fn handle_dependent(
     cause: Cause,
     dep: &Dependent,
 ) {
-    let target = &dep.id;
+    let target = &dep.id();
+    if target == id {
+        return;
+    }
     if d.is_dropped(target) {
         return;
     }
@@ -236,7 +272,7 @@ fn handle_dependent(
                 return;
             };
             let key = (rel.clone(), col.clone());
-            if dep.via_default {
+            if dep.via_default() {
                 // A generated column cannot lose its expression for a while; a plain
                 // default can (and a type change of the column handles its own).
                 if column.generated.is_some() {
@@ -351,80 +387,127 @@ pub fn needs_view_recreate(from: &View, to: &View) -> bool {
 }
 
 /// One object depending on another, and whether through a column's default (or
-/// generation) expression rather than its type.
-#[derive(Debug)]
-struct Dependent {
-    id: ObjectId,
-    via_default: bool,
+/// generation) expression rather than its type. Borrowed from the catalog; its
+/// [`ObjectId`] is built only when the dependency is followed.
+#[derive(Debug, Clone, Copy)]
+enum Dependent<'a> {
+    Type(&'a QualName),
+    Sequence(&'a QualName),
+    Table(&'a QualName),
+    Column {
+        table: &'a QualName,
+        column: &'a str,
+        via_default: bool,
+    },
+    Constraint(&'a QualName, &'a str),
+    Policy(&'a QualName, &'a str),
+    Index(&'a QualName),
+    View(&'a QualName),
+    Function(&'a crate::model::FunctionKey),
+    Trigger(&'a QualName, &'a str),
 }
 
-/// Reverse dependency edges of a catalog: for each object, what depends on it.
-struct DependencyIndex {
-    dependents: BTreeMap<ObjectId, Vec<Dependent>>,
-}
-
-impl DependencyIndex {
-    fn new(c: &Catalog) -> Self {
-        let mut dependents: BTreeMap<ObjectId, Vec<Dependent>> = BTreeMap::new();
-        let mut add = |id: ObjectId, deps: &BTreeSet<ObjectId>, via_default: bool| {
-            for dep in deps {
-                if *dep != id {
-                    dependents.entry(dep.clone()).or_default().push(Dependent {
-                        id: id.clone(),
-                        via_default,
-                    });
-                }
+impl Dependent<'_> {
+    fn id(&self) -> ObjectId {
+        match *self {
+            Dependent::Type(n) => ObjectId::Type(n.clone()),
+            Dependent::Sequence(n) => ObjectId::Sequence(n.clone()),
+            Dependent::Table(n) => ObjectId::Table(n.clone()),
+            Dependent::Column { table, column, .. } => {
+                ObjectId::Column(table.clone(), column.to_string())
             }
-        };
+            Dependent::Constraint(t, c) => ObjectId::Constraint(t.clone(), c.to_string()),
+            Dependent::Policy(t, p) => ObjectId::Policy(t.clone(), p.to_string()),
+            Dependent::Index(n) => ObjectId::Index(n.clone()),
+            Dependent::View(n) => ObjectId::View(n.clone()),
+            Dependent::Function(k) => ObjectId::Function(k.clone()),
+            Dependent::Trigger(t, g) => ObjectId::Trigger(t.clone(), g.to_string()),
+        }
+    }
+
+    fn via_default(&self) -> bool {
+        matches!(
+            self,
+            Dependent::Column {
+                via_default: true,
+                ..
+            }
+        )
+    }
+}
+
+/// Reverse dependency edges of a catalog: for each object, what depends on it. Keys
+/// and values borrow from the catalog, so building it allocates little.
+struct DependencyIndex<'a> {
+    dependents: BTreeMap<Cow<'a, ObjectId>, Vec<Dependent<'a>>>,
+}
+
+impl<'a> DependencyIndex<'a> {
+    fn new(c: &'a Catalog) -> Self {
+        type Index<'a> = BTreeMap<Cow<'a, ObjectId>, Vec<Dependent<'a>>>;
+        fn add<'a>(map: &mut Index<'a>, deps: &'a BTreeSet<ObjectId>, who: Dependent<'a>) {
+            for dep in deps {
+                map.entry(Cow::Borrowed(dep)).or_default().push(who);
+            }
+        }
+        let mut dependents: Index<'a> = BTreeMap::new();
         for t in c.types.values() {
-            add(ObjectId::Type(t.name.clone()), &t.deps, false);
+            add(&mut dependents, &t.deps, Dependent::Type(&t.name));
         }
         for s in c.sequences.values() {
-            add(ObjectId::Sequence(s.name.clone()), &s.deps, false);
+            add(&mut dependents, &s.deps, Dependent::Sequence(&s.name));
         }
         for t in c.tables.values() {
-            let mut table_deps = t.deps.0.clone();
-            if let Some(p) = &t.partition_of {
-                table_deps.insert(ObjectId::Table(p.parent.clone()));
+            add(&mut dependents, &t.deps, Dependent::Table(&t.name));
+            let parents = t
+                .partition_of
+                .iter()
+                .map(|p| &p.parent)
+                .chain(t.inherits.iter());
+            for p in parents {
+                dependents
+                    .entry(Cow::Owned(ObjectId::Table(p.clone())))
+                    .or_default()
+                    .push(Dependent::Table(&t.name));
             }
-            for p in &t.inherits {
-                table_deps.insert(ObjectId::Table(p.clone()));
-            }
-            add(ObjectId::Table(t.name.clone()), &table_deps, false);
             for col in t.columns.values() {
-                let id = ObjectId::Column(t.name.clone(), col.name.clone());
-                add(id.clone(), &col.deps, false);
-                add(id, &col.default_deps, true);
+                let column = |via_default| Dependent::Column {
+                    table: &t.name,
+                    column: &col.name,
+                    via_default,
+                };
+                add(&mut dependents, &col.deps, column(false));
+                add(&mut dependents, &col.default_deps, column(true));
             }
             for con in t.constraints.values() {
                 add(
-                    ObjectId::Constraint(t.name.clone(), con.name.clone()),
+                    &mut dependents,
                     &con.deps,
-                    false,
+                    Dependent::Constraint(&t.name, &con.name),
                 );
             }
             for pol in t.policies.values() {
                 add(
-                    ObjectId::Policy(t.name.clone(), pol.name.clone()),
+                    &mut dependents,
                     &pol.deps,
-                    false,
+                    Dependent::Policy(&t.name, &pol.name),
                 );
             }
         }
         for i in c.indexes.values() {
-            add(ObjectId::Index(i.name.clone()), &i.deps, false);
+            add(&mut dependents, &i.deps, Dependent::Index(&i.name));
         }
         for v in c.views.values() {
-            add(ObjectId::View(v.name.clone()), &v.deps, false);
+            add(&mut dependents, &v.deps, Dependent::View(&v.name));
         }
         for f in c.functions.values() {
-            add(ObjectId::Function(f.key.clone()), &f.deps, false);
+            add(&mut dependents, &f.deps, Dependent::Function(&f.key));
         }
         for t in c.triggers.values() {
             add(
-                ObjectId::Trigger(t.table.clone(), t.name.clone()),
+                &mut dependents,
                 &t.deps,
-                false,
+                Dependent::Trigger(&t.table, &t.name),
             );
         }
         DependencyIndex { dependents }

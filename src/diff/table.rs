@@ -18,7 +18,7 @@ pub(crate) fn diff_tables(e: &mut Emitter) {
                 if e.d.is_recreated(&ObjectId::Table(name)) {
                     e.push(Change::DropTable(f.clone()));
                     create_table(e, t);
-                } else {
+                } else if f != t || e.d.touches(&t.name) || !f.inherited_constraints.is_empty() {
                     alter_table(e, f, t);
                 }
             }
@@ -99,11 +99,14 @@ fn alter_table(e: &mut Emitter, f: &Table, t: &Table) {
     // ALTER TABLE ... INHERIT wants the child to have the parent's checks already; they
     // merge into the inherited ones.
     let gains_parent = t.inherits.iter().any(|p| !f.inherits.contains(p));
-    let mut to_constraints = t.constraints.clone();
+    let mut to_constraints = std::borrow::Cow::Borrowed(&t.constraints);
     if gains_parent {
         for (k, c) in t.inherited_constraints.iter() {
             if c.kind == crate::model::ConstraintKind::Check {
-                to_constraints.entry(k.clone()).or_insert_with(|| c.clone());
+                to_constraints
+                    .to_mut()
+                    .entry(k.clone())
+                    .or_insert_with(|| c.clone());
             }
         }
     }
@@ -233,6 +236,7 @@ fn diff_columns(e: &mut Emitter, f: &Table, t: &Table) {
                 table: name.clone(),
                 column: tc.clone(),
             }),
+            Some(fc) if fc == tc && !e.d.touches(name) => {}
             Some(fc) => {
                 if e.d
                     .is_recreated(&ObjectId::Column(name.clone(), cname.clone()))

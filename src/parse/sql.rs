@@ -1616,7 +1616,7 @@ mod tests {
             .unwrap_err();
         assert_eq!(
             err.to_string(),
-            "s.sql:5:10: syntax error: syntax error at or near \"tt\"\n  CREATE TABLE b ( x int, y intt tt )"
+            "s.sql:5:10: syntax error at or near \"tt\"\n  CREATE TABLE b ( x int, y intt tt )"
         );
     }
 
