@@ -18,7 +18,8 @@ mod table;
 mod types;
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
 
 pub use change::{Change, ColumnChange, CommentTarget, DomainChange, EnumPosition, TableChange};
 pub use disrupt::{needs_view_recreate, Disruptions};
@@ -132,16 +133,42 @@ pub(crate) fn effective_indexes<'a>(
     Cow::Owned(all)
 }
 
-/// Walks two maps by key: `f(key, Some(from), Some(to))` for objects on both sides,
-/// with `None` for the side an object is missing from. Keys in order.
-pub(crate) fn pair_up<'a, K: Ord + Clone, V>(
+/// Walks two maps by key: `(key, Some(from), Some(to))` for objects on both sides,
+/// with `None` for the side an object is missing from. Keys in order; a merge of the
+/// two sorted maps, so nothing is copied.
+pub(crate) fn pair_up<'a, K: Ord, V>(
     from: &'a BTreeMap<K, V>,
     to: &'a BTreeMap<K, V>,
-) -> Vec<(K, Option<&'a V>, Option<&'a V>)> {
-    let keys: BTreeSet<&K> = from.keys().chain(to.keys()).collect();
-    keys.into_iter()
-        .map(|k| (k.clone(), from.get(k), to.get(k)))
-        .collect()
+) -> Vec<(&'a K, Option<&'a V>, Option<&'a V>)> {
+    let mut out = Vec::with_capacity(from.len().max(to.len()));
+    let mut a = from.iter().peekable();
+    let mut b = to.iter().peekable();
+    loop {
+        let next = match (a.peek(), b.peek()) {
+            (None, None) => break,
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (Some((ka, _)), Some((kb, _))) => ka.cmp(kb),
+        };
+        match next {
+            Ordering::Less => {
+                if let Some((k, v)) = a.next() {
+                    out.push((k, Some(v), None));
+                }
+            }
+            Ordering::Greater => {
+                if let Some((k, v)) = b.next() {
+                    out.push((k, None, Some(v)));
+                }
+            }
+            Ordering::Equal => {
+                if let (Some((k, v)), Some((_, w))) = (a.next(), b.next()) {
+                    out.push((k, Some(v), Some(w)));
+                }
+            }
+        }
+    }
+    out
 }
 
 /// What a retired type's name ends with.

@@ -83,7 +83,7 @@ pub(crate) fn diff_functions(e: &mut Emitter) {
                     });
                 }
                 e.comment(
-                    ObjectId::Function(key),
+                    ObjectId::Function(key.clone()),
                     function_comment_target(t.kind),
                     &f.comment,
                     &t.comment,

@@ -15,10 +15,10 @@ pub(crate) fn diff_tables(e: &mut Emitter) {
             (Some(f), None) => e.push(Change::DropTable(f.clone())),
             (None, Some(t)) => create_table(e, t),
             (Some(f), Some(t)) => {
-                if e.d.is_recreated(&ObjectId::Table(name)) {
+                if e.d.is_recreated(&ObjectId::Table(name.clone())) {
                     e.push(Change::DropTable(f.clone()));
                     create_table(e, t);
-                } else if f != t || e.d.touches(&t.name) || !f.inherited_constraints.is_empty() {
+                } else if e.d.tables_changed.contains(&t.name) || e.d.touches(&t.name) {
                     alter_table(e, f, t);
                 }
             }
@@ -111,7 +111,7 @@ fn alter_table(e: &mut Emitter, f: &Table, t: &Table) {
         }
     }
     for (cname, from, to) in pair_up(&from_constraints, &to_constraints) {
-        let id = ObjectId::Constraint(name.clone(), cname);
+        let id = ObjectId::Constraint(name.clone(), cname.clone());
         match (from, to) {
             (Some(fc), None) => e.push(Change::DropConstraint {
                 table: name.clone(),
@@ -146,7 +146,7 @@ fn alter_table(e: &mut Emitter, f: &Table, t: &Table) {
     }
 
     for (pname, from, to) in pair_up(&f.policies, &t.policies) {
-        let id = ObjectId::Policy(name.clone(), pname);
+        let id = ObjectId::Policy(name.clone(), pname.clone());
         match (from, to) {
             (Some(fp), None) => e.push(Change::DropPolicy {
                 table: name.clone(),
@@ -431,7 +431,7 @@ pub(crate) fn diff_indexes(e: &mut Emitter) {
                     e.push(Change::CreateIndex(t.clone()));
                 } else {
                     e.comment(
-                        ObjectId::Index(name),
+                        ObjectId::Index(name.clone()),
                         CommentTarget::Index,
                         &f.comment,
                         &t.comment,
@@ -447,7 +447,7 @@ pub(crate) fn diff_indexes(e: &mut Emitter) {
 pub(crate) fn diff_triggers(e: &mut Emitter) {
     let pairs: Vec<_> = pair_up(&e.from.triggers, &e.to.triggers);
     for ((rel, name), from, to) in pairs {
-        let id = ObjectId::Trigger(rel.clone(), name);
+        let id = ObjectId::Trigger(rel.clone(), name.clone());
         match (from, to) {
             (Some(f), None) => {
                 if !e.d.relation_dropped(&rel) {

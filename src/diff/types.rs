@@ -14,7 +14,7 @@ pub(crate) fn diff_schemas_and_extensions(e: &mut Emitter) {
             (Some(f), None) => e.push(Change::DropSchema(f.clone())),
             (None, Some(t)) => e.push(Change::CreateSchema(t.clone())),
             (Some(f), Some(t)) => e.comment(
-                ObjectId::Schema(name),
+                ObjectId::Schema(name.clone()),
                 CommentTarget::Schema,
                 &f.comment,
                 &t.comment,
@@ -34,7 +34,7 @@ pub(crate) fn diff_schemas_and_extensions(e: &mut Emitter) {
                     });
                 }
                 e.comment(
-                    ObjectId::Extension(name),
+                    ObjectId::Extension(name.clone()),
                     CommentTarget::Extension,
                     &f.comment,
                     &t.comment,
@@ -147,7 +147,7 @@ pub(crate) fn diff_types(e: &mut Emitter) {
             _ => unreachable!("a change of type kind is a retype"),
         }
         e.comment(
-            ObjectId::Type(name),
+            ObjectId::Type(name.clone()),
             type_comment_target(t),
             &f.comment,
             &t.comment,
@@ -227,7 +227,7 @@ pub(crate) fn diff_sequences(e: &mut Emitter) {
                     });
                 }
                 e.comment(
-                    ObjectId::Sequence(name),
+                    ObjectId::Sequence(name.clone()),
                     CommentTarget::Sequence,
                     &f.comment,
                     &t.comment,
