@@ -352,7 +352,7 @@ async fn ctrl_c_drops_the_scratch_database() {
         "CREATE MATERIALIZED VIEW slow AS SELECT 1 AS one FROM pg_sleep(30);",
     )
     .unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_schemaplan"))
+    let child = Command::new(env!("CARGO_BIN_EXE_schemaplan"))
         .args([
             "diff",
             "--to",

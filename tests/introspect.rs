@@ -5,8 +5,6 @@
 
 mod common;
 
-use std::collections::BTreeMap;
-
 use common::TestDb;
 use schemaplan::introspect::{introspect, introspect_with_stats};
 use schemaplan::model::{
@@ -300,7 +298,7 @@ async fn schemas_extensions_and_types_are_read_exactly() {
                 not_null: true,
                 default: Some("1".into()),
                 collation: None,
-                checks: BTreeMap::from([
+                checks: schemaplan::model::SmallMap::from_iter([
                     (
                         "posint_positive".into(),
                         DomainCheck {
@@ -330,7 +328,7 @@ async fn schemas_extensions_and_types_are_read_exactly() {
             not_null: false,
             default: None,
             collation: Some("\"C\"".into()),
-            checks: BTreeMap::from([(
+            checks: schemaplan::model::SmallMap::from_iter([(
                 "code_check".into(),
                 DomainCheck {
                     name: "code_check".into(),
@@ -409,17 +407,17 @@ async fn sequences_keep_their_options_and_identity_sequences_stay_with_their_col
     let users = &c.tables[&app("users")];
     assert_eq!(
         users.columns["id"].identity,
-        Some(Identity {
+        Some(Box::new(Identity {
             kind: IdentityKind::Always,
             options: seq_options(100, 10, 1, i64::MAX, 5, false)
-        })
+        }))
     );
     assert_eq!(
         c.tables[&app("tickets")].columns["id"].identity,
-        Some(Identity {
+        Some(Box::new(Identity {
             kind: IdentityKind::ByDefault,
             options: SequenceOptions::defaults_for("integer", 1),
-        })
+        }))
     );
 }
 
@@ -695,7 +693,11 @@ async fn partitions_and_inheritance_are_managed_on_the_parent() {
 
     // A foreign key to a partitioned table appears once, on the referencing table.
     assert_eq!(
-        c.tables[&app("event_refs")].constraints["event_refs_event_fk"].definition,
+        c.tables[&app("event_refs")]
+            .constraints
+            .get("event_refs_event_fk")
+            .unwrap()
+            .definition,
         "FOREIGN KEY (event_id, event_at) REFERENCES app.events(id, at)"
     );
 
@@ -717,7 +719,11 @@ async fn partitions_and_inheritance_are_managed_on_the_parent() {
     // The inherited copy of the parent's check is not the child's own constraint.
     assert!(child.constraints.is_empty());
     assert_eq!(
-        c.tables[&app("base")].constraints["base_label_nonempty"].definition,
+        c.tables[&app("base")]
+            .constraints
+            .get("base_label_nonempty")
+            .unwrap()
+            .definition,
         "CHECK ((label <> ''::text))"
     );
 }
@@ -803,7 +809,10 @@ async fn indexes_views_functions_and_triggers_are_read_exactly() {
             ],
             options: vec![],
             comment: Some("not sad".into()),
-            column_comments: BTreeMap::from([("email".into(), "view email".into())]),
+            column_comments: schemaplan::model::SmallMap::from_iter([(
+                "email".into(),
+                "view email".into()
+            )]),
             deps: Deps::default(),
         }
     );
@@ -1001,7 +1010,7 @@ async fn dependencies_are_resolved_to_model_objects() {
 
     // Constraints and indexes depend on their columns and functions, not their table.
     assert_eq!(
-        deps(&users.constraints["users_even_score"].deps),
+        deps(&users.constraints.get("users_even_score").unwrap().deps),
         vec![
             column_id("users", "score"),
             function_id("is_even", "n integer")
@@ -1015,7 +1024,7 @@ async fn dependencies_are_resolved_to_model_objects() {
         ]
     );
     assert_has(
-        &orders.constraints["orders_no_overlap"].deps,
+        &orders.constraints.get("orders_no_overlap").unwrap().deps,
         &[
             ObjectId::Extension("btree_gist".into()),
             column_id("orders", "during"),
@@ -1023,7 +1032,7 @@ async fn dependencies_are_resolved_to_model_objects() {
     );
     // A foreign key depends on the referenced table, its key constraint and column.
     assert_eq!(
-        deps(&orders.constraints["orders_user_fk"].deps),
+        deps(&orders.constraints.get("orders_user_fk").unwrap().deps),
         vec![
             ObjectId::Table(app("users")),
             column_id("orders", "user_id"),
@@ -1032,7 +1041,11 @@ async fn dependencies_are_resolved_to_model_objects() {
         ]
     );
     assert_has(
-        &c.tables[&app("event_refs")].constraints["event_refs_event_fk"].deps,
+        &c.tables[&app("event_refs")]
+            .constraints
+            .get("event_refs_event_fk")
+            .unwrap()
+            .deps,
         &[
             ObjectId::Table(app("events")),
             ObjectId::Constraint(app("events"), "events_pkey".into()),
@@ -1074,14 +1087,17 @@ async fn dependencies_are_resolved_to_model_objects() {
         vec![function_id("touch", "")]
     );
     assert_has(
-        &orders.policies["orders_owner"].deps,
+        &orders.policies.get("orders_owner").unwrap().deps,
         &[column_id("users", "id")],
     );
     assert_eq!(
-        deps(&orders.policies["orders_read"].deps),
+        deps(&orders.policies.get("orders_read").unwrap().deps),
         vec![ObjectId::Table(app("scratch"))]
     );
-    assert!(!orders.policies["orders_owner"]
+    assert!(!orders
+        .policies
+        .get("orders_owner")
+        .unwrap()
         .deps
         .0
         .contains(&ObjectId::Table(app("orders"))));
@@ -1122,7 +1138,11 @@ async fn quoted_identifiers_come_back_exact() {
     );
     assert_eq!(table.columns["quo\"te"].comment.as_deref(), Some("quoted"));
     assert_eq!(
-        table.constraints["Order Items_pkey"].definition,
+        table
+            .constraints
+            .get("Order Items_pkey")
+            .unwrap()
+            .definition,
         "PRIMARY KEY (\"Id\")"
     );
     // The index's own name contains " ON ONLY ": only the real ON ONLY would be rewritten.
@@ -1272,7 +1292,15 @@ async fn statement_order_does_not_change_the_catalog() {
     assert_eq!(a, shuffled);
     assert_eq!(a, b);
     // Dependencies (not compared) are resolved the same way too.
-    let fk = |c: &Catalog| deps(&c.tables[&q("s", "child")].constraints["child_parent_fk"].deps);
+    let fk = |c: &Catalog| {
+        deps(
+            &c.tables[&q("s", "child")]
+                .constraints
+                .get("child_parent_fk")
+                .unwrap()
+                .deps,
+        )
+    };
     assert_eq!(fk(&a), fk(&b));
     let doubled = |c: &Catalog| deps(&c.tables[&q("s", "child")].columns["doubled"].default_deps);
     assert_eq!(doubled(&a), doubled(&b));

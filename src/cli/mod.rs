@@ -226,7 +226,7 @@ pub fn main() -> ExitCode {
         }
     };
     init_tracing(&cli.global);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+    let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {

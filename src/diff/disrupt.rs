@@ -452,7 +452,7 @@ struct DependencyIndex<'a> {
 impl<'a> DependencyIndex<'a> {
     fn new(c: &'a Catalog) -> Self {
         type Index<'a> = FxHashMap<Cow<'a, ObjectId>, Vec<Dependent<'a>>>;
-        fn add<'a>(map: &mut Index<'a>, deps: &'a BTreeSet<ObjectId>, who: Dependent<'a>) {
+        fn add<'a>(map: &mut Index<'a>, deps: &'a crate::model::DepSet, who: Dependent<'a>) {
             for dep in deps {
                 map.entry(Cow::Borrowed(dep)).or_default().push(who);
             }

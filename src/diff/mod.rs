@@ -25,7 +25,7 @@ pub use change::{Change, ColumnChange, CommentTarget, DomainChange, EnumPosition
 pub use disrupt::{needs_view_recreate, Disruptions};
 pub use table::using_cast;
 
-use crate::model::{Catalog, Constraint, Index, ObjectId, QualName, Table};
+use crate::model::{Catalog, Constraint, Index, ObjectId, QualName, SmallMap, Table};
 
 /// Compares two catalogs and returns the changes that turn `from` into `to`, unordered.
 pub fn diff(from: &Catalog, to: &Catalog) -> Vec<Change> {
@@ -94,7 +94,7 @@ pub(crate) fn leaves_parent(from: &Table, to: &Table) -> bool {
 pub(crate) fn effective_constraints<'a>(
     from: &'a Table,
     to: &Table,
-) -> Cow<'a, BTreeMap<String, Constraint>> {
+) -> Cow<'a, SmallMap<String, Constraint>> {
     if leaves_parent(from, to) && !from.inherited_constraints.is_empty() {
         let mut all = from.constraints.clone();
         for (k, c) in from.inherited_constraints.iter() {
@@ -136,13 +136,13 @@ pub(crate) fn effective_indexes<'a>(
 /// Walks two maps by key: `(key, Some(from), Some(to))` for objects on both sides,
 /// with `None` for the side an object is missing from. Keys in order; a merge of the
 /// two sorted maps, so nothing is copied.
-pub(crate) fn pair_up<'a, K: Ord, V>(
-    from: &'a BTreeMap<K, V>,
-    to: &'a BTreeMap<K, V>,
+pub(crate) fn pair_up<'a, K: Ord + 'a, V: 'a>(
+    from: impl IntoIterator<Item = (&'a K, &'a V)>,
+    to: impl IntoIterator<Item = (&'a K, &'a V)>,
 ) -> Vec<(&'a K, Option<&'a V>, Option<&'a V>)> {
-    let mut out = Vec::with_capacity(from.len().max(to.len()));
-    let mut a = from.iter().peekable();
-    let mut b = to.iter().peekable();
+    let mut out = Vec::new();
+    let mut a = from.into_iter().peekable();
+    let mut b = to.into_iter().peekable();
     loop {
         let next = match (a.peek(), b.peek()) {
             (None, None) => break,

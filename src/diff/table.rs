@@ -1,7 +1,5 @@
 //! Diff of tables (columns, constraints, policies, partitions), indexes and triggers.
 
-use std::collections::BTreeSet;
-
 use crate::model::{Column, ObjectId, QualName, Table};
 
 use super::{
@@ -110,7 +108,7 @@ fn alter_table(e: &mut Emitter, f: &Table, t: &Table) {
             }
         }
     }
-    for (cname, from, to) in pair_up(&from_constraints, &to_constraints) {
+    for (cname, from, to) in pair_up(from_constraints.iter(), to_constraints.iter()) {
         let id = ObjectId::Constraint(name.clone(), cname.clone());
         match (from, to) {
             (Some(fc), None) => e.push(Change::DropConstraint {
@@ -145,7 +143,7 @@ fn alter_table(e: &mut Emitter, f: &Table, t: &Table) {
         }
     }
 
-    for (pname, from, to) in pair_up(&f.policies, &t.policies) {
+    for (pname, from, to) in pair_up(f.policies.iter(), t.policies.iter()) {
         let id = ObjectId::Policy(name.clone(), pname.clone());
         match (from, to) {
             (Some(fp), None) => e.push(Change::DropPolicy {
@@ -322,7 +320,7 @@ fn alter_column(e: &mut Emitter, table: &QualName, fc: &Column, tc: &Column) {
 /// type only after the conversion.
 fn retire_deps(e: &Emitter, col: &mut Column) {
     for deps in [&mut col.deps.0, &mut col.default_deps.0] {
-        let retired: BTreeSet<ObjectId> = deps
+        let retired: crate::model::DepSet = deps
             .iter()
             .map(|id| match id {
                 ObjectId::Type(n) if e.d.retyped.contains(n) => {
@@ -415,7 +413,7 @@ fn strip_typmod(t: &str) -> String {
 /// dropped, so only indexes of surviving tables are dropped explicitly.
 pub(crate) fn diff_indexes(e: &mut Emitter) {
     let from_indexes = super::effective_indexes(e.from, e.to);
-    for (name, from, to) in pair_up(&from_indexes, &e.to.indexes) {
+    for (name, from, to) in pair_up(from_indexes.iter(), &e.to.indexes) {
         match (from, to) {
             (Some(f), None) => {
                 if !e.d.relation_dropped(&f.table) {

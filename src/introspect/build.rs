@@ -12,7 +12,7 @@
 //! handles, rather than through names, keeps that to a hash lookup and the one clone of
 //! the name that ends up in the model.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::error::{Error, Result};
@@ -202,7 +202,9 @@ pub(crate) fn assemble(rows: Rows) -> Result<Catalog> {
     a.resolve_dependencies(&rows.dependencies);
     let mut unmanaged = rows.unmanaged;
     unmanaged.sort();
-    Ok(a.into_catalog(unmanaged))
+    let mut catalog = a.into_catalog(unmanaged);
+    catalog.shrink_to_fit();
+    Ok(catalog)
 }
 
 impl Assembly {
@@ -325,7 +327,7 @@ impl Assembly {
                         columns: Vec::new(),
                         options: row.options,
                         comment: row.comment,
-                        column_comments: BTreeMap::new(),
+                        column_comments: Default::default(),
                         deps: Deps::default(),
                     });
                     self.relations.insert(row.oid, Rel::View(index));
@@ -377,7 +379,7 @@ impl Assembly {
                         not_null: row.not_null,
                         default: row.default,
                         collation: row.collation,
-                        checks: BTreeMap::new(),
+                        checks: Default::default(),
                     }
                 }
                 "c" => {
@@ -414,6 +416,12 @@ impl Assembly {
         // Columns come unordered (sorting is cheaper here than on the server, which runs
         // the queries one after the other); the model keeps attribute order.
         rows.sort_unstable_by_key(|c| (c.relid, c.num));
+        // Each table's column map is sized once: grown by doubling, the maps of a large
+        // schema would hold a third more than they need.
+        let mut counts: HashMap<u32, usize> = HashMap::new();
+        for row in &rows {
+            *counts.entry(row.relid).or_default() += 1;
+        }
         for row in rows {
             let Some(&rel) = self.relations.get(&row.relid) else {
                 // A column of an extension's table or type.
@@ -423,6 +431,10 @@ impl Assembly {
             match rel {
                 Rel::Table(t) => {
                     let position = self.tables[t].columns.len();
+                    if position == 0 {
+                        let n = counts.get(&row.relid).copied().unwrap_or(0);
+                        self.tables[t].columns.reserve_exact(n);
+                    }
                     let handle = Handle::Column(t, position);
                     self.node(class::PG_CLASS, row.relid, subid, Node::both(handle));
                     if let Some(oid) = row.attrdef_oid {
@@ -465,7 +477,7 @@ impl Assembly {
                                 target: Some(handle),
                             };
                             self.node(class::PG_CLASS, sequence, 0, node);
-                            Some(Identity { kind, options })
+                            Some(Box::new(Identity { kind, options }))
                         }
                     };
                     // attgenerated: '' plain, 's' stored (PostgreSQL 18's 'v' virtual is
@@ -476,7 +488,7 @@ impl Assembly {
                         (None, row.expr)
                     };
                     let column = Column {
-                        name: row.name.clone(),
+                        name: row.name,
                         type_name: row.type_name,
                         not_null: row.not_null,
                         default,
@@ -488,7 +500,7 @@ impl Assembly {
                         default_deps: Deps::default(),
                         inherited: crate::model::NotCompared(!row.is_local),
                     };
-                    self.tables[t].columns.insert(row.name, column);
+                    self.tables[t].columns.insert(column);
                 }
                 Rel::View(v) => {
                     let view = &mut self.views[v];
@@ -816,8 +828,9 @@ impl Assembly {
                 let table = &self.tables[t];
                 let name = table
                     .columns
-                    .get_index(c)
-                    .map(|(n, _)| n.clone())
+                    .values()
+                    .nth(c)
+                    .map(|col| col.name.clone())
                     .unwrap_or_default();
                 ObjectId::Column(table.name.clone(), name)
             }
@@ -849,9 +862,9 @@ impl Assembly {
     fn deps_mut(&mut self, owner: Handle) -> Option<&mut Deps> {
         Some(match owner {
             Handle::Table(i) => &mut self.tables[i].deps,
-            Handle::Column(t, c) => &mut self.tables[t].columns.get_index_mut(c)?.1.deps,
+            Handle::Column(t, c) => &mut self.tables[t].columns.get_index_mut(c)?.deps,
             Handle::ColumnDefault(t, c) => {
-                &mut self.tables[t].columns.get_index_mut(c)?.1.default_deps
+                &mut self.tables[t].columns.get_index_mut(c)?.default_deps
             }
             Handle::View(i) => &mut self.views[i].deps,
             Handle::Type(i) => &mut self.types[i].deps,
@@ -1055,7 +1068,10 @@ mod tests {
         let catalog = assemble(rows()).unwrap();
         let t = &catalog.tables[&q("t")];
         assert_eq!(t.columns.keys().collect::<Vec<_>>(), vec!["a", "b"]);
-        assert_eq!(t.constraints["t_a_check"].definition, "CHECK ((a > 0))");
+        assert_eq!(
+            t.constraints.get("t_a_check").unwrap().definition,
+            "CHECK ((a > 0))"
+        );
         assert_eq!(catalog.views[&q("v")].columns[0].name, "a");
     }
 
@@ -1084,7 +1100,13 @@ mod tests {
             vec![ObjectId::Schema("public".into())]
         );
         assert_eq!(
-            deps(&catalog.tables[&q("t")].constraints["t_a_check"].deps),
+            deps(
+                &catalog.tables[&q("t")]
+                    .constraints
+                    .get("t_a_check")
+                    .unwrap()
+                    .deps
+            ),
             vec![a]
         );
         assert!(catalog.sequences[&q("t_b_seq")].deps.0.is_empty());

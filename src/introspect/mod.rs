@@ -209,7 +209,8 @@ async fn read_rows(client: &Client) -> Result<(Rows, Stats)> {
 }
 
 /// Runs one catalog query (`query_typed`: no separate prepare round trip) and decodes
-/// its rows, counting both in `stats`.
+/// its rows one by one as they stream in, so the raw rows of a large result are never
+/// all held at once; counts both in `stats`.
 async fn fetch<T>(
     client: &Client,
     stats: &Cell<Stats>,
@@ -217,15 +218,30 @@ async fn fetch<T>(
     sql: &str,
     from_row: fn(&Row) -> Result<T>,
 ) -> Result<Vec<T>> {
-    let rows = client
-        .query_typed(sql, &[])
+    use futures_util::TryStreamExt;
+    let context = || format!("introspection: the {name} query");
+    let stream = client
+        .query_typed_raw(
+            sql,
+            std::iter::empty::<(&str, tokio_postgres::types::Type)>(),
+        )
         .await
-        .map_err(|e| database_error(&format!("introspection: the {name} query"), &e))?;
+        .map_err(|e| database_error(&context(), &e))?;
+    let mut stream = std::pin::pin!(stream);
+    let mut out = Vec::new();
+    while let Some(row) = stream
+        .try_next()
+        .await
+        .map_err(|e| database_error(&context(), &e))?
+    {
+        out.push(from_row(&row)?);
+    }
+    out.shrink_to_fit();
     let mut s = stats.get();
     s.queries += 1;
-    s.rows += rows.len();
+    s.rows += out.len();
     stats.set(s);
-    rows.iter().map(from_row).collect()
+    Ok(out)
 }
 
 /// A tokio-postgres error as [`Error::Database`], with PostgreSQL's detail when it has one.

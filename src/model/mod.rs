@@ -2,7 +2,7 @@
 //!
 //! Every source (a live database, desired schema files, a replayed plans/ directory)
 //! becomes a [`Catalog`]; the diff compares two of them. Maps are `BTreeMap`s (columns:
-//! an `IndexMap` in attribute order) so iteration never depends on hashing. Expressions,
+//! a vector in attribute order) so iteration never depends on hashing. Expressions,
 //! types and definitions are kept as the text the source's normalizer produced
 //! (PostgreSQL's `pg_get_*def` functions in exact mode), so two catalogs compare equal
 //! exactly when the schemas are the same.
@@ -17,15 +17,15 @@ mod relation;
 mod routine;
 mod types;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
 pub use name::{needs_quotes, quote_ident, Ident, QualName, KEYWORDS};
 pub use relation::{
-    Column, Constraint, ConstraintKind, Identity, IdentityKind, Index, PartitionOf, Policy, Table,
-    Trigger, TriggerEnabled,
+    Column, Columns, Constraint, ConstraintKind, Identity, IdentityKind, Index, PartitionOf,
+    Policy, Table, Trigger, TriggerEnabled,
 };
 pub use routine::{Function, FunctionKind, View, ViewColumn};
 pub use types::{Attribute, DomainCheck, Sequence, SequenceOptions, Type, TypeKind};
@@ -85,6 +85,45 @@ impl Catalog {
             + self.views.len()
             + self.functions.len()
             + self.triggers.len()
+    }
+
+    /// Releases the spare capacity left by building the catalog piece by piece (column
+    /// maps and dependency sets grow by doubling); a 5,000-table catalog is held twice
+    /// during a diff, so it matters.
+    pub fn shrink_to_fit(&mut self) {
+        for t in self.tables.values_mut() {
+            t.columns.shrink_to_fit();
+            t.deps.shrink_to_fit();
+            for c in t.columns.values_mut() {
+                c.deps.shrink_to_fit();
+                c.default_deps.shrink_to_fit();
+            }
+            for (_, c) in t.constraints.iter_mut() {
+                c.deps.shrink_to_fit();
+            }
+            for (_, p) in t.policies.iter_mut() {
+                p.deps.shrink_to_fit();
+            }
+        }
+        for i in self.indexes.values_mut() {
+            i.deps.shrink_to_fit();
+        }
+        for v in self.views.values_mut() {
+            v.deps.shrink_to_fit();
+            v.columns.shrink_to_fit();
+        }
+        for f in self.functions.values_mut() {
+            f.deps.shrink_to_fit();
+        }
+        for t in self.triggers.values_mut() {
+            t.deps.shrink_to_fit();
+        }
+        for t in self.types.values_mut() {
+            t.deps.shrink_to_fit();
+        }
+        for s in self.sequences.values_mut() {
+            s.deps.shrink_to_fit();
+        }
     }
 
     /// Keeps only the objects whose schema passes `keep` (for `--schema` and
@@ -262,9 +301,85 @@ impl fmt::Display for ObjectId {
     }
 }
 
+/// A map for the few entries an object holds (a table's constraints and policies): a
+/// sorted vector, iterated in key order like a `BTreeMap`, without a B-tree node of
+/// room for eleven entries per table.
+pub type SmallMap<K, V> = litemap::LiteMap<K, V>;
+
 /// The objects something depends on. Derived from `pg_depend` (or from parse trees),
 /// used for ordering; never part of equality.
-pub type Deps = NotCompared<BTreeSet<ObjectId>>;
+pub type Deps = NotCompared<DepSet>;
+
+/// A small set of object ids: a sorted vector without duplicates. Most objects depend
+/// on one to three others; a `BTreeSet` would allocate a whole node for each, which
+/// made dependencies the largest part of a 5,000-table catalog.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct DepSet(Vec<ObjectId>);
+
+impl DepSet {
+    /// Adds an id; false when it was there already.
+    pub fn insert(&mut self, id: ObjectId) -> bool {
+        match self.0.binary_search(&id) {
+            Ok(_) => false,
+            Err(at) => {
+                self.0.insert(at, id);
+                true
+            }
+        }
+    }
+
+    /// Whether the id is in the set.
+    pub fn contains(&self, id: &ObjectId) -> bool {
+        self.0.binary_search(id).is_ok()
+    }
+
+    /// The ids in order.
+    pub fn iter(&self) -> std::slice::Iter<'_, ObjectId> {
+        self.0.iter()
+    }
+
+    /// How many ids there are.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Releases spare capacity once the set is complete.
+    pub fn shrink_to_fit(&mut self) {
+        self.0.shrink_to_fit();
+    }
+}
+
+impl Extend<ObjectId> for DepSet {
+    fn extend<I: IntoIterator<Item = ObjectId>>(&mut self, iter: I) {
+        for id in iter {
+            self.insert(id);
+        }
+    }
+}
+
+impl FromIterator<ObjectId> for DepSet {
+    fn from_iter<I: IntoIterator<Item = ObjectId>>(iter: I) -> Self {
+        let mut v: Vec<ObjectId> = iter.into_iter().collect();
+        v.sort();
+        v.dedup();
+        v.shrink_to_fit();
+        DepSet(v)
+    }
+}
+
+impl<'a> IntoIterator for &'a DepSet {
+    type Item = &'a ObjectId;
+    type IntoIter = std::slice::Iter<'a, ObjectId>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
 
 /// A value carried alongside the model that never takes part in equality: dependencies,
 /// warnings, source positions. Like a span on a token, it describes where a thing came
@@ -306,7 +421,7 @@ mod tests {
 
     #[test]
     fn dependencies_do_not_take_part_in_equality() {
-        let a: Deps = NotCompared(BTreeSet::from([ObjectId::Schema("a".into())]));
+        let a: Deps = NotCompared([ObjectId::Schema("a".into())].into_iter().collect());
         let b: Deps = NotCompared::default();
         assert_eq!(a, b);
     }

@@ -1,11 +1,8 @@
 //! Tables and what hangs off them: columns, constraints, indexes, triggers, policies.
 
-use std::collections::BTreeMap;
-
-use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
-use super::{Deps, NotCompared, QualName, SequenceOptions};
+use super::{Deps, NotCompared, QualName, SequenceOptions, SmallMap};
 
 /// A table: plain, partitioned (`partition_by` set) or a partition (`partition_of` set).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -14,20 +11,20 @@ pub struct Table {
     pub name: QualName,
     /// Columns in attribute order. Equality ignores the order: PostgreSQL cannot reorder
     /// columns, so a column added in the middle of the desired schema is not a change.
-    pub columns: IndexMap<String, Column>,
+    pub columns: Columns,
     /// Constraints defined on this table (inherited copies on partitions excluded).
-    pub constraints: BTreeMap<String, Constraint>,
+    pub constraints: SmallMap<String, Constraint>,
     /// Row level security policies.
-    pub policies: BTreeMap<String, Policy>,
+    pub policies: SmallMap<String, Policy>,
     /// Constraints the table has only through a parent: a partition's copies of its
     /// parent's constraints, checks inherited through `INHERITS`. They are the parent's
     /// business while the table is a child, and their names depend on history, so they
     /// are not compared; when the table stops being a child (`DETACH PARTITION`, `NO
     /// INHERIT`) PostgreSQL keeps them as the table's own, and the diff needs them then.
-    pub inherited_constraints: NotCompared<BTreeMap<String, Constraint>>,
+    pub inherited_constraints: NotCompared<SmallMap<String, Constraint>>,
     /// Indexes a partition has as copies of its parent's indexes (kept, like
     /// `inherited_constraints`, for when it is detached).
-    pub inherited_indexes: NotCompared<BTreeMap<QualName, Index>>,
+    pub inherited_indexes: NotCompared<SmallMap<QualName, Index>>,
     /// `PARTITION BY ...` as `pg_get_partkeydef` spells it (`RANGE (created_at)`).
     pub partition_by: Option<String>,
     /// Set when this table is a partition of another.
@@ -53,9 +50,9 @@ impl Table {
     pub fn new(name: QualName) -> Table {
         Table {
             name,
-            columns: IndexMap::new(),
-            constraints: BTreeMap::new(),
-            policies: BTreeMap::new(),
+            columns: Columns::default(),
+            constraints: SmallMap::new(),
+            policies: SmallMap::new(),
             inherited_constraints: NotCompared::default(),
             inherited_indexes: NotCompared::default(),
             partition_by: None,
@@ -68,6 +65,129 @@ impl Table {
             comment: None,
             deps: Deps::default(),
         }
+    }
+}
+
+/// A table's columns, in attribute order, found by name. A plain vector: a table has a
+/// dozen columns or so, and a 5,000-table catalog held twice during a diff cannot afford
+/// a hash index and a second copy of every name. Equality ignores the order.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Columns(Vec<Column>);
+
+impl Columns {
+    /// The column named `name`.
+    pub fn get(&self, name: &str) -> Option<&Column> {
+        self.0.iter().find(|c| c.name == name)
+    }
+
+    /// The column named `name`, to change it.
+    pub fn get_mut(&mut self, name: &str) -> Option<&mut Column> {
+        self.0.iter_mut().find(|c| c.name == name)
+    }
+
+    /// The column at a position (attribute order).
+    pub fn get_index_mut(&mut self, index: usize) -> Option<&mut Column> {
+        self.0.get_mut(index)
+    }
+
+    /// Whether a column of that name exists.
+    pub fn contains_key(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+
+    /// Adds a column at the end, or replaces the one of the same name in place.
+    pub fn insert(&mut self, column: Column) {
+        match self.get_mut(&column.name) {
+            Some(existing) => *existing = column,
+            None => self.0.push(column),
+        }
+    }
+
+    /// How many columns there are.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// (name, column) pairs in attribute order.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &Column)> {
+        self.0.iter().map(|c| (&c.name, c))
+    }
+
+    /// Names in attribute order.
+    pub fn keys(&self) -> impl Iterator<Item = &String> {
+        self.0.iter().map(|c| &c.name)
+    }
+
+    /// Columns in attribute order.
+    pub fn values(&self) -> std::slice::Iter<'_, Column> {
+        self.0.iter()
+    }
+
+    /// Columns in attribute order, to change them.
+    pub fn values_mut(&mut self) -> std::slice::IterMut<'_, Column> {
+        self.0.iter_mut()
+    }
+
+    /// Makes room for `n` more columns at once.
+    pub fn reserve_exact(&mut self, n: usize) {
+        self.0.reserve_exact(n);
+    }
+
+    /// Releases spare capacity.
+    pub fn shrink_to_fit(&mut self) {
+        self.0.shrink_to_fit();
+    }
+}
+
+impl PartialEq for Columns {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len()
+            && self
+                .0
+                .iter()
+                .all(|c| other.get(&c.name).is_some_and(|o| o == c))
+    }
+}
+
+impl Eq for Columns {}
+
+impl<'a> IntoIterator for &'a Columns {
+    type Item = (&'a String, &'a Column);
+    type IntoIter =
+        std::iter::Map<std::slice::Iter<'a, Column>, fn(&'a Column) -> (&'a String, &'a Column)>;
+    fn into_iter(self) -> Self::IntoIter {
+        fn pair(c: &Column) -> (&String, &Column) {
+            (&c.name, c)
+        }
+        self.0
+            .iter()
+            .map(pair as fn(&'a Column) -> (&'a String, &'a Column))
+    }
+}
+
+impl std::ops::Index<&str> for Columns {
+    type Output = Column;
+    fn index(&self, name: &str) -> &Column {
+        match self.get(name) {
+            Some(c) => c,
+            None => panic!("no column {name:?}"),
+        }
+    }
+}
+
+impl FromIterator<Column> for Columns {
+    fn from_iter<I: IntoIterator<Item = Column>>(iter: I) -> Self {
+        let mut out = Columns::default();
+        for c in iter {
+            out.insert(c);
+        }
+        out
     }
 }
 
@@ -93,8 +213,9 @@ pub struct Column {
     pub not_null: bool,
     /// The default expression (not for generated columns).
     pub default: Option<String>,
-    /// `GENERATED ... AS IDENTITY`.
-    pub identity: Option<Identity>,
+    /// `GENERATED ... AS IDENTITY` (boxed: most columns have none, and a 5,000-table
+    /// catalog holds tens of thousands of columns).
+    pub identity: Option<Box<Identity>>,
     /// `GENERATED ALWAYS AS (expr) STORED`: the expression.
     pub generated: Option<String>,
     /// An explicit collation, only when it differs from the type's default

@@ -1,10 +1,8 @@
 //! Views, materialized views, functions and procedures: objects defined by a body of SQL.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
-use super::{Deps, FunctionKey, QualName};
+use super::{Deps, FunctionKey, QualName, SmallMap};
 
 /// A view or materialized view.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -23,7 +21,7 @@ pub struct View {
     /// `COMMENT ON VIEW`.
     pub comment: Option<String>,
     /// `COMMENT ON COLUMN` for the view's columns.
-    pub column_comments: BTreeMap<String, String>,
+    pub column_comments: SmallMap<String, String>,
     /// Tables, columns, views and functions the query uses.
     pub deps: Deps,
 }

@@ -1,10 +1,8 @@
 //! User-defined types (enum, domain, composite) and sequences.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
-use super::{Deps, QualName};
+use super::{Deps, QualName, SmallMap};
 
 /// An enum, domain or composite type.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,7 +37,7 @@ pub enum TypeKind {
         /// `COLLATE ...` when it differs from the base type's.
         collation: Option<String>,
         /// Named `CHECK` constraints.
-        checks: BTreeMap<String, DomainCheck>,
+        checks: SmallMap<String, DomainCheck>,
     },
     /// `CREATE TYPE ... AS (attributes)`.
     Composite {

@@ -177,7 +177,6 @@ fn rank(change: &Change) -> u8 {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeSet;
 
     use super::*;
     use crate::diff::diff;
@@ -190,13 +189,13 @@ mod tests {
     }
 
     fn deps(ids: &[ObjectId]) -> crate::model::Deps {
-        NotCompared(ids.iter().cloned().collect::<BTreeSet<_>>())
+        NotCompared(ids.iter().cloned().collect())
     }
 
     fn table(name: &str, cols: &[(&str, &str)]) -> Table {
         let mut t = Table::new(q(name));
         for (c, ty) in cols {
-            t.columns.insert(c.to_string(), Column::new(*c, *ty));
+            t.columns.insert(Column::new(*c, *ty));
         }
         t
     }
