@@ -545,18 +545,18 @@ impl Assembly {
                 let Some(&Rel::Table(t)) = self.relations.get(&row.relid) else {
                     continue;
                 };
+                let mut constraint = Constraint {
+                    name: row.name,
+                    kind: constraint_kind(&row.contype)?,
+                    definition: row.definition,
+                    validated: row.validated,
+                    references: row.references,
+                    comment: row.comment,
+                    deps: Deps::default(),
+                };
                 if row.inherited {
                     // The parent's business while the table is a child: kept aside (no
                     // node, so nothing resolves a dependency to it) for when it is not.
-                    let constraint = Constraint {
-                        name: row.name,
-                        kind: constraint_kind(&row.contype)?,
-                        definition: row.definition,
-                        validated: row.validated,
-                        references: row.references,
-                        comment: row.comment,
-                        deps: Deps::default(),
-                    };
                     self.inherited_constraints.push((t, constraint));
                     continue;
                 }
@@ -564,23 +564,13 @@ impl Assembly {
                 self.node(class::PG_CONSTRAINT, row.oid, 0, Node::both(handle));
                 // pg_depend ties a foreign key to the referenced columns and key index;
                 // the referenced table itself is named too, so ordering need not infer it.
-                let mut deps = Deps::default();
-                if let Some(referenced) = row
+                if let Some(referenced) = constraint
                     .references
                     .as_ref()
                     .filter(|r| **r != self.tables[t].name)
                 {
-                    deps.insert(ObjectId::Table(referenced.clone()));
+                    constraint.deps.insert(ObjectId::Table(referenced.clone()));
                 }
-                let constraint = Constraint {
-                    name: row.name,
-                    kind: constraint_kind(&row.contype)?,
-                    definition: row.definition,
-                    validated: row.validated,
-                    references: row.references,
-                    comment: row.comment,
-                    deps,
-                };
                 self.constraints.push((t, constraint));
             } else {
                 let Some(&ty) = self.domains.get(&row.typid) else {
