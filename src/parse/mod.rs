@@ -73,6 +73,24 @@ impl Statement {
     }
 }
 
+/// One statement of a migration script, as written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScriptStatement {
+    /// The statement's text, without the trailing semicolon.
+    pub sql: String,
+    /// Where it starts in its file.
+    pub location: Location,
+    /// Whether it may run inside a transaction.
+    pub transaction: TransactionUse,
+}
+
+/// Splits a migration script into its statements, keeping every statement as written
+/// (a revision may drop things, change data, or build an index concurrently). `text`
+/// starts on line `first_line` of `path`, so locations point into the whole file.
+pub fn split_script(path: &Path, text: &str, first_line: usize) -> Result<Vec<ScriptStatement>> {
+    sql::split_script(path, text, first_line)
+}
+
 /// Whether a statement may share a transaction (and a round trip) with others.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum TransactionUse {

@@ -13,7 +13,7 @@ use pg_query::{Node, NodeEnum};
 use super::ffi;
 use super::refs::{node_strings, parse_identifier_list, Refs, Resolver};
 use super::split::{self, char_to_byte, location_within, LineIndex, Piece};
-use super::{one_line, ObjRef, Statement, StatementKind, TransactionUse};
+use super::{one_line, ObjRef, ScriptStatement, Statement, StatementKind, TransactionUse};
 use crate::error::{Error, Location, Result};
 use crate::model::QualName;
 
@@ -94,6 +94,82 @@ pub(crate) fn parse_file(path: &Path, text: &str) -> Result<Vec<Statement>> {
                 Outcome::Refuse(kind) => return Err(Error::NotSchemaStatement { location, kind }),
                 Outcome::Drop(kind) => return Err(Error::DropInSchema { location, kind }),
             }
+        }
+    }
+    Ok(out)
+}
+
+/// Splits a migration script (a revision's up or down section) into statements: any
+/// statement PostgreSQL runs is kept as written (DROP, data changes, transaction-free
+/// DDL), with its location and whether it may run inside a transaction. Syntax errors
+/// name their line and column like in schema files.
+pub(crate) fn split_script(path: &Path, text: &str, first_line: usize) -> Result<Vec<ScriptStatement>> {
+    let text = &*split::blank_meta_commands(text);
+    let index = LineIndex::new(text);
+    let shift = |mut l: Location| {
+        l.line += first_line.saturating_sub(1);
+        l
+    };
+    let pieces = match split::split(text) {
+        Ok(pieces) => pieces,
+        Err(message) => {
+            return Err(match file_error(path, text, &index, message) {
+                Error::Syntax {
+                    location,
+                    message,
+                    statement,
+                } => Error::Syntax {
+                    location: shift(location),
+                    message,
+                    statement,
+                },
+                other => other,
+            })
+        }
+    };
+    let search_path = vec![DEFAULT_SEARCH_PATH.to_string()];
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < pieces.len() {
+        let (piece, used, tree) = match parse_piece(path, text, &index, &pieces, i) {
+            Ok(parsed) => parsed,
+            Err(Error::Syntax {
+                location,
+                message,
+                statement,
+            }) => {
+                return Err(Error::Syntax {
+                    location: shift(location),
+                    message,
+                    statement,
+                })
+            }
+            Err(e) => return Err(e),
+        };
+        i += used;
+        let piece_sql = &text[piece.start..piece.end];
+        let raws = &tree.protobuf.stmts;
+        for raw in raws {
+            let Some(node) = raw.stmt.as_ref().and_then(|n| n.node.as_ref()) else {
+                continue;
+            };
+            let (start, sql) = if raws.len() == 1 {
+                (piece.start, piece_sql)
+            } else {
+                sub_statement(piece_sql, raw, piece.start)
+            };
+            let resolver = Resolver {
+                search_path: &search_path,
+            };
+            let transaction = match analyze(node, sql, resolver) {
+                Outcome::Statement(a) => a.transaction,
+                _ => TransactionUse::Any,
+            };
+            out.push(ScriptStatement {
+                sql: sql.to_string(),
+                location: shift(index.location(path, start)),
+                transaction,
+            });
         }
     }
     Ok(out)
