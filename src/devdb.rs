@@ -27,7 +27,7 @@ use crate::connect::DbUrl;
 use crate::error::{Error, Result};
 use crate::model::quote_ident;
 use crate::order::statements::order_statements;
-use crate::parse::{read_sql_source, Statement, TransactionUse};
+use crate::parse::{read_sql_source, ScriptStatement, Statement, TransactionUse};
 
 /// Scratch databases created by this process and not dropped yet: name → server URL
 /// (the maintenance connection they were created from).
@@ -155,6 +155,26 @@ impl DevDatabase {
                 }
             }
             i = end;
+        }
+        Ok(())
+    }
+
+    /// Runs a migration script's statements (a revision's up section) in order, each on
+    /// its own as psql would, naming the file and line of one that fails.
+    pub async fn run_script(&self, statements: &[ScriptStatement]) -> Result<()> {
+        let client = self.url.connect().await?;
+        client
+            .batch_execute("SET check_function_bodies = false; SET client_min_messages = warning")
+            .await
+            .map_err(|e| Error::Database {
+                context: format!("preparing scratch database {}", self.name),
+                message: db_message(&e),
+            })?;
+        for s in statements {
+            client
+                .batch_execute(&s.sql)
+                .await
+                .map_err(|e| statement_error(&s.location, &s.sql, &e))?;
         }
         Ok(())
     }
@@ -318,6 +338,15 @@ fn quote_literal(s: &str) -> String {
 }
 
 fn load_error(s: &Statement, e: &tokio_postgres::Error) -> Error {
+    statement_error(&s.location, &s.sql, e)
+}
+
+/// PostgreSQL's refusal of the statement at `location`, as [`Error::Load`].
+fn statement_error(
+    location: &crate::error::Location,
+    sql: &str,
+    e: &tokio_postgres::Error,
+) -> Error {
     let (message, detail, hint) = match e.as_db_error() {
         Some(db) => (
             db.message().to_string(),
@@ -327,11 +356,11 @@ fn load_error(s: &Statement, e: &tokio_postgres::Error) -> Error {
         None => (e.to_string(), None, None),
     };
     Error::Load {
-        location: s.location.clone(),
+        location: location.clone(),
         message,
         detail,
         hint,
-        statement: s.one_line(),
+        statement: crate::parse::one_line(sql),
     }
 }
 

@@ -149,6 +149,25 @@ pub enum Error {
         what: String,
     },
 
+    /// A revision file cannot be read as one: a malformed header, a duplicate id, a
+    /// parent that does not exist.
+    #[error("{location}: {what}")]
+    BadRevision {
+        /// The file and the header line.
+        location: Location,
+        /// What is wrong.
+        what: String,
+    },
+
+    /// plans/ has more than one head: two branches each added a revision.
+    #[error("{dir} has {} heads: {}; run `schemaplan merge` to join them", heads.len(), heads.join(", "))]
+    DivergentHeads {
+        /// The plans directory.
+        dir: String,
+        /// Each head as `id (message)`.
+        heads: Vec<String>,
+    },
+
     /// A source argument is neither a database URL nor an existing file or directory.
     #[error("{source_arg:?} is neither a database URL (postgres://...) nor an existing .sql file or directory")]
     BadSource {

@@ -18,8 +18,11 @@
 //! - [`diff`]: two Catalogs compared into [`diff::Change`]s.
 //! - [`order`]: changes (and schema statements) sorted by dependencies with petgraph.
 //! - [`render`]: ordered changes turned into SQL, reverse SQL and hazards.
+//! - [`plan`]: revision files in `plans/` and their DAG.
+//! - [`apply`]: pending revisions run against a database, with history and lock.
 //! - [`cli`]: the command line.
 
+pub mod apply;
 pub mod cli;
 pub mod cluster;
 pub mod connect;
@@ -30,6 +33,7 @@ pub mod introspect;
 pub mod model;
 pub mod order;
 pub mod parse;
+pub mod plan;
 pub mod render;
 pub mod source;
 

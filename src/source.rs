@@ -1,18 +1,20 @@
 //! Sources: what a command-line SRC names (a database URL, a `.sql` file or a directory
-//! of them) turned into a [`Catalog`].
+//! of them, a plans directory) turned into a [`Catalog`].
 //!
-//! A database is introspected. Files are loaded into a scratch database on the dev
-//! server (exact mode: PostgreSQL itself normalizes them) and that is introspected, then
-//! dropped. Both sides of a diff are therefore made by the same normalizer.
+//! A database is introspected. Schema files are loaded into a scratch database on the
+//! dev server (exact mode: PostgreSQL itself normalizes them), a plans directory's
+//! revisions are replayed there in DAG order, and that is introspected, then dropped.
+//! Both sides of a diff are therefore made by the same normalizer.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use crate::connect::{is_database_url, DbUrl};
-use crate::devdb;
+use crate::devdb::{self, DevDatabase};
 use crate::error::{Error, Result};
 use crate::introspect::introspect;
 use crate::model::Catalog;
+use crate::plan::{self, History};
 
 /// A place a schema comes from.
 #[derive(Clone, Debug)]
@@ -21,6 +23,8 @@ pub enum Source {
     Database(DbUrl),
     /// A `.sql` file or a directory of them.
     Files(PathBuf),
+    /// A directory of revision files, replayed.
+    Plans(PathBuf),
 }
 
 impl Source {
@@ -31,6 +35,9 @@ impl Source {
         }
         let path = Path::new(arg);
         if path.exists() {
+            if is_plans_dir(path) {
+                return Ok(Source::Plans(path.to_path_buf()));
+            }
             return Ok(Source::Files(path.to_path_buf()));
         }
         Err(Error::BadSource {
@@ -42,8 +49,13 @@ impl Source {
     pub fn database(&self) -> Option<&DbUrl> {
         match self {
             Source::Database(u) => Some(u),
-            Source::Files(_) => None,
+            Source::Files(_) | Source::Plans(_) => None,
         }
+    }
+
+    /// Whether reading it needs a dev server (schema files, plans).
+    pub fn needs_dev(&self) -> bool {
+        !matches!(self, Source::Database(_))
     }
 }
 
@@ -52,7 +64,7 @@ impl fmt::Display for Source {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Source::Database(u) => f.write_str(&u.redacted()),
-            Source::Files(p) => write!(f, "{}", p.display()),
+            Source::Files(p) | Source::Plans(p) => write!(f, "{}", p.display()),
         }
     }
 }
@@ -100,7 +112,41 @@ pub async fn load(source: &Source, dev: Option<&DbUrl>, filter: &SchemaFilter) -
             scratch.drop_database().await?;
             result?
         }
+        Source::Plans(dir) => {
+            let server = dev.ok_or(Error::NoDevDatabase)?;
+            replay(&plan::dir::load(dir)?, server).await?
+        }
     };
     filter.apply(&mut catalog);
     Ok(catalog)
+}
+
+/// The schema that a plans directory's revisions build: their up sections run in DAG
+/// order on a new scratch database, which is then introspected and dropped.
+pub async fn replay(history: &History, server: &DbUrl) -> Result<Catalog> {
+    let scratch = DevDatabase::create(server).await?;
+    let result = async {
+        for revision in history.in_order() {
+            scratch.run_script(&revision.up()?).await?;
+        }
+        let client = scratch.url().connect().await?;
+        introspect(&client).await
+    }
+    .await;
+    scratch.drop_database().await?;
+    result
+}
+
+/// Whether a directory holds revision files rather than schema files: its `.sql` files
+/// start with the revision marker.
+pub fn is_plans_dir(path: &Path) -> bool {
+    let Ok(entries) = std::fs::read_dir(path) else {
+        return false;
+    };
+    entries.flatten().any(|e| {
+        let p = e.path();
+        p.extension().is_some_and(|x| x == "sql")
+            && std::fs::read_to_string(&p)
+                .is_ok_and(|t| t.lines().next() == Some(plan::file::MAGIC))
+    })
 }

@@ -44,7 +44,7 @@ pub async fn run(ctx: &Context, args: DiffArgs) -> anyhow::Result<Outcome> {
     // Schema files load into scratch databases on the dev server, else on the server
     // of a database being compared, else on the configured target's, else on a
     // throwaway cluster.
-    let needs_dev = matches!(to, Source::Files(_)) || matches!(from, Some(Source::Files(_)));
+    let needs_dev = to.needs_dev() || from.as_ref().is_some_and(Source::needs_dev);
     let compared = from
         .as_ref()
         .and_then(|f| f.database().cloned())

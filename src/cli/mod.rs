@@ -7,6 +7,7 @@
 mod diff;
 mod inspect;
 mod output;
+mod plan;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -93,6 +94,9 @@ enum Command {
     Diff(diff::DiffArgs),
     /// Write a live database's schema as SQL files that load back into it.
     Inspect(inspect::InspectArgs),
+    /// Write the next revision into plans/: what it takes from the schema plans/ builds
+    /// to the one schema/ declares.
+    Plan(plan::PlanArgs),
 }
 
 /// What a command found, for the exit code.
@@ -209,6 +213,7 @@ async fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
         Command::Diff(args) => diff::run(&ctx, args).await,
         Command::Inspect(args) => inspect::run(&ctx, args).await,
+        Command::Plan(args) => plan::run(&ctx, args).await,
     }
 }
 

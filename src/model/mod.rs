@@ -126,6 +126,18 @@ impl Catalog {
         }
     }
 
+    /// A digest of what the catalog describes (`sha256:...`): equal catalogs give equal
+    /// fingerprints. Dependencies, inherited copies and unmanaged objects are left out,
+    /// as equality leaves them out, and columns count by name, not position.
+    pub fn fingerprint(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut value = serde_json::to_value(self).unwrap_or_default();
+        canonical(&mut value);
+        let digest = Sha256::digest(value.to_string().as_bytes());
+        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        format!("sha256:{hex}")
+    }
+
     /// Keeps only the objects whose schema passes `keep` (for `--schema` and
     /// `--exclude-schema`). Extensions are kept when their schema passes.
     pub fn retain_schemas(&mut self, keep: impl Fn(&str) -> bool) {
@@ -141,6 +153,42 @@ impl Catalog {
         self.unmanaged
             .0
             .retain(|u| u.schema.as_deref().is_none_or(&keep));
+    }
+}
+
+/// Strips what equality ignores from a catalog's JSON, and puts columns in name order.
+fn canonical(v: &mut serde_json::Value) {
+    const IGNORED: [&str; 6] = [
+        "deps",
+        "default_deps",
+        "inherited",
+        "inherited_constraints",
+        "inherited_indexes",
+        "unmanaged",
+    ];
+    match v {
+        serde_json::Value::Object(map) => {
+            for key in IGNORED {
+                map.remove(key);
+            }
+            // A table's columns (not a view's, whose order is part of it).
+            let is_table = map.contains_key("partition_by");
+            if let (true, Some(serde_json::Value::Array(columns))) =
+                (is_table, map.get_mut("columns"))
+            {
+                columns.sort_by(|a, b| {
+                    let name = |x: &serde_json::Value| {
+                        x.get("name").and_then(|n| n.as_str()).map(str::to_string)
+                    };
+                    name(a).cmp(&name(b))
+                });
+            }
+            for child in map.values_mut() {
+                canonical(child);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(canonical),
+        _ => {}
     }
 }
 
@@ -424,6 +472,26 @@ mod tests {
         let a: Deps = NotCompared([ObjectId::Schema("a".into())].into_iter().collect());
         let b: Deps = NotCompared::default();
         assert_eq!(a, b);
+    }
+
+    #[test]
+    fn fingerprints_follow_equality() {
+        let a = Catalog::new_database();
+        let mut b = a.clone();
+        assert_eq!(a.fingerprint(), b.fingerprint());
+        let mut t = Table::new(QualName::new("public", "t"));
+        t.columns.insert(Column::new("a", "integer"));
+        t.columns.insert(Column::new("b", "text"));
+        let mut t2 = Table::new(QualName::new("public", "t"));
+        t2.columns.insert(Column::new("b", "text"));
+        t2.columns.insert(Column::new("a", "integer"));
+        t2.deps.insert(ObjectId::Schema("public".into()));
+        b.tables.insert(t.name.clone(), t);
+        let mut c = a.clone();
+        c.tables.insert(t2.name.clone(), t2);
+        assert_eq!(b, c);
+        assert_eq!(b.fingerprint(), c.fingerprint());
+        assert_ne!(a.fingerprint(), b.fingerprint());
     }
 
     #[test]

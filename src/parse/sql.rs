@@ -103,7 +103,11 @@ pub(crate) fn parse_file(path: &Path, text: &str) -> Result<Vec<Statement>> {
 /// statement PostgreSQL runs is kept as written (DROP, data changes, transaction-free
 /// DDL), with its location and whether it may run inside a transaction. Syntax errors
 /// name their line and column like in schema files.
-pub(crate) fn split_script(path: &Path, text: &str, first_line: usize) -> Result<Vec<ScriptStatement>> {
+pub(crate) fn split_script(
+    path: &Path,
+    text: &str,
+    first_line: usize,
+) -> Result<Vec<ScriptStatement>> {
     let text = &*split::blank_meta_commands(text);
     let index = LineIndex::new(text);
     let shift = |mut l: Location| {

@@ -1,0 +1,175 @@
+//! `schemaplan plan -m MSG`: the next revision, from what plans/ builds to what schema/
+//! declares (Alembic's `revision --autogenerate`).
+
+use std::path::PathBuf;
+
+use clap::Args;
+use serde::Serialize;
+
+use crate::diff::diff;
+use crate::error::Error;
+use crate::order::order;
+use crate::plan::{dir, file, History, NewRevision, RevisionId};
+use crate::render::render;
+use crate::source::{load, replay, Source};
+
+use super::output::{self, Format, JsonStep};
+use super::{Context, Outcome};
+
+/// Arguments of `schemaplan plan`.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// What the revision does, in a line (becomes its message and file name).
+    #[arg(short, long)]
+    message: String,
+    /// The desired schema: a .sql file or a directory of them.
+    #[arg(long, value_name = "PATH", default_value = "schema")]
+    desired: PathBuf,
+    /// The plans directory.
+    #[arg(long, value_name = "DIR", default_value = "plans")]
+    plans: PathBuf,
+    /// Print the revision without writing it.
+    #[arg(long)]
+    stdout: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+#[derive(Serialize)]
+struct JsonPlan<'a> {
+    id: Option<&'a str>,
+    path: Option<String>,
+    parents: Vec<&'a str>,
+    message: &'a str,
+    hazards: Vec<&'static str>,
+    transactional: bool,
+    steps: Vec<JsonStep<'a>>,
+}
+
+/// The heads of a history, refusing more than one.
+pub fn single_head<'h>(
+    history: &'h History,
+    plans: &std::path::Path,
+) -> Result<Vec<&'h crate::plan::Revision>, Error> {
+    let heads = history.heads();
+    if heads.len() > 1 {
+        return Err(Error::DivergentHeads {
+            dir: plans.display().to_string(),
+            heads: heads
+                .iter()
+                .map(|h| format!("{} ({})", h.id, h.message))
+                .collect(),
+        });
+    }
+    Ok(heads)
+}
+
+/// Runs `plan`.
+pub async fn run(ctx: &Context, args: PlanArgs) -> anyhow::Result<Outcome> {
+    let history = dir::load(&args.plans)?;
+    let heads = single_head(&history, &args.plans)?;
+    for r in history.in_order().filter(|r| r.is_edited()) {
+        tracing::warn!(
+            "{} was edited after it was planned (its checksum no longer matches)",
+            r.path.display()
+        );
+    }
+    let desired = Source::parse(&args.desired.display().to_string())?;
+    if !matches!(desired, Source::Files(_)) {
+        anyhow::bail!(
+            "--desired must be a .sql file or a directory of schema files, not {desired}"
+        );
+    }
+    let (server, cluster) = ctx.dev_server(None).await?;
+    ctx.status(&format!(
+        "replaying {} revision(s) of {} and loading {}",
+        history.len(),
+        args.plans.display(),
+        desired
+    ));
+    let loaded = tokio::try_join!(
+        replay(&history, &server),
+        load(&desired, Some(&server), &ctx.filter)
+    );
+    if let Some(c) = cluster {
+        tokio::task::spawn_blocking(move || c.stop()).await?;
+    }
+    let (mut current, wanted) = loaded?;
+    ctx.filter.apply(&mut current);
+    output::warn_unmanaged(&args.desired.display().to_string(), &wanted);
+
+    let up = render(&order(diff(&current, &wanted))?);
+    if up.is_empty() {
+        if args.format == Format::Json {
+            output::print_json(&JsonPlan {
+                id: None,
+                path: None,
+                parents: heads.iter().map(|h| h.id.0.as_str()).collect(),
+                message: &args.message,
+                hazards: Vec::new(),
+                transactional: true,
+                steps: Vec::new(),
+            })?;
+        }
+        eprintln!(
+            "nothing to plan: {} already builds {}",
+            args.plans.display(),
+            args.desired.display()
+        );
+        return Ok(Outcome::Clean);
+    }
+    let down = render(&order(diff(&wanted, &current))?);
+
+    let parents: Vec<RevisionId> = heads.iter().map(|h| h.id.clone()).collect();
+    let text_up = up.to_string();
+    let text_down = down.to_string();
+    let now = dir::now();
+    let seed = format!("{parents:?}\n{text_up}\n{text_down}");
+    let id = dir::new_id(now, &seed);
+    let created = dir::rfc3339(now);
+    let fingerprint = wanted.fingerprint();
+    let hazards: Vec<_> = up.hazards().into_iter().collect();
+    let new = NewRevision {
+        id: &id,
+        parents: &parents,
+        message: &args.message,
+        created: &created,
+        fingerprint: &fingerprint,
+        hazards: &hazards,
+        up: &text_up,
+        down: &text_down,
+    };
+    // Split the body as apply will, to know whether one transaction can hold it.
+    let probe = args.plans.join(file::file_name(&id, &args.message));
+    let statements = crate::parse::split_script(&probe, &new.body(), 1)?;
+    let transactional = !NewRevision::needs_no_transaction(&statements);
+    let text = new.render(transactional);
+
+    let path = if args.stdout {
+        None
+    } else {
+        std::fs::create_dir_all(&args.plans).map_err(|e| Error::io(&args.plans, e))?;
+        std::fs::write(&probe, &text).map_err(|e| Error::io(&probe, e))?;
+        Some(probe)
+    };
+    match args.format {
+        Format::Text => output::print(&text)?,
+        Format::Json => output::print_json(&JsonPlan {
+            id: Some(&id.0),
+            path: path.as_ref().map(|p| p.display().to_string()),
+            parents: parents.iter().map(|p| p.0.as_str()).collect(),
+            message: &args.message,
+            hazards: hazards.iter().map(|h| h.name()).collect(),
+            transactional,
+            steps: output::json_steps(&up),
+        })?,
+    }
+    if let Some(p) = &path {
+        eprintln!("wrote {}", p.display());
+    }
+    if ctx.chatty {
+        output::warn_hazards(&up);
+    }
+    Ok(Outcome::Clean)
+}
