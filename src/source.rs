@@ -14,7 +14,7 @@ use crate::devdb::{self, DevDatabase};
 use crate::error::{Error, Result};
 use crate::introspect::introspect;
 use crate::model::Catalog;
-use crate::plan::{self, History};
+use crate::plan::{self, History, Revision};
 
 /// A place a schema comes from.
 #[derive(Clone, Debug)]
@@ -124,9 +124,18 @@ pub async fn load(source: &Source, dev: Option<&DbUrl>, filter: &SchemaFilter) -
 /// The schema that a plans directory's revisions build: their up sections run in DAG
 /// order on a new scratch database, which is then introspected and dropped.
 pub async fn replay(history: &History, server: &DbUrl) -> Result<Catalog> {
+    replay_revisions(history.in_order(), server).await
+}
+
+/// The schema that some revisions build, run in the order given (a branch, or two
+/// branches one after the other).
+pub async fn replay_revisions<'a>(
+    revisions: impl IntoIterator<Item = &'a Revision>,
+    server: &DbUrl,
+) -> Result<Catalog> {
     let scratch = DevDatabase::create(server).await?;
     let result = async {
-        for revision in history.in_order() {
+        for revision in revisions {
             scratch.run_script(&revision.up()?).await?;
         }
         let client = scratch.url().connect().await?;

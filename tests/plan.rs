@@ -141,22 +141,66 @@ fn the_same_input_gives_a_byte_identical_revision() {
     assert_eq!(revisions(dir).len(), revisions(&common::root()).len());
 }
 
+/// Writes a revision file on `parent` whose up section is `up` (down: `down`).
+pub fn write_branch(
+    dir: &Path,
+    id: &str,
+    parent: &str,
+    message: &str,
+    up: &str,
+    down: &str,
+) -> PathBuf {
+    let id = schemaplan::plan::RevisionId(id.to_string());
+    let parents = vec![schemaplan::plan::RevisionId(parent.to_string())];
+    let text = schemaplan::plan::NewRevision {
+        id: &id,
+        parents: &parents,
+        message,
+        created: "2026-11-06T08:00:00Z",
+        fingerprint: "sha256:unknown",
+        hazards: &[],
+        up,
+        down,
+    }
+    .render(true);
+    let path = dir
+        .join("plans")
+        .join(schemaplan::plan::file::file_name(&id, message));
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
 #[test]
 fn several_heads_are_refused_with_the_command_that_merges_them() {
     let project = demo_project();
     let dir = project.path();
     let history = schemaplan::plan::dir::load(&dir.join("plans")).unwrap();
-    let head = history.heads()[0];
-    // A second branch on the same parent as the head.
-    let twin = std::fs::read_to_string(&head.path)
-        .unwrap()
-        .replace(&head.id.0, "20261106080000-abcdef");
-    std::fs::write(dir.join("plans/20261106080000-abcdef_twin.sql"), twin).unwrap();
+    let head = history.heads()[0].id.0.clone();
+    // Two branches on the same parent, touching different objects: `merge` joins them.
+    write_branch(
+        dir,
+        "20261106080000-aaaaaa",
+        &head,
+        "Add audit log",
+        "CREATE TABLE public.audit_log (id bigint);",
+        "DROP TABLE public.audit_log;",
+    );
+    write_branch(
+        dir,
+        "20261106090000-bbbbbb",
+        &head,
+        "Add settings",
+        "CREATE TABLE public.settings (key text);",
+        "DROP TABLE public.settings;",
+    );
     let out = schemaplan(dir, &["plan", "-m", "x"], &[]);
     assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);
     assert!(err.contains("has 2 heads"), "{err}");
-    assert!(err.contains("20261106080000-abcdef"), "{err}");
+    assert!(
+        err.contains("20261106080000-aaaaaa (Add audit log)"),
+        "{err}"
+    );
     assert!(
         err.trim_end()
             .ends_with("run `schemaplan merge` to join them"),

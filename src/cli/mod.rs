@@ -6,6 +6,7 @@
 
 mod diff;
 mod inspect;
+mod merge;
 mod output;
 mod plan;
 
@@ -97,6 +98,11 @@ enum Command {
     /// Write the next revision into plans/: what it takes from the schema plans/ builds
     /// to the one schema/ declares.
     Plan(plan::PlanArgs),
+    /// List the heads of plans/ and where their branches fork.
+    Heads(merge::HeadsArgs),
+    /// Join divergent heads: a merge revision when the branches touch different objects,
+    /// a conflict report when they do not.
+    Merge(merge::MergeArgs),
 }
 
 /// What a command found, for the exit code.
@@ -214,6 +220,8 @@ async fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Diff(args) => diff::run(&ctx, args).await,
         Command::Inspect(args) => inspect::run(&ctx, args).await,
         Command::Plan(args) => plan::run(&ctx, args).await,
+        Command::Heads(args) => merge::heads(&ctx, args).await,
+        Command::Merge(args) => merge::merge(&ctx, args).await,
     }
 }
 

@@ -9,6 +9,7 @@ use serde::Serialize;
 use crate::diff::diff;
 use crate::error::Error;
 use crate::order::order;
+use crate::plan::merge::divergence;
 use crate::plan::{dir, file, History, NewRevision, RevisionId};
 use crate::render::render;
 use crate::source::{load, replay, Source};
@@ -65,10 +66,34 @@ pub fn single_head<'h>(
     Ok(heads)
 }
 
+/// The schema a divergent history builds, when its branches conflict (so `plan` is
+/// how the merge revision gets written); when they do not, `schemaplan merge` is the
+/// command, and this refuses.
+async fn merged_branches(
+    history: &History,
+    div: crate::plan::merge::Divergence,
+    server: &crate::connect::DbUrl,
+    plans: &std::path::Path,
+) -> anyhow::Result<crate::model::Catalog> {
+    let analysis = super::merge::analyze(history, div, server).await?;
+    let clean = analysis.conflicts.is_empty() && analysis.commute;
+    match analysis.merged {
+        Ok(_) if clean => Err(single_head(history, plans)
+            .err()
+            .map_or_else(|| anyhow::anyhow!("several heads"), anyhow::Error::from)),
+        Ok(merged) => Ok(merged),
+        Err(e) => Err(anyhow::anyhow!(
+            "the branches of {} cannot both be applied: {e}
+keep one branch: remove or rewrite the other's revision(s), then plan again",
+            plans.display()
+        )),
+    }
+}
+
 /// Runs `plan`.
 pub async fn run(ctx: &Context, args: PlanArgs) -> anyhow::Result<Outcome> {
     let history = dir::load(&args.plans)?;
-    let heads = single_head(&history, &args.plans)?;
+    let heads = history.heads();
     for r in history.in_order().filter(|r| r.is_edited()) {
         tracing::warn!(
             "{} was edited after it was planned (its checksum no longer matches)",
@@ -88,19 +113,32 @@ pub async fn run(ctx: &Context, args: PlanArgs) -> anyhow::Result<Outcome> {
         args.plans.display(),
         desired
     ));
-    let loaded = tokio::try_join!(
-        replay(&history, &server),
-        load(&desired, Some(&server), &ctx.filter)
-    );
+    let loaded = async {
+        let current = match divergence(&history) {
+            None => replay(&history, &server).await?,
+            Some(div) => merged_branches(&history, div, &server, &args.plans).await?,
+        };
+        let wanted = load(&desired, Some(&server), &ctx.filter).await?;
+        anyhow::Ok((current, wanted))
+    }
+    .await;
     if let Some(c) = cluster {
         tokio::task::spawn_blocking(move || c.stop()).await?;
     }
     let (mut current, wanted) = loaded?;
+    if heads.len() > 1 {
+        eprintln!(
+            "{} has {} conflicting heads: writing the merge revision that reconciles them",
+            args.plans.display(),
+            heads.len()
+        );
+    }
     ctx.filter.apply(&mut current);
     output::warn_unmanaged(&args.desired.display().to_string(), &wanted);
 
     let up = render(&order(diff(&current, &wanted))?);
-    if up.is_empty() {
+    // With several heads an empty merge revision still joins them.
+    if up.is_empty() && heads.len() <= 1 {
         if args.format == Format::Json {
             output::print_json(&JsonPlan {
                 id: None,

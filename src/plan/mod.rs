@@ -8,6 +8,7 @@
 pub mod dir;
 pub mod file;
 pub mod graph;
+pub mod merge;
 
 pub use file::{checksum, NewRevision, Revision, RevisionId};
 pub use graph::History;
