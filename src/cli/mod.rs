@@ -4,7 +4,9 @@
 //! check-style command, 2 error. Errors print as `error: ...` on stderr, one line per
 //! cause; a closed stdout (`| head`) exits 0.
 
+mod apply;
 mod diff;
+mod history;
 mod inspect;
 mod merge;
 mod output;
@@ -103,6 +105,31 @@ enum Command {
     /// Join divergent heads: a merge revision when the branches touch different objects,
     /// a conflict report when they do not.
     Merge(merge::MergeArgs),
+    /// Run the pending revisions of plans/ against the database (Alembic's `upgrade`).
+    Apply(apply::ApplyArgs),
+    /// Run the down sections of the newest applied revisions (Alembic's `downgrade`).
+    Rollback(apply::RollbackArgs),
+    /// List the revisions of plans/, newest first; marks applied ones when a database
+    /// is configured.
+    History(history::HistoryArgs),
+    /// The database's current revision(s), pending revisions and drift (Alembic's
+    /// `current`).
+    Status(history::StatusArgs),
+    /// Adopt an existing database: record its schema as the first revision and mark it
+    /// applied without running it (Alembic's `stamp`).
+    Baseline(history::BaselineArgs),
+}
+
+impl Command {
+    /// Commands that change a database log each operation by default when their
+    /// output is not a terminal (a deploy job's log); on a terminal a progress bar
+    /// shows it instead.
+    fn logs_operations(&self) -> bool {
+        matches!(
+            self,
+            Command::Apply(_) | Command::Rollback(_) | Command::Baseline(_)
+        )
+    }
 }
 
 /// What a command found, for the exit code.
@@ -191,9 +218,10 @@ impl Context {
     }
 }
 
-fn init_tracing(g: &GlobalArgs) {
+fn init_tracing(g: &GlobalArgs, operations: bool) {
     let level = match (g.quiet, g.verbose) {
         (true, _) => "error",
+        (false, 0) if operations && !std::io::stderr().is_terminal() => "info",
         (false, 0) => "warn",
         (false, 1) => "info",
         (false, 2) => "debug",
@@ -222,6 +250,11 @@ async fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Plan(args) => plan::run(&ctx, args).await,
         Command::Heads(args) => merge::heads(&ctx, args).await,
         Command::Merge(args) => merge::merge(&ctx, args).await,
+        Command::Apply(args) => apply::apply(&ctx, args).await,
+        Command::Rollback(args) => apply::rollback(&ctx, args).await,
+        Command::History(args) => history::history(&ctx, args).await,
+        Command::Status(args) => history::status(&ctx, args).await,
+        Command::Baseline(args) => history::baseline(&ctx, args).await,
     }
 }
 
@@ -238,7 +271,7 @@ pub fn main() -> ExitCode {
             };
         }
     };
-    init_tracing(&cli.global);
+    init_tracing(&cli.global, cli.command.logs_operations());
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
