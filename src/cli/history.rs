@@ -183,16 +183,8 @@ pub fn graph(history: &History, line: &dyn Fn(&Revision) -> String) -> String {
         // Several lanes wait for this revision: they join here.
         if mine.len() > 1 {
             let keep = mine[0];
-            let mut row = String::new();
-            for i in 0..lanes.len() {
-                row.push_str(if mine.contains(&i) && i != keep {
-                    "/ "
-                } else {
-                    "| "
-                });
-            }
-            out.push_str(row.trim_end());
-            out.push('\n');
+            let joining: Vec<usize> = mine.iter().copied().filter(|&i| i != keep).collect();
+            out.push_str(&connector(lanes.len(), &joining, '/'));
             for &i in mine.iter().skip(1).rev() {
                 lanes.remove(i);
             }
@@ -224,17 +216,27 @@ pub fn graph(history: &History, line: &dyn Fn(&Revision) -> String) -> String {
                     }
                 }
                 if !opened.is_empty() {
-                    let mut row = String::new();
-                    for i in 0..lanes.len() {
-                        row.push_str(if opened.contains(&i) { "\\ " } else { "| " });
-                    }
-                    out.push_str(row.trim_end());
-                    out.push('\n');
+                    out.push_str(&connector(lanes.len(), &opened, '\\'));
                 }
             }
         }
     }
     out
+}
+
+/// A row between revisions: `|` for every lane going on, `mark` (a `\` opening a
+/// lane, a `/` joining one) in the gap before each lane in `moving`.
+fn connector(lanes: usize, moving: &[usize], mark: char) -> String {
+    let mut row = vec![' '; lanes * 2];
+    for i in 0..lanes {
+        if moving.contains(&i) && i > 0 {
+            row[i * 2 - 1] = mark;
+        } else {
+            row[i * 2] = '|';
+        }
+    }
+    let row: String = row.into_iter().collect();
+    format!("{}\n", row.trim_end())
 }
 
 #[derive(Serialize)]
