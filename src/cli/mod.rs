@@ -5,6 +5,7 @@
 //! cause; a closed stdout (`| head`) exits 0.
 
 mod apply;
+mod check;
 mod diff;
 mod history;
 mod inspect;
@@ -105,6 +106,9 @@ enum Command {
     /// Join divergent heads: a merge revision when the branches touch different objects,
     /// a conflict report when they do not.
     Merge(merge::MergeArgs),
+    /// The pull-request gate: schema/ and plans/ in sync, one head, no edited
+    /// revision, no missing parent (exit 1 otherwise).
+    Check(check::CheckArgs),
     /// Run the pending revisions of plans/ against the database (Alembic's `upgrade`).
     Apply(apply::ApplyArgs),
     /// Run the down sections of the newest applied revisions (Alembic's `downgrade`).
@@ -250,6 +254,7 @@ async fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Plan(args) => plan::run(&ctx, args).await,
         Command::Heads(args) => merge::heads(&ctx, args).await,
         Command::Merge(args) => merge::merge(&ctx, args).await,
+        Command::Check(args) => check::run(&ctx, args).await,
         Command::Apply(args) => apply::apply(&ctx, args).await,
         Command::Rollback(args) => apply::rollback(&ctx, args).await,
         Command::History(args) => history::history(&ctx, args).await,

@@ -287,7 +287,9 @@ mod tests {
 
     /// Ids back to their numbers.
     fn ids(v: &[RevisionId]) -> Vec<&str> {
-        v.iter().map(|r| r.0[12..14].trim_start_matches('0')).collect()
+        v.iter()
+            .map(|r| r.0[12..14].trim_start_matches('0'))
+            .collect()
     }
 
     #[test]
