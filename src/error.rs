@@ -251,6 +251,15 @@ pub enum Error {
         ids: Vec<String>,
     },
 
+    /// Pending revisions carry hazards the operator did not accept.
+    #[error("pending revisions carry hazards that need your consent:\n{}\nnothing was applied; rerun with --allow-hazard {} once you accept them", steps.join("\n"), hazards.join(","))]
+    HazardsNotAllowed {
+        /// Each hazardous step: `file:line: kind object [hazards] (size)`.
+        steps: Vec<String>,
+        /// The hazards to name in `--allow-hazard`.
+        hazards: Vec<String>,
+    },
+
     /// A revision id that plans/ does not have.
     #[error("{dir} has no revision {id}{}", if candidates.is_empty() { String::new() } else { format!(" (did you mean {}?)", candidates.join(", ")) })]
     UnknownRevision {

@@ -759,3 +759,52 @@ async fn baseline_adopts_an_existing_database() {
     assert!(text.contains(&format!("marked {rev} as applied")), "{text}");
     assert!(ok(&run(dir.path(), &other.url, &["apply"])).contains("nothing to apply"));
 }
+
+#[tokio::test]
+async fn data_loss_is_refused_until_allowed_and_sizes_are_stated() {
+    let db = TestDb::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    write_revision(
+        dir.path(),
+        "20261124000000-0a0a0a",
+        &[],
+        "CREATE TABLE events (id bigint, payload text);\nCREATE TABLE carts (id bigint);\n",
+        "DROP TABLE carts;\nDROP TABLE events;\n",
+        true,
+    );
+    ok(&run(dir.path(), &db.url, &["apply"]));
+    db.exec(
+        "INSERT INTO events SELECT g, repeat('x', 100) FROM generate_series(1, 20000) g; \
+         ANALYZE events; ANALYZE carts;",
+    )
+    .await;
+    write_revision(
+        dir.path(),
+        "20261124000100-0b0b0b",
+        &["20261124000000-0a0a0a"],
+        "-- drop-column column public.events.payload\n-- hazards: data-loss\n\
+         ALTER TABLE public.events DROP COLUMN payload;\n\n\
+         -- drop-table table public.carts\n-- hazards: data-loss\nDROP TABLE public.carts;\n",
+        "CREATE TABLE public.carts (id bigint);\nALTER TABLE public.events ADD COLUMN payload text;\n",
+        true,
+    );
+    let e = fails(&run(dir.path(), &db.url, &["apply"]));
+    assert!(
+        e.contains("drop-column column public.events.payload [data-loss]"),
+        "{e}"
+    );
+    assert!(e.contains("public.events: "), "{e}");
+    assert!(e.contains("~20k rows"), "{e}");
+    assert!(e.contains("public.carts is empty"), "{e}");
+    assert!(e.contains("--allow-hazard data-loss"), "{e}");
+    assert_eq!(history_ids(&db).await.len(), 1, "nothing was applied");
+    assert!(table_exists(&db, "public.carts").await);
+
+    let text = ok(&run(
+        dir.path(),
+        &db.url,
+        &["apply", "--allow-hazard", "data-loss"],
+    ));
+    assert!(text.contains("1 revision(s) applied"), "{text}");
+    assert!(!table_exists(&db, "public.carts").await);
+}

@@ -11,6 +11,7 @@
 pub mod history;
 mod lock;
 mod run;
+pub mod sizes;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -24,6 +25,7 @@ use crate::error::{Error, Result};
 use crate::model::Catalog;
 use crate::parse::ScriptStatement;
 use crate::plan::{History, Revision, RevisionId};
+use crate::render::Hazard;
 
 pub use history::Applied;
 
@@ -52,7 +54,12 @@ pub struct ApplyOptions {
     /// A server where the applied revisions may be replayed in a scratch database to
     /// show what drifted (else drift is reported by fingerprint only).
     pub dev_server: Option<DbUrl>,
+    /// Gated hazards (`data-loss`, `table-rewrite`) the operator accepts.
+    pub allow_hazards: BTreeSet<Hazard>,
 }
+
+/// Hazards a revision may only be applied with when the operator names them.
+pub const GATED_HAZARDS: [Hazard; 2] = [Hazard::DataLoss, Hazard::TableRewrite];
 
 impl Default for ApplyOptions {
     fn default() -> Self {
@@ -66,6 +73,7 @@ impl Default for ApplyOptions {
             retry_backoff: Duration::from_secs(1),
             allow_drift: false,
             dev_server: None,
+            allow_hazards: BTreeSet::new(),
         }
     }
 }

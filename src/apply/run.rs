@@ -10,12 +10,13 @@ use tokio_postgres::Client;
 use super::history::{self, db, Applied};
 use super::{
     last_fingerprint, live_catalog, live_catalog_in_transaction, pg_duration, ApplyOptions, Done,
-    Migrator, Observer, Report, RollbackOptions,
+    Migrator, Observer, Report, RollbackOptions, GATED_HAZARDS,
 };
 use crate::connect::DbUrl;
 use crate::error::{Error, Result};
 use crate::parse::{ScriptStatement, TransactionUse};
 use crate::plan::{Revision, RevisionId};
+use crate::render::Hazard;
 
 /// Session settings for a run: a name other sessions see, the timeouts, and a check
 /// that ends the session's work soon after the client is gone (killed deploy).
@@ -293,6 +294,9 @@ pub(super) async fn apply(
         "{} revision(s) pending",
         pending.len()
     );
+    if !opts.dry_run {
+        gate_hazards(client, &pending, opts).await?;
+    }
     observer.pending(&pending);
     let mut report = Report {
         dry_run: opts.dry_run,
@@ -325,6 +329,48 @@ pub(super) async fn apply(
         report.done.push(done);
     }
     Ok(report)
+}
+
+/// Refuses pending revisions whose steps carry gated hazards the options do not allow,
+/// listing each such step with the size of the table it touches.
+async fn gate_hazards(client: &Client, pending: &[&Revision], opts: &ApplyOptions) -> Result<()> {
+    let mut steps = Vec::new();
+    let mut names = BTreeSet::new();
+    for r in pending {
+        for (line, label, hazards) in r.hazardous_steps() {
+            let refused: Vec<Hazard> = hazards
+                .iter()
+                .copied()
+                .filter(|h| GATED_HAZARDS.contains(h) && !opts.allow_hazards.contains(h))
+                .collect();
+            if refused.is_empty() {
+                continue;
+            }
+            names.extend(refused.iter().map(|h| h.name()));
+            steps.push((r, line, label, refused));
+        }
+    }
+    if steps.is_empty() {
+        return Ok(());
+    }
+    let sizes = super::sizes::table_sizes(client).await.unwrap_or_default();
+    Err(Error::HazardsNotAllowed {
+        steps: steps
+            .into_iter()
+            .map(|(r, line, label, hazards)| {
+                let hazards: Vec<&str> = hazards.iter().map(|h| h.name()).collect();
+                let size = super::sizes::describe(&label, &sizes)
+                    .map(|s| format!(" ({s})"))
+                    .unwrap_or_default();
+                format!(
+                    "  {}:{line}: {label} [{}]{size}",
+                    r.path.display(),
+                    hazards.join(", ")
+                )
+            })
+            .collect(),
+        hazards: names.into_iter().map(str::to_string).collect(),
+    })
 }
 
 /// All pending revisions in one transaction, rolled back at the end.

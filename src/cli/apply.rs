@@ -73,6 +73,10 @@ pub struct ApplyArgs {
     /// Run the pending revisions in one transaction, report, and roll everything back.
     #[arg(long)]
     dry_run: bool,
+    /// Accept these hazards (comma-separated: data-loss, table-rewrite); revisions
+    /// carrying others of them are refused before anything runs.
+    #[arg(long, value_name = "HAZARDS", value_delimiter = ',')]
+    allow_hazard: Vec<crate::render::Hazard>,
     /// How many times a revision that hit the lock timeout is retried (with backoff).
     #[arg(long, value_name = "N", default_value_t = 3)]
     lock_retries: u32,
@@ -120,6 +124,7 @@ pub async fn apply(ctx: &Context, args: ApplyArgs) -> anyhow::Result<Outcome> {
         lock_retries: args.lock_retries,
         allow_drift: args.run.allow_drift,
         dev_server: ctx.dev_url.clone().or_else(|| Some(target.clone())),
+        allow_hazards: args.allow_hazard.iter().copied().collect(),
         ..ApplyOptions::default()
     };
     let mut progress = Progress::new(ctx.chatty, "applying");

@@ -89,7 +89,15 @@ pub async fn run(ctx: &Context, args: DiffArgs) -> anyhow::Result<Outcome> {
     if plan.is_empty() {
         ctx.status("no differences");
     } else if ctx.chatty {
-        output::warn_hazards(&plan);
+        // Diffing from a live database: say how big what the hazards touch is there.
+        let sizes = match from.as_ref().and_then(|f| f.database()) {
+            Some(url) if !plan.hazards().is_empty() => match url.connect().await {
+                Ok(client) => crate::apply::sizes::table_sizes(&client).await.ok(),
+                Err(_) => None,
+            },
+            _ => None,
+        };
+        output::warn_hazards_sized(&plan, sizes.as_ref());
     }
     Ok(if args.exit_code && !plan.is_empty() {
         Outcome::Differences

@@ -206,8 +206,19 @@ pub async fn run(ctx: &Context, args: PlanArgs) -> anyhow::Result<Outcome> {
     if let Some(p) = &path {
         eprintln!("wrote {}", p.display());
     }
-    if ctx.chatty {
-        output::warn_hazards(&up);
+    if ctx.chatty || ctx.database.is_some() {
+        // With a database configured, say how big what the hazards touch is there.
+        let sizes = match &ctx.database {
+            Some(url) if !up.hazards().is_empty() => match url.connect().await {
+                Ok(client) => crate::apply::sizes::table_sizes(&client).await.ok(),
+                Err(e) => {
+                    tracing::warn!("cannot read table sizes: {e}");
+                    None
+                }
+            },
+            _ => None,
+        };
+        output::warn_hazards_sized(&up, sizes.as_ref());
     }
     Ok(Outcome::Clean)
 }

@@ -116,6 +116,31 @@ impl Revision {
         self.section(false)
     }
 
+    /// The up section's steps that carry hazards, from the comments before each step:
+    /// (line of the step comment, `kind object`, hazards).
+    pub fn hazardous_steps(&self) -> Vec<(usize, String, Vec<Hazard>)> {
+        let (up, _, _) = split_body(&self.body, self.body_line);
+        let mut found = Vec::new();
+        let mut step: Option<(usize, String)> = None;
+        for (i, line) in up.lines().enumerate() {
+            let n = self.body_line + i;
+            if let Some(names) = line.strip_prefix("-- hazards: ") {
+                let hazards: Vec<Hazard> = names
+                    .split(',')
+                    .filter_map(|h| h.trim().parse().ok())
+                    .collect();
+                if let Some((at, label)) = step.take() {
+                    found.push((at, label, hazards));
+                }
+            } else if let Some(label) = line.strip_prefix("-- ") {
+                step = Some((n, label.to_string()));
+            } else {
+                step = None;
+            }
+        }
+        found
+    }
+
     /// Whether `rollback` may run the down section without `--force`.
     pub fn reversible(&self) -> bool {
         !self.hazards.contains(&Hazard::NotReversible)
