@@ -81,11 +81,7 @@ pub fn json_steps(plan: &Plan) -> Vec<JsonStep<'_>> {
 }
 
 /// Tells on stderr which steps carry hazards.
-pub fn warn_hazards(plan: &Plan) {
-    warn_hazards_sized(plan, None);
-}
-
-/// As [`warn_hazards`], stating the size of each table a hazard touches (from the
+/// Tells on stderr about the hazards of each step, stating the size of each table a hazard touches (from the
 /// target database's `pg_class`), or that it is empty.
 pub fn warn_hazards_sized(
     plan: &Plan,
