@@ -80,9 +80,9 @@ pub fn json_steps(plan: &Plan) -> Vec<JsonStep<'_>> {
         .collect()
 }
 
-/// Tells on stderr which steps carry hazards.
-/// Tells on stderr about the hazards of each step, stating the size of each table a hazard touches (from the
-/// target database's `pg_class`), or that it is empty.
+/// Tells on stderr which steps carry hazards, with the size of each table a hazard
+/// touches (from the target database's `pg_class`) when `sizes` are known, or that it
+/// is empty.
 pub fn warn_hazards_sized(
     plan: &Plan,
     sizes: Option<&std::collections::BTreeMap<String, crate::apply::sizes::TableSize>>,
