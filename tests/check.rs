@@ -100,7 +100,7 @@ fn a_schema_edited_without_a_plan_shows_the_missing_revision() {
     assert!(json["findings"][0]["missing_plan"]
         .as_str()
         .unwrap()
-        .contains("CREATE INDEX users_created_at ON public.users"));
+        .contains("CREATE INDEX CONCURRENTLY users_created_at ON public.users"));
 }
 
 #[test]

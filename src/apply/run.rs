@@ -164,8 +164,9 @@ async fn execute(
             revision = %revision.id,
             line = s.location.line,
             duration_ms = elapsed.as_millis() as u64,
-            "{}: {e}",
-            crate::parse::one_line(&s.sql)
+            "{}: {}",
+            crate::parse::one_line(&s.sql),
+            e.as_db_error().map_or_else(|| e.to_string(), |d| d.message().to_string())
         ),
     }
     observer.statement_finished(s, elapsed);
@@ -618,7 +619,7 @@ async fn apply_in_groups(
         statements: statements.len() - resume_at.unwrap_or(0),
         duration_ms: duration.as_millis() as u64,
         attempts: attempt,
-        resumed: resume_at.is_some_and(|n| n > 0),
+        resumed: resume_at.is_some(),
     })
 }
 

@@ -8,11 +8,9 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 
-use crate::diff::diff;
-use crate::order::order;
 use crate::plan::merge::divergence;
 use crate::plan::{dir, History, Revision};
-use crate::render::{render, Hazard, Plan};
+use crate::render::{Hazard, Plan};
 use crate::source::Source;
 
 use super::output;
@@ -192,7 +190,7 @@ pub async fn run(ctx: &Context, args: CheckArgs) -> anyhow::Result<Outcome> {
             let (current, wanted) = loaded?;
             if let Some(mut current) = current {
                 ctx.filter.apply(&mut current);
-                let missing: Plan = render(&order(diff(&current, &wanted))?);
+                let missing: Plan = super::plan::plan_changes(&current, &wanted, true)?;
                 if !missing.is_empty() {
                     findings.push(Finding::OutOfSync {
                         missing_plan: missing.to_string(),

@@ -3,9 +3,6 @@
 use clap::Args;
 use serde::Serialize;
 
-use crate::diff::diff;
-use crate::order::order;
-use crate::render::render;
 use crate::source::{load, Source};
 
 use super::output::{self, Format, JsonStep};
@@ -27,6 +24,10 @@ pub struct DiffArgs {
     /// Exit with 1 when there are differences (0 when there are none).
     #[arg(long)]
     exit_code: bool,
+    /// Blocking DDL instead of the online forms (indexes built CONCURRENTLY, constraints
+    /// added NOT VALID then validated): for a maintenance window.
+    #[arg(long)]
+    no_online: bool,
 }
 
 #[derive(Serialize)]
@@ -75,8 +76,7 @@ pub async fn run(ctx: &Context, args: DiffArgs) -> anyhow::Result<Outcome> {
     let (a, b) = loaded?;
     output::warn_unmanaged(&from_label, &a);
     output::warn_unmanaged(&to.to_string(), &b);
-    let changes = order(diff(&a, &b))?;
-    let plan = render(&changes);
+    let plan = super::plan::plan_changes(&a, &b, !args.no_online)?;
     match args.format {
         Format::Text => output::print(&output::plan_text(&plan, ctx.color_stdout))?,
         Format::Json => output::print_json(&JsonDiff {

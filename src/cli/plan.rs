@@ -35,6 +35,10 @@ pub struct PlanArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+    /// Blocking DDL instead of the online forms (indexes built CONCURRENTLY, constraints
+    /// added NOT VALID then validated): for a maintenance window.
+    #[arg(long)]
+    no_online: bool,
 }
 
 #[derive(Serialize)]
@@ -90,6 +94,20 @@ keep one branch: remove or rewrite the other's revision(s), then plan again",
     }
 }
 
+/// The plan from one schema to another, online forms unless `online` is false.
+pub fn plan_changes(
+    from: &crate::model::Catalog,
+    to: &crate::model::Catalog,
+    online: bool,
+) -> crate::error::Result<crate::render::Plan> {
+    let changes = order(diff(from, to))?;
+    Ok(if online {
+        crate::render::render_online(&changes, to)
+    } else {
+        render(&changes)
+    })
+}
+
 /// Runs `plan`.
 pub async fn run(ctx: &Context, args: PlanArgs) -> anyhow::Result<Outcome> {
     let history = dir::load(&args.plans)?;
@@ -136,7 +154,7 @@ pub async fn run(ctx: &Context, args: PlanArgs) -> anyhow::Result<Outcome> {
     ctx.filter.apply(&mut current);
     output::warn_unmanaged(&args.desired.display().to_string(), &wanted);
 
-    let up = render(&order(diff(&current, &wanted))?);
+    let up = plan_changes(&current, &wanted, !args.no_online)?;
     // With several heads an empty merge revision still joins them.
     if up.is_empty() && heads.len() <= 1 {
         if args.format == Format::Json {
@@ -157,7 +175,7 @@ pub async fn run(ctx: &Context, args: PlanArgs) -> anyhow::Result<Outcome> {
         );
         return Ok(Outcome::Clean);
     }
-    let down = render(&order(diff(&wanted, &current))?);
+    let down = plan_changes(&wanted, &current, !args.no_online)?;
 
     let parents: Vec<RevisionId> = heads.iter().map(|h| h.id.clone()).collect();
     let text_up = up.to_string();

@@ -100,7 +100,9 @@ pub enum TransactionUse {
     /// `ALTER TYPE ... ADD VALUE` cannot be used in the transaction that added it.
     EndsTransaction,
     /// Cannot run inside a transaction block (`CREATE INDEX CONCURRENTLY`, `ALTER TABLE
-    /// ... DETACH PARTITION ... CONCURRENTLY`): must run on its own.
+    /// ... DETACH PARTITION ... CONCURRENTLY`), or must not share one (`ALTER TABLE ...
+    /// VALIDATE CONSTRAINT`, whose scan should not hold the locks of the statements
+    /// before it): runs on its own.
     Alone,
 }
 
