@@ -304,8 +304,20 @@ async fn the_same_column_altered_differently_is_a_conflict_resolved_by_plan() {
     );
     // And the whole history applies to a real database, ending at schema/.
     let db = TestDb::new().await;
+    // text to varchar(320) rewrites users: the gate wants consent.
+    let gated = schemaplan(dir, &["apply"], 1_790_000_600, Some(&db.url));
+    assert!(
+        err(&gated).contains("--allow-hazard table-rewrite"),
+        "{}",
+        err(&gated)
+    );
     code(
-        &schemaplan(dir, &["apply"], 1_790_000_600, Some(&db.url)),
+        &schemaplan(
+            dir,
+            &["apply", "--allow-hazard", "table-rewrite"],
+            1_790_000_600,
+            Some(&db.url),
+        ),
         0,
     );
     let check = schemaplan(
