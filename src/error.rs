@@ -260,6 +260,15 @@ pub enum Error {
         hazards: Vec<String>,
     },
 
+    /// A rename hint that cannot be read or matches nothing.
+    #[error("{location}: {what}")]
+    BadRenameHint {
+        /// Where the directive is.
+        location: Location,
+        /// What is wrong.
+        what: String,
+    },
+
     /// A revision id that plans/ does not have.
     #[error("{dir} has no revision {id}{}", if candidates.is_empty() { String::new() } else { format!(" (did you mean {}?)", candidates.join(", ")) })]
     UnknownRevision {

@@ -101,6 +101,7 @@ fn write_revision(
         created: "2026-11-24T00:00:00Z",
         fingerprint: "sha256:0",
         hazards: &[],
+        renames: &[],
         up,
         down,
     };

@@ -121,6 +121,7 @@ fn several_heads_fail_the_check() {
             created: "2026-11-06T08:00:00Z",
             fingerprint: "sha256:0",
             hazards: &[],
+            renames: &[],
             up: &format!("CREATE TABLE public.{table} (id bigint);"),
             down: &format!("DROP TABLE public.{table};"),
         }

@@ -159,6 +159,7 @@ pub fn write_branch(
         created: "2026-11-06T08:00:00Z",
         fingerprint: "sha256:unknown",
         hazards: &[],
+        renames: &[],
         up,
         down,
     }

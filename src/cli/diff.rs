@@ -76,7 +76,11 @@ pub async fn run(ctx: &Context, args: DiffArgs) -> anyhow::Result<Outcome> {
     let (a, b) = loaded?;
     output::warn_unmanaged(&from_label, &a);
     output::warn_unmanaged(&to.to_string(), &b);
-    let plan = super::plan::plan_changes(&a, &b, !args.no_online)?;
+    let hints = match &to {
+        Source::Files(path) => crate::parse::read_rename_hints(path)?,
+        _ => Vec::new(),
+    };
+    let (plan, _, _) = super::plan::plan_with_renames(&a, &b, &hints, !args.no_online)?;
     match args.format {
         Format::Text => output::print(&output::plan_text(&plan, ctx.color_stdout))?,
         Format::Json => output::print_json(&JsonDiff {

@@ -389,6 +389,7 @@ fn write_baseline(args: &BaselineArgs, live: &Catalog) -> anyhow::Result<(Revisi
         created: &created,
         fingerprint: &fingerprint,
         hazards: &hazards,
+        renames: &[],
         up: &text_up,
         down: &text_down,
     };

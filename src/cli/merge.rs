@@ -322,6 +322,7 @@ pub fn write_revision(
         created: &created,
         fingerprint: &fingerprint,
         hazards: &hazards,
+        renames: &[],
         up: &text_up,
         down: &text_down,
     };

@@ -94,6 +94,29 @@ keep one branch: remove or rewrite the other's revision(s), then plan again",
     }
 }
 
+/// The up and down plans from one schema to another with rename hints carried out
+/// first (so renamed objects keep their data), and the hints used.
+pub fn plan_with_renames(
+    from: &crate::model::Catalog,
+    to: &crate::model::Catalog,
+    hints: &[crate::diff::RenameHint],
+    online: bool,
+) -> crate::error::Result<(crate::render::Plan, crate::render::Plan, Vec<String>)> {
+    let (renamed, renames, used) = crate::diff::apply_hints(from, to, hints)?;
+    let mut up = render(&renames);
+    let rest = plan_changes(&renamed, to, online)?;
+    up.preamble.extend(rest.preamble);
+    up.steps.extend(rest.steps);
+    let mut down = plan_changes(to, &renamed, online)?;
+    let undo: Vec<crate::diff::Change> = renames
+        .iter()
+        .rev()
+        .filter_map(crate::render::inverse)
+        .collect();
+    down.steps.extend(render(&undo).steps);
+    Ok((up, down, used))
+}
+
 /// The plan from one schema to another, online forms unless `online` is false.
 pub fn plan_changes(
     from: &crate::model::Catalog,
@@ -154,7 +177,8 @@ pub async fn run(ctx: &Context, args: PlanArgs) -> anyhow::Result<Outcome> {
     ctx.filter.apply(&mut current);
     output::warn_unmanaged(&args.desired.display().to_string(), &wanted);
 
-    let up = plan_changes(&current, &wanted, !args.no_online)?;
+    let hints = crate::parse::read_rename_hints(&args.desired)?;
+    let (up, down, renames) = plan_with_renames(&current, &wanted, &hints, !args.no_online)?;
     // With several heads an empty merge revision still joins them.
     if up.is_empty() && heads.len() <= 1 {
         if args.format == Format::Json {
@@ -175,7 +199,6 @@ pub async fn run(ctx: &Context, args: PlanArgs) -> anyhow::Result<Outcome> {
         );
         return Ok(Outcome::Clean);
     }
-    let down = plan_changes(&wanted, &current, !args.no_online)?;
 
     let parents: Vec<RevisionId> = heads.iter().map(|h| h.id.clone()).collect();
     let text_up = up.to_string();
@@ -193,6 +216,7 @@ pub async fn run(ctx: &Context, args: PlanArgs) -> anyhow::Result<Outcome> {
         created: &created,
         fingerprint: &fingerprint,
         hazards: &hazards,
+        renames: &renames,
         up: &text_up,
         down: &text_down,
     };

@@ -312,6 +312,17 @@ pub fn read_sql_source(path: &Path) -> Result<Vec<Statement>> {
     Ok(statements)
 }
 
+/// The rename hints (`-- schemaplan: rename OLD -> NEW`) of a schema file or directory,
+/// in file order.
+pub fn read_rename_hints(path: &Path) -> Result<Vec<crate::diff::RenameHint>> {
+    let mut hints = Vec::new();
+    for file in source::sql_files(path)? {
+        let text = std::fs::read_to_string(&file).map_err(|e| crate::Error::io(&file, e))?;
+        hints.extend(crate::diff::parse_hints(&file, &text)?);
+    }
+    Ok(hints)
+}
+
 /// Parses the text of one schema file (named `path` in locations) into statements.
 pub fn parse_sql(path: &Path, text: &str) -> Result<Vec<Statement>> {
     sql::parse_file(path, text)

@@ -85,6 +85,8 @@ pub struct Revision {
     pub fingerprint: Option<String>,
     /// The hazards its steps carry.
     pub hazards: Vec<Hazard>,
+    /// The rename hints it carries out (`public.users.fullname -> full_name`).
+    pub renames: Vec<String>,
     /// False when it must run statement by statement, outside a transaction.
     pub transactional: bool,
     /// The file it was read from.
@@ -212,6 +214,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Revision> {
     let mut checksum_ = None;
     let mut fingerprint = None;
     let mut hazards = Vec::new();
+    let mut renames = Vec::new();
     let mut transactional = true;
     let mut seen_magic = false;
     for (i, line) in header.lines().enumerate() {
@@ -268,6 +271,13 @@ pub fn parse(path: &Path, text: &str) -> Result<Revision> {
                     hazards.push(h.parse::<Hazard>().map_err(|e| bad(n, e))?);
                 }
             }
+            "renames" => renames.extend(
+                value
+                    .split(';')
+                    .map(str::trim)
+                    .filter(|r| !r.is_empty())
+                    .map(str::to_string),
+            ),
             "transaction" => match value {
                 "none" => transactional = false,
                 "single" => transactional = true,
@@ -296,6 +306,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Revision> {
         checksum: checksum_,
         fingerprint,
         hazards,
+        renames,
         transactional,
         path: path.to_path_buf(),
         body: body.to_string(),
@@ -317,6 +328,8 @@ pub struct NewRevision<'a> {
     pub fingerprint: &'a str,
     /// Hazards of its up steps.
     pub hazards: &'a [Hazard],
+    /// Rename hints it carries out.
+    pub renames: &'a [String],
     /// The up section's SQL (statements with their comments).
     pub up: &'a str,
     /// The down section's SQL.
@@ -366,6 +379,9 @@ impl NewRevision<'_> {
         if !hazards.is_empty() {
             out.push_str(&format!("-- hazards: {}\n", hazards.join(", ")));
         }
+        if !self.renames.is_empty() {
+            out.push_str(&format!("-- renames: {}\n", self.renames.join("; ")));
+        }
         if !transactional {
             out.push_str("-- transaction: none\n");
         }
@@ -412,6 +428,7 @@ mod tests {
             created: "2026-11-24T03:15:00Z",
             fingerprint: "sha256:00",
             hazards: &[Hazard::DataLoss],
+            renames: &[],
             up: "-- drop-table table public.t\nDROP TABLE public.t;\n",
             down: "CREATE TABLE public.t (id integer);",
         }

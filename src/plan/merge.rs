@@ -270,6 +270,7 @@ mod tests {
                     created: "2026-11-24T00:00:00Z",
                     fingerprint: "sha256:0",
                     hazards: &[],
+                    renames: &[],
                     up: "",
                     down: "",
                 }

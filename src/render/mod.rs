@@ -18,7 +18,7 @@ use std::str::FromStr;
 use serde::Serialize;
 
 use crate::diff::{is_retired_type_name, Change, ColumnChange, DomainChange, TableChange};
-use crate::model::{Catalog, ConstraintKind, QualName};
+use crate::model::{Catalog, ConstraintKind, ObjectId, QualName};
 
 pub use sql::column_def;
 
@@ -360,6 +360,30 @@ pub fn inverse(change: &Change) -> Option<Change> {
             }
         }
         CreateEnumValue { .. } => return None,
+        Rename { object, new_name } => {
+            let (renamed, old) = match object {
+                ObjectId::Table(t) => (ObjectId::Table(t.sibling(new_name)), t.name),
+                ObjectId::View(t) => (ObjectId::View(t.sibling(new_name)), t.name),
+                ObjectId::Index(t) => (ObjectId::Index(t.sibling(new_name)), t.name),
+                ObjectId::Type(t) => (ObjectId::Type(t.sibling(new_name)), t.name),
+                ObjectId::Column(t, c) => (ObjectId::Column(t, new_name), c),
+                ObjectId::Constraint(t, c) => (ObjectId::Constraint(t, new_name), c),
+                _ => return None,
+            };
+            Rename {
+                object: renamed,
+                new_name: old,
+            }
+        }
+        RenameEnumValue {
+            type_name,
+            from,
+            to,
+        } => RenameEnumValue {
+            type_name,
+            from: to,
+            to: from,
+        },
         AlterDomain { from, to, what } => AlterDomain {
             from: to,
             to: from,
