@@ -185,19 +185,23 @@ pub struct Status {
     pub live_fingerprint: String,
 }
 
-/// Runs the revisions of a plans directory against databases.
+/// Runs the revisions of a plans directory against databases: what an application
+/// embeds to bring its database up to date at start-up or in a deploy job, with the
+/// same lock, checks, hazard gate and report as `schemaplan apply`.
 ///
 /// ```no_run
-/// # async fn f(client: &tokio_postgres::Client) -> schemaplan::Result<()> {
-/// use schemaplan::apply::{ApplyOptions, Migrator, Silent};
-/// let migrator = Migrator::from_dir("plans")?;
-/// let report = migrator.apply(client, &ApplyOptions::default(), &mut Silent).await?;
+/// # async fn f() -> schemaplan::Result<()> {
+/// use schemaplan::apply::Migrator;
+/// // DATABASE_URL from the environment or .env, SQLAlchemy forms accepted.
+/// let client = schemaplan::connect::connect_from_env().await?;
+/// let report = Migrator::from_dir("plans")?.apply(&client).await?;
 /// println!("{} revision(s) applied", report.done.len());
 /// # Ok(()) }
 /// ```
 pub struct Migrator {
     history: History,
     dir: PathBuf,
+    options: ApplyOptions,
 }
 
 impl Migrator {
@@ -207,6 +211,29 @@ impl Migrator {
         Ok(Migrator {
             history: crate::plan::dir::load(dir)?,
             dir: dir.to_path_buf(),
+            options: ApplyOptions::default(),
+        })
+    }
+
+    /// Revisions embedded in the program as (file name, text), so a deployed binary
+    /// needs no plans/ folder: see [`crate::embed_plans!`] and
+    /// [`crate::build::embed_plans`].
+    ///
+    /// ```
+    /// let plans: &[(&str, &str)] = &[];
+    /// let migrator = schemaplan::apply::Migrator::from_embedded(plans).unwrap();
+    /// assert!(migrator.history().is_empty());
+    /// ```
+    pub fn from_embedded(files: &[(&str, &str)]) -> Result<Migrator> {
+        let label = PathBuf::from("plans (embedded)");
+        let texts = files
+            .iter()
+            .map(|(name, text)| (label.join(name), text.to_string()))
+            .collect();
+        Ok(Migrator {
+            history: crate::plan::dir::assemble(&label, texts)?,
+            dir: label,
+            options: ApplyOptions::default(),
         })
     }
 
@@ -215,7 +242,24 @@ impl Migrator {
         Migrator {
             history,
             dir: label.into(),
+            options: ApplyOptions::default(),
         }
+    }
+
+    /// The options [`Migrator::apply`] uses (default: [`ApplyOptions::default`]).
+    ///
+    /// ```
+    /// use schemaplan::apply::{ApplyOptions, Migrator};
+    /// use std::time::Duration;
+    /// let migrator = Migrator::from_embedded(&[]).unwrap().with_options(ApplyOptions {
+    ///     lock_wait: Duration::from_secs(300),
+    ///     ..ApplyOptions::default()
+    /// });
+    /// # let _ = migrator;
+    /// ```
+    pub fn with_options(mut self, options: ApplyOptions) -> Migrator {
+        self.options = options;
+        self
     }
 
     /// The revisions.
@@ -300,8 +344,15 @@ impl Migrator {
         })
     }
 
-    /// Applies pending revisions (all, or up to `opts.to`). See the module docs.
-    pub async fn apply(
+    /// Applies every pending revision with the migrator's options, showing nothing
+    /// (each revision and statement is still logged through `tracing`).
+    pub async fn apply(&self, client: &Client) -> Result<Report> {
+        self.apply_with(client, &self.options, &mut Silent).await
+    }
+
+    /// Applies pending revisions (all, or up to `opts.to`), telling `observer` as it
+    /// goes. See the module docs.
+    pub async fn apply_with(
         &self,
         client: &Client,
         opts: &ApplyOptions,

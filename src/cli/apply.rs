@@ -128,7 +128,7 @@ pub async fn apply(ctx: &Context, args: ApplyArgs) -> anyhow::Result<Outcome> {
         ..ApplyOptions::default()
     };
     let mut progress = Progress::new(ctx.chatty, "applying");
-    let report = migrator.apply(&client, &opts, &mut progress).await;
+    let report = migrator.apply_with(&client, &opts, &mut progress).await;
     progress.finish();
     let report = report?;
     let current = migrator.status(&client).await?.current;
