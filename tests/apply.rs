@@ -809,3 +809,20 @@ async fn data_loss_is_refused_until_allowed_and_sizes_are_stated() {
     assert!(text.contains("1 revision(s) applied"), "{text}");
     assert!(!table_exists(&db, "public.carts").await);
 }
+
+#[test]
+fn the_blocking_migrator_applies_without_a_runtime() {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let db = rt.block_on(TestDb::new());
+    let migrator = schemaplan::blocking::Migrator::from_dir(common::root().join("plans")).unwrap();
+    let report = migrator.apply(&db.url).unwrap();
+    assert_eq!(report.done.len(), 5);
+    let status = migrator.status(&db.url).unwrap();
+    assert!(status.pending.is_empty());
+    assert_eq!(status.drift, Some(false));
+    assert!(migrator.apply(&db.url).unwrap().done.is_empty());
+    rt.block_on(async move { drop(db) });
+}
