@@ -24,6 +24,7 @@
 //!   [`embed_plans!`] and [`build`] to compile the plans in).
 //! - [`cli`]: the command line.
 
+pub mod alembic;
 pub mod apply;
 pub mod blocking;
 pub mod build;

@@ -102,6 +102,7 @@ fn write_revision(
         fingerprint: "sha256:0",
         hazards: &[],
         renames: &[],
+        alembic: &[],
         up,
         down,
     };

@@ -122,6 +122,7 @@ fn several_heads_fail_the_check() {
             fingerprint: "sha256:0",
             hazards: &[],
             renames: &[],
+            alembic: &[],
             up: &format!("CREATE TABLE public.{table} (id bigint);"),
             down: &format!("DROP TABLE public.{table};"),
         }

@@ -160,6 +160,7 @@ pub fn write_branch(
         fingerprint: "sha256:unknown",
         hazards: &[],
         renames: &[],
+        alembic: &[],
         up,
         down,
     }

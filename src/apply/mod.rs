@@ -393,17 +393,25 @@ impl Migrator {
     }
 }
 
-/// A live database as a Catalog, without schemaplan's own history schema.
+/// A live database as a Catalog, without the migration tools' own tables: schemaplan's
+/// history schema and Alembic's `alembic_version`.
 pub async fn live_catalog(client: &Client) -> Result<Catalog> {
     let mut catalog = crate::introspect::introspect(client).await?;
-    catalog.retain_schemas(|s| s != HISTORY_SCHEMA);
+    without_tool_tables(&mut catalog);
     Ok(catalog)
+}
+
+/// Leaves out the migration tools' own tables (schemaplan's history schema, Alembic's
+/// `alembic_version`): they are not part of the schema a team declares.
+pub fn without_tool_tables(catalog: &mut Catalog) {
+    catalog.retain_schemas(|s| s != HISTORY_SCHEMA);
+    catalog.tables.retain(|n, _| n.name != "alembic_version");
 }
 
 /// The schema as the client's open transaction sees it, without the history schema.
 pub(crate) async fn live_catalog_in_transaction(client: &Client) -> Result<Catalog> {
     let mut catalog = crate::introspect::introspect_in_transaction(client).await?;
-    catalog.retain_schemas(|s| s != HISTORY_SCHEMA);
+    without_tool_tables(&mut catalog);
     Ok(catalog)
 }
 

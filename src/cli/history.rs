@@ -74,6 +74,9 @@ struct JsonRevision<'a> {
     applied_at: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     applied: Option<bool>,
+    /// For a baseline adopted from Alembic, the Alembic history below it.
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    alembic: &'a [String],
 }
 
 /// Runs `history`.
@@ -113,6 +116,7 @@ pub async fn history(ctx: &Context, args: HistoryArgs) -> anyhow::Result<Outcome
                     applied: applied
                         .as_ref()
                         .map(|_| by_id.get(r.id.0.as_str()).is_some_and(|a| a.complete())),
+                    alembic: &r.alembic,
                 })
                 .collect();
             output::print_json(&list)?;
@@ -149,11 +153,18 @@ pub async fn history(ctx: &Context, args: HistoryArgs) -> anyhow::Result<Outcome
                     mark(r)
                 )
             };
-            let text = if args.graph {
+            let mut text: String = if args.graph {
                 graph(&history, &line)
             } else {
                 newest_first.iter().map(|r| line(r) + "\n").collect()
             };
+            // Below the schemaplan revisions: the Alembic history a baseline adopted.
+            for r in newest_first.iter().filter(|r| !r.alembic.is_empty()) {
+                text.push_str(&format!("--- Alembic history, adopted by {}:\n", r.id));
+                for a in &r.alembic {
+                    text.push_str(&format!("{a}  [alembic]\n"));
+                }
+            }
             if text.is_empty() {
                 eprintln!("{} has no revisions yet", args.plans.display());
             }
@@ -337,7 +348,7 @@ pub async fn baseline(ctx: &Context, args: BaselineArgs) -> anyhow::Result<Outco
             let mut live = live_catalog(&client).await?;
             ctx.filter.apply(&mut live);
             output::warn_unmanaged("the database", &live);
-            let (id, path) = write_baseline(&args, &live)?;
+            let (id, path) = write_baseline(&args.plans, &args.message, &live, &[])?;
             (id.0, Some(path))
         }
     };
@@ -371,8 +382,13 @@ pub async fn baseline(ctx: &Context, args: BaselineArgs) -> anyhow::Result<Outco
     Ok(Outcome::Clean)
 }
 
-/// Writes the revision that creates `live` from an empty database.
-fn write_baseline(args: &BaselineArgs, live: &Catalog) -> anyhow::Result<(RevisionId, PathBuf)> {
+/// Writes the revision that creates `live` from an empty database into `plans`.
+pub fn write_baseline(
+    plans: &std::path::Path,
+    message: &str,
+    live: &Catalog,
+    alembic: &[String],
+) -> anyhow::Result<(RevisionId, PathBuf)> {
     let empty = Catalog::new_database();
     let up = render(&order(diff(&empty, live))?);
     let down = render(&order(diff(live, &empty))?);
@@ -385,18 +401,19 @@ fn write_baseline(args: &BaselineArgs, live: &Catalog) -> anyhow::Result<(Revisi
     let new = NewRevision {
         id: &id,
         parents: &[],
-        message: &args.message,
+        message,
         created: &created,
         fingerprint: &fingerprint,
         hazards: &hazards,
         renames: &[],
+        alembic,
         up: &text_up,
         down: &text_down,
     };
-    let path = args.plans.join(file::file_name(&id, &args.message));
+    let path = plans.join(file::file_name(&id, message));
     let statements = crate::parse::split_script(&path, &new.body(), 1)?;
     let text = new.render(!NewRevision::needs_no_transaction(&statements));
-    std::fs::create_dir_all(&args.plans).map_err(|e| Error::io(&args.plans, e))?;
+    std::fs::create_dir_all(plans).map_err(|e| Error::io(plans, e))?;
     std::fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
     Ok((id, path))
 }

@@ -323,6 +323,7 @@ pub fn write_revision(
         fingerprint: &fingerprint,
         hazards: &hazards,
         renames: &[],
+        alembic: &[],
         up: &text_up,
         down: &text_down,
     };

@@ -4,6 +4,7 @@
 //! check-style command, 2 error. Errors print as `error: ...` on stderr, one line per
 //! cause; a closed stdout (`| head`) exits 0.
 
+mod alembic;
 mod apply;
 mod check;
 mod diff;
@@ -122,6 +123,9 @@ enum Command {
     /// Adopt an existing database: record its schema as the first revision and mark it
     /// applied without running it (Alembic's `stamp`).
     Baseline(history::BaselineArgs),
+    /// Adopt a database that Alembic manages: a baseline revision from its live schema,
+    /// marked applied, with the Alembic history kept below it.
+    ImportAlembic(alembic::ImportAlembicArgs),
 }
 
 impl Command {
@@ -131,7 +135,10 @@ impl Command {
     fn logs_operations(&self) -> bool {
         matches!(
             self,
-            Command::Apply(_) | Command::Rollback(_) | Command::Baseline(_)
+            Command::Apply(_)
+                | Command::Rollback(_)
+                | Command::Baseline(_)
+                | Command::ImportAlembic(_)
         )
     }
 }
@@ -260,6 +267,7 @@ async fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::History(args) => history::history(&ctx, args).await,
         Command::Status(args) => history::status(&ctx, args).await,
         Command::Baseline(args) => history::baseline(&ctx, args).await,
+        Command::ImportAlembic(args) => alembic::run(&ctx, args).await,
     }
 }
 

@@ -217,6 +217,7 @@ pub async fn run(ctx: &Context, args: PlanArgs) -> anyhow::Result<Outcome> {
         fingerprint: &fingerprint,
         hazards: &hazards,
         renames: &renames,
+        alembic: &[],
         up: &text_up,
         down: &text_down,
     };

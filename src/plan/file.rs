@@ -87,6 +87,9 @@ pub struct Revision {
     pub hazards: Vec<Hazard>,
     /// The rename hints it carries out (`public.users.fullname -> full_name`).
     pub renames: Vec<String>,
+    /// For a baseline adopted from Alembic: the Alembic history it stands for, newest
+    /// first, one `id <- parents: message` per entry.
+    pub alembic: Vec<String>,
     /// False when it must run statement by statement, outside a transaction.
     pub transactional: bool,
     /// The file it was read from.
@@ -215,6 +218,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Revision> {
     let mut fingerprint = None;
     let mut hazards = Vec::new();
     let mut renames = Vec::new();
+    let mut alembic = Vec::new();
     let mut transactional = true;
     let mut seen_magic = false;
     for (i, line) in header.lines().enumerate() {
@@ -271,6 +275,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Revision> {
                     hazards.push(h.parse::<Hazard>().map_err(|e| bad(n, e))?);
                 }
             }
+            "alembic" => alembic.push(value.to_string()),
             "renames" => renames.extend(
                 value
                     .split(';')
@@ -307,6 +312,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Revision> {
         fingerprint,
         hazards,
         renames,
+        alembic,
         transactional,
         path: path.to_path_buf(),
         body: body.to_string(),
@@ -330,6 +336,8 @@ pub struct NewRevision<'a> {
     pub hazards: &'a [Hazard],
     /// Rename hints it carries out.
     pub renames: &'a [String],
+    /// The Alembic history it stands for (a baseline adopted from Alembic).
+    pub alembic: &'a [String],
     /// The up section's SQL (statements with their comments).
     pub up: &'a str,
     /// The down section's SQL.
@@ -378,6 +386,9 @@ impl NewRevision<'_> {
         out.push_str(&format!("-- fingerprint: {}\n", self.fingerprint));
         if !hazards.is_empty() {
             out.push_str(&format!("-- hazards: {}\n", hazards.join(", ")));
+        }
+        for a in self.alembic {
+            out.push_str(&format!("-- alembic: {a}\n"));
         }
         if !self.renames.is_empty() {
             out.push_str(&format!("-- renames: {}\n", self.renames.join("; ")));
@@ -429,6 +440,7 @@ mod tests {
             fingerprint: "sha256:00",
             hazards: &[Hazard::DataLoss],
             renames: &[],
+            alembic: &[],
             up: "-- drop-table table public.t\nDROP TABLE public.t;\n",
             down: "CREATE TABLE public.t (id integer);",
         }

@@ -271,6 +271,7 @@ mod tests {
                     fingerprint: "sha256:0",
                     hazards: &[],
                     renames: &[],
+                    alembic: &[],
                     up: "",
                     down: "",
                 }
