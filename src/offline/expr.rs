@@ -158,6 +158,8 @@ pub fn deparse_expr(expr: &Node) -> Option<String> {
                 location: -1,
             }))),
         }],
+        op: protobuf::SetOperation::SetopNone as i32,
+        limit_option: protobuf::LimitOption::Default as i32,
         ..Default::default()
     };
     let text = deparse_stmt(NodeEnum::SelectStmt(Box::new(select)))?;

@@ -668,11 +668,9 @@ impl<'c> Interp<'c> {
             | NodeEnum::RefreshMatViewStmt(_)
             | NodeEnum::VacuumStmt(_)
             | NodeEnum::LockStmt(_) => Ok(()),
-            other => {
-                let tag = deparse_stmt(other)
-                    .map(|s| s.split_whitespace().take(2).collect::<Vec<_>>().join(" "))
-                    .unwrap_or_else(|| "this statement".into());
-                Err(self.unsupported(tag))
+            _ => {
+                let tag: Vec<&str> = self.one_line.split_whitespace().take(2).collect();
+                Err(self.unsupported(tag.join(" ").to_uppercase()))
             }
         }
     }
@@ -1319,6 +1317,7 @@ impl<'c> Interp<'c> {
                 ..Default::default()
             }))],
             partbound: Some(bound),
+            oncommit: protobuf::OnCommitAction::OncommitNoop as i32,
             ..Default::default()
         };
         let text = deparse_stmt(NodeEnum::CreateStmt(stmt))
@@ -1346,6 +1345,7 @@ impl<'c> Interp<'c> {
                 ..Default::default()
             }),
             partspec: Some(spec),
+            oncommit: protobuf::OnCommitAction::OncommitNoop as i32,
             ..Default::default()
         };
         let text = deparse_stmt(NodeEnum::CreateStmt(stmt))
