@@ -34,6 +34,9 @@ pub struct Interp<'c> {
     pub search_path: Vec<String>,
     loc: Location,
     one_line: String,
+    /// Relations whose columns unqualified and qualified column references resolve
+    /// against while normalizing an expression: (alias, relation).
+    scope: std::cell::RefCell<Vec<(String, QualName)>>,
 }
 
 fn node(n: NodeEnum) -> Node {
@@ -169,6 +172,7 @@ impl<'c> Interp<'c> {
             search_path,
             loc,
             one_line: crate::parse::one_line(sql),
+            scope: Default::default(),
         }
     }
 
@@ -351,8 +355,22 @@ impl<'c> Interp<'c> {
             _ => None,
         };
         if let Some(n) = builtin_name {
-            if n == "interval" && !tn.typmods.is_empty() {
-                return Err(self.unsupported("interval fields or precision"));
+            if types::internal_name(n) == Some("interval") && !tn.typmods.is_empty() {
+                let mods: Vec<i64> = tn
+                    .typmods
+                    .iter()
+                    .filter_map(|m| node_i64(Some(m)))
+                    .collect();
+                let fields = types::interval_fields(mods[0])
+                    .ok_or_else(|| self.unsupported("these interval fields"))?;
+                let mut t = format!("interval{fields}");
+                if let Some(p) = mods.get(1) {
+                    t.push_str(&format!("({p})"));
+                }
+                if !tn.array_bounds.is_empty() {
+                    t.push_str("[]");
+                }
+                return Ok((t, Vec::new()));
             }
             if let Some(t) = types::display_builtin(n, &self.typmods(tn)?, array) {
                 return Ok((t, Vec::new()));
@@ -459,6 +477,7 @@ impl<'c> Interp<'c> {
     }
 
     fn normalize_one(&self, x: &mut NodeEnum, ctes: &BTreeSet<String>) {
+        let mut replace = None;
         match x {
             NodeEnum::TypeCast(c) => {
                 if let Some(t) = c.type_name.as_mut() {
@@ -504,31 +523,202 @@ impl<'c> Interp<'c> {
                 }
             }
             NodeEnum::AExpr(e) => {
-                let kind = protobuf::AExprKind::try_from(e.kind).unwrap_or_default();
-                if kind == protobuf::AExprKind::AexprIn {
-                    let op = strings(&e.name);
-                    let items = match e.rexpr.as_deref().and_then(inner) {
-                        Some(NodeEnum::List(l)) => Some(l.items.clone()),
+                use protobuf::AExprKind as K;
+                let kind = K::try_from(e.kind).unwrap_or_default();
+                let op = strings(&e.name);
+                let column_type = |n: Option<&Node>| -> Option<String> {
+                    match n.and_then(inner) {
+                        Some(NodeEnum::ColumnRef(c)) => self.column_type(&strings(&c.fields)),
                         _ => None,
-                    };
-                    if let Some(items) = items {
-                        let negated = op == ["<>"];
-                        e.kind = if negated {
-                            protobuf::AExprKind::AexprOpAll as i32
-                        } else {
-                            protobuf::AExprKind::AexprOpAny as i32
+                    }
+                    .filter(|t| self.is_user_type_text(t))
+                };
+                match kind {
+                    // x BETWEEN a AND b is stored as x >= a AND x <= b.
+                    K::AexprBetween | K::AexprNotBetween => {
+                        let bounds = match e.rexpr.as_deref().and_then(inner) {
+                            Some(NodeEnum::List(l)) if l.items.len() == 2 => Some(l.items.clone()),
+                            _ => None,
                         };
-                        e.rexpr =
-                            Some(Box::new(node(NodeEnum::AArrayExpr(protobuf::AArrayExpr {
-                                elements: items,
+                        if let (Some(b), Some(x)) = (bounds, e.lexpr.clone()) {
+                            let between = kind == K::AexprBetween;
+                            let (o1, o2, bool_op) = if between {
+                                (">=", "<=", protobuf::BoolExprType::AndExpr)
+                            } else {
+                                ("<", ">", protobuf::BoolExprType::OrExpr)
+                            };
+                            let cmp = |o: &str, rhs: &Node| {
+                                node(NodeEnum::AExpr(Box::new(protobuf::AExpr {
+                                    kind: K::AexprOp as i32,
+                                    name: string_nodes(&[o]),
+                                    lexpr: Some(x.clone()),
+                                    rexpr: Some(Box::new(rhs.clone())),
+                                    location: -1,
+                                    ..Default::default()
+                                })))
+                            };
+                            let args = vec![cmp(o1, &b[0]), cmp(o2, &b[1])];
+                            // The walk goes on into the new comparisons.
+                            replace = Some(NodeEnum::BoolExpr(Box::new(protobuf::BoolExpr {
+                                boolop: bool_op as i32,
+                                args,
                                 location: -1,
                                 ..Default::default()
-                            }))));
+                            })));
+                        }
+                    }
+                    // col IN ('a', 'b') on an enum or domain column is stored as
+                    // col = ANY (ARRAY['a'::t, 'b'::t]).
+                    K::AexprIn => {
+                        if let Some(t) = column_type(e.lexpr.as_deref()) {
+                            if let Some(NodeEnum::List(l)) = e.rexpr.as_deref().and_then(inner) {
+                                let elements: Vec<Node> =
+                                    l.items.iter().map(|i| self.cast_literal(i, &t)).collect();
+                                e.kind = if op == ["<>"] {
+                                    K::AexprOpAll
+                                } else {
+                                    K::AexprOpAny
+                                } as i32;
+                                e.rexpr = Some(Box::new(node(NodeEnum::AArrayExpr(
+                                    protobuf::AArrayExpr {
+                                        elements,
+                                        location: -1,
+                                        ..Default::default()
+                                    },
+                                ))));
+                            }
+                        }
+                    }
+                    // A literal compared with an enum or domain column carries the
+                    // column's type, as PostgreSQL stores it.
+                    K::AexprOp => {
+                        if let Some(t) = column_type(e.lexpr.as_deref()) {
+                            if let Some(r) = e.rexpr.as_deref_mut() {
+                                *r = self.cast_literal(r, &t);
+                            }
+                        } else if let Some(t) = column_type(e.rexpr.as_deref()) {
+                            if let Some(l) = e.lexpr.as_deref_mut() {
+                                *l = self.cast_literal(l, &t);
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            // An output name that says what PostgreSQL would call the column anyway.
+            NodeEnum::ResTarget(r) => {
+                if !r.name.is_empty() {
+                    let implicit = match r.val.as_deref().and_then(inner) {
+                        Some(NodeEnum::ColumnRef(c)) => strings(&c.fields).last().cloned(),
+                        Some(NodeEnum::FuncCall(f)) => strings(&f.funcname).last().cloned(),
+                        _ => None,
+                    };
+                    if implicit.as_deref() == Some(r.name.as_str()) {
+                        r.name = String::new();
                     }
                 }
             }
             _ => {}
         }
+        if let Some(r) = replace {
+            *x = r;
+        }
+    }
+
+    /// Adds the types of the columns in `deps`: an expression that compares a column
+    /// with a literal stores the literal cast to the column's type.
+    fn column_type_deps(&self, deps: &mut Vec<ObjectId>) {
+        let mut extra = Vec::new();
+        for d in deps.iter() {
+            if let ObjectId::Column(t, c) = d {
+                if let Some(col) = self.cat.tables.get(t).and_then(|t| t.columns.get(c)) {
+                    extra.extend(
+                        col.deps
+                            .iter()
+                            .filter(|x| matches!(x, ObjectId::Type(_)))
+                            .cloned(),
+                    );
+                }
+            }
+        }
+        deps.extend(extra);
+    }
+
+    /// The type of the column a reference names, among the relations in scope.
+    fn column_type(&self, fields: &[String]) -> Option<String> {
+        let (qualifier, col) = match fields {
+            [] => return None,
+            [c] => (None, c),
+            [.., q, c] => (Some(q), c),
+        };
+        let scope = self.scope.borrow();
+        for (alias, rel) in scope.iter() {
+            if qualifier.is_some_and(|q| q != alias) {
+                continue;
+            }
+            if let Some(t) = self.cat.tables.get(rel) {
+                if let Some(c) = t.columns.get(col) {
+                    return Some(c.type_name.clone());
+                }
+            } else if let Some(v) = self.cat.views.get(rel) {
+                if let Some(c) = v.columns.iter().find(|c| c.name == *col) {
+                    return Some(c.type_name.clone());
+                }
+            }
+        }
+        None
+    }
+
+    /// Whether a type as this module spells it is an enum or domain of the catalog.
+    fn is_user_type_text(&self, t: &str) -> bool {
+        self.cat.types.keys().any(|q| q.to_string() == t)
+    }
+
+    /// A bare string literal cast to `type_text`; anything else unchanged.
+    fn cast_literal(&self, n: &Node, type_text: &str) -> Node {
+        let literal = matches!(
+            inner(n),
+            Some(NodeEnum::AConst(k)) if matches!(k.val, Some(protobuf::a_const::Val::Sval(_)))
+        );
+        if !literal {
+            return n.clone();
+        }
+        let Some(tn) = type_name_node(type_text) else {
+            return n.clone();
+        };
+        node(NodeEnum::TypeCast(Box::new(protobuf::TypeCast {
+            arg: Some(Box::new(n.clone())),
+            type_name: Some(tn),
+            location: -1,
+        })))
+    }
+
+    /// The scope of an expression on one table (and `NEW`/`OLD` in trigger conditions).
+    fn table_scope(table: &QualName) -> Vec<(String, QualName)> {
+        vec![
+            (table.name.clone(), table.clone()),
+            ("new".into(), table.clone()),
+            ("old".into(), table.clone()),
+        ]
+    }
+
+    /// The scope of a query: every relation it names, by alias or name.
+    fn query_scope(&self, query: &Node) -> Vec<(String, QualName)> {
+        let mut out = Vec::new();
+        let mut copy = query.clone();
+        walk_mut(&mut copy, &mut |x| {
+            if let NodeEnum::RangeVar(r) = x {
+                if let Some(q) = self.relation(&r.schemaname, &r.relname) {
+                    let alias = r
+                        .alias
+                        .as_ref()
+                        .map(|a| a.aliasname.clone())
+                        .unwrap_or(r.relname.clone());
+                    out.push((alias, q));
+                }
+            }
+        });
+        out
     }
 
     /// The sequence a `nextval` literal names, qualified through the search_path.
@@ -1137,14 +1327,24 @@ impl<'c> Interp<'c> {
             || self.cat.types.contains_key(&q)
             || self.cat.tables.values().any(|t| {
                 t.name.schema == schema
-                    && t.constraints.get(name).is_some_and(|c| {
-                        matches!(
-                            c.kind,
-                            ConstraintKind::PrimaryKey
-                                | ConstraintKind::Unique
-                                | ConstraintKind::Exclusion
-                        )
-                    })
+                    && (t.inherited_indexes.contains_key(&q)
+                        || t.inherited_constraints.get(name).is_some_and(|c| {
+                            matches!(
+                                c.kind,
+                                ConstraintKind::PrimaryKey
+                                    | ConstraintKind::Unique
+                                    | ConstraintKind::Exclusion
+                            )
+                        }))
+                    || t.name.schema == schema
+                        && t.constraints.get(name).is_some_and(|c| {
+                            matches!(
+                                c.kind,
+                                ConstraintKind::PrimaryKey
+                                    | ConstraintKind::Unique
+                                    | ConstraintKind::Exclusion
+                            )
+                        })
             })
     }
 
@@ -1268,6 +1468,14 @@ impl<'c> Interp<'c> {
         );
         for (c, column) in pending {
             self.add_constraint(&name, c, column.as_deref(), true)?;
+        }
+        if let Some(of) = self.cat.tables[&name].partition_of.clone() {
+            self.clone_to_partition(&of.parent, &name)?;
+        }
+        for p in &parents {
+            if self.cat.tables[&name].partition_of.is_none() {
+                self.merge_inherited_checks(&name, p);
+            }
         }
         Ok(())
     }
@@ -1456,7 +1664,10 @@ impl<'c> Interp<'c> {
                 }
                 ConstrType::ConstrGenerated => {
                     if let Some(e) = k.raw_expr.as_deref() {
-                        col.generated = Some(self.expr_text(e)?);
+                        let saved = self.scope.replace(Self::table_scope(table));
+                        let text = self.expr_text(e);
+                        self.scope.replace(saved);
+                        col.generated = Some(text?);
                         col.default_deps =
                             NotCompared(self.expr_deps(e, Some(table)).into_iter().collect());
                     }
@@ -1493,6 +1704,16 @@ impl<'c> Interp<'c> {
                 }
                 _ => return Err(self.unsupported("this column constraint")),
             }
+        }
+        if col.default.is_some() {
+            // A literal default is stored cast to the column's type.
+            let types: Vec<ObjectId> = col
+                .deps
+                .iter()
+                .filter(|d| matches!(d, ObjectId::Type(_)))
+                .cloned()
+                .collect();
+            col.default_deps.extend(types);
         }
         if let Some(d) = col.default.as_ref() {
             if col.default_deps.is_empty() && !d.starts_with("nextval(") {
@@ -1703,7 +1924,11 @@ impl<'c> Interp<'c> {
                 }
             }
         }
-        let definition = self.constraint_definition(c, model_kind)?;
+        let saved = self.scope.replace(Self::table_scope(table));
+        let definition = self.constraint_definition(c, model_kind);
+        self.scope.replace(saved);
+        let definition = definition?;
+        self.column_type_deps(&mut deps);
         let constraint = Constraint {
             name: name.clone(),
             kind: model_kind,
@@ -1923,7 +2148,27 @@ impl<'c> Interp<'c> {
                 if kind == ConstrType::ConstrNotnull {
                     return Err(self.unsupported("a NOT NULL table constraint"));
                 }
+                let before: Vec<String> =
+                    self.cat.tables[table].constraints.keys().cloned().collect();
                 self.add_constraint(table, *c.clone(), None, false)?;
+                let added: Vec<Constraint> = self.cat.tables[table]
+                    .constraints
+                    .values()
+                    .filter(|k| !before.contains(&k.name))
+                    .cloned()
+                    .collect();
+                for child in self.children(table) {
+                    for k in &added {
+                        if self.cat.tables[&child].partition_of.is_some() {
+                            self.clone_constraint(&child, k);
+                        } else if k.kind == ConstraintKind::Check
+                            && !k.definition.ends_with(" NO INHERIT")
+                        {
+                            let t = self.cat.tables.get_mut(&child).expect("exists");
+                            t.inherited_constraints.insert(k.name.clone(), k.clone());
+                        }
+                    }
+                }
             }
             A::AtValidateConstraint => {
                 let err = self.missing(format!("constraint {}", cmd.name));
@@ -1932,13 +2177,19 @@ impl<'c> Interp<'c> {
             }
             A::AtDropConstraint => {
                 let t = self.cat.tables.get_mut(table).expect("exists");
-                if t.constraints.remove(&cmd.name).is_none() && !cmd.missing_ok {
+                let Some(removed) = t.constraints.remove(&cmd.name) else {
+                    if cmd.missing_ok {
+                        return Ok(());
+                    }
                     return Err(self.missing(format!("constraint {}", cmd.name)));
-                }
+                };
                 let children = self.children(table);
                 for c in children {
                     if let Some(t) = self.cat.tables.get_mut(&c) {
-                        t.inherited_constraints.remove(&cmd.name);
+                        t.inherited_constraints.0.retain(|n, k| {
+                            *n != cmd.name
+                                && !(k.kind == removed.kind && k.definition == removed.definition)
+                        });
                     }
                 }
             }
@@ -2228,6 +2479,168 @@ impl<'c> Interp<'c> {
                 c.inherited = NotCompared(false);
             }
         }
+        self.clone_to_partition(parent, part)
+    }
+
+    /// A child's checks that its parent has too are the parent's (PostgreSQL counts
+    /// them inherited even when the child declared them as well).
+    fn merge_inherited_checks(&mut self, child: &QualName, parent: &QualName) {
+        let names: Vec<String> = self.cat.tables[parent]
+            .constraints
+            .iter()
+            .filter(|(_, c)| {
+                c.kind == ConstraintKind::Check && !c.definition.ends_with(" NO INHERIT")
+            })
+            .map(|(n, _)| n.clone())
+            .collect();
+        let t = self.cat.tables.get_mut(child).expect("exists");
+        for n in names {
+            if let Some(c) = t.constraints.remove(&n) {
+                t.inherited_constraints.insert(n, c);
+            }
+        }
+    }
+
+    /// Gives a partition its copies of the parent's constraints and indexes, as
+    /// PostgreSQL does on CREATE ... PARTITION OF and ATTACH: an equivalent one the
+    /// partition has already is taken over, else a copy is made under PostgreSQL's
+    /// name for it.
+    fn clone_to_partition(&mut self, parent: &QualName, part: &QualName) -> Result<()> {
+        let constraints: Vec<Constraint> = self.cat.tables[parent]
+            .constraints
+            .values()
+            .cloned()
+            .collect();
+        for c in constraints {
+            self.clone_constraint(part, &c);
+        }
+        let indexes: Vec<Index> = self
+            .cat
+            .indexes
+            .values()
+            .filter(|i| i.table == *parent)
+            .cloned()
+            .collect();
+        for i in indexes {
+            self.clone_index(part, &i)?;
+        }
+        Ok(())
+    }
+
+    fn clone_constraint(&mut self, part: &QualName, c: &Constraint) {
+        let index_backed = matches!(
+            c.kind,
+            ConstraintKind::PrimaryKey | ConstraintKind::Unique | ConstraintKind::Exclusion
+        );
+        let t = &self.cat.tables[part];
+        let same = t
+            .constraints
+            .iter()
+            .find(|(n, k)| {
+                k.kind == c.kind && k.definition == c.definition && (index_backed || **n == c.name)
+            })
+            .map(|(n, _)| n.clone());
+        if let Some(n) = same {
+            let t = self.cat.tables.get_mut(part).expect("exists");
+            if let Some(k) = t.constraints.remove(&n) {
+                t.inherited_constraints.insert(n, k);
+            }
+            return;
+        }
+        if !index_backed && t.inherited_constraints.contains_key(&c.name) {
+            return;
+        }
+        let name = if index_backed {
+            let label = match c.kind {
+                ConstraintKind::PrimaryKey => "pkey",
+                ConstraintKind::Unique => "key",
+                _ => "excl",
+            };
+            let cols = if c.kind == ConstraintKind::PrimaryKey {
+                None
+            } else {
+                Some(key_columns(&c.definition).join("_"))
+            };
+            unique_name(
+                |n| self.relation_name_taken(&part.schema, n),
+                &part.name,
+                cols.as_deref(),
+                label,
+            )
+        } else {
+            c.name.clone()
+        };
+        let mut copy = c.clone();
+        copy.name = name.clone();
+        copy.comment = None;
+        let t = self.cat.tables.get_mut(part).expect("exists");
+        t.inherited_constraints.insert(name, copy);
+    }
+
+    fn clone_index(&mut self, part: &QualName, i: &Index) -> Result<()> {
+        let tail = |d: &str| d.find(" USING ").map(|at| d[at..].to_string());
+        let want = tail(&i.definition);
+        let same = self
+            .cat
+            .indexes
+            .values()
+            .find(|x| x.table == *part && tail(&x.definition) == want)
+            .map(|x| x.name.clone());
+        if let Some(n) = same {
+            if let Some(x) = self.cat.indexes.remove(&n) {
+                let t = self.cat.tables.get_mut(part).expect("exists");
+                t.inherited_indexes.insert(n, x);
+            }
+            return Ok(());
+        }
+        let tree = pg_query::parse(&i.definition, 0).map_err(|e| self.unsupported(e))?;
+        let Some(NodeEnum::IndexStmt(mut stmt)) = tree
+            .protobuf
+            .stmts
+            .into_iter()
+            .next()
+            .and_then(|r| r.stmt)
+            .and_then(|n| n.node)
+        else {
+            return Err(self.unsupported("an index definition that does not parse back"));
+        };
+        let cols: Vec<String> = stmt
+            .index_params
+            .iter()
+            .filter_map(|p| match inner(p) {
+                Some(NodeEnum::IndexElem(e)) => Some(if e.name.is_empty() {
+                    index_expr_name(e)
+                } else {
+                    e.name.clone()
+                }),
+                _ => None,
+            })
+            .collect();
+        let label = if stmt.unique { "key" } else { "idx" };
+        let name = unique_name(
+            |n| self.relation_name_taken(&part.schema, n),
+            &part.name,
+            Some(&cols.join("_")),
+            label,
+        );
+        stmt.idxname = name.clone();
+        if let Some(r) = stmt.relation.as_mut() {
+            r.schemaname = part.schema.clone();
+            r.relname = part.name.clone();
+        }
+        let definition = deparse_stmt(NodeEnum::IndexStmt(stmt))
+            .ok_or_else(|| self.unsupported("an index the deparser cannot print"))?;
+        let q = part.sibling(name);
+        let copy = Index {
+            name: q.clone(),
+            table: part.clone(),
+            definition,
+            valid: true,
+            comment: None,
+            deps: Deps::default(),
+        };
+        let t = self.cat.tables.get_mut(part).expect("exists");
+        t.inherited_indexes.insert(q, copy);
         Ok(())
     }
 
@@ -2307,6 +2720,7 @@ impl<'c> Interp<'c> {
         }
         let mut used = Vec::new();
         let mut deps = Vec::new();
+        let saved = self.scope.replace(Self::table_scope(&table));
         for p in stmt
             .index_params
             .iter_mut()
@@ -2329,6 +2743,7 @@ impl<'c> Interp<'c> {
             deps.extend(self.expr_deps(w, None));
             self.normalize(w);
         }
+        self.scope.replace(saved);
         let columns: Vec<String> = match self.cat.tables.get(&table) {
             Some(t) => t.columns.keys().cloned().collect(),
             None => self.cat.views[&table]
@@ -2342,19 +2757,28 @@ impl<'c> Interp<'c> {
                 deps.push(ObjectId::Column(table.clone(), u));
             }
         }
+        self.column_type_deps(&mut deps);
         let definition = deparse_stmt(NodeEnum::IndexStmt(Box::new(stmt)))
             .ok_or_else(|| self.unsupported("an index the deparser cannot print"))?;
-        self.cat.indexes.insert(
-            q.clone(),
-            Index {
-                name: q,
-                table,
-                definition,
-                valid: true,
-                comment: None,
-                deps: NotCompared(deps.into_iter().collect()),
-            },
-        );
+        let index = Index {
+            name: q.clone(),
+            table: table.clone(),
+            definition,
+            valid: true,
+            comment: None,
+            deps: NotCompared(deps.into_iter().collect()),
+        };
+        self.cat.indexes.insert(q, index.clone());
+        if self
+            .cat
+            .tables
+            .get(&table)
+            .is_some_and(|t| t.partition_by.is_some())
+        {
+            for child in self.children(&table) {
+                self.clone_index(&child, &index)?;
+            }
+        }
         Ok(())
     }
 
@@ -2487,6 +2911,8 @@ impl<'c> Interp<'c> {
                 });
                 continue;
             }
+            // A type offline mode cannot infer reads as the expression itself, so a
+            // changed expression counts as a changed column (the view is recreated).
             let ty = match val.and_then(inner) {
                 Some(NodeEnum::TypeCast(c)) => c
                     .type_name
@@ -2494,7 +2920,11 @@ impl<'c> Interp<'c> {
                     .and_then(|t| self.type_of(t).ok())
                     .map(|(t, _)| t)
                     .unwrap_or_default(),
-                _ => String::new(),
+                Some(_) => val
+                    .and_then(|v| self.expr_text(v).ok())
+                    .map(|t| format!("unknown: {t}"))
+                    .unwrap_or_default(),
+                None => String::new(),
             };
             let name = if !r.name.is_empty() {
                 r.name.clone()
@@ -2572,7 +3002,10 @@ impl<'c> Interp<'c> {
                 }
             }
         }
+        self.column_type_deps(&mut deps);
+        let saved = self.scope.replace(self.query_scope(&q));
         self.normalize(&mut q);
+        self.scope.replace(saved);
         let definition = match q.node {
             Some(n) => deparse_stmt(n),
             None => None,
@@ -2896,8 +3329,11 @@ impl<'c> Interp<'c> {
                 }
             }
             deps.extend(self.expr_deps(w, None));
+            let saved = self.scope.replace(Self::table_scope(&table));
             self.normalize(w);
+            self.scope.replace(saved);
         }
+        self.column_type_deps(&mut deps);
         let definition = deparse_stmt(NodeEnum::CreateTrigStmt(Box::new(stmt)))
             .ok_or_else(|| self.unsupported("a trigger the deparser cannot print"))?;
         let key = (table.clone(), s.trigname.clone());
@@ -2907,7 +3343,7 @@ impl<'c> Interp<'c> {
         };
         let deps: DepSet = deps
             .into_iter()
-            .filter(|d| d.relation() != Some(&table))
+            .filter(|d| *d != ObjectId::Table(table.clone()) && *d != ObjectId::View(table.clone()))
             .collect();
         self.cat.triggers.insert(
             key,
@@ -2951,20 +3387,31 @@ impl<'c> Interp<'c> {
             .ok_or_else(|| self.unsupported("a policy without a table"))?;
         let table = self.table(rv)?;
         let mut deps = Vec::new();
+        let saved = self.scope.replace(Self::table_scope(&table));
+        let texts = (
+            s.qual.as_deref().map(|e| self.expr_text(e)).transpose(),
+            s.with_check
+                .as_deref()
+                .map(|e| self.expr_text(e))
+                .transpose(),
+        );
+        self.scope.replace(saved);
+        let (using_text, check_text) = (texts.0?, texts.1?);
         let using = match s.qual.as_deref() {
             Some(e) => {
                 deps.extend(self.expr_deps(e, Some(&table)));
-                Some(self.expr_text(e)?)
+                using_text
             }
             None => None,
         };
         let with_check = match s.with_check.as_deref() {
             Some(e) => {
                 deps.extend(self.expr_deps(e, Some(&table)));
-                Some(self.expr_text(e)?)
+                check_text
             }
             None => None,
         };
+        self.column_type_deps(&mut deps);
         let mut roles = self.roles(&s.roles)?;
         if roles.is_empty() {
             roles.push("public".into());
@@ -2995,12 +3442,15 @@ impl<'c> Interp<'c> {
             .ok_or_else(|| self.unsupported("a policy without a table"))?;
         let table = self.table(rv)?;
         let roles = self.roles(&s.roles)?;
-        let using = s.qual.as_deref().map(|e| self.expr_text(e)).transpose()?;
+        let saved = self.scope.replace(Self::table_scope(&table));
+        let using = s.qual.as_deref().map(|e| self.expr_text(e)).transpose();
         let with_check = s
             .with_check
             .as_deref()
             .map(|e| self.expr_text(e))
-            .transpose()?;
+            .transpose();
+        self.scope.replace(saved);
+        let (using, with_check) = (using?, with_check?);
         let mut extra = Vec::new();
         for e in s.qual.iter().chain(s.with_check.iter()) {
             extra.extend(self.expr_deps(e, Some(&table)));
@@ -3120,6 +3570,20 @@ impl<'c> Interp<'c> {
                 let (relnames, col) = names.split_at(names.len().saturating_sub(1));
                 let r = rel(self, relnames).ok_or_else(not_found)?;
                 let col = col.first().cloned().unwrap_or_default();
+                let composite = self
+                    .user_type(relnames)
+                    .and_then(|q| self.cat.types.get(&q))
+                    .is_some_and(|t| match &t.kind {
+                        TypeKind::Composite { attributes } => {
+                            attributes.iter().any(|a| a.name == col)
+                        }
+                        _ => false,
+                    });
+                if composite {
+                    // The model keeps no comments on attributes (introspection reads
+                    // none either).
+                    return Ok(());
+                }
                 let q = self.table_or_view(&r)?;
                 if let Some(t) = self.cat.tables.get_mut(&q) {
                     t.columns.get_mut(&col).ok_or_else(not_found)?.comment = text;
@@ -3167,6 +3631,32 @@ impl<'c> Interp<'c> {
                 };
                 let k = self.function_key(o)?.ok_or_else(not_found)?;
                 self.cat.functions.get_mut(&k).expect("exists").comment = text;
+            }
+            ObjectType::ObjectDomconstraint => {
+                // The model keeps no comments on domain constraints (introspection reads
+                // none either); the constraint must exist.
+                let (tn, con) = match object.and_then(inner) {
+                    Some(NodeEnum::List(l)) if l.items.len() == 2 => {
+                        let tn = match inner(&l.items[0]) {
+                            Some(NodeEnum::TypeName(t)) => strings(&t.names),
+                            _ => Vec::new(),
+                        };
+                        (tn, strings(&l.items[1..]))
+                    }
+                    _ => (Vec::new(), Vec::new()),
+                };
+                let exists = self
+                    .user_type(&tn)
+                    .and_then(|q| self.cat.types.get(&q))
+                    .is_some_and(|t| match &t.kind {
+                        TypeKind::Domain { checks, .. } => {
+                            con.first().is_some_and(|c| checks.contains_key(c))
+                        }
+                        _ => false,
+                    });
+                if !exists {
+                    return Err(not_found());
+                }
             }
             _ => return Err(self.unsupported(format!("COMMENT ON {objtype:?}"))),
         }
@@ -3228,7 +3718,22 @@ impl<'c> Interp<'c> {
                 ObjectType::ObjectIndex => {
                     let (sch, n) = split2(&names).unwrap_or_default();
                     match self.lookup(sch, n, |q| self.cat.indexes.contains_key(q)) {
-                        Some(q) => self.cat.indexes.remove(&q).is_some(),
+                        Some(q) => {
+                            let removed = self.cat.indexes.remove(&q);
+                            if let Some(i) = &removed {
+                                let tail =
+                                    |d: &str| d.find(" USING ").map(|at| d[at..].to_string());
+                                let want = tail(&i.definition);
+                                for child in self.children(&i.table) {
+                                    if let Some(t) = self.cat.tables.get_mut(&child) {
+                                        t.inherited_indexes
+                                            .0
+                                            .retain(|_, x| tail(&x.definition) != want);
+                                    }
+                                }
+                            }
+                            removed.is_some()
+                        }
                         None => false,
                     }
                 }
@@ -3820,6 +4325,22 @@ fn regclass_literal(n: &Node) -> Option<String> {
             }
             regclass_literal(c.arg.as_deref()?)
         }
+        _ => None,
+    }
+}
+
+/// A `TypeName` node for a type as this module spells it (`public.mood`).
+fn type_name_node(type_text: &str) -> Option<protobuf::TypeName> {
+    let tree = pg_query::parse(&format!("SELECT NULL::{type_text}"), 0).ok()?;
+    let stmt = tree.protobuf.stmts.first()?.stmt.as_ref()?.node.as_ref()?;
+    let NodeEnum::SelectStmt(sel) = stmt else {
+        return None;
+    };
+    let Some(NodeEnum::ResTarget(r)) = sel.target_list.first()?.node.as_ref() else {
+        return None;
+    };
+    match r.val.as_deref()?.node.as_ref()? {
+        NodeEnum::TypeCast(c) => c.type_name.clone(),
         _ => None,
     }
 }

@@ -179,6 +179,34 @@ pub fn display_builtin(name: &str, typmods: &[String], array: bool) -> Option<St
     Some(out)
 }
 
+/// `format_type`'s words for an interval's field mask (the grammar's first typmod):
+/// empty for the full range, ` day to second` and the like otherwise.
+pub fn interval_fields(mask: i64) -> Option<&'static str> {
+    const MONTH: i64 = 1 << 1;
+    const YEAR: i64 = 1 << 2;
+    const DAY: i64 = 1 << 3;
+    const HOUR: i64 = 1 << 10;
+    const MINUTE: i64 = 1 << 11;
+    const SECOND: i64 = 1 << 12;
+    Some(match mask {
+        0x7FFF => "",
+        YEAR => " year",
+        MONTH => " month",
+        DAY => " day",
+        HOUR => " hour",
+        MINUTE => " minute",
+        SECOND => " second",
+        m if m == YEAR | MONTH => " year to month",
+        m if m == DAY | HOUR => " day to hour",
+        m if m == DAY | HOUR | MINUTE => " day to minute",
+        m if m == DAY | HOUR | MINUTE | SECOND => " day to second",
+        m if m == HOUR | MINUTE => " hour to minute",
+        m if m == HOUR | MINUTE | SECOND => " hour to second",
+        m if m == MINUTE | SECOND => " minute to second",
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
