@@ -134,6 +134,9 @@ fn make_object_name(name1: &str, name2: Option<&str>, label: &str) -> String {
 /// Replaces `old` by `new` in `text` where it stands as a whole name (not followed or
 /// preceded by an identifier character).
 fn replace_name(text: &str, old: &str, new: &str) -> String {
+    if old.is_empty() || old == new {
+        return text.to_string();
+    }
     let ident = |c: char| c.is_alphanumeric() || c == '_' || c == '$' || c == '"';
     let mut out = String::new();
     let mut rest = text;
