@@ -58,24 +58,67 @@ fn main() -> ExitCode {
     ));
     for path in cases {
         let name = path.file_name().unwrap().to_string_lossy().to_string();
-        let reason = known.get(&name).cloned();
+        let reason = known.get(&format!("fixture::{name}")).cloned();
+        let p = path.clone();
         trials.push(Trial::test(format!("fixture::{name}"), move || {
-            let result = run(case(&path));
-            match (result, reason) {
-                (Ok(()), None) => Ok(()),
-                (Err(e), None) => Err(Failed::from(e)),
-                (Ok(()), Some(_)) => Err(Failed::from(format!(
-                    "listed in {KNOWN_FAILURES} but passes now: remove it from the list"
-                ))),
-                (Err(_), Some(_)) => Ok(()),
-            }
+            expect(run(case(&p)), reason)
+        }));
+        let reason = known.get(&format!("script::{name}")).cloned();
+        let snap = common::root().join(format!("snapshots/diff__{name}.snap"));
+        trials.push(Trial::test(format!("script::{name}"), move || {
+            expect(scripts(&path, &snap), reason)
         }));
     }
     trials.push(Trial::test("demo_plans_replay_equals_schema", demo));
     libtest_mimic::run(&args, trials).exit_code()
 }
 
-/// `case: reason` lines; `#` comments and blank lines skipped.
+/// A trial's outcome given whether it is listed as a known failure.
+fn expect(result: Result<(), String>, known: Option<String>) -> Result<(), Failed> {
+    match (result, known) {
+        (Ok(()), None) => Ok(()),
+        (Err(e), None) => Err(Failed::from(e)),
+        (Ok(()), Some(_)) => Err(Failed::from(format!(
+            "listed in {KNOWN_FAILURES} but passes now: remove it from the list"
+        ))),
+        (Err(_), Some(_)) => Ok(()),
+    }
+}
+
+/// The exact-mode plans of a case (its diff snapshot, what the renderer emits),
+/// interpreted as migration scripts: from.sql + up reads as to.sql, to.sql + down as
+/// from.sql.
+fn scripts(dir: &Path, snap: &Path) -> Result<(), String> {
+    let text = std::fs::read_to_string(snap).map_err(|e| format!("{}: {e}", snap.display()))?;
+    let body = text
+        .splitn(3, "---\n")
+        .nth(2)
+        .ok_or("snapshot without a header")?;
+    let body = body
+        .strip_prefix("-- up\n")
+        .ok_or("snapshot without an up section")?;
+    let (up, down) = body
+        .split_once("\n-- down\n")
+        .ok_or("snapshot without a down section")?;
+    let from = offline(dir, "from.sql")?;
+    let to = offline(dir, "to.sql")?;
+    for (start, script, goal, which) in [(&from, up, &to, "up"), (&to, down, &from, "down")] {
+        let statements =
+            schemaplan::parse::split_script(snap, script, 1).map_err(|e| e.to_string())?;
+        let mut catalog = start.clone();
+        schemaplan::offline::interpret_script(&mut catalog, &statements)
+            .map_err(|e| format!("{which}: {e}"))?;
+        let left = plan(&catalog, goal)?;
+        if !left.is_empty() {
+            return Err(format!(
+                "after the exact {which} plan, offline still finds:\n{left}"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// `trial: reason` lines; `#` comments and blank lines skipped.
 fn known_failures() -> BTreeMap<String, String> {
     let text = std::fs::read_to_string(common::root().join(KNOWN_FAILURES)).unwrap_or_default();
     text.lines()
