@@ -36,6 +36,7 @@ pub mod diff;
 pub mod error;
 pub mod introspect;
 pub mod model;
+pub mod offline;
 pub mod order;
 pub mod parse;
 pub mod plan;

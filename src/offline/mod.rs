@@ -1,0 +1,83 @@
+//! Offline mode: an in-memory DDL interpreter that builds a [`Catalog`] from statements,
+//! with no database at all.
+//!
+//! Input: schema statements ([`parse::Statement`], already ordered by
+//! [`crate::order::statements::order_statements`]) or migration scripts
+//! ([`parse::ScriptStatement`], a revision's up section). Output: a Catalog of the same
+//! shape introspection gives, dependencies included, so that `diff`, `order` and
+//! `render` work on it unchanged.
+//!
+//! Types and expressions are normalized by this module's own rules (built-in type
+//! aliases to `format_type` spellings, expressions through pg_query's deparser, names
+//! qualified), which differ from PostgreSQL's `pg_get_*def` output: an offline catalog
+//! is only ever compared with another offline catalog (DESIGN: a diff compares two
+//! catalogs made by the same normalizer).
+//!
+//! What the interpreter cannot model is an error naming the statement's file and line,
+//! never a silently wrong catalog; exact mode (`--dev-url`) runs such schemas on a real
+//! server. Does no I/O besides reading the files [`interpret_source`] is given.
+
+mod expr;
+mod interp;
+mod types;
+
+use std::path::Path;
+
+use crate::error::Result;
+use crate::model::Catalog;
+use crate::order::statements::order_statements;
+use crate::parse::{self, ScriptStatement, Statement};
+use crate::plan::History;
+
+/// The catalog a desired-state schema describes: the statements run, in the order
+/// given, on a new database (the `public` schema already there).
+pub fn interpret(statements: &[Statement]) -> Result<Catalog> {
+    let mut catalog = Catalog::new_database();
+    for statement in statements {
+        let mut i = interp::Interp::new(
+            &mut catalog,
+            statement.search_path.clone(),
+            statement.location.clone(),
+            &statement.sql,
+        );
+        i.run_sql(&statement.sql)?;
+    }
+    catalog.shrink_to_fit();
+    Ok(catalog)
+}
+
+/// Reads, orders and interprets the schema at `path` (a `.sql` file or a directory), as
+/// exact mode's `devdb::load_source` reads and orders it before loading.
+pub fn interpret_source(path: &Path) -> Result<Catalog> {
+    let statements = order_statements(parse::read_sql_source(path)?)?;
+    interpret(&statements)
+}
+
+/// Applies a migration script (a revision's up section) to `catalog`, statement by
+/// statement. `SET search_path` in the script applies to the statements after it; data
+/// statements (INSERT, UPDATE, ...) and transaction control change nothing.
+pub fn interpret_script(catalog: &mut Catalog, statements: &[ScriptStatement]) -> Result<()> {
+    let mut search_path = vec!["public".to_string()];
+    for statement in statements {
+        let mut i = interp::Interp::new(
+            catalog,
+            search_path.clone(),
+            statement.location.clone(),
+            &statement.sql,
+        );
+        i.run_sql(&statement.sql)?;
+        search_path = i.search_path;
+    }
+    Ok(())
+}
+
+/// The catalog a plans/ history builds: every revision's up section, in DAG order,
+/// applied to a new database.
+pub fn replay(history: &History) -> Result<Catalog> {
+    let mut catalog = Catalog::new_database();
+    for revision in history.in_order() {
+        interpret_script(&mut catalog, &revision.up()?)?;
+    }
+    catalog.shrink_to_fit();
+    Ok(catalog)
+}

@@ -1,0 +1,256 @@
+//! Offline mode: the DDL interpreter on small schemas and scripts, no database.
+
+use std::path::Path;
+
+use schemaplan::diff::diff;
+use schemaplan::model::{Catalog, ConstraintKind, ObjectId, QualName, TypeKind};
+use schemaplan::offline::{interpret, interpret_script};
+use schemaplan::order::statements::order_statements;
+use schemaplan::parse::{parse_sql, split_script};
+
+fn schema(sql: &str) -> Catalog {
+    try_schema(sql).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn try_schema(sql: &str) -> schemaplan::Result<Catalog> {
+    let statements = order_statements(parse_sql(Path::new("schema.sql"), sql)?)?;
+    interpret(&statements)
+}
+
+fn script(catalog: &mut Catalog, sql: &str) -> schemaplan::Result<()> {
+    let statements = split_script(Path::new("plans/r.sql"), sql, 1)?;
+    interpret_script(catalog, &statements)
+}
+
+fn q(name: &str) -> QualName {
+    QualName::new("public", name)
+}
+
+#[test]
+fn every_spelling_of_a_type_reads_the_same() {
+    let a = schema(
+        "CREATE TABLE t (a int, b varchar(20), c timestamptz, d float8, e decimal(10,2), f int4[])",
+    );
+    let b = schema(
+        "CREATE TABLE t (a integer, b character varying(20), c timestamp with time zone, \
+         d double precision, e numeric(10,2), f pg_catalog.int4[])",
+    );
+    assert!(diff(&a, &b).is_empty(), "{:?}", diff(&a, &b));
+    let t = &a.tables[&q("t")];
+    assert_eq!(t.columns["a"].type_name, "integer");
+    assert_eq!(t.columns["b"].type_name, "character varying(20)");
+    assert_eq!(t.columns["c"].type_name, "timestamp with time zone");
+    assert_eq!(t.columns["f"].type_name, "integer[]");
+    let c = schema("CREATE TABLE t (a bigint, b varchar(20), c timestamptz, d float8, e decimal(10,2), f int4[])");
+    assert!(!diff(&a, &c).is_empty());
+}
+
+#[test]
+fn expressions_compare_by_meaning_not_spelling() {
+    let a = schema("CREATE TABLE t (a int DEFAULT 0, b text DEFAULT 'x', c int CHECK (c > 0), d varchar CHECK (d::varchar <> ''))");
+    let b = schema(
+        "CREATE TABLE t (a int DEFAULT (0), b text DEFAULT 'x'::text, c int CHECK ((c > (0))), \
+         d varchar CHECK (CAST(d AS character varying) <> ''))",
+    );
+    assert!(diff(&a, &b).is_empty(), "{:?}", diff(&a, &b));
+    let c = schema("CREATE TABLE t (a int DEFAULT 1, b text DEFAULT 'x', c int CHECK (c > 0), d varchar CHECK (d::varchar <> ''))");
+    assert!(!diff(&a, &c).is_empty());
+}
+
+#[test]
+fn serial_is_an_integer_with_an_owned_sequence_and_a_default() {
+    let c = schema("CREATE TABLE t (id serial PRIMARY KEY, big bigserial)");
+    let t = &c.tables[&q("t")];
+    let id = &t.columns["id"];
+    assert_eq!(id.type_name, "integer");
+    assert!(id.not_null);
+    assert_eq!(
+        id.default.as_deref(),
+        Some("nextval('public.t_id_seq'::regclass)")
+    );
+    assert!(id.default_deps.contains(&ObjectId::Sequence(q("t_id_seq"))));
+    let seq = &c.sequences[&q("t_id_seq")];
+    assert_eq!(seq.data_type, "integer");
+    assert_eq!(seq.owned_by, Some((q("t"), "id".to_string())));
+    assert_eq!(c.sequences[&q("t_big_seq")].data_type, "bigint");
+    assert_eq!(
+        t.constraints.get("t_pkey").unwrap().kind,
+        ConstraintKind::PrimaryKey
+    );
+    // Written out by hand, it is the same schema.
+    let by_hand = schema(
+        "CREATE SEQUENCE t_id_seq AS integer; CREATE SEQUENCE t_big_seq; \
+         CREATE TABLE t (id integer NOT NULL DEFAULT nextval('t_id_seq'), \
+         big bigint NOT NULL DEFAULT nextval('public.t_big_seq'::regclass), PRIMARY KEY (id)); \
+         ALTER SEQUENCE t_id_seq OWNED BY t.id; ALTER SEQUENCE t_big_seq OWNED BY t.big",
+    );
+    assert!(diff(&c, &by_hand).is_empty(), "{:?}", diff(&c, &by_hand));
+}
+
+#[test]
+fn partitions_hang_on_their_parent_with_its_columns() {
+    let c = schema(
+        "CREATE TABLE m (id int NOT NULL, d date NOT NULL, PRIMARY KEY (id, d)) PARTITION BY RANGE (d); \
+         CREATE TABLE m_2024 PARTITION OF m FOR VALUES FROM ('2024-01-01') TO ('2025-01-01'); \
+         CREATE TABLE m_rest PARTITION OF m DEFAULT",
+    );
+    let parent = &c.tables[&q("m")];
+    assert!(parent.partition_by.as_deref().unwrap().contains("(d)"));
+    let p = &c.tables[&q("m_2024")];
+    let of = p.partition_of.as_ref().unwrap();
+    assert_eq!(of.parent, q("m"));
+    assert!(
+        of.bound.starts_with("FOR VALUES FROM ('2024-01-01')"),
+        "{}",
+        of.bound
+    );
+    assert_eq!(p.columns.keys().collect::<Vec<_>>(), ["id", "d"]);
+    assert!(p.columns["d"].not_null);
+    assert!(p.constraints.is_empty());
+    // The partition's copy of the primary key, named as PostgreSQL names it.
+    assert!(p.inherited_constraints.contains_key("m_2024_pkey"));
+    assert_eq!(
+        c.tables[&q("m_rest")].partition_of.as_ref().unwrap().bound,
+        "DEFAULT"
+    );
+}
+
+#[test]
+fn enum_values_are_added_where_asked_and_renamed() {
+    let mut c = schema("CREATE TYPE mood AS ENUM ('sad', 'happy')");
+    script(
+        &mut c,
+        "ALTER TYPE mood ADD VALUE 'ok' BEFORE 'happy';\n\
+         ALTER TYPE public.mood ADD VALUE 'ecstatic' AFTER 'happy';\n\
+         ALTER TYPE mood ADD VALUE 'meh';\n\
+         ALTER TYPE mood ADD VALUE IF NOT EXISTS 'sad';\n\
+         ALTER TYPE mood RENAME VALUE 'sad' TO 'blue';\n",
+    )
+    .unwrap();
+    let TypeKind::Enum { labels } = &c.types[&q("mood")].kind else {
+        panic!("not an enum");
+    };
+    assert_eq!(labels, &["blue", "ok", "happy", "ecstatic", "meh"]);
+}
+
+#[test]
+fn renames_follow_through_to_what_uses_the_object() {
+    let mut c = schema(
+        "CREATE TABLE a (id int PRIMARY KEY, n text); \
+         CREATE TABLE b (id int PRIMARY KEY, a_id int REFERENCES a (id)); \
+         CREATE INDEX a_n_idx ON a (n)",
+    );
+    script(
+        &mut c,
+        "ALTER TABLE a RENAME TO aa;\n\
+         ALTER TABLE aa RENAME COLUMN n TO name;\n\
+         ALTER TABLE b RENAME CONSTRAINT b_a_id_fkey TO b_to_aa;\n\
+         ALTER INDEX a_n_idx RENAME TO aa_name_idx;\n",
+    )
+    .unwrap();
+    assert!(!c.tables.contains_key(&q("a")));
+    let aa = &c.tables[&q("aa")];
+    assert!(aa.columns.contains_key("name"));
+    let fk = c.tables[&q("b")].constraints.get("b_to_aa").unwrap();
+    assert_eq!(fk.references, Some(q("aa")));
+    assert!(
+        fk.definition.contains("REFERENCES public.aa"),
+        "{}",
+        fk.definition
+    );
+    let idx = &c.indexes[&q("aa_name_idx")];
+    assert_eq!(idx.table, q("aa"));
+    assert!(
+        idx.definition.contains("aa_name_idx ON public.aa"),
+        "{}",
+        idx.definition
+    );
+    assert!(idx.definition.contains("(name)"), "{}", idx.definition);
+    // The same schema declared directly reads the same.
+    let direct = schema(
+        "CREATE TABLE aa (id int PRIMARY KEY, name text); \
+         CREATE TABLE b (id int PRIMARY KEY, a_id int, CONSTRAINT b_to_aa FOREIGN KEY (a_id) REFERENCES aa (id)); \
+         CREATE INDEX aa_name_idx ON aa (name)",
+    );
+    let mut renamed = c.clone();
+    renamed.tables.get_mut(&q("aa")).unwrap().constraints =
+        direct.tables[&q("aa")].constraints.clone();
+    assert!(
+        diff(&renamed, &direct).is_empty(),
+        "{:?}",
+        diff(&renamed, &direct)
+    );
+}
+
+#[test]
+fn scripts_drop_and_cascade() {
+    let mut c = schema(
+        "CREATE TABLE t (id int PRIMARY KEY); CREATE VIEW v AS SELECT id FROM t; \
+         CREATE VIEW w AS SELECT id FROM v; CREATE TABLE u (x int)",
+    );
+    script(&mut c, "SET search_path = public;\nDROP TABLE t CASCADE;\nDROP TABLE IF EXISTS nope;\nDROP TABLE u;\n").unwrap();
+    assert!(c.tables.is_empty());
+    assert!(
+        c.views.is_empty(),
+        "{:?}",
+        c.views.keys().collect::<Vec<_>>()
+    );
+    let err = script(&mut c, "\n\nDROP TABLE gone;\n")
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with("plans/r.sql:3:1: "), "{err}");
+}
+
+#[test]
+fn what_cannot_be_modelled_is_an_error_with_file_and_line() {
+    let err = try_schema(
+        "CREATE TABLE t (a int);\n\nCREATE RULE r AS ON INSERT TO t DO INSTEAD NOTHING;\n",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.starts_with("schema.sql:3:1: "), "{err}");
+    assert!(err.contains("CREATE RULE"), "{err}");
+    assert!(err.contains("--dev-url"), "{err}");
+    let err =
+        try_schema("CREATE TABLE t (a int);\nCREATE POLICY p ON t TO CURRENT_USER USING (true);\n")
+            .unwrap_err()
+            .to_string();
+    assert!(
+        err.starts_with("schema.sql:2:1: ") && err.contains("--dev-url"),
+        "{err}"
+    );
+}
+
+#[test]
+fn dependencies_are_filled_for_ordering() {
+    let c = schema(
+        "CREATE TYPE mood AS ENUM ('a', 'b'); \
+         CREATE TABLE p (id int PRIMARY KEY); \
+         CREATE TABLE t (id int PRIMARY KEY, m mood DEFAULT 'a', p_id int REFERENCES p); \
+         CREATE VIEW v AS SELECT id, m FROM t WHERE m <> 'b'",
+    );
+    let t = &c.tables[&q("t")];
+    assert!(t.columns["m"].deps.contains(&ObjectId::Type(q("mood"))));
+    let fk = t.constraints.get("t_p_id_fkey").unwrap();
+    assert!(fk.deps.contains(&ObjectId::Table(q("p"))));
+    assert!(fk
+        .deps
+        .contains(&ObjectId::Constraint(q("p"), "p_pkey".into())));
+    assert!(
+        fk.definition.contains("REFERENCES public.p (id)")
+            || fk.definition.contains("REFERENCES public.p(id)"),
+        "{}",
+        fk.definition
+    );
+    let v = &c.views[&q("v")];
+    assert!(v.deps.contains(&ObjectId::Table(q("t"))));
+    assert!(v.deps.contains(&ObjectId::Column(q("t"), "m".into())));
+    assert!(!v.deps.contains(&ObjectId::Column(q("t"), "p_id".into())));
+    assert_eq!(
+        v.columns
+            .iter()
+            .map(|c| c.type_name.as_str())
+            .collect::<Vec<_>>(),
+        ["integer", "public.mood"]
+    );
+}
