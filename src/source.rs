@@ -16,6 +16,62 @@ use crate::introspect::introspect;
 use crate::model::Catalog;
 use crate::plan::{self, History, Revision};
 
+/// How schema files and plans become a Catalog.
+#[derive(Clone, Debug)]
+pub enum Mode {
+    /// Loaded into scratch databases on this server and introspected: PostgreSQL
+    /// normalizes.
+    Exact(DbUrl),
+    /// Interpreted in memory ([`crate::offline`]): no server at all.
+    Offline,
+}
+
+impl Mode {
+    /// For messages: `offline mode` / `exact mode (dev server db:5432)`.
+    pub fn describe(&self) -> String {
+        match self {
+            Mode::Offline => "offline mode (no database)".to_string(),
+            Mode::Exact(u) => format!("exact mode (dev server {}:{})", u.host(), u.port()),
+        }
+    }
+}
+
+/// A source as a Catalog in the given mode. A database is always introspected, so
+/// comparing it is only meaningful in exact mode (the caller sees to that).
+pub async fn load_in(source: &Source, mode: &Mode, filter: &SchemaFilter) -> Result<Catalog> {
+    match (source, mode) {
+        (Source::Database(_), _) => load(source, None, filter).await,
+        (_, Mode::Exact(server)) => load(source, Some(server), filter).await,
+        (Source::Files(path), Mode::Offline) => {
+            let mut catalog = crate::offline::interpret_source(path)?;
+            filter.apply(&mut catalog);
+            Ok(catalog)
+        }
+        (Source::Plans(dir), Mode::Offline) => {
+            let mut catalog = crate::offline::replay(&plan::dir::load(dir)?)?;
+            filter.apply(&mut catalog);
+            Ok(catalog)
+        }
+    }
+}
+
+/// The schema some revisions build, in the order given, in the given mode.
+pub async fn replay_in<'a>(
+    revisions: impl IntoIterator<Item = &'a Revision>,
+    mode: &Mode,
+) -> Result<Catalog> {
+    match mode {
+        Mode::Exact(server) => replay_revisions(revisions, server).await,
+        Mode::Offline => {
+            let mut catalog = Catalog::new_database();
+            for r in revisions {
+                crate::offline::interpret_script(&mut catalog, &r.up()?)?;
+            }
+            Ok(catalog)
+        }
+    }
+}
+
 /// A place a schema comes from.
 #[derive(Clone, Debug)]
 pub enum Source {

@@ -48,6 +48,13 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "URL")]
     dev_url: Option<String>,
 
+    /// How schema files and plans are read: `offline` interprets them in memory (no
+    /// database at all), `exact` loads them into scratch databases on the dev server
+    /// (a throwaway local cluster when none is configured); `auto` is exact when a dev
+    /// server or a database is configured or compared, offline otherwise.
+    #[arg(long, global = true, value_enum, default_value_t = ModeChoice::Auto)]
+    mode: ModeChoice,
+
     /// Only look at this schema (repeatable).
     #[arg(long = "schema", global = true, value_name = "NAME")]
     schemas: Vec<String>,
@@ -80,6 +87,17 @@ enum LogFormat {
     Text,
     /// One JSON object per line.
     Json,
+}
+
+/// `--mode`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ModeChoice {
+    /// Exact when a database is configured or compared, else offline.
+    Auto,
+    /// Always in memory.
+    Offline,
+    /// Always on a PostgreSQL server.
+    Exact,
 }
 
 /// When to use colour.
@@ -166,6 +184,8 @@ pub struct Context {
     pub chatty: bool,
     /// Colour on stdout.
     pub color_stdout: bool,
+    /// `--mode`.
+    pub mode: ModeChoice,
 }
 
 impl Context {
@@ -197,6 +217,7 @@ impl Context {
             },
             chatty: !g.quiet && std::io::stderr().is_terminal(),
             color_stdout,
+            mode: g.mode,
         })
     }
 
@@ -219,6 +240,30 @@ impl Context {
         let cluster = tokio::task::spawn_blocking(crate::cluster::LocalCluster::start).await??;
         tracing::info!("throwaway cluster from {}", cluster.bin().display());
         Ok((cluster.url().clone(), Some(cluster)))
+    }
+
+    /// How schema files and plans are read for this command; `compared` is a database
+    /// the command compares with (which forces exact mode: a diff compares catalogs
+    /// made by the same normalizer). Returns a throwaway cluster to stop, if one was
+    /// started.
+    pub async fn mode(
+        &self,
+        compared: Option<&DbUrl>,
+    ) -> anyhow::Result<(crate::source::Mode, Option<crate::cluster::LocalCluster>)> {
+        use crate::source::Mode;
+        let configured = self.dev_url.is_some() || self.database.is_some() || compared.is_some();
+        match self.mode {
+            ModeChoice::Offline if compared.is_some() => anyhow::bail!(
+                "--mode offline cannot compare with a live database: both sides of a diff \
+                 must be read the same way; drop --mode offline or compare files with files"
+            ),
+            ModeChoice::Offline => Ok((Mode::Offline, None)),
+            ModeChoice::Auto if !configured => Ok((Mode::Offline, None)),
+            ModeChoice::Auto | ModeChoice::Exact => {
+                let (url, cluster) = self.dev_server(compared).await?;
+                Ok((Mode::Exact(url), cluster))
+            }
+        }
     }
 
     /// A status line on stderr, on a terminal only.
