@@ -103,6 +103,8 @@ enum Command {
     /// Join divergent heads: a merge revision when the branches touch different objects,
     /// a conflict report when they do not.
     Merge(merge::MergeArgs),
+    /// Print the JSON Schema of the YAML schema format (for editors and validators).
+    SchemaJson,
 }
 
 /// What a command found, for the exit code.
@@ -222,6 +224,10 @@ async fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Plan(args) => plan::run(&ctx, args).await,
         Command::Heads(args) => merge::heads(&ctx, args).await,
         Command::Merge(args) => merge::merge(&ctx, args).await,
+        Command::SchemaJson => {
+            output::print(&crate::yaml::json_schema())?;
+            Ok(Outcome::Clean)
+        }
     }
 }
 
