@@ -71,7 +71,10 @@ mod tests {
             .iter()
             .map(|p| p.strip_prefix(root).unwrap().display().to_string())
             .collect();
-        assert_eq!(files, ["a.sql", "b/c/t.yaml", "b/c/x.sql", "b/y.SQL", "z.sql"]);
+        assert_eq!(
+            files,
+            ["a.sql", "b/c/t.yaml", "b/c/x.sql", "b/y.SQL", "z.sql"]
+        );
     }
 
     #[test]

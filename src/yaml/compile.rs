@@ -10,9 +10,9 @@
 use crate::model::{Ident, QualName};
 
 use super::format::{
-    AttributeSpec, CheckSpec, ColumnSpec, ConstraintSpec, DomainSpec, EnumSpec, File,
-    FunctionSpec, IdentityKindSpec, IdentitySpec, IndexSpec, KeySpec, Map, PolicySpec,
-    SequenceSpec, Spec, TableSpec, TriggerSpec, ViewSpec,
+    AttributeSpec, CheckSpec, ColumnSpec, ConstraintSpec, DomainSpec, EnumSpec, File, FunctionSpec,
+    IdentityKindSpec, IdentitySpec, IndexSpec, KeySpec, Map, PolicySpec, SequenceSpec, Spec,
+    TableSpec, TriggerSpec, ViewSpec,
 };
 use super::names;
 
@@ -23,6 +23,19 @@ pub struct Generated {
     pub sql: String,
     /// The keys from the top of the file, e.g. `["tables", "users", "columns"]`.
     pub field: Vec<String>,
+    /// More precise keys for some lines of `sql` (1-based): a table's columns, one per
+    /// line, so a syntax error in a column points at that column.
+    pub lines: Vec<(usize, Vec<String>)>,
+}
+
+impl Generated {
+    /// The keys of what is on `line` of the SQL.
+    pub fn field_at(&self, line: usize) -> &[String] {
+        self.lines
+            .iter()
+            .find(|(l, _)| *l == line)
+            .map_or(&self.field, |(_, f)| f)
+    }
 }
 
 /// What is wrong with a value, and where.
@@ -92,6 +105,7 @@ impl<'a> Compiler<'a> {
         self.out.push(Generated {
             sql,
             field: path(field),
+            lines: Vec::new(),
         });
     }
 
@@ -328,6 +342,7 @@ impl<'a> Compiler<'a> {
         let unlogged = if t.unlogged { "UNLOGGED " } else { "" };
         let mut sql = format!("CREATE {unlogged}TABLE {name}");
         let mut column_comments = Vec::new();
+        let mut lines = Vec::new();
         if let Some(of) = &t.partition_of {
             if !t.columns.is_empty() {
                 return err(
@@ -341,6 +356,8 @@ impl<'a> Compiler<'a> {
             let mut items = Vec::new();
             for (col, spec) in t.columns.iter() {
                 let cfield = ["tables", key, "columns", col.as_str()];
+                // Line 1 is `CREATE TABLE name (`, then one line per column.
+                lines.push((items.len() + 2, path(&cfield)));
                 match spec {
                     Spec::Str(s) => items.push(format!("    {} {s}", Ident(col))),
                     Spec::Full(c) => {
@@ -372,6 +389,9 @@ impl<'a> Compiler<'a> {
             sql.push_str(&format!(" WITH ({})", t.options.join(", ")));
         }
         self.push(&field, sql);
+        if let Some(created) = self.out.last_mut() {
+            created.lines = lines;
+        }
         if t.row_level_security {
             self.push(
                 &field,
@@ -410,10 +430,7 @@ impl<'a> Compiler<'a> {
         for fk in &t.foreign_keys {
             let ffield = ["tables", key, "foreign_keys"];
             let target = self.name(&ffield, &fk.references)?;
-            let mut def = format!(
-                "FOREIGN KEY ({}) REFERENCES {target}",
-                idents(&fk.columns)
-            );
+            let mut def = format!("FOREIGN KEY ({}) REFERENCES {target}", idents(&fk.columns));
             if !fk.referenced_columns.is_empty() {
                 def.push_str(&format!(" ({})", idents(&fk.referenced_columns)));
             }
@@ -690,9 +707,7 @@ impl<'a> Compiler<'a> {
                 Some(other) => {
                     return err(
                         &tfield,
-                        format!(
-                            "enabled: {other:?}; expected origin, disabled, replica or always"
-                        ),
+                        format!("enabled: {other:?}; expected origin, disabled, replica or always"),
                     )
                 }
             };
@@ -826,10 +841,7 @@ fn column_def(name: &str, c: &ColumnSpec, field: &[&str]) -> Result<String> {
                     other => {
                         let mut f = field.to_vec();
                         f.push("identity");
-                        return err(
-                            &f,
-                            format!("{other:?}: expected `always` or `by-default`"),
-                        );
+                        return err(&f, format!("{other:?}: expected `always` or `by-default`"));
                     }
                 },
                 ..IdentitySpec::default()

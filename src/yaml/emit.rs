@@ -17,8 +17,7 @@ use crate::model::{
 use super::format::{
     AttributeSpec, CheckSpec, ColumnSpec, CompositeSpec, ConstraintSpec, DomainSpec, EnumSpec,
     ExtensionSpec, File, FunctionSpec, IdentityKindSpec, IdentitySpec, IndexSpec, Map,
-    PartitionOfSpec, PolicySpec, SchemaSpec, SequenceSpec, Spec, TableSpec, TriggerSpec,
-    ViewSpec,
+    PartitionOfSpec, PolicySpec, SchemaSpec, SequenceSpec, Spec, TableSpec, TriggerSpec, ViewSpec,
 };
 use super::names::{key, key_part};
 
@@ -254,6 +253,22 @@ fn column(c: &Column) -> Spec<ColumnSpec> {
             s.push_str(&format!(" default {d}"));
         }
         return Spec::Str(s);
+    }
+    // An identity column with the default sequence: `bigint generated always as
+    // identity` (identity implies NOT NULL).
+    if let (Some(id), true) = (&c.identity, c.not_null) {
+        let plain = c.default.is_none()
+            && c.generated.is_none()
+            && c.collation.is_none()
+            && c.comment.is_none()
+            && options(&c.type_name, &id.options) == SequenceSpec::default();
+        if plain {
+            let kind = match id.kind {
+                crate::model::IdentityKind::Always => "always",
+                crate::model::IdentityKind::ByDefault => "by default",
+            };
+            return Spec::Str(format!("{} generated {kind} as identity", c.type_name));
+        }
     }
     let identity = c.identity.as_ref().map(|id| {
         let kind = match id.kind {

@@ -669,11 +669,17 @@ where
     // Plain scalars that YAML reads as numbers or booleans (`integer` is a string, but
     // `42` as a default would not be): accepted as their text where a string is.
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-        self.visit_str(&v.to_string())
+        match T::STRING {
+            Some(_) => Ok(Spec::Str(v.to_string())),
+            None => Err(E::invalid_type(de::Unexpected::Signed(v), &self)),
+        }
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        self.visit_str(&v.to_string())
+        match T::STRING {
+            Some(_) => Ok(Spec::Str(v.to_string())),
+            None => Err(E::invalid_type(de::Unexpected::Unsigned(v), &self)),
+        }
     }
 
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {

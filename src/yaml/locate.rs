@@ -96,7 +96,10 @@ fn split_key(line: &str) -> Option<(String, &str)> {
         }
         return None;
     }
-    if matches!(first, '{' | '[' | '&' | '*' | '!' | '|' | '>' | '%' | '@' | '`') {
+    if matches!(
+        first,
+        '{' | '[' | '&' | '*' | '!' | '|' | '>' | '%' | '@' | '`'
+    ) {
         return None;
     }
     // The key ends at the first `: ` (or a `:` ending the line).
@@ -125,7 +128,10 @@ mod tests {
         let text = "tables:\n  users:\n    # the people\n    columns:\n      id: bigint\n      \"e:mail\": text\n    comment: |\n      a: b\n      c: d\n  orgs:\n    columns: {id: bigint}\n";
         let l = Locator::new(text);
         assert_eq!(l.find(&path(&["tables", "users", "columns", "id"])), (5, 7));
-        assert_eq!(l.find(&path(&["tables", "users", "columns", "e:mail"])), (6, 7));
+        assert_eq!(
+            l.find(&path(&["tables", "users", "columns", "e:mail"])),
+            (6, 7)
+        );
         assert_eq!(l.find(&path(&["tables", "users", "comment"])), (7, 5));
         // Inside a block scalar: not keys.
         assert_eq!(l.find(&path(&["tables", "users", "comment", "a"])), (7, 5));

@@ -61,7 +61,15 @@ pub fn read_yaml(path: &Path, text: &str) -> Result<Vec<Statement>> {
     let mut statements = Vec::new();
     for g in generated {
         let at = location(&g.field);
-        let parsed = parse_sql(path, &g.sql).map_err(|e| relocate(e, &at, &g.field))?;
+        let parsed = parse_sql(path, &g.sql).map_err(|e| {
+            // A syntax error names its line in the generated SQL: point at the key
+            // that line came from.
+            let field = match &e {
+                Error::Syntax { location, .. } => g.field_at(location.line),
+                _ => &g.field,
+            };
+            relocate(e, &location(field), field)
+        })?;
         for mut s in parsed {
             s.location = at.clone();
             statements.push(s);
@@ -178,7 +186,8 @@ mod tests {
 
     #[test]
     fn typos_get_the_nearest_key() {
-        let m = "tables.users: unknown field `colums`, expected one of `columns`, `comment`, `checks`";
+        let m =
+            "tables.users: unknown field `colums`, expected one of `columns`, `comment`, `checks`";
         assert_eq!(suggestion(m).as_deref(), Some("columns"));
         let m = "unknown field `tpye`, expected one of `type`, `not_null`";
         assert_eq!(suggestion(m).as_deref(), Some("type"));

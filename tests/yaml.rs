@@ -1,0 +1,413 @@
+//! The YAML schema format against a real PostgreSQL: the example project loads, its
+//! inspected YAML loads back byte-identical, diff fixtures load the same from SQL and
+//! from YAML, sources mix SQL and YAML, errors point into the YAML file, and the JSON
+//! Schema accepts the examples and refuses bad documents.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use schemaplan::connect::DbUrl;
+use schemaplan::devdb::load_source;
+use schemaplan::diff::diff;
+use schemaplan::introspect::introspect;
+use schemaplan::model::{Catalog, QualName};
+use schemaplan::parse::read_sql_source;
+use schemaplan::Error;
+
+use common::TestDb;
+
+fn server() -> DbUrl {
+    DbUrl::parse(&common::server_url()).unwrap()
+}
+
+fn example() -> PathBuf {
+    common::root().join("examples/yaml-project/schema")
+}
+
+/// Loads a schema source (files or a directory) through schemaplan's loader and
+/// introspects it.
+async fn load(path: &Path) -> Result<Catalog, Error> {
+    let scratch = load_source(&server(), path).await?;
+    let result = async {
+        let client = scratch.url().connect().await?;
+        introspect(&client).await
+    }
+    .await;
+    scratch.drop_database().await?;
+    result
+}
+
+/// A temporary directory holding the given files.
+fn dir_with(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+/// An error message with the temporary directory's path taken out.
+fn message(e: &Error, dir: &Path) -> String {
+    e.to_string().replace(&format!("{}/", dir.display()), "")
+}
+
+#[tokio::test]
+async fn example_project_loads_with_every_object() {
+    let catalog = load(&example()).await.unwrap();
+    let public = |n: &str| QualName::new("public", n);
+    for table in ["orgs", "users"] {
+        assert!(catalog.tables.contains_key(&public(table)), "{table}");
+    }
+    let users = &catalog.tables[&public("users")];
+    assert!(users.rls_enabled);
+    assert_eq!(users.policies.len(), 1);
+    let email = users.columns.get("email").unwrap();
+    assert_eq!(email.type_name, "public.citext");
+    assert_eq!(
+        email.comment.as_deref(),
+        Some("Login name; unique regardless of case.")
+    );
+    let fk = users
+        .constraints
+        .get("users_org_id_fkey")
+        .expect("foreign key with PostgreSQL's default name");
+    assert!(
+        fk.definition
+            .ends_with("REFERENCES public.orgs(id) ON DELETE CASCADE"),
+        "{}",
+        fk.definition
+    );
+    assert!(users.constraints.get("users_org_id_email_key").is_some());
+    assert!(users.constraints.get("display_name_not_blank").is_some());
+    assert!(catalog.indexes.contains_key(&public("users_active_idx")));
+    assert!(catalog.types.contains_key(&public("user_role")));
+    assert!(catalog.types.contains_key(&public("slug")));
+    assert!(catalog.views.contains_key(&public("active_users")));
+    assert!(catalog.extensions.contains_key("citext"));
+    assert_eq!(catalog.triggers.len(), 2);
+    assert!(catalog
+        .functions
+        .keys()
+        .any(|k| k.name == public("touch_updated_at")));
+}
+
+#[tokio::test]
+async fn inspected_yaml_loads_back_byte_identical() {
+    let original = load(&example()).await.unwrap();
+    let first = schemaplan::yaml::emit(&original);
+    common::snapshot_settings().bind(|| insta::assert_snapshot!("yaml__example_project", first));
+
+    // YAML -> database -> YAML, twice.
+    let dir = dir_with(&[("schema.yaml", &first)]);
+    let reloaded = load(dir.path()).await.unwrap();
+    let second = schemaplan::yaml::emit(&reloaded);
+    assert_eq!(first, second, "the inspected YAML changed on a round trip");
+    assert_eq!(reloaded, original);
+    assert!(diff(&original, &reloaded).is_empty());
+
+    // The command line writes the same.
+    let scratch = load_source(&server(), dir.path()).await.unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_schemaplan"))
+        .args([
+            "inspect",
+            &common::url_for(scratch.name()),
+            "--format",
+            "yaml",
+        ])
+        .output()
+        .unwrap();
+    scratch.drop_database().await.unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), first);
+}
+
+/// Fixtures whose `to.sql` the YAML format expresses: loading the SQL and loading its
+/// YAML form (as `inspect --format yaml` writes it) give equal catalogs.
+const FIXTURES: &[&str] = &[
+    "app_blog_multi_change",
+    "app_shop_created_from_empty",
+    "app_shop_multi_change",
+    "check_added",
+    "check_no_inherit",
+    "column_array_added",
+    "column_collation_changed",
+    "comments_changed_and_removed",
+    "comments_on_every_kind",
+    "composite_type_created",
+    "constraint_not_valid_validated",
+    "domain_created",
+    "domain_check_added",
+    "domain_over_enum_created",
+    "enum_created_with_column",
+    "exclusion_added_btree_gist",
+    "exclusion_changed_with_where",
+    "extension_created_used_by_column",
+    "fk_deferrable_initially_deferred",
+    "fk_match_full",
+    "fk_self_referencing_added",
+    "function_created",
+    "function_created_plpgsql",
+    "function_overload_added",
+    "function_sql_standard_body_changed",
+    "generated_column_added",
+    "identity_options_changed",
+    "identity_options_min_max_cycle",
+    "index_desc_nulls_first",
+    "index_expression_added",
+    "index_gin_jsonb_added",
+    "index_include_added",
+    "index_partial_added",
+    "index_unique_added",
+    "inheritance_parent_added",
+    "matview_created",
+    "matview_index_added",
+    "partition_added",
+    "partition_default_added",
+    "partitioned_index_added",
+    "partitioned_table_hash_created",
+    "partitioned_table_multilevel_created",
+    "policy_created",
+    "policy_restrictive",
+    "policy_roles_changed",
+    "procedure_created",
+    "schema_created_with_objects",
+    "sequence_created",
+    "sequence_options_changed",
+    "sequence_owned_by_set",
+    "serial_column_added",
+    "table_fillfactor_set",
+    "table_rls_forced",
+    "table_set_unlogged",
+    "trap_fk_cycle",
+    "trap_fk_cycle_three_tables",
+    "trap_weird_identifiers",
+    "trigger_constraint_trigger_created",
+    "trigger_created_with_function",
+    "trigger_disabled",
+    "trigger_enable_mode_changed",
+    "trigger_when_condition_added",
+    "unique_nulls_not_distinct_added",
+    "view_created",
+    "view_options_changed",
+    "view_security_invoker_set",
+];
+
+async fn fixture_round_trip(case: &str) -> Result<(), String> {
+    let file = common::root().join(format!("tests/fixtures/diff/{case}/to.sql"));
+    let sql = std::fs::read_to_string(&file).map_err(|e| e.to_string())?;
+    let db = TestDb::new().await;
+    db.client()
+        .await
+        .batch_execute(&sql)
+        .await
+        .map_err(|e| format!("loading to.sql: {}", common::db_error(&e)))?;
+    let from_sql = introspect(&db.client().await)
+        .await
+        .map_err(|e| e.to_string())?;
+    let yaml = schemaplan::yaml::emit(&from_sql);
+    let dir = dir_with(&[("schema.yaml", &yaml)]);
+    let from_yaml = load(dir.path())
+        .await
+        .map_err(|e| format!("loading its YAML: {e}\n{yaml}"))?;
+    let changes = diff(&from_sql, &from_yaml);
+    if !changes.is_empty() || from_sql != from_yaml {
+        return Err(format!(
+            "the catalogs differ ({} changes: {:?})\n{yaml}",
+            changes.len(),
+            changes
+                .iter()
+                .map(|c| c.object().to_string())
+                .collect::<Vec<_>>()
+        ));
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn diff_fixtures_load_the_same_from_sql_and_yaml() {
+    let mut failures = Vec::new();
+    // A few at a time: each case creates two databases.
+    for chunk in FIXTURES.chunks(4) {
+        let runs = chunk
+            .iter()
+            .map(|case| async move { (case, fixture_round_trip(case).await) });
+        for (case, result) in futures_util::future::join_all(runs).await {
+            if let Err(e) = result {
+                failures.push(format!("== {case}: {e}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[tokio::test]
+async fn a_source_mixes_sql_and_yaml() {
+    let dir = dir_with(&[
+        (
+            "orgs.sql",
+            "CREATE TABLE orgs (id bigint PRIMARY KEY, name text NOT NULL);\n",
+        ),
+        (
+            "app/users.yml",
+            "tables:\n  users:\n    columns:\n      id: bigint primary key\n      org_id: bigint not null references orgs (id)\n",
+        ),
+        (
+            "app/views.yaml",
+            "views:\n  user_orgs: SELECT u.id, o.name FROM users u JOIN orgs o ON o.id = u.org_id\n",
+        ),
+    ]);
+    let catalog = load(dir.path()).await.unwrap();
+    let users = &catalog.tables[&QualName::new("public", "users")];
+    assert_eq!(
+        users
+            .constraints
+            .get("users_org_id_fkey")
+            .unwrap()
+            .references,
+        Some(QualName::new("public", "orgs"))
+    );
+    assert!(catalog
+        .views
+        .contains_key(&QualName::new("public", "user_orgs")));
+}
+
+#[test]
+fn an_object_defined_in_sql_and_yaml_names_both_places() {
+    let dir = dir_with(&[
+        ("a.sql", "CREATE TABLE users (id bigint);\n"),
+        (
+            "b.yaml",
+            "# again\ntables:\n  users:\n    columns:\n      id: bigint\n",
+        ),
+    ]);
+    let err = read_sql_source(dir.path()).unwrap_err();
+    assert!(matches!(err, Error::DefinedTwice { .. }), "{err}");
+    assert_eq!(
+        message(&err, dir.path()),
+        "b.yaml:3:3: public.users is already defined at a.sql:1:1"
+    );
+    // Twice in YAML, in two files.
+    let dir = dir_with(&[
+        ("a.yaml", "enums:\n  mood: [a]\n"),
+        ("b.yaml", "enums:\n  public.mood: [b]\n"),
+    ]);
+    let err = read_sql_source(dir.path()).unwrap_err();
+    assert_eq!(
+        message(&err, dir.path()),
+        "b.yaml:2:3: type public.mood is already defined at a.yaml:2:3"
+    );
+}
+
+#[test]
+fn errors_name_the_file_line_column_and_field() {
+    let cases = [
+        (
+            "unknown key",
+            "tables:\n  users:\n    columns:\n      id: bigint\n    primay_key: [id]\n",
+        ),
+        (
+            "unknown key in a full form",
+            "tables:\n  users:\n    columns:\n      email: {tpye: text}\n",
+        ),
+        ("wrong type", "tables:\n  users:\n    primary_key: 5\n"),
+        (
+            "missing field",
+            "functions:\n  f:\n    language: sql\n    body: select 1\n",
+        ),
+        (
+            "bad sql in a short form",
+            "tables:\n  users:\n    columns:\n      id: bigint\n      email: text not nul (\n",
+        ),
+        (
+            "bad sql in a full form",
+            "tables:\n  users:\n    columns:\n      id: bigint\n      email: {type: text, default: \"'a' ||\"}\n",
+        ),
+        (
+            "bad name",
+            "tables:\n  a.b.c:\n    columns:\n      id: bigint\n",
+        ),
+        ("not yaml", "tables:\n  users: [\n"),
+    ];
+    let mut out = String::new();
+    for (what, text) in cases {
+        let dir = dir_with(&[("schema.yaml", text)]);
+        let err = read_sql_source(dir.path()).unwrap_err();
+        out.push_str(&format!("== {what}\n{}\n", message(&err, dir.path())));
+    }
+    common::snapshot_settings().bind(|| insta::assert_snapshot!("yaml__errors", out));
+    assert!(out.contains("did you mean `primary_key`?"), "{out}");
+    assert!(out.contains("did you mean `type`?"), "{out}");
+}
+
+#[tokio::test]
+async fn a_load_error_points_into_the_yaml_file() {
+    let dir = dir_with(&[(
+        "schema.yaml",
+        "tables:\n  users:\n    columns:\n      id: bigint\n      mood: no_such_type\n",
+    )]);
+    let err = load(dir.path()).await.unwrap_err();
+    let msg = message(&err, dir.path());
+    assert!(matches!(err, Error::Load { .. }), "{msg}");
+    assert!(
+        msg.starts_with("schema.yaml:2:3: type \"no_such_type\" does not exist"),
+        "{msg}"
+    );
+}
+
+/// The JSON Schema `schema-json` prints.
+fn json_schema() -> serde_json::Value {
+    let out = Command::new(env!("CARGO_BIN_EXE_schemaplan"))
+        .arg("schema-json")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn yaml_as_json(text: &str) -> serde_json::Value {
+    serde_norway::from_str(text).unwrap()
+}
+
+#[test]
+fn the_json_schema_accepts_the_examples_and_refuses_bad_documents() {
+    let schema = json_schema();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let mut examples = 0;
+    for entry in std::fs::read_dir(example()).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let doc = yaml_as_json(&text);
+        let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{}: {errors:?}", path.display());
+        examples += 1;
+    }
+    assert_eq!(examples, 3);
+    let bad = [
+        "tabels: {}\n",
+        "tables:\n  users:\n    primary_key: 5\n",
+        "tables:\n  users:\n    columns: [id]\n",
+        "tables:\n  users:\n    columns:\n      id: {tpye: bigint}\n",
+        "enums:\n  mood: happy\n",
+        "functions:\n  f:\n    body: [1]\n",
+    ];
+    for doc in bad {
+        assert!(!validator.is_valid(&yaml_as_json(doc)), "accepted: {doc}");
+    }
+    // What `inspect --format yaml` writes is valid too.
+    let mut catalog = Catalog::new_database();
+    let mut table = schemaplan::model::Table::new(QualName::new("public", "t"));
+    table
+        .columns
+        .insert(schemaplan::model::Column::new("id", "bigint"));
+    catalog.tables.insert(table.name.clone(), table);
+    let emitted = schemaplan::yaml::emit(&catalog);
+    assert!(validator.is_valid(&yaml_as_json(&emitted)), "{emitted}");
+}
