@@ -129,86 +129,35 @@ async fn inspected_yaml_loads_back_byte_identical() {
     assert_eq!(String::from_utf8(out.stdout).unwrap(), first);
 }
 
-/// Fixtures whose `to.sql` the YAML format expresses: loading the SQL and loading its
-/// YAML form (as `inspect --format yaml` writes it) give equal catalogs.
-const FIXTURES: &[&str] = &[
-    "app_blog_multi_change",
-    "app_shop_created_from_empty",
-    "app_shop_multi_change",
-    "check_added",
-    "check_no_inherit",
-    "column_array_added",
-    "column_collation_changed",
-    "comments_changed_and_removed",
-    "comments_on_every_kind",
-    "composite_type_created",
-    "constraint_not_valid_validated",
-    "domain_created",
-    "domain_check_added",
-    "domain_over_enum_created",
-    "enum_created_with_column",
-    "exclusion_added_btree_gist",
-    "exclusion_changed_with_where",
-    "extension_created_used_by_column",
-    "fk_deferrable_initially_deferred",
-    "fk_match_full",
-    "fk_self_referencing_added",
-    "function_created",
-    "function_created_plpgsql",
-    "function_overload_added",
-    "function_sql_standard_body_changed",
-    "generated_column_added",
-    "identity_options_changed",
-    "identity_options_min_max_cycle",
-    "index_desc_nulls_first",
-    "index_expression_added",
-    "index_gin_jsonb_added",
-    "index_include_added",
-    "index_partial_added",
-    "index_unique_added",
-    "inheritance_parent_added",
-    "matview_created",
-    "matview_index_added",
-    "partition_added",
-    "partition_default_added",
-    "partitioned_index_added",
-    "partitioned_table_hash_created",
-    "partitioned_table_multilevel_created",
-    "policy_created",
-    "policy_restrictive",
-    "policy_roles_changed",
-    "procedure_created",
-    "schema_created_with_objects",
-    "sequence_created",
-    "sequence_options_changed",
-    "sequence_owned_by_set",
-    "serial_column_added",
-    "table_fillfactor_set",
-    "table_rls_forced",
-    "table_set_unlogged",
-    "trap_fk_cycle",
-    "trap_fk_cycle_three_tables",
-    "trap_weird_identifiers",
-    "trigger_constraint_trigger_created",
-    "trigger_created_with_function",
-    "trigger_disabled",
-    "trigger_enable_mode_changed",
-    "trigger_when_condition_added",
-    "unique_nulls_not_distinct_added",
-    "view_created",
-    "view_options_changed",
-    "view_security_invoker_set",
-];
+/// Every schema of the diff fixtures (`tests/fixtures/diff/*/{from,to}.sql`), so a new
+/// fixture is covered by adding its files.
+fn fixture_files() -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(common::root().join("tests/fixtures/diff"))
+        .unwrap()
+        .flatten()
+    {
+        for side in ["from.sql", "to.sql"] {
+            let f = entry.path().join(side);
+            if f.exists() {
+                files.push(f);
+            }
+        }
+    }
+    files.sort();
+    files
+}
 
-async fn fixture_round_trip(case: &str) -> Result<(), String> {
-    let file = common::root().join(format!("tests/fixtures/diff/{case}/to.sql"));
-    let sql = std::fs::read_to_string(&file).map_err(|e| e.to_string())?;
+/// Loads a fixture schema with psql semantics and its YAML form (as `inspect --format
+/// yaml` writes it) with schemaplan's loader: the two catalogs must be equal.
+async fn fixture_round_trip(file: &Path) -> Result<(), String> {
+    let sql = std::fs::read_to_string(file).map_err(|e| e.to_string())?;
     let db = TestDb::new().await;
     db.client()
         .await
         .batch_execute(&sql)
         .await
-        .map_err(|e| format!("loading to.sql: {}", common::db_error(&e)))?;
+        .map_err(|e| format!("loading the SQL: {}", common::db_error(&e)))?;
     let from_sql = introspect(&db.client().await)
         .await
         .map_err(|e| e.to_string())?;
@@ -233,15 +182,17 @@ async fn fixture_round_trip(case: &str) -> Result<(), String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn diff_fixtures_load_the_same_from_sql_and_yaml() {
+    let files = fixture_files();
+    assert!(files.len() > 300, "only {} fixture schemas", files.len());
     let mut failures = Vec::new();
     // A few at a time: each case creates two databases.
-    for chunk in FIXTURES.chunks(4) {
+    for chunk in files.chunks(4) {
         let runs = chunk
             .iter()
-            .map(|case| async move { (case, fixture_round_trip(case).await) });
-        for (case, result) in futures_util::future::join_all(runs).await {
+            .map(|file| async move { (file, fixture_round_trip(file).await) });
+        for (file, result) in futures_util::future::join_all(runs).await {
             if let Err(e) = result {
-                failures.push(format!("== {case}: {e}"));
+                failures.push(format!("== {}: {e}", file.display()));
             }
         }
     }
@@ -410,4 +361,33 @@ fn the_json_schema_accepts_the_examples_and_refuses_bad_documents() {
     catalog.tables.insert(table.name.clone(), table);
     let emitted = schemaplan::yaml::emit(&catalog);
     assert!(validator.is_valid(&yaml_as_json(&emitted)), "{emitted}");
+}
+
+/// The example in README.md's "YAML schema files" section.
+fn readme_example() -> String {
+    let readme = std::fs::read_to_string(common::root().join("README.md")).unwrap();
+    let section = &readme[readme.find("## YAML schema files").unwrap()..];
+    let start = section.find("```yaml\n").unwrap() + "```yaml\n".len();
+    section[start..start + section[start..].find("```").unwrap()].to_string()
+}
+
+#[tokio::test]
+async fn the_readme_example_loads_and_is_valid() {
+    let text = readme_example();
+    let schema = json_schema();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&yaml_as_json(&text))
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let dir = dir_with(&[("app.yaml", &text)]);
+    let catalog = load(dir.path()).await.unwrap();
+    assert!(catalog.schemas.contains_key("billing"));
+    assert!(catalog
+        .tables
+        .contains_key(&QualName::new("public", "events_2025")));
+    assert!(catalog
+        .views
+        .contains_key(&QualName::new("public", "users_per_org")));
 }
