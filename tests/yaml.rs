@@ -391,3 +391,191 @@ async fn the_readme_example_loads_and_is_valid() {
         .views
         .contains_key(&QualName::new("public", "users_per_org")));
 }
+
+#[tokio::test]
+async fn full_forms_load_as_declared() {
+    let text = r#"
+schema: app
+schemas:
+  app: {comment: the app}
+sequences:
+  ticket_seq: {type: integer, start: 100, increment: 5, cache: 3, owned_by: tickets.number}
+domains:
+  positive:
+    type: integer
+    not_null: true
+    default: "1"
+    checks:
+      above_zero: VALUE > 0
+      below_big: {expression: VALUE < 1000000, not_valid: true}
+tables:
+  base:
+    columns:
+      created_at: timestamptz not null default now()
+  tickets:
+    inherits: [base]
+    columns:
+      id:
+        type: integer
+        identity: {kind: by-default, start: 10, increment: 2, max: 5000, cycle: true}
+      number: integer
+      title: {type: text, collation: '"C"', not_null: true}
+      title_length: {type: integer, generated: length(title)}
+      amount: {type: positive, check: amount < 500}
+      code: text
+    primary_key: {name: tickets_pk, columns: [id], comment: the key}
+    unique:
+      - {columns: [code], nulls_not_distinct: true}
+    checks:
+      title_not_blank: {expression: "title <> ''", no_inherit: true}
+    constraints:
+      code_upper: {definition: CHECK (code = upper(code)), not_valid: true, comment: upper case}
+    indexes:
+      tickets_title_idx: {columns: [lower(title) DESC], using: btree, include: [code], comment: by title}
+    options: [fillfactor=80]
+    triggers:
+      tickets_audit:
+        timing: after
+        events: [insert, update of title]
+        for_each: row
+        when: NEW.title IS NOT NULL
+        function: audit('tickets')
+        enabled: disabled
+        comment: audit trail
+views:
+  ticket_titles:
+    query: SELECT id, title FROM tickets
+    options: [security_barrier=true]
+    columns: {title: the title}
+functions:
+  audit:
+    returns: trigger
+    language: plpgsql
+    options: SECURITY DEFINER
+    body: BEGIN RETURN NULL; END
+  add(integer, integer):
+    args: a integer, b integer
+    returns: integer
+    language: sql
+    options: IMMUTABLE
+    body: SELECT a + b
+    comment: adds
+procedures:
+  noop:
+    language: sql
+    body: SELECT 1
+"#;
+    let dir = dir_with(&[("app.yaml", text)]);
+    let c = load(dir.path()).await.unwrap();
+    let app = |n: &str| QualName::new("app", n);
+    assert_eq!(c.schemas["app"].comment.as_deref(), Some("the app"));
+    let seq = &c.sequences[&app("ticket_seq")];
+    assert_eq!(
+        (
+            seq.data_type.as_str(),
+            seq.options.start,
+            seq.options.increment
+        ),
+        ("integer", 100, 5)
+    );
+    assert_eq!(seq.options.cache, 3);
+    assert_eq!(seq.owned_by, Some((app("tickets"), "number".to_string())));
+    let t = &c.tables[&app("tickets")];
+    assert_eq!(t.inherits, [app("base")]);
+    let id = t.columns.get("id").unwrap().identity.as_ref().unwrap();
+    assert_eq!(
+        (
+            id.options.start,
+            id.options.increment,
+            id.options.max,
+            id.options.cycle
+        ),
+        (10, 2, 5000, true)
+    );
+    let title = t.columns.get("title").unwrap();
+    assert_eq!(
+        (title.collation.as_deref(), title.not_null),
+        (Some("\"C\""), true)
+    );
+    assert_eq!(
+        t.columns.get("title_length").unwrap().generated.as_deref(),
+        Some("length(title)")
+    );
+    let pk = t.constraints.get("tickets_pk").unwrap();
+    assert_eq!(pk.comment.as_deref(), Some("the key"));
+    assert!(t
+        .constraints
+        .get("tickets_code_key")
+        .unwrap()
+        .definition
+        .contains("NULLS NOT DISTINCT"));
+    assert!(t
+        .constraints
+        .get("title_not_blank")
+        .unwrap()
+        .definition
+        .ends_with("NO INHERIT"));
+    let upper = t.constraints.get("code_upper").unwrap();
+    assert!(!upper.validated);
+    assert_eq!(upper.comment.as_deref(), Some("upper case"));
+    assert!(t.constraints.get("tickets_amount_check").is_some());
+    assert_eq!(t.options, ["fillfactor=80"]);
+    let idx = &c.indexes[&app("tickets_title_idx")];
+    assert!(
+        idx.definition
+            .ends_with("USING btree (lower(title) DESC) INCLUDE (code)"),
+        "{}",
+        idx.definition
+    );
+    assert_eq!(idx.comment.as_deref(), Some("by title"));
+    let trg = &c.triggers[&(app("tickets"), "tickets_audit".to_string())];
+    assert_eq!(trg.enabled, schemaplan::model::TriggerEnabled::Disabled);
+    assert!(
+        trg.definition.contains("AFTER INSERT OR UPDATE OF title"),
+        "{}",
+        trg.definition
+    );
+    assert!(
+        trg.definition.contains("WHEN ((new.title IS NOT NULL))"),
+        "{}",
+        trg.definition
+    );
+    assert_eq!(trg.comment.as_deref(), Some("audit trail"));
+    let positive = &c.types[&app("positive")];
+    let schemaplan::model::TypeKind::Domain {
+        checks, not_null, ..
+    } = &positive.kind
+    else {
+        panic!("not a domain");
+    };
+    assert!(*not_null);
+    assert!(checks.get("above_zero").unwrap().validated);
+    assert!(!checks.get("below_big").unwrap().validated);
+    let v = &c.views[&app("ticket_titles")];
+    assert_eq!(v.options, ["security_barrier=true"]);
+    assert_eq!(
+        v.column_comments.get("title").map(String::as_str),
+        Some("the title")
+    );
+    let add = c
+        .functions
+        .values()
+        .find(|f| f.key.name == app("add"))
+        .unwrap();
+    assert_eq!(add.key.args, "a integer, b integer");
+    assert_eq!(add.comment.as_deref(), Some("adds"));
+    assert!(
+        c.functions
+            .values()
+            .any(|f| f.key.name == app("noop")
+                && f.kind == schemaplan::model::FunctionKind::Procedure)
+    );
+
+    // And its inspected YAML loads back to the same catalog.
+    let yaml = schemaplan::yaml::emit(&c);
+    let again = load(dir_with(&[("schema.yaml", &yaml)]).path())
+        .await
+        .unwrap();
+    assert_eq!(again, c, "{yaml}");
+    assert_eq!(schemaplan::yaml::emit(&again), yaml);
+}

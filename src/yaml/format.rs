@@ -26,7 +26,8 @@ use serde::{Deserialize, Serialize, Serializer};
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct File {
-    /// The schema of names written without one (default `public`).
+    /// The schema of names written without one (default `public`). SQL text in the
+    /// file (types, expressions, queries) looks names up there first, then in `public`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schema: Option<String>,
     /// Schemas (namespaces): `app:` or `app: {comment: ...}`. `public` exists already.

@@ -21,6 +21,7 @@ pub mod names;
 use std::path::Path;
 
 use crate::error::{Error, Location, Result};
+use crate::model::Ident;
 use crate::parse::{parse_sql, Statement};
 
 pub use emit::emit;
@@ -58,10 +59,18 @@ pub fn read_yaml(path: &Path, text: &str) -> Result<Vec<Statement>> {
         location: location(&e.field),
         message: format!("{}: {}", e.field.join("."), e.message),
     })?;
+    // Names inside SQL text (a column's type, a view's query) resolve in the file's
+    // schema first, as its own names do; then in public, where extensions usually are.
+    // On the statement's first line, so that line numbers stay those of the SQL.
+    let prefix = match file.schema.as_deref() {
+        Some(s) if s != "public" => format!("SET search_path = {}, public; ", Ident(s)),
+        _ => String::new(),
+    };
     let mut statements = Vec::new();
     for g in generated {
         let at = location(&g.field);
-        let parsed = parse_sql(path, &g.sql).map_err(|e| {
+        let sql = format!("{prefix}{}", g.sql);
+        let parsed = parse_sql(path, &sql).map_err(|e| {
             // A syntax error names its line in the generated SQL: point at the key
             // that line came from.
             let field = match &e {
@@ -162,8 +171,8 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, row) in d.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=b.len() {
-        d[0][j] = j;
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
     }
     for i in 1..=a.len() {
         for j in 1..=b.len() {
