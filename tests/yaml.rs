@@ -111,22 +111,37 @@ async fn inspected_yaml_loads_back_byte_identical() {
 
     // The command line writes the same.
     let scratch = load_source(&server(), dir.path()).await.unwrap();
+    let url = common::url_for(scratch.name());
     let out = Command::new(env!("CARGO_BIN_EXE_schemaplan"))
-        .args([
-            "inspect",
-            &common::url_for(scratch.name()),
-            "--format",
-            "yaml",
-        ])
+        .args(["inspect", &url, "--format", "yaml"])
         .output()
         .unwrap();
-    scratch.drop_database().await.unwrap();
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(String::from_utf8(out.stdout).unwrap(), first);
+
+    // With --out: DIR/schema.yaml, not replaced without --force.
+    let out_dir = tempfile::tempdir().unwrap();
+    let inspect = |force: bool| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_schemaplan"));
+        cmd.args(["inspect", &url, "--format", "yaml", "--out"])
+            .arg(out_dir.path());
+        if force {
+            cmd.arg("--force");
+        }
+        cmd.output().unwrap()
+    };
+    assert!(inspect(false).status.success());
+    let written = std::fs::read_to_string(out_dir.path().join("schema.yaml")).unwrap();
+    assert_eq!(written, first);
+    let again = inspect(false);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("pass --force"));
+    assert!(inspect(true).status.success());
+    scratch.drop_database().await.unwrap();
 }
 
 /// Every schema of the diff fixtures (`tests/fixtures/diff/*/{from,to}.sql`), so a new

@@ -24,7 +24,10 @@ use serde::{Deserialize, Serialize, Serializer};
 
 /// One YAML file of the desired schema.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a map of object kinds (tables, views, enums, ...)"
+)]
 pub struct File {
     /// The schema of names written without one (default `public`). SQL text in the
     /// file (types, expressions, queries) looks names up there first, then in `public`.
@@ -67,7 +70,10 @@ pub struct File {
 
 /// A schema.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a schema: nothing, or a map with a comment"
+)]
 pub struct SchemaSpec {
     /// `COMMENT ON SCHEMA`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -76,7 +82,10 @@ pub struct SchemaSpec {
 
 /// An extension.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "an extension: nothing, or a map (schema, version, comment)"
+)]
 pub struct ExtensionSpec {
     /// `WITH SCHEMA`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -91,7 +100,10 @@ pub struct ExtensionSpec {
 
 /// An enum type. Short form: the list of values.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "an enum: a list of values or a map (values, comment)"
+)]
 pub struct EnumSpec {
     /// The labels, in order.
     pub values: Vec<String>,
@@ -102,7 +114,7 @@ pub struct EnumSpec {
 
 /// A domain. Short form: the SQL after `CREATE DOMAIN name AS` (`text NOT NULL`).
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a domain: its type or a map")]
 pub struct DomainSpec {
     /// The base type.
     #[serde(rename = "type")]
@@ -126,7 +138,7 @@ pub struct DomainSpec {
 
 /// A check constraint. Short form: the expression.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a check: an expression or a map")]
 pub struct CheckSpec {
     /// The boolean expression (`VALUE` for a domain's value).
     pub expression: String,
@@ -143,7 +155,10 @@ pub struct CheckSpec {
 
 /// A composite type.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a composite type: a map with attributes"
+)]
 pub struct CompositeSpec {
     /// Attributes in order: `street: text` or `{type: text, collation: '"C"'}`.
     pub attributes: Map<Spec<AttributeSpec>>,
@@ -154,7 +169,7 @@ pub struct CompositeSpec {
 
 /// An attribute of a composite type. Short form: its type.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "an attribute: its type or a map")]
 pub struct AttributeSpec {
     /// The type.
     #[serde(rename = "type")]
@@ -166,7 +181,10 @@ pub struct AttributeSpec {
 
 /// A sequence.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a sequence: nothing, or a map of options"
+)]
 pub struct SequenceSpec {
     /// `AS smallint|integer|bigint` (default bigint).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
@@ -199,7 +217,10 @@ pub struct SequenceSpec {
 
 /// A table.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a table: a map (columns, primary_key, indexes, ...)"
+)]
 pub struct TableSpec {
     /// Columns in order: `email: text not null unique` (the SQL after the column name)
     /// or the full form.
@@ -259,7 +280,10 @@ pub struct TableSpec {
 
 /// A column. Short form: the SQL after the column name (`bigint not null default 0`).
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a column: its type and constraints as SQL, or a map"
+)]
 pub struct ColumnSpec {
     /// The type.
     #[serde(rename = "type")]
@@ -299,7 +323,10 @@ pub struct ColumnSpec {
 
 /// An identity column. Short form: `always` or `by-default`.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "identity: always, by-default, or a map"
+)]
 pub struct IdentitySpec {
     /// `always` or `by-default`.
     pub kind: IdentityKindSpec,
@@ -336,7 +363,7 @@ pub enum IdentityKindSpec {
 
 /// A primary key or unique constraint. Short form: the list of columns.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a key: a list of columns or a map")]
 pub struct KeySpec {
     /// The constraint's name (default as PostgreSQL names it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -353,7 +380,10 @@ pub struct KeySpec {
 
 /// A foreign key.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a foreign key: a map (columns, references, ...)"
+)]
 pub struct ForeignKeySpec {
     /// The constraint's name (default as PostgreSQL names it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -390,7 +420,7 @@ pub struct ForeignKeySpec {
 
 /// Any constraint as SQL. Short form: the definition.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a constraint: its SQL or a map")]
 pub struct ConstraintSpec {
     /// The SQL after `CONSTRAINT name`.
     pub definition: String,
@@ -405,7 +435,10 @@ pub struct ConstraintSpec {
 /// An index. Short forms: a list of key columns or expressions, or the SQL after
 /// `ON table` (`USING gin (tags)`).
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "an index: a list of columns, its SQL after ON table, or a map"
+)]
 pub struct IndexSpec {
     /// `UNIQUE`.
     #[serde(default, skip_serializing_if = "is_false")]
@@ -438,7 +471,7 @@ pub struct IndexSpec {
 
 /// `PARTITION OF parent bound`.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a map (parent, bound)")]
 pub struct PartitionOfSpec {
     /// The partitioned table.
     pub parent: String,
@@ -448,7 +481,10 @@ pub struct PartitionOfSpec {
 
 /// A row level security policy.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a policy: a map (command, roles, using, with_check, ...)"
+)]
 pub struct PolicySpec {
     /// `AS RESTRICTIVE` (default permissive).
     #[serde(default, skip_serializing_if = "is_false")]
@@ -472,7 +508,10 @@ pub struct PolicySpec {
 
 /// A trigger. Short form: the whole `CREATE TRIGGER` statement.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a trigger: its CREATE TRIGGER statement or a map"
+)]
 pub struct TriggerSpec {
     /// The whole `CREATE [CONSTRAINT] TRIGGER` statement; when given, `timing`,
     /// `events`, `for_each`, `when` and `function` must be left out.
@@ -503,7 +542,7 @@ pub struct TriggerSpec {
 
 /// A view or materialized view. Short form: the query.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a view: its query or a map")]
 pub struct ViewSpec {
     /// The `SELECT` (or `VALUES`, `WITH ...`) query.
     pub query: String,
@@ -526,7 +565,10 @@ pub struct ViewSpec {
 
 /// A function or procedure: either the parts, or the whole `definition`.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a function: a map (returns, language, body, ... or definition)"
+)]
 pub struct FunctionSpec {
     /// The whole `CREATE [OR REPLACE] FUNCTION|PROCEDURE` statement; when given, the
     /// parts below must be left out.
