@@ -10,8 +10,8 @@
 use std::collections::BTreeMap;
 
 use crate::model::{
-    needs_quotes, Catalog, Column, Constraint, ConstraintKind, FunctionKind, Ident, Index,
-    QualName, SequenceOptions, Trigger, TriggerEnabled, TypeKind, View,
+    needs_quotes, Catalog, Column, Constraint, ConstraintKind, Function, FunctionKind, Ident,
+    Index, QualName, SequenceOptions, Trigger, TriggerEnabled, TypeKind, View,
 };
 
 use super::format::{
@@ -213,11 +213,11 @@ pub fn to_file(catalog: &Catalog) -> File {
         }
     }
     for (k, func) in &catalog.functions {
-        let spec = FunctionSpec {
+        let spec = function_parts(func, &k.args).unwrap_or_else(|| FunctionSpec {
             definition: Some(func.definition.clone()),
             comment: func.comment.clone(),
             ..FunctionSpec::default()
-        };
+        });
         let name = format!("{}({})", key(&k.name), k.args);
         match func.kind {
             FunctionKind::Function => f.functions.insert(name, spec),
@@ -225,6 +225,56 @@ pub fn to_file(catalog: &Catalog) -> File {
         }
     }
     f
+}
+
+/// A function in parts (args, returns, language, options, body), read from
+/// `pg_get_functiondef`'s regular layout: the header line, one attribute per line, then
+/// `AS $tag$body$tag$`. None for anything else (SQL-standard bodies, C functions),
+/// which keep their whole definition.
+fn function_parts(f: &Function, identity_args: &str) -> Option<FunctionSpec> {
+    let def = f.definition.as_str();
+    let (header, rest) = def.split_once('\n')?;
+    let word = match f.kind {
+        FunctionKind::Function => "FUNCTION",
+        FunctionKind::Procedure => "PROCEDURE",
+    };
+    if !header.starts_with(&format!("CREATE OR REPLACE {word} ")) {
+        return None;
+    }
+    let mut language = None;
+    let mut options = Vec::new();
+    let mut rest = rest;
+    loop {
+        let (line, next) = rest.split_once('\n')?;
+        if let Some(attr) = line.strip_prefix(' ') {
+            if let Some(l) = attr.strip_prefix("LANGUAGE ") {
+                language = Some(l.to_string());
+            } else if !attr.starts_with("RETURNS ") {
+                options.push(attr.to_string());
+            }
+            rest = next;
+            continue;
+        }
+        break;
+    }
+    let after_as = rest.strip_prefix("AS $")?;
+    let tag_end = after_as.find('$')?;
+    let tag = format!("${}$", &after_as[..tag_end]);
+    let body = after_as[tag_end + 1..]
+        .strip_suffix('\n')?
+        .strip_suffix(tag.as_str())?;
+    if body.contains(tag.as_str()) {
+        return None;
+    }
+    Some(FunctionSpec {
+        args: (f.arguments != identity_args).then(|| f.arguments.clone()),
+        returns: f.result.clone(),
+        language: Some(language?),
+        options: (!options.is_empty()).then(|| options.join(" ")),
+        body: Some(body.to_string()),
+        comment: f.comment.clone(),
+        definition: None,
+    })
 }
 
 /// Sequence options that differ from PostgreSQL's defaults for the type.
