@@ -16,10 +16,11 @@ use crate::model::{
 
 use super::format::{
     AttributeSpec, CheckSpec, ColumnSpec, CompositeSpec, ConstraintSpec, DomainSpec, EnumSpec,
-    ExtensionSpec, File, FunctionSpec, IdentityKindSpec, IdentitySpec, IndexSpec, Map,
-    PartitionOfSpec, PolicySpec, SchemaSpec, SequenceSpec, Spec, TableSpec, TriggerSpec, ViewSpec,
+    ExtensionSpec, File, ForeignKeySpec, FunctionSpec, IdentityKindSpec, IdentitySpec, IndexSpec,
+    Map, PartitionOfSpec, PolicySpec, SchemaSpec, SequenceSpec, Spec, TableSpec, TriggerSpec,
+    ViewSpec,
 };
-use super::names::{key, key_part};
+use super::names::{self, key, key_part};
 
 /// The comment every new database's `public` schema has.
 const PUBLIC_COMMENT: &str = "standard public schema";
@@ -383,6 +384,19 @@ fn constraint(spec: &mut TableSpec, table: &QualName, name: &str, c: &Constraint
                 }
             }
         }
+        ConstraintKind::ForeignKey => {
+            if let Some(mut fk) = foreign_key(&c.definition) {
+                if name != format!("{}_{}_fkey", table.name, fk.columns.join("_"))
+                    || name.len() >= 63
+                {
+                    fk.name = Some(name.to_string());
+                }
+                fk.not_valid = !c.validated;
+                fk.comment = c.comment.clone();
+                spec.foreign_keys.push(fk);
+                return;
+            }
+        }
         ConstraintKind::Check => {
             if let Some((expr, no_inherit)) = check_expression(&c.definition) {
                 let s = if plain && !no_inherit {
@@ -411,6 +425,60 @@ fn constraint(spec: &mut TableSpec, table: &QualName, name: &str, c: &Constraint
         })
     };
     spec.constraints.insert(name.to_string(), s);
+}
+
+/// `FOREIGN KEY (a) REFERENCES s.t(b) [MATCH FULL] [ON UPDATE x] [ON DELETE y]
+/// [DEFERRABLE [INITIALLY DEFERRED]]` in parts; None for anything else (quoted column
+/// names, `ON DELETE SET NULL (columns)`), which keeps its definition.
+fn foreign_key(definition: &str) -> Option<ForeignKeySpec> {
+    let rest = definition.strip_prefix("FOREIGN KEY (")?;
+    let (cols, rest) = rest.split_once(") REFERENCES ")?;
+    let columns = key_columns(&format!("({cols})"), "(")?;
+    let open = rest.find('(')?;
+    let table = names::split(&rest[..open]).ok()?;
+    let [schema, table] = table.as_slice() else {
+        return None;
+    };
+    let rest = &rest[open..];
+    let close = rest.find(')')?;
+    let referenced_columns = key_columns(&rest[..=close], "(")?;
+    let mut fk = ForeignKeySpec {
+        columns,
+        references: key(&QualName::new(schema.clone(), table.clone())),
+        referenced_columns,
+        ..ForeignKeySpec::default()
+    };
+    let mut rest = &rest[close + 1..];
+    if let Some(r) = rest.strip_prefix(" MATCH FULL") {
+        fk.match_full = true;
+        rest = r;
+    }
+    const ACTIONS: [&str; 4] = ["CASCADE", "SET NULL", "SET DEFAULT", "RESTRICT"];
+    let action = |rest: &str, prefix: &str| -> Option<(String, usize)> {
+        let r = rest.strip_prefix(prefix)?;
+        let a = ACTIONS.iter().find(|a| {
+            r.strip_prefix(**a)
+                .is_some_and(|after| after.is_empty() || after.starts_with(' '))
+        })?;
+        Some((a.to_lowercase(), prefix.len() + a.len()))
+    };
+    if let Some((a, n)) = action(rest, " ON UPDATE ") {
+        fk.on_update = Some(a);
+        rest = &rest[n..];
+    }
+    if let Some((a, n)) = action(rest, " ON DELETE ") {
+        fk.on_delete = Some(a);
+        rest = &rest[n..];
+    }
+    if let Some(r) = rest.strip_prefix(" DEFERRABLE") {
+        fk.deferrable = true;
+        rest = r;
+    }
+    if let Some(r) = rest.strip_prefix(" INITIALLY DEFERRED") {
+        fk.initially_deferred = true;
+        rest = r;
+    }
+    rest.is_empty().then_some(fk)
 }
 
 /// `PRIMARY KEY (a, b)` → `[a, b]`, when every name is plain (needs no quotes).
@@ -486,19 +554,65 @@ fn trigger_map(triggers: &[&Trigger]) -> Map<Spec<TriggerSpec>> {
             TriggerEnabled::Replica => Some("replica".to_string()),
             TriggerEnabled::Always => Some("always".to_string()),
         };
-        let spec = if enabled.is_none() && t.comment.is_none() {
-            Spec::Str(t.definition.clone())
-        } else {
-            Spec::Full(TriggerSpec {
+        let spec = match trigger_parts(t) {
+            Some(parts) => Spec::Full(TriggerSpec {
+                enabled,
+                comment: t.comment.clone(),
+                ..parts
+            }),
+            None if enabled.is_none() && t.comment.is_none() => Spec::Str(t.definition.clone()),
+            None => Spec::Full(TriggerSpec {
                 definition: Some(t.definition.clone()),
                 enabled,
                 comment: t.comment.clone(),
                 ..TriggerSpec::default()
-            })
+            }),
         };
         out.insert(t.name.clone(), spec);
     }
     out
+}
+
+/// `CREATE TRIGGER name TIMING EVENTS ON table FOR EACH ROW|STATEMENT [WHEN (...)]
+/// EXECUTE FUNCTION f(...)` in parts; None for constraint triggers and anything with
+/// `FROM`, `DEFERRABLE` or `REFERENCING`, which keep their definition.
+fn trigger_parts(t: &Trigger) -> Option<TriggerSpec> {
+    if t.constraint {
+        return None;
+    }
+    let rest = t
+        .definition
+        .strip_prefix(&format!("CREATE TRIGGER {} ", Ident(&t.name)))?;
+    let (timing, rest) = ["BEFORE ", "AFTER ", "INSTEAD OF "]
+        .iter()
+        .find_map(|w| rest.strip_prefix(*w).map(|r| (w.trim_end(), r)))?;
+    let (events, rest) = rest.split_once(&format!(" ON {} ", t.table))?;
+    let (for_each, rest) = ["FOR EACH ROW", "FOR EACH STATEMENT"]
+        .iter()
+        .find_map(|w| rest.strip_prefix(*w).map(|r| (w[9..].to_lowercase(), r)))?;
+    let (when, rest) = match rest.strip_prefix(" WHEN (") {
+        Some(r) => {
+            let at = r.find(") EXECUTE FUNCTION ")?;
+            (Some(r[..at].to_string()), &r[at + 1..])
+        }
+        None => (None, rest),
+    };
+    let function = rest.strip_prefix(" EXECUTE FUNCTION ")?;
+    let events = events
+        .split(" OR ")
+        .map(|e| match e.split_once(" OF ") {
+            Some((ev, cols)) => format!("{} of {cols}", ev.to_lowercase()),
+            None => e.to_lowercase(),
+        })
+        .collect();
+    Some(TriggerSpec {
+        timing: Some(timing.to_lowercase()),
+        events,
+        for_each: Some(for_each),
+        when,
+        function: Some(function.to_string()),
+        ..TriggerSpec::default()
+    })
 }
 
 fn view(v: &View, indexes: &[&Index], triggers: &[&Trigger]) -> Spec<ViewSpec> {
@@ -545,6 +659,22 @@ mod tests {
             check_expression("CHECK ((s <> ')'::text))"),
             Some(("(s <> ')'::text)".to_string(), false))
         );
+    }
+
+    #[test]
+    fn foreign_keys_in_parts() {
+        let fk = foreign_key(
+            "FOREIGN KEY (org_id) REFERENCES public.\"Orgs\"(id) MATCH FULL ON UPDATE CASCADE ON DELETE SET NULL DEFERRABLE INITIALLY DEFERRED",
+        )
+        .unwrap();
+        assert_eq!(fk.columns, ["org_id"]);
+        assert_eq!(fk.references, "public.Orgs");
+        assert_eq!(fk.referenced_columns, ["id"]);
+        assert!(fk.match_full && fk.deferrable && fk.initially_deferred);
+        assert_eq!(fk.on_update.as_deref(), Some("cascade"));
+        assert_eq!(fk.on_delete.as_deref(), Some("set null"));
+        assert!(foreign_key("FOREIGN KEY (a) REFERENCES t(b) ON DELETE SET NULL (a)").is_none());
+        assert!(foreign_key("FOREIGN KEY (\"A\") REFERENCES s.t(b)").is_none());
     }
 
     #[test]
