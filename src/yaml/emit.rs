@@ -3,9 +3,9 @@
 //! Input: a [`Catalog`]. Output: the text of one YAML file that compiles back to the
 //! same schema. Deterministic: objects in name order, columns in attribute order, and
 //! the short form wherever it says everything (a column without identity, generation,
-//! collation or comment is `type not null default ...`). Definitions the catalog holds
-//! only as PostgreSQL's text (foreign keys, exclusion constraints, triggers, functions)
-//! are written as that text. Does no I/O.
+//! collation or comment is `type not null default ...`). Foreign keys, triggers and
+//! functions, which the catalog holds as PostgreSQL's text, are taken apart when that
+//! text has its usual shape, and written whole otherwise. Does no I/O.
 
 use std::collections::BTreeMap;
 

@@ -36,7 +36,12 @@ pub fn is_yaml(path: &Path) -> bool {
 
 /// Reads the text of a YAML file (named `path` in errors) into its format.
 pub fn parse_file(path: &Path, text: &str) -> Result<File> {
-    if text.trim().is_empty() {
+    // A file of comments only (or nothing) declares nothing.
+    let declares_nothing = text.lines().all(|l| {
+        let l = l.trim();
+        l.is_empty() || l.starts_with('#') || l == "---" || l == "..."
+    });
+    if declares_nothing {
         return Ok(File::default());
     }
     serde_norway::from_str(text).map_err(|e| yaml_error(path, &e))
@@ -221,6 +226,17 @@ mod tests {
         let text = "tables:\n  users: {}\n  users: {}\n";
         let err = parse_file(Path::new("s.yaml"), text).unwrap_err();
         assert!(err.to_string().contains("`users` is given twice"), "{err}");
+    }
+
+    #[test]
+    fn a_file_of_comments_declares_nothing() {
+        for text in ["", "# nothing yet\n", "---\n# later\n"] {
+            assert_eq!(
+                parse_file(Path::new("s.yaml"), text).unwrap(),
+                File::default()
+            );
+        }
+        assert!(read_yaml(Path::new("s.yaml"), "# x\n").unwrap().is_empty());
     }
 
     #[test]
