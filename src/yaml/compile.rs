@@ -920,6 +920,18 @@ mod tests {
     }
 
     #[test]
+    fn scalar_defaults_are_their_text() {
+        let out = sql("tables:\n  t:\n    columns:\n      n: {type: integer, default: 0}\n      b: {type: boolean, default: true}\nextensions:\n  citext: {version: 1.6}\n");
+        assert_eq!(
+            out,
+            [
+                "CREATE EXTENSION citext VERSION '1.6'",
+                "CREATE TABLE public.t (\n    n integer DEFAULT 0,\n    b boolean DEFAULT true\n)",
+            ]
+        );
+    }
+
+    #[test]
     fn dollar_quotes_avoid_the_body() {
         assert_eq!(dollar_quote("a $body$ b"), "$body1$a $body$ b$body1$");
     }

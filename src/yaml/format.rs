@@ -90,8 +90,13 @@ pub struct ExtensionSpec {
     /// `WITH SCHEMA`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schema: Option<String>,
-    /// `VERSION` (quote it: `"1.6"`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// `VERSION`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "scalar_text"
+    )]
+    #[schemars(schema_with = "scalar_schema")]
     pub version: Option<String>,
     /// `COMMENT ON EXTENSION`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -123,7 +128,12 @@ pub struct DomainSpec {
     #[serde(default, skip_serializing_if = "is_false")]
     pub not_null: bool,
     /// `DEFAULT expr`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "scalar_text"
+    )]
+    #[schemars(schema_with = "scalar_schema")]
     pub default: Option<String>,
     /// `COLLATE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -292,7 +302,12 @@ pub struct ColumnSpec {
     #[serde(default, skip_serializing_if = "is_false")]
     pub not_null: bool,
     /// `DEFAULT expr`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "scalar_text"
+    )]
+    #[schemars(schema_with = "scalar_schema")]
     pub default: Option<String>,
     /// `GENERATED ... AS IDENTITY`: `always`, `by-default` or the full form.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -596,6 +611,41 @@ pub struct FunctionSpec {
 
 fn is_false(b: &bool) -> bool {
     !*b
+}
+
+/// A scalar as its text: `default: 0` and `default: true` mean the SQL `0` and `true`,
+/// `version: 1.6` the version `1.6`.
+fn scalar_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    struct ScalarVisitor;
+    impl<'de> Visitor<'de> for ScalarVisitor {
+        type Value = Option<String>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a string, a number or a boolean")
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(Some(v.to_string()))
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            Ok(Some(v.to_string()))
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(Some(v.to_string()))
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            Ok(Some(v.to_string()))
+        }
+        fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+            Ok(Some(v.to_string()))
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+    }
+    d.deserialize_any(ScalarVisitor)
+}
+
+fn scalar_schema(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({"type": ["string", "number", "boolean", "null"]})
 }
 
 /// Which short forms a full form accepts, for deserializing and for the JSON Schema.
