@@ -164,7 +164,8 @@ fn fixture_files() -> Vec<PathBuf> {
 }
 
 /// Loads a fixture schema with psql semantics and its YAML form (as `inspect --format
-/// yaml` writes it) with schemaplan's loader: the two catalogs must be equal.
+/// yaml` writes it, which must be valid by the JSON Schema) with schemaplan's loader:
+/// the two catalogs must be equal.
 async fn fixture_round_trip(file: &Path) -> Result<(), String> {
     let sql = std::fs::read_to_string(file).map_err(|e| e.to_string())?;
     let db = TestDb::new().await;
@@ -177,6 +178,17 @@ async fn fixture_round_trip(file: &Path) -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())?;
     let yaml = schemaplan::yaml::emit(&from_sql);
+    // What inspect writes is valid by the JSON Schema too.
+    let schema: serde_json::Value =
+        serde_json::from_str(&schemaplan::yaml::json_schema()).map_err(|e| e.to_string())?;
+    let validator = jsonschema::validator_for(&schema).map_err(|e| e.to_string())?;
+    let invalid: Vec<String> = validator
+        .iter_errors(&yaml_as_json(&yaml))
+        .map(|e| e.to_string())
+        .collect();
+    if !invalid.is_empty() {
+        return Err(format!("not valid by the JSON Schema: {invalid:?}\n{yaml}"));
+    }
     let dir = dir_with(&[("schema.yaml", &yaml)]);
     let from_yaml = load(dir.path())
         .await
