@@ -4,7 +4,7 @@
 -- message: Create users
 -- created: 2026-11-01T08:00:00Z
 -- checksum: sha256:1303f4165d0cfef8d00ffec4ecdfc9b5b3d50d44fc4c69952073414ff5bafe03
--- fingerprint: sha256:74234e98afe7498fb5daf1f36ac2d78acc339464f950703b8c019892f982b90b
+-- fingerprint: sha256:82864d632eaa7b681736a56dfc7edab572e50073aa6deec7c9037783f2c8b718
 
 -- schemaplan:up
 

@@ -4,7 +4,7 @@
 -- message: Add posts and tags
 -- created: 2026-11-02T08:00:00Z
 -- checksum: sha256:1d90a6d5b6eee79220aa700554466e3b529f504a4dbdaf3883edb7ae230a8ce8
--- fingerprint: sha256:74234e98afe7498fb5daf1f36ac2d78acc339464f950703b8c019892f982b90b
+-- fingerprint: sha256:02e747350464a5a319cd51d4b48997ee4d169c0d4be0a03343665fb16845b765
 
 -- schemaplan:up
 

@@ -4,7 +4,7 @@
 -- message: Add threaded comments and the published posts view
 -- created: 2026-11-03T08:00:00Z
 -- checksum: sha256:010b9ecfb8e6a7871e21e5de48ea646196a0fd94da2678befba4dab29386061f
--- fingerprint: sha256:74234e98afe7498fb5daf1f36ac2d78acc339464f950703b8c019892f982b90b
+-- fingerprint: sha256:a3eec4b6ac46d10a965d23e2b98178fc3c2701020030ccbde9ca4d3b0bf55905
 
 -- schemaplan:up
 

@@ -4,7 +4,7 @@
 -- message: Editors, archived posts, bios and update times
 -- created: 2026-11-04T08:00:00Z
 -- checksum: sha256:60ad109979bd81d54dbb2aa81ff98ea1577eaa31836cfd96ccf7950db5d5a66b
--- fingerprint: sha256:74234e98afe7498fb5daf1f36ac2d78acc339464f950703b8c019892f982b90b
+-- fingerprint: sha256:507237710d44bdad9616c1823df8fd3ae46b75bd8effb88e9b6cd93ccde892be
 -- hazards: access-exclusive-lock, full-scan, index-build, not-reversible
 -- transaction: none
 

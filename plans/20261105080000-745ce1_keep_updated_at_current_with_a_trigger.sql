@@ -4,7 +4,7 @@
 -- message: Keep updated_at current with a trigger
 -- created: 2026-11-05T08:00:00Z
 -- checksum: sha256:e8bba9e8e47947a62fddc878b48c82e962799d6482f30f1d86e8622c8b0cddc0
--- fingerprint: sha256:74234e98afe7498fb5daf1f36ac2d78acc339464f950703b8c019892f982b90b
+-- fingerprint: sha256:893ff11610fda3515f305142b18bb3d182b30a97aaaef1e3bc24dc2f05561fc4
 
 -- schemaplan:up
 

@@ -339,6 +339,37 @@ impl DbUrl {
         self.connect_timeout
     }
 
+    /// A `tokio_postgres::Config` for this URL (every host, port, credential and
+    /// setting), for a connection pool of the application's own. TLS is the pool's
+    /// connector's business: the config carries `sslmode` only as require / prefer /
+    /// disable.
+    pub fn pg_config(&self) -> tokio_postgres::Config {
+        let mut config = self.config.clone();
+        for t in &self.targets {
+            match &t.host {
+                Some(HostName::Tcp(h)) => {
+                    config.host(h);
+                }
+                Some(HostName::Unix(p)) => {
+                    config.host_path(p);
+                }
+                None => {
+                    config.host(target_host(t));
+                }
+            }
+            if let Some(a) = t.hostaddr {
+                config.hostaddr(a);
+            }
+            config.port(t.port);
+        }
+        config.ssl_mode(match self.tls.mode {
+            SslMode::Disable => tokio_postgres::config::SslMode::Disable,
+            SslMode::Prefer | SslMode::Allow => tokio_postgres::config::SslMode::Prefer,
+            _ => tokio_postgres::config::SslMode::Require,
+        });
+        config
+    }
+
     /// The same server and credentials, another database.
     pub fn with_dbname(&self, dbname: &str) -> DbUrl {
         let mut url = self.clone();
@@ -1374,6 +1405,24 @@ pub fn is_database_url(s: &str) -> bool {
         || lower.starts_with("postgresql://")
         || lower.starts_with("postgresql+")
         || lower.starts_with("postgres+")
+}
+
+/// Connects to the database the CLI would use without `--database`: `DATABASE_URL`
+/// from the environment, else from `.env` in the working directory; every URL form the
+/// CLI takes (`postgresql+asyncpg://` and the other SQLAlchemy forms included), TLS as
+/// `sslmode` says. The connection is driven in the background on the current tokio
+/// runtime.
+///
+/// ```no_run
+/// # async fn f() -> schemaplan::Result<()> {
+/// let client = schemaplan::connect::connect_from_env().await?;
+/// client.batch_execute("SELECT 1").await.ok();
+/// # Ok(()) }
+/// ```
+pub async fn connect_from_env() -> Result<tokio_postgres::Client> {
+    let dir = std::env::current_dir().map_err(|e| Error::io(".", e))?;
+    let url = resolve_database_url(None, &dir)?.ok_or(Error::NoDatabase)?;
+    DbUrl::parse(&url)?.connect().await
 }
 
 /// The target database URL: the `--database` value, else `DATABASE_URL` from the

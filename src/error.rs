@@ -189,6 +189,118 @@ pub enum Error {
         second: Location,
     },
 
+    /// Another run holds the apply lock and did not let go within `--lock-wait`.
+    #[error("another schemaplan run holds the apply lock on this database{}; gave up after waiting {waited_secs} s (raise --lock-wait to wait longer)", holder.as_deref().map(|h| format!(" ({h})")).unwrap_or_default())]
+    LockWait {
+        /// How long this run waited.
+        waited_secs: u64,
+        /// Who holds it: backend pid, application name, since when.
+        holder: Option<String>,
+    },
+
+    /// The database has applied a revision that plans/ does not have.
+    #[error("the database has revision {id} applied, but {dir} has no such revision: deploy from a checkout that includes it")]
+    AppliedNotInPlans {
+        /// The revision's id.
+        id: String,
+        /// The plans directory.
+        dir: String,
+    },
+
+    /// An applied revision's file was edited afterwards.
+    #[error("{}: revision {id} was edited after it was applied: the database recorded checksum {recorded}, the file now has {actual}; restore the file (git checkout) and put the change in a new revision (schemaplan plan -m ...)", path.display())]
+    AppliedEdited {
+        /// The revision's id.
+        id: String,
+        /// Its file.
+        path: PathBuf,
+        /// The checksum in the history table.
+        recorded: String,
+        /// The checksum of the file's body now.
+        actual: String,
+    },
+
+    /// The live schema is not what the applied revisions build.
+    #[error("drift: the live schema differs from what the applied revisions build (recorded {recorded}, live {live}){}\nput the hand-made change into schema/ and plan it, or pass --allow-drift to go on anyway", if differences.is_empty() { String::new() } else { format!(":\n{differences}") })]
+    Drift {
+        /// The fingerprint recorded after the last applied revision.
+        recorded: String,
+        /// The live schema's fingerprint.
+        live: String,
+        /// What differs, one change per line (empty when it could not be worked out).
+        differences: String,
+    },
+
+    /// A database with objects but no schemaplan history.
+    #[error("the database has {objects} object(s) but no schemaplan history: adopt it with `schemaplan baseline` first (or pass --allow-drift to apply on top of them)")]
+    NotAdopted {
+        /// How many objects it has.
+        objects: usize,
+    },
+
+    /// A revision failed; it was rolled back.
+    #[error(
+        "revision {revision} failed: {outcome}\n  {location}: {message}{}{}\n  {statement}\n{}",
+        opt_line("detail", detail),
+        opt_line("hint", hint),
+        if applied.is_empty() { "nothing was applied before it".to_string() } else { format!("applied before it: {}", applied.join(", ")) }
+    )]
+    ApplyFailed {
+        /// The revision's id and message.
+        revision: String,
+        /// The failing statement's place in the revision file.
+        location: Location,
+        /// PostgreSQL's message.
+        message: String,
+        /// PostgreSQL's detail.
+        detail: Option<String>,
+        /// PostgreSQL's hint.
+        hint: Option<String>,
+        /// The statement, shortened to one line.
+        statement: String,
+        /// Revisions this run applied (committed) before the failure.
+        applied: Vec<String>,
+        /// What became of the failing revision: rolled back, or (outside a transaction)
+        /// how far it got and how to resume.
+        outcome: String,
+    },
+
+    /// `rollback` would run a revision whose down section cannot restore what it dropped.
+    #[error("{} not reversible (its down section cannot restore what the up section removed): {}; pass --force to roll back anyway", if ids.len() == 1 { "this revision is" } else { "these revisions are" }, ids.join(", "))]
+    NotReversible {
+        /// Each revision as `id (message)`.
+        ids: Vec<String>,
+    },
+
+    /// Pending revisions carry hazards the operator did not accept.
+    #[error("pending revisions carry hazards that need your consent:\n{}\nnothing was applied; rerun with --allow-hazard {} once you accept them", steps.join("\n"), hazards.join(","))]
+    HazardsNotAllowed {
+        /// Each hazardous step: `file:line: kind object [hazards] (size)`.
+        steps: Vec<String>,
+        /// The hazards to name in `--allow-hazard`.
+        hazards: Vec<String>,
+    },
+
+    /// A rename hint that cannot be read or matches nothing.
+    #[error("{location}: {what}")]
+    BadRenameHint {
+        /// Where the directive is.
+        location: Location,
+        /// What is wrong.
+        what: String,
+    },
+
+    /// A revision id that plans/ does not have.
+    #[error("{dir} has no revision {id}{}", if candidates.is_empty() { String::new() } else { format!(" (did you mean {}?)", candidates.join(", ")) })]
+    UnknownRevision {
+        /// What was asked for.
+        id: String,
+        /// The plans directory.
+        dir: String,
+        /// Ids that start the same way.
+        candidates: Vec<String>,
+    },
+
     /// A source argument is neither a database URL nor an existing file or directory.
     #[error("{source_arg:?} is neither a database URL (postgres://...) nor an existing .sql file or directory")]
     BadSource {

@@ -99,7 +99,9 @@ pub async fn load(source: &Source, dev: Option<&DbUrl>, filter: &SchemaFilter) -
     let mut catalog = match source {
         Source::Database(url) => {
             let client = url.connect().await?;
-            introspect(&client).await?
+            let mut catalog = introspect(&client).await?;
+            crate::apply::without_tool_tables(&mut catalog);
+            catalog
         }
         Source::Files(path) => {
             let server = dev.ok_or(Error::NoDevDatabase)?;

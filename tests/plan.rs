@@ -159,6 +159,8 @@ pub fn write_branch(
         created: "2026-11-06T08:00:00Z",
         fingerprint: "sha256:unknown",
         hazards: &[],
+        renames: &[],
+        alembic: &[],
         up,
         down,
     }

@@ -3,9 +3,6 @@
 use clap::Args;
 use serde::Serialize;
 
-use crate::diff::diff;
-use crate::order::order;
-use crate::render::render;
 use crate::source::{load, Source};
 
 use super::output::{self, Format, JsonStep};
@@ -27,6 +24,10 @@ pub struct DiffArgs {
     /// Exit with 1 when there are differences (0 when there are none).
     #[arg(long)]
     exit_code: bool,
+    /// Blocking DDL instead of the online forms (indexes built CONCURRENTLY, constraints
+    /// added NOT VALID then validated): for a maintenance window.
+    #[arg(long)]
+    no_online: bool,
 }
 
 #[derive(Serialize)]
@@ -75,8 +76,11 @@ pub async fn run(ctx: &Context, args: DiffArgs) -> anyhow::Result<Outcome> {
     let (a, b) = loaded?;
     output::warn_unmanaged(&from_label, &a);
     output::warn_unmanaged(&to.to_string(), &b);
-    let changes = order(diff(&a, &b))?;
-    let plan = render(&changes);
+    let hints = match &to {
+        Source::Files(path) => crate::parse::read_rename_hints(path)?,
+        _ => Vec::new(),
+    };
+    let (plan, _, _) = super::plan::plan_with_renames(&a, &b, &hints, !args.no_online)?;
     match args.format {
         Format::Text => output::print(&output::plan_text(&plan, ctx.color_stdout))?,
         Format::Json => output::print_json(&JsonDiff {
@@ -89,7 +93,15 @@ pub async fn run(ctx: &Context, args: DiffArgs) -> anyhow::Result<Outcome> {
     if plan.is_empty() {
         ctx.status("no differences");
     } else if ctx.chatty {
-        output::warn_hazards(&plan);
+        // Diffing from a live database: say how big what the hazards touch is there.
+        let sizes = match from.as_ref().and_then(|f| f.database()) {
+            Some(url) if !plan.hazards().is_empty() => match url.connect().await {
+                Ok(client) => crate::apply::sizes::table_sizes(&client).await.ok(),
+                Err(_) => None,
+            },
+            _ => None,
+        };
+        output::warn_hazards_sized(&plan, sizes.as_ref());
     }
     Ok(if args.exit_code && !plan.is_empty() {
         Outcome::Differences

@@ -58,6 +58,7 @@ pub async fn run(ctx: &Context, args: InspectArgs) -> anyhow::Result<Outcome> {
     ctx.status(&format!("reading {}", url.redacted()));
     let client = url.connect().await?;
     let mut live = introspect(&client).await?;
+    crate::apply::without_tool_tables(&mut live);
     ctx.filter.apply(&mut live);
     output::warn_unmanaged(&url.redacted(), &live);
     if args.format == InspectFormat::Json {

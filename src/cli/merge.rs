@@ -13,7 +13,7 @@ use crate::model::Catalog;
 use crate::order::order;
 use crate::plan::merge::{conflicts, divergence, touches, Conflict, Divergence};
 use crate::plan::{dir, file, History, NewRevision, Revision, RevisionId};
-use crate::render::{render, Plan};
+use crate::render::Plan;
 use crate::source::{load, replay_revisions, Source};
 
 use super::output;
@@ -284,8 +284,8 @@ pub fn write_merge(
     merged: &Catalog,
     wanted: &Catalog,
 ) -> anyhow::Result<PathBuf> {
-    let up = render(&order(diff(merged, wanted))?);
-    let down = render(&order(diff(wanted, merged))?);
+    let up = super::plan::plan_changes(merged, wanted, true)?;
+    let down = super::plan::plan_changes(wanted, merged, true)?;
     let message = message.map(str::to_string).unwrap_or_else(|| {
         let names: Vec<String> = heads
             .iter()
@@ -322,6 +322,8 @@ pub fn write_revision(
         created: &created,
         fingerprint: &fingerprint,
         hazards: &hazards,
+        renames: &[],
+        alembic: &[],
         up: &text_up,
         down: &text_down,
     };

@@ -4,7 +4,11 @@
 //! check-style command, 2 error. Errors print as `error: ...` on stderr, one line per
 //! cause; a closed stdout (`| head`) exits 0.
 
+mod alembic;
+mod apply;
+mod check;
 mod diff;
+mod history;
 mod inspect;
 mod merge;
 mod output;
@@ -105,6 +109,40 @@ enum Command {
     Merge(merge::MergeArgs),
     /// Print the JSON Schema of the YAML schema format (for editors and validators).
     SchemaJson,
+    /// The pull-request gate: schema/ and plans/ in sync, one head, no edited
+    /// revision, no missing parent (exit 1 otherwise).
+    Check(check::CheckArgs),
+    /// Run the pending revisions of plans/ against the database (Alembic's `upgrade`).
+    Apply(apply::ApplyArgs),
+    /// Run the down sections of the newest applied revisions (Alembic's `downgrade`).
+    Rollback(apply::RollbackArgs),
+    /// List the revisions of plans/, newest first; marks applied ones when a database
+    /// is configured.
+    History(history::HistoryArgs),
+    /// The database's current revision(s), pending revisions and drift (Alembic's
+    /// `current`).
+    Status(history::StatusArgs),
+    /// Adopt an existing database: record its schema as the first revision and mark it
+    /// applied without running it (Alembic's `stamp`).
+    Baseline(history::BaselineArgs),
+    /// Adopt a database that Alembic manages: a baseline revision from its live schema,
+    /// marked applied, with the Alembic history kept below it.
+    ImportAlembic(alembic::ImportAlembicArgs),
+}
+
+impl Command {
+    /// Commands that change a database log each operation by default when their
+    /// output is not a terminal (a deploy job's log); on a terminal a progress bar
+    /// shows it instead.
+    fn logs_operations(&self) -> bool {
+        matches!(
+            self,
+            Command::Apply(_)
+                | Command::Rollback(_)
+                | Command::Baseline(_)
+                | Command::ImportAlembic(_)
+        )
+    }
 }
 
 /// What a command found, for the exit code.
@@ -193,9 +231,10 @@ impl Context {
     }
 }
 
-fn init_tracing(g: &GlobalArgs) {
+fn init_tracing(g: &GlobalArgs, operations: bool) {
     let level = match (g.quiet, g.verbose) {
         (true, _) => "error",
+        (false, 0) if operations && !std::io::stderr().is_terminal() => "info",
         (false, 0) => "warn",
         (false, 1) => "info",
         (false, 2) => "debug",
@@ -228,6 +267,13 @@ async fn run(cli: Cli) -> anyhow::Result<Outcome> {
             output::print(&crate::yaml::json_schema())?;
             Ok(Outcome::Clean)
         }
+        Command::Check(args) => check::run(&ctx, args).await,
+        Command::Apply(args) => apply::apply(&ctx, args).await,
+        Command::Rollback(args) => apply::rollback(&ctx, args).await,
+        Command::History(args) => history::history(&ctx, args).await,
+        Command::Status(args) => history::status(&ctx, args).await,
+        Command::Baseline(args) => history::baseline(&ctx, args).await,
+        Command::ImportAlembic(args) => alembic::run(&ctx, args).await,
     }
 }
 
@@ -244,7 +290,7 @@ pub fn main() -> ExitCode {
             };
         }
     };
-    init_tracing(&cli.global);
+    init_tracing(&cli.global, cli.command.logs_operations());
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -80,14 +80,23 @@ pub fn json_steps(plan: &Plan) -> Vec<JsonStep<'_>> {
         .collect()
 }
 
-/// Tells on stderr which steps carry hazards.
-pub fn warn_hazards(plan: &Plan) {
+/// Tells on stderr which steps carry hazards, with the size of each table a hazard
+/// touches (from the target database's `pg_class`) when `sizes` are known, or that it
+/// is empty.
+pub fn warn_hazards_sized(
+    plan: &Plan,
+    sizes: Option<&std::collections::BTreeMap<String, crate::apply::sizes::TableSize>>,
+) {
     for step in plan.steps.iter().filter(|s| !s.hazards.is_empty()) {
         let names: Vec<&str> = step.hazards.iter().map(|h| h.name()).collect();
+        let object = step.change.object().to_string();
+        let size = sizes
+            .and_then(|s| crate::apply::sizes::describe(&object, s))
+            .map(|s| format!(" ({s})"))
+            .unwrap_or_default();
         eprintln!(
-            "hazard: {} {}: {}",
+            "hazard: {} {object}: {}{size}",
             step.change.kind(),
-            step.change.object(),
             names.join(", ")
         );
     }

@@ -35,6 +35,10 @@ pub struct PlanArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+    /// Blocking DDL instead of the online forms (indexes built CONCURRENTLY, constraints
+    /// added NOT VALID then validated): for a maintenance window.
+    #[arg(long)]
+    no_online: bool,
 }
 
 #[derive(Serialize)]
@@ -90,6 +94,43 @@ keep one branch: remove or rewrite the other's revision(s), then plan again",
     }
 }
 
+/// The up and down plans from one schema to another with rename hints carried out
+/// first (so renamed objects keep their data), and the hints used.
+pub fn plan_with_renames(
+    from: &crate::model::Catalog,
+    to: &crate::model::Catalog,
+    hints: &[crate::diff::RenameHint],
+    online: bool,
+) -> crate::error::Result<(crate::render::Plan, crate::render::Plan, Vec<String>)> {
+    let (renamed, renames, used) = crate::diff::apply_hints(from, to, hints)?;
+    let mut up = render(&renames);
+    let rest = plan_changes(&renamed, to, online)?;
+    up.preamble.extend(rest.preamble);
+    up.steps.extend(rest.steps);
+    let mut down = plan_changes(to, &renamed, online)?;
+    let undo: Vec<crate::diff::Change> = renames
+        .iter()
+        .rev()
+        .filter_map(crate::render::inverse)
+        .collect();
+    down.steps.extend(render(&undo).steps);
+    Ok((up, down, used))
+}
+
+/// The plan from one schema to another, online forms unless `online` is false.
+pub fn plan_changes(
+    from: &crate::model::Catalog,
+    to: &crate::model::Catalog,
+    online: bool,
+) -> crate::error::Result<crate::render::Plan> {
+    let changes = order(diff(from, to))?;
+    Ok(if online {
+        crate::render::render_online(&changes, to)
+    } else {
+        render(&changes)
+    })
+}
+
 /// Runs `plan`.
 pub async fn run(ctx: &Context, args: PlanArgs) -> anyhow::Result<Outcome> {
     let history = dir::load(&args.plans)?;
@@ -136,7 +177,8 @@ pub async fn run(ctx: &Context, args: PlanArgs) -> anyhow::Result<Outcome> {
     ctx.filter.apply(&mut current);
     output::warn_unmanaged(&args.desired.display().to_string(), &wanted);
 
-    let up = render(&order(diff(&current, &wanted))?);
+    let hints = crate::parse::read_rename_hints(&args.desired)?;
+    let (up, down, renames) = plan_with_renames(&current, &wanted, &hints, !args.no_online)?;
     // With several heads an empty merge revision still joins them.
     if up.is_empty() && heads.len() <= 1 {
         if args.format == Format::Json {
@@ -157,7 +199,6 @@ pub async fn run(ctx: &Context, args: PlanArgs) -> anyhow::Result<Outcome> {
         );
         return Ok(Outcome::Clean);
     }
-    let down = render(&order(diff(&wanted, &current))?);
 
     let parents: Vec<RevisionId> = heads.iter().map(|h| h.id.clone()).collect();
     let text_up = up.to_string();
@@ -175,6 +216,8 @@ pub async fn run(ctx: &Context, args: PlanArgs) -> anyhow::Result<Outcome> {
         created: &created,
         fingerprint: &fingerprint,
         hazards: &hazards,
+        renames: &renames,
+        alembic: &[],
         up: &text_up,
         down: &text_down,
     };
@@ -206,8 +249,19 @@ pub async fn run(ctx: &Context, args: PlanArgs) -> anyhow::Result<Outcome> {
     if let Some(p) = &path {
         eprintln!("wrote {}", p.display());
     }
-    if ctx.chatty {
-        output::warn_hazards(&up);
+    if ctx.chatty || ctx.database.is_some() {
+        // With a database configured, say how big what the hazards touch is there.
+        let sizes = match &ctx.database {
+            Some(url) if !up.hazards().is_empty() => match url.connect().await {
+                Ok(client) => crate::apply::sizes::table_sizes(&client).await.ok(),
+                Err(e) => {
+                    tracing::warn!("cannot read table sizes: {e}");
+                    None
+                }
+            },
+            _ => None,
+        };
+        output::warn_hazards_sized(&up, sizes.as_ref());
     }
     Ok(Outcome::Clean)
 }

@@ -41,6 +41,24 @@ pub enum Change {
         /// The name it is renamed to.
         to: QualName,
     },
+    /// `ALTER TABLE t RENAME TO u`, `ALTER TABLE t RENAME COLUMN a TO b`, `ALTER INDEX i
+    /// RENAME TO j`, `ALTER TABLE t RENAME CONSTRAINT c TO d`, `ALTER TYPE t RENAME TO
+    /// u`: from a rename hint in the desired schema (renames are never guessed).
+    Rename {
+        /// The object as it is named before.
+        object: ObjectId,
+        /// Its new name (in the same schema, table or type).
+        new_name: String,
+    },
+    /// `ALTER TYPE t RENAME VALUE 'a' TO 'b'`: from a rename hint.
+    RenameEnumValue {
+        /// The enum type.
+        type_name: QualName,
+        /// The label before.
+        from: String,
+        /// The label after.
+        to: String,
+    },
     /// `ALTER TYPE t ADD VALUE 'label' BEFORE|AFTER 'neighbour'`
     CreateEnumValue {
         /// The enum type.
@@ -357,6 +375,8 @@ impl Change {
             Change::CreateType(_) => "create-type",
             Change::DropType(_) => "drop-type",
             Change::RenameType { .. } => "rename-type",
+            Change::Rename { .. } => "rename",
+            Change::RenameEnumValue { .. } => "rename-enum-value",
             Change::CreateEnumValue { .. } => "create-enum-value",
             Change::AlterDomain { .. } => "alter-domain",
             Change::AlterCompositeType { .. } => "alter-composite-type",
@@ -403,6 +423,8 @@ impl Change {
             Change::AlterExtension { to, .. } => ObjectId::Extension(to.name.clone()),
             Change::CreateType(t) | Change::DropType(t) => ObjectId::Type(t.name.clone()),
             Change::RenameType { from, .. } => ObjectId::Type(from.name.clone()),
+            Change::Rename { object, .. } => object.clone(),
+            Change::RenameEnumValue { type_name, .. } => ObjectId::Type(type_name.clone()),
             Change::CreateEnumValue { type_name, .. } => ObjectId::Type(type_name.clone()),
             Change::AlterDomain { to, .. } | Change::AlterCompositeType { to, .. } => {
                 ObjectId::Type(to.name.clone())

@@ -97,6 +97,19 @@ pub async fn introspect_with_stats(client: &Client) -> Result<(Catalog, Stats)> 
     Ok((catalog, stats))
 }
 
+/// Reads the whole schema as the client's open transaction sees it, uncommitted changes
+/// included: `apply` records the schema a revision leaves before committing it.
+/// The session's `search_path` is left as introspection needs it (empty: every name
+/// qualified) until the transaction ends.
+pub async fn introspect_in_transaction(client: &Client) -> Result<Catalog> {
+    client
+        .batch_execute("SET LOCAL search_path = ''")
+        .await
+        .map_err(|e| database_error("introspection: setting search_path", &e))?;
+    let (rows, _) = read_rows(client).await?;
+    build::assemble(rows)
+}
+
 /// Runs every catalog query concurrently on the one connection and decodes the rows.
 /// Each query's rows are decoded as soon as they arrive, while the server is still
 /// working on the queries behind it.

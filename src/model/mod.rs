@@ -131,7 +131,22 @@ impl Catalog {
     /// as equality leaves them out, and columns count by name, not position.
     pub fn fingerprint(&self) -> String {
         use sha2::{Digest, Sha256};
-        let mut value = serde_json::to_value(self).unwrap_or_default();
+        // Maps become lists of [key, value] pairs: JSON objects only take string keys.
+        fn pairs<K: Serialize, V: Serialize>(map: &BTreeMap<K, V>) -> serde_json::Value {
+            let list: Vec<(&K, &V)> = map.iter().collect();
+            serde_json::to_value(list).expect("catalog objects serialize to JSON")
+        }
+        let mut value = serde_json::json!({
+            "schemas": pairs(&self.schemas),
+            "extensions": pairs(&self.extensions),
+            "types": pairs(&self.types),
+            "sequences": pairs(&self.sequences),
+            "tables": pairs(&self.tables),
+            "indexes": pairs(&self.indexes),
+            "views": pairs(&self.views),
+            "functions": pairs(&self.functions),
+            "triggers": pairs(&self.triggers),
+        });
         canonical(&mut value);
         let digest = Sha256::digest(value.to_string().as_bytes());
         let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();

@@ -128,7 +128,11 @@ pub fn effects(change: &Change) -> Effects {
             e.drops.insert(ObjectId::Type(from.name.clone()));
             e.creates.insert(ObjectId::Type(to.clone()));
         }
-        Change::CreateEnumValue { .. } => {
+        Change::CreateEnumValue { .. } | Change::RenameEnumValue { .. } => {
+            e.modifies.insert(object.clone());
+        }
+        // Renames run first, before everything `order` sorts.
+        Change::Rename { .. } => {
             e.modifies.insert(object.clone());
         }
         Change::AlterDomain { from, to, .. } | Change::AlterCompositeType { from, to } => {

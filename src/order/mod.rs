@@ -142,6 +142,7 @@ fn rank(change: &Change) -> u8 {
         Change::DropSequence(_) => 10,
         Change::DropFunction(_) => 11,
         Change::RenameType { .. } => 12,
+        Change::Rename { .. } | Change::RenameEnumValue { .. } => 0,
         Change::DropType(_) => 13,
         Change::DropExtension(_) => 14,
         Change::DropSchema(_) => 15,

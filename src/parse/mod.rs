@@ -100,7 +100,9 @@ pub enum TransactionUse {
     /// `ALTER TYPE ... ADD VALUE` cannot be used in the transaction that added it.
     EndsTransaction,
     /// Cannot run inside a transaction block (`CREATE INDEX CONCURRENTLY`, `ALTER TABLE
-    /// ... DETACH PARTITION ... CONCURRENTLY`): must run on its own.
+    /// ... DETACH PARTITION ... CONCURRENTLY`), or must not share one (`ALTER TABLE ...
+    /// VALIDATE CONSTRAINT`, whose scan should not hold the locks of the statements
+    /// before it): runs on its own.
     Alone,
 }
 
@@ -354,6 +356,21 @@ fn defined_once(statements: &[Statement], yaml: &[bool]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The rename hints (`-- schemaplan: rename OLD -> NEW`) of a schema file or directory,
+/// in file order.
+pub fn read_rename_hints(path: &Path) -> Result<Vec<crate::diff::RenameHint>> {
+    let mut hints = Vec::new();
+    for file in source::sql_files(path)? {
+        // Hints are SQL comments; YAML files have none.
+        if crate::yaml::is_yaml(&file) {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file).map_err(|e| crate::Error::io(&file, e))?;
+        hints.extend(crate::diff::parse_hints(&file, &text)?);
+    }
+    Ok(hints)
 }
 
 /// Parses the text of one schema file (named `path` in locations) into statements.

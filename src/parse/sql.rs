@@ -167,7 +167,7 @@ pub(crate) fn split_script(
             };
             let transaction = match analyze(node, sql, resolver) {
                 Outcome::Statement(a) => a.transaction,
-                _ => TransactionUse::Any,
+                _ => script_transaction(node),
             };
             out.push(ScriptStatement {
                 sql: sql.to_string(),
@@ -177,6 +177,25 @@ pub(crate) fn split_script(
         }
     }
     Ok(out)
+}
+
+/// How a statement that is not schema DDL (a drop, a data change, maintenance) may run
+/// in a migration script: `DROP INDEX CONCURRENTLY`, `REINDEX ... CONCURRENTLY` and
+/// `VACUUM` cannot run inside a transaction block.
+fn script_transaction(node: &NodeEnum) -> TransactionUse {
+    let alone = match node {
+        NodeEnum::DropStmt(d) => d.concurrent,
+        NodeEnum::ReindexStmt(r) => r.params.iter().any(|p| {
+            matches!(&p.node, Some(NodeEnum::DefElem(d)) if d.defname.eq_ignore_ascii_case("concurrently"))
+        }),
+        NodeEnum::VacuumStmt(v) => v.is_vacuumcmd,
+        _ => false,
+    };
+    if alone {
+        TransactionUse::Alone
+    } else {
+        TransactionUse::Any
+    }
 }
 
 /// The range of one statement of a piece that pg_query parsed into several.
@@ -1031,7 +1050,14 @@ fn alter_table(s: &protobuf::AlterTableStmt, sql: &str, r: Resolver<'_>) -> Outc
     let concurrent = cmds.iter().any(|c| {
         matches!(c.def.as_deref().and_then(|d| d.node.as_ref()), Some(NodeEnum::PartitionCmd(p)) if p.concurrent)
     });
-    if concurrent {
+    // VALIDATE CONSTRAINT scans the table under a SHARE UPDATE EXCLUSIVE lock; in the
+    // transaction of an `ADD CONSTRAINT ... NOT VALID` before it, that statement's
+    // ACCESS EXCLUSIVE lock would be held through the scan. It gets a transaction of
+    // its own.
+    let validates = cmds
+        .iter()
+        .any(|c| is(c, pg_query::protobuf::AlterTableType::AtValidateConstraint));
+    if concurrent || validates {
         b.transaction = TransactionUse::Alone;
     }
     // An OWNER TO combined with other subcommands stays: the statement runs as written.
@@ -1546,6 +1572,27 @@ mod tests {
                 format!("{} {} -> {}", s.kind, list(&s.creates), list(&s.references))
             })
             .collect()
+    }
+
+    #[test]
+    fn statements_that_cannot_share_a_transaction_run_alone() {
+        let script = "CREATE TABLE t (a int);\n\
+                      CREATE INDEX CONCURRENTLY t_a ON t (a);\n\
+                      DROP INDEX CONCURRENTLY t_a;\n\
+                      REINDEX (CONCURRENTLY) TABLE t;\n\
+                      ALTER TABLE t VALIDATE CONSTRAINT c;\n\
+                      ALTER TYPE e ADD VALUE 'x';\n\
+                      DROP INDEX t_b;\n";
+        let uses: Vec<TransactionUse> = split_script(Path::new("r.sql"), script, 1)
+            .unwrap()
+            .into_iter()
+            .map(|s| s.transaction)
+            .collect();
+        use TransactionUse::*;
+        assert_eq!(
+            uses,
+            [Any, Alone, Alone, Alone, Alone, EndsTransaction, Any]
+        );
     }
 
     #[test]

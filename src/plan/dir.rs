@@ -29,9 +29,20 @@ pub fn load(dir: &Path) -> Result<History> {
         Err(e) => return Err(Error::io(dir, e)),
     }
     files.sort();
-    let mut revisions: Vec<Revision> = Vec::with_capacity(files.len());
+    let mut texts = Vec::with_capacity(files.len());
     for path in files {
         let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        texts.push((path, text));
+    }
+    assemble(dir, texts)
+}
+
+/// Checks and assembles revisions given as (file name, text): what [`load`] reads from
+/// a directory, or what an application embedded at compile time
+/// ([`crate::embed_plans!`]). `dir` names their home in messages.
+pub fn assemble(dir: &Path, texts: Vec<(PathBuf, String)>) -> Result<History> {
+    let mut revisions: Vec<Revision> = Vec::with_capacity(texts.len());
+    for (path, text) in texts {
         let revision = file::parse(&path, &text)?;
         if let Some(other) = revisions.iter().find(|r| r.id == revision.id) {
             return Err(Error::BadRevision {

@@ -85,6 +85,11 @@ pub struct Revision {
     pub fingerprint: Option<String>,
     /// The hazards its steps carry.
     pub hazards: Vec<Hazard>,
+    /// The rename hints it carries out (`public.users.fullname -> full_name`).
+    pub renames: Vec<String>,
+    /// For a baseline adopted from Alembic: the Alembic history it stands for, newest
+    /// first, one `id <- parents: message` per entry.
+    pub alembic: Vec<String>,
     /// False when it must run statement by statement, outside a transaction.
     pub transactional: bool,
     /// The file it was read from.
@@ -114,6 +119,31 @@ impl Revision {
     /// The down section's statements.
     pub fn down(&self) -> Result<Vec<ScriptStatement>> {
         self.section(false)
+    }
+
+    /// The up section's steps that carry hazards, from the comments before each step:
+    /// (line of the step comment, `kind object`, hazards).
+    pub fn hazardous_steps(&self) -> Vec<(usize, String, Vec<Hazard>)> {
+        let (up, _, _) = split_body(&self.body, self.body_line);
+        let mut found = Vec::new();
+        let mut step: Option<(usize, String)> = None;
+        for (i, line) in up.lines().enumerate() {
+            let n = self.body_line + i;
+            if let Some(names) = line.strip_prefix("-- hazards: ") {
+                let hazards: Vec<Hazard> = names
+                    .split(',')
+                    .filter_map(|h| h.trim().parse().ok())
+                    .collect();
+                if let Some((at, label)) = step.take() {
+                    found.push((at, label, hazards));
+                }
+            } else if let Some(label) = line.strip_prefix("-- ") {
+                step = Some((n, label.to_string()));
+            } else {
+                step = None;
+            }
+        }
+        found
     }
 
     /// Whether `rollback` may run the down section without `--force`.
@@ -187,6 +217,8 @@ pub fn parse(path: &Path, text: &str) -> Result<Revision> {
     let mut checksum_ = None;
     let mut fingerprint = None;
     let mut hazards = Vec::new();
+    let mut renames = Vec::new();
+    let mut alembic = Vec::new();
     let mut transactional = true;
     let mut seen_magic = false;
     for (i, line) in header.lines().enumerate() {
@@ -243,6 +275,14 @@ pub fn parse(path: &Path, text: &str) -> Result<Revision> {
                     hazards.push(h.parse::<Hazard>().map_err(|e| bad(n, e))?);
                 }
             }
+            "alembic" => alembic.push(value.to_string()),
+            "renames" => renames.extend(
+                value
+                    .split(';')
+                    .map(str::trim)
+                    .filter(|r| !r.is_empty())
+                    .map(str::to_string),
+            ),
             "transaction" => match value {
                 "none" => transactional = false,
                 "single" => transactional = true,
@@ -271,6 +311,8 @@ pub fn parse(path: &Path, text: &str) -> Result<Revision> {
         checksum: checksum_,
         fingerprint,
         hazards,
+        renames,
+        alembic,
         transactional,
         path: path.to_path_buf(),
         body: body.to_string(),
@@ -292,6 +334,10 @@ pub struct NewRevision<'a> {
     pub fingerprint: &'a str,
     /// Hazards of its up steps.
     pub hazards: &'a [Hazard],
+    /// Rename hints it carries out.
+    pub renames: &'a [String],
+    /// The Alembic history it stands for (a baseline adopted from Alembic).
+    pub alembic: &'a [String],
     /// The up section's SQL (statements with their comments).
     pub up: &'a str,
     /// The down section's SQL.
@@ -341,6 +387,12 @@ impl NewRevision<'_> {
         if !hazards.is_empty() {
             out.push_str(&format!("-- hazards: {}\n", hazards.join(", ")));
         }
+        for a in self.alembic {
+            out.push_str(&format!("-- alembic: {a}\n"));
+        }
+        if !self.renames.is_empty() {
+            out.push_str(&format!("-- renames: {}\n", self.renames.join("; ")));
+        }
         if !transactional {
             out.push_str("-- transaction: none\n");
         }
@@ -387,6 +439,8 @@ mod tests {
             created: "2026-11-24T03:15:00Z",
             fingerprint: "sha256:00",
             hazards: &[Hazard::DataLoss],
+            renames: &[],
+            alembic: &[],
             up: "-- drop-table table public.t\nDROP TABLE public.t;\n",
             down: "CREATE TABLE public.t (id integer);",
         }

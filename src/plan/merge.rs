@@ -254,6 +254,97 @@ pub fn conflicts(branches: &[(RevisionId, Vec<Touch>)]) -> Vec<Conflict> {
 mod tests {
     use super::*;
     use crate::model::{Column, QualName, Table};
+    use crate::plan::file::{parse, NewRevision};
+
+    /// A history from `(id, parents)` pairs.
+    fn history(revisions: &[(&str, &[&str])]) -> History {
+        let revisions = revisions
+            .iter()
+            .map(|(id, parents)| {
+                let id = rid(id);
+                let parents: Vec<RevisionId> = parents.iter().map(|p| rid(p)).collect();
+                let text = NewRevision {
+                    id: &id,
+                    parents: &parents,
+                    message: id.0.as_str(),
+                    created: "2026-11-24T00:00:00Z",
+                    fingerprint: "sha256:0",
+                    hazards: &[],
+                    renames: &[],
+                    alembic: &[],
+                    up: "",
+                    down: "",
+                }
+                .render(true);
+                parse(std::path::Path::new("t.sql"), &text).unwrap()
+            })
+            .collect();
+        History::new(revisions)
+    }
+
+    /// `"7"` as a well-formed id that sorts by the number.
+    fn rid(n: &str) -> RevisionId {
+        RevisionId(format!("202611240000{n:0>2}-a"))
+    }
+
+    /// Ids back to their numbers.
+    fn ids(v: &[RevisionId]) -> Vec<&str> {
+        v.iter()
+            .map(|r| r.0[12..14].trim_start_matches('0'))
+            .collect()
+    }
+
+    #[test]
+    fn a_branch_that_is_an_ancestor_of_another_is_not_divergent() {
+        let h = history(&[("1", &[]), ("2", &["1"]), ("3", &["2"])]);
+        assert!(divergence(&h).is_none());
+        // A merge of merges ends with one head again.
+        let h = history(&[
+            ("1", &[]),
+            ("2", &["1"]),
+            ("3", &["1"]),
+            ("4", &["2", "3"]),
+            ("5", &["4"]),
+            ("6", &["4"]),
+            ("7", &["5", "6"]),
+        ]);
+        assert!(divergence(&h).is_none());
+    }
+
+    #[test]
+    fn three_heads_fork_from_one_point() {
+        let h = history(&[
+            ("1", &[]),
+            ("2", &["1"]),
+            ("3", &["2"]),
+            ("4", &["2"]),
+            ("5", &["4"]),
+            ("6", &["2"]),
+        ]);
+        let d = divergence(&h).unwrap();
+        assert_eq!(ids(&d.heads), ["3", "5", "6"]);
+        assert_eq!(ids(&d.fork_points), ["2"]);
+        let branches: Vec<Vec<&str>> = d.branches.iter().map(|b| ids(&b.revisions)).collect();
+        assert_eq!(branches, vec![vec!["3"], vec!["4", "5"], vec!["6"]]);
+    }
+
+    #[test]
+    fn a_criss_cross_history_has_two_fork_points() {
+        // 2 and 3 fork from 1; 4 and 5 each merge both: two heads whose common
+        // ancestors end in two revisions.
+        let h = history(&[
+            ("1", &[]),
+            ("2", &["1"]),
+            ("3", &["1"]),
+            ("4", &["2", "3"]),
+            ("5", &["3", "2"]),
+        ]);
+        let d = divergence(&h).unwrap();
+        assert_eq!(ids(&d.heads), ["4", "5"]);
+        assert_eq!(ids(&d.fork_points), ["2", "3"]);
+        let branches: Vec<Vec<&str>> = d.branches.iter().map(|b| ids(&b.revisions)).collect();
+        assert_eq!(branches, vec![vec!["4"], vec!["5"]]);
+    }
 
     fn q(n: &str) -> QualName {
         QualName::new("public", n)

@@ -5,8 +5,11 @@
 //! hazards. `Display` writes the plan as a psql-runnable script with a comment before
 //! each step. Does no I/O.
 
+mod online;
 pub mod quote;
 mod sql;
+
+pub use online::render_online;
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -15,7 +18,7 @@ use std::str::FromStr;
 use serde::Serialize;
 
 use crate::diff::{is_retired_type_name, Change, ColumnChange, DomainChange, TableChange};
-use crate::model::{Catalog, ConstraintKind, QualName};
+use crate::model::{Catalog, ConstraintKind, ObjectId, QualName};
 
 pub use sql::column_def;
 
@@ -97,6 +100,10 @@ pub struct Step {
     pub reverse: Option<Vec<String>>,
     /// What makes it risky on a live database.
     pub hazards: Vec<Hazard>,
+    /// A safer way to get there, when the step is risky and schemaplan cannot do it for
+    /// you (a rewrite): written as a comment before the step.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub advice: Option<String>,
 }
 
 /// An ordered list of steps.
@@ -147,6 +154,9 @@ impl fmt::Display for Plan {
                 let names: Vec<&str> = step.hazards.iter().map(|h| h.name()).collect();
                 writeln!(f, "-- hazards: {}", names.join(", "))?;
             }
+            if let Some(advice) = &step.advice {
+                writeln!(f, "-- safer: {advice}")?;
+            }
             for s in &step.sql {
                 writeln!(f, "{s};")?;
             }
@@ -194,6 +204,7 @@ pub fn render(changes: &[Change]) -> Plan {
             sql: sql::statements(c),
             reverse: inverse(c).map(|inv| sql::statements(&inv)),
             hazards: hazards(c, &new_tables),
+            advice: None,
         })
         .collect();
     Plan { preamble, steps }
@@ -349,6 +360,30 @@ pub fn inverse(change: &Change) -> Option<Change> {
             }
         }
         CreateEnumValue { .. } => return None,
+        Rename { object, new_name } => {
+            let (renamed, old) = match object {
+                ObjectId::Table(t) => (ObjectId::Table(t.sibling(new_name)), t.name),
+                ObjectId::View(t) => (ObjectId::View(t.sibling(new_name)), t.name),
+                ObjectId::Index(t) => (ObjectId::Index(t.sibling(new_name)), t.name),
+                ObjectId::Type(t) => (ObjectId::Type(t.sibling(new_name)), t.name),
+                ObjectId::Column(t, c) => (ObjectId::Column(t, new_name), c),
+                ObjectId::Constraint(t, c) => (ObjectId::Constraint(t, new_name), c),
+                _ => return None,
+            };
+            Rename {
+                object: renamed,
+                new_name: old,
+            }
+        }
+        RenameEnumValue {
+            type_name,
+            from,
+            to,
+        } => RenameEnumValue {
+            type_name,
+            from: to,
+            to: from,
+        },
         AlterDomain { from, to, what } => AlterDomain {
             from: to,
             to: from,

@@ -50,6 +50,31 @@ pub fn statements(change: &Change) -> Vec<String> {
         }
         Change::CreateType(t) => create_type(&mut out, t),
         Change::DropType(t) => out.push(format!("DROP {} {}", type_word(t), t.name)),
+        Change::Rename { object, new_name } => {
+            let new = Ident(new_name);
+            out.push(match object {
+                ObjectId::Table(t) => format!("ALTER TABLE {t} RENAME TO {new}"),
+                ObjectId::View(v) => format!("ALTER TABLE {v} RENAME TO {new}"),
+                ObjectId::Index(i) => format!("ALTER INDEX {i} RENAME TO {new}"),
+                ObjectId::Type(t) => format!("ALTER TYPE {t} RENAME TO {new}"),
+                ObjectId::Column(t, c) => {
+                    format!("ALTER TABLE {t} RENAME COLUMN {} TO {new}", Ident(c))
+                }
+                ObjectId::Constraint(t, c) => {
+                    format!("ALTER TABLE {t} RENAME CONSTRAINT {} TO {new}", Ident(c))
+                }
+                other => format!("-- cannot rename {other}"),
+            })
+        }
+        Change::RenameEnumValue {
+            type_name,
+            from,
+            to,
+        } => out.push(format!(
+            "ALTER TYPE {type_name} RENAME VALUE {} TO {}",
+            super::quote::literal(from),
+            super::quote::literal(to)
+        )),
         Change::RenameType { from, to } => out.push(format!(
             "ALTER {} {} RENAME TO {}",
             type_word(from),

@@ -1,0 +1,896 @@
+//! The runs behind [`super::Migrator`]: apply, rollback, stamp. Each is called with the
+//! apply lock held.
+
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+use tokio_postgres::error::SqlState;
+use tokio_postgres::Client;
+
+use super::history::{self, db, Applied};
+use super::{
+    last_fingerprint, live_catalog, live_catalog_in_transaction, pg_duration, ApplyOptions, Done,
+    Migrator, Observer, Report, RollbackOptions, GATED_HAZARDS,
+};
+use crate::connect::DbUrl;
+use crate::error::{Error, Result};
+use crate::parse::{ScriptStatement, TransactionUse};
+use crate::plan::{Revision, RevisionId};
+use crate::render::Hazard;
+
+/// Session settings for a run: a name other sessions see, the timeouts, and a check
+/// that ends the session's work soon after the client is gone (killed deploy).
+async fn prepare(
+    client: &Client,
+    lock_timeout: Duration,
+    statement_timeout: Option<Duration>,
+) -> Result<()> {
+    let sql = format!(
+        "SET application_name = 'schemaplan'; SET client_min_messages = warning; \
+         SET lock_timeout = '{}'; SET statement_timeout = '{}'",
+        pg_duration(lock_timeout),
+        statement_timeout.map_or("0".to_string(), pg_duration),
+    );
+    client
+        .batch_execute(&sql)
+        .await
+        .map_err(|e| db("preparing the session", &e))?;
+    // PostgreSQL 14 and later: notice a vanished client during a long statement.
+    if client
+        .batch_execute("SET client_connection_check_interval = '1s'")
+        .await
+        .is_err()
+    {
+        tracing::debug!("client_connection_check_interval not available");
+    }
+    client
+        .batch_execute(history::CREATE)
+        .await
+        .map_err(|e| db("creating the history table schemaplan.revisions", &e))
+}
+
+/// Every applied revision still exists in plans/ with the checksum it was applied with.
+fn verify(m: &Migrator, applied: &[Applied]) -> Result<()> {
+    for a in applied {
+        let id = RevisionId(a.id.clone());
+        let Some(r) = m.history.get(&id) else {
+            return Err(Error::AppliedNotInPlans {
+                id: a.id.clone(),
+                dir: m.dir.display().to_string(),
+            });
+        };
+        let actual = r.actual_checksum();
+        if actual != a.checksum {
+            return Err(Error::AppliedEdited {
+                id: a.id.clone(),
+                path: r.path.clone(),
+                recorded: a.checksum.clone(),
+                actual,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Compares the live schema with the one recorded after the last applied revision.
+/// Returns the differences that `allow` let through.
+async fn check_drift(
+    m: &Migrator,
+    client: &Client,
+    applied: &[Applied],
+    allow: bool,
+    dev: Option<&DbUrl>,
+) -> Result<Option<String>> {
+    if applied.iter().any(|a| !a.complete()) {
+        // Half way through a revision: the recorded fingerprint says nothing yet.
+        return Ok(None);
+    }
+    let live = live_catalog(client).await?;
+    let Some(recorded) = last_fingerprint(applied) else {
+        if applied.is_empty() {
+            let objects = live.object_count() - usize::from(live.schemas.contains_key("public"));
+            if objects > 0 && !allow {
+                return Err(Error::NotAdopted { objects });
+            }
+        }
+        return Ok(None);
+    };
+    let fingerprint = live.fingerprint();
+    if fingerprint == recorded {
+        return Ok(None);
+    }
+    let differences = match dev {
+        Some(server) => drift_details(m, applied, &live, server).await,
+        None => String::new(),
+    };
+    tracing::warn!(recorded, live = %fingerprint, "drift");
+    if allow {
+        return Ok(Some(differences));
+    }
+    Err(Error::Drift {
+        recorded: recorded.to_string(),
+        live: fingerprint,
+        differences,
+    })
+}
+
+/// What the live schema has that the applied revisions do not build, one line per
+/// change; empty when the revisions cannot be replayed (no rights to create a scratch
+/// database, say).
+async fn drift_details(
+    m: &Migrator,
+    applied: &[Applied],
+    live: &crate::model::Catalog,
+    server: &DbUrl,
+) -> String {
+    let ids: BTreeSet<&str> = applied.iter().map(|a| a.id.as_str()).collect();
+    let revisions = m
+        .history
+        .in_order()
+        .filter(|r| ids.contains(r.id.0.as_str()));
+    match crate::source::replay_revisions(revisions, server).await {
+        Ok(expected) => crate::diff::diff(&expected, live)
+            .iter()
+            .map(|c| format!("  {}", crate::plan::merge::describe(c)))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        Err(e) => {
+            tracing::warn!("could not replay the applied revisions to show the drift: {e}");
+            String::new()
+        }
+    }
+}
+
+/// Runs one statement, timed and logged.
+async fn execute(
+    client: &Client,
+    revision: &Revision,
+    s: &ScriptStatement,
+    observer: &mut dyn Observer,
+) -> std::result::Result<(), tokio_postgres::Error> {
+    observer.statement_started(s);
+    let started = Instant::now();
+    let result = client.batch_execute(&s.sql).await;
+    let elapsed = started.elapsed();
+    match &result {
+        Ok(()) => tracing::info!(
+            revision = %revision.id,
+            line = s.location.line,
+            duration_ms = elapsed.as_millis() as u64,
+            "{}",
+            crate::parse::one_line(&s.sql)
+        ),
+        Err(e) => tracing::error!(
+            revision = %revision.id,
+            line = s.location.line,
+            duration_ms = elapsed.as_millis() as u64,
+            "{}: {}",
+            crate::parse::one_line(&s.sql),
+            e.as_db_error().map_or_else(|| e.to_string(), |d| d.message().to_string())
+        ),
+    }
+    observer.statement_finished(s, elapsed);
+    Ok(result?)
+}
+
+/// A failed statement, as the error the user reads.
+fn failure(
+    revision: &Revision,
+    s: &ScriptStatement,
+    e: &tokio_postgres::Error,
+    applied: &[Done],
+    outcome: String,
+) -> Error {
+    let (message, detail, hint) = match e.as_db_error() {
+        Some(d) => (
+            d.message().to_string(),
+            d.detail().map(str::to_string),
+            d.hint().map(str::to_string),
+        ),
+        None => (e.to_string(), None, None),
+    };
+    Error::ApplyFailed {
+        revision: format!("{} ({})", revision.id, revision.message),
+        location: s.location.clone(),
+        message,
+        detail,
+        hint,
+        statement: crate::parse::one_line(&s.sql),
+        applied: applied.iter().map(|d| d.id.0.clone()).collect(),
+        outcome,
+    }
+}
+
+fn is_lock_timeout(e: &tokio_postgres::Error) -> bool {
+    e.code() == Some(&SqlState::LOCK_NOT_AVAILABLE)
+}
+
+async fn rollback_quietly(client: &Client) {
+    let _ = client.batch_execute("ROLLBACK").await;
+}
+
+async fn insert_row(
+    client: &Client,
+    r: &Revision,
+    duration: Duration,
+    fingerprint: Option<&str>,
+    statements_done: Option<i32>,
+) -> std::result::Result<(), tokio_postgres::Error> {
+    let parents: Vec<&str> = r.parents.iter().map(|p| p.0.as_str()).collect();
+    client
+        .execute(
+            "INSERT INTO schemaplan.revisions \
+               (id, parents, checksum, message, duration_ms, fingerprint, statements_done) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (id) DO UPDATE SET parents = EXCLUDED.parents, \
+               checksum = EXCLUDED.checksum, message = EXCLUDED.message, \
+               duration_ms = EXCLUDED.duration_ms, fingerprint = EXCLUDED.fingerprint, \
+               statements_done = EXCLUDED.statements_done, applied_at = now(), \
+               applied_by = current_user",
+            &[
+                &r.id.0,
+                &parents,
+                &r.actual_checksum(),
+                &r.message,
+                &(duration.as_millis() as i64),
+                &fingerprint,
+                &statements_done,
+            ],
+        )
+        .await
+        .map(|_| ())
+}
+
+pub(super) async fn apply(
+    m: &Migrator,
+    client: &Client,
+    opts: &ApplyOptions,
+    observer: &mut dyn Observer,
+) -> Result<Report> {
+    prepare(client, opts.lock_timeout, opts.statement_timeout).await?;
+    let applied = history::read(client).await?;
+    verify(m, &applied)?;
+    let target: Option<BTreeSet<RevisionId>> = match &opts.to {
+        Some(to) => Some(m.history.ancestors(&m.resolve(&to.0)?.id)),
+        None => {
+            let heads = m.history.heads();
+            if heads.len() > 1 {
+                return Err(Error::DivergentHeads {
+                    dir: m.dir.display().to_string(),
+                    heads: heads
+                        .iter()
+                        .map(|h| format!("{} ({})", h.id, h.message))
+                        .collect(),
+                });
+            }
+            None
+        }
+    };
+    let drift_allowed = check_drift(
+        m,
+        client,
+        &applied,
+        opts.allow_drift,
+        opts.dev_server.as_ref(),
+    )
+    .await?;
+    let complete: BTreeSet<&str> = applied
+        .iter()
+        .filter(|a| a.complete())
+        .map(|a| a.id.as_str())
+        .collect();
+    let partial = applied
+        .iter()
+        .find(|a| !a.complete())
+        .map(|a| (a.id.clone(), a.statements_done.unwrap_or(0)));
+    let pending: Vec<&Revision> = m
+        .history
+        .in_order()
+        .filter(|r| !complete.contains(r.id.0.as_str()))
+        .filter(|r| target.as_ref().is_none_or(|t| t.contains(&r.id)))
+        .collect();
+    tracing::info!(
+        applied = complete.len(),
+        pending = pending.len(),
+        "{} revision(s) pending",
+        pending.len()
+    );
+    if !opts.dry_run {
+        gate_hazards(client, &pending, opts).await?;
+    }
+    observer.pending(&pending);
+    let mut report = Report {
+        dry_run: opts.dry_run,
+        drift_allowed,
+        ..Report::default()
+    };
+    if opts.dry_run {
+        dry_run(client, &pending, observer, &mut report).await?;
+        return Ok(report);
+    }
+    for r in pending {
+        let done = if r.transactional {
+            apply_in_transaction(client, r, opts, observer, &report.done).await?
+        } else {
+            let resume_at = partial
+                .as_ref()
+                .filter(|(id, _)| *id == r.id.0)
+                .map(|(_, n)| *n as usize);
+            apply_in_groups(client, r, opts, observer, &report.done, resume_at).await?
+        };
+        tracing::info!(
+            revision = %done.id,
+            duration_ms = done.duration_ms,
+            statements = done.statements,
+            "applied {} ({})",
+            done.id,
+            done.message
+        );
+        observer.revision_finished(&done);
+        report.done.push(done);
+    }
+    Ok(report)
+}
+
+/// Refuses pending revisions whose steps carry gated hazards the options do not allow,
+/// listing each such step with the size of the table it touches.
+async fn gate_hazards(client: &Client, pending: &[&Revision], opts: &ApplyOptions) -> Result<()> {
+    let mut steps = Vec::new();
+    let mut names = BTreeSet::new();
+    for r in pending {
+        for (line, label, hazards) in r.hazardous_steps() {
+            let refused: Vec<Hazard> = hazards
+                .iter()
+                .copied()
+                .filter(|h| GATED_HAZARDS.contains(h) && !opts.allow_hazards.contains(h))
+                .collect();
+            if refused.is_empty() {
+                continue;
+            }
+            names.extend(refused.iter().map(|h| h.name()));
+            steps.push((r, line, label, refused));
+        }
+    }
+    if steps.is_empty() {
+        return Ok(());
+    }
+    let sizes = super::sizes::table_sizes(client).await.unwrap_or_default();
+    Err(Error::HazardsNotAllowed {
+        steps: steps
+            .into_iter()
+            .map(|(r, line, label, hazards)| {
+                let hazards: Vec<&str> = hazards.iter().map(|h| h.name()).collect();
+                let size = super::sizes::describe(&label, &sizes)
+                    .map(|s| format!(" ({s})"))
+                    .unwrap_or_default();
+                format!(
+                    "  {}:{line}: {label} [{}]{size}",
+                    r.path.display(),
+                    hazards.join(", ")
+                )
+            })
+            .collect(),
+        hazards: names.into_iter().map(str::to_string).collect(),
+    })
+}
+
+/// All pending revisions in one transaction, rolled back at the end.
+async fn dry_run(
+    client: &Client,
+    pending: &[&Revision],
+    observer: &mut dyn Observer,
+    report: &mut Report,
+) -> Result<()> {
+    client
+        .batch_execute("BEGIN")
+        .await
+        .map_err(|e| db("starting the dry run", &e))?;
+    for r in pending {
+        if !r.transactional {
+            report.stopped_before = Some(r.id.clone());
+            break;
+        }
+        let statements = r.up()?;
+        observer.revision_started(r, statements.len());
+        let started = Instant::now();
+        for s in &statements {
+            if let Err(e) = execute(client, r, s, observer).await {
+                rollback_quietly(client).await;
+                return Err(failure(
+                    r,
+                    s,
+                    &e,
+                    &[],
+                    "dry run: everything was rolled back, nothing was applied".into(),
+                ));
+            }
+        }
+        let fingerprint = live_catalog_in_transaction(client).await?.fingerprint();
+        insert_row(client, r, started.elapsed(), Some(&fingerprint), None)
+            .await
+            .map_err(|e| db("recording the revision", &e))?;
+        let done = Done {
+            id: r.id.clone(),
+            message: r.message.clone(),
+            statements: statements.len(),
+            duration_ms: started.elapsed().as_millis() as u64,
+            attempts: 1,
+            resumed: false,
+        };
+        observer.revision_finished(&done);
+        report.done.push(done);
+    }
+    client
+        .batch_execute("ROLLBACK")
+        .await
+        .map_err(|e| db("rolling back the dry run", &e))
+}
+
+/// One revision and its history row in one transaction, retried after lock timeouts.
+async fn apply_in_transaction(
+    client: &Client,
+    r: &Revision,
+    opts: &ApplyOptions,
+    observer: &mut dyn Observer,
+    before: &[Done],
+) -> Result<Done> {
+    let statements = r.up()?;
+    let mut attempt = 1;
+    loop {
+        observer.revision_started(r, statements.len());
+        let started = Instant::now();
+        client
+            .batch_execute("BEGIN")
+            .await
+            .map_err(|e| db("starting the revision's transaction", &e))?;
+        let mut failed = None;
+        for s in &statements {
+            if let Err(e) = execute(client, r, s, observer).await {
+                failed = Some((s, e));
+                break;
+            }
+        }
+        match failed {
+            None => {
+                let fingerprint = match live_catalog_in_transaction(client).await {
+                    Ok(c) => c.fingerprint(),
+                    Err(e) => {
+                        rollback_quietly(client).await;
+                        return Err(e);
+                    }
+                };
+                let recorded = async {
+                    insert_row(client, r, started.elapsed(), Some(&fingerprint), None).await?;
+                    client.batch_execute("COMMIT").await
+                }
+                .await;
+                if let Err(e) = recorded {
+                    rollback_quietly(client).await;
+                    return Err(db(&format!("recording revision {}", r.id), &e));
+                }
+                return Ok(Done {
+                    id: r.id.clone(),
+                    message: r.message.clone(),
+                    statements: statements.len(),
+                    duration_ms: started.elapsed().as_millis() as u64,
+                    attempts: attempt,
+                    resumed: false,
+                });
+            }
+            Some((s, e)) => {
+                rollback_quietly(client).await;
+                if is_lock_timeout(&e) && attempt <= opts.lock_retries {
+                    let pause = opts.retry_backoff * 2u32.pow(attempt - 1);
+                    let why = format!(
+                        "revision {}: lock timeout at line {}; retry {attempt} of {} in {} ms",
+                        r.id,
+                        s.location.line,
+                        opts.lock_retries,
+                        pause.as_millis()
+                    );
+                    tracing::warn!("{why}");
+                    observer.waiting(&why);
+                    tokio::time::sleep(pause).await;
+                    attempt += 1;
+                    continue;
+                }
+                return Err(failure(
+                    r,
+                    s,
+                    &e,
+                    before,
+                    "it was rolled back completely".into(),
+                ));
+            }
+        }
+    }
+}
+
+/// A revision that cannot run in one transaction: statements run in groups (a run of
+/// ordinary statements shares a transaction with the progress update; a statement that
+/// must run alone runs alone), with the number of statements done recorded after each,
+/// so a rerun resumes at the first statement not done.
+async fn apply_in_groups(
+    client: &Client,
+    r: &Revision,
+    opts: &ApplyOptions,
+    observer: &mut dyn Observer,
+    before: &[Done],
+    resume_at: Option<usize>,
+) -> Result<Done> {
+    let statements = r.up()?;
+    let started = Instant::now();
+    let mut i = resume_at.unwrap_or(0).min(statements.len());
+    if i > 0 {
+        tracing::info!(
+            revision = %r.id,
+            "resuming at statement {} of {}",
+            i + 1,
+            statements.len()
+        );
+    } else {
+        insert_row(client, r, Duration::ZERO, None, Some(0))
+            .await
+            .map_err(|e| db("recording the revision's start", &e))?;
+    }
+    observer.revision_started(r, statements.len());
+    let progress = |done: usize| async move {
+        client
+            .execute(
+                "UPDATE schemaplan.revisions SET statements_done = $2 WHERE id = $1",
+                &[&r.id.0, &(done as i32)],
+            )
+            .await
+            .map(|_| ())
+    };
+    let mut attempt = 1;
+    while i < statements.len() {
+        let end = group_end(&statements, i);
+        let alone = statements[i].transaction == TransactionUse::Alone;
+        let outcome = async {
+            if alone {
+                let s = &statements[i];
+                prepare_alone(client, s).await.map_err(|e| (s, e))?;
+                execute(client, r, s, observer).await.map_err(|e| (s, e))?;
+                progress(end).await.map_err(|e| (s, e))
+            } else {
+                client
+                    .batch_execute("BEGIN")
+                    .await
+                    .map_err(|e| (&statements[i], e))?;
+                for s in &statements[i..end] {
+                    execute(client, r, s, observer).await.map_err(|e| (s, e))?;
+                }
+                progress(end).await.map_err(|e| (&statements[end - 1], e))?;
+                client
+                    .batch_execute("COMMIT")
+                    .await
+                    .map_err(|e| (&statements[end - 1], e))
+            }
+        }
+        .await;
+        match outcome {
+            Ok(()) => {
+                i = end;
+                attempt = 1;
+            }
+            Err((s, e)) => {
+                if !alone {
+                    rollback_quietly(client).await;
+                }
+                if is_lock_timeout(&e) && attempt <= opts.lock_retries {
+                    let pause = opts.retry_backoff * 2u32.pow(attempt - 1);
+                    let why = format!(
+                        "revision {}: lock timeout at line {}; retry {attempt} of {} in {} ms",
+                        r.id,
+                        s.location.line,
+                        opts.lock_retries,
+                        pause.as_millis()
+                    );
+                    tracing::warn!("{why}");
+                    observer.waiting(&why);
+                    tokio::time::sleep(pause).await;
+                    attempt += 1;
+                    continue;
+                }
+                let outcome = format!(
+                    "it runs outside a transaction; {i} of its {} statements are done and stay \
+                     applied; fix the cause and run apply again to resume at line {}",
+                    statements.len(),
+                    s.location.line
+                );
+                return Err(failure(r, s, &e, before, outcome));
+            }
+        }
+    }
+    let fingerprint = live_catalog(client).await?.fingerprint();
+    let duration = started.elapsed();
+    client
+        .execute(
+            "UPDATE schemaplan.revisions SET statements_done = NULL, fingerprint = $2, \
+             duration_ms = duration_ms + $3 WHERE id = $1",
+            &[&r.id.0, &fingerprint, &(duration.as_millis() as i64)],
+        )
+        .await
+        .map_err(|e| db("recording the revision's end", &e))?;
+    Ok(Done {
+        id: r.id.clone(),
+        message: r.message.clone(),
+        statements: statements.len() - resume_at.unwrap_or(0),
+        duration_ms: duration.as_millis() as u64,
+        attempts: attempt,
+        resumed: resume_at.is_some(),
+    })
+}
+
+/// Where the group starting at `i` ends (exclusive): a statement that must run alone is
+/// a group by itself; otherwise up to and including a statement that ends its
+/// transaction, or up to the next statement that must run alone.
+fn group_end(statements: &[ScriptStatement], i: usize) -> usize {
+    if statements[i].transaction == TransactionUse::Alone {
+        return i + 1;
+    }
+    let mut j = i;
+    while j < statements.len() {
+        match statements[j].transaction {
+            TransactionUse::Alone => return j,
+            TransactionUse::EndsTransaction => return j + 1,
+            TransactionUse::Any => j += 1,
+        }
+    }
+    j
+}
+
+/// Before a `CREATE INDEX CONCURRENTLY` is run (again): an invalid index of that name,
+/// left by a build that failed or was killed, is dropped so the build can start over.
+async fn prepare_alone(
+    client: &Client,
+    s: &ScriptStatement,
+) -> std::result::Result<(), tokio_postgres::Error> {
+    let Some(name) = concurrent_index_name(&s.sql) else {
+        return Ok(());
+    };
+    let invalid: bool = client
+        .query_one(
+            "SELECT coalesce((SELECT NOT indisvalid FROM pg_index \
+                              WHERE indexrelid = to_regclass($1)), false)",
+            &[&name],
+        )
+        .await?
+        .get(0);
+    if invalid {
+        tracing::warn!("dropping the invalid index {name} left by an earlier build");
+        client
+            .batch_execute(&format!("DROP INDEX CONCURRENTLY IF EXISTS {name}"))
+            .await?;
+    }
+    Ok(())
+}
+
+/// The qualified, quoted name of the index a `CREATE INDEX CONCURRENTLY` builds.
+fn concurrent_index_name(sql: &str) -> Option<String> {
+    use pg_query::NodeEnum;
+    let parsed = pg_query::parse(sql, 0).ok()?;
+    let stmt = parsed
+        .protobuf
+        .stmts
+        .first()?
+        .stmt
+        .as_ref()?
+        .node
+        .as_ref()?;
+    let NodeEnum::IndexStmt(index) = stmt else {
+        return None;
+    };
+    if !index.concurrent || index.idxname.is_empty() {
+        return None;
+    }
+    let relation = index.relation.as_ref()?;
+    let quote = crate::model::quote_ident;
+    Some(if relation.schemaname.is_empty() {
+        quote(&index.idxname)
+    } else {
+        format!("{}.{}", quote(&relation.schemaname), quote(&index.idxname))
+    })
+}
+
+pub(super) async fn rollback(
+    m: &Migrator,
+    client: &Client,
+    opts: &RollbackOptions,
+    observer: &mut dyn Observer,
+) -> Result<Report> {
+    prepare(client, opts.lock_timeout, opts.statement_timeout).await?;
+    let applied = history::read(client).await?;
+    verify(m, &applied)?;
+    if let Some(a) = applied.iter().find(|a| !a.complete()) {
+        return Err(Error::Database {
+            context: format!("rolling back {}", m.dir.display()),
+            message: format!(
+                "revision {} is half applied ({} statement(s) done outside a transaction): \
+                 run `schemaplan apply` to finish it first",
+                a.id,
+                a.statements_done.unwrap_or(0)
+            ),
+        });
+    }
+    let drift_allowed = check_drift(
+        m,
+        client,
+        &applied,
+        opts.allow_drift,
+        opts.dev_server.as_ref(),
+    )
+    .await?;
+    let done_ids: BTreeSet<&str> = applied.iter().map(|a| a.id.as_str()).collect();
+    let in_db: Vec<&Revision> = m
+        .history
+        .in_order()
+        .filter(|r| done_ids.contains(r.id.0.as_str()))
+        .collect();
+    let undo: Vec<&Revision> = match &opts.to {
+        Some(to) => {
+            let to = m.resolve(&to.0)?;
+            if !done_ids.contains(to.id.0.as_str()) {
+                return Err(Error::Database {
+                    context: "rollback --to".into(),
+                    message: format!("revision {} is not applied to this database", to.id),
+                });
+            }
+            let keep = m.history.ancestors(&to.id);
+            in_db
+                .iter()
+                .rev()
+                .filter(|r| !keep.contains(&r.id))
+                .copied()
+                .collect()
+        }
+        None => in_db.last().copied().into_iter().collect(),
+    };
+    if !opts.force {
+        let stuck: Vec<String> = undo
+            .iter()
+            .filter(|r| !r.reversible())
+            .map(|r| format!("{} ({})", r.id, r.message))
+            .collect();
+        if !stuck.is_empty() {
+            return Err(Error::NotReversible { ids: stuck });
+        }
+    }
+    observer.pending(&undo);
+    let mut report = Report {
+        drift_allowed,
+        ..Report::default()
+    };
+    for r in undo {
+        let statements = r.down()?;
+        observer.revision_started(r, statements.len());
+        let started = Instant::now();
+        let mut i = 0;
+        while i < statements.len() {
+            let end = group_end(&statements, i);
+            let alone = statements[i].transaction == TransactionUse::Alone;
+            let in_txn = r.transactional || !alone;
+            if in_txn && (i == 0 || !r.transactional) {
+                client
+                    .batch_execute("BEGIN")
+                    .await
+                    .map_err(|e| db("starting the rollback's transaction", &e))?;
+            }
+            let range = if r.transactional {
+                i..statements.len()
+            } else {
+                i..end
+            };
+            for s in &statements[range.clone()] {
+                if let Err(e) = execute(client, r, s, observer).await {
+                    if in_txn {
+                        rollback_quietly(client).await;
+                    }
+                    let outcome = if r.transactional {
+                        "its rollback was undone; it stays applied".to_string()
+                    } else {
+                        format!(
+                            "its down section runs outside a transaction; {} of its {} \
+                             statements ran; it stays recorded as applied",
+                            i,
+                            statements.len()
+                        )
+                    };
+                    return Err(failure(r, s, &e, &report.done, outcome));
+                }
+            }
+            if in_txn && !r.transactional {
+                client
+                    .batch_execute("COMMIT")
+                    .await
+                    .map_err(|e| db("committing", &e))?;
+            }
+            i = range.end;
+        }
+        if !r.transactional {
+            client
+                .batch_execute("BEGIN")
+                .await
+                .map_err(|e| db("starting the rollback's transaction", &e))?;
+        }
+        let removed = async {
+            client
+                .execute("DELETE FROM schemaplan.revisions WHERE id = $1", &[&r.id.0])
+                .await?;
+            client.batch_execute("COMMIT").await
+        }
+        .await;
+        if let Err(e) = removed {
+            rollback_quietly(client).await;
+            return Err(db(
+                &format!("removing revision {} from the history", r.id),
+                &e,
+            ));
+        }
+        let done = Done {
+            id: r.id.clone(),
+            message: r.message.clone(),
+            statements: statements.len(),
+            duration_ms: started.elapsed().as_millis() as u64,
+            attempts: 1,
+            resumed: false,
+        };
+        tracing::info!(
+            revision = %done.id,
+            duration_ms = done.duration_ms,
+            "rolled back {} ({})",
+            done.id,
+            done.message
+        );
+        observer.revision_finished(&done);
+        report.done.push(done);
+    }
+    // The schema should now be what was recorded after the newest remaining revision.
+    let remaining = history::read(client).await?;
+    if let Some(recorded) = last_fingerprint(&remaining) {
+        let live = live_catalog(client).await?.fingerprint();
+        if live != recorded {
+            tracing::warn!(
+                "after the rollback the schema differs from the one recorded after revision {}: \
+                 a down section did not restore everything (run `schemaplan status`)",
+                remaining.last().map(|a| a.id.as_str()).unwrap_or("?")
+            );
+        }
+    }
+    Ok(report)
+}
+
+pub(super) async fn stamp(
+    m: &Migrator,
+    client: &Client,
+    rev: &RevisionId,
+) -> Result<Vec<RevisionId>> {
+    let defaults = ApplyOptions::default();
+    prepare(client, defaults.lock_timeout, None).await?;
+    let rev = m.resolve(&rev.0)?.id.clone();
+    let applied = history::read(client).await?;
+    let have: BTreeSet<&str> = applied.iter().map(|a| a.id.as_str()).collect();
+    let wanted = m.history.ancestors(&rev);
+    let fingerprint = live_catalog(client).await?.fingerprint();
+    client
+        .batch_execute("BEGIN")
+        .await
+        .map_err(|e| db("starting the stamp", &e))?;
+    let mut stamped = Vec::new();
+    for r in m.history.in_order().filter(|r| wanted.contains(&r.id)) {
+        if have.contains(r.id.0.as_str()) {
+            continue;
+        }
+        if let Err(e) = insert_row(client, r, Duration::ZERO, Some(&fingerprint), None).await {
+            rollback_quietly(client).await;
+            return Err(db("recording the revision as applied", &e));
+        }
+        stamped.push(r.id.clone());
+    }
+    client
+        .batch_execute("COMMIT")
+        .await
+        .map_err(|e| db("committing the stamp", &e))?;
+    Ok(stamped)
+}

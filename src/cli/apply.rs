@@ -1,0 +1,342 @@
+//! `schemaplan apply` and `schemaplan rollback` (Alembic's `upgrade` and `downgrade`),
+//! with a progress bar on a terminal.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Args;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde::Serialize;
+
+use crate::apply::{ApplyOptions, Done, Migrator, Observer, Report, RollbackOptions};
+use crate::error::Error;
+use crate::parse::ScriptStatement;
+use crate::plan::{Revision, RevisionId};
+
+use super::output::{self, Format};
+use super::{Context, Outcome};
+
+/// Reads `60s`, `500ms`, `2m`, `1h` or a plain number of seconds.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let split = s
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(s.len());
+    let (number, unit) = s.split_at(split);
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("{s:?} is not a duration (e.g. 5s, 500ms, 2m)"))?;
+    let seconds = match unit.trim() {
+        "" | "s" | "sec" => value,
+        "ms" => value / 1000.0,
+        "m" | "min" => value * 60.0,
+        "h" => value * 3600.0,
+        other => {
+            return Err(format!(
+                "unknown unit {other:?} in {s:?} (use ms, s, m or h)"
+            ))
+        }
+    };
+    Ok(Duration::from_secs_f64(seconds))
+}
+
+/// Options both `apply` and `rollback` take.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The plans directory.
+    #[arg(long, value_name = "DIR", default_value = "plans")]
+    plans: PathBuf,
+    /// How long to wait for another run's apply lock.
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_duration)]
+    lock_wait: Duration,
+    /// PostgreSQL's lock_timeout for every statement: a statement that waits longer for
+    /// a lock fails instead of queueing behind a long transaction.
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
+    lock_timeout: Duration,
+    /// PostgreSQL's statement_timeout for every statement (default: none).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    statement_timeout: Option<Duration>,
+    /// Go on when the live schema differs from what the applied revisions build.
+    #[arg(long)]
+    allow_drift: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+/// Arguments of `schemaplan apply`.
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// Apply up to this revision (an id, or the start of one) instead of the head.
+    #[arg(long, value_name = "REV")]
+    to: Option<String>,
+    /// Run the pending revisions in one transaction, report, and roll everything back.
+    #[arg(long)]
+    dry_run: bool,
+    /// Accept these hazards (comma-separated: data-loss, table-rewrite); revisions
+    /// carrying others of them are refused before anything runs.
+    #[arg(long, value_name = "HAZARDS", value_delimiter = ',')]
+    allow_hazard: Vec<crate::render::Hazard>,
+    /// How many times a revision that hit the lock timeout is retried (with backoff).
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    lock_retries: u32,
+    #[command(flatten)]
+    run: RunArgs,
+}
+
+/// Arguments of `schemaplan rollback`.
+#[derive(Debug, Args)]
+pub struct RollbackArgs {
+    /// Roll back every revision after this one (it stays applied); default: only the
+    /// newest revision.
+    #[arg(long, value_name = "REV")]
+    to: Option<String>,
+    /// Also roll back revisions marked not-reversible.
+    #[arg(long)]
+    force: bool,
+    #[command(flatten)]
+    run: RunArgs,
+}
+
+#[derive(Serialize)]
+struct JsonRun<'a> {
+    action: &'static str,
+    #[serde(flatten)]
+    report: &'a Report,
+    current: Vec<RevisionId>,
+}
+
+/// Runs `apply`.
+pub async fn apply(ctx: &Context, args: ApplyArgs) -> anyhow::Result<Outcome> {
+    let migrator = Migrator::from_dir(&args.run.plans)?;
+    let target = ctx.database.as_ref().ok_or(Error::NoDatabase)?;
+    let client = target.connect().await?;
+    let opts = ApplyOptions {
+        to: args
+            .to
+            .as_deref()
+            .map(|t| migrator.resolve(t).map(|r| r.id.clone()))
+            .transpose()?,
+        dry_run: args.dry_run,
+        lock_wait: args.run.lock_wait,
+        lock_timeout: args.run.lock_timeout,
+        statement_timeout: args.run.statement_timeout,
+        lock_retries: args.lock_retries,
+        allow_drift: args.run.allow_drift,
+        dev_server: ctx.dev_url.clone().or_else(|| Some(target.clone())),
+        allow_hazards: args.allow_hazard.iter().copied().collect(),
+        ..ApplyOptions::default()
+    };
+    let mut progress = Progress::new(ctx.chatty, "applying");
+    let report = migrator.apply_with(&client, &opts, &mut progress).await;
+    progress.finish();
+    let report = report?;
+    let current = migrator.status(&client).await?.current;
+    finish(&args.run.format, "apply", &report, current)
+}
+
+/// Runs `rollback`.
+pub async fn rollback(ctx: &Context, args: RollbackArgs) -> anyhow::Result<Outcome> {
+    let migrator = Migrator::from_dir(&args.run.plans)?;
+    let target = ctx.database.as_ref().ok_or(Error::NoDatabase)?;
+    let client = target.connect().await?;
+    let opts = RollbackOptions {
+        to: args
+            .to
+            .as_deref()
+            .map(|t| migrator.resolve(t).map(|r| r.id.clone()))
+            .transpose()?,
+        force: args.force,
+        lock_wait: args.run.lock_wait,
+        lock_timeout: args.run.lock_timeout,
+        statement_timeout: args.run.statement_timeout,
+        allow_drift: args.run.allow_drift,
+        dev_server: ctx.dev_url.clone().or_else(|| Some(target.clone())),
+    };
+    let mut progress = Progress::new(ctx.chatty, "rolling back");
+    let report = migrator.rollback(&client, &opts, &mut progress).await;
+    progress.finish();
+    let report = report?;
+    let current = migrator.status(&client).await?.current;
+    finish(&args.run.format, "rollback", &report, current)
+}
+
+fn finish(
+    format: &Format,
+    action: &'static str,
+    report: &Report,
+    current: Vec<RevisionId>,
+) -> anyhow::Result<Outcome> {
+    if let Some(drift) = &report.drift_allowed {
+        eprintln!(
+            "warning: going on despite drift (--allow-drift){}",
+            if drift.is_empty() {
+                String::new()
+            } else {
+                format!(":\n{drift}")
+            }
+        );
+    }
+    match format {
+        Format::Json => output::print_json(&JsonRun {
+            action,
+            report,
+            current,
+        })?,
+        Format::Text => output::print(&text(action, report, &current))?,
+    }
+    Ok(Outcome::Clean)
+}
+
+fn text(action: &str, report: &Report, current: &[RevisionId]) -> String {
+    let verb = match (action, report.dry_run) {
+        ("apply", false) => "applied",
+        ("apply", true) => "would apply",
+        _ => "rolled back",
+    };
+    let mut out = String::new();
+    for d in &report.done {
+        let mut notes = vec![
+            format!("{} statement(s)", d.statements),
+            format!("{} ms", d.duration_ms),
+        ];
+        if d.resumed {
+            notes.push("resumed".into());
+        }
+        if d.attempts > 1 {
+            notes.push(format!("{} attempts", d.attempts));
+        }
+        out.push_str(&format!(
+            "{verb} {}  {} ({})\n",
+            d.id,
+            d.message,
+            notes.join(", ")
+        ));
+    }
+    if let Some(id) = &report.stopped_before {
+        out.push_str(&format!(
+            "stopped before {id}: it runs outside a transaction and cannot be rehearsed\n"
+        ));
+    }
+    let at = if current.is_empty() {
+        "no revision applied".to_string()
+    } else {
+        format!(
+            "the database is at {}",
+            current
+                .iter()
+                .map(|c| c.0.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    if report.done.is_empty() {
+        let what = if action == "apply" {
+            "apply"
+        } else {
+            "roll back"
+        };
+        out.push_str(&format!("nothing to {what}: {at}\n"));
+    } else if report.dry_run {
+        out.push_str(&format!(
+            "dry run: {} revision(s) ran and were rolled back; {at}\n",
+            report.done.len()
+        ));
+    } else {
+        out.push_str(&format!("{} revision(s) {verb}; {at}\n", report.done.len()));
+    }
+    out
+}
+
+/// A progress bar on stderr: shown at once when more than one revision runs, and for
+/// a single revision only once a statement has run for a second. Hidden when stderr is
+/// not a terminal.
+struct Progress {
+    bar: Option<ProgressBar>,
+    verb: &'static str,
+    delayed: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Progress {
+    fn new(enabled: bool, verb: &'static str) -> Progress {
+        let bar = enabled.then(|| {
+            let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::hidden());
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} statements  {msg}",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            );
+            bar
+        });
+        Progress {
+            bar,
+            verb,
+            delayed: None,
+        }
+    }
+
+    fn show(bar: &ProgressBar) {
+        bar.set_draw_target(ProgressDrawTarget::stderr());
+        bar.enable_steady_tick(Duration::from_millis(120));
+    }
+
+    fn finish(&mut self) {
+        if let Some(h) = self.delayed.take() {
+            h.abort();
+        }
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+impl Observer for Progress {
+    fn pending(&mut self, revisions: &[&Revision]) {
+        let Some(bar) = &self.bar else { return };
+        if revisions.len() > 1 {
+            Self::show(bar);
+        }
+    }
+
+    fn revision_started(&mut self, revision: &Revision, statements: usize) {
+        if let Some(bar) = &self.bar {
+            bar.inc_length(statements as u64);
+            bar.set_message(format!(
+                "{} {} ({})",
+                self.verb, revision.id, revision.message
+            ));
+        }
+    }
+
+    fn statement_started(&mut self, _statement: &ScriptStatement) {
+        if let Some(bar) = &self.bar {
+            if bar.is_hidden() {
+                let bar = bar.clone();
+                self.delayed = Some(tokio::spawn(async move {
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    Progress::show(&bar);
+                }));
+            }
+        }
+    }
+
+    fn statement_finished(&mut self, _statement: &ScriptStatement, _elapsed: Duration) {
+        if let Some(h) = self.delayed.take() {
+            h.abort();
+        }
+        if let Some(bar) = &self.bar {
+            bar.inc(1);
+        }
+    }
+
+    fn revision_finished(&mut self, _done: &Done) {}
+
+    fn waiting(&mut self, why: &str) {
+        match &self.bar {
+            Some(bar) if !bar.is_hidden() => bar.println(why),
+            Some(_) => eprintln!("{why}"),
+            None => {}
+        }
+    }
+}

@@ -1,0 +1,133 @@
+//! Rename hints: `-- schemaplan: rename OLD -> NEW` in the desired schema makes the plan
+//! rename instead of dropping and creating, so rows survive.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use common::TestDb;
+
+fn run(dir: &Path, db: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_schemaplan"))
+        .args(args)
+        .arg("--database")
+        .arg(db)
+        .arg("--dev-url")
+        .arg(common::server_url())
+        .env_remove("DATABASE_URL")
+        .env_remove("SCHEMAPLAN_DEV_URL")
+        .env("SOURCE_DATE_EPOCH", "1795000000")
+        .current_dir(dir)
+        .output()
+        .expect("run schemaplan")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).to_string()
+}
+
+#[track_caller]
+fn ok(o: &Output) -> String {
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "stdout:\n{}\nstderr:\n{}",
+        text(&o.stdout),
+        text(&o.stderr)
+    );
+    text(&o.stdout)
+}
+
+#[tokio::test]
+async fn renamed_table_column_index_and_enum_value_keep_their_rows() {
+    let db = TestDb::new().await;
+    db.exec(
+        "CREATE TYPE mood AS ENUM ('ok', 'meh');
+         CREATE TABLE users (id bigint PRIMARY KEY, fullname text NOT NULL, mood mood);
+         CREATE INDEX users_fullname_idx ON users (fullname);
+         INSERT INTO users SELECT g, 'user ' || g, 'meh' FROM generate_series(1, 500) g;",
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    ok(&run(p, &db.url, &["baseline"]));
+    std::fs::create_dir_all(p.join("schema")).unwrap();
+    std::fs::write(
+        p.join("schema/app.sql"),
+        "-- schemaplan: rename public.users -> people
+-- schemaplan: rename public.people.fullname -> full_name
+-- schemaplan: rename index public.users_fullname_idx -> people_full_name_idx
+-- schemaplan: rename value public.mood.meh -> so-so
+CREATE TYPE mood AS ENUM ('ok', 'so-so');
+CREATE TABLE people (id bigint CONSTRAINT users_pkey PRIMARY KEY, full_name text NOT NULL, mood mood);
+CREATE INDEX people_full_name_idx ON people (full_name);
+",
+    )
+    .unwrap();
+    let revision = ok(&run(p, &db.url, &["plan", "-m", "people"]));
+    for expected in [
+        "-- renames: public.users -> people; public.people.fullname -> full_name; index public.users_fullname_idx -> people_full_name_idx; value public.mood.meh -> so-so",
+        "ALTER TABLE public.users RENAME TO people",
+        "ALTER TABLE public.people RENAME COLUMN fullname TO full_name",
+        "ALTER INDEX public.users_fullname_idx RENAME TO people_full_name_idx",
+        "ALTER TYPE public.mood RENAME VALUE 'meh' TO 'so-so'",
+    ] {
+        assert!(revision.contains(expected), "missing {expected:?} in\n{revision}");
+    }
+    let up = revision.split("-- schemaplan:down").next().unwrap();
+    assert!(!up.contains("DROP"), "nothing is dropped:\n{revision}");
+    assert!(!up.contains("data-loss"), "{revision}");
+
+    ok(&run(p, &db.url, &["apply"]));
+    let client = db.client().await;
+    let rows: i64 = client
+        .query_one(
+            "SELECT count(*) FROM people WHERE full_name LIKE 'user %' AND mood = 'so-so'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(rows, 500, "the rows survived the renames");
+    // The hints stay in schema/: planning again finds them carried out, and nothing to do.
+    let again = run(p, &db.url, &["plan", "-m", "again"]);
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again.stderr));
+    assert!(
+        text(&again.stderr).contains("nothing to plan"),
+        "{}",
+        text(&again.stderr)
+    );
+    // And the down section renames back.
+    ok(&run(p, &db.url, &["rollback"]));
+    let rows: i64 = client
+        .query_one(
+            "SELECT count(*) FROM users WHERE fullname LIKE 'user %' AND mood = 'meh'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(rows, 500);
+}
+
+#[tokio::test]
+async fn a_hint_that_matches_nothing_is_an_error_naming_it() {
+    let db = TestDb::new().await;
+    db.exec("CREATE TABLE users (id bigint PRIMARY KEY)").await;
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    ok(&run(p, &db.url, &["baseline"]));
+    std::fs::create_dir_all(p.join("schema")).unwrap();
+    std::fs::write(
+        p.join("schema/app.sql"),
+        "CREATE TABLE users (id bigint PRIMARY KEY);\n-- schemaplan: rename public.customers -> clients\n",
+    )
+    .unwrap();
+    let o = run(p, &db.url, &["plan", "-m", "x"]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = text(&o.stderr);
+    assert!(e.contains("schema/app.sql:2:1"), "{e}");
+    assert!(e.contains("rename public.customers -> clients"), "{e}");
+    assert!(e.contains("nothing is called public.customers"), "{e}");
+}
