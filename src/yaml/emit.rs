@@ -90,8 +90,9 @@ pub fn to_file(catalog: &Catalog) -> File {
                             not_valid: !c.validated,
                             comment: None,
                         }),
-                        // Not `CHECK (...)`: keep PostgreSQL's text, which compiles as is
-                        // after `CHECK` is stripped by no one; this does not happen.
+                        // pg_get_constraintdef writes a domain check as `CHECK (...)`;
+                        // were it ever otherwise, the text is kept whole and loading it
+                        // back says what is wrong rather than silently changing it.
                         None => Spec::Str(c.definition.clone()),
                     };
                     d.checks.insert(cname.clone(), spec);
