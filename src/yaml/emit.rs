@@ -181,6 +181,14 @@ pub fn to_file(catalog: &Catalog) -> File {
         for (cname, c) in t.constraints.iter() {
             constraint(&mut spec, name, cname, c);
         }
+        // `references: orgs` alone means the referenced table's primary key.
+        for fk in &mut spec.foreign_keys {
+            if primary_key_of(catalog, referenced_table(&fk.references)).as_ref()
+                == Some(&fk.referenced_columns)
+            {
+                fk.referenced_columns.clear();
+            }
+        }
         spec.indexes = index_map(indexes.get(name).unwrap_or(&no_indexes));
         for (pname, p) in t.policies.iter() {
             spec.policies.insert(
@@ -277,6 +285,20 @@ fn function_parts(f: &Function, identity_args: &str) -> Option<FunctionSpec> {
         comment: f.comment.clone(),
         definition: None,
     })
+}
+
+/// The table a foreign key's `references` key names.
+fn referenced_table(key: &str) -> Option<QualName> {
+    names::qualified(key, "public").ok()
+}
+
+/// The columns of a table's primary key, when it has one with plain column names.
+fn primary_key_of(catalog: &Catalog, table: Option<QualName>) -> Option<Vec<String>> {
+    let t = catalog.tables.get(&table?)?;
+    t.constraints
+        .iter()
+        .find(|(_, c)| c.kind == ConstraintKind::PrimaryKey)
+        .and_then(|(_, c)| key_columns(&c.definition, "PRIMARY KEY ("))
 }
 
 /// Sequence options that differ from PostgreSQL's defaults for the type.
