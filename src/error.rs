@@ -168,6 +168,27 @@ pub enum Error {
         heads: Vec<String>,
     },
 
+    /// A YAML schema file is not valid: bad YAML, an unknown key (with the nearest
+    /// valid one), a wrong type, a missing field.
+    #[error("{location}: {message}")]
+    Yaml {
+        /// Where the offending value is.
+        location: Location,
+        /// The field's path and what is wrong with it.
+        message: String,
+    },
+
+    /// The desired schema defines an object twice (in two files, or in SQL and YAML).
+    #[error("{second}: {object} is already defined at {first}")]
+    DefinedTwice {
+        /// The object, e.g. `public.users`.
+        object: String,
+        /// Its first definition.
+        first: Location,
+        /// The second one.
+        second: Location,
+    },
+
     /// Another run holds the apply lock and did not let go within `--lock-wait`.
     #[error("another schemaplan run holds the apply lock on this database{}; gave up after waiting {waited_secs} s (raise --lock-wait to wait longer)", holder.as_deref().map(|h| format!(" ({h})")).unwrap_or_default())]
     LockWait {

@@ -3,7 +3,7 @@
 //! The pipeline, one module per stage, arrows pointing one way:
 //!
 //! ```text
-//!  schema/*.sql ──> parse ──> order::statements ──> devdb (load) ─┐
+//!  schema/*.sql|yaml ──> parse ──> order::statements ──> devdb (load) ─┐
 //!  live database ─────────────────────────────────────────────────┼─> introspect ─> Catalog
 //!                                                                 │
 //!  Catalog (from), Catalog (to) ──> diff ──> Changes ──> order ──> Steps ──> render ──> SQL
@@ -11,6 +11,7 @@
 //!
 //! - [`model`]: the [`model::Catalog`] and its objects, plain data.
 //! - [`parse`]: schema files split and parsed with PostgreSQL's own parser.
+//! - [`yaml`]: YAML schema files compiled to the same statements; catalogs written as YAML.
 //! - [`connect`]: database URLs (incl. SQLAlchemy forms), TLS, connecting.
 //! - [`introspect`]: a live database read into a Catalog in a fixed number of queries.
 //! - [`devdb`]: scratch databases that turn schema files into a Catalog (exact mode).
@@ -42,6 +43,7 @@ pub mod parse;
 pub mod plan;
 pub mod render;
 pub mod source;
+pub mod yaml;
 
 pub use error::{Error, Location, Result};
 

@@ -14,7 +14,7 @@ use crate::introspect::introspect;
 use crate::model::{Catalog, ObjectId};
 use crate::render::{creation_plan, Plan};
 
-use super::output::{self, Format};
+use super::output;
 use super::{Context, Outcome};
 
 /// Arguments of `schemaplan inspect`.
@@ -32,9 +32,21 @@ pub struct InspectArgs {
     /// With --out: replace the .sql files already in the directory.
     #[arg(long, requires = "out")]
     force: bool,
-    /// Output format: text is SQL; json is the catalog as data.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
+    /// Output format: text is SQL; json is the catalog as data; yaml is the YAML
+    /// schema format (with --out: one file, schema.yaml).
+    #[arg(long, value_enum, default_value_t = InspectFormat::Text)]
+    format: InspectFormat,
+}
+
+/// What `inspect` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum InspectFormat {
+    /// SQL that loads back into the schema.
+    Text,
+    /// The catalog as data.
+    Json,
+    /// The YAML schema format.
+    Yaml,
 }
 
 /// Runs `inspect`.
@@ -49,8 +61,26 @@ pub async fn run(ctx: &Context, args: InspectArgs) -> anyhow::Result<Outcome> {
     crate::apply::without_tool_tables(&mut live);
     ctx.filter.apply(&mut live);
     output::warn_unmanaged(&url.redacted(), &live);
-    if args.format == Format::Json {
+    if args.format == InspectFormat::Json {
         output::print_json(&live)?;
+        return Ok(Outcome::Clean);
+    }
+    if args.format == InspectFormat::Yaml {
+        let text = crate::yaml::emit(&live);
+        match &args.out {
+            None => output::print(&text)?,
+            Some(dir) => {
+                let path = dir.join("schema.yaml");
+                if path.exists() && !args.force {
+                    anyhow::bail!("{} exists; pass --force to replace it", path.display());
+                }
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("creating {}", dir.display()))?;
+                std::fs::write(&path, text)
+                    .with_context(|| format!("writing {}", path.display()))?;
+                ctx.status(&format!("wrote {}", path.display()));
+            }
+        }
         return Ok(Outcome::Clean);
     }
     let plan = creation_plan(&live)?;

@@ -125,6 +125,8 @@ enum Command {
     /// Join divergent heads: a merge revision when the branches touch different objects,
     /// a conflict report when they do not.
     Merge(merge::MergeArgs),
+    /// Print the JSON Schema of the YAML schema format (for editors and validators).
+    SchemaJson,
     /// The pull-request gate: schema/ and plans/ in sync, one head, no edited
     /// revision, no missing parent (exit 1 otherwise).
     Check(check::CheckArgs),
@@ -306,6 +308,10 @@ async fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Plan(args) => plan::run(&ctx, args).await,
         Command::Heads(args) => merge::heads(&ctx, args).await,
         Command::Merge(args) => merge::merge(&ctx, args).await,
+        Command::SchemaJson => {
+            output::print(&crate::yaml::json_schema())?;
+            Ok(Outcome::Clean)
+        }
         Command::Check(args) => check::run(&ctx, args).await,
         Command::Apply(args) => apply::apply(&ctx, args).await,
         Command::Rollback(args) => apply::rollback(&ctx, args).await,

@@ -302,14 +302,60 @@ impl fmt::Display for ObjRef {
 /// [`crate::Error::Syntax`] for a statement that does not parse,
 /// [`crate::Error::NotSchemaStatement`] / [`crate::Error::DropInSchema`] for statements
 /// that do not belong in a desired-state schema.
+///
+/// YAML files (`.yaml`, `.yml`) among them are compiled by [`crate::yaml::read_yaml`];
+/// an object that a YAML file defines and another file defines too is
+/// [`crate::Error::DefinedTwice`].
 pub fn read_sql_source(path: &Path) -> Result<Vec<Statement>> {
     let mut statements = Vec::new();
+    let mut yaml_defined = Vec::new();
     for file in source::sql_files(path)? {
         let text = std::fs::read_to_string(&file).map_err(|e| crate::Error::io(&file, e))?;
         let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-        statements.extend(parse_sql(&file, text)?);
+        let is_yaml = crate::yaml::is_yaml(&file);
+        let parsed = if is_yaml {
+            crate::yaml::read_yaml(&file, text)?
+        } else {
+            parse_sql(&file, text)?
+        };
+        yaml_defined.extend(std::iter::repeat_n(is_yaml, parsed.len()));
+        statements.extend(parsed);
+    }
+    if yaml_defined.contains(&true) {
+        defined_once(&statements, &yaml_defined)?;
     }
     Ok(statements)
+}
+
+/// Refuses an object created twice when one of its definitions is in a YAML file.
+/// Functions are left out (overloads share a name; PostgreSQL refuses a true duplicate
+/// when loading).
+fn defined_once(statements: &[Statement], yaml: &[bool]) -> Result<()> {
+    let mut seen: BTreeMap<&ObjRef, (&Location, bool)> = BTreeMap::new();
+    for (s, &is_yaml) in statements.iter().zip(yaml) {
+        if !s.kind.to_string().starts_with("CREATE") {
+            continue;
+        }
+        for obj in &s.creates {
+            if matches!(obj, ObjRef::Function(_)) {
+                continue;
+            }
+            match seen.get(obj) {
+                Some((first, first_yaml)) if *first_yaml || is_yaml => {
+                    return Err(crate::Error::DefinedTwice {
+                        object: obj.to_string(),
+                        first: (*first).clone(),
+                        second: s.location.clone(),
+                    });
+                }
+                Some(_) => {}
+                None => {
+                    seen.insert(obj, (&s.location, is_yaml));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The rename hints (`-- schemaplan: rename OLD -> NEW`) of a schema file or directory,
@@ -317,6 +363,10 @@ pub fn read_sql_source(path: &Path) -> Result<Vec<Statement>> {
 pub fn read_rename_hints(path: &Path) -> Result<Vec<crate::diff::RenameHint>> {
     let mut hints = Vec::new();
     for file in source::sql_files(path)? {
+        // Hints are SQL comments; YAML files have none.
+        if crate::yaml::is_yaml(&file) {
+            continue;
+        }
         let text = std::fs::read_to_string(&file).map_err(|e| crate::Error::io(&file, e))?;
         hints.extend(crate::diff::parse_hints(&file, &text)?);
     }

@@ -1,4 +1,5 @@
-//! Finding schema files: a `.sql` file, or every `.sql` file under a directory.
+//! Finding schema files: a `.sql` or YAML file, or every `.sql`, `.yaml` and `.yml` file
+//! under a directory.
 //!
 //! Input: a path. Output: the files to read, sorted by path so that the statements come
 //! out in the same order on every machine. Reads directory listings only, never files.
@@ -37,10 +38,12 @@ fn collect(dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
     Ok(())
 }
 
+/// `.sql`, or a YAML schema file (`.yaml`, `.yml`).
 fn is_sql(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| e.eq_ignore_ascii_case("sql"))
+        || crate::yaml::is_yaml(path)
 }
 
 #[cfg(test)]
@@ -59,6 +62,7 @@ mod tests {
             "b/y.SQL",
             "notes.txt",
             "b/readme.md",
+            "b/c/t.yaml",
         ] {
             std::fs::write(root.join(f), "").unwrap();
         }
@@ -67,7 +71,10 @@ mod tests {
             .iter()
             .map(|p| p.strip_prefix(root).unwrap().display().to_string())
             .collect();
-        assert_eq!(files, ["a.sql", "b/c/x.sql", "b/y.SQL", "z.sql"]);
+        assert_eq!(
+            files,
+            ["a.sql", "b/c/t.yaml", "b/c/x.sql", "b/y.SQL", "z.sql"]
+        );
     }
 
     #[test]

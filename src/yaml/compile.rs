@@ -1,0 +1,938 @@
+//! The YAML format compiled to SQL: one statement per `CREATE`, `ALTER` or `COMMENT`
+//! the file's objects need, each tagged with the path of keys it comes from.
+//!
+//! Input: a [`File`]. Output: [`Generated`] statements in file order (the caller parses
+//! them and the ordering stage sorts them). Names are quoted here, as SQL needs them;
+//! types, expressions, queries and bodies are passed through as written. Table-level
+//! constraints are added with `ALTER TABLE ... ADD`, so tables that reference each
+//! other need no particular order. Does no I/O.
+
+use crate::model::{Ident, QualName};
+
+use super::format::{
+    AttributeSpec, CheckSpec, ColumnSpec, ConstraintSpec, DomainSpec, EnumSpec, File, FunctionSpec,
+    IdentityKindSpec, IdentitySpec, IndexSpec, KeySpec, Map, PolicySpec, SequenceSpec, Spec,
+    TableSpec, TriggerSpec, ViewSpec,
+};
+use super::names;
+
+/// One generated statement and the key path of what it declares.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Generated {
+    /// The SQL, without a trailing semicolon.
+    pub sql: String,
+    /// The keys from the top of the file, e.g. `["tables", "users", "columns"]`.
+    pub field: Vec<String>,
+    /// More precise keys for some lines of `sql` (1-based): a table's columns, one per
+    /// line, so a syntax error in a column points at that column.
+    pub lines: Vec<(usize, Vec<String>)>,
+}
+
+impl Generated {
+    /// The keys of what is on `line` of the SQL.
+    pub fn field_at(&self, line: usize) -> &[String] {
+        self.lines
+            .iter()
+            .find(|(l, _)| *l == line)
+            .map_or(&self.field, |(_, f)| f)
+    }
+}
+
+/// What is wrong with a value, and where.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CompileError {
+    /// The keys from the top of the file.
+    pub field: Vec<String>,
+    /// What is wrong.
+    pub message: String,
+}
+
+type Result<T> = std::result::Result<T, CompileError>;
+
+/// Compiles a file into its statements.
+pub fn compile(file: &File) -> Result<Vec<Generated>> {
+    let schema = file.schema.as_deref().unwrap_or("public");
+    let mut c = Compiler {
+        out: Vec::new(),
+        schema,
+    };
+    c.file(file)?;
+    Ok(c.out)
+}
+
+struct Compiler<'a> {
+    out: Vec<Generated>,
+    schema: &'a str,
+}
+
+fn path(parts: &[&str]) -> Vec<String> {
+    parts.iter().map(|s| s.to_string()).collect()
+}
+
+fn err<T>(field: &[&str], message: impl Into<String>) -> Result<T> {
+    Err(CompileError {
+        field: path(field),
+        message: message.into(),
+    })
+}
+
+/// A SQL string literal.
+fn literal(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+fn idents(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|n| Ident(n).to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A dollar quote tag that does not occur in `body`.
+fn dollar_quote(body: &str) -> String {
+    let mut tag = "$body$".to_string();
+    let mut n = 1;
+    while body.contains(&tag) {
+        tag = format!("$body{n}$");
+        n += 1;
+    }
+    format!("{tag}{body}{tag}")
+}
+
+impl<'a> Compiler<'a> {
+    fn push(&mut self, field: &[&str], sql: String) {
+        self.out.push(Generated {
+            sql,
+            field: path(field),
+            lines: Vec::new(),
+        });
+    }
+
+    fn comment(&mut self, field: &[&str], target: String, text: &Option<String>) {
+        if let Some(t) = text {
+            self.push(field, format!("COMMENT ON {target} IS {}", literal(t)));
+        }
+    }
+
+    fn name(&self, field: &[&str], key: &str) -> Result<QualName> {
+        names::qualified(key, self.schema).or_else(|m| err(field, m))
+    }
+
+    fn file(&mut self, f: &File) -> Result<()> {
+        for (key, spec) in f.schemas.iter() {
+            let field = ["schemas", key.as_str()];
+            if key != "public" {
+                self.push(&field, format!("CREATE SCHEMA {}", Ident(key)));
+            }
+            if let Some(s) = spec {
+                self.comment(&field, format!("SCHEMA {}", Ident(key)), &s.comment);
+            }
+        }
+        for (key, spec) in f.extensions.iter() {
+            let field = ["extensions", key.as_str()];
+            let mut sql = format!("CREATE EXTENSION {}", Ident(key));
+            let spec = spec.clone().unwrap_or_default();
+            if let Some(s) = &spec.schema {
+                sql.push_str(&format!(" WITH SCHEMA {}", Ident(s)));
+            }
+            if let Some(v) = &spec.version {
+                sql.push_str(&format!(" VERSION {}", literal(v)));
+            }
+            self.push(&field, sql);
+            self.comment(&field, format!("EXTENSION {}", Ident(key)), &spec.comment);
+        }
+        for (key, spec) in f.enums.iter() {
+            let field = ["enums", key.as_str()];
+            let name = self.name(&field, key)?;
+            let e = match spec {
+                Spec::List(values) => EnumSpec {
+                    values: values.clone(),
+                    comment: None,
+                },
+                Spec::Full(e) => e.clone(),
+                Spec::Str(_) => return err(&field, "an enum is a list of values or a map"),
+            };
+            let labels: Vec<String> = e.values.iter().map(|l| literal(l)).collect();
+            self.push(
+                &field,
+                format!("CREATE TYPE {name} AS ENUM ({})", labels.join(", ")),
+            );
+            self.comment(&field, format!("TYPE {name}"), &e.comment);
+        }
+        for (key, spec) in f.domains.iter() {
+            self.domain(key, spec)?;
+        }
+        for (key, spec) in f.composites.iter() {
+            let field = ["composites", key.as_str()];
+            let name = self.name(&field, key)?;
+            let mut attributes = Vec::new();
+            for (attr, a) in spec.attributes.iter() {
+                let a = match a {
+                    Spec::Str(t) => AttributeSpec {
+                        type_name: t.clone(),
+                        collation: None,
+                    },
+                    Spec::Full(a) => a.clone(),
+                    Spec::List(_) => {
+                        return err(&["composites", key, "attributes", attr], "expected a type")
+                    }
+                };
+                let mut s = format!("{} {}", Ident(attr), a.type_name);
+                if let Some(c) = &a.collation {
+                    s.push_str(&format!(" COLLATE {c}"));
+                }
+                attributes.push(s);
+            }
+            self.push(
+                &field,
+                format!("CREATE TYPE {name} AS ({})", attributes.join(", ")),
+            );
+            self.comment(&field, format!("TYPE {name}"), &spec.comment);
+        }
+        for (key, spec) in f.sequences.iter() {
+            self.sequence(key, &spec.clone().unwrap_or_default())?;
+        }
+        for (key, spec) in f.functions.iter() {
+            self.function("functions", key, spec)?;
+        }
+        for (key, spec) in f.procedures.iter() {
+            self.function("procedures", key, spec)?;
+        }
+        for (key, spec) in f.tables.iter() {
+            self.table(key, spec)?;
+        }
+        for (key, spec) in f.views.iter() {
+            self.view("views", key, spec)?;
+        }
+        for (key, spec) in f.materialized_views.iter() {
+            self.view("materialized_views", key, spec)?;
+        }
+        Ok(())
+    }
+
+    fn domain(&mut self, key: &str, spec: &Spec<DomainSpec>) -> Result<()> {
+        let field = ["domains", key];
+        let name = self.name(&field, key)?;
+        let d = match spec {
+            Spec::Str(s) => {
+                self.push(&field, format!("CREATE DOMAIN {name} AS {s}"));
+                return Ok(());
+            }
+            Spec::Full(d) => d,
+            Spec::List(_) => return err(&field, "a domain is a type or a map"),
+        };
+        let mut sql = format!("CREATE DOMAIN {name} AS {}", d.base);
+        if let Some(c) = &d.collation {
+            sql.push_str(&format!(" COLLATE {c}"));
+        }
+        if let Some(v) = &d.default {
+            sql.push_str(&format!(" DEFAULT {v}"));
+        }
+        if d.not_null {
+            sql.push_str(" NOT NULL");
+        }
+        let mut later = Vec::new();
+        for (check, spec) in d.checks.iter() {
+            let c = check_spec(spec, &["domains", key, "checks", check])?;
+            if c.not_valid {
+                later.push(format!(
+                    "ALTER DOMAIN {name} ADD CONSTRAINT {} CHECK ({}) NOT VALID",
+                    Ident(check),
+                    c.expression
+                ));
+            } else {
+                sql.push_str(&format!(
+                    " CONSTRAINT {} CHECK ({})",
+                    Ident(check),
+                    c.expression
+                ));
+            }
+        }
+        self.push(&field, sql);
+        for s in later {
+            self.push(&field, s);
+        }
+        self.comment(&field, format!("DOMAIN {name}"), &d.comment);
+        Ok(())
+    }
+
+    fn sequence(&mut self, key: &str, s: &SequenceSpec) -> Result<()> {
+        let field = ["sequences", key];
+        let name = self.name(&field, key)?;
+        let mut sql = format!("CREATE SEQUENCE {name}");
+        if let Some(t) = &s.data_type {
+            sql.push_str(&format!(" AS {t}"));
+        }
+        let clauses = option_clauses(s.start, s.increment, s.min, s.max, s.cache, s.cycle);
+        if !clauses.is_empty() {
+            sql.push(' ');
+            sql.push_str(&clauses.join(" "));
+        }
+        self.push(&field, sql);
+        if let Some(owner) = &s.owned_by {
+            let parts = names::split(owner).or_else(|m| err(&field, m))?;
+            let (table, column) = match parts.as_slice() {
+                [t, c] => (QualName::new(self.schema, t.clone()), c),
+                [s, t, c] => (QualName::new(s.clone(), t.clone()), c),
+                _ => return err(&field, "owned_by is table.column or schema.table.column"),
+            };
+            self.push(
+                &field,
+                format!("ALTER SEQUENCE {name} OWNED BY {table}.{}", Ident(column)),
+            );
+        }
+        self.comment(&field, format!("SEQUENCE {name}"), &s.comment);
+        Ok(())
+    }
+
+    fn function(&mut self, kind: &str, key: &str, f: &FunctionSpec) -> Result<()> {
+        let field = [kind, key];
+        let (name, key_args) = names::function(key, self.schema).or_else(|m| err(&field, m))?;
+        let word = if kind == "procedures" {
+            "PROCEDURE"
+        } else {
+            "FUNCTION"
+        };
+        let sql = match &f.definition {
+            Some(def) => {
+                let parts = [&f.args, &f.returns, &f.language, &f.options, &f.body];
+                if parts.iter().any(|p| p.is_some()) {
+                    return err(
+                        &field,
+                        "give either `definition` or args/returns/language/options/body, not both",
+                    );
+                }
+                def.trim_end().trim_end_matches(';').to_string()
+            }
+            None => {
+                let Some(body) = &f.body else {
+                    return err(&field, "missing field `body` (or `definition`)");
+                };
+                let Some(language) = &f.language else {
+                    return err(&field, "missing field `language`");
+                };
+                let args = f.args.clone().or(key_args.clone()).unwrap_or_default();
+                let mut sql = format!("CREATE {word} {name}({args})");
+                match (&f.returns, word) {
+                    (Some(r), "FUNCTION") => sql.push_str(&format!(" RETURNS {r}")),
+                    (None, "FUNCTION") => return err(&field, "missing field `returns`"),
+                    (Some(_), _) => return err(&field, "a procedure has no `returns`"),
+                    (None, _) => {}
+                }
+                sql.push_str(&format!(" LANGUAGE {language}"));
+                if let Some(o) = &f.options {
+                    sql.push_str(&format!(" {o}"));
+                }
+                sql.push_str(&format!(" AS {}", dollar_quote(body)));
+                sql
+            }
+        };
+        self.push(&field, sql);
+        if f.comment.is_some() {
+            let args = key_args.or(f.args.clone()).unwrap_or_default();
+            self.comment(&field, format!("{word} {name}({args})"), &f.comment);
+        }
+        Ok(())
+    }
+
+    fn table(&mut self, key: &str, t: &TableSpec) -> Result<()> {
+        let field = ["tables", key];
+        let name = self.name(&field, key)?;
+        let unlogged = if t.unlogged { "UNLOGGED " } else { "" };
+        let mut sql = format!("CREATE {unlogged}TABLE {name}");
+        let mut column_comments = Vec::new();
+        let mut lines = Vec::new();
+        if let Some(of) = &t.partition_of {
+            if !t.columns.is_empty() {
+                return err(
+                    &["tables", key, "columns"],
+                    "a partition takes its columns from its parent",
+                );
+            }
+            let parent = self.name(&["tables", key, "partition_of"], &of.parent)?;
+            sql.push_str(&format!(" PARTITION OF {parent} {}", of.bound));
+        } else {
+            let mut items = Vec::new();
+            for (col, spec) in t.columns.iter() {
+                let cfield = ["tables", key, "columns", col.as_str()];
+                // Line 1 is `CREATE TABLE name (`, then one line per column.
+                lines.push((items.len() + 2, path(&cfield)));
+                match spec {
+                    Spec::Str(s) => items.push(format!("    {} {s}", Ident(col))),
+                    Spec::Full(c) => {
+                        items.push(format!("    {}", column_def(col, c, &cfield)?));
+                        if c.comment.is_some() {
+                            column_comments.push((col.clone(), c.comment.clone()));
+                        }
+                    }
+                    Spec::List(_) => return err(&cfield, "a column is a string or a map"),
+                }
+            }
+            if items.is_empty() {
+                sql.push_str(" ()");
+            } else {
+                sql.push_str(&format!(" (\n{}\n)", items.join(",\n")));
+            }
+            if !t.inherits.is_empty() {
+                let mut parents = Vec::new();
+                for p in &t.inherits {
+                    parents.push(self.name(&["tables", key, "inherits"], p)?.to_string());
+                }
+                sql.push_str(&format!(" INHERITS ({})", parents.join(", ")));
+            }
+        }
+        if let Some(by) = &t.partition_by {
+            sql.push_str(&format!(" PARTITION BY {by}"));
+        }
+        if !t.options.is_empty() {
+            sql.push_str(&format!(" WITH ({})", t.options.join(", ")));
+        }
+        self.push(&field, sql);
+        if let Some(created) = self.out.last_mut() {
+            created.lines = lines;
+        }
+        if t.row_level_security {
+            self.push(
+                &field,
+                format!("ALTER TABLE {name} ENABLE ROW LEVEL SECURITY"),
+            );
+        }
+        if t.force_row_level_security {
+            self.push(
+                &field,
+                format!("ALTER TABLE {name} FORCE ROW LEVEL SECURITY"),
+            );
+        }
+        self.comment(&field, format!("TABLE {name}"), &t.comment);
+        for (col, text) in column_comments {
+            self.comment(
+                &["tables", key, "columns", &col],
+                format!("COLUMN {name}.{}", Ident(&col)),
+                &text,
+            );
+        }
+        if let Some(pk) = &t.primary_key {
+            let pfield = ["tables", key, "primary_key"];
+            let k = key_spec(pk, &pfield)?;
+            self.key_constraint(&pfield, &name, "PRIMARY KEY", &k)?;
+        }
+        for u in &t.unique {
+            let ufield = ["tables", key, "unique"];
+            let k = key_spec(u, &ufield)?;
+            let nulls = if k.nulls_not_distinct {
+                " NULLS NOT DISTINCT"
+            } else {
+                ""
+            };
+            self.key_constraint(&ufield, &name, &format!("UNIQUE{nulls}"), &k)?;
+        }
+        for fk in &t.foreign_keys {
+            let ffield = ["tables", key, "foreign_keys"];
+            let target = self.name(&ffield, &fk.references)?;
+            let mut def = format!("FOREIGN KEY ({}) REFERENCES {target}", idents(&fk.columns));
+            if !fk.referenced_columns.is_empty() {
+                def.push_str(&format!(" ({})", idents(&fk.referenced_columns)));
+            }
+            if fk.match_full {
+                def.push_str(" MATCH FULL");
+            }
+            if let Some(a) = &fk.on_delete {
+                def.push_str(&format!(" ON DELETE {a}"));
+            }
+            if let Some(a) = &fk.on_update {
+                def.push_str(&format!(" ON UPDATE {a}"));
+            }
+            if fk.deferrable {
+                def.push_str(" DEFERRABLE");
+            }
+            if fk.initially_deferred {
+                def.push_str(" INITIALLY DEFERRED");
+            }
+            self.add_constraint(
+                &ffield,
+                &name,
+                fk.name.as_deref(),
+                &def,
+                fk.not_valid,
+                &fk.comment,
+            )?;
+        }
+        for (check, spec) in t.checks.iter() {
+            let cfield = ["tables", key, "checks", check.as_str()];
+            let c = check_spec(spec, &cfield)?;
+            let mut def = format!("CHECK ({})", c.expression);
+            if c.no_inherit {
+                def.push_str(" NO INHERIT");
+            }
+            self.add_constraint(&cfield, &name, Some(check), &def, c.not_valid, &c.comment)?;
+        }
+        for (cname, spec) in t.constraints.iter() {
+            let cfield = ["tables", key, "constraints", cname.as_str()];
+            let c = match spec {
+                Spec::Str(d) => ConstraintSpec {
+                    definition: d.clone(),
+                    ..ConstraintSpec::default()
+                },
+                Spec::Full(c) => c.clone(),
+                Spec::List(_) => return err(&cfield, "a constraint is a string or a map"),
+            };
+            self.add_constraint(
+                &cfield,
+                &name,
+                Some(cname),
+                &c.definition,
+                c.not_valid,
+                &c.comment,
+            )?;
+        }
+        self.indexes(&["tables", key], &name, &t.indexes)?;
+        for (pname, p) in t.policies.iter() {
+            self.policy(&["tables", key, "policies", pname], &name, pname, p);
+        }
+        self.triggers(&["tables", key], &name, &t.triggers)?;
+        Ok(())
+    }
+
+    fn key_constraint(
+        &mut self,
+        field: &[&str],
+        table: &QualName,
+        kind: &str,
+        k: &KeySpec,
+    ) -> Result<()> {
+        let def = format!("{kind} ({})", idents(&k.columns));
+        self.add_constraint(field, table, k.name.as_deref(), &def, false, &k.comment)
+    }
+
+    fn add_constraint(
+        &mut self,
+        field: &[&str],
+        table: &QualName,
+        name: Option<&str>,
+        definition: &str,
+        not_valid: bool,
+        comment: &Option<String>,
+    ) -> Result<()> {
+        let named = match name {
+            Some(n) => format!("CONSTRAINT {} ", Ident(n)),
+            None => String::new(),
+        };
+        let not_valid = if not_valid { " NOT VALID" } else { "" };
+        self.push(
+            field,
+            format!("ALTER TABLE {table} ADD {named}{definition}{not_valid}"),
+        );
+        if comment.is_some() {
+            let Some(n) = name else {
+                return err(field, "a constraint with a comment needs a `name`");
+            };
+            self.comment(
+                field,
+                format!("CONSTRAINT {} ON {table}", Ident(n)),
+                comment,
+            );
+        }
+        Ok(())
+    }
+
+    fn indexes(
+        &mut self,
+        field: &[&str],
+        table: &QualName,
+        indexes: &Map<Spec<IndexSpec>>,
+    ) -> Result<()> {
+        for (iname, spec) in indexes.iter() {
+            let mut ifield = field.to_vec();
+            ifield.extend(["indexes", iname.as_str()]);
+            let i = match spec {
+                Spec::Str(d) => IndexSpec {
+                    definition: Some(d.clone()),
+                    ..IndexSpec::default()
+                },
+                Spec::List(cols) => IndexSpec {
+                    columns: cols.clone(),
+                    ..IndexSpec::default()
+                },
+                Spec::Full(i) => i.clone(),
+            };
+            let unique = if i.unique { "UNIQUE " } else { "" };
+            let only = if i.only { "ONLY " } else { "" };
+            let rest = match &i.definition {
+                Some(d) => {
+                    if !i.columns.is_empty()
+                        || i.using.is_some()
+                        || !i.include.is_empty()
+                        || i.predicate.is_some()
+                        || i.nulls_not_distinct
+                    {
+                        return err(
+                            &ifield,
+                            "give either `definition` or columns/using/include/where, not both",
+                        );
+                    }
+                    d.clone()
+                }
+                None => {
+                    if i.columns.is_empty() {
+                        return err(&ifield, "missing field `columns` (or `definition`)");
+                    }
+                    let mut s = String::new();
+                    if let Some(m) = &i.using {
+                        s.push_str(&format!("USING {m} "));
+                    }
+                    s.push_str(&format!("({})", i.columns.join(", ")));
+                    if !i.include.is_empty() {
+                        s.push_str(&format!(" INCLUDE ({})", idents(&i.include)));
+                    }
+                    if i.nulls_not_distinct {
+                        s.push_str(" NULLS NOT DISTINCT");
+                    }
+                    if let Some(p) = &i.predicate {
+                        s.push_str(&format!(" WHERE {p}"));
+                    }
+                    s
+                }
+            };
+            self.push(
+                &ifield,
+                format!(
+                    "CREATE {unique}INDEX {} ON {only}{table} {rest}",
+                    Ident(iname)
+                ),
+            );
+            let qualified = table.sibling(iname.clone());
+            self.comment(&ifield, format!("INDEX {qualified}"), &i.comment);
+        }
+        Ok(())
+    }
+
+    fn policy(&mut self, field: &[&str], table: &QualName, name: &str, p: &PolicySpec) {
+        let mut sql = format!("CREATE POLICY {} ON {table}", Ident(name));
+        if p.restrictive {
+            sql.push_str(" AS RESTRICTIVE");
+        }
+        if let Some(c) = &p.command {
+            sql.push_str(&format!(" FOR {c}"));
+        }
+        if !p.roles.is_empty() {
+            let roles: Vec<String> = p
+                .roles
+                .iter()
+                .map(|r| {
+                    if r == "public" {
+                        "PUBLIC".to_string()
+                    } else {
+                        Ident(r).to_string()
+                    }
+                })
+                .collect();
+            sql.push_str(&format!(" TO {}", roles.join(", ")));
+        }
+        if let Some(u) = &p.using {
+            sql.push_str(&format!(" USING ({u})"));
+        }
+        if let Some(c) = &p.with_check {
+            sql.push_str(&format!(" WITH CHECK ({c})"));
+        }
+        self.push(field, sql);
+        self.comment(
+            field,
+            format!("POLICY {} ON {table}", Ident(name)),
+            &p.comment,
+        );
+    }
+
+    fn triggers(
+        &mut self,
+        field: &[&str],
+        table: &QualName,
+        triggers: &Map<Spec<TriggerSpec>>,
+    ) -> Result<()> {
+        for (tname, spec) in triggers.iter() {
+            let mut tfield = field.to_vec();
+            tfield.extend(["triggers", tname.as_str()]);
+            let t = match spec {
+                Spec::Str(d) => TriggerSpec {
+                    definition: Some(d.clone()),
+                    ..TriggerSpec::default()
+                },
+                Spec::Full(t) => t.clone(),
+                Spec::List(_) => return err(&tfield, "a trigger is a string or a map"),
+            };
+            let sql = match &t.definition {
+                Some(d) => {
+                    if t.timing.is_some()
+                        || !t.events.is_empty()
+                        || t.for_each.is_some()
+                        || t.when.is_some()
+                        || t.function.is_some()
+                    {
+                        return err(
+                            &tfield,
+                            "give either `definition` or timing/events/for_each/when/function, not both",
+                        );
+                    }
+                    d.trim_end().trim_end_matches(';').to_string()
+                }
+                None => {
+                    let (Some(timing), Some(function)) = (&t.timing, &t.function) else {
+                        return err(&tfield, "missing field `timing` or `function`");
+                    };
+                    if t.events.is_empty() {
+                        return err(&tfield, "missing field `events`");
+                    }
+                    let mut sql = format!(
+                        "CREATE TRIGGER {} {} {} ON {table}",
+                        Ident(tname),
+                        timing.to_uppercase(),
+                        t.events.join(" OR ")
+                    );
+                    if let Some(each) = &t.for_each {
+                        sql.push_str(&format!(" FOR EACH {}", each.to_uppercase()));
+                    }
+                    if let Some(w) = &t.when {
+                        sql.push_str(&format!(" WHEN ({w})"));
+                    }
+                    sql.push_str(&format!(" EXECUTE FUNCTION {function}"));
+                    sql
+                }
+            };
+            self.push(&tfield, sql);
+            let action = match t.enabled.as_deref() {
+                None | Some("origin") => None,
+                Some("disabled") => Some("DISABLE"),
+                Some("replica") => Some("ENABLE REPLICA"),
+                Some("always") => Some("ENABLE ALWAYS"),
+                Some(other) => {
+                    return err(
+                        &tfield,
+                        format!("enabled: {other:?}; expected origin, disabled, replica or always"),
+                    )
+                }
+            };
+            if let Some(a) = action {
+                self.push(
+                    &tfield,
+                    format!("ALTER TABLE {table} {a} TRIGGER {}", Ident(tname)),
+                );
+            }
+            self.comment(
+                &tfield,
+                format!("TRIGGER {} ON {table}", Ident(tname)),
+                &t.comment,
+            );
+        }
+        Ok(())
+    }
+
+    fn view(&mut self, kind: &str, key: &str, spec: &Spec<ViewSpec>) -> Result<()> {
+        let field = [kind, key];
+        let name = self.name(&field, key)?;
+        let v = match spec {
+            Spec::Str(q) => ViewSpec {
+                query: q.clone(),
+                ..ViewSpec::default()
+            },
+            Spec::Full(v) => v.clone(),
+            Spec::List(_) => return err(&field, "a view is a query or a map"),
+        };
+        let word = if kind == "materialized_views" {
+            "MATERIALIZED VIEW"
+        } else {
+            "VIEW"
+        };
+        let mut sql = format!("CREATE {word} {name}");
+        if !v.options.is_empty() {
+            sql.push_str(&format!(" WITH ({})", v.options.join(", ")));
+        }
+        let query = v.query.trim_end().trim_end_matches(';');
+        sql.push_str(&format!(" AS\n{query}"));
+        self.push(&field, sql);
+        self.comment(&field, format!("{word} {name}"), &v.comment);
+        for (col, text) in v.columns.iter() {
+            self.comment(
+                &[kind, key, "columns", col],
+                format!("COLUMN {name}.{}", Ident(col)),
+                &Some(text.clone()),
+            );
+        }
+        self.indexes(&field, &name, &v.indexes)?;
+        self.triggers(&field, &name, &v.triggers)?;
+        Ok(())
+    }
+}
+
+fn check_spec(spec: &Spec<CheckSpec>, field: &[&str]) -> Result<CheckSpec> {
+    match spec {
+        Spec::Str(e) => Ok(CheckSpec {
+            expression: e.clone(),
+            ..CheckSpec::default()
+        }),
+        Spec::Full(c) => Ok(c.clone()),
+        Spec::List(_) => err(field, "a check is an expression or a map"),
+    }
+}
+
+fn key_spec(spec: &Spec<KeySpec>, field: &[&str]) -> Result<KeySpec> {
+    match spec {
+        Spec::List(cols) => Ok(KeySpec {
+            columns: cols.clone(),
+            ..KeySpec::default()
+        }),
+        Spec::Full(k) => Ok(k.clone()),
+        Spec::Str(_) => err(field, "a key is a list of columns or a map"),
+    }
+}
+
+/// `INCREMENT BY`, `MINVALUE`, `MAXVALUE`, `START WITH`, `CACHE`, `CYCLE` for the
+/// options given.
+fn option_clauses(
+    start: Option<i64>,
+    increment: Option<i64>,
+    min: Option<i64>,
+    max: Option<i64>,
+    cache: Option<i64>,
+    cycle: bool,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(v) = increment {
+        out.push(format!("INCREMENT BY {v}"));
+    }
+    if let Some(v) = min {
+        out.push(format!("MINVALUE {v}"));
+    }
+    if let Some(v) = max {
+        out.push(format!("MAXVALUE {v}"));
+    }
+    if let Some(v) = start {
+        out.push(format!("START WITH {v}"));
+    }
+    if let Some(v) = cache {
+        out.push(format!("CACHE {v}"));
+    }
+    if cycle {
+        out.push("CYCLE".into());
+    }
+    out
+}
+
+/// A column's full form as a column definition.
+fn column_def(name: &str, c: &ColumnSpec, field: &[&str]) -> Result<String> {
+    let mut s = format!("{} {}", Ident(name), c.type_name);
+    if let Some(coll) = &c.collation {
+        s.push_str(&format!(" COLLATE {coll}"));
+    }
+    if let Some(expr) = &c.generated {
+        s.push_str(&format!(" GENERATED ALWAYS AS ({expr}) STORED"));
+    }
+    if let Some(d) = &c.default {
+        s.push_str(&format!(" DEFAULT {d}"));
+    }
+    if c.not_null {
+        s.push_str(" NOT NULL");
+    }
+    if let Some(id) = &c.identity {
+        let id = match id {
+            Spec::Str(k) => IdentitySpec {
+                kind: match k.as_str() {
+                    "always" => IdentityKindSpec::Always,
+                    "by-default" => IdentityKindSpec::ByDefault,
+                    other => {
+                        let mut f = field.to_vec();
+                        f.push("identity");
+                        return err(&f, format!("{other:?}: expected `always` or `by-default`"));
+                    }
+                },
+                ..IdentitySpec::default()
+            },
+            Spec::Full(i) => i.clone(),
+            Spec::List(_) => return err(field, "identity is a string or a map"),
+        };
+        let kind = match id.kind {
+            IdentityKindSpec::Always => "ALWAYS",
+            IdentityKindSpec::ByDefault => "BY DEFAULT",
+        };
+        s.push_str(&format!(" GENERATED {kind} AS IDENTITY"));
+        let clauses = option_clauses(id.start, id.increment, id.min, id.max, id.cache, id.cycle);
+        if !clauses.is_empty() {
+            s.push_str(&format!(" ({})", clauses.join(" ")));
+        }
+    }
+    if c.primary_key {
+        s.push_str(" PRIMARY KEY");
+    }
+    if c.unique {
+        s.push_str(" UNIQUE");
+    }
+    if let Some(r) = &c.references {
+        s.push_str(&format!(" REFERENCES {r}"));
+    }
+    if let Some(e) = &c.check {
+        s.push_str(&format!(" CHECK ({e})"));
+    }
+    Ok(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sql(yaml: &str) -> Vec<String> {
+        let file: File = serde_norway::from_str(yaml).unwrap();
+        compile(&file).unwrap().into_iter().map(|g| g.sql).collect()
+    }
+
+    #[test]
+    fn short_forms_compile() {
+        let out = sql("tables:\n  users:\n    columns:\n      id: bigint generated always as identity\n      Email: {type: text, not_null: true, unique: true}\n    primary_key: [id]\n    indexes:\n      users_email_idx: [lower(\"Email\")]\n");
+        assert_eq!(
+            out,
+            [
+                "CREATE TABLE public.users (\n    id bigint generated always as identity,\n    \"Email\" text NOT NULL UNIQUE\n)",
+                "ALTER TABLE public.users ADD PRIMARY KEY (id)",
+                "CREATE INDEX users_email_idx ON public.users (lower(\"Email\"))",
+            ]
+        );
+    }
+
+    #[test]
+    fn types_and_functions_compile() {
+        let out = sql("schema: app\nenums:\n  mood: [happy, \"it's ok\"]\ndomains:\n  positive:\n    type: integer\n    checks: {gt_zero: VALUE > 0}\nfunctions:\n  one:\n    returns: integer\n    language: sql\n    body: select 1\n    comment: the one\n");
+        assert_eq!(
+            out,
+            [
+                "CREATE TYPE app.mood AS ENUM ('happy', 'it''s ok')",
+                "CREATE DOMAIN app.positive AS integer CONSTRAINT gt_zero CHECK (VALUE > 0)",
+                "CREATE FUNCTION app.one() RETURNS integer LANGUAGE sql AS $body$select 1$body$",
+                "COMMENT ON FUNCTION app.one() IS 'the one'",
+            ]
+        );
+    }
+
+    #[test]
+    fn missing_parts_are_errors_with_their_field() {
+        let file: File =
+            serde_norway::from_str("functions:\n  f:\n    language: sql\n    body: x\n").unwrap();
+        let e = compile(&file).unwrap_err();
+        assert_eq!(e.field, ["functions", "f"]);
+        assert!(e.message.contains("returns"), "{}", e.message);
+    }
+
+    #[test]
+    fn scalar_defaults_are_their_text() {
+        let out = sql("tables:\n  t:\n    columns:\n      n: {type: integer, default: 0}\n      b: {type: boolean, default: true}\nextensions:\n  citext: {version: 1.6}\n");
+        assert_eq!(
+            out,
+            [
+                "CREATE EXTENSION citext VERSION '1.6'",
+                "CREATE TABLE public.t (\n    n integer DEFAULT 0,\n    b boolean DEFAULT true\n)",
+            ]
+        );
+    }
+
+    #[test]
+    fn dollar_quotes_avoid_the_body() {
+        assert_eq!(dollar_quote("a $body$ b"), "$body1$a $body$ b$body1$");
+    }
+}
