@@ -162,12 +162,8 @@ pub async fn run(ctx: &Context, args: CheckArgs) -> anyhow::Result<Outcome> {
                     fork_points: d.fork_points.iter().map(|f| f.0.clone()).collect(),
                 });
             }
-            let (server, cluster) = ctx.dev_server(None).await?;
-            let mode = format!(
-                "checked in exact mode (dev server {}:{})",
-                server.host(),
-                server.port()
-            );
+            let (read_mode, cluster) = ctx.mode(None).await?;
+            let mode = format!("checked in {}", read_mode.describe());
             ctx.status(&format!(
                 "replaying {} and loading {desired}",
                 args.plans.display()
@@ -175,12 +171,12 @@ pub async fn run(ctx: &Context, args: CheckArgs) -> anyhow::Result<Outcome> {
             let loaded = async {
                 // With several heads, the branches in DAG order; when they cannot both
                 // be applied, the several-heads finding already says what to do.
-                let current = match crate::source::replay(&history, &server).await {
+                let current = match crate::source::replay_in(history.in_order(), &read_mode).await {
                     Ok(c) => Some(c),
                     Err(_) if div.is_some() => None,
                     Err(e) => return Err(e.into()),
                 };
-                let wanted = crate::source::load(&desired, Some(&server), &ctx.filter).await?;
+                let wanted = crate::source::load_in(&desired, &read_mode, &ctx.filter).await?;
                 anyhow::Ok((current, wanted))
             }
             .await;

@@ -14,7 +14,7 @@ use crate::order::order;
 use crate::plan::merge::{conflicts, divergence, touches, Conflict, Divergence};
 use crate::plan::{dir, file, History, NewRevision, Revision, RevisionId};
 use crate::render::Plan;
-use crate::source::{load, replay_revisions, Source};
+use crate::source::{load_in, replay_in, Mode, Source};
 
 use super::output;
 use super::{Context, Outcome};
@@ -166,7 +166,7 @@ pub struct Analysis {
 pub async fn analyze(
     history: &History,
     div: Divergence,
-    server: &DbUrl,
+    mode: &Mode,
 ) -> anyhow::Result<Analysis> {
     let revs = |ids: &[&RevisionId]| -> Vec<&Revision> {
         ids.iter().filter_map(|id| history.get(id)).collect()
@@ -176,11 +176,11 @@ pub async fn analyze(
         .filter(|r| div.common.contains(&r.id))
         .map(|r| &r.id)
         .collect();
-    let base = replay_revisions(revs(&common), server).await?;
+    let base = replay_in(revs(&common), mode).await?;
     let mut per_branch = Vec::new();
     for b in &div.branches {
         let ids: Vec<&RevisionId> = common.iter().copied().chain(b.revisions.iter()).collect();
-        let catalog = replay_revisions(revs(&ids), server).await?;
+        let catalog = replay_in(revs(&ids), mode).await?;
         let changes = order(diff(&base, &catalog))?;
         per_branch.push((b.head.clone(), touches(&changes)));
     }
@@ -195,10 +195,10 @@ pub async fn analyze(
         .copied()
         .chain(div.branches.iter().rev().flat_map(|b| b.revisions.iter()))
         .collect();
-    let merged = replay_revisions(revs(&forward), server)
+    let merged = replay_in(revs(&forward), mode)
         .await
         .map_err(|e| e.to_string());
-    let reversed = replay_revisions(revs(&backward), server)
+    let reversed = replay_in(revs(&backward), mode)
         .await
         .map_err(|e| e.to_string());
     let commute = match (&merged, &reversed) {
@@ -231,11 +231,12 @@ pub async fn merge(ctx: &Context, args: MergeArgs) -> anyhow::Result<Outcome> {
         return Ok(Outcome::Clean);
     };
     let desired = Source::parse(&args.desired.display().to_string())?;
-    let (server, cluster) = ctx.dev_server(None).await?;
+    let (mode, cluster) = ctx.mode(None).await?;
+    eprintln!("merging in {}", mode.describe());
     ctx.status(&format!("replaying {} branches", div.branches.len()));
     let result = async {
-        let analysis = analyze(&history, div, &server).await?;
-        let wanted = load(&desired, Some(&server), &ctx.filter).await?;
+        let analysis = analyze(&history, div, &mode).await?;
+        let wanted = load_in(&desired, &mode, &ctx.filter).await?;
         anyhow::Ok((analysis, wanted))
     }
     .await;

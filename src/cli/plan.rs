@@ -76,10 +76,10 @@ pub fn single_head<'h>(
 async fn merged_branches(
     history: &History,
     div: crate::plan::merge::Divergence,
-    server: &crate::connect::DbUrl,
+    mode: &crate::source::Mode,
     plans: &std::path::Path,
 ) -> anyhow::Result<crate::model::Catalog> {
-    let analysis = super::merge::analyze(history, div, server).await?;
+    let analysis = super::merge::analyze(history, div, mode).await?;
     let clean = analysis.conflicts.is_empty() && analysis.commute;
     match analysis.merged {
         Ok(_) if clean => Err(single_head(history, plans)
@@ -147,7 +147,8 @@ pub async fn run(ctx: &Context, args: PlanArgs) -> anyhow::Result<Outcome> {
             "--desired must be a .sql file or a directory of schema files, not {desired}"
         );
     }
-    let (server, cluster) = ctx.dev_server(None).await?;
+    let (mode, cluster) = ctx.mode(None).await?;
+    eprintln!("planning in {}", mode.describe());
     ctx.status(&format!(
         "replaying {} revision(s) of {} and loading {}",
         history.len(),
@@ -156,10 +157,10 @@ pub async fn run(ctx: &Context, args: PlanArgs) -> anyhow::Result<Outcome> {
     ));
     let loaded = async {
         let current = match divergence(&history) {
-            None => replay(&history, &server).await?,
-            Some(div) => merged_branches(&history, div, &server, &args.plans).await?,
+            None => crate::source::replay_in(history.in_order(), &mode).await?,
+            Some(div) => merged_branches(&history, div, &mode, &args.plans).await?,
         };
-        let wanted = load(&desired, Some(&server), &ctx.filter).await?;
+        let wanted = crate::source::load_in(&desired, &mode, &ctx.filter).await?;
         anyhow::Ok((current, wanted))
     }
     .await;
