@@ -898,6 +898,30 @@ impl<'c> Interp<'c> {
         match stmt {
             NodeEnum::CreateSchemaStmt(s) => self.create_schema(&s),
             NodeEnum::CreateExtensionStmt(s) => self.create_extension(&s),
+            NodeEnum::AlterExtensionStmt(s) => {
+                let err = self.missing(format!("extension {}", s.extname));
+                let version = s.options.iter().find_map(|o| match inner(o) {
+                    Some(NodeEnum::DefElem(d)) if d.defname == "new_version" => {
+                        def_value(d.arg.as_deref())
+                    }
+                    _ => None,
+                });
+                let e = self.cat.extensions.get_mut(&s.extname).ok_or(err)?;
+                // UPDATE without TO goes to the default version, which only a server
+                // knows.
+                e.version = version.unwrap_or_default();
+                Ok(())
+            }
+            NodeEnum::AlterObjectSchemaStmt(s)
+                if ObjectType::try_from(s.object_type).unwrap_or_default()
+                    == ObjectType::ObjectExtension =>
+            {
+                let name = self.list_name(s.object.as_deref()).join(".");
+                let err = self.missing(format!("extension {name}"));
+                let e = self.cat.extensions.get_mut(&name).ok_or(err)?;
+                e.schema = s.newschema.clone();
+                Ok(())
+            }
             NodeEnum::CreateEnumStmt(s) => self.create_enum(&s),
             NodeEnum::AlterEnumStmt(s) => self.alter_enum(&s),
             NodeEnum::CreateDomainStmt(s) => self.create_domain(&s),
