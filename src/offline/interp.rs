@@ -1361,12 +1361,8 @@ impl<'c> Interp<'c> {
         if let Some(m) = max {
             o.max = m.unwrap_or(new_defaults.max);
         }
-        match start {
-            Some(s) => o.start = s,
-            None if current_is_none(&o, &new_defaults) => {
-                o.start = if o.increment > 0 { o.min } else { o.max };
-            }
-            None => {}
+        if let Some(s) = start {
+            o.start = s;
         }
         if let Some(c) = cache {
             o.cache = c;
@@ -1449,31 +1445,24 @@ impl<'c> Interp<'c> {
 
     // ---- tables ------------------------------------------------------------------
 
+    /// Whether a relation of that name exists in the schema, counting the indexes
+    /// behind constraints and partitions' index copies (one namespace in PostgreSQL).
     fn relation_name_taken(&self, schema: &str, name: &str) -> bool {
         let q = QualName::new(schema, name);
+        let index_backed = |c: &Constraint| {
+            matches!(
+                c.kind,
+                ConstraintKind::PrimaryKey | ConstraintKind::Unique | ConstraintKind::Exclusion
+            )
+        };
         self.is_relation(&q)
             || self.cat.indexes.contains_key(&q)
             || self.cat.types.contains_key(&q)
             || self.cat.tables.values().any(|t| {
                 t.name.schema == schema
                     && (t.inherited_indexes.contains_key(&q)
-                        || t.inherited_constraints.get(name).is_some_and(|c| {
-                            matches!(
-                                c.kind,
-                                ConstraintKind::PrimaryKey
-                                    | ConstraintKind::Unique
-                                    | ConstraintKind::Exclusion
-                            )
-                        }))
-                    || t.name.schema == schema
-                        && t.constraints.get(name).is_some_and(|c| {
-                            matches!(
-                                c.kind,
-                                ConstraintKind::PrimaryKey
-                                    | ConstraintKind::Unique
-                                    | ConstraintKind::Exclusion
-                            )
-                        })
+                        || t.inherited_constraints.get(name).is_some_and(index_backed)
+                        || t.constraints.get(name).is_some_and(index_backed))
             })
     }
 
@@ -3745,9 +3734,8 @@ impl<'c> Interp<'c> {
         };
         let object = s.object.as_deref();
         let names = self.list_name(object);
-        let rel = |i: &Self, names: &[String]| -> Option<protobuf::RangeVar> {
+        let rel = |names: &[String]| -> Option<protobuf::RangeVar> {
             let (sch, n) = split2(names)?;
-            let _ = i;
             Some(protobuf::RangeVar {
                 schemaname: sch.into(),
                 relname: n.into(),
@@ -3780,11 +3768,11 @@ impl<'c> Interp<'c> {
                 e.comment = text;
             }
             ObjectType::ObjectTable => {
-                let q = self.table(&rel(self, &names).ok_or_else(not_found)?)?;
+                let q = self.table(&rel(&names).ok_or_else(not_found)?)?;
                 self.cat.tables.get_mut(&q).expect("exists").comment = text;
             }
             ObjectType::ObjectView | ObjectType::ObjectMatview => {
-                let r = rel(self, &names).ok_or_else(not_found)?;
+                let r = rel(&names).ok_or_else(not_found)?;
                 let q = self
                     .lookup(&r.schemaname, &r.relname, |q| {
                         self.cat.views.contains_key(q)
@@ -3793,7 +3781,7 @@ impl<'c> Interp<'c> {
                 self.cat.views.get_mut(&q).expect("exists").comment = text;
             }
             ObjectType::ObjectSequence => {
-                let r = rel(self, &names).ok_or_else(not_found)?;
+                let r = rel(&names).ok_or_else(not_found)?;
                 let q = self
                     .lookup(&r.schemaname, &r.relname, |q| {
                         self.cat.sequences.contains_key(q)
@@ -3802,7 +3790,7 @@ impl<'c> Interp<'c> {
                 self.cat.sequences.get_mut(&q).expect("exists").comment = text;
             }
             ObjectType::ObjectIndex => {
-                let r = rel(self, &names).ok_or_else(not_found)?;
+                let r = rel(&names).ok_or_else(not_found)?;
                 let q = self
                     .lookup(&r.schemaname, &r.relname, |q| {
                         self.cat.indexes.contains_key(q)
@@ -3819,7 +3807,7 @@ impl<'c> Interp<'c> {
             }
             ObjectType::ObjectColumn => {
                 let (relnames, col) = names.split_at(names.len().saturating_sub(1));
-                let r = rel(self, relnames).ok_or_else(not_found)?;
+                let r = rel(relnames).ok_or_else(not_found)?;
                 let col = col.first().cloned().unwrap_or_default();
                 let composite = self
                     .user_type(relnames)
@@ -3853,7 +3841,7 @@ impl<'c> Interp<'c> {
             | ObjectType::ObjectTrigger
             | ObjectType::ObjectPolicy => {
                 let (relnames, last) = names.split_at(names.len().saturating_sub(1));
-                let r = rel(self, relnames).ok_or_else(not_found)?;
+                let r = rel(relnames).ok_or_else(not_found)?;
                 let sub = last.first().cloned().unwrap_or_default();
                 let q = self.table_or_view(&r)?;
                 match objtype {
@@ -4276,9 +4264,6 @@ impl<'c> Interp<'c> {
                         *p = new.clone();
                     }
                 }
-                for c in t.columns.values_mut() {
-                    let _ = c;
-                }
             }
             for i in self.cat.indexes.values_mut() {
                 if i.table == *old {
@@ -4424,12 +4409,6 @@ impl<'c> Interp<'c> {
 
 fn is_partition(s: &protobuf::CreateStmt) -> bool {
     s.partbound.is_some()
-}
-
-/// Whether sequence options still have the default start (ALTER without START).
-fn current_is_none(o: &SequenceOptions, defaults: &SequenceOptions) -> bool {
-    let _ = (o, defaults);
-    false
 }
 
 /// `name1_name2_label`, with a number appended to the label until `taken` says no, as
