@@ -11,27 +11,36 @@ use pg_query::NodeEnum;
 /// Calls `f` on every node under `node` (itself first, then its children), for the node
 /// kinds that expressions and `SELECT` queries are made of.
 pub fn walk_mut(node: &mut Node, f: &mut dyn FnMut(&mut NodeEnum)) {
+    walk_pruned(node, &mut |x| {
+        f(x);
+        true
+    });
+}
+
+/// [`walk_mut`], descending into a node's children only when `f` returns true for it.
+pub fn walk_pruned(node: &mut Node, f: &mut dyn FnMut(&mut NodeEnum) -> bool) {
     let Some(inner) = node.node.as_mut() else {
         return;
     };
-    f(inner);
-    walk_enum_children(inner, f);
-}
-
-fn opt(node: &mut Option<Box<Node>>, f: &mut dyn FnMut(&mut NodeEnum)) {
-    if let Some(n) = node.as_deref_mut() {
-        walk_mut(n, f);
+    if f(inner) {
+        walk_enum_children(inner, f);
     }
 }
 
-fn list(nodes: &mut [Node], f: &mut dyn FnMut(&mut NodeEnum)) {
+fn opt(node: &mut Option<Box<Node>>, f: &mut dyn FnMut(&mut NodeEnum) -> bool) {
+    if let Some(n) = node.as_deref_mut() {
+        walk_pruned(n, f);
+    }
+}
+
+fn list(nodes: &mut [Node], f: &mut dyn FnMut(&mut NodeEnum) -> bool) {
     for n in nodes {
-        walk_mut(n, f);
+        walk_pruned(n, f);
     }
 }
 
 /// The children of one node, walked.
-pub fn walk_enum_children(inner: &mut NodeEnum, f: &mut dyn FnMut(&mut NodeEnum)) {
+pub fn walk_enum_children(inner: &mut NodeEnum, f: &mut dyn FnMut(&mut NodeEnum) -> bool) {
     match inner {
         NodeEnum::AExpr(e) => {
             opt(&mut e.lexpr, f);
@@ -96,16 +105,18 @@ pub fn walk_enum_children(inner: &mut NodeEnum, f: &mut dyn FnMut(&mut NodeEnum)
             }
             if let Some(l) = s.larg.as_deref_mut() {
                 let mut n = NodeEnum::SelectStmt(Box::new(l.clone()));
-                f(&mut n);
-                walk_enum_children(&mut n, f);
+                if f(&mut n) {
+                    walk_enum_children(&mut n, f);
+                }
                 if let NodeEnum::SelectStmt(done) = n {
                     *l = *done;
                 }
             }
             if let Some(r) = s.rarg.as_deref_mut() {
                 let mut n = NodeEnum::SelectStmt(Box::new(r.clone()));
-                f(&mut n);
-                walk_enum_children(&mut n, f);
+                if f(&mut n) {
+                    walk_enum_children(&mut n, f);
+                }
                 if let NodeEnum::SelectStmt(done) = n {
                     *r = *done;
                 }

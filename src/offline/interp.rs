@@ -21,6 +21,7 @@ use crate::model::{
 
 use super::expr::{
     column_refs, deparse_expr, deparse_stmt, string_node, string_nodes, strings, walk_mut,
+    walk_pruned,
 };
 use super::types;
 
@@ -37,6 +38,8 @@ pub struct Interp<'c> {
     /// Relations whose columns unqualified and qualified column references resolve
     /// against while normalizing an expression: (alias, relation).
     scope: std::cell::RefCell<Vec<(String, QualName)>>,
+    /// The base type `VALUE` has in a domain's constraints.
+    domain_base: std::cell::RefCell<Option<String>>,
 }
 
 fn node(n: NodeEnum) -> Node {
@@ -176,6 +179,7 @@ impl<'c> Interp<'c> {
             loc,
             one_line: crate::parse::one_line(sql),
             scope: Default::default(),
+            domain_base: Default::default(),
         }
     }
 
@@ -488,15 +492,33 @@ impl<'c> Interp<'c> {
                 }
                 // 'x'::text reads as 'x': PostgreSQL adds the cast when it stores a
                 // literal, people seldom write it.
-                let is_text = c
-                    .type_name
-                    .as_ref()
-                    .is_some_and(|t| strings(&t.names) == ["text"] && t.array_bounds.is_empty());
+                let names = c.type_name.as_ref().map(|t| {
+                    (
+                        strings(&t.names),
+                        t.typmods.is_empty() && t.array_bounds.is_empty(),
+                    )
+                });
+                let plain = |want: &[&str]| {
+                    names.as_ref().is_some_and(|(n, p)| {
+                        *p && n.iter().map(String::as_str).eq(want.iter().copied())
+                    })
+                };
+                let arg = c.arg.as_deref().and_then(inner);
                 let is_string = matches!(
-                    c.arg.as_deref().and_then(inner),
+                    arg,
                     Some(NodeEnum::AConst(k)) if matches!(k.val, Some(protobuf::a_const::Val::Sval(_)))
                 );
-                if is_text && is_string {
+                // A character column read as text (PostgreSQL's implicit cast, spelled
+                // out when it stores the expression).
+                let char_column = match arg {
+                    Some(NodeEnum::ColumnRef(r)) => self
+                        .column_type(&strings(&r.fields))
+                        .is_some_and(|t| t == "text" || t.starts_with("character")),
+                    _ => false,
+                };
+                if (is_string && (plain(&["text"]) || plain(&["pg_catalog", "varchar"])))
+                    || (char_column && (plain(&["text"]) || plain(&["pg_catalog", "varchar"])))
+                {
                     if let Some(arg) = c.arg.take().and_then(|a| a.node) {
                         *x = arg;
                     }
@@ -536,6 +558,13 @@ impl<'c> Interp<'c> {
                     }
                     .filter(|t| self.is_user_type_text(t))
                 };
+                let in_type = |n: Option<&Node>| -> Option<String> {
+                    match n.and_then(inner) {
+                        Some(NodeEnum::ColumnRef(c)) => self.column_type(&strings(&c.fields)),
+                        _ => None,
+                    }
+                    .filter(|t| t == "text" || self.is_user_type_text(t))
+                };
                 match kind {
                     // x BETWEEN a AND b is stored as x >= a AND x <= b.
                     K::AexprBetween | K::AexprNotBetween => {
@@ -573,7 +602,7 @@ impl<'c> Interp<'c> {
                     // col IN ('a', 'b') on an enum or domain column is stored as
                     // col = ANY (ARRAY['a'::t, 'b'::t]).
                     K::AexprIn => {
-                        if let Some(t) = column_type(e.lexpr.as_deref()) {
+                        if let Some(t) = in_type(e.lexpr.as_deref()) {
                             if let Some(NodeEnum::List(l)) = e.rexpr.as_deref().and_then(inner) {
                                 let elements: Vec<Node> =
                                     l.items.iter().map(|i| self.cast_literal(i, &t)).collect();
@@ -595,6 +624,15 @@ impl<'c> Interp<'c> {
                     // A literal compared with an enum or domain column carries the
                     // column's type, as PostgreSQL stores it.
                     K::AexprOp => {
+                        // A number compared with a numeric is stored cast to numeric.
+                        if matches!(op.as_slice(), [o] if matches!(o.as_str(), "=" | "<>" | "<" | "<=" | ">" | ">="))
+                        {
+                            for side in [&mut e.lexpr, &mut e.rexpr] {
+                                if let Some(n) = side.as_deref_mut() {
+                                    strip_numeric_cast(n);
+                                }
+                            }
+                        }
                         if let Some(t) = column_type(e.lexpr.as_deref()) {
                             if let Some(r) = e.rexpr.as_deref_mut() {
                                 *r = self.cast_literal(r, &t);
@@ -606,6 +644,55 @@ impl<'c> Interp<'c> {
                         }
                     }
                     _ => {}
+                }
+            }
+            // With one relation in FROM, `t.col` and `col` are the same column
+            // (PostgreSQL's view definitions spell out the qualifier).
+            NodeEnum::SelectStmt(sel) => {
+                let single = match sel.from_clause.as_slice() {
+                    [f] => match inner(f) {
+                        Some(NodeEnum::RangeVar(r)) => Some(
+                            r.alias
+                                .as_ref()
+                                .map(|a| a.aliasname.clone())
+                                .unwrap_or(r.relname.clone()),
+                        ),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                if let Some(name) = single {
+                    let mut strip = |x: &mut NodeEnum| -> bool {
+                        match x {
+                            NodeEnum::ColumnRef(c) => {
+                                if c.fields.len() == 2
+                                    && matches!(inner(&c.fields[0]), Some(NodeEnum::String(s)) if s.sval == name)
+                                    && matches!(inner(&c.fields[1]), Some(NodeEnum::String(_)))
+                                {
+                                    c.fields.remove(0);
+                                }
+                                true
+                            }
+                            NodeEnum::SubLink(_) | NodeEnum::SelectStmt(_) => false,
+                            _ => true,
+                        }
+                    };
+                    for list in [
+                        &mut sel.target_list,
+                        &mut sel.group_clause,
+                        &mut sel.sort_clause,
+                        &mut sel.distinct_clause,
+                    ] {
+                        for n in list.iter_mut() {
+                            walk_pruned(n, &mut strip);
+                        }
+                    }
+                    for n in [&mut sel.where_clause, &mut sel.having_clause]
+                        .into_iter()
+                        .flatten()
+                    {
+                        walk_pruned(n, &mut strip);
+                    }
                 }
             }
             // An output name that says what PostgreSQL would call the column anyway.
@@ -649,6 +736,11 @@ impl<'c> Interp<'c> {
 
     /// The type of the column a reference names, among the relations in scope.
     fn column_type(&self, fields: &[String]) -> Option<String> {
+        if fields == ["value"] {
+            if let Some(t) = self.domain_base.borrow().clone() {
+                return Some(t);
+            }
+        }
         let (qualifier, col) = match fields {
             [] => return None,
             [c] => (None, c),
@@ -806,6 +898,30 @@ impl<'c> Interp<'c> {
         match stmt {
             NodeEnum::CreateSchemaStmt(s) => self.create_schema(&s),
             NodeEnum::CreateExtensionStmt(s) => self.create_extension(&s),
+            NodeEnum::AlterExtensionStmt(s) => {
+                let err = self.missing(format!("extension {}", s.extname));
+                let version = s.options.iter().find_map(|o| match inner(o) {
+                    Some(NodeEnum::DefElem(d)) if d.defname == "new_version" => {
+                        def_value(d.arg.as_deref())
+                    }
+                    _ => None,
+                });
+                let e = self.cat.extensions.get_mut(&s.extname).ok_or(err)?;
+                // UPDATE without TO goes to the default version, which only a server
+                // knows.
+                e.version = version.unwrap_or_default();
+                Ok(())
+            }
+            NodeEnum::AlterObjectSchemaStmt(s)
+                if ObjectType::try_from(s.object_type).unwrap_or_default()
+                    == ObjectType::ObjectExtension =>
+            {
+                let name = self.list_name(s.object.as_deref()).join(".");
+                let err = self.missing(format!("extension {name}"));
+                let e = self.cat.extensions.get_mut(&name).ok_or(err)?;
+                e.schema = s.newschema.clone();
+                Ok(())
+            }
             NodeEnum::CreateEnumStmt(s) => self.create_enum(&s),
             NodeEnum::AlterEnumStmt(s) => self.alter_enum(&s),
             NodeEnum::CreateDomainStmt(s) => self.create_domain(&s),
@@ -1010,11 +1126,14 @@ impl<'c> Interp<'c> {
                 ConstrType::ConstrNull => not_null = false,
                 ConstrType::ConstrDefault => {
                     if let Some(e) = c.raw_expr.as_deref() {
-                        default = Some(self.expr_text(e)?);
+                        default = Some(self.default_text(e, &base)?);
                     }
                 }
                 ConstrType::ConstrCheck => {
-                    let check = self.domain_check(&name, c, &checks)?;
+                    *self.domain_base.borrow_mut() = Some(base.clone());
+                    let check = self.domain_check(&name, c, &checks);
+                    *self.domain_base.borrow_mut() = None;
+                    let check = check?;
                     checks.insert(check.name.clone(), check);
                 }
                 _ => return Err(self.unsupported("this domain constraint")),
@@ -1061,6 +1180,10 @@ impl<'c> Interp<'c> {
         let q = self
             .user_type(&names)
             .ok_or_else(|| self.missing(format!("domain {}", names.join("."))))?;
+        let base = match self.cat.types.get(&q).map(|t| &t.kind) {
+            Some(TypeKind::Domain { base, .. }) => Some(base.clone()),
+            _ => None,
+        };
         let new_check = match (s.subtype.as_str(), s.def.as_deref().and_then(inner)) {
             ("C", Some(NodeEnum::Constraint(c))) => {
                 let existing = match self.cat.types.get(&q).map(|t| &t.kind) {
@@ -1070,12 +1193,15 @@ impl<'c> Interp<'c> {
                 if ConstrType::try_from(c.contype).unwrap_or_default() != ConstrType::ConstrCheck {
                     return Err(self.unsupported("this domain constraint"));
                 }
-                Some(self.domain_check(&q, c, &existing)?)
+                *self.domain_base.borrow_mut() = base.clone();
+                let check = self.domain_check(&q, c, &existing);
+                *self.domain_base.borrow_mut() = None;
+                Some(check?)
             }
             _ => None,
         };
         let default = match (s.subtype.as_str(), s.def.as_deref()) {
-            ("T", Some(e)) => Some(self.expr_text(e)?),
+            ("T", Some(e)) => Some(self.default_text(e, base.as_deref().unwrap_or_default())?),
             _ => None,
         };
         let err = self.unsupported("this ALTER DOMAIN form");
@@ -1235,12 +1361,8 @@ impl<'c> Interp<'c> {
         if let Some(m) = max {
             o.max = m.unwrap_or(new_defaults.max);
         }
-        match start {
-            Some(s) => o.start = s,
-            None if current_is_none(&o, &new_defaults) => {
-                o.start = if o.increment > 0 { o.min } else { o.max };
-            }
-            None => {}
+        if let Some(s) = start {
+            o.start = s;
         }
         if let Some(c) = cache {
             o.cache = c;
@@ -1323,31 +1445,24 @@ impl<'c> Interp<'c> {
 
     // ---- tables ------------------------------------------------------------------
 
+    /// Whether a relation of that name exists in the schema, counting the indexes
+    /// behind constraints and partitions' index copies (one namespace in PostgreSQL).
     fn relation_name_taken(&self, schema: &str, name: &str) -> bool {
         let q = QualName::new(schema, name);
+        let index_backed = |c: &Constraint| {
+            matches!(
+                c.kind,
+                ConstraintKind::PrimaryKey | ConstraintKind::Unique | ConstraintKind::Exclusion
+            )
+        };
         self.is_relation(&q)
             || self.cat.indexes.contains_key(&q)
             || self.cat.types.contains_key(&q)
             || self.cat.tables.values().any(|t| {
                 t.name.schema == schema
                     && (t.inherited_indexes.contains_key(&q)
-                        || t.inherited_constraints.get(name).is_some_and(|c| {
-                            matches!(
-                                c.kind,
-                                ConstraintKind::PrimaryKey
-                                    | ConstraintKind::Unique
-                                    | ConstraintKind::Exclusion
-                            )
-                        }))
-                    || t.name.schema == schema
-                        && t.constraints.get(name).is_some_and(|c| {
-                            matches!(
-                                c.kind,
-                                ConstraintKind::PrimaryKey
-                                    | ConstraintKind::Unique
-                                    | ConstraintKind::Exclusion
-                            )
-                        })
+                        || t.inherited_constraints.get(name).is_some_and(index_backed)
+                        || t.constraints.get(name).is_some_and(index_backed))
             })
     }
 
@@ -1737,7 +1852,23 @@ impl<'c> Interp<'c> {
                     inner(arg),
                     Some(NodeEnum::AConst(k)) if matches!(k.val, Some(protobuf::a_const::Val::Sval(_)))
                 );
-                if literal && self.type_of(t).is_ok_and(|(t, _)| t == type_name) {
+                let bare = |s: &str| -> String {
+                    let mut out = String::new();
+                    let mut depth = 0;
+                    for ch in s.chars() {
+                        match ch {
+                            '(' => depth += 1,
+                            ')' => depth -= 1,
+                            c if depth == 0 => out.push(c),
+                            _ => {}
+                        }
+                    }
+                    out
+                };
+                let same = self
+                    .type_of(t)
+                    .is_ok_and(|(t, _)| t == type_name || bare(&t) == bare(type_name));
+                if literal && same {
                     return self.expr_text(arg);
                 }
             }
@@ -2030,6 +2161,7 @@ impl<'c> Interp<'c> {
                 return Err(self.unsupported("ALTER SEQUENCE through ALTER TABLE forms"))
             }
             ObjectType::ObjectIndex => return self.alter_index(rv, s),
+            ObjectType::ObjectType => return self.alter_composite(rv, s),
             _ => return Err(self.unsupported("this ALTER")),
         }
         let Some(name) = self.lookup(&rv.schemaname, &rv.relname, |q| {
@@ -2043,6 +2175,77 @@ impl<'c> Interp<'c> {
         for cmd in &s.cmds {
             if let Some(NodeEnum::AlterTableCmd(cmd)) = inner(cmd) {
                 self.alter_table_cmd(&name, cmd)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// `ALTER TYPE ... ADD / DROP / ALTER ATTRIBUTE` on a composite type.
+    fn alter_composite(
+        &mut self,
+        rv: &protobuf::RangeVar,
+        s: &protobuf::AlterTableStmt,
+    ) -> Result<()> {
+        let names: Vec<String> = [rv.schemaname.clone(), rv.relname.clone()]
+            .into_iter()
+            .filter(|n| !n.is_empty())
+            .collect();
+        let q = self
+            .user_type(&names)
+            .filter(|q| self.cat.types.contains_key(q))
+            .ok_or_else(|| self.missing(format!("type {}", rv.relname)))?;
+        for cmd in &s.cmds {
+            let Some(NodeEnum::AlterTableCmd(cmd)) = inner(cmd) else {
+                continue;
+            };
+            let sub = AlterTableType::try_from(cmd.subtype).unwrap_or_default();
+            let def = match cmd.def.as_deref().and_then(inner) {
+                Some(NodeEnum::ColumnDef(c)) => {
+                    let tn = c
+                        .type_name
+                        .as_ref()
+                        .ok_or_else(|| self.unsupported("an attribute without a type"))?;
+                    let (type_name, deps) = self.type_of(tn)?;
+                    let collation = c
+                        .coll_clause
+                        .as_ref()
+                        .map(|cc| self.collation(&strings(&cc.collname)));
+                    Some((c.colname.clone(), type_name, collation, deps))
+                }
+                _ => None,
+            };
+            let err = self.unsupported(format!("ALTER TYPE {sub:?}"));
+            let missing = self.missing(format!("attribute {}", cmd.name));
+            let t = self.cat.types.get_mut(&q).expect("exists");
+            let TypeKind::Composite { attributes } = &mut t.kind else {
+                return Err(err);
+            };
+            match (sub, def) {
+                (AlterTableType::AtAddColumn, Some((name, type_name, collation, deps))) => {
+                    attributes.push(Attribute {
+                        name,
+                        type_name,
+                        collation,
+                    });
+                    t.deps.extend(deps);
+                }
+                (AlterTableType::AtDropColumn, _) => {
+                    let before = attributes.len();
+                    attributes.retain(|a| a.name != cmd.name);
+                    if attributes.len() == before && !cmd.missing_ok {
+                        return Err(missing);
+                    }
+                }
+                (AlterTableType::AtAlterColumnType, Some((_, type_name, collation, deps))) => {
+                    let a = attributes
+                        .iter_mut()
+                        .find(|a| a.name == cmd.name)
+                        .ok_or(missing)?;
+                    a.type_name = type_name;
+                    a.collation = collation;
+                    t.deps.extend(deps);
+                }
+                _ => return Err(err),
             }
         }
         Ok(())
@@ -2448,9 +2651,10 @@ impl<'c> Interp<'c> {
             }
             t.deps.insert(ObjectId::Table(parent.clone()));
             for (n, c) in parent_checks {
-                if !t.constraints.contains_key(&n) {
-                    t.inherited_constraints.insert(n, c);
-                }
+                // A check of the same name the child has is merged: it counts as
+                // inherited from now on.
+                let own = t.constraints.remove(&n);
+                t.inherited_constraints.insert(n, own.unwrap_or(c));
             }
         } else {
             t.inherits.retain(|p| p != parent);
@@ -2715,6 +2919,19 @@ impl<'c> Interp<'c> {
         if stmt.access_method.is_empty() {
             stmt.access_method = "btree".into();
         }
+        for o in stmt.options.iter_mut() {
+            if let Some(NodeEnum::DefElem(d)) = o.node.as_mut() {
+                let number = match d.arg.as_deref().and_then(inner) {
+                    Some(NodeEnum::String(s)) => s.sval.parse::<i32>().ok(),
+                    _ => None,
+                };
+                if let Some(ival) = number {
+                    d.arg = Some(Box::new(node(NodeEnum::Integer(protobuf::Integer {
+                        ival,
+                    }))));
+                }
+            }
+        }
         if let Some(r) = stmt.relation.as_mut() {
             r.schemaname = table.schema.clone();
             r.relname = table.name.clone();
@@ -2965,7 +3182,11 @@ impl<'c> Interp<'c> {
     ) -> Result<(String, Vec<ViewColumn>, Vec<ObjectId>)> {
         let mut q = query.clone();
         let alias_names = strings(aliases);
-        let mut columns = self.view_columns(&q);
+        let mut normalized = q.clone();
+        let saved = self.scope.replace(self.query_scope(&normalized));
+        self.normalize(&mut normalized);
+        self.scope.replace(saved);
+        let mut columns = self.view_columns(&normalized);
         if !alias_names.is_empty() {
             for (c, a) in columns.iter_mut().zip(&alias_names) {
                 c.name = a.clone();
@@ -3177,7 +3398,11 @@ impl<'c> Interp<'c> {
             deps.extend(d);
             self.normalize_typename(tn);
             use protobuf::FunctionParameterMode as M;
-            let mode = M::try_from(fp.mode).unwrap_or(M::FuncParamIn);
+            let mut mode = M::try_from(fp.mode).unwrap_or(M::FuncParamIn);
+            if mode == M::FuncParamDefault {
+                mode = M::FuncParamIn;
+                fp.mode = M::FuncParamIn as i32;
+            }
             let word = match mode {
                 M::FuncParamOut => "OUT ",
                 M::FuncParamInout => "INOUT ",
@@ -3217,6 +3442,18 @@ impl<'c> Interp<'c> {
             None
         } else if !table_cols.is_empty() {
             Some(format!("TABLE({})", table_cols.join(", ")))
+        } else if !outs.is_empty()
+            && stmt.return_type.as_ref().is_none_or(|rt| {
+                !rt.setof && strings(&rt.names).last().map(String::as_str) == Some("record")
+            })
+        {
+            // RETURNS record says what the OUT parameters say already.
+            stmt.return_type = None;
+            Some(if outs.len() == 1 {
+                outs[0].clone()
+            } else {
+                "record".into()
+            })
         } else if let Some(rt) = stmt.return_type.as_mut() {
             let (ty, d) = self.type_of(rt)?;
             deps.extend(d);
@@ -3497,9 +3734,8 @@ impl<'c> Interp<'c> {
         };
         let object = s.object.as_deref();
         let names = self.list_name(object);
-        let rel = |i: &Self, names: &[String]| -> Option<protobuf::RangeVar> {
+        let rel = |names: &[String]| -> Option<protobuf::RangeVar> {
             let (sch, n) = split2(names)?;
-            let _ = i;
             Some(protobuf::RangeVar {
                 schemaname: sch.into(),
                 relname: n.into(),
@@ -3532,11 +3768,11 @@ impl<'c> Interp<'c> {
                 e.comment = text;
             }
             ObjectType::ObjectTable => {
-                let q = self.table(&rel(self, &names).ok_or_else(not_found)?)?;
+                let q = self.table(&rel(&names).ok_or_else(not_found)?)?;
                 self.cat.tables.get_mut(&q).expect("exists").comment = text;
             }
             ObjectType::ObjectView | ObjectType::ObjectMatview => {
-                let r = rel(self, &names).ok_or_else(not_found)?;
+                let r = rel(&names).ok_or_else(not_found)?;
                 let q = self
                     .lookup(&r.schemaname, &r.relname, |q| {
                         self.cat.views.contains_key(q)
@@ -3545,7 +3781,7 @@ impl<'c> Interp<'c> {
                 self.cat.views.get_mut(&q).expect("exists").comment = text;
             }
             ObjectType::ObjectSequence => {
-                let r = rel(self, &names).ok_or_else(not_found)?;
+                let r = rel(&names).ok_or_else(not_found)?;
                 let q = self
                     .lookup(&r.schemaname, &r.relname, |q| {
                         self.cat.sequences.contains_key(q)
@@ -3554,7 +3790,7 @@ impl<'c> Interp<'c> {
                 self.cat.sequences.get_mut(&q).expect("exists").comment = text;
             }
             ObjectType::ObjectIndex => {
-                let r = rel(self, &names).ok_or_else(not_found)?;
+                let r = rel(&names).ok_or_else(not_found)?;
                 let q = self
                     .lookup(&r.schemaname, &r.relname, |q| {
                         self.cat.indexes.contains_key(q)
@@ -3571,7 +3807,7 @@ impl<'c> Interp<'c> {
             }
             ObjectType::ObjectColumn => {
                 let (relnames, col) = names.split_at(names.len().saturating_sub(1));
-                let r = rel(self, relnames).ok_or_else(not_found)?;
+                let r = rel(relnames).ok_or_else(not_found)?;
                 let col = col.first().cloned().unwrap_or_default();
                 let composite = self
                     .user_type(relnames)
@@ -3605,7 +3841,7 @@ impl<'c> Interp<'c> {
             | ObjectType::ObjectTrigger
             | ObjectType::ObjectPolicy => {
                 let (relnames, last) = names.split_at(names.len().saturating_sub(1));
-                let r = rel(self, relnames).ok_or_else(not_found)?;
+                let r = rel(relnames).ok_or_else(not_found)?;
                 let sub = last.first().cloned().unwrap_or_default();
                 let q = self.table_or_view(&r)?;
                 match objtype {
@@ -4028,9 +4264,6 @@ impl<'c> Interp<'c> {
                         *p = new.clone();
                     }
                 }
-                for c in t.columns.values_mut() {
-                    let _ = c;
-                }
             }
             for i in self.cat.indexes.values_mut() {
                 if i.table == *old {
@@ -4178,12 +4411,6 @@ fn is_partition(s: &protobuf::CreateStmt) -> bool {
     s.partbound.is_some()
 }
 
-/// Whether sequence options still have the default start (ALTER without START).
-fn current_is_none(o: &SequenceOptions, defaults: &SequenceOptions) -> bool {
-    let _ = (o, defaults);
-    false
-}
-
 /// `name1_name2_label`, with a number appended to the label until `taken` says no, as
 /// PostgreSQL's `ChooseRelationName` / `ChooseConstraintName` do.
 fn unique_name(
@@ -4329,6 +4556,33 @@ fn regclass_literal(n: &Node) -> Option<String> {
             regclass_literal(c.arg.as_deref()?)
         }
         _ => None,
+    }
+}
+
+/// `100::numeric` as `100`.
+fn strip_numeric_cast(n: &mut Node) {
+    let Some(NodeEnum::TypeCast(c)) = n.node.as_ref() else {
+        return;
+    };
+    let numeric = c.type_name.as_ref().is_some_and(|t| {
+        t.typmods.is_empty()
+            && t.array_bounds.is_empty()
+            && strings(&t.names)
+                .last()
+                .and_then(|l| types::internal_name(l))
+                == Some("numeric")
+    });
+    let constant = matches!(
+        c.arg.as_deref().and_then(inner),
+        Some(NodeEnum::AConst(k)) if matches!(
+            k.val,
+            Some(protobuf::a_const::Val::Ival(_)) | Some(protobuf::a_const::Val::Fval(_))
+        )
+    );
+    if numeric && constant {
+        if let Some(arg) = c.arg.as_deref().cloned() {
+            *n = arg;
+        }
     }
 }
 
