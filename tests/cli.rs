@@ -319,13 +319,69 @@ fn a_source_that_is_neither_url_nor_path() {
 }
 
 #[test]
-fn without_a_dev_server_a_throwaway_cluster_is_used_and_removed() {
+fn exact_mode_without_a_dev_server_uses_a_throwaway_cluster_and_removes_it() {
     let before = throwaway_dirs();
-    let out = schemaplan(&["diff", "--to", &demo()]);
+    let out = schemaplan(&["diff", "--to", &demo(), "--mode", "exact"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stdout(&out).contains("CREATE TABLE public.users ("));
     let left: Vec<_> = throwaway_dirs().difference(&before).cloned().collect();
     assert!(left.is_empty(), "left behind: {left:?}");
+}
+
+/// The README's main command: `plan` in the repository root, offline, on a machine
+/// with no PostgreSQL at all (PATH holds nothing of it, no server answers).
+#[test]
+fn the_main_command_runs_offline_without_postgresql() {
+    let empty_path = tempfile::tempdir().unwrap();
+    let run = |dir: &std::path::Path, args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_schemaplan"))
+            .args(args)
+            .env_clear()
+            .env("PATH", empty_path.path())
+            .env("HOME", empty_path.path())
+            .current_dir(dir)
+            .output()
+            .expect("run schemaplan")
+    };
+    let out = run(&common::root(), &["plan"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("planning in offline mode"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("nothing to plan"), "{}", stderr(&out));
+    let out = run(&common::root(), &["check"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("checked in offline mode"),
+        "{}",
+        stdout(&out)
+    );
+    // A change to schema/ is planned offline too.
+    let project = tempfile::tempdir().unwrap();
+    for sub in ["schema", "plans"] {
+        let to = project.path().join(sub);
+        std::fs::create_dir_all(&to).unwrap();
+        for e in std::fs::read_dir(common::root().join(sub)).unwrap() {
+            let p = e.unwrap().path();
+            std::fs::copy(&p, to.join(p.file_name().unwrap())).unwrap();
+        }
+    }
+    std::fs::write(
+        project.path().join("schema/audit.sql"),
+        "CREATE TABLE audit_log (id bigint PRIMARY KEY, at timestamptz NOT NULL DEFAULT now());\n",
+    )
+    .unwrap();
+    let out = run(project.path(), &["plan"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("CREATE TABLE public.audit_log"),
+        "{}",
+        stdout(&out)
+    );
+    let out = run(project.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(1), "out of sync: {}", stdout(&out));
 }
 
 /// The throwaway clusters' directories that exist now.

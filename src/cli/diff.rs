@@ -3,7 +3,7 @@
 use clap::Args;
 use serde::Serialize;
 
-use crate::source::{load, Source};
+use crate::source::{load_in, Source};
 
 use super::output::{self, Format, JsonStep};
 use super::{Context, Outcome};
@@ -42,19 +42,20 @@ struct JsonDiff<'a> {
 pub async fn run(ctx: &Context, args: DiffArgs) -> anyhow::Result<Outcome> {
     let from = args.from.as_deref().map(Source::parse).transpose()?;
     let to = Source::parse(&args.to)?;
-    // Schema files load into scratch databases on the dev server, else on the server
-    // of a database being compared, else on the configured target's, else on a
-    // throwaway cluster.
+    // Schema files and plans are interpreted offline, or (a database configured or
+    // compared) loaded into scratch databases on the dev server, else on the server of
+    // a database being compared, else on the configured target's.
     let needs_dev = to.needs_dev() || from.as_ref().is_some_and(Source::needs_dev);
     let compared = from
         .as_ref()
         .and_then(|f| f.database().cloned())
         .or_else(|| to.database().cloned());
-    let (dev, cluster) = if needs_dev {
-        let (url, cluster) = ctx.dev_server(compared.as_ref()).await?;
-        (Some(url), cluster)
+    let (mode, cluster) = if needs_dev {
+        let (mode, cluster) = ctx.mode(compared.as_ref()).await?;
+        ctx.status(&format!("reading schema files in {}", mode.describe()));
+        (mode, cluster)
     } else {
-        (None, None)
+        (crate::source::Mode::Offline, None)
     };
     let from_label = from
         .as_ref()
@@ -64,11 +65,11 @@ pub async fn run(ctx: &Context, args: DiffArgs) -> anyhow::Result<Outcome> {
     let loaded = tokio::try_join!(
         async {
             match &from {
-                Some(f) => load(f, dev.as_ref(), &ctx.filter).await,
+                Some(f) => load_in(f, &mode, &ctx.filter).await,
                 None => empty.await,
             }
         },
-        load(&to, dev.as_ref(), &ctx.filter)
+        load_in(&to, &mode, &ctx.filter)
     );
     if let Some(c) = cluster {
         tokio::task::spawn_blocking(move || c.stop()).await?;

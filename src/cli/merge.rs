@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 
-use crate::connect::DbUrl;
 use crate::diff::diff;
 use crate::error::Error;
 use crate::model::Catalog;
@@ -163,11 +162,7 @@ pub struct Analysis {
 }
 
 /// Replays the common ancestors, each branch, and all branches in both orders.
-pub async fn analyze(
-    history: &History,
-    div: Divergence,
-    mode: &Mode,
-) -> anyhow::Result<Analysis> {
+pub async fn analyze(history: &History, div: Divergence, mode: &Mode) -> anyhow::Result<Analysis> {
     let revs = |ids: &[&RevisionId]| -> Vec<&Revision> {
         ids.iter().filter_map(|id| history.get(id)).collect()
     };

@@ -12,7 +12,7 @@ use crate::order::order;
 use crate::plan::merge::divergence;
 use crate::plan::{dir, file, History, NewRevision, RevisionId};
 use crate::render::render;
-use crate::source::{load, replay, Source};
+use crate::source::Source;
 
 use super::output::{self, Format, JsonStep};
 use super::{Context, Outcome};
@@ -20,9 +20,10 @@ use super::{Context, Outcome};
 /// Arguments of `schemaplan plan`.
 #[derive(Debug, Args)]
 pub struct PlanArgs {
-    /// What the revision does, in a line (becomes its message and file name).
+    /// What the revision does, in a line (becomes its message and file name). Without
+    /// it, the plan is only printed: what the next revision would be.
     #[arg(short, long)]
-    message: String,
+    message: Option<String>,
     /// The desired schema: a .sql file or a directory of them.
     #[arg(long, value_name = "PATH", default_value = "schema")]
     desired: PathBuf,
@@ -132,7 +133,14 @@ pub fn plan_changes(
 }
 
 /// Runs `plan`.
-pub async fn run(ctx: &Context, args: PlanArgs) -> anyhow::Result<Outcome> {
+pub async fn run(ctx: &Context, mut args: PlanArgs) -> anyhow::Result<Outcome> {
+    if args.message.is_none() {
+        args.stdout = true;
+    }
+    let message = args
+        .message
+        .clone()
+        .unwrap_or_else(|| "next revision".to_string());
     let history = dir::load(&args.plans)?;
     let heads = history.heads();
     for r in history.in_order().filter(|r| r.is_edited()) {
@@ -187,7 +195,7 @@ pub async fn run(ctx: &Context, args: PlanArgs) -> anyhow::Result<Outcome> {
                 id: None,
                 path: None,
                 parents: heads.iter().map(|h| h.id.0.as_str()).collect(),
-                message: &args.message,
+                message: &message,
                 hazards: Vec::new(),
                 transactional: true,
                 steps: Vec::new(),
@@ -213,7 +221,7 @@ pub async fn run(ctx: &Context, args: PlanArgs) -> anyhow::Result<Outcome> {
     let new = NewRevision {
         id: &id,
         parents: &parents,
-        message: &args.message,
+        message: &message,
         created: &created,
         fingerprint: &fingerprint,
         hazards: &hazards,
@@ -223,7 +231,7 @@ pub async fn run(ctx: &Context, args: PlanArgs) -> anyhow::Result<Outcome> {
         down: &text_down,
     };
     // Split the body as apply will, to know whether one transaction can hold it.
-    let probe = args.plans.join(file::file_name(&id, &args.message));
+    let probe = args.plans.join(file::file_name(&id, &message));
     let statements = crate::parse::split_script(&probe, &new.body(), 1)?;
     let transactional = !NewRevision::needs_no_transaction(&statements);
     let text = new.render(transactional);
@@ -241,7 +249,7 @@ pub async fn run(ctx: &Context, args: PlanArgs) -> anyhow::Result<Outcome> {
             id: Some(&id.0),
             path: path.as_ref().map(|p| p.display().to_string()),
             parents: parents.iter().map(|p| p.0.as_str()).collect(),
-            message: &args.message,
+            message: &message,
             hazards: hazards.iter().map(|h| h.name()).collect(),
             transactional,
             steps: output::json_steps(&up),

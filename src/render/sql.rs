@@ -18,11 +18,17 @@ pub fn statements(change: &Change) -> Vec<String> {
         }
         Change::DropSchema(s) => out.push(format!("DROP SCHEMA {}", Ident(&s.name))),
         Change::CreateExtension(e) => {
+            // Offline, the version is unknown (only a server knows its default): the
+            // extension's default version is installed.
+            let version = if e.version.is_empty() {
+                String::new()
+            } else {
+                format!(" VERSION {}", literal(&e.version))
+            };
             out.push(format!(
-                "CREATE EXTENSION {} WITH SCHEMA {} VERSION {}",
+                "CREATE EXTENSION {} WITH SCHEMA {}{version}",
                 Ident(&e.name),
                 Ident(&e.schema),
-                literal(&e.version)
             ));
             comment(
                 &mut out,
@@ -33,7 +39,7 @@ pub fn statements(change: &Change) -> Vec<String> {
         }
         Change::DropExtension(e) => out.push(format!("DROP EXTENSION {}", Ident(&e.name))),
         Change::AlterExtension { from, to } => {
-            if from.version != to.version {
+            if from.version != to.version && !to.version.is_empty() {
                 out.push(format!(
                     "ALTER EXTENSION {} UPDATE TO {}",
                     Ident(&to.name),
