@@ -411,8 +411,7 @@ pub fn write_baseline(
         down: &text_down,
     };
     let path = plans.join(file::file_name(&id, message));
-    let statements = crate::parse::split_script(&path, &new.body(), 1)?;
-    let text = new.render(!NewRevision::needs_no_transaction(&statements));
+    let text = new.render(new.transactional(&path)?);
     std::fs::create_dir_all(plans).map_err(|e| Error::io(plans, e))?;
     std::fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
     Ok((id, path))

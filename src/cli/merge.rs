@@ -259,6 +259,7 @@ pub async fn merge(ctx: &Context, args: MergeArgs) -> anyhow::Result<Outcome> {
             args.message.as_deref(),
             merged,
             &wanted,
+            matches!(mode, Mode::Exact(_)),
         )?;
         written = Some(path);
     }
@@ -279,6 +280,7 @@ pub fn write_merge(
     message: Option<&str>,
     merged: &Catalog,
     wanted: &Catalog,
+    exact: bool,
 ) -> anyhow::Result<PathBuf> {
     let up = super::plan::plan_changes(merged, wanted, true)?;
     let down = super::plan::plan_changes(wanted, merged, true)?;
@@ -292,7 +294,7 @@ pub fn write_merge(
             .collect();
         format!("Merge {}", names.join(" and "))
     });
-    write_revision(plans, heads, &message, &up, &down, wanted)
+    write_revision(plans, heads, &message, &up, &down, exact.then_some(wanted))
 }
 
 /// Writes a revision file with the given parents and plans; returns its path.
@@ -302,14 +304,15 @@ pub fn write_revision(
     message: &str,
     up: &Plan,
     down: &Plan,
-    after: &Catalog,
+    after: Option<&Catalog>,
 ) -> anyhow::Result<PathBuf> {
     let text_up = up.to_string();
     let text_down = down.to_string();
     let now = dir::now();
     let id = dir::new_id(now, &format!("{parents:?}\n{text_up}\n{text_down}"));
     let created = dir::rfc3339(now);
-    let fingerprint = after.fingerprint();
+    // Only an introspected catalog's fingerprint means something to `apply`.
+    let fingerprint = after.map(Catalog::fingerprint).unwrap_or_default();
     let hazards: Vec<_> = up.hazards().into_iter().collect();
     let new = NewRevision {
         id: &id,
@@ -324,8 +327,7 @@ pub fn write_revision(
         down: &text_down,
     };
     let path = plans.join(file::file_name(&id, message));
-    let statements = crate::parse::split_script(&path, &new.body(), 1)?;
-    let text = new.render(!NewRevision::needs_no_transaction(&statements));
+    let text = new.render(new.transactional(&path)?);
     std::fs::create_dir_all(plans).map_err(|e| Error::io(plans, e))?;
     std::fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
     Ok(path)

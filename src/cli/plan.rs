@@ -216,7 +216,10 @@ pub async fn run(ctx: &Context, mut args: PlanArgs) -> anyhow::Result<Outcome> {
     let seed = format!("{parents:?}\n{text_up}\n{text_down}");
     let id = dir::new_id(now, &seed);
     let created = dir::rfc3339(now);
-    let fingerprint = wanted.fingerprint();
+    let fingerprint = match mode {
+        crate::source::Mode::Exact(_) => wanted.fingerprint(),
+        crate::source::Mode::Offline => String::new(),
+    };
     let hazards: Vec<_> = up.hazards().into_iter().collect();
     let new = NewRevision {
         id: &id,
@@ -232,8 +235,7 @@ pub async fn run(ctx: &Context, mut args: PlanArgs) -> anyhow::Result<Outcome> {
     };
     // Split the body as apply will, to know whether one transaction can hold it.
     let probe = args.plans.join(file::file_name(&id, &message));
-    let statements = crate::parse::split_script(&probe, &new.body(), 1)?;
-    let transactional = !NewRevision::needs_no_transaction(&statements);
+    let transactional = new.transactional(&probe)?;
     let text = new.render(transactional);
 
     let path = if args.stdout {

@@ -330,7 +330,9 @@ pub struct NewRevision<'a> {
     pub message: &'a str,
     /// RFC 3339 UTC.
     pub created: &'a str,
-    /// The schema's fingerprint after it.
+    /// The schema's fingerprint after it, as introspection gives it (exact mode); empty
+    /// when planned offline (an offline catalog's fingerprint says nothing about a live
+    /// database), and then the header leaves the line out.
     pub fingerprint: &'a str,
     /// Hazards of its up steps.
     pub hazards: &'a [Hazard],
@@ -349,6 +351,22 @@ impl NewRevision<'_> {
     /// or ends the transaction it runs in (an enum value added and used after).
     pub fn needs_no_transaction(up: &[ScriptStatement]) -> bool {
         up.iter().any(|s| s.transaction != TransactionUse::Any)
+    }
+
+    /// Whether the revision can run in one transaction, splitting its body only when
+    /// it mentions a statement that may not (`CONCURRENTLY`, `VALIDATE`, `ADD VALUE`,
+    /// `VACUUM`): a large plan without any is not parsed a second time.
+    pub fn transactional(&self, path: &Path) -> Result<bool> {
+        let body = self.body();
+        let upper = body.to_ascii_uppercase();
+        if !["CONCURRENTLY", "VALIDATE", "ADD VALUE", "VACUUM"]
+            .iter()
+            .any(|k| upper.contains(k))
+        {
+            return Ok(true);
+        }
+        let statements = split_script(path, &body, 1)?;
+        Ok(!Self::needs_no_transaction(&statements))
     }
 
     /// The body: up and down sections with their markers.
@@ -383,7 +401,9 @@ impl NewRevision<'_> {
         out.push_str(&format!("-- message: {message}\n"));
         out.push_str(&format!("-- created: {}\n", self.created));
         out.push_str(&format!("-- checksum: {}\n", checksum(&body)));
-        out.push_str(&format!("-- fingerprint: {}\n", self.fingerprint));
+        if !self.fingerprint.is_empty() {
+            out.push_str(&format!("-- fingerprint: {}\n", self.fingerprint));
+        }
         if !hazards.is_empty() {
             out.push_str(&format!("-- hazards: {}\n", hazards.join(", ")));
         }
