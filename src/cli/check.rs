@@ -39,6 +39,11 @@ pub struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
     format: CheckFormat,
+    /// Also prove the offline reading right: schema/ and plans/ are read offline and on
+    /// a dev database, and the offline catalogs, created on a scratch database, must
+    /// introspect equal to the exact ones.
+    #[arg(long)]
+    verify: bool,
 }
 
 /// One problem check found.
@@ -67,6 +72,14 @@ pub enum Finding {
         heads: Vec<String>,
         /// Where they fork.
         fork_points: Vec<String>,
+    },
+    /// `--verify`: the offline reading of schema/ or plans/ is not what PostgreSQL makes
+    /// of them.
+    OfflineMismatch {
+        /// `schema` or `plans`.
+        source: String,
+        /// What the offline reading gets wrong, one change per line.
+        differences: Vec<String>,
     },
     /// schema/ declares something plans/ does not build.
     OutOfSync {
@@ -102,6 +115,18 @@ impl Finding {
                 } else {
                     format!(" (forked from {})", fork_points.join(" and "))
                 }
+            ),
+            Finding::OfflineMismatch {
+                source,
+                differences,
+            } => format!(
+                "the offline reading of {} differs from PostgreSQL's:\n{}\nplan with --mode exact (or --dev-url) until this is fixed",
+                if source == "schema" { desired } else { plans },
+                differences
+                    .iter()
+                    .map(|d| format!("    {d}"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
             ),
             Finding::OutOfSync { .. } => format!(
                 "{desired} and {plans} are out of sync: {desired} declares changes no revision makes\n\
@@ -194,6 +219,25 @@ pub async fn run(ctx: &Context, args: CheckArgs) -> anyhow::Result<Outcome> {
                     });
                 }
             }
+            let mut mode = mode;
+            if args.verify {
+                let (server, cluster) = ctx.dev_server(None).await?;
+                let verified = verify(&desired, &history, &server, &ctx.filter).await;
+                if let Some(c) = cluster {
+                    tokio::task::spawn_blocking(move || c.stop()).await?;
+                }
+                let mismatches = verified?;
+                if mismatches.is_empty() {
+                    mode.push_str(&format!(
+                        "; verified: the offline reading of {} and {} equals PostgreSQL's (dev server {}:{})",
+                        args.desired.display(),
+                        args.plans.display(),
+                        server.host(),
+                        server.port()
+                    ));
+                }
+                findings.extend(mismatches);
+            }
             (findings, history, mode)
         }
     };
@@ -248,6 +292,61 @@ pub async fn run(ctx: &Context, args: CheckArgs) -> anyhow::Result<Outcome> {
     } else {
         Outcome::Differences
     })
+}
+
+/// `--verify`: reads schema/ and plans/ both ways. Each offline catalog's creation
+/// script runs on a scratch database; introspected, it must equal the exact catalog.
+async fn verify(
+    desired: &Source,
+    history: &History,
+    server: &crate::connect::DbUrl,
+    filter: &crate::source::SchemaFilter,
+) -> anyhow::Result<Vec<Finding>> {
+    use crate::source::{load_in, replay_in, Mode};
+    let exact = Mode::Exact(server.clone());
+    let mut found = Vec::new();
+    let pairs = [
+        (
+            "schema",
+            load_in(desired, &Mode::Offline, filter).await?,
+            load_in(desired, &exact, filter).await?,
+        ),
+        (
+            "plans",
+            replay_in(history.in_order(), &Mode::Offline).await?,
+            replay_in(history.in_order(), &exact).await?,
+        ),
+    ];
+    for (source, offline, mut expected) in pairs {
+        filter.apply(&mut expected);
+        let script = crate::render::creation_plan(&offline)?.to_string();
+        let scratch = crate::devdb::DevDatabase::create(server).await?;
+        let built = async {
+            let statements = crate::parse::split_script(
+                std::path::Path::new("offline-creation.sql"),
+                &script,
+                1,
+            )?;
+            scratch.run_script(&statements).await?;
+            let client = scratch.url().connect().await?;
+            crate::introspect::introspect(&client).await
+        }
+        .await;
+        scratch.drop_database().await?;
+        let mut built = built?;
+        filter.apply(&mut built);
+        let differences: Vec<String> = crate::diff::diff(&expected, &built)
+            .iter()
+            .map(crate::plan::merge::describe)
+            .collect();
+        if !differences.is_empty() {
+            found.push(Finding::OfflineMismatch {
+                source: source.to_string(),
+                differences,
+            });
+        }
+    }
+    Ok(found)
 }
 
 /// Hazards that lose data or block writes, which a reviewer must not miss.
