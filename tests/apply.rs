@@ -68,20 +68,6 @@ fn fails(o: &Output) -> String {
     err(o)
 }
 
-/// A project directory with the demo's plans/ (and schema/).
-fn demo_project() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for sub in ["schema", "plans"] {
-        let to = dir.path().join(sub);
-        std::fs::create_dir_all(&to).unwrap();
-        for e in std::fs::read_dir(common::root().join(sub)).unwrap() {
-            let p = e.unwrap().path();
-            std::fs::copy(&p, to.join(p.file_name().unwrap())).unwrap();
-        }
-    }
-    dir
-}
-
 /// Writes a hand-made revision into `dir/plans` and returns its id.
 fn write_revision(
     dir: &Path,
@@ -283,7 +269,7 @@ async fn plan_apply_change_plan_apply_rollback_apply_again() {
 #[tokio::test]
 async fn the_demo_records_the_fingerprints_its_revisions_were_planned_with() {
     let db = TestDb::new().await;
-    let dir = demo_project();
+    let dir = common::demo_project();
     ok(&run(dir.path(), &db.url, &["apply"]));
     let client = db.client().await;
     let rows = client
@@ -310,7 +296,7 @@ async fn the_demo_records_the_fingerprints_its_revisions_were_planned_with() {
 #[tokio::test]
 async fn eight_concurrent_applies_apply_each_revision_once() {
     let db = TestDb::new().await;
-    let dir = demo_project();
+    let dir = common::demo_project();
     let children: Vec<Child> = (0..8)
         .map(|_| spawn(dir.path(), &db.url, &["apply"]))
         .collect();
@@ -434,7 +420,7 @@ async fn a_failing_statement_is_named_with_its_line_and_what_was_applied_before(
 #[tokio::test]
 async fn an_edited_applied_revision_is_refused() {
     let db = TestDb::new().await;
-    let dir = demo_project();
+    let dir = common::demo_project();
     ok(&run(dir.path(), &db.url, &["apply"]));
     let plans = dir.path().join("plans");
     let first = std::fs::read_dir(&plans)
@@ -457,7 +443,7 @@ async fn an_edited_applied_revision_is_refused() {
 #[tokio::test]
 async fn drift_is_shown_and_refused_unless_allowed() {
     let db = TestDb::new().await;
-    let dir = demo_project();
+    let dir = common::demo_project();
     ok(&run(dir.path(), &db.url, &["apply"]));
     db.exec("ALTER TABLE users ADD COLUMN nickname text").await;
     let status = ok(&run(dir.path(), &db.url, &["status"]));
@@ -473,7 +459,7 @@ async fn drift_is_shown_and_refused_unless_allowed() {
 #[tokio::test]
 async fn the_password_never_appears_in_output_or_logs() {
     let db = TestDb::new().await;
-    let dir = demo_project();
+    let dir = common::demo_project();
     let secret = "S3cr3t-Pa55word";
     let url = db.url.replacen(
         "postgres://postgres@",
@@ -502,7 +488,7 @@ async fn the_password_never_appears_in_output_or_logs() {
 #[tokio::test]
 async fn a_held_lock_is_waited_for_then_reported() {
     let db = TestDb::new().await;
-    let dir = demo_project();
+    let dir = common::demo_project();
     let holder = db.client().await;
     holder
         .batch_execute(
@@ -655,7 +641,7 @@ async fn a_revision_outside_a_transaction_resumes_where_it_stopped() {
 #[tokio::test]
 async fn rollback_refuses_a_not_reversible_revision_unless_forced() {
     let db = TestDb::new().await;
-    let dir = demo_project();
+    let dir = common::demo_project();
     ok(&run(dir.path(), &db.url, &["apply"]));
     let e = fails(&run(
         dir.path(),
@@ -681,7 +667,7 @@ async fn rollback_refuses_a_not_reversible_revision_unless_forced() {
 #[tokio::test]
 async fn a_dry_run_rehearses_and_leaves_nothing() {
     let db = TestDb::new().await;
-    let dir = demo_project();
+    let dir = common::demo_project();
     let text = ok(&run(dir.path(), &db.url, &["apply", "--dry-run"]));
     assert!(text.contains("would apply 20261101080000-97bca7"), "{text}");
     assert!(text.contains("rolled back"), "{text}");

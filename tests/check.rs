@@ -17,19 +17,6 @@ fn check(dir: &Path, format: &str) -> Output {
         .expect("run schemaplan")
 }
 
-fn demo_project() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for sub in ["schema", "plans"] {
-        let to = dir.path().join(sub);
-        std::fs::create_dir_all(&to).unwrap();
-        for e in std::fs::read_dir(common::root().join(sub)).unwrap() {
-            let p = e.unwrap().path();
-            std::fs::copy(&p, to.join(p.file_name().unwrap())).unwrap();
-        }
-    }
-    dir
-}
-
 /// The output without the line naming the dev server (its port changes from run to
 /// run).
 fn stable(o: &Output) -> String {
@@ -74,7 +61,7 @@ fn first_revision(dir: &Path) -> std::path::PathBuf {
 
 #[test]
 fn the_demo_passes() {
-    let dir = demo_project();
+    let dir = common::demo_project();
     let o = check(dir.path(), "text");
     assert_eq!(
         o.status.code(),
@@ -87,7 +74,7 @@ fn the_demo_passes() {
 
 #[test]
 fn a_schema_edited_without_a_plan_shows_the_missing_revision() {
-    let dir = demo_project();
+    let dir = common::demo_project();
     let users = dir.path().join("schema/users.sql");
     let text = std::fs::read_to_string(&users).unwrap();
     std::fs::write(
@@ -105,7 +92,7 @@ fn a_schema_edited_without_a_plan_shows_the_missing_revision() {
 
 #[test]
 fn several_heads_fail_the_check() {
-    let dir = demo_project();
+    let dir = common::demo_project();
     let history = schemaplan::plan::dir::load(&dir.path().join("plans")).unwrap();
     let head = history.heads()[0].id.clone();
     for (id, table) in [
@@ -142,7 +129,7 @@ fn several_heads_fail_the_check() {
 
 #[test]
 fn an_edited_revision_fails_the_check() {
-    let dir = demo_project();
+    let dir = common::demo_project();
     let first = first_revision(dir.path());
     let text = std::fs::read_to_string(&first).unwrap();
     std::fs::write(
@@ -163,7 +150,7 @@ fn an_edited_revision_fails_the_check() {
 
 #[test]
 fn a_missing_parent_fails_the_check() {
-    let dir = demo_project();
+    let dir = common::demo_project();
     let first = first_revision(dir.path());
     let text = std::fs::read_to_string(&first).unwrap();
     std::fs::write(

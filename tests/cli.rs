@@ -359,15 +359,7 @@ fn the_main_command_runs_offline_without_postgresql() {
         stdout(&out)
     );
     // A change to schema/ is planned offline too.
-    let project = tempfile::tempdir().unwrap();
-    for sub in ["schema", "plans"] {
-        let to = project.path().join(sub);
-        std::fs::create_dir_all(&to).unwrap();
-        for e in std::fs::read_dir(common::root().join(sub)).unwrap() {
-            let p = e.unwrap().path();
-            std::fs::copy(&p, to.join(p.file_name().unwrap())).unwrap();
-        }
-    }
+    let project = common::demo_project();
     std::fs::write(
         project.path().join("schema/audit.sql"),
         "CREATE TABLE audit_log (id bigint PRIMARY KEY, at timestamptz NOT NULL DEFAULT now());\n",

@@ -25,20 +25,6 @@ fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).to_string()
 }
 
-/// A copy of the demo (schema/ and plans/) in a temporary directory.
-fn demo_project() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for sub in ["schema", "plans"] {
-        let to = dir.path().join(sub);
-        std::fs::create_dir_all(&to).unwrap();
-        for e in std::fs::read_dir(common::root().join(sub)).unwrap() {
-            let p = e.unwrap().path();
-            std::fs::copy(&p, to.join(p.file_name().unwrap())).unwrap();
-        }
-    }
-    dir
-}
-
 fn revisions(dir: &Path) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(dir.join("plans"))
         .unwrap()
@@ -76,7 +62,7 @@ fn the_demo_schema_and_plans_are_in_sync() {
 
 #[test]
 fn a_schema_change_becomes_the_next_revision() {
-    let project = demo_project();
+    let project = common::demo_project();
     let dir = project.path();
     let before = revisions(dir);
     let head = schemaplan::plan::dir::load(&dir.join("plans")).unwrap();
@@ -124,7 +110,7 @@ fn a_schema_change_becomes_the_next_revision() {
 
 #[test]
 fn the_same_input_gives_a_byte_identical_revision() {
-    let project = demo_project();
+    let project = common::demo_project();
     let dir = project.path();
     std::fs::write(
         dir.join("schema/extra.sql"),
@@ -174,7 +160,7 @@ pub fn write_branch(
 
 #[test]
 fn several_heads_are_refused_with_the_command_that_merges_them() {
-    let project = demo_project();
+    let project = common::demo_project();
     let dir = project.path();
     let history = schemaplan::plan::dir::load(&dir.join("plans")).unwrap();
     let head = history.heads()[0].id.0.clone();
@@ -212,7 +198,7 @@ fn several_heads_are_refused_with_the_command_that_merges_them() {
 
 #[test]
 fn a_malformed_revision_names_its_file_and_line() {
-    let project = demo_project();
+    let project = common::demo_project();
     let dir = project.path();
     let first = revisions(dir)[0].clone();
     let broken = std::fs::read_to_string(&first)
@@ -230,7 +216,7 @@ fn a_malformed_revision_names_its_file_and_line() {
 
 #[test]
 fn a_missing_parent_is_refused() {
-    let project = demo_project();
+    let project = common::demo_project();
     let dir = project.path();
     std::fs::remove_file(&revisions(dir)[0]).unwrap();
     let out = schemaplan(dir, &["plan", "-m", "x"], &[]);

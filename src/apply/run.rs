@@ -205,6 +205,33 @@ fn is_lock_timeout(e: &tokio_postgres::Error) -> bool {
     e.code() == Some(&SqlState::LOCK_NOT_AVAILABLE)
 }
 
+/// After a failed attempt: when it was a lock timeout and retries are left, says so,
+/// waits (the pause doubling each time) and returns true.
+async fn wait_to_retry(
+    e: &tokio_postgres::Error,
+    r: &Revision,
+    s: &ScriptStatement,
+    attempt: u32,
+    opts: &ApplyOptions,
+    observer: &mut dyn Observer,
+) -> bool {
+    if !is_lock_timeout(e) || attempt > opts.lock_retries {
+        return false;
+    }
+    let pause = opts.retry_backoff * 2u32.pow(attempt - 1);
+    let why = format!(
+        "revision {}: lock timeout at line {}; retry {attempt} of {} in {} ms",
+        r.id,
+        s.location.line,
+        opts.lock_retries,
+        pause.as_millis()
+    );
+    tracing::warn!("{why}");
+    observer.waiting(&why);
+    tokio::time::sleep(pause).await;
+    true
+}
+
 async fn rollback_quietly(client: &Client) {
     let _ = client.batch_execute("ROLLBACK").await;
 }
@@ -479,18 +506,7 @@ async fn apply_in_transaction(
             }
             Some((s, e)) => {
                 rollback_quietly(client).await;
-                if is_lock_timeout(&e) && attempt <= opts.lock_retries {
-                    let pause = opts.retry_backoff * 2u32.pow(attempt - 1);
-                    let why = format!(
-                        "revision {}: lock timeout at line {}; retry {attempt} of {} in {} ms",
-                        r.id,
-                        s.location.line,
-                        opts.lock_retries,
-                        pause.as_millis()
-                    );
-                    tracing::warn!("{why}");
-                    observer.waiting(&why);
-                    tokio::time::sleep(pause).await;
+                if wait_to_retry(&e, r, s, attempt, opts, observer).await {
                     attempt += 1;
                     continue;
                 }
@@ -578,18 +594,7 @@ async fn apply_in_groups(
                 if !alone {
                     rollback_quietly(client).await;
                 }
-                if is_lock_timeout(&e) && attempt <= opts.lock_retries {
-                    let pause = opts.retry_backoff * 2u32.pow(attempt - 1);
-                    let why = format!(
-                        "revision {}: lock timeout at line {}; retry {attempt} of {} in {} ms",
-                        r.id,
-                        s.location.line,
-                        opts.lock_retries,
-                        pause.as_millis()
-                    );
-                    tracing::warn!("{why}");
-                    observer.waiting(&why);
-                    tokio::time::sleep(pause).await;
+                if wait_to_retry(&e, r, s, attempt, opts, observer).await {
                     attempt += 1;
                     continue;
                 }

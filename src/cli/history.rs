@@ -12,7 +12,7 @@ use crate::diff::diff;
 use crate::error::Error;
 use crate::model::Catalog;
 use crate::order::order;
-use crate::plan::{dir, file, History, NewRevision, Revision, RevisionId};
+use crate::plan::{dir, History, Revision, RevisionId};
 use crate::render::render;
 
 use super::output::{self, Format};
@@ -392,27 +392,5 @@ pub fn write_baseline(
     let empty = Catalog::new_database();
     let up = render(&order(diff(&empty, live))?);
     let down = render(&order(diff(live, &empty))?);
-    let (text_up, text_down) = (up.to_string(), down.to_string());
-    let now = dir::now();
-    let id = dir::new_id(now, &format!("{text_up}\n{text_down}"));
-    let created = dir::rfc3339(now);
-    let fingerprint = live.fingerprint();
-    let hazards: Vec<_> = up.hazards().into_iter().collect();
-    let new = NewRevision {
-        id: &id,
-        parents: &[],
-        message,
-        created: &created,
-        fingerprint: &fingerprint,
-        hazards: &hazards,
-        renames: &[],
-        alembic,
-        up: &text_up,
-        down: &text_down,
-    };
-    let path = plans.join(file::file_name(&id, message));
-    let text = new.render(new.transactional(&path)?);
-    std::fs::create_dir_all(plans).map_err(|e| Error::io(plans, e))?;
-    std::fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
-    Ok((id, path))
+    super::merge::write_revision(plans, &[], message, &up, &down, Some(live), alembic)
 }

@@ -294,10 +294,20 @@ pub fn write_merge(
             .collect();
         format!("Merge {}", names.join(" and "))
     });
-    write_revision(plans, heads, &message, &up, &down, exact.then_some(wanted))
+    let (_, path) = write_revision(
+        plans,
+        heads,
+        &message,
+        &up,
+        &down,
+        exact.then_some(wanted),
+        &[],
+    )?;
+    Ok(path)
 }
 
-/// Writes a revision file with the given parents and plans; returns its path.
+/// Writes a revision file with the given parents and plans (and, for a baseline adopted
+/// from Alembic, the Alembic history); returns its id and path.
 pub fn write_revision(
     plans: &Path,
     parents: &[RevisionId],
@@ -305,7 +315,8 @@ pub fn write_revision(
     up: &Plan,
     down: &Plan,
     after: Option<&Catalog>,
-) -> anyhow::Result<PathBuf> {
+    alembic: &[String],
+) -> anyhow::Result<(RevisionId, PathBuf)> {
     let text_up = up.to_string();
     let text_down = down.to_string();
     let now = dir::now();
@@ -322,7 +333,7 @@ pub fn write_revision(
         fingerprint: &fingerprint,
         hazards: &hazards,
         renames: &[],
-        alembic: &[],
+        alembic,
         up: &text_up,
         down: &text_down,
     };
@@ -330,7 +341,7 @@ pub fn write_revision(
     let text = new.render(new.transactional(&path)?);
     std::fs::create_dir_all(plans).map_err(|e| Error::io(plans, e))?;
     std::fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
-    Ok(path)
+    Ok((id, path))
 }
 
 fn report(
