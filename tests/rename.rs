@@ -131,3 +131,52 @@ async fn a_hint_that_matches_nothing_is_an_error_naming_it() {
     assert!(e.contains("rename public.customers -> clients"), "{e}");
     assert!(e.contains("nothing is called public.customers"), "{e}");
 }
+
+#[tokio::test]
+async fn yaml_renamed_from_renames_tables_and_columns() {
+    let db = TestDb::new().await;
+    db.exec(
+        "CREATE TABLE customers (id bigint PRIMARY KEY, fullname text NOT NULL);
+         INSERT INTO customers SELECT g, 'c' || g FROM generate_series(1, 50) g;",
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    ok(&run(p, &db.url, &["baseline"]));
+    std::fs::create_dir_all(p.join("schema")).unwrap();
+    std::fs::write(
+        p.join("schema/app.yaml"),
+        "tables:
+  clients:
+    renamed_from: customers
+    columns:
+      id: bigint not null
+      full_name: {type: text, not_null: true, renamed_from: fullname}
+    primary_key: {name: customers_pkey, columns: [id]}
+",
+    )
+    .unwrap();
+    let revision = ok(&run(p, &db.url, &["plan", "-m", "clients"]));
+    assert!(
+        revision.contains("ALTER TABLE public.customers RENAME TO clients"),
+        "{revision}"
+    );
+    assert!(
+        revision.contains("ALTER TABLE public.clients RENAME COLUMN fullname TO full_name"),
+        "{revision}"
+    );
+    let up = revision.split("-- schemaplan:down").next().unwrap();
+    assert!(!up.contains("DROP"), "{revision}");
+    ok(&run(p, &db.url, &["apply"]));
+    let rows: i64 = db
+        .client()
+        .await
+        .query_one(
+            "SELECT count(*) FROM clients WHERE full_name LIKE 'c%'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(rows, 50);
+}

@@ -363,12 +363,12 @@ fn defined_once(statements: &[Statement], yaml: &[bool]) -> Result<()> {
 pub fn read_rename_hints(path: &Path) -> Result<Vec<crate::diff::RenameHint>> {
     let mut hints = Vec::new();
     for file in source::sql_files(path)? {
-        // Hints are SQL comments; YAML files have none.
-        if crate::yaml::is_yaml(&file) {
-            continue;
-        }
         let text = std::fs::read_to_string(&file).map_err(|e| crate::Error::io(&file, e))?;
-        hints.extend(crate::diff::parse_hints(&file, &text)?);
+        if crate::yaml::is_yaml(&file) {
+            hints.extend(crate::yaml::rename_hints(&file, &text)?);
+        } else {
+            hints.extend(crate::diff::parse_hints(&file, &text)?);
+        }
     }
     Ok(hints)
 }

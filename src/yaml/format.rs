@@ -286,6 +286,10 @@ pub struct TableSpec {
     /// `COMMENT ON TABLE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// The table's current name when this declares it under a new one: the plan
+    /// renames it (keeping its rows) instead of dropping and creating.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renamed_from: Option<String>,
 }
 
 /// A column. Short form: the SQL after the column name (`bigint not null default 0`).
@@ -334,6 +338,10 @@ pub struct ColumnSpec {
     /// `COMMENT ON COLUMN`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// The column's current name when this declares it under a new one: the plan
+    /// renames it (keeping its data) instead of dropping and adding.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renamed_from: Option<String>,
 }
 
 /// An identity column. Short form: `always` or `by-default`.

@@ -47,6 +47,56 @@ pub fn parse_file(path: &Path, text: &str) -> Result<File> {
     serde_norway::from_str(text).map_err(|e| yaml_error(path, &e))
 }
 
+/// The rename hints of a YAML file (`renamed_from` on tables and columns), tables
+/// first, so a column's hint names its table's new name.
+pub fn rename_hints(path: &Path, text: &str) -> Result<Vec<crate::diff::RenameHint>> {
+    let file = parse_file(path, text)?;
+    let locator = locate::Locator::new(text);
+    let schema = file.schema.clone().unwrap_or_else(|| "public".to_string());
+    let at = |field: &[&str]| {
+        let field: Vec<String> = field.iter().map(|f| f.to_string()).collect();
+        let (line, column) = locator.find(&field);
+        Location {
+            path: path.to_path_buf(),
+            line,
+            column,
+        }
+    };
+    let bad = |field: &[&str], message: String| Error::Yaml {
+        location: at(field),
+        message: format!("{}: {message}", field.join(".")),
+    };
+    let mut tables = Vec::new();
+    let mut columns = Vec::new();
+    for (key, table) in &file.tables.0 {
+        let name = names::qualified(key, &schema).map_err(|m| bad(&["tables", key], m))?;
+        if let Some(old) = &table.renamed_from {
+            let old = names::qualified(old, &name.schema)
+                .map_err(|m| bad(&["tables", key, "renamed_from"], m))?;
+            tables.push(crate::diff::RenameHint {
+                kind: Some("table".into()),
+                old: old.to_string(),
+                new: name.name.clone(),
+                location: at(&["tables", key, "renamed_from"]),
+            });
+        }
+        for (column, spec) in &table.columns.0 {
+            if let format::Spec::Full(c) = spec {
+                if let Some(old) = &c.renamed_from {
+                    columns.push(crate::diff::RenameHint {
+                        kind: Some("column".into()),
+                        old: format!("{name}.{}", crate::model::Ident(old)),
+                        new: column.clone(),
+                        location: at(&["tables", key, "columns", column, "renamed_from"]),
+                    });
+                }
+            }
+        }
+    }
+    tables.extend(columns);
+    Ok(tables)
+}
+
 /// Reads the text of a YAML file (named `path` in locations) into the statements it
 /// declares, each located at its object's key.
 pub fn read_yaml(path: &Path, text: &str) -> Result<Vec<Statement>> {
