@@ -14,6 +14,7 @@ use crate::devdb::{self, DevDatabase};
 use crate::error::{Error, Result};
 use crate::introspect::introspect;
 use crate::model::Catalog;
+use crate::parse::ScriptStatement;
 use crate::plan::{self, History, Revision};
 
 /// How schema files and plans become a Catalog.
@@ -153,12 +154,7 @@ impl SchemaFilter {
 /// database can be created.
 pub async fn load(source: &Source, dev: Option<&DbUrl>, filter: &SchemaFilter) -> Result<Catalog> {
     let mut catalog = match source {
-        Source::Database(url) => {
-            let client = url.connect().await?;
-            let mut catalog = introspect(&client).await?;
-            crate::apply::without_tool_tables(&mut catalog);
-            catalog
-        }
+        Source::Database(url) => crate::apply::live_catalog(&url.connect().await?).await?,
         Source::Files(path) => {
             let server = dev.ok_or(Error::NoDevDatabase)?;
             let scratch = devdb::load_source(server, path).await?;
@@ -191,10 +187,20 @@ pub async fn replay_revisions<'a>(
     revisions: impl IntoIterator<Item = &'a Revision>,
     server: &DbUrl,
 ) -> Result<Catalog> {
+    let scripts = revisions
+        .into_iter()
+        .map(Revision::up)
+        .collect::<Result<Vec<_>>>()?;
+    run_scripts(&scripts, server).await
+}
+
+/// The schema some scripts build, run one after the other on a new scratch database,
+/// which is then introspected and dropped.
+pub async fn run_scripts(scripts: &[Vec<ScriptStatement>], server: &DbUrl) -> Result<Catalog> {
     let scratch = DevDatabase::create(server).await?;
     let result = async {
-        for revision in revisions {
-            scratch.run_script(&revision.up()?).await?;
+        for script in scripts {
+            scratch.run_script(script).await?;
         }
         let client = scratch.url().connect().await?;
         introspect(&client).await

@@ -293,6 +293,12 @@ impl Migrator {
         }
     }
 
+    /// The applied revisions no applied revision follows: where the database is. Reads
+    /// the history table only (no introspection, unlike [`Migrator::status`]).
+    pub async fn current(&self, client: &Client) -> Result<Vec<RevisionId>> {
+        Ok(current_heads(&history::read(client).await?, &self.history))
+    }
+
     /// Where a database stands: applied, pending, drift. Reads only; takes no lock.
     pub async fn status(&self, client: &Client) -> Result<Status> {
         let applied = history::read(client).await?;
@@ -403,7 +409,7 @@ pub async fn live_catalog(client: &Client) -> Result<Catalog> {
 
 /// Leaves out the migration tools' own tables (schemaplan's history schema, Alembic's
 /// `alembic_version`): they are not part of the schema a team declares.
-pub fn without_tool_tables(catalog: &mut Catalog) {
+fn without_tool_tables(catalog: &mut Catalog) {
     catalog.retain_schemas(|s| s != HISTORY_SCHEMA);
     catalog.tables.retain(|n, _| n.name != "alembic_version");
 }

@@ -131,7 +131,7 @@ pub async fn apply(ctx: &Context, args: ApplyArgs) -> anyhow::Result<Outcome> {
     let report = migrator.apply_with(&client, &opts, &mut progress).await;
     progress.finish();
     let report = report?;
-    let current = migrator.status(&client).await?.current;
+    let current = migrator.current(&client).await?;
     finish(&args.run.format, "apply", &report, current)
 }
 
@@ -157,7 +157,7 @@ pub async fn rollback(ctx: &Context, args: RollbackArgs) -> anyhow::Result<Outco
     let report = migrator.rollback(&client, &opts, &mut progress).await;
     progress.finish();
     let report = report?;
-    let current = migrator.status(&client).await?.current;
+    let current = migrator.current(&client).await?;
     finish(&args.run.format, "rollback", &report, current)
 }
 

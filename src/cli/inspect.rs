@@ -10,7 +10,6 @@ use clap::Args;
 use crate::connect::DbUrl;
 use crate::diff::Change;
 use crate::error::Error;
-use crate::introspect::introspect;
 use crate::model::{Catalog, ObjectId};
 use crate::render::{creation_plan, Plan};
 
@@ -57,8 +56,7 @@ pub async fn run(ctx: &Context, args: InspectArgs) -> anyhow::Result<Outcome> {
     };
     ctx.status(&format!("reading {}", url.redacted()));
     let client = url.connect().await?;
-    let mut live = introspect(&client).await?;
-    crate::apply::without_tool_tables(&mut live);
+    let mut live = crate::apply::live_catalog(&client).await?;
     ctx.filter.apply(&mut live);
     output::warn_unmanaged(&url.redacted(), &live);
     if args.format == InspectFormat::Json {
