@@ -5,8 +5,10 @@ use std::path::Path;
 use schemaplan::diff::diff;
 use schemaplan::model::{Catalog, ConstraintKind, ObjectId, QualName, TypeKind};
 use schemaplan::offline::{interpret, interpret_script};
+use schemaplan::order::order;
 use schemaplan::order::statements::order_statements;
 use schemaplan::parse::{parse_sql, split_script};
+use schemaplan::render::render;
 
 fn schema(sql: &str) -> Catalog {
     try_schema(sql).unwrap_or_else(|e| panic!("{e}"))
@@ -211,14 +213,33 @@ fn what_cannot_be_modelled_is_an_error_with_file_and_line() {
     assert!(err.starts_with("schema.sql:3:1: "), "{err}");
     assert!(err.contains("CREATE RULE"), "{err}");
     assert!(err.contains("--dev-url"), "{err}");
-    let err =
-        try_schema("CREATE TABLE t (a int);\nCREATE POLICY p ON t TO CURRENT_USER USING (true);\n")
-            .unwrap_err()
-            .to_string();
+    let err = try_schema("CREATE TABLE t (a int);\nCREATE TABLE u (LIKE t);\n")
+        .unwrap_err()
+        .to_string();
     assert!(
         err.starts_with("schema.sql:2:1: ") && err.contains("--dev-url"),
         "{err}"
     );
+}
+
+#[test]
+fn policies_for_the_current_user_keep_the_keyword() {
+    let c = schema(
+        "CREATE TABLE t (a int);\nCREATE POLICY p ON t TO CURRENT_USER, app USING (true);\n",
+    );
+    assert_eq!(
+        c.tables[&q("t")].policies[&"p".to_string()].roles,
+        ["CURRENT_USER", "app"]
+    );
+    let mut to = c.clone();
+    let p = to.tables.get_mut(&q("t")).unwrap().policies.get_mut("p");
+    p.unwrap().roles = vec!["SESSION_USER".into()];
+    let sql: Vec<String> = render(&order(diff(&c, &to)).unwrap())
+        .steps
+        .into_iter()
+        .flat_map(|s| s.sql)
+        .collect();
+    assert_eq!(sql, ["ALTER POLICY p ON public.t TO SESSION_USER"]);
 }
 
 #[test]

@@ -105,10 +105,19 @@ pub fn plan_with_renames(
 ) -> crate::error::Result<(crate::render::Plan, crate::render::Plan, Vec<String>)> {
     let (renamed, renames, used) = crate::diff::apply_hints(from, to, hints)?;
     let mut up = render(&renames);
-    let rest = plan_changes(&renamed, to, online)?;
+    // The two directions are independent: plan them side by side.
+    let (rest, down) = std::thread::scope(|scope| {
+        let down = scope.spawn(|| plan_changes(to, &renamed, online));
+        let rest = plan_changes(&renamed, to, online);
+        let down = down
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (rest, down)
+    });
+    let rest = rest?;
     up.preamble.extend(rest.preamble);
     up.steps.extend(rest.steps);
-    let mut down = plan_changes(to, &renamed, online)?;
+    let mut down = down?;
     let undo: Vec<crate::diff::Change> = renames
         .iter()
         .rev()

@@ -85,7 +85,7 @@ pub fn plan_disruptions(from: &Catalog, to: &Catalog) -> Disruptions {
 
     while let Some((id, cause)) = work.pop_front() {
         if cause == Cause::Dropped {
-            for child in children(from, &id) {
+            for child in graph.children(from, &id) {
                 mark_dropped(to, &mut d, &mut work, child);
             }
         }
@@ -447,6 +447,9 @@ struct DependencyIndex<'a> {
     // Only looked up, never iterated, so hashing cannot change any output; Fx hashing
     // because building this index over every dependency was half the diff's time.
     dependents: FxHashMap<Cow<'a, ObjectId>, Vec<Dependent<'a>>>,
+    /// Each relation's indexes and triggers, in the catalog's order (so that dropping
+    /// a relation does not scan every index of the catalog).
+    members: FxHashMap<&'a QualName, Vec<ObjectId>>,
 }
 
 impl<'a> DependencyIndex<'a> {
@@ -517,60 +520,66 @@ impl<'a> DependencyIndex<'a> {
                 Dependent::Trigger(&t.table, &t.name),
             );
         }
-        DependencyIndex { dependents }
+        let mut members: FxHashMap<&'a QualName, Vec<ObjectId>> = FxHashMap::default();
+        for i in c.indexes.values() {
+            members
+                .entry(&i.table)
+                .or_default()
+                .push(ObjectId::Index(i.name.clone()));
+        }
+        for (t, g) in c.triggers.keys() {
+            members
+                .entry(t)
+                .or_default()
+                .push(ObjectId::Trigger(t.clone(), g.clone()));
+        }
+        DependencyIndex {
+            dependents,
+            members,
+        }
     }
-}
 
-/// The objects that live inside a relation and go when it is dropped: its columns,
-/// constraints, policies, indexes and triggers. A column's "children" are none.
-fn children(c: &Catalog, id: &ObjectId) -> Vec<ObjectId> {
-    let mut out = Vec::new();
-    let name = match id {
-        ObjectId::Table(n) => {
-            if let Some(t) = c.tables.get(n) {
-                out.extend(
-                    t.columns
-                        .keys()
-                        .map(|k| ObjectId::Column(n.clone(), k.clone())),
-                );
-                out.extend(
-                    t.constraints
-                        .keys()
-                        .map(|k| ObjectId::Constraint(n.clone(), k.clone())),
-                );
-                out.extend(
-                    t.policies
-                        .keys()
-                        .map(|k| ObjectId::Policy(n.clone(), k.clone())),
-                );
+    /// The objects that live inside a relation and go when it is dropped: its
+    /// columns, constraints, policies, indexes and triggers. A column's "children" are
+    /// none.
+    fn children(&self, c: &Catalog, id: &ObjectId) -> Vec<ObjectId> {
+        let mut out = Vec::new();
+        let name = match id {
+            ObjectId::Table(n) => {
+                if let Some(t) = c.tables.get(n) {
+                    out.extend(
+                        t.columns
+                            .keys()
+                            .map(|k| ObjectId::Column(n.clone(), k.clone())),
+                    );
+                    out.extend(
+                        t.constraints
+                            .keys()
+                            .map(|k| ObjectId::Constraint(n.clone(), k.clone())),
+                    );
+                    out.extend(
+                        t.policies
+                            .keys()
+                            .map(|k| ObjectId::Policy(n.clone(), k.clone())),
+                    );
+                }
+                n
             }
-            n
-        }
-        ObjectId::View(n) => {
-            if let Some(v) = c.views.get(n) {
-                out.extend(
-                    v.columns
-                        .iter()
-                        .map(|col| ObjectId::Column(n.clone(), col.name.clone())),
-                );
+            ObjectId::View(n) => {
+                if let Some(v) = c.views.get(n) {
+                    out.extend(
+                        v.columns
+                            .iter()
+                            .map(|col| ObjectId::Column(n.clone(), col.name.clone())),
+                    );
+                }
+                n
             }
-            n
-        }
-        _ => return out,
-    };
-    out.extend(
-        c.indexes
-            .values()
-            .filter(|i| &i.table == name)
-            .map(|i| ObjectId::Index(i.name.clone())),
-    );
-    out.extend(
-        c.triggers
-            .keys()
-            .filter(|(t, _)| t == name)
-            .map(|(t, g)| ObjectId::Trigger(t.clone(), g.clone())),
-    );
-    out
+            _ => return out,
+        };
+        out.extend(self.members.get(name).into_iter().flatten().cloned());
+        out
+    }
 }
 
 /// Whether the catalog has the object.

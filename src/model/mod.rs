@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 pub use name::{needs_quotes, quote_ident, Ident, QualName, KEYWORDS};
 pub use relation::{
     Column, Columns, Constraint, ConstraintKind, Identity, IdentityKind, Index, PartitionOf,
-    Policy, Table, Trigger, TriggerEnabled,
+    Policy, Table, Trigger, TriggerEnabled, ROLE_KEYWORDS,
 };
 pub use routine::{Function, FunctionKind, View, ViewColumn};
 pub use types::{Attribute, DomainCheck, Sequence, SequenceOptions, Type, TypeKind};

@@ -370,6 +370,11 @@ pub enum TriggerEnabled {
     Always,
 }
 
+/// Role specifications that name the role running the statement. Only a server knows
+/// which role that is, so offline catalogs keep them as these words (uppercase, which a
+/// role name could only be when quoted) and the renderer writes them unquoted.
+pub const ROLE_KEYWORDS: [&str; 3] = ["CURRENT_ROLE", "CURRENT_USER", "SESSION_USER"];
+
 /// A row level security policy.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Policy {
@@ -379,7 +384,9 @@ pub struct Policy {
     pub permissive: bool,
     /// `ALL`, `SELECT`, `INSERT`, `UPDATE` or `DELETE`.
     pub command: String,
-    /// Roles the policy applies to, sorted; `public` for everyone.
+    /// Roles the policy applies to, sorted; `public` for everyone. Offline catalogs
+    /// keep `CURRENT_USER`, `CURRENT_ROLE` and `SESSION_USER` as written (see
+    /// [`ROLE_KEYWORDS`]); a server resolves them to the role's name.
     pub roles: Vec<String>,
     /// `USING (...)`.
     pub using: Option<String>,

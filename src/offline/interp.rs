@@ -40,6 +40,66 @@ pub struct Interp<'c> {
     scope: std::cell::RefCell<Vec<(String, QualName)>>,
     /// The base type `VALUE` has in a domain's constraints.
     domain_base: std::cell::RefCell<Option<String>>,
+    /// Index names hidden in tables, kept between statements.
+    names: &'c IndexNames,
+}
+
+/// The names of the indexes behind tables' primary key, unique and exclusion
+/// constraints, and of partitions' index copies: relation names PostgreSQL reserves
+/// that the catalog keeps inside each table rather than in `Catalog::indexes`.
+///
+/// Built on first use and kept while statements only add tables and indexes (the
+/// interpreter records the constraints those add); any other statement drops it, to
+/// be built again when needed. Without it, naming each new constraint scans every
+/// table: quadratic in a schema's size.
+#[derive(Default)]
+pub struct IndexNames(std::cell::RefCell<Option<std::collections::HashSet<QualName>>>);
+
+impl IndexNames {
+    fn index_backed(c: &Constraint) -> bool {
+        matches!(
+            c.kind,
+            ConstraintKind::PrimaryKey | ConstraintKind::Unique | ConstraintKind::Exclusion
+        )
+    }
+
+    fn collect(cat: &Catalog) -> std::collections::HashSet<QualName> {
+        let mut names = std::collections::HashSet::new();
+        for t in cat.tables.values() {
+            let own = t.constraints.iter().chain(t.inherited_constraints.iter());
+            for (n, _) in own.filter(|(_, c)| Self::index_backed(c)) {
+                names.insert(t.name.sibling(n.clone()));
+            }
+            names.extend(t.inherited_indexes.keys().cloned());
+        }
+        names
+    }
+
+    fn contains(&self, cat: &Catalog, name: &QualName) -> bool {
+        let mut names = self.0.borrow_mut();
+        let found = names
+            .get_or_insert_with(|| Self::collect(cat))
+            .contains(name);
+        debug_assert_eq!(
+            found,
+            Self::collect(cat).contains(name),
+            "IndexNames is stale"
+        );
+        found
+    }
+
+    /// Records a constraint just added to `table`.
+    fn added(&self, table: &QualName, c: &Constraint) {
+        if let Some(names) = self.0.borrow_mut().as_mut() {
+            if Self::index_backed(c) {
+                names.insert(table.sibling(c.name.clone()));
+            }
+        }
+    }
+
+    fn forget(&self) {
+        self.0.borrow_mut().take();
+    }
 }
 
 fn node(n: NodeEnum) -> Node {
@@ -169,6 +229,7 @@ impl<'c> Interp<'c> {
     /// An interpreter for one statement.
     pub fn new(
         cat: &'c mut Catalog,
+        names: &'c IndexNames,
         search_path: Vec<String>,
         loc: Location,
         sql: &str,
@@ -180,6 +241,7 @@ impl<'c> Interp<'c> {
             one_line: crate::parse::one_line(sql),
             scope: Default::default(),
             domain_base: Default::default(),
+            names,
         }
     }
 
@@ -207,7 +269,7 @@ impl<'c> Interp<'c> {
         })?;
         for raw in tree.protobuf.stmts {
             if let Some(stmt) = raw.stmt.and_then(|s| s.node) {
-                self.statement(stmt)?;
+                self.statement(&stmt)?;
             }
         }
         Ok(())
@@ -894,7 +956,16 @@ impl<'c> Interp<'c> {
 
     // ---- dispatch ----------------------------------------------------------------
 
-    fn statement(&mut self, stmt: NodeEnum) -> Result<()> {
+    /// Interprets one parsed statement.
+    pub fn statement(&mut self, stmt: &NodeEnum) -> Result<()> {
+        let only_adds = match stmt {
+            NodeEnum::CreateStmt(s) => s.partbound.is_none() && s.inh_relations.is_empty(),
+            NodeEnum::IndexStmt(_) => true,
+            _ => false,
+        };
+        if !only_adds {
+            self.names.forget();
+        }
         match stmt {
             NodeEnum::CreateSchemaStmt(s) => self.create_schema(&s),
             NodeEnum::CreateExtensionStmt(s) => self.create_extension(&s),
@@ -1449,21 +1520,10 @@ impl<'c> Interp<'c> {
     /// behind constraints and partitions' index copies (one namespace in PostgreSQL).
     fn relation_name_taken(&self, schema: &str, name: &str) -> bool {
         let q = QualName::new(schema, name);
-        let index_backed = |c: &Constraint| {
-            matches!(
-                c.kind,
-                ConstraintKind::PrimaryKey | ConstraintKind::Unique | ConstraintKind::Exclusion
-            )
-        };
         self.is_relation(&q)
             || self.cat.indexes.contains_key(&q)
             || self.cat.types.contains_key(&q)
-            || self.cat.tables.values().any(|t| {
-                t.name.schema == schema
-                    && (t.inherited_indexes.contains_key(&q)
-                        || t.inherited_constraints.get(name).is_some_and(index_backed)
-                        || t.constraints.get(name).is_some_and(index_backed))
-            })
+            || self.names.contains(self.cat, &q)
     }
 
     fn create_table(&mut self, s: &protobuf::CreateStmt) -> Result<()> {
@@ -2072,6 +2132,7 @@ impl<'c> Interp<'c> {
             comment: None,
             deps: NotCompared(deps.into_iter().collect()),
         };
+        self.names.added(table, &constraint);
         let t = self.cat.tables.get_mut(table).expect("the table exists");
         t.constraints.insert(name, constraint);
         Ok(())
@@ -2995,6 +3056,7 @@ impl<'c> Interp<'c> {
             .get(&table)
             .is_some_and(|t| t.partition_by.is_some())
         {
+            self.names.forget();
             for child in self.children(&table) {
                 self.clone_index(&child, &index)?;
             }
@@ -3607,10 +3669,13 @@ impl<'c> Interp<'c> {
                 match RoleSpecType::try_from(r.roletype).unwrap_or_default() {
                     RoleSpecType::RolespecPublic => out.push("public".to_string()),
                     RoleSpecType::RolespecCstring => out.push(r.rolename.clone()),
-                    _ => {
-                        return Err(self.unsupported(
-                            "CURRENT_USER / SESSION_USER (the role is only known on a server)",
-                        ))
+                    // Only a server knows the role: kept as the keyword, like the
+                    // statement says it (both sides of an offline diff read it so).
+                    RoleSpecType::RolespecCurrentUser => out.push("CURRENT_USER".into()),
+                    RoleSpecType::RolespecCurrentRole => out.push("CURRENT_ROLE".into()),
+                    RoleSpecType::RolespecSessionUser => out.push("SESSION_USER".into()),
+                    RoleSpecType::Undefined => {
+                        return Err(self.unsupported("a role specification it cannot read"))
                     }
                 }
             }

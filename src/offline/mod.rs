@@ -33,14 +33,16 @@ use crate::plan::History;
 /// given, on a new database (the `public` schema already there).
 pub fn interpret(statements: &[Statement]) -> Result<Catalog> {
     let mut catalog = Catalog::new_database();
+    let names = interp::IndexNames::default();
     for statement in statements {
         let mut i = interp::Interp::new(
             &mut catalog,
+            &names,
             statement.search_path.clone(),
             statement.location.clone(),
             &statement.sql,
         );
-        i.run_sql(&statement.sql)?;
+        i.statement(&statement.tree)?;
     }
     catalog.shrink_to_fit();
     Ok(catalog)
@@ -58,9 +60,11 @@ pub fn interpret_source(path: &Path) -> Result<Catalog> {
 /// statements (INSERT, UPDATE, ...) and transaction control change nothing.
 pub fn interpret_script(catalog: &mut Catalog, statements: &[ScriptStatement]) -> Result<()> {
     let mut search_path = vec!["public".to_string()];
+    let names = interp::IndexNames::default();
     for statement in statements {
         let mut i = interp::Interp::new(
             catalog,
+            &names,
             search_path.clone(),
             statement.location.clone(),
             &statement.sql,

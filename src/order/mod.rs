@@ -19,7 +19,7 @@ pub mod effects;
 pub mod statements;
 pub mod toposort;
 
-use std::collections::BTreeMap;
+use rustc_hash::FxHashMap;
 
 use crate::diff::Change;
 use crate::error::{Error, Result};
@@ -60,11 +60,14 @@ fn describe(change: &Change) -> String {
 
 /// The ordering edges between changes, from their effects.
 fn edges(fx: &[Effects]) -> Vec<(usize, usize)> {
-    let mut providers: BTreeMap<&ObjectId, Vec<usize>> = BTreeMap::new();
-    let mut removers: BTreeMap<&ObjectId, Vec<usize>> = BTreeMap::new();
-    let mut creators: BTreeMap<&ObjectId, Vec<usize>> = BTreeMap::new();
-    let mut modifiers: BTreeMap<&ObjectId, Vec<usize>> = BTreeMap::new();
-    let mut droppers: BTreeMap<&ObjectId, Vec<usize>> = BTreeMap::new();
+    // Hashed, not sorted: the edges are sorted at the end, so the maps' order cannot
+    // show.
+    type ByObject<'a> = FxHashMap<&'a ObjectId, Vec<usize>>;
+    let mut providers = ByObject::default();
+    let mut removers = ByObject::default();
+    let mut creators = ByObject::default();
+    let mut modifiers = ByObject::default();
+    let mut droppers = ByObject::default();
     for (i, e) in fx.iter().enumerate() {
         for id in &e.creates {
             providers.entry(id).or_default().push(i);

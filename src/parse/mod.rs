@@ -11,8 +11,8 @@
 //! refused; privileges and owners (GRANT, REVOKE, `OWNER TO`) are skipped with a warning
 //! because schemaplan does not manage them yet.
 //!
-//! This module does not touch the database, and it is the only place that uses
-//! pg_query: later stages see [`Statement`]s and [`ObjRef`]s only.
+//! This module does not touch the database. Later stages see [`Statement`]s and
+//! [`ObjRef`]s; only the offline interpreter reads the parse tree a Statement keeps.
 
 mod ffi;
 mod refs;
@@ -20,6 +20,7 @@ mod rewrite;
 mod source;
 mod split;
 mod sql;
+mod walk;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -64,6 +65,9 @@ pub struct Statement {
     pub settings: BTreeMap<String, String>,
     /// How the statement may be run together with others.
     pub transaction: TransactionUse,
+    /// pg_query's parse tree of `sql`, kept for the offline interpreter so that it
+    /// does not parse every statement a second time.
+    pub(crate) tree: std::sync::Arc<pg_query::NodeEnum>,
 }
 
 impl Statement {
@@ -307,24 +311,67 @@ impl fmt::Display for ObjRef {
 /// an object that a YAML file defines and another file defines too is
 /// [`crate::Error::DefinedTwice`].
 pub fn read_sql_source(path: &Path) -> Result<Vec<Statement>> {
+    let files = source::sql_files(path)?;
     let mut statements = Vec::new();
     let mut yaml_defined = Vec::new();
-    for file in source::sql_files(path)? {
-        let text = std::fs::read_to_string(&file).map_err(|e| crate::Error::io(&file, e))?;
-        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-        let is_yaml = crate::yaml::is_yaml(&file);
-        let parsed = if is_yaml {
-            crate::yaml::read_yaml(&file, text)?
-        } else {
-            parse_sql(&file, text)?
-        };
-        yaml_defined.extend(std::iter::repeat_n(is_yaml, parsed.len()));
+    // Files are read and parsed on every core; results are taken in path order, so the
+    // statements, and the first error reported, do not depend on the threads.
+    for (file, parsed) in files.iter().zip(parallel_map(&files, read_file)) {
+        let parsed = parsed?;
+        yaml_defined.extend(std::iter::repeat_n(
+            crate::yaml::is_yaml(file),
+            parsed.len(),
+        ));
         statements.extend(parsed);
     }
     if yaml_defined.contains(&true) {
         defined_once(&statements, &yaml_defined)?;
     }
     Ok(statements)
+}
+
+/// One schema file's statements: SQL parsed, YAML compiled.
+fn read_file(file: &std::path::PathBuf) -> Result<Vec<Statement>> {
+    let text = std::fs::read_to_string(file).map_err(|e| crate::Error::io(file, e))?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    if crate::yaml::is_yaml(file) {
+        crate::yaml::read_yaml(file, text)
+    } else {
+        parse_sql(file, text)
+    }
+}
+
+/// `items.iter().map(f)`, run on as many threads as the machine has cores (work is
+/// handed out one item at a time), with the results in the items' order.
+fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(items.len());
+    if threads <= 1 {
+        return items.iter().map(f).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut done: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut out = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(item) = items.get(i) else { break };
+                        out.push((i, f(item)));
+                    }
+                    out
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
 }
 
 /// Refuses an object created twice when one of its definitions is in a YAML file.

@@ -6,7 +6,9 @@
 //! The walk goes through the protobuf tree's serde representation (every protobuf type
 //! of the pg_query crate derives `Serialize`) rather than a hand-written match over the
 //! ~270 node types: that way every expression, clause and option is visited, including
-//! node types added by later PostgreSQL versions. Nodes are recognised by their fields:
+//! node types added by later PostgreSQL versions. [`super::walk`] does that without
+//! building the tree's JSON, handing over only the nodes below as JSON objects, in
+//! which nodes are recognised by their fields:
 //!
 //! | node | fields | gives |
 //! | --- | --- | --- |
@@ -330,11 +332,7 @@ impl<'a> Refs<'a> {
 
     /// Walks any protobuf value (a node, a list of nodes, a statement struct).
     pub fn walk<T: Serialize + ?Sized>(&mut self, node: &T) {
-        // Serializing plain protobuf structs to JSON cannot fail (no maps with non-string
-        // keys, no custom serializers); an Err would only lose references, never panic.
-        if let Ok(value) = serde_json::to_value(node) {
-            self.walk_value(&value);
-        }
+        super::walk::walk(node, &mut |value| self.walk_value(&value));
     }
 
     fn walk_value(&mut self, value: &Value) {

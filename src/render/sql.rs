@@ -767,6 +767,8 @@ fn roles(roles: &[String]) -> String {
         .map(|r| {
             if r == "public" {
                 "PUBLIC".to_string()
+            } else if crate::model::ROLE_KEYWORDS.contains(&r.as_str()) {
+                r.clone()
             } else {
                 Ident(r).to_string()
             }
