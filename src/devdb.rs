@@ -347,21 +347,7 @@ fn statement_error(
     sql: &str,
     e: &tokio_postgres::Error,
 ) -> Error {
-    let (message, detail, hint) = match e.as_db_error() {
-        Some(db) => (
-            db.message().to_string(),
-            db.detail().map(str::to_string),
-            db.hint().map(str::to_string),
-        ),
-        None => (e.to_string(), None, None),
-    };
-    Error::Load {
-        location: location.clone(),
-        message,
-        detail,
-        hint,
-        statement: crate::parse::one_line(sql),
-    }
+    Error::Load(crate::error::Refusal::new(location, sql, e))
 }
 
 fn db_message(e: &tokio_postgres::Error) -> String {

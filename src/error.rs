@@ -68,23 +68,8 @@ pub enum Error {
     },
 
     /// PostgreSQL refused a statement while loading the desired schema.
-    #[error(
-        "{location}: {message}{}{}\n  {statement}",
-        opt_line("detail", detail),
-        opt_line("hint", hint)
-    )]
-    Load {
-        /// Where the failing statement starts.
-        location: Location,
-        /// PostgreSQL's message.
-        message: String,
-        /// PostgreSQL's detail, if any.
-        detail: Option<String>,
-        /// PostgreSQL's hint, if any.
-        hint: Option<String>,
-        /// The statement, shortened to one line.
-        statement: String,
-    },
+    #[error("{0}")]
+    Load(Box<Refusal>),
 
     /// A database URL could not be understood. Never contains the password.
     #[error("invalid database URL: {reason}")]
@@ -240,24 +225,14 @@ pub enum Error {
 
     /// A revision failed; it was rolled back.
     #[error(
-        "revision {revision} failed: {outcome}\n  {location}: {message}{}{}\n  {statement}\n{}",
-        opt_line("detail", detail),
-        opt_line("hint", hint),
+        "revision {revision} failed: {outcome}\n  {refusal}\n{}",
         if applied.is_empty() { "nothing was applied before it".to_string() } else { format!("applied before it: {}", applied.join(", ")) }
     )]
     ApplyFailed {
         /// The revision's id and message.
         revision: String,
-        /// The failing statement's place in the revision file.
-        location: Location,
-        /// PostgreSQL's message.
-        message: String,
-        /// PostgreSQL's detail.
-        detail: Option<String>,
-        /// PostgreSQL's hint.
-        hint: Option<String>,
-        /// The statement, shortened to one line.
-        statement: String,
+        /// What PostgreSQL refused, and where in the revision file.
+        refusal: Box<Refusal>,
         /// Revisions this run applied (committed) before the failure.
         applied: Vec<String>,
         /// What became of the failing revision: rolled back, or (outside a transaction)
@@ -307,6 +282,58 @@ pub enum Error {
         /// The argument as given.
         source_arg: String,
     },
+}
+
+/// A statement PostgreSQL refused: where it is, and what the server said. Boxed in
+/// [`Error`] so that every `Result` of the crate stays small.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// Where the statement starts.
+    pub location: Location,
+    /// PostgreSQL's message.
+    pub message: String,
+    /// PostgreSQL's detail, if any.
+    pub detail: Option<String>,
+    /// PostgreSQL's hint, if any.
+    pub hint: Option<String>,
+    /// The statement, shortened to one line.
+    pub statement: String,
+}
+
+impl Refusal {
+    /// The server's error for the statement `sql` at `location` (the client's own
+    /// message when the server sent none, e.g. a lost connection).
+    pub(crate) fn new(location: &Location, sql: &str, e: &tokio_postgres::Error) -> Box<Self> {
+        let (message, detail, hint) = match e.as_db_error() {
+            Some(db) => (
+                db.message().to_string(),
+                db.detail().map(str::to_string),
+                db.hint().map(str::to_string),
+            ),
+            None => (e.to_string(), None, None),
+        };
+        Box::new(Refusal {
+            location: location.clone(),
+            message,
+            detail,
+            hint,
+            statement: crate::parse::one_line(sql),
+        })
+    }
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: {}{}{}\n  {}",
+            self.location,
+            self.message,
+            opt_line("detail", &self.detail),
+            opt_line("hint", &self.hint),
+            self.statement
+        )
+    }
 }
 
 fn opt_line(label: &str, value: &Option<String>) -> String {

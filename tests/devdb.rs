@@ -175,15 +175,15 @@ async fn a_load_error_names_the_statement_and_drops_the_scratch_database() {
         .await
         .err()
         .expect("loading must fail");
-    let Error::Load {
+    let Error::Load(refusal) = &err else {
+        panic!("{err}")
+    };
+    let schemaplan::error::Refusal {
         location,
         message,
         statement,
         ..
-    } = &err
-    else {
-        panic!("{err}")
-    };
+    } = &**refusal;
     assert_eq!(
         location.path,
         Path::new("tests/fixtures/load/fails/02_broken.sql")

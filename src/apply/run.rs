@@ -170,7 +170,7 @@ async fn execute(
         ),
     }
     observer.statement_finished(s, elapsed);
-    Ok(result?)
+    result
 }
 
 /// A failed statement, as the error the user reads.
@@ -181,21 +181,9 @@ fn failure(
     applied: &[Done],
     outcome: String,
 ) -> Error {
-    let (message, detail, hint) = match e.as_db_error() {
-        Some(d) => (
-            d.message().to_string(),
-            d.detail().map(str::to_string),
-            d.hint().map(str::to_string),
-        ),
-        None => (e.to_string(), None, None),
-    };
     Error::ApplyFailed {
         revision: format!("{} ({})", revision.id, revision.message),
-        location: s.location.clone(),
-        message,
-        detail,
-        hint,
-        statement: crate::parse::one_line(&s.sql),
+        refusal: crate::error::Refusal::new(&s.location, &s.sql, e),
         applied: applied.iter().map(|d| d.id.0.clone()).collect(),
         outcome,
     }

@@ -448,14 +448,14 @@ pub(crate) fn diff_triggers(e: &mut Emitter) {
         let id = ObjectId::Trigger(rel.clone(), name.clone());
         match (from, to) {
             (Some(f), None) => {
-                if !e.d.relation_dropped(&rel) {
+                if !e.d.relation_dropped(rel) {
                     e.push(Change::DropTrigger(f.clone()));
                 }
             }
             (None, Some(t)) => e.push(Change::CreateTrigger(t.clone())),
             (Some(f), Some(t)) => {
                 if e.d.is_recreated(&id) {
-                    if !e.d.relation_dropped(&rel) {
+                    if !e.d.relation_dropped(rel) {
                         e.push(Change::DropTrigger(f.clone()));
                     }
                     e.push(Change::CreateTrigger(t.clone()));

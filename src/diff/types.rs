@@ -68,10 +68,10 @@ pub(crate) fn diff_types(e: &mut Emitter) {
             (Some(f), Some(t)) => (f, t),
             (None, None) => continue,
         };
-        if e.d.retyped.contains(&name) {
+        if e.d.retyped.contains(name) {
             // Set the old type aside under another name, create the new one, convert
             // the columns (table diff), then drop the old one.
-            let retired = retired_type_name(&name);
+            let retired = retired_type_name(name);
             e.push(Change::RenameType {
                 from: f.clone(),
                 to: retired.clone(),

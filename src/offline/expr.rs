@@ -209,10 +209,8 @@ pub fn column_refs(node: &Node) -> (Vec<String>, bool) {
     walk_mut(&mut copy, &mut |n| {
         if let NodeEnum::ColumnRef(c) = n {
             match c.fields.last().and_then(|f| f.node.as_ref()) {
-                Some(NodeEnum::String(s)) => {
-                    if !out.contains(&s.sval) {
-                        out.push(s.sval.clone());
-                    }
+                Some(NodeEnum::String(s)) if !out.contains(&s.sval) => {
+                    out.push(s.sval.clone());
                 }
                 Some(NodeEnum::AStar(_)) => star = true,
                 _ => {}

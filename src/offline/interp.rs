@@ -262,7 +262,13 @@ impl<'c> Interp<'c> {
 
     /// Parses the statement text and applies every statement in it.
     pub fn run_sql(&mut self, sql: &str) -> Result<()> {
-        let tree = pg_query::parse(sql, 0).map_err(|e| Error::Syntax {
+        self.run_parsed(pg_query::parse(sql, 0))
+    }
+
+    /// Interprets what `pg_query::parse` gave for the statement (parsed elsewhere, e.g.
+    /// on another thread).
+    pub fn run_parsed(&mut self, parsed: pg_query::Result<pg_query::ParseResult>) -> Result<()> {
+        let tree = parsed.map_err(|e| Error::Syntax {
             location: self.loc.clone(),
             message: e.to_string(),
             statement: self.one_line.clone(),
@@ -586,11 +592,9 @@ impl<'c> Interp<'c> {
                     }
                 }
             }
-            NodeEnum::RangeVar(r) => {
-                if r.schemaname.is_empty() && !ctes.contains(&r.relname) {
-                    if let Some(q) = self.relation("", &r.relname) {
-                        r.schemaname = q.schema;
-                    }
+            NodeEnum::RangeVar(r) if r.schemaname.is_empty() && !ctes.contains(&r.relname) => {
+                if let Some(q) = self.relation("", &r.relname) {
+                    r.schemaname = q.schema;
                 }
             }
             NodeEnum::FuncCall(f) => {
@@ -758,16 +762,14 @@ impl<'c> Interp<'c> {
                 }
             }
             // An output name that says what PostgreSQL would call the column anyway.
-            NodeEnum::ResTarget(r) => {
-                if !r.name.is_empty() {
-                    let implicit = match r.val.as_deref().and_then(inner) {
-                        Some(NodeEnum::ColumnRef(c)) => strings(&c.fields).last().cloned(),
-                        Some(NodeEnum::FuncCall(f)) => strings(&f.funcname).last().cloned(),
-                        _ => None,
-                    };
-                    if implicit.as_deref() == Some(r.name.as_str()) {
-                        r.name = String::new();
-                    }
+            NodeEnum::ResTarget(r) if !r.name.is_empty() => {
+                let implicit = match r.val.as_deref().and_then(inner) {
+                    Some(NodeEnum::ColumnRef(c)) => strings(&c.fields).last().cloned(),
+                    Some(NodeEnum::FuncCall(f)) => strings(&f.funcname).last().cloned(),
+                    _ => None,
+                };
+                if implicit.as_deref() == Some(r.name.as_str()) {
+                    r.name = String::new();
                 }
             }
             _ => {}
@@ -956,8 +958,7 @@ impl<'c> Interp<'c> {
 
     // ---- dispatch ----------------------------------------------------------------
 
-    /// Interprets one parsed statement.
-    pub fn statement(&mut self, stmt: &NodeEnum) -> Result<()> {
+    fn statement(&mut self, stmt: &NodeEnum) -> Result<()> {
         let only_adds = match stmt {
             NodeEnum::CreateStmt(s) => s.partbound.is_none() && s.inh_relations.is_empty(),
             NodeEnum::IndexStmt(_) => true,
@@ -967,8 +968,8 @@ impl<'c> Interp<'c> {
             self.names.forget();
         }
         match stmt {
-            NodeEnum::CreateSchemaStmt(s) => self.create_schema(&s),
-            NodeEnum::CreateExtensionStmt(s) => self.create_extension(&s),
+            NodeEnum::CreateSchemaStmt(s) => self.create_schema(s),
+            NodeEnum::CreateExtensionStmt(s) => self.create_extension(s),
             NodeEnum::AlterExtensionStmt(s) => {
                 let err = self.missing(format!("extension {}", s.extname));
                 let version = s.options.iter().find_map(|o| match inner(o) {
@@ -993,25 +994,25 @@ impl<'c> Interp<'c> {
                 e.schema = s.newschema.clone();
                 Ok(())
             }
-            NodeEnum::CreateEnumStmt(s) => self.create_enum(&s),
-            NodeEnum::AlterEnumStmt(s) => self.alter_enum(&s),
-            NodeEnum::CreateDomainStmt(s) => self.create_domain(&s),
-            NodeEnum::AlterDomainStmt(s) => self.alter_domain(&s),
-            NodeEnum::CompositeTypeStmt(s) => self.create_composite(&s),
-            NodeEnum::CreateSeqStmt(s) => self.create_sequence(&s),
-            NodeEnum::AlterSeqStmt(s) => self.alter_sequence(&s),
-            NodeEnum::CreateStmt(s) => self.create_table(&s),
-            NodeEnum::AlterTableStmt(s) => self.alter_table(&s),
-            NodeEnum::IndexStmt(s) => self.create_index(&s),
-            NodeEnum::ViewStmt(s) => self.create_view(&s),
-            NodeEnum::CreateTableAsStmt(s) => self.create_matview(&s),
-            NodeEnum::CreateFunctionStmt(s) => self.create_function(&s),
-            NodeEnum::CreateTrigStmt(s) => self.create_trigger(&s),
-            NodeEnum::CreatePolicyStmt(s) => self.create_policy(&s),
-            NodeEnum::AlterPolicyStmt(s) => self.alter_policy(&s),
-            NodeEnum::CommentStmt(s) => self.comment(&s),
-            NodeEnum::DropStmt(s) => self.drop(&s),
-            NodeEnum::RenameStmt(s) => self.rename(&s),
+            NodeEnum::CreateEnumStmt(s) => self.create_enum(s),
+            NodeEnum::AlterEnumStmt(s) => self.alter_enum(s),
+            NodeEnum::CreateDomainStmt(s) => self.create_domain(s),
+            NodeEnum::AlterDomainStmt(s) => self.alter_domain(s),
+            NodeEnum::CompositeTypeStmt(s) => self.create_composite(s),
+            NodeEnum::CreateSeqStmt(s) => self.create_sequence(s),
+            NodeEnum::AlterSeqStmt(s) => self.alter_sequence(s),
+            NodeEnum::CreateStmt(s) => self.create_table(s),
+            NodeEnum::AlterTableStmt(s) => self.alter_table(s),
+            NodeEnum::IndexStmt(s) => self.create_index(s),
+            NodeEnum::ViewStmt(s) => self.create_view(s),
+            NodeEnum::CreateTableAsStmt(s) => self.create_matview(s),
+            NodeEnum::CreateFunctionStmt(s) => self.create_function(s),
+            NodeEnum::CreateTrigStmt(s) => self.create_trigger(s),
+            NodeEnum::CreatePolicyStmt(s) => self.create_policy(s),
+            NodeEnum::AlterPolicyStmt(s) => self.alter_policy(s),
+            NodeEnum::CommentStmt(s) => self.comment(s),
+            NodeEnum::DropStmt(s) => self.drop(s),
+            NodeEnum::RenameStmt(s) => self.rename(s),
             NodeEnum::VariableSetStmt(s) => {
                 if s.name == "search_path" {
                     let kind = protobuf::VariableSetKind::try_from(s.kind).unwrap_or_default();

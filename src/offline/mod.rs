@@ -34,19 +34,37 @@ use crate::plan::History;
 pub fn interpret(statements: &[Statement]) -> Result<Catalog> {
     let mut catalog = Catalog::new_database();
     let names = interp::IndexNames::default();
-    for statement in statements {
-        let mut i = interp::Interp::new(
-            &mut catalog,
-            &names,
-            statement.search_path.clone(),
-            statement.location.clone(),
-            &statement.sql,
-        );
-        i.statement(&statement.tree)?;
-    }
+    // pg_query parses ahead on a second thread while this one interprets; the channel
+    // bounds how many parse trees wait (a tree is large: keeping every one took twice
+    // the memory of the rest of a plan).
+    std::thread::scope(|scope| {
+        let (trees, parsed) = std::sync::mpsc::sync_channel(PARSE_AHEAD);
+        scope.spawn(move || {
+            for statement in statements {
+                // The receiver is gone once interpretation stopped at an error.
+                if trees.send(pg_query::parse(&statement.sql, 0)).is_err() {
+                    break;
+                }
+            }
+        });
+        for (statement, tree) in statements.iter().zip(parsed) {
+            let mut i = interp::Interp::new(
+                &mut catalog,
+                &names,
+                statement.search_path.clone(),
+                statement.location.clone(),
+                &statement.sql,
+            );
+            i.run_parsed(tree)?;
+        }
+        Ok::<_, crate::Error>(())
+    })?;
     catalog.shrink_to_fit();
     Ok(catalog)
 }
+
+/// How many statements [`interpret`] parses ahead of the one it interprets.
+const PARSE_AHEAD: usize = 64;
 
 /// Reads, orders and interprets the schema at `path` (a `.sql` file or a directory), as
 /// exact mode's `devdb::load_source` reads and orders it before loading.

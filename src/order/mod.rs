@@ -237,7 +237,12 @@ mod tests {
         let col = ObjectId::Column(q("t"), "a".into());
         from.views.insert(
             q("v1"),
-            view("v1", &[("a", "integer")], "SELECT a FROM t", &[col.clone()]),
+            view(
+                "v1",
+                &[("a", "integer")],
+                "SELECT a FROM t",
+                std::slice::from_ref(&col),
+            ),
         );
         let v1col = ObjectId::Column(q("v1"), "a".into());
         from.views.insert(
@@ -246,7 +251,7 @@ mod tests {
                 "v2",
                 &[("a", "integer")],
                 "SELECT a FROM v1",
-                &[v1col.clone()],
+                std::slice::from_ref(&v1col),
             ),
         );
         let mut to = from.clone();

@@ -12,7 +12,8 @@
 //! because schemaplan does not manage them yet.
 //!
 //! This module does not touch the database. Later stages see [`Statement`]s and
-//! [`ObjRef`]s; only the offline interpreter reads the parse tree a Statement keeps.
+//! [`ObjRef`]s (the offline interpreter parses each statement's text again: keeping
+//! every parse tree instead took twice the memory and saved no time).
 
 mod ffi;
 mod refs;
@@ -65,9 +66,6 @@ pub struct Statement {
     pub settings: BTreeMap<String, String>,
     /// How the statement may be run together with others.
     pub transaction: TransactionUse,
-    /// pg_query's parse tree of `sql`, kept for the offline interpreter so that it
-    /// does not parse every statement a second time.
-    pub(crate) tree: std::sync::Arc<pg_query::NodeEnum>,
 }
 
 impl Statement {

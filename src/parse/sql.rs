@@ -67,7 +67,6 @@ pub(crate) fn parse_file(path: &Path, text: &str) -> Result<Vec<Statement>> {
                     search_path: search_path.clone(),
                     settings: settings.clone(),
                     transaction: a.transaction,
-                    tree: std::sync::Arc::new(node),
                 }),
                 Outcome::SearchPath(p) => search_path = p,
                 Outcome::Setting(name, Some(set)) => {
@@ -1481,7 +1480,6 @@ pub(crate) fn derived_statement(
             search_path: like.search_path.clone(),
             settings: like.settings.clone(),
             transaction: a.transaction,
-            tree: std::sync::Arc::new(node),
         }),
         _ => Err(Error::Unsupported {
             what: format!("rewriting {}", one_line(&sql)),

@@ -785,7 +785,7 @@ fn create_policy(table: &QualName, p: &Policy) -> String {
     if p.command != "ALL" {
         sql.push_str(&format!(" FOR {}", p.command));
     }
-    if !(p.roles.len() == 1 && p.roles[0] == "public") && !p.roles.is_empty() {
+    if !p.roles.is_empty() && p.roles != ["public"] {
         sql.push_str(&format!(" TO {}", roles(&p.roles)));
     }
     if let Some(u) = &p.using {
