@@ -13,8 +13,7 @@
 use serde::ser::{self, Serialize};
 use serde_json::{Map, Value};
 
-/// The node types whose contents give references: structs by their Rust name, plus
-/// the `TypeCast` variant of the node enum (its literal argument is what matters).
+/// The node types whose contents give references, by their Rust name.
 const INTERESTING: &[&str] = &[
     "AExpr",
     "CollateClause",
@@ -22,9 +21,12 @@ const INTERESTING: &[&str] = &[
     "FuncCall",
     "ObjectWithArgs",
     "RangeVar",
-    "TypeCast",
     "TypeName",
 ];
+
+/// The node enum's variant whose literal argument matters (`'t'::regclass`): reported
+/// with the variant, as `{"TypeCast": ..}`.
+const TYPE_CAST: &str = "TypeCast";
 
 /// Walks `value`, calling `found` with the JSON form of every interesting node: for a
 /// struct its fields, for the `TypeCast` variant the one-key object `{"TypeCast": ..}`
@@ -81,6 +83,15 @@ enum Fields<'f> {
     Collect(Walker<'f>, Map<String, Value>),
 }
 
+/// Scalars hold no references: the walker passes over them.
+macro_rules! skip_scalars {
+    ($($method:ident: $ty:ty),*) => {$(
+        fn $method(self, _: $ty) -> Result<(), Never> {
+            Ok(())
+        }
+    )*};
+}
+
 impl<'f> ser::Serializer for Walker<'f> {
     type Ok = ();
     type Error = Never;
@@ -92,48 +103,22 @@ impl<'f> ser::Serializer for Walker<'f> {
     type SerializeStruct = Fields<'f>;
     type SerializeStructVariant = Fields<'f>;
 
-    fn serialize_bool(self, _: bool) -> Result<(), Never> {
-        Ok(())
-    }
-    fn serialize_i8(self, _: i8) -> Result<(), Never> {
-        Ok(())
-    }
-    fn serialize_i16(self, _: i16) -> Result<(), Never> {
-        Ok(())
-    }
-    fn serialize_i32(self, _: i32) -> Result<(), Never> {
-        Ok(())
-    }
-    fn serialize_i64(self, _: i64) -> Result<(), Never> {
-        Ok(())
-    }
-    fn serialize_u8(self, _: u8) -> Result<(), Never> {
-        Ok(())
-    }
-    fn serialize_u16(self, _: u16) -> Result<(), Never> {
-        Ok(())
-    }
-    fn serialize_u32(self, _: u32) -> Result<(), Never> {
-        Ok(())
-    }
-    fn serialize_u64(self, _: u64) -> Result<(), Never> {
-        Ok(())
-    }
-    fn serialize_f32(self, _: f32) -> Result<(), Never> {
-        Ok(())
-    }
-    fn serialize_f64(self, _: f64) -> Result<(), Never> {
-        Ok(())
-    }
-    fn serialize_char(self, _: char) -> Result<(), Never> {
-        Ok(())
-    }
-    fn serialize_str(self, _: &str) -> Result<(), Never> {
-        Ok(())
-    }
-    fn serialize_bytes(self, _: &[u8]) -> Result<(), Never> {
-        Ok(())
-    }
+    skip_scalars!(
+        serialize_bool: bool,
+        serialize_i8: i8,
+        serialize_i16: i16,
+        serialize_i32: i32,
+        serialize_i64: i64,
+        serialize_u8: u8,
+        serialize_u16: u16,
+        serialize_u32: u32,
+        serialize_u64: u64,
+        serialize_f32: f32,
+        serialize_f64: f64,
+        serialize_char: char,
+        serialize_str: &str,
+        serialize_bytes: &[u8]
+    );
     fn serialize_none(self) -> Result<(), Never> {
         Ok(())
     }
@@ -163,7 +148,7 @@ impl<'f> ser::Serializer for Walker<'f> {
         variant: &'static str,
         value: &T,
     ) -> Result<(), Never> {
-        if interesting(variant) {
+        if variant == TYPE_CAST {
             let mut map = Map::new();
             map.insert(variant.to_string(), json(value)?);
             (self.found)(Value::Object(map));
@@ -211,49 +196,28 @@ impl<'f> ser::Serializer for Walker<'f> {
     }
 }
 
-impl ser::SerializeSeq for Elements<'_> {
-    type Ok = ();
-    type Error = Never;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Never> {
-        value.serialize(self.0.reborrow())
-    }
-    fn end(self) -> Result<(), Never> {
-        Ok(())
-    }
+/// The four element-by-element forms differ only in their trait and method name.
+macro_rules! walk_elements {
+    ($($trait:ident :: $method:ident),*) => {$(
+        impl ser::$trait for Elements<'_> {
+            type Ok = ();
+            type Error = Never;
+            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Never> {
+                value.serialize(self.0.reborrow())
+            }
+            fn end(self) -> Result<(), Never> {
+                Ok(())
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for Elements<'_> {
-    type Ok = ();
-    type Error = Never;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Never> {
-        value.serialize(self.0.reborrow())
-    }
-    fn end(self) -> Result<(), Never> {
-        Ok(())
-    }
-}
-
-impl ser::SerializeTupleStruct for Elements<'_> {
-    type Ok = ();
-    type Error = Never;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Never> {
-        value.serialize(self.0.reborrow())
-    }
-    fn end(self) -> Result<(), Never> {
-        Ok(())
-    }
-}
-
-impl ser::SerializeTupleVariant for Elements<'_> {
-    type Ok = ();
-    type Error = Never;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Never> {
-        value.serialize(self.0.reborrow())
-    }
-    fn end(self) -> Result<(), Never> {
-        Ok(())
-    }
-}
+walk_elements!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field
+);
 
 impl ser::SerializeMap for Elements<'_> {
     type Ok = ();
@@ -315,5 +279,31 @@ impl ser::SerializeStructVariant for Fields<'_> {
     }
     fn end(self) -> Result<(), Never> {
         self.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(sql: &str) -> Vec<Value> {
+        let tree = pg_query::parse(sql, 0).unwrap();
+        let mut out = Vec::new();
+        walk(&tree.protobuf.stmts, &mut |v| out.push(v));
+        out
+    }
+
+    #[test]
+    fn reports_interesting_nodes_in_their_json_shape() {
+        let nodes = found("SELECT 'public.t'::regclass FROM s.t JOIN u USING (id)");
+        let relations: Vec<&str> = nodes
+            .iter()
+            .filter_map(|v| v.get("relname").and_then(Value::as_str))
+            .collect();
+        assert_eq!(relations, ["t", "u"], "{nodes:?}");
+        assert!(nodes[0].get("TypeCast").is_some(), "{:?}", nodes[0]);
+        assert_eq!(nodes.len(), 3, "{nodes:?}");
+        // The cast's TypeName is inside the TypeCast's JSON, not reported again.
+        assert!(!nodes.iter().any(|v| v.get("pct_type").is_some()));
     }
 }
