@@ -4,68 +4,18 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::TestDb;
+use common::{fails, ok, run, stderr, stdout, TestDb};
 use schemaplan::plan::{file, NewRevision, RevisionId};
 
-fn command(dir: &Path, db: &str, args: &[&str]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_schemaplan"));
-    cmd.args(args)
-        .arg("--database")
-        .arg(db)
-        .arg("--dev-url")
-        .arg(common::server_url())
-        .env_remove("DATABASE_URL")
-        .env_remove("SCHEMAPLAN_DEV_URL")
-        .env("SOURCE_DATE_EPOCH", "1795000000")
-        .current_dir(dir);
-    cmd
-}
-
-fn run(dir: &Path, db: &str, args: &[&str]) -> Output {
-    command(dir, db, args).output().expect("run schemaplan")
-}
-
 fn spawn(dir: &Path, db: &str, args: &[&str]) -> Child {
-    command(dir, db, args)
+    common::command(dir, db, args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn schemaplan")
-}
-
-fn out(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).to_string()
-}
-
-fn err(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).to_string()
-}
-
-#[track_caller]
-fn ok(o: &Output) -> String {
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "stdout:\n{}\nstderr:\n{}",
-        out(o),
-        err(o)
-    );
-    out(o)
-}
-
-#[track_caller]
-fn fails(o: &Output) -> String {
-    assert_eq!(
-        o.status.code(),
-        Some(2),
-        "stdout:\n{}\nstderr:\n{}",
-        out(o),
-        err(o)
-    );
-    err(o)
 }
 
 /// Writes a hand-made revision into `dir/plans` and returns its id.
@@ -235,7 +185,11 @@ async fn plan_apply_change_plan_apply_rollback_apply_again() {
 
     // The plan again is empty: what was applied is what schema/ declares.
     let again = run(p, &db.url, &["plan", "-m", "nothing"]);
-    assert!(err(&again).contains("nothing to plan"), "{}", err(&again));
+    assert!(
+        stderr(&again).contains("nothing to plan"),
+        "{}",
+        stderr(&again)
+    );
 
     let status = ok(&run(p, &db.url, &["status"]));
     let history = ok(&run(p, &db.url, &["history"]));
@@ -453,7 +407,7 @@ async fn drift_is_shown_and_refused_unless_allowed() {
     assert!(e.contains("added column public.users.nickname text"), "{e}");
     let o = run(dir.path(), &db.url, &["apply", "--allow-drift"]);
     ok(&o);
-    assert!(err(&o).contains("despite drift"), "{}", err(&o));
+    assert!(stderr(&o).contains("despite drift"), "{}", stderr(&o));
 }
 
 #[tokio::test]
@@ -474,15 +428,15 @@ async fn the_password_never_appears_in_output_or_logs() {
         vec!["rollback", "--to", "nonexistent"],
     ] {
         let o = run(dir.path(), &url, &args);
-        assert!(!out(&o).contains(secret), "{args:?}: {}", out(&o));
-        assert!(!err(&o).contains(secret), "{args:?}: {}", err(&o));
+        assert!(!stdout(&o).contains(secret), "{args:?}: {}", stdout(&o));
+        assert!(!stderr(&o).contains(secret), "{args:?}: {}", stderr(&o));
     }
     db.exec("ALTER TABLE users ADD COLUMN nickname text").await;
     let o = run(dir.path(), &url, &["apply", "-vv"]);
     let e = fails(&o);
     assert!(e.contains("drift"), "{e}");
     assert!(!e.contains(secret), "{e}");
-    assert!(!out(&o).contains(secret));
+    assert!(!stdout(&o).contains(secret));
 }
 
 #[tokio::test]
@@ -548,7 +502,7 @@ async fn a_lock_timeout_is_retried_with_backoff() {
     let o = child.wait_with_output().unwrap();
     let text = ok(&o);
     assert!(text.contains("attempts"), "{text}");
-    assert!(err(&o).contains("lock timeout"), "{}", err(&o));
+    assert!(stderr(&o).contains("lock timeout"), "{}", stderr(&o));
 
     // With no retries left the error says what timed out.
     let dir2 = tempfile::tempdir().unwrap();

@@ -7,7 +7,7 @@ mod common;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use common::TestDb;
+use common::{exits, stderr, TestDb};
 
 fn git(dir: &Path, args: &[&str]) -> Output {
     let o = Command::new("git")
@@ -50,26 +50,6 @@ fn schemaplan(dir: &Path, args: &[&str], epoch: u64, db: Option<&str>) -> Output
     cmd.output().expect("run schemaplan")
 }
 
-fn out(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).to_string()
-}
-
-fn err(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).to_string()
-}
-
-#[track_caller]
-fn code(o: &Output, expected: i32) -> String {
-    assert_eq!(
-        o.status.code(),
-        Some(expected),
-        "stdout:\n{}\nstderr:\n{}",
-        out(o),
-        err(o)
-    );
-    out(o)
-}
-
 const BASE_USERS: &str = "CREATE TABLE users (id bigint PRIMARY KEY, email varchar(100));\n";
 const BASE_CARTS: &str =
     "CREATE TABLE carts (id bigint PRIMARY KEY, user_id bigint REFERENCES users);\n";
@@ -88,7 +68,7 @@ fn diverged(files_a: &[(&str, &str)], files_b: &[(&str, &str)]) -> (tempfile::Te
     std::fs::write(dir.join("schema/users.sql"), BASE_USERS).unwrap();
     std::fs::write(dir.join("schema/carts.sql"), BASE_CARTS).unwrap();
     std::fs::write(dir.join("schema/types.sql"), BASE_TYPES).unwrap();
-    code(
+    exits(
         &schemaplan(dir, &["plan", "-m", "base"], 1_790_000_000, None),
         0,
     );
@@ -100,7 +80,7 @@ fn diverged(files_a: &[(&str, &str)], files_b: &[(&str, &str)]) -> (tempfile::Te
             std::fs::write(dir.join("schema").join(name), text).unwrap();
         }
         let msg = format!("branch {branch}");
-        code(&schemaplan(dir, &["plan", "-m", &msg], epoch, None), 0);
+        exits(&schemaplan(dir, &["plan", "-m", &msg], epoch, None), 0);
         git_ok(dir, &["add", "-A"]);
         git_ok(dir, &["commit", "-q", "-m", &msg]);
     }
@@ -157,9 +137,9 @@ async fn disjoint_branches_merge_cleanly_and_apply_across_branches() {
         1_790_000_300,
         Some(&db.url),
     );
-    assert!(code(&staged, 0).contains("2 revision(s) applied"));
+    assert!(exits(&staged, 0).contains("2 revision(s) applied"));
 
-    let heads = code(&schemaplan(dir, &["heads"], 1_790_000_300, None), 0);
+    let heads = exits(&schemaplan(dir, &["heads"], 1_790_000_300, None), 0);
     assert!(heads.contains("2 heads, forked from"), "{heads}");
     assert!(
         heads.contains("branch a") && heads.contains("branch b"),
@@ -168,21 +148,21 @@ async fn disjoint_branches_merge_cleanly_and_apply_across_branches() {
 
     let refused = schemaplan(dir, &["plan", "-m", "more"], 1_790_000_300, None);
     assert!(
-        err(&refused).contains("schemaplan merge"),
+        stderr(&refused).contains("schemaplan merge"),
         "{}",
-        err(&refused)
+        stderr(&refused)
     );
     assert_eq!(refused.status.code(), Some(2));
     let refused = schemaplan(dir, &["apply"], 1_790_000_300, Some(&db.url));
     assert_eq!(refused.status.code(), Some(2));
     assert!(
-        err(&refused).contains("run `schemaplan merge`"),
+        stderr(&refused).contains("run `schemaplan merge`"),
         "{}",
-        err(&refused)
+        stderr(&refused)
     );
 
     let merged = schemaplan(dir, &["merge"], 1_790_000_400, None);
-    code(&merged, 0);
+    exits(&merged, 0);
     let after = plan_files(dir);
     assert_eq!(after.len(), 4, "a merge revision was written");
     let merge_file = after.iter().find(|f| !before.contains(f)).unwrap();
@@ -205,24 +185,24 @@ async fn disjoint_branches_merge_cleanly_and_apply_across_branches() {
         "the merge revision's body is empty: {up}"
     );
 
-    let one = code(&schemaplan(dir, &["heads"], 1_790_000_500, None), 0);
+    let one = exits(&schemaplan(dir, &["heads"], 1_790_000_500, None), 0);
     assert_eq!(one.lines().count(), 1, "{one}");
     let nothing = schemaplan(dir, &["plan", "-m", "nothing"], 1_790_000_500, None);
     assert!(
-        err(&nothing).contains("nothing to plan"),
+        stderr(&nothing).contains("nothing to plan"),
         "{}",
-        err(&nothing)
+        stderr(&nothing)
     );
 
     // Staging now gets main: branch b's revision and the merge revision only.
-    let applied = code(
+    let applied = exits(
         &schemaplan(dir, &["apply"], 1_790_000_600, Some(&db.url)),
         0,
     );
     assert!(applied.contains("2 revision(s) applied"), "{applied}");
     assert!(applied.contains("branch b"), "{applied}");
     assert!(!applied.contains("  branch a ("), "{applied}");
-    let graph = code(
+    let graph = exits(
         &schemaplan(dir, &["history", "--graph"], 1_790_000_600, None),
         0,
     );
@@ -237,12 +217,12 @@ async fn disjoint_branches_merge_cleanly_and_apply_across_branches() {
 /// and markdown reports.
 fn conflict_reports(dir: &Path) -> (String, String, serde_json::Value) {
     let before = plan_files(dir);
-    let text = code(&schemaplan(dir, &["merge"], 1_790_000_400, None), 1);
-    let markdown = code(
+    let text = exits(&schemaplan(dir, &["merge"], 1_790_000_400, None), 1);
+    let markdown = exits(
         &schemaplan(dir, &["merge", "--format", "markdown"], 1_790_000_400, None),
         1,
     );
-    let json = code(
+    let json = exits(
         &schemaplan(dir, &["merge", "--format", "json"], 1_790_000_400, None),
         1,
     );
@@ -284,7 +264,7 @@ async fn the_same_column_altered_differently_is_a_conflict_resolved_by_plan() {
 
     // After the user settles schema/, plan writes the merge revision.
     let before = plan_files(dir);
-    code(
+    exits(
         &schemaplan(dir, &["plan", "-m", "reconcile"], 1_790_000_500, None),
         0,
     );
@@ -307,11 +287,11 @@ async fn the_same_column_altered_differently_is_a_conflict_resolved_by_plan() {
     // text to varchar(320) rewrites users: the gate wants consent.
     let gated = schemaplan(dir, &["apply"], 1_790_000_600, Some(&db.url));
     assert!(
-        err(&gated).contains("--allow-hazard table-rewrite"),
+        stderr(&gated).contains("--allow-hazard table-rewrite"),
         "{}",
-        err(&gated)
+        stderr(&gated)
     );
-    code(
+    exits(
         &schemaplan(
             dir,
             &["apply", "--allow-hazard", "table-rewrite"],
@@ -326,7 +306,7 @@ async fn the_same_column_altered_differently_is_a_conflict_resolved_by_plan() {
         1_790_000_600,
         None,
     );
-    code(&check, 0);
+    exits(&check, 0);
 }
 
 #[test]

@@ -275,3 +275,20 @@ fn dependencies_are_filled_for_ordering() {
         ["integer", "public.mood"]
     );
 }
+
+#[test]
+fn an_extension_without_a_version_accepts_the_installed_one() {
+    let pinned = schema("CREATE EXTENSION citext VERSION '1.6'");
+    let default = schema("CREATE EXTENSION citext");
+    assert_eq!(default.extensions["citext"].version, "");
+    // Desired "whatever the default is": what is installed satisfies it.
+    assert!(
+        diff(&pinned, &default).is_empty(),
+        "{:?}",
+        diff(&pinned, &default)
+    );
+    // Desired a pinned version: an update.
+    assert_eq!(diff(&default, &pinned).len(), 1);
+    let older = schema("CREATE EXTENSION citext VERSION '1.5'");
+    assert_eq!(diff(&older, &pinned).len(), 1);
+}

@@ -4,38 +4,10 @@
 
 mod common;
 
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::TestDb;
-
-fn run(dir: &Path, db: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_schemaplan"))
-        .args(args)
-        .arg("--database")
-        .arg(db)
-        .arg("--dev-url")
-        .arg(common::server_url())
-        .env_remove("DATABASE_URL")
-        .env_remove("SCHEMAPLAN_DEV_URL")
-        .env("SOURCE_DATE_EPOCH", "1795000000")
-        .current_dir(dir)
-        .output()
-        .expect("run schemaplan")
-}
-
-#[track_caller]
-fn ok(o: &Output) -> String {
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "stdout:\n{}\nstderr:\n{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).to_string()
-}
+use common::{ok, run, TestDb};
 
 const BEFORE: &str = "
 CREATE TABLE customers (id bigint PRIMARY KEY);

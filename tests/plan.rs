@@ -21,10 +21,6 @@ fn schemaplan(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     cmd.output().expect("run schemaplan")
 }
 
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).to_string()
-}
-
 fn revisions(dir: &Path) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(dir.join("plans"))
         .unwrap()
@@ -38,12 +34,12 @@ fn revisions(dir: &Path) -> Vec<PathBuf> {
 fn the_demo_schema_and_plans_are_in_sync() {
     let root = common::root();
     let out = schemaplan(&root, &["plan", "-m", "nothing", "--stdout"], &[]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert_eq!(text(&out.stdout), "");
+    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
+    assert_eq!(common::stdout(&out), "");
     assert!(
-        text(&out.stderr).contains("nothing to plan"),
+        common::stderr(&out).contains("nothing to plan"),
         "{}",
-        text(&out.stderr)
+        common::stderr(&out)
     );
     // The same through diff, with plans/ as a source.
     let out = schemaplan(
@@ -55,8 +51,8 @@ fn the_demo_schema_and_plans_are_in_sync() {
         out.status.code(),
         Some(0),
         "{}{}",
-        text(&out.stdout),
-        text(&out.stderr)
+        common::stdout(&out),
+        common::stderr(&out)
     );
 }
 
@@ -74,7 +70,7 @@ fn a_schema_change_becomes_the_next_revision() {
     std::fs::write(&users, sql).unwrap();
 
     let out = schemaplan(dir, &["plan", "-m", "Add a phone number"], &[]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
     let after = revisions(dir);
     assert_eq!(after.len(), before.len() + 1);
     let new = after.iter().find(|p| !before.contains(p)).unwrap();
@@ -84,11 +80,11 @@ fn a_schema_change_becomes_the_next_revision() {
         .to_string_lossy()
         .ends_with("_add_a_phone_number.sql"));
     let written = std::fs::read_to_string(new).unwrap();
-    assert_eq!(text(&out.stdout), written, "prints what it writes");
+    assert_eq!(common::stdout(&out), written, "prints what it writes");
     assert!(
-        text(&out.stderr).contains("wrote plans/"),
+        common::stderr(&out).contains("wrote plans/"),
         "{}",
-        text(&out.stderr)
+        common::stderr(&out)
     );
     let r = schemaplan::plan::file::parse(new, &written).unwrap();
     assert_eq!(r.parents, vec![head_id]);
@@ -104,7 +100,7 @@ fn a_schema_change_becomes_the_next_revision() {
 
     // Planning again finds nothing.
     let again = schemaplan(dir, &["plan", "-m", "again"], &[]);
-    assert_eq!(again.status.code(), Some(0), "{}", text(&again.stderr));
+    assert_eq!(again.status.code(), Some(0), "{}", common::stderr(&again));
     assert_eq!(revisions(dir).len(), after.len());
 }
 
@@ -120,7 +116,7 @@ fn the_same_input_gives_a_byte_identical_revision() {
     let env = [("SOURCE_DATE_EPOCH", "1795500000")];
     let a = schemaplan(dir, &["plan", "-m", "audit", "--stdout"], &env);
     let b = schemaplan(dir, &["plan", "-m", "audit", "--stdout"], &env);
-    assert_eq!(a.status.code(), Some(0), "{}", text(&a.stderr));
+    assert_eq!(a.status.code(), Some(0), "{}", common::stderr(&a));
     assert!(!a.stdout.is_empty());
     assert_eq!(a.stdout, b.stdout);
     // --stdout writes nothing.
@@ -183,7 +179,7 @@ fn several_heads_are_refused_with_the_command_that_merges_them() {
     );
     let out = schemaplan(dir, &["plan", "-m", "x"], &[]);
     assert_eq!(out.status.code(), Some(2));
-    let err = text(&out.stderr);
+    let err = common::stderr(&out);
     assert!(err.contains("has 2 heads"), "{err}");
     assert!(
         err.contains("20261106080000-aaaaaa (Add audit log)"),
@@ -209,7 +205,7 @@ fn a_malformed_revision_names_its_file_and_line() {
     assert_eq!(out.status.code(), Some(2));
     let name = first.file_name().unwrap().to_string_lossy().to_string();
     assert_eq!(
-        text(&out.stderr).trim(),
+        common::stderr(&out).trim(),
         format!("error: plans/{name}:5:1: unknown header key \"craeted\"")
     );
 }
@@ -221,7 +217,7 @@ fn a_missing_parent_is_refused() {
     std::fs::remove_file(&revisions(dir)[0]).unwrap();
     let out = schemaplan(dir, &["plan", "-m", "x"], &[]);
     assert_eq!(out.status.code(), Some(2));
-    let err = text(&out.stderr);
+    let err = common::stderr(&out);
     assert!(
         err.contains(":3:1: parent revision 20261101080000-97bca7 is not in plans"),
         "{err}"

@@ -3,41 +3,7 @@
 
 mod common;
 
-use std::path::Path;
-use std::process::{Command, Output};
-
-use common::TestDb;
-
-fn run(dir: &Path, db: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_schemaplan"))
-        .args(args)
-        .arg("--database")
-        .arg(db)
-        .arg("--dev-url")
-        .arg(common::server_url())
-        .env_remove("DATABASE_URL")
-        .env_remove("SCHEMAPLAN_DEV_URL")
-        .env("SOURCE_DATE_EPOCH", "1795000000")
-        .current_dir(dir)
-        .output()
-        .expect("run schemaplan")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).to_string()
-}
-
-#[track_caller]
-fn ok(o: &Output) -> String {
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "stdout:\n{}\nstderr:\n{}",
-        text(&o.stdout),
-        text(&o.stderr)
-    );
-    text(&o.stdout)
-}
+use common::{ok, run, stderr, TestDb};
 
 #[tokio::test]
 async fn renamed_table_column_index_and_enum_value_keep_their_rows() {
@@ -92,11 +58,11 @@ CREATE INDEX people_full_name_idx ON people (full_name);
     assert_eq!(rows, 500, "the rows survived the renames");
     // The hints stay in schema/: planning again finds them carried out, and nothing to do.
     let again = run(p, &db.url, &["plan", "-m", "again"]);
-    assert_eq!(again.status.code(), Some(0), "{}", text(&again.stderr));
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
     assert!(
-        text(&again.stderr).contains("nothing to plan"),
+        stderr(&again).contains("nothing to plan"),
         "{}",
-        text(&again.stderr)
+        stderr(&again)
     );
     // And the down section renames back.
     ok(&run(p, &db.url, &["rollback"]));
@@ -126,7 +92,7 @@ async fn a_hint_that_matches_nothing_is_an_error_naming_it() {
     .unwrap();
     let o = run(p, &db.url, &["plan", "-m", "x"]);
     assert_eq!(o.status.code(), Some(2));
-    let e = text(&o.stderr);
+    let e = stderr(&o);
     assert!(e.contains("schema/app.sql:2:1"), "{e}");
     assert!(e.contains("rename public.customers -> clients"), "{e}");
     assert!(e.contains("nothing is called public.customers"), "{e}");

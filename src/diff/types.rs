@@ -27,7 +27,11 @@ pub(crate) fn diff_schemas_and_extensions(e: &mut Emitter) {
             (Some(f), None) => e.push(Change::DropExtension(f.clone())),
             (None, Some(t)) => e.push(Change::CreateExtension(t.clone())),
             (Some(f), Some(t)) => {
-                if f.version != t.version || f.schema != t.schema {
+                // A desired version of "" is unknown (an offline catalog of `CREATE
+                // EXTENSION` without VERSION: the default, which only a server knows):
+                // whatever is installed satisfies it.
+                let version_changed = f.version != t.version && !t.version.is_empty();
+                if version_changed || f.schema != t.schema {
                     e.push(Change::AlterExtension {
                         from: f.clone(),
                         to: t.clone(),

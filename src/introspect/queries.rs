@@ -107,8 +107,13 @@ pub const SCHEMAS: &str = concat!(
 /// which every database has.
 pub const EXTENSIONS: &str = concat!(
     "SELECT e.oid, e.extname::text AS name, n.nspname::text AS schema, ",
-    "e.extversion AS version, d.description AS comment ",
-    "FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace",
+    // The comment CREATE EXTENSION sets from the control file is no choice of the
+    // schema's: read as none, like a schema file that says nothing (and offline mode,
+    // which cannot know it).
+    "e.extversion AS version, CASE WHEN d.description = a.comment THEN NULL ",
+    "ELSE d.description END AS comment ",
+    "FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace ",
+    "LEFT JOIN pg_available_extensions a ON a.name = e.extname",
     comment_join!("d", "pg_extension", "e.oid", "0"),
     "WHERE e.extname <> 'plpgsql'"
 );

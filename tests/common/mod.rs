@@ -3,7 +3,8 @@
 //! insta settings that keep snapshots in the top-level `snapshots/`.
 #![allow(dead_code)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 
 /// The server the tests use.
 pub fn server_url() -> String {
@@ -149,4 +150,62 @@ pub fn demo_project() -> tempfile::TempDir {
         }
     }
     dir
+}
+
+/// `schemaplan ARGS --database DB --dev-url <the test server>`, run in `dir`, with
+/// nothing from the environment's `DATABASE_URL` and a fixed clock
+/// (`SOURCE_DATE_EPOCH`), so revision ids and times are the same on every run.
+pub fn command(dir: &Path, db: &str, args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_schemaplan"));
+    cmd.args(args)
+        .arg("--database")
+        .arg(db)
+        .arg("--dev-url")
+        .arg(server_url())
+        .env_remove("DATABASE_URL")
+        .env_remove("SCHEMAPLAN_DEV_URL")
+        .env("SOURCE_DATE_EPOCH", "1795000000")
+        .current_dir(dir);
+    cmd
+}
+
+/// [`command`], run to completion.
+pub fn run(dir: &Path, db: &str, args: &[&str]) -> Output {
+    command(dir, db, args).output().expect("run schemaplan")
+}
+
+/// What the process printed on stdout.
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).to_string()
+}
+
+/// What the process printed on stderr.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).to_string()
+}
+
+/// Asserts the exit code (showing both streams when it differs); returns stdout.
+#[track_caller]
+pub fn exits(o: &Output, code: i32) -> String {
+    assert_eq!(
+        o.status.code(),
+        Some(code),
+        "stdout:\n{}\nstderr:\n{}",
+        stdout(o),
+        stderr(o)
+    );
+    stdout(o)
+}
+
+/// Asserts success; returns stdout.
+#[track_caller]
+pub fn ok(o: &Output) -> String {
+    exits(o, 0)
+}
+
+/// Asserts an error exit (2); returns stderr.
+#[track_caller]
+pub fn fails(o: &Output) -> String {
+    exits(o, 2);
+    stderr(o)
 }
