@@ -292,3 +292,49 @@ fn an_extension_without_a_version_accepts_the_installed_one() {
     let older = schema("CREATE EXTENSION citext VERSION '1.5'");
     assert_eq!(diff(&older, &pinned).len(), 1);
 }
+
+#[test]
+fn integers_in_numeric_arithmetic_read_the_same_with_the_implicit_cast() {
+    let table = "CREATE TABLE e (id bigint, cents bigint, n smallint, price numeric);\n";
+    let written = schema(&format!(
+        "{table}CREATE VIEW v AS SELECT id, round(cents / 100.0, 2) AS a, n * price AS b, 1.5 + n AS c FROM e"
+    ));
+    let stored = schema(&format!(
+        "{table}CREATE VIEW v AS SELECT id, round((cents)::numeric / 100.0, 2) AS a, (n)::numeric * price AS b, 1.5 + (n)::numeric AS c FROM e"
+    ));
+    assert_eq!(
+        written.views[&q("v")].definition,
+        stored.views[&q("v")].definition
+    );
+    // Integer division stays integer division: the cast there is not implicit.
+    let integer = schema(&format!(
+        "{table}CREATE VIEW v AS SELECT id, round(cents::numeric / 100, 2) AS a, n * price AS b, 1.5 + n AS c FROM e"
+    ));
+    assert_ne!(
+        written.views[&q("v")].definition,
+        integer.views[&q("v")].definition
+    );
+}
+
+#[test]
+fn positions_in_group_by_and_order_by_read_as_their_expressions() {
+    let table = "CREATE TABLE t (a int, b text);\n";
+    let written = schema(&format!(
+        "{table}CREATE VIEW v AS SELECT a + 1 AS x, count(*) AS n FROM t GROUP BY 1 ORDER BY 1 DESC, 2"
+    ));
+    // pg_get_viewdef's spelling of the same view.
+    let stored = schema(&format!(
+        "{table}CREATE VIEW v AS SELECT (t.a + 1) AS x,\n    count(*) AS n\n   FROM t\n  GROUP BY (t.a + 1)\n  ORDER BY (t.a + 1) DESC, (count(*))"
+    ));
+    assert_eq!(
+        written.views[&q("v")].definition,
+        stored.views[&q("v")].definition
+    );
+    let other = schema(&format!(
+        "{table}CREATE VIEW v AS SELECT a + 1 AS x, count(*) AS n FROM t GROUP BY 1 ORDER BY 2 DESC, 1"
+    ));
+    assert_ne!(
+        written.views[&q("v")].definition,
+        other.views[&q("v")].definition
+    );
+}

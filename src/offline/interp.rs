@@ -690,6 +690,24 @@ impl<'c> Interp<'c> {
                     // A literal compared with an enum or domain column carries the
                     // column's type, as PostgreSQL stores it.
                     K::AexprOp => {
+                        // An integer column in arithmetic with a numeric is stored with
+                        // its implicit cast spelled out: `(cents)::numeric / 100.0`.
+                        if matches!(op.as_slice(), [o] if matches!(o.as_str(), "+" | "-" | "*" | "/" | "%"))
+                        {
+                            let (l, r) = (e.lexpr.as_deref(), e.rexpr.as_deref());
+                            let (l_numeric, r_numeric) =
+                                (self.numeric_anchor(l), self.numeric_anchor(r));
+                            if r_numeric {
+                                if let Some(l) = e.lexpr.as_deref_mut() {
+                                    self.strip_integer_cast(l);
+                                }
+                            }
+                            if l_numeric {
+                                if let Some(r) = e.rexpr.as_deref_mut() {
+                                    self.strip_integer_cast(r);
+                                }
+                            }
+                        }
                         // A number compared with a numeric is stored cast to numeric.
                         if matches!(op.as_slice(), [o] if matches!(o.as_str(), "=" | "<>" | "<" | "<=" | ">" | ">="))
                         {
@@ -715,6 +733,39 @@ impl<'c> Interp<'c> {
             // With one relation in FROM, `t.col` and `col` are the same column
             // (PostgreSQL's view definitions spell out the qualifier).
             NodeEnum::SelectStmt(sel) => {
+                // `GROUP BY 1` and `ORDER BY 1` are stored as the output column's
+                // expression.
+                let target = |k: &Node| -> Option<Node> {
+                    let Some(NodeEnum::AConst(c)) = inner(k) else {
+                        return None;
+                    };
+                    let Some(protobuf::a_const::Val::Ival(i)) = &c.val else {
+                        return None;
+                    };
+                    let at = usize::try_from(i.ival).ok()?.checked_sub(1)?;
+                    match sel.target_list.get(at).and_then(inner) {
+                        Some(NodeEnum::ResTarget(r)) => r.val.as_deref().cloned(),
+                        _ => None,
+                    }
+                };
+                let group: Vec<Option<Node>> = sel.group_clause.iter().map(target).collect();
+                for (g, expr) in sel.group_clause.iter_mut().zip(group) {
+                    if let Some(expr) = expr {
+                        *g = expr;
+                    }
+                }
+                let mut sorts = Vec::new();
+                for s in &sel.sort_clause {
+                    sorts.push(match inner(s) {
+                        Some(NodeEnum::SortBy(b)) => b.node.as_deref().and_then(target),
+                        _ => None,
+                    });
+                }
+                for (s, expr) in sel.sort_clause.iter_mut().zip(sorts) {
+                    if let (Some(NodeEnum::SortBy(b)), Some(expr)) = (s.node.as_mut(), expr) {
+                        b.node = Some(Box::new(expr));
+                    }
+                }
                 let single = match sel.from_clause.as_slice() {
                     [f] => match inner(f) {
                         Some(NodeEnum::RangeVar(r)) => Some(
@@ -796,6 +847,48 @@ impl<'c> Interp<'c> {
             }
         }
         deps.extend(extra);
+    }
+
+    /// Whether an operand is numeric in its own right (a decimal literal, a numeric
+    /// column, an expression cast to numeric), so that an integer column on the other
+    /// side of an arithmetic operator is implicitly cast to numeric.
+    fn numeric_anchor(&self, n: Option<&Node>) -> bool {
+        let numeric = |t: &str| t == "numeric" || t.starts_with("numeric(");
+        match n.and_then(inner) {
+            Some(NodeEnum::AConst(k)) => {
+                matches!(k.val, Some(protobuf::a_const::Val::Fval(_)))
+            }
+            Some(NodeEnum::ColumnRef(c)) => self
+                .column_type(&strings(&c.fields))
+                .is_some_and(|t| numeric(&t)),
+            Some(NodeEnum::TypeCast(c)) => {
+                is_plain_numeric_cast(c)
+                    && !matches!(
+                        c.arg.as_deref().and_then(inner),
+                        Some(NodeEnum::ColumnRef(_))
+                    )
+            }
+            _ => false,
+        }
+    }
+
+    /// `(col)::numeric` of an integer column, as PostgreSQL spells the implicit cast,
+    /// becomes `col`.
+    fn strip_integer_cast(&self, n: &mut Node) {
+        let Some(NodeEnum::TypeCast(c)) = n.node.as_ref() else {
+            return;
+        };
+        let integer_column = match c.arg.as_deref().and_then(inner) {
+            Some(NodeEnum::ColumnRef(r)) => self
+                .column_type(&strings(&r.fields))
+                .is_some_and(|t| matches!(t.as_str(), "smallint" | "integer" | "bigint")),
+            _ => false,
+        };
+        if is_plain_numeric_cast(c) && integer_column {
+            if let Some(arg) = c.arg.as_deref().cloned() {
+                *n = arg;
+            }
+        }
     }
 
     /// The type of the column a reference names, among the relations in scope.
@@ -4630,14 +4723,7 @@ fn strip_numeric_cast(n: &mut Node) {
     let Some(NodeEnum::TypeCast(c)) = n.node.as_ref() else {
         return;
     };
-    let numeric = c.type_name.as_ref().is_some_and(|t| {
-        t.typmods.is_empty()
-            && t.array_bounds.is_empty()
-            && strings(&t.names)
-                .last()
-                .and_then(|l| types::internal_name(l))
-                == Some("numeric")
-    });
+    let numeric = is_plain_numeric_cast(c);
     let constant = matches!(
         c.arg.as_deref().and_then(inner),
         Some(NodeEnum::AConst(k)) if matches!(
@@ -4650,6 +4736,18 @@ fn strip_numeric_cast(n: &mut Node) {
             *n = arg;
         }
     }
+}
+
+/// `::numeric` without a precision.
+fn is_plain_numeric_cast(c: &protobuf::TypeCast) -> bool {
+    c.type_name.as_ref().is_some_and(|t| {
+        t.typmods.is_empty()
+            && t.array_bounds.is_empty()
+            && strings(&t.names)
+                .last()
+                .and_then(|l| types::internal_name(l))
+                == Some("numeric")
+    })
 }
 
 /// A `TypeName` node for a type as this module spells it (`public.mood`).
