@@ -282,8 +282,7 @@ pub fn write_merge(
     wanted: &Catalog,
     exact: bool,
 ) -> anyhow::Result<PathBuf> {
-    let up = super::plan::plan_changes(merged, wanted, true)?;
-    let down = super::plan::plan_changes(wanted, merged, true)?;
+    let (up, down, _) = super::plan::plan_with_renames(merged, wanted, &[], true)?;
     let message = message.map(str::to_string).unwrap_or_else(|| {
         let names: Vec<String> = heads
             .iter()
