@@ -337,4 +337,15 @@ fn positions_in_group_by_and_order_by_read_as_their_expressions() {
         written.views[&q("v")].definition,
         other.views[&q("v")].definition
     );
+    // `*` and constants stay positions (`GROUP BY 'a'` would be an error).
+    let kept = schema(&format!(
+        "{table}CREATE VIEW v AS SELECT 'k' AS k, count(*) AS n FROM t GROUP BY 1 ORDER BY 1"
+    ));
+    assert!(
+        kept.views[&q("v")]
+            .definition
+            .ends_with("GROUP BY 1 ORDER BY 1"),
+        "{}",
+        kept.views[&q("v")].definition
+    );
 }

@@ -743,10 +743,16 @@ impl<'c> Interp<'c> {
                         return None;
                     };
                     let at = usize::try_from(i.ival).ok()?.checked_sub(1)?;
-                    match sel.target_list.get(at).and_then(inner) {
-                        Some(NodeEnum::ResTarget(r)) => r.val.as_deref().cloned(),
-                        _ => None,
-                    }
+                    let expr = match sel.target_list.get(at).and_then(inner) {
+                        Some(NodeEnum::ResTarget(r)) => r.val.as_deref()?,
+                        _ => return None,
+                    };
+                    // Not `*`, and not a constant (`GROUP BY 'a'` is an error; a
+                    // number would read as a position again).
+                    let star = matches!(inner(expr), Some(NodeEnum::ColumnRef(c))
+                        if c.fields.iter().any(|f| matches!(inner(f), Some(NodeEnum::AStar(_)))));
+                    let constant = matches!(inner(expr), Some(NodeEnum::AConst(_)));
+                    (!star && !constant).then(|| expr.clone())
                 };
                 let group: Vec<Option<Node>> = sel.group_clause.iter().map(target).collect();
                 for (g, expr) in sel.group_clause.iter_mut().zip(group) {
