@@ -10,13 +10,20 @@ use std::process::{Command, Output};
 
 use common::TestDb;
 
-/// The virtual environment with alembic, created once.
+/// The virtual environment with alembic, created once: the tests of this file run on
+/// parallel threads, and two `python3 -m venv` on one directory collide.
 fn venv() -> PathBuf {
+    static VENV: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    VENV.get_or_init(create_venv).clone()
+}
+
+fn create_venv() -> PathBuf {
     let dir = common::root().join("target/alembic-venv");
     let alembic = dir.join("bin/alembic");
     if !alembic.exists() {
+        // --clear: a run stopped half way leaves a partial environment.
         let o = Command::new("python3")
-            .args(["-m", "venv"])
+            .args(["-m", "venv", "--clear"])
             .arg(&dir)
             .output()
             .expect("python3 -m venv");
