@@ -319,6 +319,17 @@ pub enum ConstraintKind {
     ForeignKey,
 }
 
+impl ConstraintKind {
+    /// Whether PostgreSQL builds an index for the constraint (named like it, a
+    /// relation of its schema).
+    pub fn has_index(self) -> bool {
+        matches!(
+            self,
+            ConstraintKind::PrimaryKey | ConstraintKind::Unique | ConstraintKind::Exclusion
+        )
+    }
+}
+
 /// An index not owned by a constraint.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Index {

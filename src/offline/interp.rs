@@ -24,6 +24,7 @@ use super::expr::{
     walk_pruned,
 };
 use super::types;
+use crate::parse::parse_qualified_string;
 
 /// PostgreSQL's limit on identifier length (NAMEDATALEN - 1).
 const MAX_IDENT: usize = 63;
@@ -56,18 +57,11 @@ pub struct Interp<'c> {
 pub struct IndexNames(std::cell::RefCell<Option<std::collections::HashSet<QualName>>>);
 
 impl IndexNames {
-    fn index_backed(c: &Constraint) -> bool {
-        matches!(
-            c.kind,
-            ConstraintKind::PrimaryKey | ConstraintKind::Unique | ConstraintKind::Exclusion
-        )
-    }
-
     fn collect(cat: &Catalog) -> std::collections::HashSet<QualName> {
         let mut names = std::collections::HashSet::new();
         for t in cat.tables.values() {
             let own = t.constraints.iter().chain(t.inherited_constraints.iter());
-            for (n, _) in own.filter(|(_, c)| Self::index_backed(c)) {
+            for (n, _) in own.filter(|(_, c)| c.kind.has_index()) {
                 names.insert(t.name.sibling(n.clone()));
             }
             names.extend(t.inherited_indexes.keys().cloned());
@@ -91,7 +85,7 @@ impl IndexNames {
     /// Records a constraint just added to `table`.
     fn added(&self, table: &QualName, c: &Constraint) {
         if let Some(names) = self.0.borrow_mut().as_mut() {
-            if Self::index_backed(c) {
+            if c.kind.has_index() {
                 names.insert(table.sibling(c.name.clone()));
             }
         }
@@ -981,7 +975,7 @@ impl<'c> Interp<'c> {
 
     /// The sequence a `nextval` literal names, qualified through the search_path.
     fn sequence_from_literal(&self, s: &str) -> Option<QualName> {
-        let parts = split_qualified(s)?;
+        let parts = parse_qualified_string(s)?;
         let (schema, name) = split2(&parts)?;
         Some(
             self.lookup(schema, name, |q| {
@@ -1012,7 +1006,7 @@ impl<'c> Interp<'c> {
                     out.push(ObjectId::Function(k));
                 }
                 if let Some(s) = f.args.first().and_then(regclass_literal) {
-                    if let Some(q) = split_qualified(&s).and_then(|p| {
+                    if let Some(q) = parse_qualified_string(&s).and_then(|p| {
                         let (a, b) = split2(&p)?;
                         Some(QualName::new(a, b))
                     }) {
@@ -2896,10 +2890,7 @@ impl<'c> Interp<'c> {
     }
 
     fn clone_constraint(&mut self, part: &QualName, c: &Constraint) {
-        let index_backed = matches!(
-            c.kind,
-            ConstraintKind::PrimaryKey | ConstraintKind::Unique | ConstraintKind::Exclusion
-        );
+        let index_backed = c.kind.has_index();
         let t = &self.cat.tables[part];
         let same = t
             .constraints
@@ -4797,31 +4788,6 @@ fn regclass_text(q: &QualName) -> String {
     deparse_expr(&regclass_cast(q)).unwrap_or_else(|| format!("'{q}'::regclass"))
 }
 
-/// Splits a name written in a string (`app."Users_id_seq"`) as PostgreSQL does.
-fn split_qualified(s: &str) -> Option<Vec<String>> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut chars = s.chars().peekable();
-    let mut quoted = false;
-    while let Some(c) = chars.next() {
-        match c {
-            '"' if quoted && chars.peek() == Some(&'"') => {
-                cur.push('"');
-                chars.next();
-            }
-            '"' => quoted = !quoted,
-            '.' if !quoted => out.push(std::mem::take(&mut cur)),
-            c if quoted => cur.push(c),
-            c => cur.extend(c.to_lowercase()),
-        }
-    }
-    if quoted {
-        return None;
-    }
-    out.push(cur);
-    Some(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -4846,7 +4812,7 @@ mod tests {
     #[test]
     fn quoted_names_in_strings_split() {
         assert_eq!(
-            split_qualified("App.\"Users_Seq\"").unwrap(),
+            parse_qualified_string("App.\"Users_Seq\"").unwrap(),
             vec!["app".to_string(), "Users_Seq".to_string()]
         );
     }

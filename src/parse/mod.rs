@@ -30,6 +30,7 @@ use std::path::Path;
 use crate::error::{Location, Result};
 use crate::model::{Ident, QualName};
 
+pub(crate) use refs::parse_qualified_string;
 pub use rewrite::{split_foreign_keys, split_owned_by};
 
 /// One statement of a schema file, with what it creates and references.

@@ -40,22 +40,22 @@ pub(crate) fn parse_file(path: &Path, text: &str) -> Result<Vec<Statement>> {
         let (piece, used, tree) = parse_piece(path, text, &index, &pieces, i)?;
         i += used;
         let piece_sql = &text[piece.start..piece.end];
-        let count = tree.protobuf.stmts.len();
-        for mut raw in tree.protobuf.stmts {
-            let Some(node) = raw.stmt.take().and_then(|n| n.node) else {
+        let raws = &tree.protobuf.stmts;
+        for raw in raws {
+            let Some(node) = raw.stmt.as_ref().and_then(|n| n.node.as_ref()) else {
                 continue;
             };
             // A piece holds one statement, unless pg_query split it further.
-            let (start, sql) = if count == 1 {
+            let (start, sql) = if raws.len() == 1 {
                 (piece.start, piece_sql)
             } else {
-                sub_statement(piece_sql, &raw, piece.start)
+                sub_statement(piece_sql, raw, piece.start)
             };
             let location = index.location(path, start);
             let resolver = Resolver {
                 search_path: &search_path,
             };
-            match analyze(&node, sql, resolver) {
+            match analyze(node, sql, resolver) {
                 Outcome::Statement(a) => out.push(Statement {
                     sql: sql.to_string(),
                     location,
@@ -1456,20 +1456,14 @@ pub(crate) fn derived_statement(
     let node = tree
         .protobuf
         .stmts
-        .into_iter()
-        .next()
-        .and_then(|raw| raw.stmt)
-        .and_then(|n| n.node);
+        .first()
+        .and_then(|raw| raw.stmt.as_ref())
+        .and_then(|n| n.node.as_ref());
     let resolver = Resolver {
         search_path: &like.search_path,
     };
-    let Some(node) = node else {
-        return Err(Error::Unsupported {
-            what: format!("rewriting {}", one_line(&sql)),
-        });
-    };
-    match analyze(&node, &sql, resolver) {
-        Outcome::Statement(a) => Ok(Statement {
+    match node.map(|n| analyze(n, &sql, resolver)) {
+        Some(Outcome::Statement(a)) => Ok(Statement {
             sql,
             location,
             kind: a.kind,

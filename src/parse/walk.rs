@@ -38,10 +38,6 @@ pub(crate) fn walk<T: Serialize + ?Sized>(value: &T, found: &mut dyn FnMut(Value
     let _ = value.serialize(Walker { found });
 }
 
-fn interesting(name: &str) -> bool {
-    INTERESTING.contains(&name)
-}
-
 /// The error type serde requires; walking itself never fails.
 #[derive(Debug)]
 struct Never(String);
@@ -179,7 +175,7 @@ impl<'f> ser::Serializer for Walker<'f> {
         Ok(Elements(self))
     }
     fn serialize_struct(self, name: &'static str, _: usize) -> Result<Fields<'f>, Never> {
-        Ok(if interesting(name) {
+        Ok(if INTERESTING.contains(&name) {
             Fields::Collect(self, Map::new())
         } else {
             Fields::Walk(self)
