@@ -282,6 +282,14 @@ pub enum Error {
         /// The argument as given.
         source_arg: String,
     },
+
+    /// Options or a project state that rule out what was asked, with what to do instead
+    /// (e.g. `--mode offline` while comparing with a live database).
+    #[error("{message}")]
+    Refused {
+        /// What cannot be done, why, and the way out.
+        message: String,
+    },
 }
 
 /// A statement PostgreSQL refused: where it is, and what the server said. Boxed in
@@ -317,7 +325,7 @@ impl Refusal {
             message,
             detail,
             hint,
-            statement: crate::parse::one_line(sql),
+            statement: one_line(sql),
         })
     }
 }
@@ -353,5 +361,42 @@ impl Error {
             path: path.into(),
             source,
         }
+    }
+}
+
+/// Shortens SQL to one line for messages: whitespace runs become one space, and long
+/// text is cut after 100 characters with `...`.
+pub fn one_line(sql: &str) -> String {
+    const MAX: usize = 100;
+    let mut out = String::new();
+    for (i, word) in sql.split_whitespace().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(word);
+        if out.chars().count() > MAX {
+            let cut: String = out.chars().take(MAX).collect();
+            return format!("{cut}...");
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_line_collapses_and_cuts() {
+        assert_eq!(
+            one_line("CREATE TABLE t (\n  a int\n)"),
+            "CREATE TABLE t ( a int )"
+        );
+        let long = format!("SELECT {}", "x, ".repeat(60));
+        let short = one_line(&long);
+        assert!(
+            short.ends_with("...") && short.chars().count() == 103,
+            "{short}"
+        );
     }
 }

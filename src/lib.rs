@@ -1,49 +1,57 @@
 //! schemaplan: a declarative schema-as-code planner for PostgreSQL.
 //!
-//! The pipeline, one module per stage, arrows pointing one way:
+//! The pipeline, one module per stage, arrows pointing one way (a module uses only the
+//! ones listed before it):
 //!
 //! ```text
-//!  schema/*.sql|yaml ──> parse ──> order::statements ──> devdb (load) ─┐
-//!  live database ─────────────────────────────────────────────────┼─> introspect ─> Catalog
-//!                                                                 │
-//!  Catalog (from), Catalog (to) ──> diff ──> Changes ──> order ──> Steps ──> render ──> SQL
+//!  schema/*.sql|yaml ─> parse ─┬─> offline (in memory) ──────────┐
+//!                              └─> devdb (scratch database) ─┐   │
+//!  live database ──────────────────────────────> introspect ─┴─> Catalog
+//!
+//!  Catalog (from), Catalog (to) ─> diff ─> Changes ─> order ─> render ─> SQL
+//!  SQL ─> plan (revision files, DAG) ─> apply (database)
+//!  project: plan / check / merge as library calls; cli: flags and output only
 //! ```
 //!
+//! - [`error`]: the one error type; [`toposort`]: the stable sort every stage orders by.
 //! - [`model`]: the [`model::Catalog`] and its objects, plain data.
-//! - [`parse`]: schema files split and parsed with PostgreSQL's own parser.
-//! - [`yaml`]: YAML schema files compiled to the same statements; catalogs written as YAML.
-//! - [`connect`]: database URLs (incl. SQLAlchemy forms), TLS, connecting.
+//! - [`parse`]: schema files (SQL through PostgreSQL's own parser, YAML), rename hints,
+//!   statement order.
+//! - [`offline`]: statements interpreted into a Catalog in memory (no server).
 //! - [`introspect`]: a live database read into a Catalog in a fixed number of queries.
-//! - [`devdb`]: scratch databases that turn schema files into a Catalog (exact mode).
-//! - [`cluster`]: a throwaway local PostgreSQL, the dev server of last resort.
 //! - [`diff`]: two Catalogs compared into [`diff::Change`]s.
-//! - [`order`]: changes (and schema statements) sorted by dependencies with petgraph.
+//! - [`order`]: changes sorted by dependencies.
 //! - [`render`]: ordered changes turned into SQL, reverse SQL and hazards.
 //! - [`plan`]: revision files in `plans/` and their DAG.
+//! - [`connect`]: database URLs (incl. SQLAlchemy forms), `.env`, TLS, connecting.
+//! - [`devdb`]: scratch databases that turn schema files into a Catalog (exact mode),
+//!   and the throwaway local cluster of last resort.
 //! - [`apply`]: pending revisions run against a database, with history and lock;
 //!   [`apply::Migrator`] is what an application embeds ([`blocking`] without a runtime,
 //!   [`embed_plans!`] and [`build`] to compile the plans in).
+//! - [`alembic`]: reading an Alembic project and its version table, for adoption.
+//! - [`project`]: the workflow (`plan`, `check`, `merge`) as library calls.
 //! - [`cli`]: the command line.
 
-pub mod alembic;
+pub mod error;
+pub mod toposort;
+
+pub mod model;
+pub mod parse;
+pub mod offline;
+pub mod introspect;
+pub mod diff;
+pub mod order;
+pub mod render;
+pub mod plan;
+pub mod connect;
+pub mod devdb;
 pub mod apply;
 pub mod blocking;
 pub mod build;
+pub mod alembic;
+pub mod project;
 pub mod cli;
-pub mod cluster;
-pub mod connect;
-pub mod devdb;
-pub mod diff;
-pub mod error;
-pub mod introspect;
-pub mod model;
-pub mod offline;
-pub mod order;
-pub mod parse;
-pub mod plan;
-pub mod render;
-pub mod source;
-pub mod yaml;
 
 pub use error::{Error, Location, Result};
 

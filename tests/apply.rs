@@ -676,10 +676,10 @@ async fn baseline_adopts_an_existing_database() {
     // The baseline revision builds the same schema on an empty database.
     let fresh = TestDb::new().await;
     ok(&run(dir.path(), &fresh.url, &["apply"]));
-    let a = schemaplan::apply::live_catalog(&db.client().await)
+    let a = schemaplan::introspect::live_catalog(&db.client().await)
         .await
         .unwrap();
-    let b = schemaplan::apply::live_catalog(&fresh.client().await)
+    let b = schemaplan::introspect::live_catalog(&fresh.client().await)
         .await
         .unwrap();
     assert_eq!(a, b);

@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use schemaplan::connect::DbUrl;
 use schemaplan::devdb::{drop_all_scratch, load_source, DevDatabase, LoadOptions};
-use schemaplan::order::statements::order_statements;
+use schemaplan::parse::order_statements;
 use schemaplan::parse::read_sql_source;
 use schemaplan::Error;
 use tokio::sync::Mutex;

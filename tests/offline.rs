@@ -6,7 +6,7 @@ use schemaplan::diff::diff;
 use schemaplan::model::{Catalog, ConstraintKind, ObjectId, QualName, TypeKind};
 use schemaplan::offline::{interpret, interpret_script};
 use schemaplan::order::order;
-use schemaplan::order::statements::order_statements;
+use schemaplan::parse::order_statements;
 use schemaplan::parse::{parse_sql, split_script};
 use schemaplan::render::render;
 

@@ -19,7 +19,7 @@ use schemaplan::diff::diff;
 use schemaplan::introspect::introspect;
 use schemaplan::model::Catalog;
 use schemaplan::order::order;
-use schemaplan::order::statements::order_statements;
+use schemaplan::parse::order_statements;
 use schemaplan::render::{render, Plan};
 
 use common::TestDb;
@@ -190,7 +190,8 @@ async fn case(dir: &Path) -> Result<(), String> {
 fn demo() -> Result<(), Failed> {
     let root = common::root();
     let history = schemaplan::plan::dir::load(&root.join("plans")).map_err(|e| e.to_string())?;
-    let replayed = schemaplan::offline::replay(&history).map_err(|e| e.to_string())?;
+    let scripts = schemaplan::plan::up_scripts(history.in_order()).map_err(|e| e.to_string())?;
+    let replayed = schemaplan::offline::interpret_scripts(&scripts).map_err(|e| e.to_string())?;
     let schema =
         schemaplan::offline::interpret_source(&root.join("schema")).map_err(|e| e.to_string())?;
     let changes = plan(&replayed, &schema)?;

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
-use schemaplan::order::statements::order_statements;
+use schemaplan::parse::order_statements;
 use schemaplan::parse::{read_sql_source, ObjRef, Statement, StatementKind};
 use schemaplan::Error;
 

@@ -98,13 +98,13 @@ async fn example_project_loads_with_every_object() {
 #[tokio::test]
 async fn inspected_yaml_loads_back_byte_identical() {
     let original = load(&example()).await.unwrap();
-    let first = schemaplan::yaml::emit(&original);
+    let first = schemaplan::parse::yaml::emit(&original);
     common::snapshot_settings().bind(|| insta::assert_snapshot!("yaml__example_project", first));
 
     // YAML -> database -> YAML, twice.
     let dir = dir_with(&[("schema.yaml", &first)]);
     let reloaded = load(dir.path()).await.unwrap();
-    let second = schemaplan::yaml::emit(&reloaded);
+    let second = schemaplan::parse::yaml::emit(&reloaded);
     assert_eq!(first, second, "the inspected YAML changed on a round trip");
     assert_eq!(reloaded, original);
     assert!(diff(&original, &reloaded).is_empty());
@@ -177,10 +177,10 @@ async fn fixture_round_trip(file: &Path) -> Result<(), String> {
     let from_sql = introspect(&db.client().await)
         .await
         .map_err(|e| e.to_string())?;
-    let yaml = schemaplan::yaml::emit(&from_sql);
+    let yaml = schemaplan::parse::yaml::emit(&from_sql);
     // What inspect writes is valid by the JSON Schema too.
     let schema: serde_json::Value =
-        serde_json::from_str(&schemaplan::yaml::json_schema()).map_err(|e| e.to_string())?;
+        serde_json::from_str(&schemaplan::parse::yaml::json_schema()).map_err(|e| e.to_string())?;
     let validator = jsonschema::validator_for(&schema).map_err(|e| e.to_string())?;
     let invalid: Vec<String> = validator
         .iter_errors(&yaml_as_json(&yaml))
@@ -386,7 +386,7 @@ fn the_json_schema_accepts_the_examples_and_refuses_bad_documents() {
         .columns
         .insert(schemaplan::model::Column::new("id", "bigint"));
     catalog.tables.insert(table.name.clone(), table);
-    let emitted = schemaplan::yaml::emit(&catalog);
+    let emitted = schemaplan::parse::yaml::emit(&catalog);
     assert!(validator.is_valid(&yaml_as_json(&emitted)), "{emitted}");
 }
 
@@ -599,10 +599,10 @@ procedures:
     );
 
     // And its inspected YAML loads back to the same catalog.
-    let yaml = schemaplan::yaml::emit(&c);
+    let yaml = schemaplan::parse::yaml::emit(&c);
     let again = load(dir_with(&[("schema.yaml", &yaml)]).path())
         .await
         .unwrap();
     assert_eq!(again, c, "{yaml}");
-    assert_eq!(schemaplan::yaml::emit(&again), yaml);
+    assert_eq!(schemaplan::parse::yaml::emit(&again), yaml);
 }

@@ -22,15 +22,14 @@ use tokio_postgres::Client;
 
 use crate::connect::DbUrl;
 use crate::error::{Error, Result};
-use crate::model::Catalog;
+use crate::introspect::live_catalog;
 use crate::parse::ScriptStatement;
 use crate::plan::{History, Revision, RevisionId};
 use crate::render::Hazard;
 
 pub use history::Applied;
 
-/// The schema that holds the history table; never part of the managed schema.
-pub const HISTORY_SCHEMA: &str = "schemaplan";
+pub use crate::introspect::HISTORY_SCHEMA;
 
 /// How `apply` behaves.
 #[derive(Clone, Debug)]
@@ -397,28 +396,6 @@ impl Migrator {
         lock.release(client).await;
         result
     }
-}
-
-/// A live database as a Catalog, without the migration tools' own tables: schemaplan's
-/// history schema and Alembic's `alembic_version`.
-pub async fn live_catalog(client: &Client) -> Result<Catalog> {
-    let mut catalog = crate::introspect::introspect(client).await?;
-    without_tool_tables(&mut catalog);
-    Ok(catalog)
-}
-
-/// Leaves out the migration tools' own tables (schemaplan's history schema, Alembic's
-/// `alembic_version`): they are not part of the schema a team declares.
-fn without_tool_tables(catalog: &mut Catalog) {
-    catalog.retain_schemas(|s| s != HISTORY_SCHEMA);
-    catalog.tables.retain(|n, _| n.name != "alembic_version");
-}
-
-/// The schema as the client's open transaction sees it, without the history schema.
-pub(crate) async fn live_catalog_in_transaction(client: &Client) -> Result<Catalog> {
-    let mut catalog = crate::introspect::introspect_in_transaction(client).await?;
-    without_tool_tables(&mut catalog);
-    Ok(catalog)
 }
 
 /// The fingerprint recorded after the last complete revision.

@@ -9,11 +9,12 @@ use tokio_postgres::Client;
 
 use super::history::{self, db, Applied};
 use super::{
-    last_fingerprint, live_catalog, live_catalog_in_transaction, pg_duration, ApplyOptions, Done,
-    Migrator, Observer, Report, RollbackOptions, GATED_HAZARDS,
+    last_fingerprint, pg_duration, ApplyOptions, Done, Migrator, Observer, Report, RollbackOptions,
+    GATED_HAZARDS,
 };
 use crate::connect::DbUrl;
 use crate::error::{Error, Result};
+use crate::introspect::{live_catalog, live_catalog_in_transaction};
 use crate::parse::{ScriptStatement, TransactionUse};
 use crate::plan::{Revision, RevisionId};
 use crate::render::Hazard;
@@ -128,7 +129,11 @@ async fn drift_details(
         .history
         .in_order()
         .filter(|r| ids.contains(r.id.0.as_str()));
-    match crate::source::replay_revisions(revisions, server).await {
+    let replayed = match crate::plan::up_scripts(revisions) {
+        Ok(scripts) => crate::devdb::run_scripts(&scripts, server).await,
+        Err(e) => Err(e),
+    };
+    match replayed {
         Ok(expected) => crate::diff::diff(&expected, live)
             .iter()
             .map(|c| format!("  {}", crate::plan::merge::describe(c)))

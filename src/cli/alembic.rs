@@ -6,8 +6,9 @@ use clap::Args;
 use serde::Serialize;
 
 use crate::alembic::{database_versions, read_versions, AlembicHistory};
-use crate::apply::{live_catalog, Migrator};
+use crate::apply::Migrator;
 use crate::error::Error;
+use crate::introspect::live_catalog;
 use crate::plan::{dir, RevisionId};
 
 use super::output::{self, Format};
@@ -123,11 +124,17 @@ pub async fn run(ctx: &Context, args: ImportAlembicArgs) -> anyhow::Result<Outco
     }
     let mut live = live_catalog(&client).await?;
     ctx.filter.apply(&mut live);
-    output::warn_unmanaged("the database", &live);
+    output::warn_unmanaged("the database", &live.unmanaged_names());
     let mut history_lines = vec![format!("version {}", at.join(", "))];
     history_lines.extend(lines(&alembic));
-    let (id, path) =
-        super::history::write_baseline(&args.plans, &args.message, &live, &history_lines)?;
+    let planned = crate::project::revision::baseline_revision(
+        &args.plans,
+        &args.message,
+        &live,
+        &history_lines,
+    )?;
+    let path = planned.write()?.to_path_buf();
+    let id = planned.id.clone();
     let migrator = Migrator::from_dir(&args.plans)?;
     migrator
         .stamp(

@@ -8,10 +8,9 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 
-use crate::plan::merge::divergence;
-use crate::plan::{dir, History, Revision};
-use crate::render::{Hazard, Plan};
-use crate::source::Source;
+use crate::plan::Revision;
+use crate::project::{CheckReport, Finding};
+use crate::render::Hazard;
 
 use super::output;
 use super::{Context, Outcome};
@@ -46,96 +45,6 @@ pub struct CheckArgs {
     verify: bool,
 }
 
-/// One problem check found.
-#[derive(Clone, Debug, Serialize)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
-pub enum Finding {
-    /// plans/ cannot be read as a DAG.
-    BrokenPlans {
-        /// The error, naming file and line.
-        message: String,
-    },
-    /// A revision's body no longer matches its checksum.
-    Edited {
-        /// The revision.
-        id: String,
-        /// Its file.
-        path: String,
-        /// The checksum in its header.
-        recorded: String,
-        /// The checksum of its body now.
-        actual: String,
-    },
-    /// Several heads.
-    SeveralHeads {
-        /// Each head as `id (message)`.
-        heads: Vec<String>,
-        /// Where they fork.
-        fork_points: Vec<String>,
-    },
-    /// `--verify`: the offline reading of schema/ or plans/ is not what PostgreSQL makes
-    /// of them.
-    OfflineMismatch {
-        /// `schema` or `plans`.
-        source: String,
-        /// What the offline reading gets wrong, one change per line.
-        differences: Vec<String>,
-    },
-    /// schema/ declares something plans/ does not build.
-    OutOfSync {
-        /// The SQL of the missing revision.
-        missing_plan: String,
-        /// Its hazards.
-        hazards: Vec<&'static str>,
-    },
-}
-
-impl Finding {
-    /// One paragraph: what is wrong and the command that fixes it.
-    fn explain(&self, desired: &str, plans: &str) -> String {
-        match self {
-            Finding::BrokenPlans { message } => format!(
-                "{plans} is broken: {message}\nfix the revision file (git log shows who changed it)"
-            ),
-            Finding::Edited {
-                id,
-                path,
-                recorded,
-                actual,
-            } => format!(
-                "{path}: revision {id} was edited after it was planned (checksum {recorded} in its header, {actual} now)\n\
-                 restore it (git checkout) and put the change in a new revision: schemaplan plan -m MSG"
-            ),
-            Finding::SeveralHeads { heads, fork_points } => format!(
-                "{plans} has {} heads: {}{}\nrun `schemaplan merge` to join them",
-                heads.len(),
-                heads.join(", "),
-                if fork_points.is_empty() {
-                    String::new()
-                } else {
-                    format!(" (forked from {})", fork_points.join(" and "))
-                }
-            ),
-            Finding::OfflineMismatch {
-                source,
-                differences,
-            } => format!(
-                "the offline reading of {} differs from PostgreSQL's:\n{}\nplan with --mode exact (or --dev-url) until this is fixed",
-                if source == "schema" { desired } else { plans },
-                differences
-                    .iter()
-                    .map(|d| format!("    {d}"))
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            ),
-            Finding::OutOfSync { .. } => format!(
-                "{desired} and {plans} are out of sync: {desired} declares changes no revision makes\n\
-                 run `schemaplan plan -m MSG` to write the missing revision:"
-            ),
-        }
-    }
-}
-
 #[derive(Serialize)]
 struct JsonCheck<'a> {
     ok: bool,
@@ -154,93 +63,13 @@ struct JsonRevision<'a> {
 
 /// Runs `check`.
 pub async fn run(ctx: &Context, args: CheckArgs) -> anyhow::Result<Outcome> {
-    let desired = Source::parse(&args.desired.display().to_string())?;
-    let (findings, history, mode) = match dir::load(&args.plans) {
-        Err(e) => (
-            vec![Finding::BrokenPlans {
-                message: e.to_string(),
-            }],
-            History::default(),
-            "nothing replayed: plans/ could not be read".to_string(),
-        ),
-        Ok(history) => {
-            let mut findings = Vec::new();
-            for r in history.in_order().filter(|r| r.is_edited()) {
-                findings.push(Finding::Edited {
-                    id: r.id.0.clone(),
-                    path: r.path.display().to_string(),
-                    recorded: r.checksum.clone(),
-                    actual: r.actual_checksum(),
-                });
-            }
-            let div = divergence(&history);
-            if let Some(d) = &div {
-                findings.push(Finding::SeveralHeads {
-                    heads: d
-                        .heads
-                        .iter()
-                        .map(|h| match history.get(h) {
-                            Some(r) => format!("{h} ({})", r.message),
-                            None => h.to_string(),
-                        })
-                        .collect(),
-                    fork_points: d.fork_points.iter().map(|f| f.0.clone()).collect(),
-                });
-            }
-            let (read_mode, cluster) = ctx.mode(None).await?;
-            let mode = format!("checked in {}", read_mode.describe());
-            ctx.status(&format!(
-                "replaying {} and loading {desired}",
-                args.plans.display()
-            ));
-            let loaded = async {
-                // With several heads, the branches in DAG order; when they cannot both
-                // be applied, the several-heads finding already says what to do.
-                let current = match crate::source::replay_in(history.in_order(), &read_mode).await {
-                    Ok(c) => Some(c),
-                    Err(_) if div.is_some() => None,
-                    Err(e) => return Err(e.into()),
-                };
-                let wanted = crate::source::load_in(&desired, &read_mode, &ctx.filter).await?;
-                anyhow::Ok((current, wanted))
-            }
-            .await;
-            if let Some(c) = cluster {
-                tokio::task::spawn_blocking(move || c.stop()).await?;
-            }
-            let (current, wanted) = loaded?;
-            if let Some(mut current) = current {
-                ctx.filter.apply(&mut current);
-                let missing: Plan = super::plan::plan_changes(&current, &wanted, true)?;
-                if !missing.is_empty() {
-                    findings.push(Finding::OutOfSync {
-                        missing_plan: missing.to_string(),
-                        hazards: missing.hazards().iter().map(|h| h.name()).collect(),
-                    });
-                }
-            }
-            let mut mode = mode;
-            if args.verify {
-                let (server, cluster) = ctx.dev_server(None).await?;
-                let verified = verify(&desired, &history, &server, &ctx.filter).await;
-                if let Some(c) = cluster {
-                    tokio::task::spawn_blocking(move || c.stop()).await?;
-                }
-                let mismatches = verified?;
-                if mismatches.is_empty() {
-                    mode.push_str(&format!(
-                        "; verified: the offline reading of {} and {} equals PostgreSQL's (dev server {}:{})",
-                        args.desired.display(),
-                        args.plans.display(),
-                        server.host(),
-                        server.port()
-                    ));
-                }
-                findings.extend(mismatches);
-            }
-            (findings, history, mode)
-        }
-    };
+    let project = ctx.project(&args.desired, &args.plans);
+    let report = project.check(args.verify).await?;
+    let CheckReport {
+        findings,
+        history,
+        mode,
+    } = report;
     let newest: Vec<&Revision> = history.heads();
     let desired_label = args.desired.display().to_string();
     let plans_label = args.plans.display().to_string();
@@ -292,50 +121,6 @@ pub async fn run(ctx: &Context, args: CheckArgs) -> anyhow::Result<Outcome> {
     } else {
         Outcome::Differences
     })
-}
-
-/// `--verify`: reads schema/ and plans/ both ways. Each offline catalog's creation
-/// script runs on a scratch database; introspected, it must equal the exact catalog.
-async fn verify(
-    desired: &Source,
-    history: &History,
-    server: &crate::connect::DbUrl,
-    filter: &crate::source::SchemaFilter,
-) -> anyhow::Result<Vec<Finding>> {
-    use crate::source::{load_in, replay_in, Mode};
-    let exact = Mode::Exact(server.clone());
-    let mut found = Vec::new();
-    let pairs = [
-        (
-            "schema",
-            load_in(desired, &Mode::Offline, filter).await?,
-            load_in(desired, &exact, filter).await?,
-        ),
-        (
-            "plans",
-            replay_in(history.in_order(), &Mode::Offline).await?,
-            replay_in(history.in_order(), &exact).await?,
-        ),
-    ];
-    for (source, offline, mut expected) in pairs {
-        filter.apply(&mut expected);
-        let script = crate::render::creation_plan(&offline)?.to_string();
-        let statements =
-            crate::parse::split_script(std::path::Path::new("offline-creation.sql"), &script, 1)?;
-        let mut built = crate::source::run_scripts(&[statements], server).await?;
-        filter.apply(&mut built);
-        let differences: Vec<String> = crate::diff::diff(&expected, &built)
-            .iter()
-            .map(crate::plan::merge::describe)
-            .collect();
-        if !differences.is_empty() {
-            found.push(Finding::OfflineMismatch {
-                source: source.to_string(),
-                differences,
-            });
-        }
-    }
-    Ok(found)
 }
 
 /// Hazards that lose data or block writes, which a reviewer must not miss.

@@ -1,9 +1,12 @@
 //! `schemaplan diff --from SRC --to SRC`: the SQL that turns one schema into another.
 
+use std::path::Path;
+
 use clap::Args;
 use serde::Serialize;
 
-use crate::source::{load_in, Source};
+use crate::model::Catalog;
+use crate::project::{plan_with_renames, Reader, Source};
 
 use super::output::{self, Format, JsonStep};
 use super::{Context, Outcome};
@@ -50,38 +53,40 @@ pub async fn run(ctx: &Context, args: DiffArgs) -> anyhow::Result<Outcome> {
         .as_ref()
         .and_then(|f| f.database().cloned())
         .or_else(|| to.database().cloned());
-    let (mode, cluster) = if needs_dev {
-        let (mode, cluster) = ctx.mode(compared.as_ref()).await?;
-        ctx.status(&format!("reading schema files in {}", mode.describe()));
-        (mode, cluster)
+    let project = ctx.project(Path::new("schema"), Path::new("plans"));
+    let reader = if needs_dev {
+        let reader = project.reader(compared.as_ref()).await?;
+        ctx.status(&format!(
+            "reading schema files in {}",
+            reader.mode.describe()
+        ));
+        reader
     } else {
-        (crate::source::Mode::Offline, None)
+        Reader::offline()
     };
     let from_label = from
         .as_ref()
         .map_or_else(|| "an empty database".to_string(), |f| f.to_string());
     ctx.status(&format!("reading {from_label} and {to}"));
-    let empty = async { Ok(crate::model::Catalog::new_database()) };
+    let filter = &ctx.filter;
     let loaded = tokio::try_join!(
         async {
             match &from {
-                Some(f) => load_in(f, &mode, &ctx.filter).await,
-                None => empty.await,
+                Some(f) => f.load(&reader.mode, filter).await,
+                None => Ok(Catalog::new_database()),
             }
         },
-        load_in(&to, &mode, &ctx.filter)
+        to.load(&reader.mode, filter)
     );
-    if let Some(c) = cluster {
-        tokio::task::spawn_blocking(move || c.stop()).await?;
-    }
+    reader.finish().await?;
     let (a, b) = loaded?;
-    output::warn_unmanaged(&from_label, &a);
-    output::warn_unmanaged(&to.to_string(), &b);
+    output::warn_unmanaged(&from_label, &a.unmanaged_names());
+    output::warn_unmanaged(&to.to_string(), &b.unmanaged_names());
     let hints = match &to {
         Source::Files(path) => crate::parse::read_rename_hints(path)?,
         _ => Vec::new(),
     };
-    let (plan, _, _) = super::plan::plan_with_renames(&a, &b, &hints, !args.no_online)?;
+    let (plan, _, _) = plan_with_renames(&a, &b, &hints, !args.no_online)?;
     match args.format {
         Format::Text => output::print(&output::plan_text(&plan, ctx.color_stdout))?,
         Format::Json => output::print_json(&JsonDiff {
@@ -95,14 +100,7 @@ pub async fn run(ctx: &Context, args: DiffArgs) -> anyhow::Result<Outcome> {
         ctx.status("no differences");
     } else if ctx.chatty {
         // Diffing from a live database: say how big what the hazards touch is there.
-        let sizes = match from.as_ref().and_then(|f| f.database()) {
-            Some(url) if !plan.hazards().is_empty() => match url.connect().await {
-                Ok(client) => crate::apply::sizes::table_sizes(&client).await.ok(),
-                Err(_) => None,
-            },
-            _ => None,
-        };
-        output::warn_hazards_sized(&plan, sizes.as_ref());
+        output::warn_hazards_sized(&plan, from.as_ref().and_then(|f| f.database())).await;
     }
     Ok(if args.exit_code && !plan.is_empty() {
         Outcome::Differences

@@ -7,13 +7,11 @@ use std::path::PathBuf;
 use clap::Args;
 use serde::Serialize;
 
-use crate::apply::{live_catalog, Applied, Migrator, Status};
-use crate::diff::diff;
+use crate::apply::{Applied, Migrator, Status};
 use crate::error::Error;
-use crate::model::Catalog;
-use crate::order::order;
+use crate::introspect::live_catalog;
 use crate::plan::{dir, History, Revision, RevisionId};
-use crate::render::render;
+use crate::project::revision::baseline_revision;
 
 use super::output::{self, Format};
 use super::{Context, Outcome};
@@ -347,9 +345,9 @@ pub async fn baseline(ctx: &Context, args: BaselineArgs) -> anyhow::Result<Outco
             }
             let mut live = live_catalog(&client).await?;
             ctx.filter.apply(&mut live);
-            output::warn_unmanaged("the database", &live);
-            let (id, path) = write_baseline(&args.plans, &args.message, &live, &[])?;
-            (id.0, Some(path))
+            output::warn_unmanaged("the database", &live.unmanaged_names());
+            let planned = baseline_revision(&args.plans, &args.message, &live, &[])?;
+            (planned.id.0.clone(), Some(planned.write()?.to_path_buf()))
         }
     };
     let migrator = Migrator::from_dir(&args.plans)?;
@@ -380,17 +378,4 @@ pub async fn baseline(ctx: &Context, args: BaselineArgs) -> anyhow::Result<Outco
         }
     }
     Ok(Outcome::Clean)
-}
-
-/// Writes the revision that creates `live` from an empty database into `plans`.
-pub fn write_baseline(
-    plans: &std::path::Path,
-    message: &str,
-    live: &Catalog,
-    alembic: &[String],
-) -> anyhow::Result<(RevisionId, PathBuf)> {
-    let empty = Catalog::new_database();
-    let up = render(&order(diff(&empty, live))?);
-    let down = render(&order(diff(live, &empty))?);
-    super::merge::write_revision(plans, &[], message, &up, &down, Some(live), alembic)
 }

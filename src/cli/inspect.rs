@@ -11,7 +11,8 @@ use crate::connect::DbUrl;
 use crate::diff::Change;
 use crate::error::Error;
 use crate::model::{Catalog, ObjectId};
-use crate::render::{creation_plan, Plan};
+use crate::project::creation_plan;
+use crate::render::Plan;
 
 use super::output;
 use super::{Context, Outcome};
@@ -56,15 +57,15 @@ pub async fn run(ctx: &Context, args: InspectArgs) -> anyhow::Result<Outcome> {
     };
     ctx.status(&format!("reading {}", url.redacted()));
     let client = url.connect().await?;
-    let mut live = crate::apply::live_catalog(&client).await?;
+    let mut live = crate::introspect::live_catalog(&client).await?;
     ctx.filter.apply(&mut live);
-    output::warn_unmanaged(&url.redacted(), &live);
+    output::warn_unmanaged(&url.redacted(), &live.unmanaged_names());
     if args.format == InspectFormat::Json {
         output::print_json(&live)?;
         return Ok(Outcome::Clean);
     }
     if args.format == InspectFormat::Yaml {
-        let text = crate::yaml::emit(&live);
+        let text = crate::parse::yaml::emit(&live);
         match &args.out {
             None => output::print(&text)?,
             Some(dir) => {

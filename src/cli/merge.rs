@@ -1,19 +1,14 @@
 //! `schemaplan heads` and `schemaplan merge`: divergent revision heads, whether their
 //! branches conflict, and the merge revision that joins them.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 
-use crate::diff::diff;
-use crate::error::Error;
-use crate::model::Catalog;
-use crate::order::order;
-use crate::plan::merge::{conflicts, divergence, touches, Conflict, Divergence};
-use crate::plan::{dir, file, History, NewRevision, Revision, RevisionId};
-use crate::render::Plan;
-use crate::source::{load_in, replay_in, Mode, Source};
+use crate::plan::merge::{divergence, Conflict, Divergence};
+use crate::plan::{dir, History, RevisionId};
+use crate::project::{Analysis, MergeReport};
 
 use super::output;
 use super::{Context, Outcome};
@@ -147,68 +142,6 @@ pub struct MergeArgs {
     format: ReportFormat,
 }
 
-/// What the branches of a divergent history do, checked on a dev server.
-pub struct Analysis {
-    /// Heads, fork points and branches.
-    pub divergence: Divergence,
-    /// Objects more than one branch touches.
-    pub conflicts: Vec<Conflict>,
-    /// The schema all revisions build in DAG order, or why they cannot all be applied.
-    pub merged: Result<Catalog, String>,
-    /// Whether replaying the branches in the other order gives the same schema.
-    pub commute: bool,
-    /// Whether the merged schema is the desired one (set by the caller that loads it).
-    pub merged_matches_desired: bool,
-}
-
-/// Replays the common ancestors, each branch, and all branches in both orders.
-pub async fn analyze(history: &History, div: Divergence, mode: &Mode) -> anyhow::Result<Analysis> {
-    let revs = |ids: &[&RevisionId]| -> Vec<&Revision> {
-        ids.iter().filter_map(|id| history.get(id)).collect()
-    };
-    let common: Vec<&RevisionId> = history
-        .in_order()
-        .filter(|r| div.common.contains(&r.id))
-        .map(|r| &r.id)
-        .collect();
-    let base = replay_in(revs(&common), mode).await?;
-    let mut per_branch = Vec::new();
-    for b in &div.branches {
-        let ids: Vec<&RevisionId> = common.iter().copied().chain(b.revisions.iter()).collect();
-        let catalog = replay_in(revs(&ids), mode).await?;
-        let changes = order(diff(&base, &catalog))?;
-        per_branch.push((b.head.clone(), touches(&changes)));
-    }
-    let found = conflicts(&per_branch);
-    let forward: Vec<&RevisionId> = common
-        .iter()
-        .copied()
-        .chain(div.branches.iter().flat_map(|b| b.revisions.iter()))
-        .collect();
-    let backward: Vec<&RevisionId> = common
-        .iter()
-        .copied()
-        .chain(div.branches.iter().rev().flat_map(|b| b.revisions.iter()))
-        .collect();
-    let merged = replay_in(revs(&forward), mode)
-        .await
-        .map_err(|e| e.to_string());
-    let reversed = replay_in(revs(&backward), mode)
-        .await
-        .map_err(|e| e.to_string());
-    let commute = match (&merged, &reversed) {
-        (Ok(a), Ok(b)) => diff(a, b).is_empty(),
-        _ => false,
-    };
-    Ok(Analysis {
-        divergence: div,
-        conflicts: found,
-        merged,
-        commute,
-        merged_matches_desired: false,
-    })
-}
-
 #[derive(Serialize)]
 struct JsonMerge<'a> {
     heads: &'a [RevisionId],
@@ -220,135 +153,42 @@ struct JsonMerge<'a> {
 
 /// Runs `merge`.
 pub async fn merge(ctx: &Context, args: MergeArgs) -> anyhow::Result<Outcome> {
-    let history = dir::load(&args.plans)?;
-    let Some(div) = divergence(&history) else {
+    let project = ctx.project(&args.desired, &args.plans);
+    let history = project.history()?;
+    if history.heads().len() <= 1 {
         eprintln!("nothing to merge: {} has one head", args.plans.display());
         return Ok(Outcome::Clean);
-    };
-    let desired = Source::parse(&args.desired.display().to_string())?;
-    let (mode, cluster) = ctx.mode(None).await?;
-    eprintln!("merging in {}", mode.describe());
-    ctx.status(&format!("replaying {} branches", div.branches.len()));
-    let result = async {
-        let analysis = analyze(&history, div, &mode).await?;
-        let wanted = load_in(&desired, &mode, &ctx.filter).await?;
-        anyhow::Ok((analysis, wanted))
     }
-    .await;
-    if let Some(c) = cluster {
-        tokio::task::spawn_blocking(move || c.stop()).await?;
+    let reader = project.reader(None).await?;
+    eprintln!("merging in {}", reader.mode.describe());
+    let result = project
+        .merge_in(&reader, history, args.message.as_deref())
+        .await;
+    reader.finish().await?;
+    let report = result?;
+    if let Some(why) = &report.desired_unread {
+        eprintln!(
+            "note: {} could not be read, so the merge revision only joins the heads: {why}",
+            args.desired.display()
+        );
     }
-    let (mut analysis, wanted) = result?;
-    analysis.merged_matches_desired = analysis
-        .merged
-        .as_ref()
-        .is_ok_and(|m| diff(m, &wanted).is_empty());
-    let d = &analysis.divergence;
-
-    let clean = analysis.conflicts.is_empty() && analysis.commute && analysis.merged.is_ok();
-    let mut written = None;
-    if clean {
-        let merged = analysis
-            .merged
-            .as_ref()
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        let path = write_merge(
-            &args.plans,
-            &history,
-            &d.heads,
-            args.message.as_deref(),
-            merged,
-            &wanted,
-            matches!(mode, Mode::Exact(_)),
-        )?;
-        written = Some(path);
+    if let Some(analysis) = &report.analysis {
+        print_report(&args, &report.history, analysis, &report)?;
     }
-    report(&args, &history, &analysis, written.as_deref())?;
-    Ok(if clean {
+    Ok(if report.is_clean() {
         Outcome::Clean
     } else {
         Outcome::Differences
     })
 }
 
-/// Writes the merge revision: parents all heads, body the SQL from what the merged
-/// branches build to what the desired schema declares (empty when they agree).
-pub fn write_merge(
-    plans: &Path,
-    history: &History,
-    heads: &[RevisionId],
-    message: Option<&str>,
-    merged: &Catalog,
-    wanted: &Catalog,
-    exact: bool,
-) -> anyhow::Result<PathBuf> {
-    let (up, down, _) = super::plan::plan_with_renames(merged, wanted, &[], true)?;
-    let message = message.map(str::to_string).unwrap_or_else(|| {
-        let names: Vec<String> = heads
-            .iter()
-            .map(|h| match history.get(h) {
-                Some(r) => format!("{h} ({})", r.message),
-                None => h.to_string(),
-            })
-            .collect();
-        format!("Merge {}", names.join(" and "))
-    });
-    let (_, path) = write_revision(
-        plans,
-        heads,
-        &message,
-        &up,
-        &down,
-        exact.then_some(wanted),
-        &[],
-    )?;
-    Ok(path)
-}
-
-/// Writes a revision file with the given parents and plans (and, for a baseline adopted
-/// from Alembic, the Alembic history); returns its id and path.
-pub fn write_revision(
-    plans: &Path,
-    parents: &[RevisionId],
-    message: &str,
-    up: &Plan,
-    down: &Plan,
-    after: Option<&Catalog>,
-    alembic: &[String],
-) -> anyhow::Result<(RevisionId, PathBuf)> {
-    let text_up = up.to_string();
-    let text_down = down.to_string();
-    let now = dir::now();
-    let id = dir::new_id(now, &format!("{parents:?}\n{text_up}\n{text_down}"));
-    let created = dir::rfc3339(now);
-    // Only an introspected catalog's fingerprint means something to `apply`.
-    let fingerprint = after.map(Catalog::fingerprint).unwrap_or_default();
-    let hazards: Vec<_> = up.hazards().into_iter().collect();
-    let new = NewRevision {
-        id: &id,
-        parents,
-        message,
-        created: &created,
-        fingerprint: &fingerprint,
-        hazards: &hazards,
-        renames: &[],
-        alembic,
-        up: &text_up,
-        down: &text_down,
-    };
-    let path = plans.join(file::file_name(&id, message));
-    let text = new.render(new.transactional(&path)?);
-    std::fs::create_dir_all(plans).map_err(|e| Error::io(plans, e))?;
-    std::fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
-    Ok((id, path))
-}
-
-fn report(
+fn print_report(
     args: &MergeArgs,
     history: &History,
     a: &Analysis,
-    written: Option<&Path>,
+    report: &MergeReport,
 ) -> anyhow::Result<()> {
+    let written = report.written.as_deref();
     let d = &a.divergence;
     if args.format == ReportFormat::Json {
         return output::print_json(&JsonMerge {
@@ -420,7 +260,7 @@ fn report(
             "The branches touch different objects and commute. Wrote the merge revision {}",
             p.display()
         ));
-        out.push_str(if a.merged_matches_desired {
+        out.push_str(if report.merged_matches_desired {
             ".\n"
         } else {
             ";\nit also takes the merged schema to the desired one (see its up section).\n"

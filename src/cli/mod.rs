@@ -15,13 +15,14 @@ mod output;
 mod plan;
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::connect::{env_or_dotenv, resolve_database_url, DbUrl};
-use crate::source::SchemaFilter;
+use crate::model::SchemaFilter;
+use crate::project::{ModeChoice, Project, Settings};
 
 pub use output::Format;
 
@@ -38,6 +39,11 @@ pub struct Cli {
 /// Options every command takes.
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
+    /// Run as if started in DIR (like `git -C`): paths, `.env` and the default
+    /// `schema/` and `plans/` are taken from there.
+    #[arg(short = 'C', global = true, value_name = "DIR")]
+    directory: Option<PathBuf>,
+
     /// Target database URL (postgres://, postgresql://, postgresql+asyncpg://, ...).
     /// Default: DATABASE_URL from the environment, else from .env.
     #[arg(long, global = true, value_name = "URL")]
@@ -87,17 +93,6 @@ enum LogFormat {
     Text,
     /// One JSON object per line.
     Json,
-}
-
-/// `--mode`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum ModeChoice {
-    /// Exact when a database is configured or compared, else offline.
-    Auto,
-    /// Always in memory.
-    Offline,
-    /// Always on a PostgreSQL server.
-    Exact,
 }
 
 /// When to use colour.
@@ -192,6 +187,10 @@ pub struct Context {
 
 impl Context {
     fn new(g: &GlobalArgs) -> anyhow::Result<Context> {
+        if let Some(dir) = &g.directory {
+            std::env::set_current_dir(dir)
+                .map_err(|e| anyhow::anyhow!("-C {}: {e}", dir.display()))?;
+        }
         let cwd = std::env::current_dir()?;
         let database = resolve_database_url(g.database.as_deref(), &cwd)?
             .map(|u| DbUrl::parse(&u))
@@ -223,48 +222,19 @@ impl Context {
         })
     }
 
-    /// The server to load schema files into: `--dev-url` / `SCHEMAPLAN_DEV_URL`, else
-    /// `fallback` (a database the command works on), else the target's server, else a
-    /// throwaway cluster started from the local PostgreSQL binaries (returned, to stop).
-    pub async fn dev_server(
-        &self,
-        fallback: Option<&DbUrl>,
-    ) -> anyhow::Result<(DbUrl, Option<crate::cluster::LocalCluster>)> {
-        if let Some(u) = self
-            .dev_url
-            .as_ref()
-            .or(fallback)
-            .or(self.database.as_ref())
-        {
-            return Ok((u.clone(), None));
-        }
-        self.status("no dev database configured: starting a throwaway PostgreSQL cluster");
-        let cluster = tokio::task::spawn_blocking(crate::cluster::LocalCluster::start).await??;
-        tracing::info!("throwaway cluster from {}", cluster.bin().display());
-        Ok((cluster.url().clone(), Some(cluster)))
-    }
-
-    /// How schema files and plans are read for this command; `compared` is a database
-    /// the command compares with (which forces exact mode: a diff compares catalogs
-    /// made by the same normalizer). Returns a throwaway cluster to stop, if one was
-    /// started.
-    pub async fn mode(
-        &self,
-        compared: Option<&DbUrl>,
-    ) -> anyhow::Result<(crate::source::Mode, Option<crate::cluster::LocalCluster>)> {
-        use crate::source::Mode;
-        let configured = self.dev_url.is_some() || self.database.is_some() || compared.is_some();
-        match self.mode {
-            ModeChoice::Offline if compared.is_some() => anyhow::bail!(
-                "--mode offline cannot compare with a live database: both sides of a diff \
-                 must be read the same way; drop --mode offline or compare files with files"
-            ),
-            ModeChoice::Offline => Ok((Mode::Offline, None)),
-            ModeChoice::Auto if !configured => Ok((Mode::Offline, None)),
-            ModeChoice::Auto | ModeChoice::Exact => {
-                let (url, cluster) = self.dev_server(compared).await?;
-                Ok((Mode::Exact(url), cluster))
-            }
+    /// The project a command works on: its desired schema and plans (as the command's
+    /// flags name them), with the settings resolved from the global options.
+    pub fn project(&self, desired: &Path, plans: &Path) -> Project {
+        Project {
+            desired: desired.to_path_buf(),
+            plans: plans.to_path_buf(),
+            settings: Settings {
+                mode: self.mode,
+                dev_url: self.dev_url.clone(),
+                database: self.database.clone(),
+                filter: self.filter.clone(),
+                online: true,
+            },
         }
     }
 
@@ -309,7 +279,7 @@ async fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Heads(args) => merge::heads(&ctx, args).await,
         Command::Merge(args) => merge::merge(&ctx, args).await,
         Command::SchemaJson => {
-            output::print(&crate::yaml::json_schema())?;
+            output::print(&crate::parse::yaml::json_schema())?;
             Ok(Outcome::Clean)
         }
         Command::Check(args) => check::run(&ctx, args).await,
@@ -381,7 +351,7 @@ async fn drop_scratch() {
     if let Err(e) = crate::devdb::drop_all_scratch().await {
         eprintln!("warning: {e}");
     }
-    let _ = tokio::task::spawn_blocking(crate::cluster::stop_all).await;
+    let _ = tokio::task::spawn_blocking(crate::devdb::cluster::stop_all).await;
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {

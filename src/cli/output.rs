@@ -81,16 +81,24 @@ pub fn json_steps(plan: &Plan) -> Vec<JsonStep<'_>> {
 }
 
 /// Tells on stderr which steps carry hazards, with the size of each table a hazard
-/// touches (from the target database's `pg_class`) when `sizes` are known, or that it
-/// is empty.
-pub fn warn_hazards_sized(
-    plan: &Plan,
-    sizes: Option<&std::collections::BTreeMap<String, crate::apply::sizes::TableSize>>,
-) {
+/// touches (from `database`'s `pg_class`, when one is given and answers), or that it is
+/// empty.
+pub async fn warn_hazards_sized(plan: &Plan, database: Option<&crate::connect::DbUrl>) {
+    let sizes = match database {
+        Some(url) if !plan.hazards().is_empty() => match url.connect().await {
+            Ok(client) => crate::apply::sizes::table_sizes(&client).await.ok(),
+            Err(e) => {
+                tracing::warn!("cannot read table sizes: {e}");
+                None
+            }
+        },
+        _ => None,
+    };
     for step in plan.steps.iter().filter(|s| !s.hazards.is_empty()) {
         let names: Vec<&str> = step.hazards.iter().map(|h| h.name()).collect();
         let object = step.change.object().to_string();
         let size = sizes
+            .as_ref()
             .and_then(|s| crate::apply::sizes::describe(&object, s))
             .map(|s| format!(" ({s})"))
             .unwrap_or_default();
@@ -103,13 +111,12 @@ pub fn warn_hazards_sized(
 }
 
 /// Tells on stderr about objects schemaplan left alone.
-pub fn warn_unmanaged(label: &str, catalog: &crate::model::Catalog) {
-    if catalog.unmanaged.is_empty() {
+pub fn warn_unmanaged(label: &str, unmanaged: &[String]) {
+    if unmanaged.is_empty() {
         return;
     }
-    let names: Vec<String> = catalog.unmanaged.iter().map(|u| u.to_string()).collect();
     eprintln!(
         "warning: {label} has objects schemaplan does not manage yet (left alone, not compared): {}",
-        names.join(", ")
+        unmanaged.join(", ")
     );
 }

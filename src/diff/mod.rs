@@ -24,7 +24,7 @@ use std::collections::BTreeMap;
 
 pub use change::{Change, ColumnChange, CommentTarget, DomainChange, EnumPosition, TableChange};
 pub use disrupt::{needs_view_recreate, Disruptions};
-pub use rename::{apply_hints, parse_hints, RenameHint};
+pub use rename::apply_hints;
 pub use table::using_cast;
 
 use crate::model::{Catalog, Constraint, Index, ObjectId, QualName, SmallMap, Table};

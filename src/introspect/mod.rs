@@ -21,7 +21,7 @@
 //! - `rows`: rows decoded into plain structs.
 //! - `build`: the rows assembled into a Catalog, dependencies resolved.
 
-mod build;
+mod assemble;
 pub mod queries;
 mod rows;
 
@@ -32,7 +32,7 @@ use tokio_postgres::{Client, Row};
 use crate::error::{Error, Result};
 use crate::model::Catalog;
 
-use build::Rows;
+use assemble::Rows;
 use rows::{
     ColumnRow, ConstraintRow, DependRow, ExtensionRow, FunctionRow, IndexRow, PolicyRow,
     RelationRow, SchemaRow, SequenceRow, TriggerRow, TypeRow,
@@ -86,7 +86,7 @@ pub async fn introspect_with_stats(client: &Client) -> Result<(Catalog, Stats)> 
         .map_err(|e| database_error("introspection: ending the read-only transaction", &e));
     let (rows, stats) = read?;
     end?;
-    let catalog = build::assemble(rows)?;
+    let catalog = assemble::assemble(rows)?;
     tracing::debug!(
         queries = stats.queries,
         rows = stats.rows,
@@ -107,7 +107,7 @@ pub async fn introspect_in_transaction(client: &Client) -> Result<Catalog> {
         .await
         .map_err(|e| database_error("introspection: setting search_path", &e))?;
     let (rows, _) = read_rows(client).await?;
-    build::assemble(rows)
+    assemble::assemble(rows)
 }
 
 /// Runs every catalog query concurrently on the one connection and decodes the rows.
@@ -270,4 +270,29 @@ fn database_error(context: &str, e: &tokio_postgres::Error) -> Error {
         context: context.to_string(),
         message,
     }
+}
+/// schemaplan's own schema (the history table of `apply`): never part of a declared
+/// schema.
+pub const HISTORY_SCHEMA: &str = "schemaplan";
+
+/// A live database as a Catalog, without the migration tools' own tables: schemaplan's
+/// history schema and Alembic's `alembic_version`.
+pub async fn live_catalog(client: &Client) -> Result<Catalog> {
+    let mut catalog = introspect(client).await?;
+    without_tool_tables(&mut catalog);
+    Ok(catalog)
+}
+
+/// Leaves out the migration tools' own tables (schemaplan's history schema, Alembic's
+/// `alembic_version`): they are not part of the schema a team declares.
+fn without_tool_tables(catalog: &mut Catalog) {
+    catalog.retain_schemas(|s| s != HISTORY_SCHEMA);
+    catalog.tables.retain(|n, _| n.name != "alembic_version");
+}
+
+/// The schema as the client's open transaction sees it, without the history schema.
+pub async fn live_catalog_in_transaction(client: &Client) -> Result<Catalog> {
+    let mut catalog = introspect_in_transaction(client).await?;
+    without_tool_tables(&mut catalog);
+    Ok(catalog)
 }

@@ -12,6 +12,7 @@
 //!
 //! This module does no I/O.
 
+mod filter;
 mod name;
 mod relation;
 mod routine;
@@ -22,7 +23,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-pub use name::{needs_quotes, quote_ident, Ident, QualName, KEYWORDS};
+pub use filter::SchemaFilter;
+pub use name::{literal, literal_or_null, needs_quotes, quote_ident, Ident, QualName, KEYWORDS};
 pub use relation::{
     Column, Columns, Constraint, ConstraintKind, Identity, IdentityKind, Index, PartitionOf,
     Policy, Table, Trigger, TriggerEnabled, ROLE_KEYWORDS,
@@ -168,6 +170,11 @@ impl Catalog {
         self.unmanaged
             .0
             .retain(|u| u.schema.as_deref().is_none_or(&keep));
+    }
+
+    /// The objects left alone (not managed, not compared), named for messages.
+    pub fn unmanaged_names(&self) -> Vec<String> {
+        self.unmanaged.iter().map(|u| u.to_string()).collect()
     }
 }
 

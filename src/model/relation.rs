@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Deps, NotCompared, QualName, SequenceOptions, SmallMap};
+use super::{Deps, Ident, NotCompared, QualName, SequenceOptions, SmallMap};
 
 /// A table: plain, partitioned (`partition_by` set) or a partition (`partition_of` set).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -251,6 +251,33 @@ impl Column {
             default_deps: Deps::default(),
             inherited: NotCompared(false),
         }
+    }
+
+    /// The column as written in `CREATE TABLE` or `ADD COLUMN`: name, type, collation,
+    /// generation expression, default, `NOT NULL` and identity (with the sequence
+    /// options that differ from the defaults).
+    pub fn definition(&self) -> String {
+        let mut s = format!("{} {}", Ident(&self.name), self.type_name);
+        if let Some(coll) = &self.collation {
+            s.push_str(&format!(" COLLATE {coll}"));
+        }
+        if let Some(expr) = &self.generated {
+            s.push_str(&format!(" GENERATED ALWAYS AS ({expr}) STORED"));
+        }
+        if let Some(d) = &self.default {
+            s.push_str(&format!(" DEFAULT {d}"));
+        }
+        if self.not_null {
+            s.push_str(" NOT NULL");
+        }
+        if let Some(id) = &self.identity {
+            s.push_str(&format!(" GENERATED {} AS IDENTITY", id.kind.sql()));
+            let clauses = id.options.clauses(&self.type_name);
+            if !clauses.is_empty() {
+                s.push_str(&format!(" ({})", clauses.join(" ")));
+            }
+        }
+        s
     }
 }
 

@@ -141,6 +141,32 @@ impl SequenceOptions {
         }
     }
 
+    /// The options of a sequence of `data_type` created with only some options given:
+    /// the others take PostgreSQL's defaults (an ascending sequence starts at its
+    /// MINVALUE, a descending one at its MAXVALUE).
+    pub fn given(
+        data_type: &str,
+        start: Option<i64>,
+        increment: Option<i64>,
+        min: Option<i64>,
+        max: Option<i64>,
+        cache: Option<i64>,
+        cycle: bool,
+    ) -> SequenceOptions {
+        let increment = increment.unwrap_or(1);
+        let defaults = SequenceOptions::defaults_for(data_type, increment);
+        let min = min.unwrap_or(defaults.min);
+        let max = max.unwrap_or(defaults.max);
+        SequenceOptions {
+            start: start.unwrap_or(if increment > 0 { min } else { max }),
+            increment,
+            min,
+            max,
+            cache: cache.unwrap_or(1),
+            cycle,
+        }
+    }
+
     /// The options that differ from `defaults_for(data_type)`, as SQL clauses
     /// (`START WITH 100`, `CACHE 20`), in PostgreSQL's order. Empty for a default
     /// sequence, so created objects read as they were written.

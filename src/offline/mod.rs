@@ -2,7 +2,7 @@
 //! with no database at all.
 //!
 //! Input: schema statements ([`parse::Statement`], already ordered by
-//! [`crate::order::statements::order_statements`]) or migration scripts
+//! [`crate::parse::order_statements`]) or migration scripts
 //! ([`parse::ScriptStatement`], a revision's up section). Output: a Catalog of the same
 //! shape introspection gives, dependencies included, so that `diff`, `order` and
 //! `render` work on it unchanged.
@@ -25,9 +25,8 @@ use std::path::Path;
 
 use crate::error::Result;
 use crate::model::Catalog;
-use crate::order::statements::order_statements;
+use crate::parse::order_statements;
 use crate::parse::{self, ScriptStatement, Statement};
-use crate::plan::History;
 
 /// The catalog a desired-state schema describes: the statements run, in the order
 /// given, on a new database (the `public` schema already there).
@@ -93,12 +92,12 @@ pub fn interpret_script(catalog: &mut Catalog, statements: &[ScriptStatement]) -
     Ok(())
 }
 
-/// The catalog a plans/ history builds: every revision's up section, in DAG order,
-/// applied to a new database.
-pub fn replay(history: &History) -> Result<Catalog> {
+/// The catalog some migration scripts build (a plans/ history's up sections, in DAG
+/// order), applied one after the other to a new database.
+pub fn interpret_scripts(scripts: &[Vec<ScriptStatement>]) -> Result<Catalog> {
     let mut catalog = Catalog::new_database();
-    for revision in history.in_order() {
-        interpret_script(&mut catalog, &revision.up()?)?;
+    for script in scripts {
+        interpret_script(&mut catalog, script)?;
     }
     catalog.shrink_to_fit();
     Ok(catalog)

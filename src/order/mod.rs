@@ -16,14 +16,13 @@
 
 mod cycles;
 pub mod effects;
-pub mod statements;
-pub mod toposort;
 
 use rustc_hash::FxHashMap;
 
 use crate::diff::Change;
 use crate::error::{Error, Result};
 use crate::model::ObjectId;
+use crate::toposort::stable_toposort;
 
 use effects::{effects, Effects};
 
@@ -35,7 +34,7 @@ pub fn order(mut changes: Vec<Change>) -> Result<Vec<Change>> {
         let fx: Vec<Effects> = changes.iter().map(effects).collect();
         let edges = edges(&fx);
         let keys: Vec<(u8, ObjectId)> = changes.iter().map(|c| (rank(c), c.object())).collect();
-        match toposort::stable_toposort(changes.len(), &edges, |i| (&keys[i], i)) {
+        match stable_toposort(changes.len(), &edges, |i| (&keys[i], i)) {
             Ok(order) => {
                 let mut slots: Vec<Option<Change>> = changes.into_iter().map(Some).collect();
                 return Ok(order.into_iter().filter_map(|i| slots[i].take()).collect());

@@ -16,12 +16,15 @@
 //! every parse tree instead took twice the memory and saved no time).
 
 mod ffi;
+mod files;
+mod hints;
+mod order;
 mod refs;
 mod rewrite;
-mod source;
 mod split;
 mod sql;
 mod walk;
+pub mod yaml;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -30,6 +33,8 @@ use std::path::Path;
 use crate::error::{Location, Result};
 use crate::model::{Ident, QualName};
 
+pub use hints::{parse_hints, RenameHint};
+pub use order::order_statements;
 pub(crate) use refs::parse_qualified_string;
 pub use rewrite::{split_foreign_keys, split_owned_by};
 
@@ -306,21 +311,18 @@ impl fmt::Display for ObjRef {
 /// [`crate::Error::NotSchemaStatement`] / [`crate::Error::DropInSchema`] for statements
 /// that do not belong in a desired-state schema.
 ///
-/// YAML files (`.yaml`, `.yml`) among them are compiled by [`crate::yaml::read_yaml`];
+/// YAML files (`.yaml`, `.yml`) among them are compiled by [`yaml::read_yaml`];
 /// an object that a YAML file defines and another file defines too is
 /// [`crate::Error::DefinedTwice`].
 pub fn read_sql_source(path: &Path) -> Result<Vec<Statement>> {
-    let files = source::sql_files(path)?;
+    let files = files::sql_files(path)?;
     let mut statements = Vec::new();
     let mut yaml_defined = Vec::new();
     // Files are read and parsed on every core; results are taken in path order, so the
     // statements, and the first error reported, do not depend on the threads.
     for (file, parsed) in files.iter().zip(parallel_map(&files, read_file)) {
         let parsed = parsed?;
-        yaml_defined.extend(std::iter::repeat_n(
-            crate::yaml::is_yaml(file),
-            parsed.len(),
-        ));
+        yaml_defined.extend(std::iter::repeat_n(yaml::is_yaml(file), parsed.len()));
         statements.extend(parsed);
     }
     if yaml_defined.contains(&true) {
@@ -333,8 +335,8 @@ pub fn read_sql_source(path: &Path) -> Result<Vec<Statement>> {
 fn read_file(file: &std::path::PathBuf) -> Result<Vec<Statement>> {
     let text = std::fs::read_to_string(file).map_err(|e| crate::Error::io(file, e))?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    if crate::yaml::is_yaml(file) {
-        crate::yaml::read_yaml(file, text)
+    if yaml::is_yaml(file) {
+        yaml::read_yaml(file, text)
     } else {
         parse_sql(file, text)
     }
@@ -406,14 +408,14 @@ fn defined_once(statements: &[Statement], yaml: &[bool]) -> Result<()> {
 
 /// The rename hints (`-- schemaplan: rename OLD -> NEW`) of a schema file or directory,
 /// in file order.
-pub fn read_rename_hints(path: &Path) -> Result<Vec<crate::diff::RenameHint>> {
+pub fn read_rename_hints(path: &Path) -> Result<Vec<crate::parse::RenameHint>> {
     let mut hints = Vec::new();
-    for file in source::sql_files(path)? {
+    for file in files::sql_files(path)? {
         let text = std::fs::read_to_string(&file).map_err(|e| crate::Error::io(&file, e))?;
-        if crate::yaml::is_yaml(&file) {
-            hints.extend(crate::yaml::rename_hints(&file, &text)?);
+        if yaml::is_yaml(&file) {
+            hints.extend(yaml::rename_hints(&file, &text)?);
         } else {
-            hints.extend(crate::diff::parse_hints(&file, &text)?);
+            hints.extend(hints::parse_hints(&file, &text)?);
         }
     }
     Ok(hints)
@@ -424,41 +426,11 @@ pub fn parse_sql(path: &Path, text: &str) -> Result<Vec<Statement>> {
     sql::parse_file(path, text)
 }
 
-/// Shortens SQL to one line for messages: whitespace runs become one space, and long
-/// text is cut after 100 characters with `...`.
-pub fn one_line(sql: &str) -> String {
-    const MAX: usize = 100;
-    let mut out = String::new();
-    for (i, word) in sql.split_whitespace().enumerate() {
-        if i > 0 {
-            out.push(' ');
-        }
-        out.push_str(word);
-        if out.chars().count() > MAX {
-            let cut: String = out.chars().take(MAX).collect();
-            return format!("{cut}...");
-        }
-    }
-    out
-}
+pub use crate::error::one_line;
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn one_line_collapses_and_cuts() {
-        assert_eq!(
-            one_line("CREATE TABLE t (\n  a int\n)"),
-            "CREATE TABLE t ( a int )"
-        );
-        let long = format!("SELECT {}", "x, ".repeat(60));
-        let short = one_line(&long);
-        assert!(
-            short.ends_with("...") && short.chars().count() == 103,
-            "{short}"
-        );
-    }
 
     #[test]
     fn objects_read_well() {

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::file::{Revision, RevisionId};
-use crate::order::toposort::stable_toposort;
+use crate::toposort::stable_toposort;
 
 /// The revisions of a plans directory, with their DAG.
 #[derive(Debug, Default)]

@@ -6,7 +6,6 @@
 //! each step. Does no I/O.
 
 mod online;
-pub mod quote;
 mod sql;
 
 pub use online::render_online;
@@ -18,9 +17,7 @@ use std::str::FromStr;
 use serde::Serialize;
 
 use crate::diff::{is_retired_type_name, Change, ColumnChange, DomainChange, TableChange};
-use crate::model::{Catalog, ConstraintKind, ObjectId, QualName};
-
-pub use sql::column_def;
+use crate::model::{ConstraintKind, ObjectId, QualName};
 
 /// What can go wrong, or hurt, when a step runs on a live database.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -163,18 +160,6 @@ impl fmt::Display for Plan {
         }
         Ok(())
     }
-}
-
-/// The plan that builds `catalog` in a new database, in an order that loads as is
-/// (what `inspect` writes).
-pub fn creation_plan(catalog: &Catalog) -> crate::error::Result<Plan> {
-    let mut base = Catalog::new_database();
-    if !catalog.schemas.contains_key("public") {
-        // A database without `public`: start from nothing rather than write a DROP.
-        base.schemas.clear();
-    }
-    let changes = crate::order::order(crate::diff::diff(&base, catalog))?;
-    Ok(render(&changes))
 }
 
 /// Renders ordered changes into a plan.

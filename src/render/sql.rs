@@ -2,11 +2,11 @@
 
 use crate::diff::{Change, ColumnChange, CommentTarget, DomainChange, EnumPosition, TableChange};
 use crate::model::{
-    Column, Constraint, Function, Ident, ObjectId, Policy, QualName, Sequence, SequenceOptions,
-    Table, Trigger, TriggerEnabled, Type, TypeKind, View,
+    Column, Constraint, Function, Ident, ObjectId, Policy, QualName, Sequence, Table, Trigger,
+    TriggerEnabled, Type, TypeKind, View,
 };
 
-use super::quote::{literal, literal_or_null};
+use crate::model::{literal, literal_or_null};
 
 /// The statements of a change, in order.
 pub fn statements(change: &Change) -> Vec<String> {
@@ -78,8 +78,8 @@ pub fn statements(change: &Change) -> Vec<String> {
             to,
         } => out.push(format!(
             "ALTER TYPE {type_name} RENAME VALUE {} TO {}",
-            super::quote::literal(from),
-            super::quote::literal(to)
+            literal(from),
+            literal(to)
         )),
         Change::RenameType { from, to } => out.push(format!(
             "ALTER {} {} RENAME TO {}",
@@ -133,7 +133,7 @@ pub fn statements(change: &Change) -> Vec<String> {
         Change::CreateColumn { table, column } => {
             out.push(format!(
                 "ALTER TABLE {table} ADD COLUMN {}",
-                column_def(column)
+                column.definition()
             ));
             column_comment(&mut out, table, column);
         }
@@ -502,36 +502,6 @@ fn alter_sequence(out: &mut Vec<String>, from: &Sequence, to: &Sequence) {
     }
 }
 
-/// A column as written in `CREATE TABLE` or `ADD COLUMN`.
-pub fn column_def(c: &Column) -> String {
-    let mut s = format!("{} {}", Ident(&c.name), c.type_name);
-    if let Some(coll) = &c.collation {
-        s.push_str(&format!(" COLLATE {coll}"));
-    }
-    if let Some(expr) = &c.generated {
-        s.push_str(&format!(" GENERATED ALWAYS AS ({expr}) STORED"));
-    }
-    if let Some(d) = &c.default {
-        s.push_str(&format!(" DEFAULT {d}"));
-    }
-    if c.not_null {
-        s.push_str(" NOT NULL");
-    }
-    if let Some(id) = &c.identity {
-        s.push_str(&format!(" GENERATED {} AS IDENTITY", id.kind.sql()));
-        let clauses = identity_clauses(&c.type_name, &id.options);
-        if !clauses.is_empty() {
-            s.push_str(&format!(" ({})", clauses.join(" ")));
-        }
-    }
-    s
-}
-
-/// The sequence options of an identity column that differ from the defaults.
-fn identity_clauses(type_name: &str, options: &SequenceOptions) -> Vec<String> {
-    options.clauses(type_name)
-}
-
 fn create_table(out: &mut Vec<String>, t: &Table, inline: &[String]) {
     let unlogged = if t.unlogged { "UNLOGGED " } else { "" };
     let mut sql = format!("CREATE {unlogged}TABLE {}", t.name);
@@ -542,7 +512,7 @@ fn create_table(out: &mut Vec<String>, t: &Table, inline: &[String]) {
             .columns
             .values()
             .filter(|c| !*c.inherited)
-            .map(|c| format!("    {}", column_def(c)))
+            .map(|c| format!("    {}", c.definition()))
             .collect();
         for name in inline {
             if let Some(c) = t.constraints.get(name) {
@@ -669,7 +639,7 @@ fn alter_column(
         ColumnChange::DropExpression => out.push(format!("{prefix} DROP EXPRESSION")),
         ColumnChange::Identity => match (&from.identity, &to.identity) {
             (None, Some(id)) => {
-                let clauses = identity_clauses(&to.type_name, &id.options);
+                let clauses = id.options.clauses(&to.type_name);
                 let opts = if clauses.is_empty() {
                     String::new()
                 } else {

@@ -16,6 +16,8 @@
 //! each passes alone, as when one transaction would hold too many locks, loading goes
 //! on).
 
+pub mod cluster;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::{LazyLock, Mutex};
@@ -25,9 +27,9 @@ use tokio_postgres::error::SqlState;
 
 use crate::connect::DbUrl;
 use crate::error::{Error, Result};
-use crate::model::quote_ident;
-use crate::order::statements::order_statements;
-use crate::parse::{read_sql_source, ScriptStatement, Statement, TransactionUse};
+use crate::introspect::introspect;
+use crate::model::{quote_ident, Catalog};
+use crate::parse::{order_statements, read_sql_source, ScriptStatement, Statement, TransactionUse};
 
 /// Scratch databases created by this process and not dropped yet: name → server URL
 /// (the maintenance connection they were created from).
@@ -220,6 +222,30 @@ pub async fn load_source(server: &DbUrl, path: &Path) -> Result<DevDatabase> {
             Err(e)
         }
     }
+}
+
+/// The schema some scripts build, run one after the other on a new scratch database,
+/// which is then introspected and dropped.
+pub async fn run_scripts(scripts: &[Vec<ScriptStatement>], server: &DbUrl) -> Result<Catalog> {
+    let scratch = DevDatabase::create(server).await?;
+    let result = async {
+        for script in scripts {
+            scratch.run_script(script).await?;
+        }
+        introspect(&scratch.url().connect().await?).await
+    }
+    .await;
+    scratch.drop_database().await?;
+    result
+}
+
+/// The schema at `path` (a `.sql` or YAML file, or a directory of them) as PostgreSQL
+/// makes it: loaded into a scratch database, introspected, dropped.
+pub async fn load_catalog(server: &DbUrl, path: &Path) -> Result<Catalog> {
+    let scratch = load_source(server, path).await?;
+    let result = async { introspect(&scratch.url().connect().await?).await }.await;
+    scratch.drop_database().await?;
+    result
 }
 
 async fn drop_scratch(server: &DbUrl, name: &str) -> Result<()> {

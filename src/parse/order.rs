@@ -1,7 +1,7 @@
 //! Ordering schema statements: files may be in any order, statements run in an order
 //! PostgreSQL accepts.
 //!
-//! Stage: after parse, before the dev database load. Input: [`Statement`]s with what
+//! Part of parse, used by the offline interpreter and the dev database load. Input: [`Statement`]s with what
 //! they create, reference and extend. Output: the same statements sorted so that every
 //! statement comes after the statements creating what it uses, with foreign-key and
 //! `OWNED BY` cycles broken by moving those clauses into `ALTER` statements (rewritten
@@ -25,8 +25,8 @@ use std::collections::{BTreeSet, HashMap};
 
 use crate::error::{Error, Result};
 use crate::model::Ident;
-use crate::order::toposort::stable_toposort;
 use crate::parse::{split_foreign_keys, split_owned_by, ObjRef, Statement, StatementKind};
+use crate::toposort::stable_toposort;
 
 /// Sorts schema statements by their dependencies (see the module documentation).
 ///

@@ -43,7 +43,7 @@ fn is_sql(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| e.eq_ignore_ascii_case("sql"))
-        || crate::yaml::is_yaml(path)
+        || super::yaml::is_yaml(path)
 }
 
 #[cfg(test)]

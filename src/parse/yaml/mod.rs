@@ -49,7 +49,7 @@ pub fn parse_file(path: &Path, text: &str) -> Result<File> {
 
 /// The rename hints of a YAML file (`renamed_from` on tables and columns), tables
 /// first, so a column's hint names its table's new name.
-pub fn rename_hints(path: &Path, text: &str) -> Result<Vec<crate::diff::RenameHint>> {
+pub fn rename_hints(path: &Path, text: &str) -> Result<Vec<crate::parse::RenameHint>> {
     let file = parse_file(path, text)?;
     let locator = locate::Locator::new(text);
     let schema = file.schema.clone().unwrap_or_else(|| "public".to_string());
@@ -73,7 +73,7 @@ pub fn rename_hints(path: &Path, text: &str) -> Result<Vec<crate::diff::RenameHi
         if let Some(old) = &table.renamed_from {
             let old = names::qualified(old, &name.schema)
                 .map_err(|m| bad(&["tables", key, "renamed_from"], m))?;
-            tables.push(crate::diff::RenameHint {
+            tables.push(crate::parse::RenameHint {
                 kind: Some("table".into()),
                 old: old.to_string(),
                 new: name.name.clone(),
@@ -83,7 +83,7 @@ pub fn rename_hints(path: &Path, text: &str) -> Result<Vec<crate::diff::RenameHi
         for (column, spec) in &table.columns.0 {
             if let format::Spec::Full(c) = spec {
                 if let Some(old) = &c.renamed_from {
-                    columns.push(crate::diff::RenameHint {
+                    columns.push(crate::parse::RenameHint {
                         kind: Some("column".into()),
                         old: format!("{name}.{}", crate::model::Ident(old)),
                         new: column.clone(),

@@ -7,7 +7,7 @@
 //! constraints are added with `ALTER TABLE ... ADD`, so tables that reference each
 //! other need no particular order. Does no I/O.
 
-use crate::model::{Ident, QualName};
+use crate::model::{literal, Column, Ident, Identity, IdentityKind, QualName, SequenceOptions};
 
 use super::format::{
     AttributeSpec, CheckSpec, ColumnSpec, ConstraintSpec, DomainSpec, EnumSpec, File, FunctionSpec,
@@ -74,11 +74,6 @@ fn err<T>(field: &[&str], message: impl Into<String>) -> Result<T> {
         field: path(field),
         message: message.into(),
     })
-}
-
-/// A SQL string literal.
-fn literal(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "''"))
 }
 
 fn idents(names: &[String]) -> String {
@@ -264,7 +259,17 @@ impl<'a> Compiler<'a> {
         if let Some(t) = &s.data_type {
             sql.push_str(&format!(" AS {t}"));
         }
-        let clauses = option_clauses(s.start, s.increment, s.min, s.max, s.cache, s.cycle);
+        let data_type = s.data_type.as_deref().unwrap_or("bigint");
+        let clauses = SequenceOptions::given(
+            data_type,
+            s.start,
+            s.increment,
+            s.min,
+            s.max,
+            s.cache,
+            s.cycle,
+        )
+        .clauses(data_type);
         if !clauses.is_empty() {
             sql.push(' ');
             sql.push_str(&clauses.join(" "));
@@ -785,53 +790,14 @@ fn key_spec(spec: &Spec<KeySpec>, field: &[&str]) -> Result<KeySpec> {
     }
 }
 
-/// `INCREMENT BY`, `MINVALUE`, `MAXVALUE`, `START WITH`, `CACHE`, `CYCLE` for the
-/// options given.
-fn option_clauses(
-    start: Option<i64>,
-    increment: Option<i64>,
-    min: Option<i64>,
-    max: Option<i64>,
-    cache: Option<i64>,
-    cycle: bool,
-) -> Vec<String> {
-    let mut out = Vec::new();
-    if let Some(v) = increment {
-        out.push(format!("INCREMENT BY {v}"));
-    }
-    if let Some(v) = min {
-        out.push(format!("MINVALUE {v}"));
-    }
-    if let Some(v) = max {
-        out.push(format!("MAXVALUE {v}"));
-    }
-    if let Some(v) = start {
-        out.push(format!("START WITH {v}"));
-    }
-    if let Some(v) = cache {
-        out.push(format!("CACHE {v}"));
-    }
-    if cycle {
-        out.push("CYCLE".into());
-    }
-    out
-}
-
-/// A column's full form as a column definition.
+/// A column's full form as a column definition: the column itself as the model writes
+/// it, then its inline constraints.
 fn column_def(name: &str, c: &ColumnSpec, field: &[&str]) -> Result<String> {
-    let mut s = format!("{} {}", Ident(name), c.type_name);
-    if let Some(coll) = &c.collation {
-        s.push_str(&format!(" COLLATE {coll}"));
-    }
-    if let Some(expr) = &c.generated {
-        s.push_str(&format!(" GENERATED ALWAYS AS ({expr}) STORED"));
-    }
-    if let Some(d) = &c.default {
-        s.push_str(&format!(" DEFAULT {d}"));
-    }
-    if c.not_null {
-        s.push_str(" NOT NULL");
-    }
+    let mut column = Column::new(name, c.type_name.clone());
+    column.collation = c.collation.clone();
+    column.generated = c.generated.clone();
+    column.default = c.default.clone();
+    column.not_null = c.not_null;
     if let Some(id) = &c.identity {
         let id = match id {
             Spec::Str(k) => IdentitySpec {
@@ -849,16 +815,23 @@ fn column_def(name: &str, c: &ColumnSpec, field: &[&str]) -> Result<String> {
             Spec::Full(i) => i.clone(),
             Spec::List(_) => return err(field, "identity is a string or a map"),
         };
-        let kind = match id.kind {
-            IdentityKindSpec::Always => "ALWAYS",
-            IdentityKindSpec::ByDefault => "BY DEFAULT",
-        };
-        s.push_str(&format!(" GENERATED {kind} AS IDENTITY"));
-        let clauses = option_clauses(id.start, id.increment, id.min, id.max, id.cache, id.cycle);
-        if !clauses.is_empty() {
-            s.push_str(&format!(" ({})", clauses.join(" ")));
-        }
+        column.identity = Some(Box::new(Identity {
+            kind: match id.kind {
+                IdentityKindSpec::Always => IdentityKind::Always,
+                IdentityKindSpec::ByDefault => IdentityKind::ByDefault,
+            },
+            options: SequenceOptions::given(
+                &c.type_name,
+                id.start,
+                id.increment,
+                id.min,
+                id.max,
+                id.cache,
+                id.cycle,
+            ),
+        }));
     }
+    let mut s = column.definition();
     if c.primary_key {
         s.push_str(" PRIMARY KEY");
     }

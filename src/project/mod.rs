@@ -1,0 +1,250 @@
+//! The planning workflow as library calls: a project is a desired schema (`schema/`),
+//! a plans directory (`plans/`) and settings; `plan`, `check`, `merge` and `heads`
+//! return plain data (a revision to write, findings, a conflict report) that the
+//! command line only formats.
+//!
+//! Stage: the top of the library, above `plan`, `devdb` and `apply`. Reads files, and
+//! a database or a dev server only where the settings name one (exact mode); writes a
+//! file only when asked to ([`Planned::write`]).
+//!
+//! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use schemaplan::project::Project;
+//! let dir = tempfile::tempdir()?;
+//! std::fs::create_dir(dir.path().join("schema"))?;
+//! std::fs::write(
+//!     dir.path().join("schema/users.sql"),
+//!     "CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL);",
+//! )?;
+//! // No database configured: schema/ and plans/ are read offline.
+//! let project = Project::open(dir.path())?;
+//! let runtime = tokio::runtime::Runtime::new()?;
+//! let report = runtime.block_on(project.plan("create users"))?;
+//! let revision = report.revision.expect("plans/ is empty, so there is a revision");
+//! assert!(revision.text.contains("CREATE TABLE public.users"));
+//! revision.write()?;
+//! // Planned and written: the pull-request gate passes.
+//! let check = runtime.block_on(project.check(false))?;
+//! assert!(check.findings.is_empty());
+//! # Ok(())
+//! # }
+//! ```
+
+pub mod check;
+pub mod merge;
+pub mod plan;
+pub mod revision;
+pub mod source;
+
+use std::path::{Path, PathBuf};
+
+use crate::connect::DbUrl;
+use crate::devdb::cluster::LocalCluster;
+use crate::error::{Error, Result};
+use crate::model::SchemaFilter;
+
+pub use check::{CheckReport, Finding};
+pub use merge::{Analysis, MergeReport};
+pub use plan::PlanReport;
+pub use revision::{creation_plan, plan_changes, plan_with_renames, Planned};
+pub use source::{Mode, Source};
+
+/// Which way schema files and plans are read (`--mode`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ModeChoice {
+    /// Exact when a database is configured or compared, else offline.
+    #[default]
+    Auto,
+    /// Always in memory.
+    Offline,
+    /// Always on a PostgreSQL server.
+    Exact,
+}
+
+/// Settings every operation of a project reads.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// How schema files and plans are read.
+    pub mode: ModeChoice,
+    /// A server where scratch databases may be created (exact mode).
+    pub dev_url: Option<DbUrl>,
+    /// The target database, when one is configured (makes `auto` exact, and is the dev
+    /// server of last resort before a throwaway cluster).
+    pub database: Option<DbUrl>,
+    /// Which schemas are looked at.
+    pub filter: SchemaFilter,
+    /// Online DDL forms (indexes built CONCURRENTLY, constraints added NOT VALID then
+    /// validated); off for a maintenance window.
+    pub online: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            mode: ModeChoice::Auto,
+            dev_url: None,
+            database: None,
+            filter: SchemaFilter::default(),
+            online: true,
+        }
+    }
+}
+
+/// A schema-as-code project: where its desired schema and its plans are, and its
+/// settings.
+#[derive(Clone, Debug)]
+pub struct Project {
+    /// The desired schema: a schema file or a directory of them.
+    pub desired: PathBuf,
+    /// The plans directory.
+    pub plans: PathBuf,
+    /// Settings.
+    pub settings: Settings,
+}
+
+/// How a project's files are being read: the mode, and the throwaway cluster started
+/// for it if any (stopped by [`Reader::finish`]).
+pub struct Reader {
+    /// The mode in effect.
+    pub mode: Mode,
+    cluster: Option<LocalCluster>,
+}
+
+impl Reader {
+    /// Offline: nothing to start or stop.
+    pub fn offline() -> Reader {
+        Reader {
+            mode: Mode::Offline,
+            cluster: None,
+        }
+    }
+
+    /// Stops the throwaway cluster, if one was started.
+    pub async fn finish(self) -> Result<()> {
+        if let Some(c) = self.cluster {
+            stop_cluster(c).await?;
+        }
+        Ok(())
+    }
+}
+
+/// A dev server and the throwaway cluster started for it, if any.
+pub struct DevServer {
+    /// Where scratch databases may be created.
+    pub url: DbUrl,
+    cluster: Option<LocalCluster>,
+}
+
+impl DevServer {
+    /// Stops the throwaway cluster, if one was started.
+    pub async fn finish(self) -> Result<()> {
+        if let Some(c) = self.cluster {
+            stop_cluster(c).await?;
+        }
+        Ok(())
+    }
+}
+
+async fn stop_cluster(c: LocalCluster) -> Result<()> {
+    tokio::task::spawn_blocking(move || c.stop())
+        .await
+        .map_err(|e| Error::Refused {
+            message: format!("stopping the throwaway cluster: {e}"),
+        })
+}
+
+impl Project {
+    /// The project at `root` (a directory): `root/schema` and `root/plans`, default
+    /// settings.
+    pub fn open(root: impl AsRef<Path>) -> Result<Project> {
+        let root = root.as_ref();
+        let meta = std::fs::metadata(root).map_err(|e| Error::io(root, e))?;
+        if !meta.is_dir() {
+            return Err(Error::io(
+                root,
+                std::io::Error::new(std::io::ErrorKind::NotADirectory, "not a directory"),
+            ));
+        }
+        Ok(Project {
+            desired: root.join("schema"),
+            plans: root.join("plans"),
+            settings: Settings::default(),
+        })
+    }
+
+    /// The server to load schema files into: the dev URL, else `fallback` (a database
+    /// the command works on), else the target's server, else a throwaway cluster
+    /// started from the local PostgreSQL binaries.
+    pub async fn dev_server(&self, fallback: Option<&DbUrl>) -> Result<DevServer> {
+        let s = &self.settings;
+        if let Some(u) = s.dev_url.as_ref().or(fallback).or(s.database.as_ref()) {
+            return Ok(DevServer {
+                url: u.clone(),
+                cluster: None,
+            });
+        }
+        tracing::info!("no dev database configured: starting a throwaway PostgreSQL cluster");
+        let cluster = tokio::task::spawn_blocking(LocalCluster::start)
+            .await
+            .map_err(|e| Error::Refused {
+                message: format!("starting a throwaway cluster: {e}"),
+            })??;
+        tracing::info!("throwaway cluster from {}", cluster.bin().display());
+        Ok(DevServer {
+            url: cluster.url().clone(),
+            cluster: Some(cluster),
+        })
+    }
+
+    /// How schema files and plans are read; `compared` is a database the operation
+    /// compares with (which forces exact mode: a diff compares catalogs made by the
+    /// same normalizer).
+    pub async fn reader(&self, compared: Option<&DbUrl>) -> Result<Reader> {
+        let s = &self.settings;
+        let configured = s.dev_url.is_some() || s.database.is_some() || compared.is_some();
+        match s.mode {
+            ModeChoice::Offline if compared.is_some() => Err(Error::Refused {
+                message: "--mode offline cannot compare with a live database: both sides of \
+                          a diff must be read the same way; drop --mode offline or compare \
+                          files with files"
+                    .to_string(),
+            }),
+            ModeChoice::Offline => Ok(Reader::offline()),
+            ModeChoice::Auto if !configured => Ok(Reader::offline()),
+            ModeChoice::Auto | ModeChoice::Exact => {
+                let dev = self.dev_server(compared).await?;
+                Ok(Reader {
+                    mode: Mode::Exact(dev.url),
+                    cluster: dev.cluster,
+                })
+            }
+        }
+    }
+
+    /// The plans directory read as a DAG (an empty history when it does not exist).
+    pub fn history(&self) -> Result<crate::plan::History> {
+        crate::plan::dir::load(&self.plans)
+    }
+
+    /// The desired schema as a source (refusing a database or a plans directory).
+    pub fn desired_source(&self) -> Result<Source> {
+        let desired = Source::parse(&self.desired.display().to_string())?;
+        if !matches!(desired, Source::Files(_)) {
+            return Err(Error::Refused {
+                message: format!(
+                    "--desired must be a .sql file or a directory of schema files, not {desired}"
+                ),
+            });
+        }
+        Ok(desired)
+    }
+
+    /// Runs `op` with a reader for this project, then stops what the reader started,
+    /// whether `op` succeeded or not.
+    async fn with_reader<T>(&self, op: impl AsyncFnOnce(&Reader) -> Result<T>) -> Result<T> {
+        let reader = self.reader(None).await?;
+        let result = op(&reader).await;
+        reader.finish().await?;
+        result
+    }
+}

@@ -1,0 +1,169 @@
+//! Plans between two catalogs, and revisions ready to be written: the pieces `plan`,
+//! `check`, `merge`, `baseline`, `diff` and `inspect` share.
+
+use std::path::{Path, PathBuf};
+
+use crate::diff::{apply_hints, diff, Change};
+use crate::error::{Error, Result};
+use crate::model::Catalog;
+use crate::order::order;
+use crate::parse::RenameHint;
+use crate::plan::{dir, file, NewRevision, RevisionId};
+use crate::render::{inverse, render, render_online, Hazard, Plan};
+
+/// The up and down plans from one schema to another with rename hints carried out
+/// first (so renamed objects keep their data), and the hints used.
+pub fn plan_with_renames(
+    from: &Catalog,
+    to: &Catalog,
+    hints: &[RenameHint],
+    online: bool,
+) -> Result<(Plan, Plan, Vec<String>)> {
+    let (renamed, renames, used) = apply_hints(from, to, hints)?;
+    let mut up = render(&renames);
+    // The two directions are independent: plan them side by side.
+    let (rest, down) = std::thread::scope(|scope| {
+        let down = scope.spawn(|| plan_changes(to, &renamed, online));
+        let rest = plan_changes(&renamed, to, online);
+        let down = down
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (rest, down)
+    });
+    let rest = rest?;
+    up.preamble.extend(rest.preamble);
+    up.steps.extend(rest.steps);
+    let mut down = down?;
+    let undo: Vec<Change> = renames.iter().rev().filter_map(inverse).collect();
+    down.steps.extend(render(&undo).steps);
+    Ok((up, down, used))
+}
+
+/// The plan from one schema to another, online forms unless `online` is false.
+pub fn plan_changes(from: &Catalog, to: &Catalog, online: bool) -> Result<Plan> {
+    let changes = order(diff(from, to))?;
+    Ok(if online {
+        render_online(&changes, to)
+    } else {
+        render(&changes)
+    })
+}
+
+/// The plan that builds `catalog` in a new database, in an order that loads as is
+/// (what `inspect` writes).
+pub fn creation_plan(catalog: &Catalog) -> Result<Plan> {
+    let mut base = Catalog::new_database();
+    if !catalog.schemas.contains_key("public") {
+        // A database without `public`: start from nothing rather than write a DROP.
+        base.schemas.clear();
+    }
+    Ok(render(&order(diff(&base, catalog))?))
+}
+
+/// A revision ready to be written into plans/.
+#[derive(Clone, Debug)]
+pub struct Planned {
+    /// Its id.
+    pub id: RevisionId,
+    /// Its parents (the heads it follows; several for a merge revision).
+    pub parents: Vec<RevisionId>,
+    /// Its message.
+    pub message: String,
+    /// The up plan.
+    pub up: Plan,
+    /// The down plan.
+    pub down: Plan,
+    /// The union of the up plan's hazards.
+    pub hazards: Vec<Hazard>,
+    /// Rename hints carried out, for the header.
+    pub renames: Vec<String>,
+    /// Whether one transaction can hold its body.
+    pub transactional: bool,
+    /// The file's whole text.
+    pub text: String,
+    /// Where it is to be written.
+    pub path: PathBuf,
+}
+
+impl Planned {
+    /// A revision from its plans. `after` is the catalog it ends at when that was
+    /// introspected (exact mode): its fingerprint goes into the header for `apply` to
+    /// check; offline catalogs carry none. `alembic` lists the Alembic history kept
+    /// below a baseline adopted from Alembic.
+    pub fn new(
+        plans: &Path,
+        parents: Vec<RevisionId>,
+        message: &str,
+        (up, down): (Plan, Plan),
+        renames: Vec<String>,
+        after: Option<&Catalog>,
+        alembic: &[String],
+    ) -> Result<Planned> {
+        let text_up = up.to_string();
+        let text_down = down.to_string();
+        let now = dir::now();
+        let id = dir::new_id(now, &format!("{parents:?}\n{text_up}\n{text_down}"));
+        let created = dir::rfc3339(now);
+        let fingerprint = after.map(Catalog::fingerprint).unwrap_or_default();
+        let hazards: Vec<Hazard> = up.hazards().into_iter().collect();
+        let new = NewRevision {
+            id: &id,
+            parents: &parents,
+            message,
+            created: &created,
+            fingerprint: &fingerprint,
+            hazards: &hazards,
+            renames: &renames,
+            alembic,
+            up: &text_up,
+            down: &text_down,
+        };
+        let path = plans.join(file::file_name(&id, message));
+        // Split the body as apply will, to know whether one transaction can hold it.
+        let transactional = new.transactional(&path)?;
+        let text = new.render(transactional);
+        Ok(Planned {
+            id,
+            parents,
+            message: message.to_string(),
+            up,
+            down,
+            hazards,
+            renames,
+            transactional,
+            text,
+            path,
+        })
+    }
+
+    /// Writes the revision file (creating the plans directory if needed).
+    pub fn write(&self) -> Result<&Path> {
+        if let Some(dir) = self.path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
+        std::fs::write(&self.path, &self.text).map_err(|e| Error::io(&self.path, e))?;
+        Ok(&self.path)
+    }
+}
+
+/// The baseline revision: what creates `live` from an empty database, and its reverse.
+/// `alembic` lists the Alembic history kept below a baseline adopted from Alembic.
+pub fn baseline_revision(
+    plans: &Path,
+    message: &str,
+    live: &Catalog,
+    alembic: &[String],
+) -> Result<Planned> {
+    let empty = Catalog::new_database();
+    let up = render(&order(diff(&empty, live))?);
+    let down = render(&order(diff(live, &empty))?);
+    Planned::new(
+        plans,
+        Vec::new(),
+        message,
+        (up, down),
+        Vec::new(),
+        Some(live),
+        alembic,
+    )
+}
