@@ -64,17 +64,12 @@ impl<'c> Interp<'c> {
                 let Some(NodeEnum::ColumnDef(c)) = def.and_then(inner) else {
                     return Err(self.unsupported("ADD COLUMN without a definition"));
                 };
-                if cmd.missing_ok && self.cat.tables[table].columns.contains_key(&c.colname) {
+                if cmd.missing_ok && self.table(table)?.columns.contains_key(&c.colname) {
                     return Ok(());
                 }
                 let (col, extras) = self.column(table, c)?;
                 let name = col.name.clone();
-                self.cat
-                    .tables
-                    .get_mut(table)
-                    .expect("exists")
-                    .columns
-                    .insert(col);
+                self.table_mut(table)?.columns.insert(col);
                 if let Some(seq) = extras.sequence {
                     self.cat.sequences.insert(seq.name.clone(), seq);
                 }
@@ -84,7 +79,7 @@ impl<'c> Interp<'c> {
                 // Children get the column too.
                 let children: Vec<QualName> = self.children(table);
                 for child in children {
-                    let mut copy = self.cat.tables[table].columns[&name].clone();
+                    let mut copy = self.table(table)?.columns[&name].clone();
                     copy.inherited = NotCompared(true);
                     copy.identity = None;
                     if let Some(t) = self.cat.tables.get_mut(&child) {
@@ -149,10 +144,10 @@ impl<'c> Interp<'c> {
                 if kind == ConstrType::ConstrNotnull {
                     return Err(self.unsupported("a NOT NULL table constraint"));
                 }
-                let before: Vec<String> =
-                    self.cat.tables[table].constraints.keys().cloned().collect();
+                let before: Vec<String> = self.table(table)?.constraints.keys().cloned().collect();
                 self.add_constraint(table, *c.clone(), None, false)?;
-                let added: Vec<Constraint> = self.cat.tables[table]
+                let added: Vec<Constraint> = self
+                    .table(table)?
                     .constraints
                     .values()
                     .filter(|k| !before.contains(&k.name))
@@ -160,12 +155,12 @@ impl<'c> Interp<'c> {
                     .collect();
                 for child in self.children(table) {
                     for k in &added {
-                        if self.cat.tables[&child].partition_of.is_some() {
-                            self.clone_constraint(&child, k);
+                        if self.table(&child)?.partition_of.is_some() {
+                            self.clone_constraint(&child, k)?;
                         } else if k.kind == ConstraintKind::Check
                             && !k.definition.ends_with(" NO INHERIT")
                         {
-                            let t = self.cat.tables.get_mut(&child).expect("exists");
+                            let t = self.table_mut(&child)?;
                             t.inherited_constraints.insert(k.name.clone(), k.clone());
                         }
                     }
@@ -173,11 +168,11 @@ impl<'c> Interp<'c> {
             }
             A::AtValidateConstraint => {
                 let err = self.missing(format!("constraint {}", cmd.name));
-                let t = self.cat.tables.get_mut(table).expect("exists");
+                let t = self.table_mut(table)?;
                 t.constraints.get_mut(&cmd.name).ok_or(err)?.validated = true;
             }
             A::AtDropConstraint => {
-                let t = self.cat.tables.get_mut(table).expect("exists");
+                let t = self.table_mut(table)?;
                 let Some(removed) = t.constraints.remove(&cmd.name) else {
                     if cmd.missing_ok {
                         return Ok(());
@@ -212,15 +207,15 @@ impl<'c> Interp<'c> {
                 col.deps = NotCompared(deps.into_iter().collect());
                 col.collation = collation;
             }
-            A::AtSetLogged => self.cat.tables.get_mut(table).expect("exists").unlogged = false,
-            A::AtSetUnLogged => self.cat.tables.get_mut(table).expect("exists").unlogged = true,
+            A::AtSetLogged => self.table_mut(table)?.unlogged = false,
+            A::AtSetUnLogged => self.table_mut(table)?.unlogged = true,
             A::AtSetRelOptions | A::AtResetRelOptions => {
                 let items = match def.and_then(inner) {
                     Some(NodeEnum::List(l)) => l.items.clone(),
                     _ => Vec::new(),
                 };
                 let set = self.rel_options(&items)?;
-                let t = self.cat.tables.get_mut(table).expect("exists");
+                let t = self.table_mut(table)?;
                 let key = |o: &str| o.split('=').next().unwrap_or_default().to_string();
                 let keys: Vec<String> = if sub == A::AtSetRelOptions {
                     set.iter().map(|o| key(o)).collect()
@@ -258,21 +253,13 @@ impl<'c> Interp<'c> {
                 let Some(NodeEnum::RangeVar(p)) = def.and_then(inner) else {
                     return Err(self.unsupported("INHERIT without a parent"));
                 };
-                let parent = self.table(p)?;
+                let parent = self.find_table(p)?;
                 self.set_inherit(table, &parent, sub == A::AtAddInherit)?;
             }
-            A::AtEnableRowSecurity => {
-                self.cat.tables.get_mut(table).expect("exists").rls_enabled = true
-            }
-            A::AtDisableRowSecurity => {
-                self.cat.tables.get_mut(table).expect("exists").rls_enabled = false
-            }
-            A::AtForceRowSecurity => {
-                self.cat.tables.get_mut(table).expect("exists").rls_forced = true
-            }
-            A::AtNoForceRowSecurity => {
-                self.cat.tables.get_mut(table).expect("exists").rls_forced = false
-            }
+            A::AtEnableRowSecurity => self.table_mut(table)?.rls_enabled = true,
+            A::AtDisableRowSecurity => self.table_mut(table)?.rls_enabled = false,
+            A::AtForceRowSecurity => self.table_mut(table)?.rls_forced = true,
+            A::AtNoForceRowSecurity => self.table_mut(table)?.rls_forced = false,
             A::AtAttachPartition | A::AtDetachPartition => {
                 let Some(NodeEnum::PartitionCmd(p)) = def.and_then(inner) else {
                     return Err(self.unsupported("a partition command without a partition"));
@@ -281,7 +268,7 @@ impl<'c> Interp<'c> {
                     .name
                     .as_ref()
                     .ok_or_else(|| self.unsupported("a partition command without a partition"))?;
-                let part = self.table(part_rv)?;
+                let part = self.find_table(part_rv)?;
                 if sub == A::AtAttachPartition {
                     let bound = p
                         .bound
@@ -368,7 +355,7 @@ impl<'c> Interp<'c> {
 
     fn drop_column(&mut self, table: &QualName, col: &str, missing_ok: bool) -> Result<()> {
         let id = ObjectId::Column(table.clone(), col.to_string());
-        let t = self.cat.tables.get_mut(table).expect("exists");
+        let t = self.table_mut(table)?;
         let before = t.columns.len();
         let kept: crate::model::Columns = t
             .columns

@@ -61,8 +61,8 @@ impl<'c> Interp<'c> {
                 e.comment = text;
             }
             ObjectType::ObjectTable => {
-                let q = self.table(&rel(&names).ok_or_else(not_found)?)?;
-                self.cat.tables.get_mut(&q).expect("exists").comment = text;
+                let q = self.find_table(&rel(&names).ok_or_else(not_found)?)?;
+                self.table_mut(&q)?.comment = text;
             }
             ObjectType::ObjectView | ObjectType::ObjectMatview => {
                 let r = rel(&names).ok_or_else(not_found)?;
@@ -71,7 +71,7 @@ impl<'c> Interp<'c> {
                         self.cat.views.contains_key(q)
                     })
                     .ok_or_else(not_found)?;
-                self.cat.views.get_mut(&q).expect("exists").comment = text;
+                self.cat.views.get_mut(&q).ok_or_else(not_found)?.comment = text;
             }
             ObjectType::ObjectSequence => {
                 let r = rel(&names).ok_or_else(not_found)?;
@@ -80,7 +80,11 @@ impl<'c> Interp<'c> {
                         self.cat.sequences.contains_key(q)
                     })
                     .ok_or_else(not_found)?;
-                self.cat.sequences.get_mut(&q).expect("exists").comment = text;
+                self.cat
+                    .sequences
+                    .get_mut(&q)
+                    .ok_or_else(not_found)?
+                    .comment = text;
             }
             ObjectType::ObjectIndex => {
                 let r = rel(&names).ok_or_else(not_found)?;
@@ -89,14 +93,14 @@ impl<'c> Interp<'c> {
                         self.cat.indexes.contains_key(q)
                     })
                     .ok_or_else(not_found)?;
-                self.cat.indexes.get_mut(&q).expect("exists").comment = text;
+                self.cat.indexes.get_mut(&q).ok_or_else(not_found)?.comment = text;
             }
             ObjectType::ObjectType | ObjectType::ObjectDomain => {
                 let q = self
                     .user_type(&names)
                     .filter(|q| self.cat.types.contains_key(q))
                     .ok_or_else(not_found)?;
-                self.cat.types.get_mut(&q).expect("exists").comment = text;
+                self.cat.types.get_mut(&q).ok_or_else(not_found)?.comment = text;
             }
             ObjectType::ObjectColumn => {
                 let (relnames, col) = names.split_at(names.len().saturating_sub(1));
@@ -116,7 +120,7 @@ impl<'c> Interp<'c> {
                     // none either).
                     return Ok(());
                 }
-                let q = self.table_or_view(&r)?;
+                let q = self.find_table_or_view(&r)?;
                 if let Some(t) = self.cat.tables.get_mut(&q) {
                     t.columns.get_mut(&col).ok_or_else(not_found)?.comment = text;
                 } else if let Some(v) = self.cat.views.get_mut(&q) {
@@ -136,7 +140,7 @@ impl<'c> Interp<'c> {
                 let (relnames, last) = names.split_at(names.len().saturating_sub(1));
                 let r = rel(relnames).ok_or_else(not_found)?;
                 let sub = last.first().cloned().unwrap_or_default();
-                let q = self.table_or_view(&r)?;
+                let q = self.find_table_or_view(&r)?;
                 match objtype {
                     ObjectType::ObjectTabconstraint => {
                         let t = self.cat.tables.get_mut(&q).ok_or_else(not_found)?;
@@ -162,7 +166,11 @@ impl<'c> Interp<'c> {
                     return Err(not_found());
                 };
                 let k = self.function_key(o)?.ok_or_else(not_found)?;
-                self.cat.functions.get_mut(&k).expect("exists").comment = text;
+                self.cat
+                    .functions
+                    .get_mut(&k)
+                    .ok_or_else(not_found)?
+                    .comment = text;
             }
             ObjectType::ObjectDomconstraint => {
                 // The model keeps no comments on domain constraints (introspection reads

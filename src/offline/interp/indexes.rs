@@ -16,7 +16,7 @@ impl<'c> Interp<'c> {
             .relation
             .as_ref()
             .ok_or_else(|| self.unsupported("an index without a table"))?;
-        let table = self.table_or_view(rv)?;
+        let table = self.find_table_or_view(rv)?;
         let name = if s.idxname.is_empty() {
             let cols: Vec<String> = s
                 .index_params
@@ -98,7 +98,11 @@ impl<'c> Interp<'c> {
         self.scope.replace(saved);
         let columns: Vec<String> = match self.cat.tables.get(&table) {
             Some(t) => t.columns.keys().cloned().collect(),
-            None => self.cat.views[&table]
+            None => self
+                .cat
+                .views
+                .get(&table)
+                .ok_or_else(|| self.missing(format!("relation {table}")))?
                 .columns
                 .iter()
                 .map(|c| c.name.clone())

@@ -32,7 +32,7 @@ use pg_query::protobuf::{self, Node, ObjectType};
 use pg_query::NodeEnum;
 
 use crate::error::{Error, Location, Result};
-use crate::model::{Catalog, Constraint, QualName};
+use crate::model::{Catalog, Constraint, QualName, Table};
 use crate::offline::expr::strings;
 
 /// One statement being applied.
@@ -156,6 +156,21 @@ fn split2(names: &[String]) -> Option<(&str, &str)> {
     }
 }
 
+/// An error for what offline mode cannot model in the statement at `loc`, pointing at
+/// exact mode.
+fn unsupported(loc: &Location, one_line: &str, what: impl std::fmt::Display) -> Error {
+    Error::Unsupported {
+        what: format!(
+            "{loc}: {what} (in `{one_line}`): offline mode cannot model this; pass --dev-url to plan in exact mode, which runs the statements on a PostgreSQL server. Offline interpretation of it"
+        ),
+    }
+}
+
+/// What [`unsupported`] says of a name that does not exist.
+fn missing(what: impl std::fmt::Display) -> String {
+    format!("{what} does not exist in the offline catalog")
+}
+
 impl<'c> Interp<'c> {
     /// An interpreter for one statement.
     pub fn new(
@@ -178,17 +193,31 @@ impl<'c> Interp<'c> {
 
     /// An error for what offline mode cannot model, pointing at exact mode.
     fn unsupported(&self, what: impl std::fmt::Display) -> Error {
-        Error::Unsupported {
-            what: format!(
-                "{}: {what} (in `{}`): offline mode cannot model this; pass --dev-url to plan in exact mode, which runs the statements on a PostgreSQL server. Offline interpretation of it",
-                self.loc, self.one_line
-            ),
-        }
+        unsupported(&self.loc, &self.one_line, what)
     }
 
     /// An error for a statement that names something that does not exist.
     fn missing(&self, what: impl std::fmt::Display) -> Error {
-        self.unsupported(format!("{what} does not exist in the offline catalog"))
+        self.unsupported(missing(what))
+    }
+
+    /// The table `q` names, for a statement that found it already: should the
+    /// interpreter's bookkeeping slip on an unusual schema, an error naming the
+    /// statement rather than a panic.
+    fn table(&self, q: &QualName) -> Result<&Table> {
+        self.cat
+            .tables
+            .get(q)
+            .ok_or_else(|| self.missing(format!("table {q}")))
+    }
+
+    /// [`Interp::table`], to change.
+    fn table_mut(&mut self, q: &QualName) -> Result<&mut Table> {
+        let Interp {
+            cat, loc, one_line, ..
+        } = self;
+        let gone = || unsupported(loc, one_line, missing(format!("table {q}")));
+        cat.tables.get_mut(q).ok_or_else(gone)
     }
 
     /// Parses the statement text and applies every statement in it.

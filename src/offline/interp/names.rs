@@ -67,14 +67,14 @@ impl<'c> Interp<'c> {
         self.lookup(schema, name, |q| self.is_relation(q))
     }
 
-    pub(super) fn table(&self, rv: &protobuf::RangeVar) -> Result<QualName> {
+    pub(super) fn find_table(&self, rv: &protobuf::RangeVar) -> Result<QualName> {
         self.lookup(&rv.schemaname, &rv.relname, |q| {
             self.cat.tables.contains_key(q)
         })
         .ok_or_else(|| self.missing(format!("table {}", rv.relname)))
     }
 
-    pub(super) fn table_or_view(&self, rv: &protobuf::RangeVar) -> Result<QualName> {
+    pub(super) fn find_table_or_view(&self, rv: &protobuf::RangeVar) -> Result<QualName> {
         self.lookup(&rv.schemaname, &rv.relname, |q| {
             self.cat.tables.contains_key(q) || self.cat.views.contains_key(q)
         })

@@ -99,7 +99,8 @@ impl<'c> Interp<'c> {
         parent: &QualName,
         add: bool,
     ) -> Result<()> {
-        let parent_checks: Vec<(String, Constraint)> = self.cat.tables[parent]
+        let parent_checks: Vec<(String, Constraint)> = self
+            .table(parent)?
             .constraints
             .iter()
             .filter(|(_, c)| {
@@ -107,8 +108,8 @@ impl<'c> Interp<'c> {
             })
             .map(|(n, c)| (n.clone(), c.clone()))
             .collect();
-        let parent_cols: Vec<String> = self.cat.tables[parent].columns.keys().cloned().collect();
-        let t = self.cat.tables.get_mut(table).expect("exists");
+        let parent_cols: Vec<String> = self.table(parent)?.columns.keys().cloned().collect();
+        let t = self.table_mut(table)?;
         if add {
             if !t.inherits.contains(parent) {
                 t.inherits.push(parent.clone());
@@ -143,8 +144,8 @@ impl<'c> Interp<'c> {
         part: &QualName,
         bound: String,
     ) -> Result<()> {
-        let parent_cols: Vec<String> = self.cat.tables[parent].columns.keys().cloned().collect();
-        let t = self.cat.tables.get_mut(part).expect("exists");
+        let parent_cols: Vec<String> = self.table(parent)?.columns.keys().cloned().collect();
+        let t = self.table_mut(part)?;
         t.partition_of = Some(PartitionOf {
             parent: parent.clone(),
             bound,
@@ -160,8 +161,13 @@ impl<'c> Interp<'c> {
 
     /// A child's checks that its parent has too are the parent's (PostgreSQL counts
     /// them inherited even when the child declared them as well).
-    pub(super) fn merge_inherited_checks(&mut self, child: &QualName, parent: &QualName) {
-        let names: Vec<String> = self.cat.tables[parent]
+    pub(super) fn merge_inherited_checks(
+        &mut self,
+        child: &QualName,
+        parent: &QualName,
+    ) -> Result<()> {
+        let names: Vec<String> = self
+            .table(parent)?
             .constraints
             .iter()
             .filter(|(_, c)| {
@@ -169,12 +175,13 @@ impl<'c> Interp<'c> {
             })
             .map(|(n, _)| n.clone())
             .collect();
-        let t = self.cat.tables.get_mut(child).expect("exists");
+        let t = self.table_mut(child)?;
         for n in names {
             if let Some(c) = t.constraints.remove(&n) {
                 t.inherited_constraints.insert(n, c);
             }
         }
+        Ok(())
     }
 
     /// Gives a partition its copies of the parent's constraints and indexes, as
@@ -182,13 +189,10 @@ impl<'c> Interp<'c> {
     /// partition has already is taken over, else a copy is made under PostgreSQL's
     /// name for it.
     pub(super) fn clone_to_partition(&mut self, parent: &QualName, part: &QualName) -> Result<()> {
-        let constraints: Vec<Constraint> = self.cat.tables[parent]
-            .constraints
-            .values()
-            .cloned()
-            .collect();
+        let constraints: Vec<Constraint> =
+            self.table(parent)?.constraints.values().cloned().collect();
         for c in constraints {
-            self.clone_constraint(part, &c);
+            self.clone_constraint(part, &c)?;
         }
         let indexes: Vec<Index> = self
             .cat
@@ -203,9 +207,9 @@ impl<'c> Interp<'c> {
         Ok(())
     }
 
-    pub(super) fn clone_constraint(&mut self, part: &QualName, c: &Constraint) {
+    pub(super) fn clone_constraint(&mut self, part: &QualName, c: &Constraint) -> Result<()> {
         let index_backed = c.kind.has_index();
-        let t = &self.cat.tables[part];
+        let t = self.table(part)?;
         let same = t
             .constraints
             .iter()
@@ -214,14 +218,14 @@ impl<'c> Interp<'c> {
             })
             .map(|(n, _)| n.clone());
         if let Some(n) = same {
-            let t = self.cat.tables.get_mut(part).expect("exists");
+            let t = self.table_mut(part)?;
             if let Some(k) = t.constraints.remove(&n) {
                 t.inherited_constraints.insert(n, k);
             }
-            return;
+            return Ok(());
         }
         if !index_backed && t.inherited_constraints.contains_key(&c.name) {
-            return;
+            return Ok(());
         }
         let name = if index_backed {
             let label = match c.kind {
@@ -246,8 +250,9 @@ impl<'c> Interp<'c> {
         let mut copy = c.clone();
         copy.name = name.clone();
         copy.comment = None;
-        let t = self.cat.tables.get_mut(part).expect("exists");
+        let t = self.table_mut(part)?;
         t.inherited_constraints.insert(name, copy);
+        Ok(())
     }
 
     pub(super) fn clone_index(&mut self, part: &QualName, i: &Index) -> Result<()> {
@@ -261,7 +266,7 @@ impl<'c> Interp<'c> {
             .map(|x| x.name.clone());
         if let Some(n) = same {
             if let Some(x) = self.cat.indexes.remove(&n) {
-                let t = self.cat.tables.get_mut(part).expect("exists");
+                let t = self.table_mut(part)?;
                 t.inherited_indexes.insert(n, x);
             }
             return Ok(());
@@ -312,7 +317,7 @@ impl<'c> Interp<'c> {
             comment: None,
             deps: Deps::default(),
         };
-        let t = self.cat.tables.get_mut(part).expect("exists");
+        let t = self.table_mut(part)?;
         t.inherited_indexes.insert(q, copy);
         Ok(())
     }

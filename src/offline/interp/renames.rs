@@ -34,7 +34,7 @@ impl<'c> Interp<'c> {
                     .relation
                     .as_ref()
                     .ok_or_else(|| self.unsupported("a rename without a table"))?;
-                let table = self.table_or_view(rv)?;
+                let table = self.find_table_or_view(rv)?;
                 self.rename_column(&table, &s.subname, &s.newname)?;
             }
             ObjectType::ObjectTabconstraint => {
@@ -42,9 +42,9 @@ impl<'c> Interp<'c> {
                     .relation
                     .as_ref()
                     .ok_or_else(|| self.unsupported("a rename without a table"))?;
-                let table = self.table(rv)?;
+                let table = self.find_table(rv)?;
                 let err = self.missing(format!("constraint {}", s.subname));
-                let t = self.cat.tables.get_mut(&table).expect("exists");
+                let t = self.table_mut(&table)?;
                 let mut c = t.constraints.remove(&s.subname).ok_or(err)?;
                 c.name = s.newname.clone();
                 t.constraints.insert(c.name.clone(), c);
@@ -54,7 +54,7 @@ impl<'c> Interp<'c> {
                     .relation
                     .as_ref()
                     .ok_or_else(|| self.unsupported("a rename without a table"))?;
-                let table = self.table_or_view(rv)?;
+                let table = self.find_table_or_view(rv)?;
                 let err = self.missing(format!("trigger {}", s.subname));
                 let mut t = self
                     .cat
@@ -74,9 +74,9 @@ impl<'c> Interp<'c> {
                     .relation
                     .as_ref()
                     .ok_or_else(|| self.unsupported("a rename without a table"))?;
-                let table = self.table(rv)?;
+                let table = self.find_table(rv)?;
                 let err = self.missing(format!("policy {}", s.subname));
-                let t = self.cat.tables.get_mut(&table).expect("exists");
+                let t = self.table_mut(&table)?;
                 let mut p = t.policies.remove(&s.subname).ok_or(err)?;
                 p.name = s.newname.clone();
                 t.policies.insert(p.name.clone(), p);

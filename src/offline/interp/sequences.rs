@@ -60,7 +60,7 @@ impl<'c> Interp<'c> {
                             relname: table[table.len() - 1].clone(),
                             ..Default::default()
                         };
-                        Some((self.table(&rv)?, col[0].clone()))
+                        Some((self.find_table(&rv)?, col[0].clone()))
                     } else {
                         return Err(self.unsupported("this OWNED BY"));
                     });
@@ -167,7 +167,8 @@ impl<'c> Interp<'c> {
             }
             return Err(self.missing(format!("sequence {}", rv.relname)));
         };
-        let seq = self.cat.sequences[&q].clone();
+        let missing = || self.missing(format!("sequence {q}"));
+        let seq = self.cat.sequences.get(&q).ok_or_else(missing)?.clone();
         let mut data_type = seq.data_type.clone();
         let mut owned = None;
         let options = self.sequence_options(
@@ -176,7 +177,8 @@ impl<'c> Interp<'c> {
             Some(seq.options.clone()),
             &mut owned,
         )?;
-        let seq = self.cat.sequences.get_mut(&q).expect("looked up");
+        let missing = self.missing(format!("sequence {q}"));
+        let seq = self.cat.sequences.get_mut(&q).ok_or(missing)?;
         seq.data_type = data_type;
         seq.options = options;
         if let Some(o) = owned {

@@ -45,7 +45,7 @@ impl<'c> Interp<'c> {
         let mut parents = Vec::new();
         for p in &s.inh_relations {
             if let Some(NodeEnum::RangeVar(p)) = inner(p) {
-                parents.push(self.table(p)?);
+                parents.push(self.find_table(p)?);
             }
         }
         if let Some(bound) = &s.partbound {
@@ -66,7 +66,7 @@ impl<'c> Interp<'c> {
         }
         // Columns from the parents first, in order, as PostgreSQL merges them.
         for p in &parents {
-            let parent = &self.cat.tables[p];
+            let parent = self.table(p)?;
             for c in parent.columns.values() {
                 let mut col = c.clone();
                 col.inherited = NotCompared(true);
@@ -93,7 +93,7 @@ impl<'c> Interp<'c> {
             match inner(e) {
                 Some(NodeEnum::ColumnDef(c)) => {
                     let (col, extras) = self.column(&name, c)?;
-                    let t = self.cat.tables.get_mut(&name).expect("inserted");
+                    let t = self.table_mut(&name)?;
                     match t.columns.get_mut(&col.name) {
                         Some(existing) if *existing.inherited => {
                             // Redeclared: local now, with what it adds.
@@ -145,12 +145,12 @@ impl<'c> Interp<'c> {
         for (c, column) in pending {
             self.add_constraint(&name, c, column.as_deref(), true)?;
         }
-        if let Some(of) = self.cat.tables[&name].partition_of.clone() {
+        if let Some(of) = self.table(&name)?.partition_of.clone() {
             self.clone_to_partition(&of.parent, &name)?;
         }
         for p in &parents {
-            if self.cat.tables[&name].partition_of.is_none() {
-                self.merge_inherited_checks(&name, p);
+            if self.table(&name)?.partition_of.is_none() {
+                self.merge_inherited_checks(&name, p)?;
             }
         }
         Ok(())
@@ -380,8 +380,8 @@ impl<'c> Interp<'c> {
         table: &QualName,
         c: &protobuf::Constraint,
         kind: ConstrType,
-    ) -> String {
-        let t = &self.cat.tables[table];
+    ) -> Result<String> {
+        let t = self.table(table)?;
         let key_names = |nodes: &[Node]| -> Vec<String> {
             nodes
                 .iter()
@@ -407,7 +407,7 @@ impl<'c> Interp<'c> {
         let index_taken = |n: &str| self.relation_name_taken(&table.schema, n);
         let con_taken =
             |n: &str| t.constraints.contains_key(n) || t.inherited_constraints.contains_key(n);
-        match kind {
+        Ok(match kind {
             ConstrType::ConstrPrimary => unique_name(index_taken, &table.name, None, "pkey"),
             ConstrType::ConstrUnique => {
                 let cols = key_names(&c.keys).join("_");
@@ -430,7 +430,7 @@ impl<'c> Interp<'c> {
                 let col = (cols.len() == 1).then(|| cols[0].clone());
                 unique_name(con_taken, &table.name, col.as_deref(), "check")
             }
-        }
+        })
     }
 
     /// Adds a table constraint (from CREATE TABLE or ALTER TABLE ADD CONSTRAINT).
@@ -454,7 +454,7 @@ impl<'c> Interp<'c> {
             }
         }
         let name = if c.conname.is_empty() {
-            self.constraint_name(table, &c, kind)
+            self.constraint_name(table, &c, kind)?
         } else {
             c.conname.clone()
         };
@@ -475,9 +475,10 @@ impl<'c> Interp<'c> {
                     .pktable
                     .as_ref()
                     .ok_or_else(|| self.unsupported("a foreign key without a table"))?;
-                let target = self.table(pk)?;
+                let target = self.find_table(pk)?;
                 if c.pk_attrs.is_empty() {
-                    let key = self.cat.tables[&target]
+                    let key = self
+                        .table(&target)?
                         .constraints
                         .values()
                         .find(|k| k.kind == ConstraintKind::PrimaryKey)
@@ -571,7 +572,7 @@ impl<'c> Interp<'c> {
             deps: NotCompared(deps.into_iter().collect()),
         };
         self.names.added(table, &constraint);
-        let t = self.cat.tables.get_mut(table).expect("the table exists");
+        let t = self.table_mut(table)?;
         t.constraints.insert(name, constraint);
         Ok(())
     }

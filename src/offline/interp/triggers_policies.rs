@@ -15,7 +15,7 @@ impl<'c> Interp<'c> {
             .relation
             .as_ref()
             .ok_or_else(|| self.unsupported("a trigger without a table"))?;
-        let table = self.table_or_view(rv)?;
+        let table = self.find_table_or_view(rv)?;
         let mut stmt = s.clone();
         stmt.replace = false;
         if let Some(r) = stmt.relation.as_mut() {
@@ -34,7 +34,7 @@ impl<'c> Interp<'c> {
         };
         stmt.funcname = string_nodes(&[&fq.schema, &fq.name]);
         if let Some(c) = stmt.constrrel.as_mut() {
-            let q = self.table(c)?;
+            let q = self.find_table(c)?;
             c.schemaname = q.schema;
             c.relname = q.name;
         }
@@ -111,7 +111,7 @@ impl<'c> Interp<'c> {
             .table
             .as_ref()
             .ok_or_else(|| self.unsupported("a policy without a table"))?;
-        let table = self.table(rv)?;
+        let table = self.find_table(rv)?;
         let mut deps = Vec::new();
         let saved = self.scope.replace(Self::table_scope(&table));
         let texts = (
@@ -156,7 +156,7 @@ impl<'c> Interp<'c> {
             comment: None,
             deps: NotCompared(deps),
         };
-        let t = self.cat.tables.get_mut(&table).expect("exists");
+        let t = self.table_mut(&table)?;
         t.policies.insert(policy.name.clone(), policy);
         Ok(())
     }
@@ -166,7 +166,7 @@ impl<'c> Interp<'c> {
             .table
             .as_ref()
             .ok_or_else(|| self.unsupported("a policy without a table"))?;
-        let table = self.table(rv)?;
+        let table = self.find_table(rv)?;
         let roles = self.roles(&s.roles)?;
         let saved = self.scope.replace(Self::table_scope(&table));
         let using = s.qual.as_deref().map(|e| self.expr_text(e)).transpose();
@@ -182,7 +182,7 @@ impl<'c> Interp<'c> {
             extra.extend(self.expr_deps(e, Some(&table)));
         }
         let err = self.missing(format!("policy {}", s.policy_name));
-        let t = self.cat.tables.get_mut(&table).expect("exists");
+        let t = self.table_mut(&table)?;
         let p = t.policies.get_mut(&s.policy_name).ok_or(err)?;
         if !roles.is_empty() {
             p.roles = roles;

@@ -168,7 +168,8 @@ impl<'c> Interp<'c> {
             .user_type(names)
             .filter(|q| self.cat.types.contains_key(q))
             .ok_or_else(|| self.missing(format!("type {}", names.join("."))))?;
-        Ok(self.cat.types.get_mut(&q).expect("looked up"))
+        let missing = self.missing(format!("type {q}"));
+        self.cat.types.get_mut(&q).ok_or(missing)
     }
 
     pub(super) fn alter_enum(&mut self, s: &protobuf::AlterEnumStmt) -> Result<()> {
@@ -410,7 +411,8 @@ impl<'c> Interp<'c> {
             };
             let err = self.unsupported(format!("ALTER TYPE {sub:?}"));
             let missing = self.missing(format!("attribute {}", cmd.name));
-            let t = self.cat.types.get_mut(&q).expect("exists");
+            let gone = self.missing(format!("type {q}"));
+            let t = self.cat.types.get_mut(&q).ok_or(gone)?;
             let TypeKind::Composite { attributes } = &mut t.kind else {
                 return Err(err);
             };

@@ -206,7 +206,10 @@ impl<'c> Interp<'c> {
             let names: Vec<String> = if let Some(t) = self.cat.tables.get(&r) {
                 t.columns.keys().cloned().collect()
             } else {
-                self.cat.views[&r]
+                self.cat
+                    .views
+                    .get(&r)
+                    .ok_or_else(|| self.missing(format!("relation {r}")))?
                     .columns
                     .iter()
                     .map(|c| c.name.clone())
@@ -355,7 +358,8 @@ impl<'c> Interp<'c> {
                             _ => None,
                         })
                         .collect();
-                    let v = self.cat.views.get_mut(&name).expect("exists");
+                    let missing = self.missing(format!("view {name}"));
+                    let v = self.cat.views.get_mut(&name).ok_or(missing)?;
                     v.options.retain(|o| !keys.contains(&key(o)));
                     if sub == AlterTableType::AtSetRelOptions {
                         v.options.extend(set);
