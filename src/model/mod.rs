@@ -14,6 +14,7 @@
 
 mod name;
 mod relation;
+mod rename;
 mod routine;
 mod types;
 
@@ -27,6 +28,7 @@ pub use relation::{
     Column, Columns, Constraint, ConstraintKind, Identity, IdentityKind, Index, PartitionOf,
     Policy, Table, Trigger, TriggerEnabled, ROLE_KEYWORDS,
 };
+pub use rename::RenameKind;
 pub use routine::{Function, FunctionKind, View, ViewColumn};
 pub use types::{Attribute, DomainCheck, Sequence, SequenceOptions, Type, TypeKind};
 
