@@ -163,14 +163,14 @@ async fn execute(
             line = s.location.line,
             duration_ms = elapsed.as_millis() as u64,
             "{}",
-            crate::parse::one_line(&s.sql)
+            crate::error::one_line(&s.sql)
         ),
         Err(e) => tracing::error!(
             revision = %revision.id,
             line = s.location.line,
             duration_ms = elapsed.as_millis() as u64,
             "{}: {}",
-            crate::parse::one_line(&s.sql),
+            crate::error::one_line(&s.sql),
             e.as_db_error().map_or_else(|| e.to_string(), |d| d.message().to_string())
         ),
     }

@@ -5,14 +5,15 @@
 //! The hints' syntax is [`crate::parse::RenameHint`]'s.
 //!
 //! [`apply_hints`] checks each hint against the two catalogs, renames in a copy of the
-//! current one (and in the definitions that spell the old name), and returns the
+//! current one (with [`Catalog::rename_relation`] and its siblings, which respell the
+//! definitions that name the object as the offline interpreter does), and returns the
 //! rename changes; the ordinary diff then compares that copy with the desired catalog.
 //! A hint already carried out (the new name exists, the old one is gone) is skipped; a
 //! hint that matches nothing is an error naming it.
 
 use super::Change;
 use crate::error::{Error, Result};
-use crate::model::{Catalog, Ident, ObjectId, QualName, TypeKind};
+use crate::model::{Catalog, ObjectId, QualName, RenameKind, TypeKind};
 use crate::parse::RenameHint;
 
 /// Splits `public."My Table".col` into its parts, unquoting.
@@ -74,7 +75,7 @@ pub fn apply_hints(
                 };
                 match (has(&current, column), has(to, &hint.new), has(&current, &hint.new)) {
                     (true, true, false) => {
-                        rename_column(&mut current, &t, column, &hint.new);
+                        current.rename_column(&t, column, &hint.new);
                         Some(Change::Rename {
                             object: ObjectId::Column(t, column.clone()),
                             new_name: hint.new.clone(),
@@ -97,11 +98,7 @@ pub fn apply_hints(
                 };
                 match (has(&current, name), has(to, &hint.new), has(&current, &hint.new)) {
                     (true, true, false) => {
-                        let table = current.tables.get_mut(&t).expect("checked above");
-                        if let Some(mut c) = table.constraints.remove(name.as_str()) {
-                            c.name = hint.new.clone();
-                            table.constraints.insert(hint.new.clone(), c);
-                        }
+                        current.rename_constraint(&t, name, &hint.new);
                         Some(Change::Rename {
                             object: ObjectId::Constraint(t, name.clone()),
                             new_name: hint.new.clone(),
@@ -128,18 +125,7 @@ pub fn apply_hints(
                 let (now, want) = (labels(&current), labels(to));
                 match (now.contains(&label), want.contains(&hint.new), now.contains(&hint.new)) {
                     (true, true, false) => {
-                        if let Some(TypeKind::Enum { labels }) =
-                            current.types.get_mut(&t).map(|x| &mut x.kind)
-                        {
-                            for l in labels.iter_mut().filter(|l| **l == label) {
-                                *l = hint.new.clone();
-                            }
-                        }
-                        replace_everywhere(
-                            &mut current,
-                            &crate::model::literal(&label),
-                            &crate::model::literal(&hint.new),
-                        );
+                        current.rename_enum_value(&t, &label, &hint.new);
                         Some(Change::RenameEnumValue {
                             type_name: t,
                             from: label,
@@ -174,13 +160,13 @@ pub fn apply_hints(
                 let found = kinds.iter().copied().find(|k| exists(&current, &old, k));
                 match found {
                     Some(k) if exists(to, &new, k) && !exists(&current, &new, k) => {
-                        let object = match k {
-                            "table" => ObjectId::Table(old.clone()),
-                            "view" => ObjectId::View(old.clone()),
-                            "index" => ObjectId::Index(old.clone()),
-                            _ => ObjectId::Type(old.clone()),
+                        let (object, kind) = match k {
+                            "table" => (ObjectId::Table(old.clone()), RenameKind::Table),
+                            "view" => (ObjectId::View(old.clone()), RenameKind::View),
+                            "index" => (ObjectId::Index(old.clone()), RenameKind::Index),
+                            _ => (ObjectId::Type(old.clone()), RenameKind::Type),
                         };
-                        rename_relation(&mut current, k, &old, &new);
+                        current.rename_relation(kind, &old, &new);
                         Some(Change::Rename {
                             object,
                             new_name: hint.new.clone(),
@@ -205,188 +191,12 @@ pub fn apply_hints(
     Ok((current, changes, used))
 }
 
-/// Renames a column and respells it in the definitions on its table.
-fn rename_column(c: &mut Catalog, table: &QualName, old: &str, new: &str) {
-    let (o, n) = (Ident(old).to_string(), Ident(new).to_string());
-    if let Some(t) = c.tables.get_mut(table) {
-        if let Some(col) = t.columns.get_mut(old) {
-            col.name = new.to_string();
-        }
-        for (_, con) in t.constraints.iter_mut() {
-            con.definition = replace_word(&con.definition, &o, &n);
-        }
-        for (_, p) in t.policies.iter_mut() {
-            p.using = p.using.as_deref().map(|u| replace_word(u, &o, &n));
-            p.with_check = p.with_check.as_deref().map(|u| replace_word(u, &o, &n));
-        }
-    }
-    for i in c.indexes.values_mut().filter(|i| &i.table == table) {
-        i.definition = replace_word(&i.definition, &o, &n);
-    }
-    for s in c.sequences.values_mut() {
-        if let Some((t, col)) = &mut s.owned_by {
-            if t == table && col == old {
-                *col = new.to_string();
-            }
-        }
-    }
-}
-
-/// Renames a table, view, index or type and respells its qualified name where other
-/// definitions use it.
-fn rename_relation(c: &mut Catalog, kind: &str, old: &QualName, new: &QualName) {
-    match kind {
-        "table" => {
-            if let Some(mut t) = c.tables.remove(old) {
-                t.name = new.clone();
-                c.tables.insert(new.clone(), t);
-            }
-            for i in c.indexes.values_mut().filter(|i| &i.table == old) {
-                i.table = new.clone();
-            }
-            let keys: Vec<_> = c
-                .triggers
-                .keys()
-                .filter(|(t, _)| t == old)
-                .cloned()
-                .collect();
-            for key in keys {
-                if let Some(mut trig) = c.triggers.remove(&key) {
-                    trig.table = new.clone();
-                    c.triggers.insert((new.clone(), key.1), trig);
-                }
-            }
-            for s in c.sequences.values_mut() {
-                if let Some((t, _)) = &mut s.owned_by {
-                    if t == old {
-                        *t = new.clone();
-                    }
-                }
-            }
-            for t in c.tables.values_mut() {
-                for (_, con) in t.constraints.iter_mut() {
-                    if con.references.as_ref() == Some(old) {
-                        con.references = Some(new.clone());
-                    }
-                }
-                if let Some(p) = &mut t.partition_of {
-                    if &p.parent == old {
-                        p.parent = new.clone();
-                    }
-                }
-            }
-        }
-        "view" => {
-            if let Some(mut v) = c.views.remove(old) {
-                v.name = new.clone();
-                c.views.insert(new.clone(), v);
-            }
-        }
-        "index" => {
-            if let Some(mut i) = c.indexes.remove(old) {
-                i.definition = replace_word(
-                    &i.definition,
-                    &Ident(&old.name).to_string(),
-                    &Ident(&new.name).to_string(),
-                );
-                i.name = new.clone();
-                c.indexes.insert(new.clone(), i);
-            }
-        }
-        _ => {
-            if let Some(mut t) = c.types.remove(old) {
-                t.name = new.clone();
-                c.types.insert(new.clone(), t);
-            }
-            // Columns of the type, as introspection spells them.
-            let (o, n) = (old.to_string(), new.to_string());
-            for t in c.tables.values_mut() {
-                for i in 0..t.columns.len() {
-                    if let Some(col) = t.columns.get_index_mut(i) {
-                        col.type_name = replace_word(&col.type_name, &o, &n);
-                        col.default = col.default.as_deref().map(|d| replace_word(d, &o, &n));
-                    }
-                }
-            }
-        }
-    }
-    if kind != "index" {
-        replace_everywhere(c, &old.to_string(), &new.to_string());
-    }
-}
-
-/// Respells a qualified name or a literal in every definition that can spell it.
-fn replace_everywhere(c: &mut Catalog, old: &str, new: &str) {
-    for t in c.tables.values_mut() {
-        for (_, con) in t.constraints.iter_mut() {
-            con.definition = replace_word(&con.definition, old, new);
-        }
-        for i in 0..t.columns.len() {
-            if let Some(col) = t.columns.get_index_mut(i) {
-                col.default = col.default.as_deref().map(|d| replace_word(d, old, new));
-            }
-        }
-    }
-    for i in c.indexes.values_mut() {
-        i.definition = replace_word(&i.definition, old, new);
-    }
-    for v in c.views.values_mut() {
-        v.definition = replace_word(&v.definition, old, new);
-    }
-    for t in c.triggers.values_mut() {
-        t.definition = replace_word(&t.definition, old, new);
-    }
-}
-
-/// Replaces `old` where it stands as a whole word (not inside a longer identifier).
-fn replace_word(text: &str, old: &str, new: &str) -> String {
-    if old.is_empty() || !text.contains(old) {
-        return text.to_string();
-    }
-    let ident = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    let mut prev: Option<char> = None;
-    while let Some(at) = rest.find(old) {
-        let before = rest[..at].chars().last().or(prev);
-        let after = rest[at + old.len()..].chars().next();
-        let starts_word =
-            old.chars().next().is_some_and(|c| !ident(c)) || !before.is_some_and(ident);
-        let ends_word = old.chars().last().is_some_and(|c| !ident(c)) || !after.is_some_and(ident);
-        // Not a column of another table: `x.old`, unless `old` is itself qualified.
-        let qualified_elsewhere = !old.contains('.') && before == Some('.');
-        out.push_str(&rest[..at]);
-        if starts_word && ends_word && !qualified_elsewhere {
-            out.push_str(new);
-        } else {
-            out.push_str(old);
-        }
-        prev = old.chars().last();
-        rest = &rest[at + old.len()..];
-    }
-    out.push_str(rest);
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn whole_words_only() {
-        assert_eq!(
-            replace_word("lower(name) || name_x", "name", "nom"),
-            "lower(nom) || name_x"
-        );
-        assert_eq!(replace_word("t.name, name", "name", "nom"), "t.name, nom");
-        assert_eq!(
-            replace_word(
-                "REFERENCES public.users(id)",
-                "public.users",
-                "public.people"
-            ),
-            "REFERENCES public.people(id)"
-        );
+    fn names_split_and_unquote() {
         assert_eq!(parts("public.\"My T\".c"), ["public", "My T", "c"]);
     }
 }

@@ -15,6 +15,7 @@
 mod filter;
 mod name;
 mod relation;
+mod rename;
 mod routine;
 mod types;
 
@@ -29,6 +30,7 @@ pub use relation::{
     Column, Columns, Constraint, ConstraintKind, Identity, IdentityKind, Index, PartitionOf,
     Policy, Table, Trigger, TriggerEnabled, ROLE_KEYWORDS,
 };
+pub use rename::RenameKind;
 pub use routine::{Function, FunctionKind, View, ViewColumn};
 pub use types::{Attribute, DomainCheck, Sequence, SequenceOptions, Type, TypeKind};
 

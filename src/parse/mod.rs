@@ -30,7 +30,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
 
-use crate::error::{Location, Result};
+use crate::error::{one_line, Location, Result};
 use crate::model::{Ident, QualName};
 
 pub use hints::{parse_hints, RenameHint};
@@ -425,8 +425,6 @@ pub fn read_rename_hints(path: &Path) -> Result<Vec<crate::parse::RenameHint>> {
 pub fn parse_sql(path: &Path, text: &str) -> Result<Vec<Statement>> {
     sql::parse_file(path, text)
 }
-
-pub use crate::error::one_line;
 
 #[cfg(test)]
 mod tests {

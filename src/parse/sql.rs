@@ -13,7 +13,8 @@ use pg_query::{Node, NodeEnum};
 use super::ffi;
 use super::refs::{node_strings, parse_identifier_list, Refs, Resolver};
 use super::split::{self, char_to_byte, location_within, LineIndex, Piece};
-use super::{one_line, ObjRef, ScriptStatement, Statement, StatementKind, TransactionUse};
+use super::{ObjRef, ScriptStatement, Statement, StatementKind, TransactionUse};
+use crate::error::one_line;
 use crate::error::{Error, Location, Result};
 use crate::model::QualName;
 

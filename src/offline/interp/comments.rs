@@ -1,0 +1,205 @@
+//! `COMMENT ON`, for every kind of object the model keeps a comment on.
+
+use pg_query::protobuf::{self, Node, ObjectType};
+use pg_query::NodeEnum;
+
+use crate::error::{Error, Result};
+use crate::model::TypeKind;
+use crate::offline::expr::strings;
+
+use super::{inner, split2, Interp};
+
+impl<'c> Interp<'c> {
+    pub(super) fn list_name(&self, object: Option<&Node>) -> Vec<String> {
+        match object.and_then(inner) {
+            Some(NodeEnum::List(l)) => strings(&l.items),
+            Some(NodeEnum::String(s)) => vec![s.sval.clone()],
+            Some(NodeEnum::TypeName(t)) => strings(&t.names),
+            _ => Vec::new(),
+        }
+    }
+
+    pub(super) fn comment(&mut self, s: &protobuf::CommentStmt) -> Result<()> {
+        let text = if s.comment.is_empty() {
+            None
+        } else {
+            Some(s.comment.clone())
+        };
+        let object = s.object.as_deref();
+        let names = self.list_name(object);
+        let rel = |names: &[String]| -> Option<protobuf::RangeVar> {
+            let (sch, n) = split2(names)?;
+            Some(protobuf::RangeVar {
+                schemaname: sch.into(),
+                relname: n.into(),
+                ..Default::default()
+            })
+        };
+        let objtype = ObjectType::try_from(s.objtype).unwrap_or_default();
+        let missing_err = self.missing(format!("the object of COMMENT ON {}", names.join(".")));
+        let not_found = || Error::Unsupported {
+            what: match &missing_err {
+                Error::Unsupported { what } => what.clone(),
+                other => other.to_string(),
+            },
+        };
+        match objtype {
+            ObjectType::ObjectSchema => {
+                let sch = self
+                    .cat
+                    .schemas
+                    .get_mut(&names.join("."))
+                    .ok_or_else(not_found)?;
+                sch.comment = text;
+            }
+            ObjectType::ObjectExtension => {
+                let e = self
+                    .cat
+                    .extensions
+                    .get_mut(&names.join("."))
+                    .ok_or_else(not_found)?;
+                e.comment = text;
+            }
+            ObjectType::ObjectTable => {
+                let q = self.find_table(&rel(&names).ok_or_else(not_found)?)?;
+                self.table_mut(&q)?.comment = text;
+            }
+            ObjectType::ObjectView | ObjectType::ObjectMatview => {
+                let r = rel(&names).ok_or_else(not_found)?;
+                let q = self
+                    .lookup(&r.schemaname, &r.relname, |q| {
+                        self.cat.views.contains_key(q)
+                    })
+                    .ok_or_else(not_found)?;
+                self.cat.views.get_mut(&q).ok_or_else(not_found)?.comment = text;
+            }
+            ObjectType::ObjectSequence => {
+                let r = rel(&names).ok_or_else(not_found)?;
+                let q = self
+                    .lookup(&r.schemaname, &r.relname, |q| {
+                        self.cat.sequences.contains_key(q)
+                    })
+                    .ok_or_else(not_found)?;
+                self.cat
+                    .sequences
+                    .get_mut(&q)
+                    .ok_or_else(not_found)?
+                    .comment = text;
+            }
+            ObjectType::ObjectIndex => {
+                let r = rel(&names).ok_or_else(not_found)?;
+                let q = self
+                    .lookup(&r.schemaname, &r.relname, |q| {
+                        self.cat.indexes.contains_key(q)
+                    })
+                    .ok_or_else(not_found)?;
+                self.cat.indexes.get_mut(&q).ok_or_else(not_found)?.comment = text;
+            }
+            ObjectType::ObjectType | ObjectType::ObjectDomain => {
+                let q = self
+                    .user_type(&names)
+                    .filter(|q| self.cat.types.contains_key(q))
+                    .ok_or_else(not_found)?;
+                self.cat.types.get_mut(&q).ok_or_else(not_found)?.comment = text;
+            }
+            ObjectType::ObjectColumn => {
+                let (relnames, col) = names.split_at(names.len().saturating_sub(1));
+                let r = rel(relnames).ok_or_else(not_found)?;
+                let col = col.first().cloned().unwrap_or_default();
+                let composite = self
+                    .user_type(relnames)
+                    .and_then(|q| self.cat.types.get(&q))
+                    .is_some_and(|t| match &t.kind {
+                        TypeKind::Composite { attributes } => {
+                            attributes.iter().any(|a| a.name == col)
+                        }
+                        _ => false,
+                    });
+                if composite {
+                    // The model keeps no comments on attributes (introspection reads
+                    // none either).
+                    return Ok(());
+                }
+                let q = self.find_table_or_view(&r)?;
+                if let Some(t) = self.cat.tables.get_mut(&q) {
+                    t.columns.get_mut(&col).ok_or_else(not_found)?.comment = text;
+                } else if let Some(v) = self.cat.views.get_mut(&q) {
+                    match text {
+                        Some(t) => {
+                            v.column_comments.insert(col, t);
+                        }
+                        None => {
+                            v.column_comments.remove(&col);
+                        }
+                    }
+                }
+            }
+            ObjectType::ObjectTabconstraint
+            | ObjectType::ObjectTrigger
+            | ObjectType::ObjectPolicy => {
+                let (relnames, last) = names.split_at(names.len().saturating_sub(1));
+                let r = rel(relnames).ok_or_else(not_found)?;
+                let sub = last.first().cloned().unwrap_or_default();
+                let q = self.find_table_or_view(&r)?;
+                match objtype {
+                    ObjectType::ObjectTabconstraint => {
+                        let t = self.cat.tables.get_mut(&q).ok_or_else(not_found)?;
+                        t.constraints.get_mut(&sub).ok_or_else(not_found)?.comment = text;
+                    }
+                    ObjectType::ObjectPolicy => {
+                        let t = self.cat.tables.get_mut(&q).ok_or_else(not_found)?;
+                        t.policies.get_mut(&sub).ok_or_else(not_found)?.comment = text;
+                    }
+                    _ => {
+                        self.cat
+                            .triggers
+                            .get_mut(&(q, sub))
+                            .ok_or_else(not_found)?
+                            .comment = text;
+                    }
+                }
+            }
+            ObjectType::ObjectFunction
+            | ObjectType::ObjectProcedure
+            | ObjectType::ObjectRoutine => {
+                let Some(NodeEnum::ObjectWithArgs(o)) = object.and_then(inner) else {
+                    return Err(not_found());
+                };
+                let k = self.function_key(o)?.ok_or_else(not_found)?;
+                self.cat
+                    .functions
+                    .get_mut(&k)
+                    .ok_or_else(not_found)?
+                    .comment = text;
+            }
+            ObjectType::ObjectDomconstraint => {
+                // The model keeps no comments on domain constraints (introspection reads
+                // none either); the constraint must exist.
+                let (tn, con) = match object.and_then(inner) {
+                    Some(NodeEnum::List(l)) if l.items.len() == 2 => {
+                        let tn = match inner(&l.items[0]) {
+                            Some(NodeEnum::TypeName(t)) => strings(&t.names),
+                            _ => Vec::new(),
+                        };
+                        (tn, strings(&l.items[1..]))
+                    }
+                    _ => (Vec::new(), Vec::new()),
+                };
+                let exists = self
+                    .user_type(&tn)
+                    .and_then(|q| self.cat.types.get(&q))
+                    .is_some_and(|t| match &t.kind {
+                        TypeKind::Domain { checks, .. } => {
+                            con.first().is_some_and(|c| checks.contains_key(c))
+                        }
+                        _ => false,
+                    });
+                if !exists {
+                    return Err(not_found());
+                }
+            }
+            _ => return Err(self.unsupported(format!("COMMENT ON {objtype:?}"))),
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,191 @@
+//! `CREATE INDEX` and `ALTER INDEX`.
+
+use pg_query::protobuf::{self, AlterTableType, SortByDir, SortByNulls};
+use pg_query::NodeEnum;
+
+use crate::error::Result;
+use crate::model::{Index, NotCompared, ObjectId};
+use crate::offline::expr::{column_refs, deparse_stmt, strings};
+
+use super::names::unique_name;
+use super::{inner, node, Interp};
+
+impl<'c> Interp<'c> {
+    pub(super) fn create_index(&mut self, s: &protobuf::IndexStmt) -> Result<()> {
+        let rv = s
+            .relation
+            .as_ref()
+            .ok_or_else(|| self.unsupported("an index without a table"))?;
+        let table = self.find_table_or_view(rv)?;
+        let name = if s.idxname.is_empty() {
+            let cols: Vec<String> = s
+                .index_params
+                .iter()
+                .filter_map(|p| match inner(p) {
+                    Some(NodeEnum::IndexElem(e)) => Some(if e.name.is_empty() {
+                        index_expr_name(e)
+                    } else {
+                        e.name.clone()
+                    }),
+                    _ => None,
+                })
+                .collect();
+            let label = if s.unique { "key" } else { "idx" };
+            unique_name(
+                |n| self.relation_name_taken(&table.schema, n),
+                &table.name,
+                Some(&cols.join("_")),
+                label,
+            )
+        } else {
+            s.idxname.clone()
+        };
+        let q = table.sibling(name.clone());
+        if s.if_not_exists && self.relation_name_taken(&q.schema, &q.name) {
+            return Ok(());
+        }
+        let mut stmt = s.clone();
+        stmt.idxname = name;
+        stmt.concurrent = false;
+        stmt.if_not_exists = false;
+        if stmt.access_method.is_empty() {
+            stmt.access_method = "btree".into();
+        }
+        for o in stmt.options.iter_mut() {
+            if let Some(NodeEnum::DefElem(d)) = o.node.as_mut() {
+                let number = match d.arg.as_deref().and_then(inner) {
+                    Some(NodeEnum::String(s)) => s.sval.parse::<i32>().ok(),
+                    _ => None,
+                };
+                if let Some(ival) = number {
+                    d.arg = Some(Box::new(node(NodeEnum::Integer(protobuf::Integer {
+                        ival,
+                    }))));
+                }
+            }
+        }
+        if let Some(r) = stmt.relation.as_mut() {
+            r.schemaname = table.schema.clone();
+            r.relname = table.name.clone();
+            r.location = -1;
+            r.inh = true;
+        }
+        let mut used = Vec::new();
+        let mut deps = Vec::new();
+        let saved = self.scope.replace(Self::table_scope(&table));
+        for p in stmt
+            .index_params
+            .iter_mut()
+            .chain(stmt.index_including_params.iter_mut())
+        {
+            if let Some(NodeEnum::IndexElem(e)) = p.node.as_mut() {
+                if !e.name.is_empty() {
+                    used.push(e.name.clone());
+                }
+                if let Some(x) = e.expr.as_deref_mut() {
+                    used.extend(column_refs(x).0);
+                    deps.extend(self.expr_deps(x, None));
+                    self.normalize(x);
+                }
+                normalize_ordering(e);
+            }
+        }
+        if let Some(w) = stmt.where_clause.as_deref_mut() {
+            used.extend(column_refs(w).0);
+            deps.extend(self.expr_deps(w, None));
+            self.normalize(w);
+        }
+        self.scope.replace(saved);
+        let columns: Vec<String> = match self.cat.tables.get(&table) {
+            Some(t) => t.columns.keys().cloned().collect(),
+            None => self
+                .cat
+                .views
+                .get(&table)
+                .ok_or_else(|| self.missing(format!("relation {table}")))?
+                .columns
+                .iter()
+                .map(|c| c.name.clone())
+                .collect(),
+        };
+        for u in used {
+            if columns.contains(&u) {
+                deps.push(ObjectId::Column(table.clone(), u));
+            }
+        }
+        self.column_type_deps(&mut deps);
+        let definition = deparse_stmt(NodeEnum::IndexStmt(Box::new(stmt)))
+            .ok_or_else(|| self.unsupported("an index the deparser cannot print"))?;
+        let index = Index {
+            name: q.clone(),
+            table: table.clone(),
+            definition,
+            valid: true,
+            comment: None,
+            deps: NotCompared(deps.into_iter().collect()),
+        };
+        self.cat.indexes.insert(q, index.clone());
+        if self
+            .cat
+            .tables
+            .get(&table)
+            .is_some_and(|t| t.partition_by.is_some())
+        {
+            self.names.forget();
+            for child in self.children(&table) {
+                self.clone_index(&child, &index)?;
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn alter_index(
+        &mut self,
+        rv: &protobuf::RangeVar,
+        s: &protobuf::AlterTableStmt,
+    ) -> Result<()> {
+        for cmd in &s.cmds {
+            if let Some(NodeEnum::AlterTableCmd(c)) = inner(cmd) {
+                let sub = AlterTableType::try_from(c.subtype).unwrap_or_default();
+                if !matches!(
+                    sub,
+                    AlterTableType::AtSetTableSpace | AlterTableType::AtSetStatistics
+                ) {
+                    return Err(self.unsupported(format!("ALTER INDEX {} {sub:?}", rv.relname)));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The name PostgreSQL gives an index column that is an expression (`lower` for
+/// `lower(email)`, else `expr`).
+pub(super) fn index_expr_name(e: &protobuf::IndexElem) -> String {
+    if !e.indexcolname.is_empty() {
+        return e.indexcolname.clone();
+    }
+    match e.expr.as_deref().and_then(inner) {
+        Some(NodeEnum::FuncCall(f)) => strings(&f.funcname)
+            .last()
+            .cloned()
+            .unwrap_or("expr".into()),
+        _ => "expr".into(),
+    }
+}
+
+/// Drops sort options that say what the default says (`ASC`, `NULLS LAST` ascending,
+/// `NULLS FIRST` descending).
+pub(super) fn normalize_ordering(e: &mut protobuf::IndexElem) {
+    let dir = SortByDir::try_from(e.ordering).unwrap_or_default();
+    let nulls = SortByNulls::try_from(e.nulls_ordering).unwrap_or_default();
+    let desc = dir == SortByDir::SortbyDesc;
+    if dir == SortByDir::SortbyAsc {
+        e.ordering = SortByDir::SortbyDefault as i32;
+    }
+    if (nulls == SortByNulls::SortbyNullsLast && !desc)
+        || (nulls == SortByNulls::SortbyNullsFirst && desc)
+    {
+        e.nulls_ordering = SortByNulls::SortbyNullsDefault as i32;
+    }
+}
