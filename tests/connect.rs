@@ -505,3 +505,83 @@ async fn unix_socket_connects() {
         assert!(row.get::<_, bool>(0));
     }
 }
+
+#[tokio::test]
+async fn keyword_value_string_connects() {
+    let server = DbUrl::parse(&common::server_url()).unwrap();
+    let conninfo = format!(
+        "host=127.0.0.1 port={} user={} dbname=postgres sslmode=disable application_name='sp kv form'",
+        server.port(),
+        server.user()
+    );
+    let client = connect(&conninfo).await;
+    let row = client
+        .query_one("SELECT current_setting('application_name')", &[])
+        .await
+        .unwrap();
+    assert_eq!(row.get::<_, String>(0), "sp kv form");
+}
+
+/// A password file (mode 0600, as libpq wants) with one line for the test server.
+fn write_passfile(dir: &std::path::Path, mode: u32, user: &str, password: &str) -> String {
+    let port = DbUrl::parse(&common::server_url()).unwrap().port();
+    let escape = |s: &str| s.replace('\\', "\\\\").replace(':', "\\:");
+    let path = dir.join(format!("pgpass-{mode:o}"));
+    std::fs::write(
+        &path,
+        format!(
+            "# not this one\nelsewhere:{port}:*:{user}:nope\n127.0.0.1:{port}:*:{}:{}\n",
+            escape(user),
+            escape(password)
+        ),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+    path.display().to_string()
+}
+
+#[tokio::test]
+async fn password_comes_from_the_password_file() {
+    let Some([user, password]) = cluster_vars(["TEST_SCRAM_USER", "TEST_SCRAM_PASSWORD"]) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    // passfile= names the file here (PGPASSFILE would too, but tests do not change the
+    // process's environment).
+    let good = write_passfile(dir.path(), 0o600, &user, &password);
+    let url = url_on("127.0.0.1", &user, None, &format!("passfile={good}"));
+    let client = connect(&url).await;
+    let row = client
+        .query_one("SELECT current_user::text", &[])
+        .await
+        .unwrap();
+    assert_eq!(row.get::<_, String>(0), user);
+
+    // A wrong password from the file is refused without being shown.
+    let wrong = write_passfile(dir.path(), 0o400, &user, WRONG_PASSWORD);
+    let url = url_on("127.0.0.1", &user, None, &format!("passfile={wrong}"));
+    let (shown, _, _) = connect_err(&url).await;
+    assert!(shown.contains("password authentication failed"), "{shown}");
+    assert!(!shown.contains(WRONG_PASSWORD), "{shown}");
+    // The URL's own password wins over the file.
+    connect(&url_on(
+        "127.0.0.1",
+        &user,
+        Some(&password),
+        &format!("passfile={wrong}"),
+    ))
+    .await;
+
+    // A file others may read is ignored (with a warning), as libpq does.
+    #[cfg(unix)]
+    {
+        let open = write_passfile(dir.path(), 0o644, &user, &password);
+        let url = url_on("127.0.0.1", &user, None, &format!("passfile={open}"));
+        let (shown, _, _) = connect_err(&url).await;
+        assert!(!shown.contains(&password), "{shown}");
+    }
+}
