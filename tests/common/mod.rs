@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::time::{Duration, Instant};
 
 /// The server the tests use.
 pub fn server_url() -> String {
@@ -102,6 +103,58 @@ impl Drop for TestDb {
             });
         })
         .join();
+    }
+}
+
+/// How long a test waits for something to happen before it fails: long enough for a
+/// loaded 2-core machine, short enough that a hung test says what it waited for.
+pub const PATIENCE: Duration = Duration::from_secs(30);
+
+/// How often [`wait_until`] looks again.
+const POLL: Duration = Duration::from_millis(20);
+
+/// What a [`wait_until`] condition reports: `bool` (true: it happened) or `Option<T>`
+/// (`Some`: it happened, with the value to hand back, e.g. a backend's pid).
+pub trait Waited {
+    /// What `wait_until` returns once the condition holds.
+    type Value;
+    /// `Some` once the condition holds.
+    fn value(self) -> Option<Self::Value>;
+}
+
+impl Waited for bool {
+    type Value = ();
+    fn value(self) -> Option<()> {
+        self.then_some(())
+    }
+}
+
+impl<T> Waited for Option<T> {
+    type Value = T;
+    fn value(self) -> Option<T> {
+        self
+    }
+}
+
+/// Checks `condition` every 20 ms until it holds and returns what it reported; panics
+/// with "waited {deadline:?} for {what}" when `deadline` passes first. Tests wait for
+/// the event they depend on (a lock taken, a query running, a backend gone), never for
+/// a fixed time standing in for it.
+pub async fn wait_until<W: Waited>(
+    what: &str,
+    deadline: Duration,
+    mut condition: impl AsyncFnMut() -> W,
+) -> W::Value {
+    let started = Instant::now();
+    loop {
+        if let Some(value) = condition().await.value() {
+            return value;
+        }
+        assert!(
+            started.elapsed() < deadline,
+            "waited {deadline:?} for {what}"
+        );
+        tokio::time::sleep(POLL).await;
     }
 }
 
