@@ -175,7 +175,8 @@ fn shuffled_files_give_a_byte_identical_plan() {
         v
     };
     // Other names, another order, nested directories, all statements in one file.
-    let layouts: Vec<Box<dyn Fn(&Path)>> = vec![
+    type Layout<'a> = Box<dyn Fn(&Path) + 'a>;
+    let layouts: Vec<Layout> = vec![
         Box::new(|dir: &Path| {
             for (i, f) in files.iter().rev().enumerate() {
                 std::fs::copy(
