@@ -440,7 +440,10 @@ fn the_blog_example_plans_its_pending_edit_offline() {
         "ALTER TABLE public.posts ALTER COLUMN title TYPE text;",
         "CREATE VIEW public.published_posts AS",
     ] {
-        assert!(down.contains(expected), "missing {expected:?} in the down section:\n{down}");
+        assert!(
+            down.contains(expected),
+            "missing {expected:?} in the down section:\n{down}"
+        );
     }
     common::snapshot_settings().bind(|| insta::assert_snapshot!("cli__blog_plan", revision));
     assert_eq!(revisions(), before, "plan without -m writes nothing");

@@ -191,22 +191,18 @@ async fn a_killed_concurrent_index_build_is_rebuilt_by_the_next_apply() {
     child.kill().unwrap();
     child.wait().unwrap();
     // The server notices the client is gone and cancels the build: an invalid index stays.
-    wait_until(
-        "the killed build's session to end",
-        PATIENCE,
-        async || {
-            client
-                .query_one(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() \
-                     AND application_name = 'schemaplan'",
-                    &[],
-                )
-                .await
-                .unwrap()
-                .get::<_, i64>(0)
-                == 0
-        },
-    )
+    wait_until("the killed build's session to end", PATIENCE, async || {
+        client
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() \
+                 AND application_name = 'schemaplan'",
+                &[],
+            )
+            .await
+            .unwrap()
+            .get::<_, i64>(0)
+            == 0
+    })
     .await;
     assert!(
         !one::<bool>(
