@@ -5,6 +5,7 @@ mod common;
 
 use std::path::Path;
 use std::process::{Child, Output, Stdio};
+
 use common::{fails, ok, run, stderr, stdout, wait_until, TestDb, PATIENCE};
 use schemaplan::plan::{file, NewRevision, RevisionId};
 
@@ -768,6 +769,49 @@ async fn data_loss_is_refused_until_allowed_and_sizes_are_stated() {
     ));
     assert!(text.contains("1 revision(s) applied"), "{text}");
     assert!(!table_exists(&db, "public.carts").await);
+}
+
+/// The README's example: the revision its pending edit needs, written and applied on
+/// top of the demo's history, leaves the database as examples/blog/schema declares;
+/// rolled back, as before.
+#[tokio::test]
+async fn the_blog_examples_revision_applies_and_rolls_back() {
+    let db = TestDb::new().await;
+    let dir = common::project_copy(&common::root().join("examples/blog"));
+    let p = dir.path();
+    ok(&run(p, &db.url, &["plan", "-m", "the pending edit"]));
+    let text = ok(&run(
+        p,
+        &db.url,
+        &["apply", "--allow-hazard", "data-loss,table-rewrite"],
+    ));
+    assert!(text.contains("6 revision(s) applied"), "{text}");
+    let status = ok(&run(p, &db.url, &["status"]));
+    assert!(status.contains("pending:  none"), "{status}");
+    assert!(status.contains("drift:    no"), "{status}");
+    let again = run(p, &db.url, &["plan", "-m", "nothing"]);
+    assert!(
+        stderr(&again).contains("nothing to plan"),
+        "{}",
+        stderr(&again)
+    );
+    let bio = "SELECT count(*) FROM information_schema.columns \
+               WHERE table_name = 'users' AND column_name = 'bio'";
+    let count = |row: tokio_postgres::Row| row.get::<_, i64>(0);
+    assert_eq!(
+        count(db.client().await.query_one(bio, &[]).await.unwrap()),
+        0
+    );
+    assert!(table_exists(&db, "public.comments_author_idx").await);
+
+    let back = ok(&run(p, &db.url, &["rollback"]));
+    assert!(back.contains("1 revision(s) rolled back"), "{back}");
+    assert_eq!(
+        count(db.client().await.query_one(bio, &[]).await.unwrap()),
+        1
+    );
+    assert!(!table_exists(&db, "public.comments_author_idx").await);
+    assert_eq!(history_ids(&db).await.len(), 5);
 }
 
 #[test]

@@ -193,11 +193,17 @@ pub fn snapshot_settings() -> insta::Settings {
 
 /// A copy of the demo (schema/ and plans/) in a temporary directory.
 pub fn demo_project() -> tempfile::TempDir {
+    project_copy(&root())
+}
+
+/// A copy of a project's schema/ and plans/ (e.g. `root().join("examples/blog")`) in a
+/// temporary directory.
+pub fn project_copy(project: &Path) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     for sub in ["schema", "plans"] {
         let to = dir.path().join(sub);
         std::fs::create_dir_all(&to).unwrap();
-        for e in std::fs::read_dir(root().join(sub)).unwrap() {
+        for e in std::fs::read_dir(project.join(sub)).unwrap() {
             let p = e.unwrap().path();
             std::fs::copy(&p, to.join(p.file_name().unwrap())).unwrap();
         }
