@@ -3,7 +3,9 @@
 # else: installs what the build and the tests need (libclang-dev, openssl, PostgreSQL
 # binaries), uses the server at TEST_DATABASE_URL when one answers there, otherwise
 # starts a throwaway PostgreSQL cluster (TLS on, trust auth plus one scram role and one
-# certificate role) and removes it afterwards, then runs `cargo test "$@"`.
+# certificate role) and removes it afterwards, then runs
+# `cargo clippy --all-targets -- -D warnings` (a warning fails the script) and
+# `cargo test "$@"`.
 #
 # Environment:
 #   TEST_DATABASE_URL       server to use (default postgres://postgres@127.0.0.1:5432/postgres)
@@ -270,6 +272,9 @@ else
 fi
 
 # --- the tests -------------------------------------------------------------------------
+
+say "running cargo clippy --all-targets -- -D warnings"
+cargo clippy --all-targets -- -D warnings || die "cargo clippy failed (above); the tests did not run"
 
 say "running cargo test $*"
 status=0

@@ -5,9 +5,8 @@ mod common;
 
 use std::path::Path;
 use std::process::{Child, Output, Stdio};
-use std::time::{Duration, Instant};
 
-use common::{fails, ok, run, stderr, stdout, TestDb};
+use common::{fails, ok, run, stderr, stdout, wait_until, TestDb, PATIENCE};
 use schemaplan::plan::{file, NewRevision, RevisionId};
 
 fn spawn(dir: &Path, db: &str, args: &[&str]) -> Child {
@@ -104,50 +103,51 @@ async fn history_ids(db: &TestDb) -> Vec<String> {
 /// Waits until a backend of `db` runs a statement containing `needle`; returns its pid.
 async fn wait_for_query(db: &TestDb, needle: &str) -> i32 {
     let admin = common::connect(&common::server_url()).await;
-    let started = Instant::now();
-    loop {
-        let row = admin
-            .query_opt(
-                "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND state = 'active' \
-                 AND query LIKE '%' || $2 || '%' AND pid <> pg_backend_pid()",
-                &[&db.name, &needle],
-            )
-            .await
-            .unwrap();
-        if let Some(row) = row {
-            return row.get(0);
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "no backend ran {needle}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    wait_until(
+        &format!("a backend of {} running {needle}", db.name),
+        PATIENCE,
+        async || {
+            admin
+                .query_opt(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND state = 'active' \
+                     AND query LIKE '%' || $2 || '%' AND pid <> pg_backend_pid()",
+                    &[&db.name, &needle],
+                )
+                .await
+                .unwrap()
+                .map(|row| row.get(0))
+        },
+    )
+    .await
+}
+
+/// How many schemaplan sessions on `db` ran (or run) a statement matching the LIKE
+/// `pattern` last.
+async fn sessions_whose_last_query_is_like(
+    admin: &tokio_postgres::Client,
+    db: &TestDb,
+    pattern: &str,
+) -> i64 {
+    admin
+        .query_one(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 \
+             AND application_name = 'schemaplan' AND query LIKE $2",
+            &[&db.name, &pattern],
+        )
+        .await
+        .unwrap()
+        .get(0)
 }
 
 /// Waits until no schemaplan session is left on `db`.
 async fn wait_for_no_sessions(db: &TestDb) {
     let admin = common::connect(&common::server_url()).await;
-    let started = Instant::now();
-    loop {
-        let n: i64 = admin
-            .query_one(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 \
-                 AND application_name = 'schemaplan'",
-                &[&db.name],
-            )
-            .await
-            .unwrap()
-            .get(0);
-        if n == 0 {
-            return;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "schemaplan sessions linger"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    wait_until(
+        &format!("the schemaplan sessions on {} to end", db.name),
+        PATIENCE,
+        async || sessions_whose_last_query_is_like(&admin, db, "%").await == 0,
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -455,9 +455,20 @@ async fn a_held_lock_is_waited_for_then_reported() {
     assert!(e.contains("other deploy"), "the holder is named: {e}");
     assert!(history_ids(&db).await.is_empty());
 
-    // Released while a run waits: that run goes on.
+    // Released while a run waits: that run goes on. The refused run's session must be
+    // gone first, so that the session seen asking for the lock is the new run's.
+    wait_for_no_sessions(&db).await;
     let child = spawn(dir.path(), &db.url, &["apply", "--lock-wait", "30s"]);
-    tokio::time::sleep(Duration::from_millis(700)).await;
+    // The run polls with pg_try_advisory_lock (no entry in pg_locks while it waits): once
+    // its last statement is the try, or the query naming the holder after a failed try,
+    // it has found the lock held and is waiting.
+    let admin = common::connect(&common::server_url()).await;
+    wait_until(
+        "the second apply to find the lock held and wait for it",
+        PATIENCE,
+        async || sessions_whose_last_query_is_like(&admin, &db, "%advisory%").await > 0,
+    )
+    .await;
     holder
         .batch_execute("SELECT pg_advisory_unlock(8314604121892155500)")
         .await
@@ -497,7 +508,16 @@ async fn a_lock_timeout_is_retried_with_backoff() {
             "3",
         ],
     );
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // Each attempt waits 200 ms for the lock on busy, fails and rolls back before its
+    // pause (1 s, then 2 s, ...): an idle session whose last statement is that ROLLBACK
+    // has had a lock timeout and will retry.
+    let admin = common::connect(&common::server_url()).await;
+    wait_until(
+        "the first attempt to time out on the lock and roll back",
+        PATIENCE,
+        async || sessions_whose_last_query_is_like(&admin, &db, "ROLLBACK").await > 0,
+    )
+    .await;
     holder.batch_execute("COMMIT").await.unwrap();
     let o = child.wait_with_output().unwrap();
     let text = ok(&o);
@@ -749,6 +769,49 @@ async fn data_loss_is_refused_until_allowed_and_sizes_are_stated() {
     ));
     assert!(text.contains("1 revision(s) applied"), "{text}");
     assert!(!table_exists(&db, "public.carts").await);
+}
+
+/// The README's example: the revision its pending edit needs, written and applied on
+/// top of the demo's history, leaves the database as examples/blog/schema declares;
+/// rolled back, as before.
+#[tokio::test]
+async fn the_blog_examples_revision_applies_and_rolls_back() {
+    let db = TestDb::new().await;
+    let dir = common::project_copy(&common::root().join("examples/blog"));
+    let p = dir.path();
+    ok(&run(p, &db.url, &["plan", "-m", "the pending edit"]));
+    let text = ok(&run(
+        p,
+        &db.url,
+        &["apply", "--allow-hazard", "data-loss,table-rewrite"],
+    ));
+    assert!(text.contains("6 revision(s) applied"), "{text}");
+    let status = ok(&run(p, &db.url, &["status"]));
+    assert!(status.contains("pending:  none"), "{status}");
+    assert!(status.contains("drift:    no"), "{status}");
+    let again = run(p, &db.url, &["plan", "-m", "nothing"]);
+    assert!(
+        stderr(&again).contains("nothing to plan"),
+        "{}",
+        stderr(&again)
+    );
+    let bio = "SELECT count(*) FROM information_schema.columns \
+               WHERE table_name = 'users' AND column_name = 'bio'";
+    let count = |row: tokio_postgres::Row| row.get::<_, i64>(0);
+    assert_eq!(
+        count(db.client().await.query_one(bio, &[]).await.unwrap()),
+        0
+    );
+    assert!(table_exists(&db, "public.comments_author_idx").await);
+
+    let back = ok(&run(p, &db.url, &["rollback"]));
+    assert!(back.contains("1 revision(s) rolled back"), "{back}");
+    assert_eq!(
+        count(db.client().await.query_one(bio, &[]).await.unwrap()),
+        1
+    );
+    assert!(!table_exists(&db, "public.comments_author_idx").await);
+    assert_eq!(history_ids(&db).await.len(), 5);
 }
 
 #[test]

@@ -175,7 +175,8 @@ fn shuffled_files_give_a_byte_identical_plan() {
         v
     };
     // Other names, another order, nested directories, all statements in one file.
-    let layouts: Vec<Box<dyn Fn(&Path)>> = vec![
+    type Layout<'a> = Box<dyn Fn(&Path) + 'a>;
+    let layouts: Vec<Layout> = vec![
         Box::new(|dir: &Path| {
             for (i, f) in files.iter().rev().enumerate() {
                 std::fs::copy(
@@ -374,6 +375,87 @@ fn the_main_command_runs_offline_without_postgresql() {
     );
     let out = run(project.path(), &["check"]);
     assert_eq!(out.status.code(), Some(1), "out of sync: {}", stdout(&out));
+}
+
+/// The README's main command: `plan` in examples/blog (the demo with an edit to
+/// schema/ not yet planned), offline: the next revision with its hazards and its down
+/// section, printed and not written. `check` there fails: the edit has no revision.
+#[test]
+fn the_blog_example_plans_its_pending_edit_offline() {
+    let empty = tempfile::tempdir().unwrap();
+    let blog = common::root().join("examples/blog");
+    // No database anywhere: nothing from the environment, no PostgreSQL on PATH. A
+    // fixed clock makes the revision id and time the same on every run.
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_schemaplan"))
+            .args(args)
+            .env_clear()
+            .env("PATH", empty.path())
+            .env("HOME", empty.path())
+            .env("SOURCE_DATE_EPOCH", "1795000000")
+            .current_dir(&blog)
+            .output()
+            .expect("run schemaplan")
+    };
+    let revisions = || std::fs::read_dir(blog.join("plans")).unwrap().count();
+    let before = revisions();
+
+    let out = run(&["plan"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("planning in offline mode"),
+        "{}",
+        stderr(&out)
+    );
+    let revision = stdout(&out);
+    let (up, down) = revision
+        .split_once("-- schemaplan:down\n")
+        .unwrap_or_else(|| panic!("no down section in\n{revision}"));
+    assert!(
+        up.contains("\n-- hazards: data-loss, table-rewrite, access-exclusive-lock, full-scan\n"),
+        "the header names the hazards: {up}"
+    );
+    assert!(up.contains("\n-- transaction: none\n"), "{up}");
+    for expected in [
+        "-- hazards: data-loss\nALTER TABLE public.users DROP COLUMN bio;",
+        "-- hazards: table-rewrite, access-exclusive-lock\n",
+        "ALTER TABLE public.posts ALTER COLUMN title TYPE character varying(200);",
+        "ALTER TABLE public.users ADD COLUMN email_verified boolean DEFAULT false NOT NULL;",
+        "ALTER TABLE public.posts ADD COLUMN editor_id bigint;",
+        "ADD CONSTRAINT posts_editor_id_fkey FOREIGN KEY (editor_id) REFERENCES public.users (id) ON DELETE SET NULL NOT VALID;",
+        "-- hazards: full-scan\nALTER TABLE public.posts VALIDATE CONSTRAINT posts_editor_id_fkey;",
+        "CREATE INDEX CONCURRENTLY comments_author_idx ON public.comments USING btree (author_id);",
+        // The view reads posts.title: dropped before the type change, created after.
+        "DROP VIEW public.published_posts;",
+        "CREATE VIEW public.published_posts AS",
+    ] {
+        assert!(up.contains(expected), "missing {expected:?} in the up section:\n{up}");
+    }
+    for expected in [
+        "DROP INDEX CONCURRENTLY public.comments_author_idx;",
+        "ALTER TABLE public.posts DROP CONSTRAINT posts_editor_id_fkey;",
+        "-- hazards: data-loss\nALTER TABLE public.posts DROP COLUMN editor_id;",
+        "-- hazards: data-loss\nALTER TABLE public.users DROP COLUMN email_verified;",
+        "ALTER TABLE public.users ADD COLUMN bio text;",
+        "ALTER TABLE public.posts ALTER COLUMN title TYPE text;",
+        "CREATE VIEW public.published_posts AS",
+    ] {
+        assert!(
+            down.contains(expected),
+            "missing {expected:?} in the down section:\n{down}"
+        );
+    }
+    common::snapshot_settings().bind(|| insta::assert_snapshot!("cli__blog_plan", revision));
+    assert_eq!(revisions(), before, "plan without -m writes nothing");
+
+    let out = run(&["check"]);
+    assert_eq!(out.status.code(), Some(1), "out of sync: {}", stdout(&out));
+    assert!(stdout(&out).contains("out of sync"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("ALTER TABLE public.users DROP COLUMN bio;"),
+        "check shows the missing revision: {}",
+        stdout(&out)
+    );
 }
 
 /// The throwaway clusters' directories that exist now.

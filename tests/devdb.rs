@@ -7,12 +7,9 @@ mod common;
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::time::Instant;
 
 use schemaplan::connect::DbUrl;
-use schemaplan::devdb::{drop_all_scratch, load_source, DevDatabase, LoadOptions};
-use schemaplan::parse::order_statements;
-use schemaplan::parse::read_sql_source;
+use schemaplan::devdb::{drop_all_scratch, load_source, DevDatabase};
 use schemaplan::Error;
 use tokio::sync::Mutex;
 
@@ -239,59 +236,4 @@ async fn drop_all_scratch_removes_every_registered_database() {
     // The handles are stale now; dropping them again is harmless.
     a.drop_database().await.unwrap();
     b.drop_database().await.unwrap();
-}
-
-/// Loads 5,000 tables (with a primary key, a foreign key to the previous table, an
-/// index and a comment each: 20,000 statements) with and without batching, and prints
-/// the times. A measurement, not a test: run it with
-/// `cargo test --test devdb -- --ignored --nocapture load_timing`.
-#[tokio::test]
-#[ignore]
-async fn load_timing_5000_tables() {
-    let _serial = SERIAL.lock().await;
-    let dir = std::env::temp_dir().join("schemaplan_load_timing");
-    std::fs::create_dir_all(&dir).unwrap();
-    let mut sql = String::new();
-    for i in 0..5000 {
-        sql.push_str(&format!(
-            "CREATE TABLE t{i} (id bigint PRIMARY KEY, prev_id bigint{}, name text NOT NULL, created_at timestamptz DEFAULT now());\n\
-             CREATE INDEX t{i}_name_idx ON t{i} (lower(name));\n\
-             COMMENT ON TABLE t{i} IS 'table {i}';\n\
-             ALTER TABLE t{i} ADD CONSTRAINT t{i}_name_check CHECK (name <> '');\n",
-            if i > 0 { format!(" REFERENCES t{}", i - 1) } else { String::new() }
-        ));
-    }
-    let file = dir.join("schema.sql");
-    std::fs::write(&file, &sql).unwrap();
-
-    let started = Instant::now();
-    let statements = read_sql_source(&file).unwrap();
-    let parsed = started.elapsed();
-    let statements = order_statements(statements).unwrap();
-    let ordered = started.elapsed() - parsed;
-    println!(
-        "{} statements: parse {parsed:?}, order {ordered:?}",
-        statements.len()
-    );
-
-    // SCHEMAPLAN_BATCH_SIZES=1,10,50 compares batch sizes; the default compares the
-    // default batching with one statement per round trip.
-    let default = LoadOptions::default().max_batch_statements;
-    let sizes: Vec<usize> = std::env::var("SCHEMAPLAN_BATCH_SIZES")
-        .map(|v| v.split(',').map(|n| n.trim().parse().unwrap()).collect())
-        .unwrap_or_else(|_| vec![default, 1]);
-    for size in sizes {
-        let options = LoadOptions {
-            max_batch_statements: size,
-            ..LoadOptions::default()
-        };
-        let db = DevDatabase::create(&server()).await.unwrap();
-        let started = Instant::now();
-        db.load_with(&statements, &options).await.unwrap();
-        println!(
-            "load, at most {size} statements per round trip: {:?}",
-            started.elapsed()
-        );
-        db.drop_database().await.unwrap();
-    }
 }

@@ -5,9 +5,8 @@
 mod common;
 
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
-use common::{ok, run, TestDb};
+use common::{ok, run, wait_until, TestDb, PATIENCE};
 
 const BEFORE: &str = "
 CREATE TABLE customers (id bigint PRIMARY KEY);
@@ -168,49 +167,43 @@ async fn a_killed_concurrent_index_build_is_rebuilt_by_the_next_apply() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let admin = common::connect(&common::server_url()).await;
-    let started = Instant::now();
-    loop {
-        let building: i64 = admin
-            .query_one(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND query LIKE 'CREATE INDEX CONCURRENTLY%'",
-                &[&db.name],
-            )
-            .await
-            .unwrap()
-            .get(0);
-        if building > 0 {
-            break;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "the build never started"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Killed once the build has committed the index's catalog entry (still invalid)
+    // and is filling it: killed earlier, it would leave nothing to resume.
+    let client = db.client().await;
+    wait_until(
+        "the concurrent build of items_slow to be under way with its invalid index in the catalog",
+        PATIENCE,
+        async || {
+            client
+                .query_one(
+                    "SELECT EXISTS (SELECT FROM pg_index WHERE indexrelid = to_regclass('public.items_slow') \
+                                    AND NOT indisvalid) \
+                        AND EXISTS (SELECT FROM pg_stat_activity WHERE datname = current_database() \
+                                    AND state = 'active' AND query LIKE 'CREATE INDEX CONCURRENTLY%')",
+                    &[],
+                )
+                .await
+                .unwrap()
+                .get::<_, bool>(0)
+        },
+    )
+    .await;
     child.kill().unwrap();
     child.wait().unwrap();
     // The server notices the client is gone and cancels the build: an invalid index stays.
-    let started = Instant::now();
-    loop {
-        let left: i64 = admin
+    wait_until("the killed build's session to end", PATIENCE, async || {
+        client
             .query_one(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND application_name = 'schemaplan'",
-                &[&db.name],
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() \
+                 AND application_name = 'schemaplan'",
+                &[],
             )
             .await
             .unwrap()
-            .get(0);
-        if left == 0 {
-            break;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "the build was not cancelled"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+            .get::<_, i64>(0)
+            == 0
+    })
+    .await;
     assert!(
         !one::<bool>(
             &db,

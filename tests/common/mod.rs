@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::time::{Duration, Instant};
 
 /// The server the tests use.
 pub fn server_url() -> String {
@@ -105,6 +106,58 @@ impl Drop for TestDb {
     }
 }
 
+/// How long a test waits for something to happen before it fails: long enough for a
+/// loaded 2-core machine, short enough that a hung test says what it waited for.
+pub const PATIENCE: Duration = Duration::from_secs(30);
+
+/// How often [`wait_until`] looks again.
+const POLL: Duration = Duration::from_millis(20);
+
+/// What a [`wait_until`] condition reports: `bool` (true: it happened) or `Option<T>`
+/// (`Some`: it happened, with the value to hand back, e.g. a backend's pid).
+pub trait Waited {
+    /// What `wait_until` returns once the condition holds.
+    type Value;
+    /// `Some` once the condition holds.
+    fn value(self) -> Option<Self::Value>;
+}
+
+impl Waited for bool {
+    type Value = ();
+    fn value(self) -> Option<()> {
+        self.then_some(())
+    }
+}
+
+impl<T> Waited for Option<T> {
+    type Value = T;
+    fn value(self) -> Option<T> {
+        self
+    }
+}
+
+/// Checks `condition` every 20 ms until it holds and returns what it reported; panics
+/// with "waited {deadline:?} for {what}" when `deadline` passes first. Tests wait for
+/// the event they depend on (a lock taken, a query running, a backend gone), never for
+/// a fixed time standing in for it.
+pub async fn wait_until<W: Waited>(
+    what: &str,
+    deadline: Duration,
+    mut condition: impl AsyncFnMut() -> W,
+) -> W::Value {
+    let started = Instant::now();
+    loop {
+        if let Some(value) = condition().await.value() {
+            return value;
+        }
+        assert!(
+            started.elapsed() < deadline,
+            "waited {deadline:?} for {what}"
+        );
+        tokio::time::sleep(POLL).await;
+    }
+}
+
 /// PostgreSQL's message, detail and hint, for test failures.
 pub fn db_error(e: &tokio_postgres::Error) -> String {
     match e.as_db_error() {
@@ -140,11 +193,17 @@ pub fn snapshot_settings() -> insta::Settings {
 
 /// A copy of the demo (schema/ and plans/) in a temporary directory.
 pub fn demo_project() -> tempfile::TempDir {
+    project_copy(&root())
+}
+
+/// A copy of a project's schema/ and plans/ (e.g. `root().join("examples/blog")`) in a
+/// temporary directory.
+pub fn project_copy(project: &Path) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     for sub in ["schema", "plans"] {
         let to = dir.path().join(sub);
         std::fs::create_dir_all(&to).unwrap();
-        for e in std::fs::read_dir(root().join(sub)).unwrap() {
+        for e in std::fs::read_dir(project.join(sub)).unwrap() {
             let p = e.unwrap().path();
             std::fs::copy(&p, to.join(p.file_name().unwrap())).unwrap();
         }
