@@ -116,7 +116,10 @@ pub const SNAPSHOT_PG_MAJOR: i32 = 15;
 /// divided by 10000: 170010 is 17).
 pub async fn server_major(client: &tokio_postgres::Client) -> i32 {
     let row = client
-        .query_one("SELECT current_setting('server_version_num')::int / 10000", &[])
+        .query_one(
+            "SELECT current_setting('server_version_num')::int / 10000",
+            &[],
+        )
         .await
         .unwrap_or_else(|e| panic!("reading server_version_num: {}", db_error(&e)));
     row.get(0)
