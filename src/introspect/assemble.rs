@@ -449,8 +449,17 @@ impl Assembly {
                             },
                         );
                     }
+                    // From PostgreSQL 17 a partition's column shows its parent's identity
+                    // (attidentity set) but the sequence is the parent's, with no
+                    // pg_depend row to the partition: the identity is the parent's, which
+                    // ATTACH gives and DETACH takes away, and it cannot be altered on the
+                    // partition. Read as the partition's column without identity, as
+                    // PostgreSQL 13 to 16 store it.
+                    let parents_identity = self.tables[t].partition_of.is_some()
+                        && !identities.contains_key(&(row.relid, row.name.clone()));
                     let identity = match row.identity.as_str() {
                         "" => None,
+                        _ if parents_identity => None,
                         code => {
                             let kind = match code {
                                 "a" => IdentityKind::Always,
@@ -1063,6 +1072,73 @@ mod tests {
             "CHECK ((a > 0))"
         );
         assert_eq!(catalog.views[&q("v")].columns[0].name, "a");
+    }
+
+    /// PostgreSQL 17's catalog for `CREATE TABLE p (id bigint GENERATED ALWAYS AS
+    /// IDENTITY) PARTITION BY LIST (id)` with a partition `p1`: both columns have
+    /// attidentity `a`, only p's has a sequence.
+    fn partitioned_identity_rows() -> Rows {
+        let mut rows = Rows::default();
+        rows.schemas.push(SchemaRow {
+            oid: 2200,
+            name: "public".into(),
+            comment: None,
+        });
+        rows.relations.push(RelationRow {
+            partition_by: Some("LIST (id)".into()),
+            ..relation(100, "p", "p")
+        });
+        rows.relations.push(RelationRow {
+            is_partition: true,
+            bound: Some("FOR VALUES IN ('1')".into()),
+            parents: vec![q("p")],
+            ..relation(110, "p1", "r")
+        });
+        let identity = |relid| ColumnRow {
+            identity: "a".into(),
+            not_null: true,
+            is_local: relid == 100,
+            ..column(relid, 1, "id")
+        };
+        rows.columns = vec![identity(110), identity(100)];
+        rows.sequences.push(SequenceRow {
+            oid: 400,
+            name: q("p_id_seq"),
+            data_type: "bigint".into(),
+            options: SequenceOptions::defaults_for("bigint", 1),
+            owner: Some(super::super::rows::SequenceOwner {
+                identity: true,
+                relid: 100,
+                table: q("p"),
+                column: "id".into(),
+            }),
+            comment: None,
+        });
+        rows
+    }
+
+    #[test]
+    fn a_partitions_identity_is_its_parents() {
+        let catalog = assemble(partitioned_identity_rows()).unwrap();
+        let parent = &catalog.tables[&q("p")].columns["id"];
+        assert_eq!(
+            parent.identity.as_ref().map(|i| i.kind),
+            Some(IdentityKind::Always)
+        );
+        let partition = &catalog.tables[&q("p1")].columns["id"];
+        assert!(partition.identity.is_none());
+        assert!(partition.not_null);
+    }
+
+    #[test]
+    fn an_identity_without_sequence_outside_partitions_is_an_error() {
+        let mut rows = partitioned_identity_rows();
+        rows.relations[1] = relation(110, "p1", "r");
+        let err = assemble(rows).unwrap_err().to_string();
+        assert!(
+            err.contains("identity column public.p1.id has no sequence"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -15,11 +15,13 @@
 //! PostgreSQL rendering definitions (`pg_get_constraintdef`, `pg_get_indexdef`, ...),
 //! which it does for each object once.
 //!
-//! Needs PostgreSQL 13 or later (`pg_trigger.tgparentid`).
+//! Needs PostgreSQL 13 or later (`pg_trigger.tgparentid`). The server's
+//! `server_version_num` is read first, once per introspection, and picks the queries
+//! for catalogs that changed between versions ([`queries::ForVersion`]).
 //!
 //! - [`queries`]: the catalog SQL, one named constant per object kind.
 //! - `rows`: rows decoded into plain structs.
-//! - `build`: the rows assembled into a Catalog, dependencies resolved.
+//! - `assemble`: the rows assembled into a Catalog, dependencies resolved.
 
 mod assemble;
 pub mod queries;
@@ -114,6 +116,7 @@ pub async fn introspect_in_transaction(client: &Client) -> Result<Catalog> {
 /// Each query's rows are decoded as soon as they arrive, while the server is still
 /// working on the queries behind it.
 async fn read_rows(client: &Client) -> Result<(Rows, Stats)> {
+    let q = queries::ForVersion::new(server_version(client).await?);
     let stats = Cell::new(Stats::default());
     let s = &stats;
     // The server runs the queries one after the other in this order, while the client
@@ -139,7 +142,7 @@ async fn read_rows(client: &Client) -> Result<(Rows, Stats)> {
             client,
             s,
             "dependencies",
-            queries::DEPENDENCIES,
+            q.dependencies,
             DependRow::from_row
         ),
         fetch(client, s, "columns", queries::COLUMNS, ColumnRow::from_row),
@@ -219,6 +222,27 @@ async fn read_rows(client: &Client) -> Result<(Rows, Stats)> {
         unmanaged,
     };
     Ok((rows, stats.get()))
+}
+
+/// The server's `server_version_num` (170010 for 17.10); an error below
+/// [`queries::MIN_VERSION`].
+async fn server_version(client: &Client) -> Result<i32> {
+    const CONTEXT: &str = "introspection: reading the server version";
+    let row = client
+        .query_one("SELECT current_setting('server_version_num')::int", &[])
+        .await
+        .map_err(|e| database_error(CONTEXT, &e))?;
+    let version: i32 = row.try_get(0).map_err(|e| database_error(CONTEXT, &e))?;
+    if version < queries::MIN_VERSION {
+        return Err(Error::Database {
+            context: CONTEXT.to_string(),
+            message: format!(
+                "PostgreSQL {} is not supported: schemaplan reads PostgreSQL 13 and later",
+                version / 10000
+            ),
+        });
+    }
+    Ok(version)
 }
 
 /// Runs one catalog query (`query_typed`: no separate prepare round trip) and decodes

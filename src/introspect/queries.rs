@@ -330,32 +330,57 @@ pub const FUNCTIONS: &str = concat!(
     not_internal!("pg_proc", "p.oid")
 );
 
+/// The dependencies query over `$depend`, a relation with `pg_depend`'s columns (see
+/// [`DEPENDENCIES`] and [`DEPENDENCIES_13`]).
+macro_rules! dependencies {
+    ($depend:expr) => {
+        concat!(
+            // Extension membership, read once and used for both sides.
+            "WITH member AS MATERIALIZED (SELECT classid, objid, refobjid FROM pg_depend ",
+            "WHERE refclassid = 'pg_extension'::regclass AND deptype = 'e') ",
+            "SELECT d.classid, d.objid, d.objsubid, d.refclassid, ",
+            "coalesce(el.oid, d.refobjid) AS refobjid, ",
+            "CASE WHEN el.oid IS NULL THEN d.refobjsubid ELSE 0 END AS refobjsubid, ",
+            "e.extname::text AS ref_extension ",
+            "FROM ",
+            $depend,
+            " d ",
+            "LEFT JOIN pg_type el ON d.refclassid = 'pg_type'::regclass AND el.typarray = d.refobjid ",
+            "LEFT JOIN member m ON m.classid = d.refclassid AND m.objid = coalesce(el.oid, d.refobjid) ",
+            "LEFT JOIN pg_extension e ON e.oid = m.refobjid ",
+            "LEFT JOIN pg_attrdef ad ON d.classid = 'pg_attrdef'::regclass AND ad.oid = d.objid ",
+            "WHERE d.objid >= 16384 AND d.deptype IN ('n', 'a') AND d.classid IN (",
+            "'pg_class'::regclass, 'pg_attrdef'::regclass, 'pg_rewrite'::regclass, ",
+            "'pg_type'::regclass, 'pg_constraint'::regclass, 'pg_trigger'::regclass, ",
+            "'pg_policy'::regclass, 'pg_proc'::regclass) AND NOT EXISTS (SELECT FROM member x ",
+            "WHERE x.classid = d.classid AND x.objid = d.objid) ",
+            // Every default depends on its own column: a fact, not an ordering constraint.
+            "AND NOT (ad.adrelid IS NOT NULL AND ad.adrelid = d.refobjid AND ad.adnum = d.refobjsubid)"
+        )
+    };
+}
+
 /// Lists the normal and automatic dependencies of user objects (oid >= 16384, the first
 /// oid PostgreSQL hands out after initdb) of the kinds the model knows. A reference to
 /// an array type is turned into its element type, and a referenced extension member
 /// carries its extension's name. Excludes dependents that are extension members and
-/// each default's dependency on its own column.
-pub const DEPENDENCIES: &str = concat!(
-    // Extension membership, read once and used for both sides.
-    "WITH member AS MATERIALIZED (SELECT classid, objid, refobjid FROM pg_depend ",
-    "WHERE refclassid = 'pg_extension'::regclass AND deptype = 'e') ",
-    "SELECT d.classid, d.objid, d.objsubid, d.refclassid, ",
-    "coalesce(el.oid, d.refobjid) AS refobjid, ",
-    "CASE WHEN el.oid IS NULL THEN d.refobjsubid ELSE 0 END AS refobjsubid, ",
-    "e.extname::text AS ref_extension ",
-    "FROM pg_depend d ",
-    "LEFT JOIN pg_type el ON d.refclassid = 'pg_type'::regclass AND el.typarray = d.refobjid ",
-    "LEFT JOIN member m ON m.classid = d.refclassid AND m.objid = coalesce(el.oid, d.refobjid) ",
-    "LEFT JOIN pg_extension e ON e.oid = m.refobjid ",
-    "LEFT JOIN pg_attrdef ad ON d.classid = 'pg_attrdef'::regclass AND ad.oid = d.objid ",
-    "WHERE d.objid >= 16384 AND d.deptype IN ('n', 'a') AND d.classid IN (",
-    "'pg_class'::regclass, 'pg_attrdef'::regclass, 'pg_rewrite'::regclass, ",
-    "'pg_type'::regclass, 'pg_constraint'::regclass, 'pg_trigger'::regclass, ",
-    "'pg_policy'::regclass, 'pg_proc'::regclass) AND NOT EXISTS (SELECT FROM member x ",
-    "WHERE x.classid = d.classid AND x.objid = d.objid) ",
-    // Every default depends on its own column: a fact, not an ordering constraint.
-    "AND NOT (ad.adrelid IS NOT NULL AND ad.adrelid = d.refobjid AND ad.adnum = d.refobjsubid)"
-);
+/// each default's dependency on its own column. For PostgreSQL 15 and later.
+pub const DEPENDENCIES: &str = dependencies!("pg_depend");
+
+/// [`DEPENDENCIES`] for PostgreSQL 13 and 14, which record what a generated column's
+/// expression uses on the column itself rather than on its `pg_attrdef` row: those rows
+/// (all but the column's own type and collation) are read as the `pg_attrdef` row's, as
+/// 15 records them.
+pub const DEPENDENCIES_13: &str = dependencies!(concat!(
+    "(SELECT CASE WHEN g.oid IS NULL THEN p.classid ELSE 'pg_attrdef'::regclass::oid END AS classid, ",
+    "coalesce(g.oid, p.objid) AS objid, CASE WHEN g.oid IS NULL THEN p.objsubid ELSE 0 END ",
+    "AS objsubid, p.refclassid, p.refobjid, p.refobjsubid, p.deptype FROM pg_depend p ",
+    "LEFT JOIN pg_attribute ga ON p.classid = 'pg_class'::regclass AND p.objsubid > 0 ",
+    "AND ga.attrelid = p.objid AND ga.attnum = p.objsubid AND ga.attgenerated <> '' ",
+    "AND NOT (p.refclassid = 'pg_type'::regclass AND p.refobjid = ga.atttypid) ",
+    "AND NOT (p.refclassid = 'pg_collation'::regclass AND p.refobjid = ga.attcollation) ",
+    "LEFT JOIN pg_attrdef g ON g.adrelid = ga.attrelid AND g.adnum = ga.attnum)"
+));
 
 /// Lists objects schemaplan does not manage yet, described by `pg_identify_object`:
 /// foreign tables, rules other than a view's `_RETURN`, aggregates and window functions,
@@ -427,7 +452,33 @@ pub const UNMANAGED: &str =
     "AND x.objid = u.oid AND x.deptype IN ('e', 'i'))"
 );
 
-/// Every catalog query, with a name for error messages.
+/// The lowest `server_version_num` introspection reads (`pg_trigger.tgparentid` is
+/// from PostgreSQL 13).
+pub const MIN_VERSION: i32 = 130000;
+
+/// The catalog queries for a server of `server_version_num` `version`: the constants
+/// above, with the version's own where a catalog changed. `version` is at least
+/// [`MIN_VERSION`].
+#[derive(Clone, Copy, Debug)]
+pub struct ForVersion {
+    /// [`DEPENDENCIES_13`] before 15, [`DEPENDENCIES`] from 15.
+    pub dependencies: &'static str,
+}
+
+impl ForVersion {
+    /// The queries for `version` (`server_version_num`, e.g. 170010).
+    pub fn new(version: i32) -> ForVersion {
+        ForVersion {
+            dependencies: if version < 150000 {
+                DEPENDENCIES_13
+            } else {
+                DEPENDENCIES
+            },
+        }
+    }
+}
+
+/// Every catalog query of the newest PostgreSQL, with a name for error messages.
 pub const ALL: &[(&str, &str)] = &[
     ("schemas", SCHEMAS),
     ("extensions", EXTENSIONS),
