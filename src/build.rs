@@ -2,10 +2,8 @@
 //! binary, so a deployed program applies its plans without a plans/ folder next to it.
 //!
 //! ```no_run
-//! // build.rs
-//! fn main() {
-//!     schemaplan::build::embed_plans("plans").expect("embed plans");
-//! }
+//! // build.rs, in its fn main:
+//! schemaplan::build::embed_plans("plans").expect("embed plans");
 //! ```
 //!
 //! ```ignore

@@ -15,6 +15,10 @@ use crate::model::{Catalog, SchemaFilter};
 use crate::plan::{self, Revision};
 
 /// How schema files and plans become a Catalog.
+#[allow(
+    clippy::large_enum_variant,
+    reason = "a handful live at a time; boxing the URL would only add a deref at every match"
+)]
 #[derive(Clone, Debug)]
 pub enum Mode {
     /// Loaded into scratch databases on this server and introspected: PostgreSQL
@@ -35,6 +39,10 @@ impl Mode {
 }
 
 /// A place a schema comes from.
+#[allow(
+    clippy::large_enum_variant,
+    reason = "a handful live at a time; boxing the URL would only add a deref at every match"
+)]
 #[derive(Clone, Debug)]
 pub enum Source {
     /// A live database.
