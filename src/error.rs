@@ -37,6 +37,15 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// A file is not valid UTF-8: where its first bad byte is.
+    #[error("{location}: not valid UTF-8 (byte 0x{byte:02x}); save the file as UTF-8")]
+    Encoding {
+        /// The file, and the line and column (in characters) of the first bad byte.
+        location: Location,
+        /// The first bad byte.
+        byte: u8,
+    },
+
     /// A statement in a schema file does not parse.
     #[error("{location}: {message}\n  {statement}")]
     Syntax {

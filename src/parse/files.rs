@@ -6,7 +6,51 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Location, Result};
+
+/// The byte-order mark some editors put at the start of a UTF-8 file.
+const BOM: char = '\u{feff}';
+
+/// The text of a file schemaplan reads: UTF-8 (an error names the line and column of
+/// the first bad byte), without a leading byte-order mark. Every reader goes through
+/// here, so a BOM means the same to `plan`, `check`, `apply` and the rest.
+pub fn read_text(path: &Path) -> Result<String> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    decode_text(path, bytes)
+}
+
+/// [`read_text`] for bytes already in memory (`path` names them in errors).
+pub fn decode_text(path: &Path, bytes: Vec<u8>) -> Result<String> {
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(match text.strip_prefix(BOM) {
+            Some(rest) => rest.to_string(),
+            None => text,
+        }),
+        Err(e) => {
+            let bytes = e.as_bytes();
+            let at = e.utf8_error().valid_up_to();
+            // Everything before `at` is valid UTF-8.
+            let before = std::str::from_utf8(&bytes[..at]).unwrap_or_default();
+            let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+            let before_line = &before[line_start..];
+            let column = before_line.chars().count() + 1
+                - usize::from(line_start == 0 && before_line.starts_with(BOM));
+            Err(Error::Encoding {
+                location: Location {
+                    path: path.to_path_buf(),
+                    line: before.matches('\n').count() + 1,
+                    column,
+                },
+                byte: bytes[at],
+            })
+        }
+    }
+}
+
+/// `text` without a leading byte-order mark.
+pub fn strip_bom(text: &str) -> &str {
+    text.strip_prefix(BOM).unwrap_or(text)
+}
 
 /// The `.sql` files at `path`: the file itself when it is a file (whatever its
 /// extension: the user named it), else every `*.sql` below the directory, recursively,
@@ -74,6 +118,23 @@ mod tests {
         assert_eq!(
             files,
             ["a.sql", "b/c/t.yaml", "b/c/x.sql", "b/y.SQL", "z.sql"]
+        );
+    }
+
+    #[test]
+    fn text_loses_its_bom_and_bad_bytes_are_located() {
+        let p = Path::new("s/a.sql");
+        assert_eq!(decode_text(p, b"\xef\xbb\xbfab".to_vec()).unwrap(), "ab");
+        assert_eq!(decode_text(p, b"ab".to_vec()).unwrap(), "ab");
+        let err = decode_text(p, b"x\ny\xc3\xa9z\xff;\n".to_vec()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "s/a.sql:2:4: not valid UTF-8 (byte 0xff); save the file as UTF-8"
+        );
+        let err = decode_text(p, b"\xef\xbb\xbfa\xe9".to_vec()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "s/a.sql:1:2: not valid UTF-8 (byte 0xe9); save the file as UTF-8"
         );
     }
 

@@ -33,6 +33,7 @@ use std::path::Path;
 use crate::error::{one_line, Location, Result};
 use crate::model::{Ident, QualName};
 
+pub use files::{decode_text, read_text, strip_bom};
 pub use hints::{parse_hints, RenameHint};
 pub use order::order_statements;
 pub(crate) use refs::parse_qualified_string;
@@ -320,7 +321,7 @@ pub fn read_sql_source(path: &Path) -> Result<Vec<Statement>> {
     let mut yaml_defined = Vec::new();
     // Files are read and parsed on every core; results are taken in path order, so the
     // statements, and the first error reported, do not depend on the threads.
-    for (file, parsed) in files.iter().zip(parallel_map(&files, read_file)) {
+    for (file, parsed) in files.iter().zip(parallel_map(&files, |f| read_file(f))) {
         let parsed = parsed?;
         yaml_defined.extend(std::iter::repeat_n(yaml::is_yaml(file), parsed.len()));
         statements.extend(parsed);
@@ -332,13 +333,12 @@ pub fn read_sql_source(path: &Path) -> Result<Vec<Statement>> {
 }
 
 /// One schema file's statements: SQL parsed, YAML compiled.
-fn read_file(file: &std::path::PathBuf) -> Result<Vec<Statement>> {
-    let text = std::fs::read_to_string(file).map_err(|e| crate::Error::io(file, e))?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+fn read_file(file: &Path) -> Result<Vec<Statement>> {
+    let text = read_text(file)?;
     if yaml::is_yaml(file) {
-        yaml::read_yaml(file, text)
+        yaml::read_yaml(file, &text)
     } else {
-        parse_sql(file, text)
+        parse_sql(file, &text)
     }
 }
 
@@ -411,7 +411,7 @@ fn defined_once(statements: &[Statement], yaml: &[bool]) -> Result<()> {
 pub fn read_rename_hints(path: &Path) -> Result<Vec<crate::parse::RenameHint>> {
     let mut hints = Vec::new();
     for file in files::sql_files(path)? {
-        let text = std::fs::read_to_string(&file).map_err(|e| crate::Error::io(&file, e))?;
+        let text = read_text(&file)?;
         if yaml::is_yaml(&file) {
             hints.extend(yaml::rename_hints(&file, &text)?);
         } else {

@@ -31,7 +31,7 @@ pub fn load(dir: &Path) -> Result<History> {
     files.sort();
     let mut texts = Vec::with_capacity(files.len());
     for path in files {
-        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        let text = crate::parse::read_text(&path)?;
         texts.push((path, text));
     }
     assemble(dir, texts)

@@ -101,9 +101,14 @@ pub struct Revision {
 }
 
 impl Revision {
-    /// The checksum of the body as it is now (`sha256:...`).
+    /// The checksum of the body as it is now (`sha256:...`), over its text with CRLF
+    /// line endings read as LF: a checkout with git's `autocrlf` is not an edit.
     pub fn actual_checksum(&self) -> String {
-        checksum(&self.body)
+        if self.body.contains("\r\n") {
+            checksum(&self.body.replace("\r\n", "\n"))
+        } else {
+            checksum(&self.body)
+        }
     }
 
     /// Whether the body was edited after the header's checksum was written.
@@ -129,6 +134,7 @@ impl Revision {
         let mut step: Option<(usize, String)> = None;
         for (i, line) in up.lines().enumerate() {
             let n = self.body_line + i;
+            let line = line.trim_end();
             if let Some(names) = line.strip_prefix("-- hazards: ") {
                 let hazards: Vec<Hazard> = names
                     .split(',')
@@ -193,8 +199,54 @@ fn find_line(text: &str, marker: &str) -> Option<usize> {
     None
 }
 
-/// Reads a revision file's text.
+/// Whether `s` is a UTC time as revision headers write it, `2026-11-24T03:15:00Z`, and
+/// a real one (month 1-12, a day the month has, 00:00:00 to 23:59:60).
+pub fn is_valid_created(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 20
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != b'T'
+        || b[13] != b':'
+        || b[16] != b':'
+        || b[19] != b'Z'
+    {
+        return false;
+    }
+    let num = |from: usize, to: usize| -> Option<u32> {
+        let part = &s[from..to];
+        if part.bytes().all(|c| c.is_ascii_digit()) {
+            part.parse().ok()
+        } else {
+            None
+        }
+    };
+    let (Some(y), Some(mo), Some(d), Some(h), Some(mi), Some(sec)) = (
+        num(0, 4),
+        num(5, 7),
+        num(8, 10),
+        num(11, 13),
+        num(14, 16),
+        num(17, 19),
+    ) else {
+        return false;
+    };
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match mo {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1..=days).contains(&d) && h < 24 && mi < 60 && sec <= 60
+}
+
+/// Reads a revision file's text. A leading byte-order mark is skipped; CRLF line
+/// endings read as LF. Every command reads revisions through here (`check`, `history`,
+/// `heads`, `apply`, ...), so a header is accepted or refused the same way by all.
 pub fn parse(path: &Path, text: &str) -> Result<Revision> {
+    let text = crate::parse::strip_bom(text);
     let bad = |line: usize, what: String| Error::BadRevision {
         location: Location {
             path: path.to_path_buf(),
@@ -221,6 +273,9 @@ pub fn parse(path: &Path, text: &str) -> Result<Revision> {
     let mut alembic = Vec::new();
     let mut transactional = true;
     let mut seen_magic = false;
+    // The line each key was first seen on: a key given twice is an error (only
+    // `alembic` lists one entry per line).
+    let mut seen: Vec<(String, usize)> = Vec::new();
     for (i, line) in header.lines().enumerate() {
         let n = i + 1;
         let line = line.trim_end();
@@ -238,7 +293,17 @@ pub fn parse(path: &Path, text: &str) -> Result<Revision> {
             return Err(bad(n, format!("expected `-- key: value`, found {line:?}")));
         };
         let value = value.trim();
-        match key.trim() {
+        let key = key.trim();
+        if key != "alembic" {
+            if let Some((_, first)) = seen.iter().find(|(k, _)| k == key) {
+                return Err(bad(
+                    n,
+                    format!("duplicated `-- {key}:` line (first at line {first})"),
+                ));
+            }
+            seen.push((key.to_string(), n));
+        }
+        match key {
             "id" => {
                 if !RevisionId::is_valid(value) {
                     return Err(bad(
@@ -254,12 +319,34 @@ pub fn parse(path: &Path, text: &str) -> Result<Revision> {
                     if !RevisionId::is_valid(p) {
                         return Err(bad(n, format!("malformed parent id {p:?}")));
                     }
-                    list.push(RevisionId(p.to_string()));
+                    let p = RevisionId(p.to_string());
+                    if list.contains(&p) {
+                        return Err(bad(n, format!("parent {p} is listed twice")));
+                    }
+                    list.push(p);
                 }
                 parents = Some((list, n));
             }
-            "message" => message = Some(value.to_string()),
-            "created" => created = Some(value.to_string()),
+            "message" => {
+                if value.is_empty() {
+                    return Err(bad(
+                        n,
+                        "empty `-- message:`: say what the revision does".to_string(),
+                    ));
+                }
+                message = Some(value.to_string());
+            }
+            "created" => {
+                if !is_valid_created(value) {
+                    return Err(bad(
+                        n,
+                        format!(
+                            "invalid `-- created:` time {value:?} (expected UTC, e.g. 2026-11-24T03:15:00Z)"
+                        ),
+                    ));
+                }
+                created = Some(value.to_string());
+            }
             "checksum" => {
                 if !value.starts_with("sha256:") {
                     return Err(bad(
@@ -301,6 +388,12 @@ pub fn parse(path: &Path, text: &str) -> Result<Revision> {
     }
     let id = id.ok_or_else(|| bad(1, "no `-- id:` line".into()))?;
     let (parents, parents_line) = parents.unwrap_or((Vec::new(), 1));
+    if parents.contains(&id) {
+        return Err(bad(
+            parents_line,
+            format!("revision {id} lists itself as its parent"),
+        ));
+    }
     let checksum_ = checksum_.ok_or_else(|| bad(1, "no `-- checksum:` line".into()))?;
     Ok(Revision {
         id,
@@ -507,6 +600,71 @@ mod tests {
         let text = sample().replace("20261124021000-1b2c3d", "yesterday");
         let err = parse(Path::new("p/x.sql"), &text).unwrap_err().to_string();
         assert_eq!(err, "p/x.sql:3:1: malformed parent id \"yesterday\"");
+    }
+
+    #[test]
+    fn crlf_and_a_bom_are_not_edits() {
+        let lf = sample();
+        let r = parse(Path::new("x.sql"), &lf).unwrap();
+        let crlf = format!("\u{feff}{}", lf.replace('\n', "\r\n"));
+        let w = parse(Path::new("x.sql"), &crlf).unwrap();
+        assert!(!w.is_edited(), "{} vs {}", w.actual_checksum(), w.checksum);
+        // An LF file's checksum is the one it always had.
+        assert_eq!(r.actual_checksum(), checksum(&r.body));
+        assert_eq!(w.actual_checksum(), r.actual_checksum());
+        assert_eq!(w.id, r.id);
+        assert_eq!(w.message, r.message);
+        assert_eq!(w.up().unwrap()[0].sql, r.up().unwrap()[0].sql);
+        assert_eq!(w.hazardous_steps(), r.hazardous_steps());
+    }
+
+    #[test]
+    fn header_values_are_validated() {
+        let err = |text: String| parse(Path::new("p/x.sql"), &text).unwrap_err().to_string();
+        let own = sample().replace(
+            "-- parents: 20261124021000-1b2c3d",
+            "-- parents: 20261124031500-3f9a2c",
+        );
+        assert_eq!(
+            err(own),
+            "p/x.sql:3:1: revision 20261124031500-3f9a2c lists itself as its parent"
+        );
+        for bad in [
+            "9999-99-99T99:99:99Z",
+            "yesterday",
+            "2026-02-29T00:00:00Z",
+            "",
+        ] {
+            let text = sample().replace("2026-11-24T03:15:00Z", bad);
+            assert_eq!(
+                err(text),
+                format!(
+                    "p/x.sql:5:1: invalid `-- created:` time {bad:?} (expected UTC, e.g. 2026-11-24T03:15:00Z)"
+                )
+            );
+        }
+        assert!(is_valid_created("2024-02-29T23:59:59Z"));
+        let text = sample().replace("-- message: add comments", "-- message:  ");
+        assert_eq!(
+            err(text),
+            "p/x.sql:4:1: empty `-- message:`: say what the revision does"
+        );
+        let text = sample().replace(
+            "-- message:",
+            "-- parents: 20261124021000-1b2c3d\n-- message:",
+        );
+        assert_eq!(
+            err(text),
+            "p/x.sql:4:1: duplicated `-- parents:` line (first at line 3)"
+        );
+        let text = sample().replace(
+            "-- parents: 20261124021000-1b2c3d",
+            "-- parents: 20261124021000-1b2c3d, 20261124021000-1b2c3d",
+        );
+        assert_eq!(
+            err(text),
+            "p/x.sql:3:1: parent 20261124021000-1b2c3d is listed twice"
+        );
     }
 
     #[test]

@@ -99,6 +99,12 @@ impl Planned {
         after: Option<&Catalog>,
         alembic: &[String],
     ) -> Result<Planned> {
+        if message.trim().is_empty() {
+            // A header with an empty message is refused when read back.
+            return Err(Error::Refused {
+                message: "a revision needs a message saying what it does: pass -m MSG".to_string(),
+            });
+        }
         let text_up = up.to_string();
         let text_down = down.to_string();
         let now = dir::now();

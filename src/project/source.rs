@@ -132,7 +132,8 @@ pub fn is_plans_dir(path: &Path) -> bool {
     entries.flatten().any(|e| {
         let p = e.path();
         p.extension().is_some_and(|x| x == "sql")
-            && std::fs::read_to_string(&p)
-                .is_ok_and(|t| t.lines().next() == Some(plan::file::MAGIC))
+            && std::fs::read_to_string(&p).is_ok_and(|t| {
+                crate::parse::strip_bom(&t).lines().next() == Some(plan::file::MAGIC)
+            })
     })
 }

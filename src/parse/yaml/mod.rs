@@ -13,6 +13,7 @@
 //! nearest valid one. Does not touch the database.
 
 pub mod compile;
+mod depth;
 pub mod emit;
 pub mod format;
 mod locate;
@@ -43,6 +44,19 @@ pub fn parse_file(path: &Path, text: &str) -> Result<File> {
     });
     if declares_nothing {
         return Ok(File::default());
+    }
+    if let Some((line, column)) = depth::too_deep(text, depth::MAX_DEPTH) {
+        return Err(Error::Yaml {
+            location: Location {
+                path: path.to_path_buf(),
+                line,
+                column,
+            },
+            message: format!(
+                "nested deeper than {} levels: a schema file needs a handful (tables, a table, its columns, ...)",
+                depth::MAX_DEPTH
+            ),
+        });
     }
     serde_norway::from_str(text).map_err(|e| yaml_error(path, &e))
 }
