@@ -183,6 +183,19 @@ pub enum Error {
         second: Location,
     },
 
+    /// A statement creates an object that already exists (what PostgreSQL says as
+    /// `relation "t" already exists`), e.g. a table defined twice in schema files.
+    #[error("{location}: {object} already exists{}", first.as_ref().map(|f| format!(" (created at {f})")).unwrap_or_default())]
+    AlreadyExists {
+        /// The object: `relation public.t`, `type public.mood`, `schema app`,
+        /// `trigger audit on public.t`.
+        object: String,
+        /// The statement that creates it again.
+        location: Location,
+        /// Where it was created first, when known.
+        first: Option<Location>,
+    },
+
     /// Another run holds the apply lock and did not let go within `--lock-wait`.
     #[error("another schemaplan run holds the apply lock on this database{}; gave up after waiting {waited_secs} s (raise --lock-wait to wait longer)", holder.as_deref().map(|h| format!(" ({h})")).unwrap_or_default())]
     LockWait {

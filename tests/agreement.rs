@@ -357,3 +357,26 @@ async fn apply_agrees_on_crlf_and_bad_headers() {
         format!("error: plans/{name}:3:1: revision {id} lists itself as its parent")
     );
 }
+
+#[test]
+fn a_table_defined_in_two_files_is_refused_by_plan_and_check() {
+    let (_dir, p) = project(&[
+        (
+            "schema/a.sql",
+            b"CREATE TABLE users (id bigint PRIMARY KEY);\n",
+        ),
+        (
+            "schema/b.sql",
+            b"-- users again\nCREATE TABLE users (id bigint PRIMARY KEY, email text);\n",
+        ),
+    ]);
+    let (a, b) = (p.desired.join("a.sql"), p.desired.join("b.sql"));
+    both_fail(
+        &p,
+        &format!(
+            "{}:2:1: relation public.users already exists (created at {}:1:1)",
+            b.display(),
+            a.display()
+        ),
+    );
+}

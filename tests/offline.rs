@@ -349,3 +349,86 @@ fn positions_in_group_by_and_order_by_read_as_their_expressions() {
         kept.views[&q("v")].definition
     );
 }
+
+/// Issue 16, defect 2: an object created twice is PostgreSQL's "already exists", naming
+/// both statements, never the last definition silently winning.
+#[test]
+fn an_object_defined_twice_is_an_error_naming_both_places() {
+    let cases = [
+        (
+            "CREATE TABLE t (id int PRIMARY KEY);\nCREATE TABLE t (id int PRIMARY KEY);",
+            "schema.sql:2:1: relation public.t already exists (created at schema.sql:1:1)",
+        ),
+        (
+            "CREATE TABLE t (id int);\nCREATE INDEX i ON t (id);\nCREATE INDEX i ON t (id);",
+            "schema.sql:3:1: relation public.i already exists (created at schema.sql:2:1)",
+        ),
+        (
+            "CREATE TYPE m AS ENUM ('a');\nCREATE TYPE m AS ENUM ('b');",
+            "schema.sql:2:1: type public.m already exists (created at schema.sql:1:1)",
+        ),
+        (
+            "CREATE DOMAIN d AS int;\nCREATE DOMAIN d AS text;",
+            "schema.sql:2:1: type public.d already exists (created at schema.sql:1:1)",
+        ),
+        (
+            "CREATE TYPE c AS (a int);\nCREATE TABLE c (a int);",
+            "schema.sql:2:1: type public.c already exists (created at schema.sql:1:1)",
+        ),
+        (
+            "CREATE VIEW v AS SELECT 1 AS a;\nCREATE VIEW v AS SELECT 2 AS a;",
+            "schema.sql:2:1: relation public.v already exists (created at schema.sql:1:1)",
+        ),
+        (
+            "CREATE SCHEMA app;\nCREATE SCHEMA app;",
+            "schema.sql:2:1: schema app already exists (created at schema.sql:1:1)",
+        ),
+        (
+            "CREATE SCHEMA public;",
+            "schema.sql:1:1: schema public already exists",
+        ),
+        (
+            "CREATE TABLE t (id int);\n\
+             CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;\n\
+             CREATE TRIGGER g BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION f();\n\
+             CREATE TRIGGER g BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION f();",
+            "schema.sql:4:1: trigger g on public.t already exists (created at schema.sql:3:1)",
+        ),
+        (
+            "CREATE TABLE t (id int PRIMARY KEY);\nCREATE INDEX t_pkey ON t (id);",
+            "schema.sql:2:1: relation public.t_pkey already exists",
+        ),
+    ];
+    for (sql, expected) in cases {
+        match try_schema(sql) {
+            Ok(_) => panic!("accepted:\n{sql}"),
+            Err(e) => assert_eq!(e.to_string(), expected, "{sql}"),
+        }
+    }
+    // What PostgreSQL accepts stays accepted: OR REPLACE, IF NOT EXISTS.
+    let c = schema(
+        "CREATE VIEW v AS SELECT 1 AS a;\nCREATE OR REPLACE VIEW v AS SELECT 2 AS a;\n\
+         CREATE TABLE IF NOT EXISTS v2 (a int);\nCREATE TABLE IF NOT EXISTS v2 (a int);\n\
+         CREATE SCHEMA IF NOT EXISTS public;",
+    );
+    assert!(c.views[&q("v")].definition.contains('2'));
+    // In plans/: a revision creating what an earlier one created names that one.
+    let mut catalog = Catalog::new_database();
+    script(&mut catalog, "CREATE TABLE t (id int);").unwrap();
+    let statements =
+        split_script(Path::new("plans/r2.sql"), "\n\nCREATE TABLE t (id int);", 1).unwrap();
+    let err = interpret_script(&mut catalog, &statements).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "plans/r2.sql:3:1: relation public.t already exists"
+    );
+    let scripts = vec![
+        split_script(Path::new("plans/r1.sql"), "CREATE TABLE t (id int);", 1).unwrap(),
+        split_script(Path::new("plans/r2.sql"), "CREATE TABLE t (id int);", 7).unwrap(),
+    ];
+    let err = schemaplan::offline::interpret_scripts(&scripts).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "plans/r2.sql:7:1: relation public.t already exists (created at plans/r1.sql:1:1)"
+    );
+}

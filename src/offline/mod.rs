@@ -76,12 +76,21 @@ pub fn interpret_source(path: &Path) -> Result<Catalog> {
 /// statement. `SET search_path` in the script applies to the statements after it; data
 /// statements (INSERT, UPDATE, ...) and transaction control change nothing.
 pub fn interpret_script(catalog: &mut Catalog, statements: &[ScriptStatement]) -> Result<()> {
+    script_in(catalog, statements, &interp::IndexNames::default())
+}
+
+/// [`interpret_script`] keeping what the interpreter remembers (where each object was
+/// created) in `names`, across the scripts of a history.
+fn script_in(
+    catalog: &mut Catalog,
+    statements: &[ScriptStatement],
+    names: &interp::IndexNames,
+) -> Result<()> {
     let mut search_path = vec!["public".to_string()];
-    let names = interp::IndexNames::default();
     for statement in statements {
         let mut i = interp::Interp::new(
             catalog,
-            &names,
+            names,
             search_path.clone(),
             statement.location.clone(),
             &statement.sql,
@@ -96,8 +105,9 @@ pub fn interpret_script(catalog: &mut Catalog, statements: &[ScriptStatement]) -
 /// order), applied one after the other to a new database.
 pub fn interpret_scripts(scripts: &[Vec<ScriptStatement>]) -> Result<Catalog> {
     let mut catalog = Catalog::new_database();
+    let names = interp::IndexNames::default();
     for script in scripts {
-        interpret_script(&mut catalog, script)?;
+        script_in(&mut catalog, script, &names)?;
     }
     catalog.shrink_to_fit();
     Ok(catalog)

@@ -44,6 +44,7 @@ impl<'c> Interp<'c> {
         if s.if_not_exists && self.relation_name_taken(&q.schema, &q.name) {
             return Ok(());
         }
+        self.new_relation(&q)?;
         let mut stmt = s.clone();
         stmt.idxname = name;
         stmt.concurrent = false;

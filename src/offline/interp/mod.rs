@@ -59,8 +59,14 @@ pub struct Interp<'c> {
 /// interpreter records the constraints those add); any other statement drops it, to
 /// be built again when needed. Without it, naming each new constraint scans every
 /// table: quadratic in a schema's size.
+///
+/// It also remembers where each object was created, so that creating it again names
+/// both places (`relation public.t already exists (created at schema/a.sql:1:1)`).
 #[derive(Default)]
-pub struct IndexNames(std::cell::RefCell<Option<std::collections::HashSet<QualName>>>);
+pub struct IndexNames(
+    std::cell::RefCell<Option<std::collections::HashSet<QualName>>>,
+    std::cell::RefCell<std::collections::HashMap<String, Location>>,
+);
 
 impl IndexNames {
     fn collect(cat: &Catalog) -> std::collections::HashSet<QualName> {
@@ -99,6 +105,16 @@ impl IndexNames {
 
     fn forget(&self) {
         self.0.borrow_mut().take();
+    }
+
+    /// Records that the object `what` (e.g. `relation public.t`) was created at `loc`.
+    fn created(&self, what: String, loc: &Location) {
+        self.1.borrow_mut().insert(what, loc.clone());
+    }
+
+    /// Where `what` was created, when a statement the interpreter ran created it.
+    fn created_at(&self, what: &str) -> Option<Location> {
+        self.1.borrow().get(what).cloned()
     }
 }
 
@@ -194,6 +210,22 @@ impl<'c> Interp<'c> {
     /// An error for what offline mode cannot model, pointing at exact mode.
     fn unsupported(&self, what: impl std::fmt::Display) -> Error {
         unsupported(&self.loc, &self.one_line, what)
+    }
+
+    /// The error PostgreSQL gives for creating `what` (`relation public.t`, `type
+    /// public.mood`, ...) a second time, naming where it was created first when a
+    /// statement of this run did.
+    fn already_exists(&self, what: &str) -> Error {
+        Error::AlreadyExists {
+            object: what.to_string(),
+            location: self.loc.clone(),
+            first: self.names.created_at(what),
+        }
+    }
+
+    /// Records that this statement created `what`, for [`Interp::already_exists`].
+    fn created(&self, what: String) {
+        self.names.created(what, &self.loc);
     }
 
     /// An error for a statement that names something that does not exist.

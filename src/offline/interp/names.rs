@@ -135,6 +135,35 @@ impl<'c> Interp<'c> {
 
     /// Whether a relation of that name exists in the schema, counting the indexes
     /// behind constraints and partitions' index copies (one namespace in PostgreSQL).
+    /// Refuses to create the relation `q` (a table, view, sequence or index) when a
+    /// relation of that name exists, as PostgreSQL does; records where it is created.
+    pub(super) fn new_relation(&self, q: &QualName) -> Result<()> {
+        let what = format!("relation {q}");
+        if self.is_relation(q)
+            || self.cat.indexes.contains_key(q)
+            || self.names.contains(self.cat, q)
+        {
+            return Err(self.already_exists(&what));
+        }
+        self.created(what);
+        Ok(())
+    }
+
+    /// Refuses to create the type `q` when a type of that name exists (an enum, domain
+    /// or composite type, or the row type of a table or view); records where it is
+    /// created.
+    pub(super) fn new_type_name(&self, q: &QualName) -> Result<()> {
+        let what = format!("type {q}");
+        if self.cat.types.contains_key(q)
+            || self.cat.tables.contains_key(q)
+            || self.cat.views.contains_key(q)
+        {
+            return Err(self.already_exists(&what));
+        }
+        self.created(what);
+        Ok(())
+    }
+
     pub(super) fn relation_name_taken(&self, schema: &str, name: &str) -> bool {
         let q = QualName::new(schema, name);
         self.is_relation(&q)

@@ -16,9 +16,14 @@ impl<'c> Interp<'c> {
         if s.schemaname.is_empty() {
             return Err(self.unsupported("CREATE SCHEMA AUTHORIZATION without a name"));
         }
-        if self.cat.schemas.contains_key(&s.schemaname) && s.if_not_exists {
-            return Ok(());
+        let what = format!("schema {}", crate::model::Ident(&s.schemaname));
+        if self.cat.schemas.contains_key(&s.schemaname) {
+            if s.if_not_exists {
+                return Ok(());
+            }
+            return Err(self.already_exists(&what));
         }
+        self.created(what);
         self.cat.schemas.insert(
             s.schemaname.clone(),
             Schema {

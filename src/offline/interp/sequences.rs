@@ -124,6 +124,7 @@ impl<'c> Interp<'c> {
         if s.if_not_exists && self.is_relation(&name) {
             return Ok(());
         }
+        self.new_relation(&name)?;
         let mut data_type = "bigint".to_string();
         let mut owned = None;
         let options = self.sequence_options(&s.options, &mut data_type, None, &mut owned)?;

@@ -33,6 +33,8 @@ impl<'c> Interp<'c> {
         if self.is_relation(&name) && s.if_not_exists {
             return Ok(());
         }
+        self.new_relation(&name)?;
+        self.new_type_name(&name)?;
         if rv.relpersistence == "t" {
             return Err(self.unsupported("a temporary table"));
         }

@@ -60,6 +60,11 @@ impl<'c> Interp<'c> {
         let definition = deparse_stmt(NodeEnum::CreateTrigStmt(Box::new(stmt)))
             .ok_or_else(|| self.unsupported("a trigger the deparser cannot print"))?;
         let key = (table.clone(), s.trigname.clone());
+        let what = format!("trigger {} on {table}", crate::model::Ident(&s.trigname));
+        if !s.replace && self.cat.triggers.contains_key(&key) {
+            return Err(self.already_exists(&what));
+        }
+        self.created(what);
         let (enabled, comment) = match self.cat.triggers.get(&key) {
             Some(t) if s.replace => (t.enabled, t.comment.clone()),
             _ => (TriggerEnabled::Origin, None),

@@ -158,6 +158,7 @@ impl<'c> Interp<'c> {
 
     pub(super) fn create_enum(&mut self, s: &protobuf::CreateEnumStmt) -> Result<()> {
         let name = self.create_list(&strings(&s.type_name))?;
+        self.new_type_name(&name)?;
         let labels = strings(&s.vals);
         self.new_type(name, TypeKind::Enum { labels }, Vec::new());
         Ok(())
@@ -214,6 +215,7 @@ impl<'c> Interp<'c> {
 
     pub(super) fn create_domain(&mut self, s: &protobuf::CreateDomainStmt) -> Result<()> {
         let name = self.create_list(&strings(&s.domainname))?;
+        self.new_type_name(&name)?;
         let tn = s
             .type_name
             .as_ref()
@@ -351,6 +353,7 @@ impl<'c> Interp<'c> {
             .as_ref()
             .ok_or_else(|| self.unsupported("a type without a name"))?;
         let name = self.create_name(rv);
+        self.new_type_name(&name)?;
         let mut attributes = Vec::new();
         let mut deps = Vec::new();
         for e in &s.coldeflist {

@@ -242,6 +242,10 @@ impl<'c> Interp<'c> {
             return Err(self.unsupported("a temporary view"));
         }
         let name = self.create_name(rv);
+        if !(s.replace && self.cat.views.get(&name).is_some_and(|v| !v.materialized)) {
+            self.new_relation(&name)?;
+            self.new_type_name(&name)?;
+        }
         let query = s
             .query
             .as_deref()
@@ -318,6 +322,8 @@ impl<'c> Interp<'c> {
         if s.if_not_exists && self.is_relation(&name) {
             return Ok(());
         }
+        self.new_relation(&name)?;
+        self.new_type_name(&name)?;
         let query = s
             .query
             .as_deref()
