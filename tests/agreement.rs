@@ -380,3 +380,49 @@ fn a_table_defined_in_two_files_is_refused_by_plan_and_check() {
         ),
     );
 }
+
+/// Issue 16, defect 3: a rename hint that matches nothing fails `plan` and `check` with
+/// one message, whether or not schema/ is ahead of plans/.
+#[test]
+fn a_rename_hint_matching_nothing_fails_plan_and_check_alike() {
+    let (dir, p) = project(&[("schema/a.sql", b"CREATE TABLE users (id bigint);\n")]);
+    plan_then_check(&p);
+    let file = p.desired.join("a.sql");
+    let cases: [(&str, &str); 4] = [
+        (
+            "-- schemaplan: rename table public.nothere -> users\nCREATE TABLE users (id bigint);\n",
+            "1:1: rename table public.nothere -> users: nothing is called public.nothere now",
+        ),
+        (
+            "-- schemaplan: rename table public.nothere -> people\nCREATE TABLE people (id bigint);\n",
+            "1:1: rename table public.nothere -> people: nothing is called public.nothere now",
+        ),
+        (
+            "CREATE TABLE users (id bigint, email text);\n-- schemaplan: rename column public.users.mail -> email\n",
+            "",
+        ),
+        (
+            "-- schemaplan: rename column public.ghosts.a -> b\nCREATE TABLE users (id bigint, b text);\n",
+            "",
+        ),
+    ];
+    // A hint already carried out (the old name gone, the new one there on both
+    // sides) stays in the schema harmlessly: both pass.
+    std::fs::write(&file, cases[0].0).unwrap();
+    assert_eq!(plan(&p), Ok(None));
+    assert_eq!(check(&p), Ok(true));
+    for (schema, message) in &cases[1..] {
+        std::fs::write(&file, schema).unwrap();
+        let planned = plan(&p);
+        let checked = check(&p);
+        let Err(e) = &planned else {
+            panic!("plan accepted a hint matching nothing:\n{schema}\n{planned:?}")
+        };
+        assert_eq!(checked.as_ref(), Err(e), "{schema}");
+        assert!(e.starts_with(&format!("{}:", file.display())), "{e}");
+        if !message.is_empty() {
+            assert_eq!(*e, format!("{}:{message}", file.display()));
+        }
+    }
+    drop(dir);
+}

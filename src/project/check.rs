@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use super::revision::{creation_plan, plan_with_renames};
+use super::revision::creation_plan;
 use super::source::{replay, Mode, Source};
 use super::{Project, Reader};
 use crate::connect::DbUrl;
@@ -141,7 +141,8 @@ impl Project {
         history: Result<History>,
         verify_offline: bool,
     ) -> Result<CheckReport> {
-        let desired = Source::parse(&self.desired.display().to_string())?;
+        // The desired schema as `plan` reads it (a plans directory there is refused).
+        let desired = self.desired_source()?;
         let history = match history {
             Ok(h) => h,
             Err(e) => {
@@ -189,10 +190,9 @@ impl Project {
         let wanted = desired.load(&reader.mode, &self.settings.filter).await?;
         if let Some(mut current) = current {
             self.settings.filter.apply(&mut current);
-            // The same hints `plan` carries out: a hint that matches nothing fails
-            // here as it would there.
-            let hints = crate::parse::read_rename_hints(&self.desired)?;
-            let (missing, _, _) = plan_with_renames(&current, &wanted, &hints, true)?;
+            // What `plan` would write, by the same call: a rename hint that matches
+            // nothing fails here as it does there.
+            let (missing, _, _) = self.next_plans(&current, &wanted)?;
             if !missing.is_empty() {
                 findings.push(Finding::OutOfSync {
                     missing_plan: missing.to_string(),

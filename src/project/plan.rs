@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use super::merge::analyze;
-use super::revision::{plan_with_renames, Planned};
+use super::revision::Planned;
 use super::source::{replay, Mode};
 use super::{Project, Reader};
 use crate::error::{Error, Result};
@@ -78,9 +78,7 @@ impl Project {
         self.settings.filter.apply(&mut current);
         let unmanaged = wanted.unmanaged_names();
 
-        let hints = crate::parse::read_rename_hints(&self.desired)?;
-        let (up, down, renames) =
-            plan_with_renames(&current, &wanted, &hints, self.settings.online)?;
+        let (up, down, renames) = self.next_plans(&current, &wanted)?;
         let parents: Vec<RevisionId> = heads.iter().map(|h| h.id.clone()).collect();
         // With several heads an empty merge revision still joins them.
         let revision = if up.is_empty() && heads.len() <= 1 {

@@ -39,6 +39,21 @@ pub fn plan_with_renames(
     Ok((up, down, used))
 }
 
+impl super::Project {
+    /// The next revision's up and down plans, from `current` (what plans/ builds) to
+    /// `wanted` (the desired schema), with the desired schema's rename hints carried
+    /// out, and the hints used. `plan` writes them; `check` requires them to be empty.
+    /// Both call this, so a hint that matches nothing fails both with one message.
+    pub fn next_plans(
+        &self,
+        current: &Catalog,
+        wanted: &Catalog,
+    ) -> Result<(Plan, Plan, Vec<String>)> {
+        let hints = crate::parse::read_rename_hints(&self.desired)?;
+        plan_with_renames(current, wanted, &hints, self.settings.online)
+    }
+}
+
 /// The plan from one schema to another, online forms unless `online` is false.
 pub fn plan_changes(from: &Catalog, to: &Catalog, online: bool) -> Result<Plan> {
     let changes = order(diff(from, to))?;
