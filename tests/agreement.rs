@@ -426,3 +426,36 @@ fn a_rename_hint_matching_nothing_fails_plan_and_check_alike() {
     }
     drop(dir);
 }
+
+/// Issue 16, defect 1: a key added to an existing table is planned online as a unique
+/// index built concurrently, then `ADD CONSTRAINT ... USING INDEX`; replaying that
+/// offline reaches schema/, so `check` passes right after `plan -m`, and `check
+/// --verify` agrees with PostgreSQL.
+#[test]
+fn check_passes_after_plan_adds_keys_online() {
+    let (dir, mut p) = project(&[(
+        "schema/a.sql",
+        b"CREATE TABLE users (id bigint NOT NULL, email text, nick text);\n",
+    )]);
+    plan_then_check(&p);
+    std::fs::write(
+        p.desired.join("a.sql"),
+        "CREATE TABLE users (id bigint PRIMARY KEY, email text UNIQUE, nick text,\n  CONSTRAINT users_nick_key UNIQUE NULLS NOT DISTINCT (nick));\n",
+    )
+    .unwrap();
+    let path = plan_then_check(&p);
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(
+        text.contains("ADD CONSTRAINT users_pkey PRIMARY KEY USING INDEX users_pkey"),
+        "{text}"
+    );
+    assert!(
+        text.contains("ADD CONSTRAINT users_email_key UNIQUE USING INDEX users_email_key"),
+        "{text}"
+    );
+    p.settings.dev_url = Some(schemaplan::connect::DbUrl::parse(&common::server_url()).unwrap());
+    let report = block_on(p.check(true)).unwrap();
+    assert!(report.findings.is_empty(), "{:?}", report.findings);
+    assert!(report.mode.contains("verified"), "{}", report.mode);
+    drop(dir);
+}

@@ -432,3 +432,42 @@ fn an_object_defined_twice_is_an_error_naming_both_places() {
         "plans/r2.sql:7:1: relation public.t already exists (created at plans/r1.sql:1:1)"
     );
 }
+
+/// `ADD CONSTRAINT ... USING INDEX`: the index becomes the constraint's, renamed to the
+/// constraint's name, as PostgreSQL does; what PostgreSQL refuses is refused.
+#[test]
+fn a_unique_index_becomes_a_constraint() {
+    let mut c = schema("CREATE TABLE t (id int, email text, n int)");
+    script(
+        &mut c,
+        "CREATE UNIQUE INDEX CONCURRENTLY t_email_idx ON t (email) INCLUDE (n);\n\
+         ALTER TABLE t ADD CONSTRAINT t_email_key UNIQUE USING INDEX t_email_idx;\n\
+         CREATE UNIQUE INDEX t_id_idx ON t (id);\n\
+         ALTER TABLE t ADD PRIMARY KEY USING INDEX t_id_idx;",
+    )
+    .unwrap();
+    let expected = schema(
+        "CREATE TABLE t (id int CONSTRAINT t_id_idx PRIMARY KEY, email text, n int,\n\
+         CONSTRAINT t_email_key UNIQUE (email) INCLUDE (n))",
+    );
+    assert!(diff(&c, &expected).is_empty(), "{:?}", diff(&c, &expected));
+    assert!(c.indexes.is_empty(), "{:?}", c.indexes.keys());
+    // The index name is free again, the constraint's taken.
+    script(&mut c, "CREATE INDEX t_email_idx ON t (n)").unwrap();
+    let err = script(&mut c, "CREATE INDEX t_email_key ON t (n)").unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("relation public.t_email_key already exists"),
+        "{err}"
+    );
+    for (sql, what) in [
+        ("CREATE INDEX i ON t (n);\nALTER TABLE t ADD CONSTRAINT k UNIQUE USING INDEX i", "is not a unique index"),
+        ("CREATE UNIQUE INDEX i ON t (n) WHERE n > 0;\nALTER TABLE t ADD CONSTRAINT k UNIQUE USING INDEX i", "is partial"),
+        ("CREATE UNIQUE INDEX i ON t (lower(email));\nALTER TABLE t ADD CONSTRAINT k UNIQUE USING INDEX i", "only plain columns"),
+        ("CREATE UNIQUE INDEX i ON t (n DESC);\nALTER TABLE t ADD CONSTRAINT k UNIQUE USING INDEX i", "only plain columns"),
+    ] {
+        let mut c = schema("CREATE TABLE t (id int, email text, n int)");
+        let err = script(&mut c, sql).unwrap_err().to_string();
+        assert!(err.contains(what), "{sql}: {err}");
+    }
+}

@@ -145,7 +145,12 @@ impl<'c> Interp<'c> {
                     return Err(self.unsupported("a NOT NULL table constraint"));
                 }
                 let before: Vec<String> = self.table(table)?.constraints.keys().cloned().collect();
-                self.add_constraint(table, *c.clone(), None, false)?;
+                let c = if c.indexname.is_empty() {
+                    *c.clone()
+                } else {
+                    self.constraint_using_index(table, *c.clone())?
+                };
+                self.add_constraint(table, c, None, false)?;
                 let added: Vec<Constraint> = self
                     .table(table)?
                     .constraints

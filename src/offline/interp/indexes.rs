@@ -4,8 +4,8 @@ use pg_query::protobuf::{self, AlterTableType, SortByDir, SortByNulls};
 use pg_query::NodeEnum;
 
 use crate::error::Result;
-use crate::model::{Index, NotCompared, ObjectId};
-use crate::offline::expr::{column_refs, deparse_stmt, strings};
+use crate::model::{Index, NotCompared, ObjectId, QualName};
+use crate::offline::expr::{column_refs, deparse_stmt, string_node, strings};
 
 use super::names::unique_name;
 use super::{inner, node, Interp};
@@ -138,6 +138,85 @@ impl<'c> Interp<'c> {
             }
         }
         Ok(())
+    }
+
+    /// `ADD CONSTRAINT c {PRIMARY KEY | UNIQUE} USING INDEX i` (the online form of a new
+    /// key): the constraint `c` made of the existing unique index `i`, which becomes the
+    /// constraint's index and, as PostgreSQL does, takes the constraint's name. What
+    /// PostgreSQL refuses here (a partial or expression index, a non-default sort
+    /// order, a non-unique index) is refused too. Returns the constraint to add, without
+    /// its index name, for [`Interp::add_constraint`].
+    pub(super) fn constraint_using_index(
+        &mut self,
+        table: &QualName,
+        mut c: protobuf::Constraint,
+    ) -> Result<protobuf::Constraint> {
+        let q = table.sibling(c.indexname.clone());
+        let index = self
+            .cat
+            .indexes
+            .get(&q)
+            .ok_or_else(|| self.missing(format!("index {q}")))?;
+        if index.table != *table {
+            return Err(self.unsupported(format!("index {q} does not belong to table {table}")));
+        }
+        let parsed = pg_query::parse(&index.definition, 0)
+            .map_err(|e| self.unsupported(format!("index {q}: {e}")))?;
+        let stmt = parsed
+            .protobuf
+            .stmts
+            .first()
+            .and_then(|s| s.stmt.as_ref())
+            .and_then(|s| s.node.as_ref());
+        let Some(NodeEnum::IndexStmt(ix)) = stmt else {
+            return Err(self.unsupported(format!("index {q} as a constraint")));
+        };
+        if !ix.unique {
+            return Err(self.unsupported(format!("{q} is not a unique index")));
+        }
+        if ix.where_clause.is_some() {
+            return Err(self.unsupported(format!("index {q} is partial")));
+        }
+        let mut keys = Vec::new();
+        for p in &ix.index_params {
+            let Some(NodeEnum::IndexElem(e)) = inner(p) else {
+                continue;
+            };
+            let default_order = e.ordering == SortByDir::SortbyDefault as i32
+                && e.nulls_ordering == SortByNulls::SortbyNullsDefault as i32;
+            if e.name.is_empty()
+                || !default_order
+                || !e.collation.is_empty()
+                || !e.opclass.is_empty()
+            {
+                return Err(self.unsupported(format!(
+                    "index {q} as a constraint: only plain columns in default order can be"
+                )));
+            }
+            keys.push(string_node(&e.name));
+        }
+        let including = ix
+            .index_including_params
+            .iter()
+            .filter_map(|p| match inner(p) {
+                Some(NodeEnum::IndexElem(e)) => Some(string_node(&e.name)),
+                _ => None,
+            })
+            .collect();
+        c.keys = keys;
+        c.including = including;
+        c.options = ix.options.clone();
+        c.nulls_not_distinct = ix.nulls_not_distinct;
+        c.indexspace = ix.table_space.clone();
+        if c.conname.is_empty() {
+            // `ADD PRIMARY KEY USING INDEX i`: the constraint takes the index's name.
+            c.conname = c.indexname.clone();
+        }
+        c.indexname = String::new();
+        // The index is the constraint's now, under the constraint's name.
+        self.cat.indexes.remove(&q);
+        self.names.forget();
+        Ok(c)
     }
 
     pub(super) fn alter_index(
