@@ -189,7 +189,7 @@ async fn defect1_a_dropped_not_null_column_is_refused_then_forced_back_nullable(
 /// Defect 2: a dropped populated nullable column and a dropped populated table were
 /// rolled back silently, their data gone.
 #[tokio::test]
-#[ignore = "issue 15 defect 2: fails until down steps are classified (step 2)"]
+#[ignore = "issue 15 defect 2: the plan-time part passes; the forced rollback's note comes in step 3"]
 async fn defect2_dropped_column_and_table_with_rows_are_refused_without_force() {
     let mut p = Project::new().await;
     p.plan(
@@ -306,7 +306,7 @@ async fn defect3_a_failing_online_rollback_is_rehearsed_and_changes_nothing() {
 /// rows break them the queries count those rows, and the rollback is refused by its
 /// rehearsal with nothing changed.
 #[tokio::test]
-#[ignore = "issue 15 defect 4: fails until down steps are classified (step 2)"]
+#[ignore = "issue 15 defect 4: the plan-time part passes; the rehearsal comes in step 3"]
 async fn defect4_reverse_steps_that_may_fail_carry_their_check_queries() {
     let mut p = Project::new().await;
     p.plan(

@@ -9,7 +9,9 @@ use crate::model::Catalog;
 use crate::order::order;
 use crate::parse::RenameHint;
 use crate::plan::{dir, file, NewRevision, RevisionId};
-use crate::render::{inverse, render, render_online, Hazard, Plan};
+use crate::render::{
+    classify_reverse, inverse, render, render_online, rollback_hazards, Hazard, Plan,
+};
 
 /// The up and down plans from one schema to another with rename hints carried out
 /// first (so renamed objects keep their data), and the hints used.
@@ -99,13 +101,17 @@ impl Planned {
         after: Option<&Catalog>,
         alembic: &[String],
     ) -> Result<Planned> {
+        let down = classify_reverse(down);
         let text_up = up.to_string();
         let text_down = down.to_string();
         let now = dir::now();
         let id = dir::new_id(now, &format!("{parents:?}\n{text_up}\n{text_down}"));
         let created = dir::rfc3339(now);
         let fingerprint = after.map(Catalog::fingerprint).unwrap_or_default();
-        let hazards: Vec<Hazard> = up.hazards().into_iter().collect();
+        // The header carries the up steps' hazards and what rolling back may meet.
+        let mut hazards = up.hazards();
+        hazards.extend(rollback_hazards(&down));
+        let hazards: Vec<Hazard> = hazards.into_iter().collect();
         let new = NewRevision {
             id: &id,
             parents: &parents,
