@@ -131,7 +131,6 @@ const USERS_WITHOUT_PASSWORD: &str =
 /// The rollback used to drop the index, fail on the NOT NULL column and leave the
 /// database in neither state, stuck behind a drift error.
 #[tokio::test]
-#[ignore = "issue 15 defect 1: fails until rollback classifies and forces (step 3)"]
 async fn defect1_a_dropped_not_null_column_is_refused_then_forced_back_nullable() {
     let mut p = Project::new().await;
     p.plan(USERS_WITH_PASSWORD, "users");
@@ -189,7 +188,6 @@ async fn defect1_a_dropped_not_null_column_is_refused_then_forced_back_nullable(
 /// Defect 2: a dropped populated nullable column and a dropped populated table were
 /// rolled back silently, their data gone.
 #[tokio::test]
-#[ignore = "issue 15 defect 2: the plan-time part passes; the forced rollback's note comes in step 3"]
 async fn defect2_dropped_column_and_table_with_rows_are_refused_without_force() {
     let mut p = Project::new().await;
     p.plan(
@@ -246,7 +244,6 @@ async fn defect2_dropped_column_and_table_with_rows_are_refused_without_force() 
 /// row came in. The down used to stop after its first statement and leave a NOT VALID
 /// check behind; now the rehearsal fails first and nothing changes.
 #[tokio::test]
-#[ignore = "issue 15 defect 3: fails until rollback rehearses (step 3)"]
 async fn defect3_a_failing_online_rollback_is_rehearsed_and_changes_nothing() {
     let mut p = Project::new().await;
     p.plan(
@@ -306,7 +303,6 @@ async fn defect3_a_failing_online_rollback_is_rehearsed_and_changes_nothing() {
 /// rows break them the queries count those rows, and the rollback is refused by its
 /// rehearsal with nothing changed.
 #[tokio::test]
-#[ignore = "issue 15 defect 4: the plan-time part passes; the rehearsal comes in step 3"]
 async fn defect4_reverse_steps_that_may_fail_carry_their_check_queries() {
     let mut p = Project::new().await;
     p.plan(
@@ -385,7 +381,6 @@ fn write_revision(dir: &Path, id: &str, parents: &[&str], up: &str, down: &str) 
 /// progress is recorded, `status` says where it stopped (no drift error), and the next
 /// `rollback` resumes at the statement that failed.
 #[tokio::test]
-#[ignore = "issue 15 defect 3: fails until a down section resumes (step 4)"]
 async fn a_stopped_rollback_outside_a_transaction_is_reported_and_resumes() {
     let p = Project::new().await;
     write_revision(
