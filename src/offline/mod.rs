@@ -99,6 +99,8 @@ pub fn interpret_scripts(scripts: &[Vec<ScriptStatement>]) -> Result<Catalog> {
     for script in scripts {
         interpret_script(&mut catalog, script)?;
     }
+    // The holding schema of recoverable drops is never part of a schema.
+    catalog.retain_schemas(|s| s != crate::model::TRASH_SCHEMA);
     catalog.shrink_to_fit();
     Ok(catalog)
 }

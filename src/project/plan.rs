@@ -81,6 +81,11 @@ impl Project {
         let hints = crate::parse::read_rename_hints(&self.desired)?;
         let (up, down, renames) =
             plan_with_renames(&current, &wanted, &hints, self.settings.online)?;
+        let (up, down) = if self.settings.recoverable {
+            crate::render::recoverable(up, down)
+        } else {
+            (up, down)
+        };
         let parents: Vec<RevisionId> = heads.iter().map(|h| h.id.clone()).collect();
         // With several heads an empty merge revision still joins them.
         let revision = if up.is_empty() && heads.len() <= 1 {

@@ -10,7 +10,8 @@ use crate::order::order;
 use crate::parse::RenameHint;
 use crate::plan::{dir, file, NewRevision, RevisionId};
 use crate::render::{
-    classify_reverse, inverse, render, render_online, rollback_hazards, Hazard, Plan,
+    classify_reverse, fill_revision_id, inverse, render, render_online, rollback_hazards, Hazard,
+    Plan,
 };
 
 /// The up and down plans from one schema to another with rename hints carried out
@@ -101,11 +102,15 @@ impl Planned {
         after: Option<&Catalog>,
         alembic: &[String],
     ) -> Result<Planned> {
-        let down = classify_reverse(down);
+        let mut up = up;
+        let mut down = classify_reverse(down);
+        let now = dir::now();
+        let id = dir::new_id(now, &format!("{parents:?}\n{up}\n{down}"));
+        // Held objects' names carry the revision id (recoverable drops).
+        fill_revision_id(&mut up, &id.0);
+        fill_revision_id(&mut down, &id.0);
         let text_up = up.to_string();
         let text_down = down.to_string();
-        let now = dir::now();
-        let id = dir::new_id(now, &format!("{parents:?}\n{text_up}\n{text_down}"));
         let created = dir::rfc3339(now);
         let fingerprint = after.map(Catalog::fingerprint).unwrap_or_default();
         // The header carries the up steps' hazards and what rolling back may meet.

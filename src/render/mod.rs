@@ -6,10 +6,12 @@
 //! each step. Does no I/O.
 
 mod online;
+mod recoverable;
 mod reverse;
 mod sql;
 
 pub use online::render_online;
+pub use recoverable::{fill_revision_id, recoverable, REVISION_PLACEHOLDER};
 pub use reverse::{classify_reverse, rollback_hazards};
 
 use std::collections::BTreeSet;
@@ -42,11 +44,14 @@ pub enum Hazard {
     /// unique, check or foreign key constraint re-added); the step carries the query
     /// that tells.
     MayFail,
+    /// Drops a table by moving it, with its rows, into the holding schema
+    /// `schemaplan_trash` (`plan --recoverable`): the down section restores it.
+    DataHeld,
 }
 
 impl Hazard {
     /// Every hazard, in order.
-    pub const ALL: [Hazard; 7] = [
+    pub const ALL: [Hazard; 8] = [
         Hazard::DataLoss,
         Hazard::TableRewrite,
         Hazard::AccessExclusiveLock,
@@ -54,6 +59,7 @@ impl Hazard {
         Hazard::IndexBuild,
         Hazard::NotReversible,
         Hazard::MayFail,
+        Hazard::DataHeld,
     ];
 
     /// The kebab-case name users write and read.
@@ -66,6 +72,7 @@ impl Hazard {
             Hazard::IndexBuild => "index-build",
             Hazard::NotReversible => "not-reversible",
             Hazard::MayFail => "may-fail",
+            Hazard::DataHeld => "data-held",
         }
     }
 }

@@ -47,6 +47,38 @@ fn classify(step: &Step) -> (Vec<Hazard>, Option<String>) {
     // step of its own: the validation is the step that may fail.
     let not_valid = step.sql.first().is_some_and(|s| s.ends_with(" NOT VALID"));
     match &step.change {
+        // A held table moved back brings its rows.
+        // Its foreign keys, dropped while it was held, are added again: the rows they
+        // reference may be gone since.
+        Change::CreateTable { table, .. } if super::recoverable::restores_held(step) => {
+            let checks: Vec<String> = table
+                .constraints
+                .values()
+                .filter(|c| {
+                    c.kind == ConstraintKind::ForeignKey
+                        && step
+                            .sql
+                            .iter()
+                            .any(|s| s.contains(&format!("ADD CONSTRAINT {} ", Ident(&c.name))))
+                })
+                // Checked before the rollback, while the table is still held.
+                .filter_map(|c| constraint_check(&super::recoverable::held_table(&table.name), c))
+                .collect();
+            match checks.as_slice() {
+                [] => (vec![], None),
+                [one] => (vec![MayFail], Some(one.clone())),
+                many => (
+                    vec![MayFail],
+                    Some(format!(
+                        "SELECT {}",
+                        many.iter()
+                            .map(|q| format!("({q})"))
+                            .collect::<Vec<_>>()
+                            .join(" + ")
+                    )),
+                ),
+            }
+        }
         Change::CreateTable { .. } => (vec![NotReversible], None),
         Change::CreateColumn { table, column } if column.generated.is_none() => {
             if column.not_null && column.default.is_none() && column.identity.is_none() {
