@@ -804,8 +804,13 @@ async fn the_blog_examples_revision_applies_and_rolls_back() {
     );
     assert!(table_exists(&db, "public.comments_author_idx").await);
 
-    let back = ok(&run(p, &db.url, &["rollback"]));
+    // The revision drops bio with its values: refused without --force (issue 15).
+    let refused = fails(&run(p, &db.url, &["rollback"]));
+    assert!(refused.contains("not reversible"), "{refused}");
+    assert_eq!(history_ids(&db).await.len(), 6, "nothing was rolled back");
+    let back = ok(&run(p, &db.url, &["rollback", "--force"]));
     assert!(back.contains("1 revision(s) rolled back"), "{back}");
+    assert!(back.contains("cannot come back"), "{back}");
     assert_eq!(
         count(db.client().await.query_one(bio, &[]).await.unwrap()),
         1

@@ -412,7 +412,7 @@ fn the_blog_example_plans_its_pending_edit_offline() {
         .split_once("-- schemaplan:down\n")
         .unwrap_or_else(|| panic!("no down section in\n{revision}"));
     assert!(
-        up.contains("\n-- hazards: data-loss, table-rewrite, access-exclusive-lock, full-scan\n"),
+        up.contains("\n-- hazards: data-loss, table-rewrite, access-exclusive-lock, full-scan, not-reversible\n"),
         "the header names the hazards: {up}"
     );
     assert!(up.contains("\n-- transaction: none\n"), "{up}");

@@ -370,3 +370,31 @@ fn the_same_enum_value_added_on_both_branches_is_a_conflict() {
         insta::assert_snapshot!("merge_conflict_same_enum_value", text);
     });
 }
+
+/// Issue 15, defect 5: one branch drops carts, the other adds a column to it in a file
+/// of its own. The git merge is clean, and schema/ now alters a table that no longer
+/// exists; `merge` still reports the conflict from plans/ alone, in every format.
+#[test]
+fn a_dropped_table_altered_in_another_file_is_reported_not_an_error() {
+    let (repo, clean) = diverged(
+        &[("carts.sql", "")],
+        &[(
+            "carts_total.sql",
+            "ALTER TABLE carts ADD COLUMN total numeric;\n",
+        )],
+    );
+    assert!(clean, "the branches touch different files");
+    let dir = repo.path();
+    let schema = std::fs::read_to_string(dir.join("schema/carts_total.sql")).unwrap();
+    assert!(schema.contains("ALTER TABLE carts"), "{schema}");
+    let (text, markdown, json) = conflict_reports(dir);
+    assert!(text.contains("public.carts"), "{text}");
+    assert!(markdown.contains("public.carts"), "{markdown}");
+    let conflicts = json["conflicts"].as_array().unwrap();
+    assert!(
+        conflicts
+            .iter()
+            .any(|c| c.to_string().contains("public.carts")),
+        "{json}"
+    );
+}

@@ -20,7 +20,9 @@ CREATE TABLE IF NOT EXISTS schemaplan.revisions (
     statements_done integer
 );
 COMMENT ON TABLE schemaplan.revisions IS 'Revisions applied by schemaplan; one row per revision.';
-COMMENT ON COLUMN schemaplan.revisions.statements_done IS 'For a revision run outside a transaction: statements completed so far; NULL once complete.'";
+COMMENT ON COLUMN schemaplan.revisions.statements_done IS 'For a revision run outside a transaction: statements completed so far; NULL once complete.';
+ALTER TABLE schemaplan.revisions ADD COLUMN IF NOT EXISTS rollback_done integer;
+COMMENT ON COLUMN schemaplan.revisions.rollback_done IS 'For a rollback run outside a transaction: down statements completed so far; NULL unless a rollback stopped part way.'";
 
 /// One row of the history table.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -44,6 +46,10 @@ pub struct Applied {
     /// For a revision run outside a transaction and not finished: how many of its
     /// statements are done. `None` when complete.
     pub statements_done: Option<i32>,
+    /// For a rollback run outside a transaction that stopped part way: how many of the
+    /// down section's statements are done. `None` otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rollback_done: Option<i32>,
 }
 
 impl Applied {
@@ -70,8 +76,9 @@ pub async fn read(client: &Client) -> Result<Vec<Applied>> {
         .query(
             "SELECT id, parents, checksum, message, \
              to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), \
-             applied_by, duration_ms, fingerprint, statements_done \
-             FROM schemaplan.revisions ORDER BY applied_at, id",
+             applied_by, duration_ms, fingerprint, statements_done, \
+             (to_jsonb(r) ->> 'rollback_done')::integer \
+             FROM schemaplan.revisions AS r ORDER BY applied_at, id",
             &[],
         )
         .await
@@ -90,6 +97,9 @@ pub async fn read(client: &Client) -> Result<Vec<Applied>> {
                 statements_done: r
                     .try_get(8)
                     .map_err(|e| db("history: statements_done", &e))?,
+                // Read through to_jsonb: databases whose history table predates the
+                // column have none until the next apply or rollback adds it.
+                rollback_done: r.try_get(9).map_err(|e| db("history: rollback_done", &e))?,
             })
         })
         .collect()

@@ -8,6 +8,7 @@
 //!
 //! [`Migrator`] is the entry point, for the CLI and for applications alike.
 
+mod down;
 pub mod history;
 mod lock;
 mod run;
@@ -139,6 +140,9 @@ pub struct Report {
     pub stopped_before: Option<RevisionId>,
     /// Drift that `--allow-drift` let through, one change per line.
     pub drift_allowed: Option<String>,
+    /// What the user must know about the result (a forced rollback's lost data).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// Hooks for progress display; every method has a do-nothing default.
@@ -173,6 +177,9 @@ pub struct Status {
     /// A revision run outside a transaction that stopped part way, and how many of its
     /// statements are done.
     pub partial: Option<(RevisionId, i32)>,
+    /// A revision whose down section (outside a transaction) stopped part way, and how
+    /// many of its statements are done; `rollback` resumes it.
+    pub rolling_back: Option<(RevisionId, i32)>,
     /// Applied revisions plans/ does not have.
     pub unknown: Vec<RevisionId>,
     /// Applied revisions whose file changed since.
@@ -308,6 +315,9 @@ impl Migrator {
             .iter()
             .find(|a| !a.complete())
             .map(|a| (RevisionId(a.id.clone()), a.statements_done.unwrap_or(0)));
+        let rolling_back = applied
+            .iter()
+            .find_map(|a| a.rollback_done.map(|n| (RevisionId(a.id.clone()), n)));
         let complete: BTreeSet<RevisionId> = applied
             .iter()
             .filter(|a| a.complete())
@@ -333,7 +343,10 @@ impl Migrator {
             })
             .map(|a| RevisionId(a.id.clone()))
             .collect();
-        let drift = match (partial.is_some(), last_fingerprint(&applied)) {
+        let drift = match (
+            partial.is_some() || rolling_back.is_some(),
+            last_fingerprint(&applied),
+        ) {
             (false, Some(recorded)) => Some(recorded != live_fingerprint),
             _ => None,
         };
@@ -342,6 +355,7 @@ impl Migrator {
             applied,
             pending,
             partial,
+            rolling_back,
             unknown,
             edited,
             drift,
@@ -369,7 +383,9 @@ impl Migrator {
         result
     }
 
-    /// Rolls back the newest applied revision, or every one after `opts.to`.
+    /// Rolls back the newest applied revision, or every one after `opts.to` (or
+    /// finishes a rollback that stopped part way): refused for a not-reversible revision
+    /// unless forced, rehearsed in a transaction first, resumable. See `down.rs`.
     pub async fn rollback(
         &self,
         client: &Client,
@@ -377,7 +393,7 @@ impl Migrator {
         observer: &mut dyn Observer,
     ) -> Result<Report> {
         let lock = lock::acquire(client, opts.lock_wait, observer).await?;
-        let result = run::rollback(self, client, opts, observer).await;
+        let result = down::rollback(self, client, opts, observer).await;
         lock.release(client).await;
         result
     }

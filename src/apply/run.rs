@@ -1,5 +1,5 @@
-//! The runs behind [`super::Migrator`]: apply, rollback, stamp. Each is called with the
-//! apply lock held.
+//! The runs behind [`super::Migrator`]: apply and stamp (rollback is in `down.rs`), and
+//! the helpers they share. Each is called with the apply lock held.
 
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
@@ -9,8 +9,7 @@ use tokio_postgres::Client;
 
 use super::history::{self, db, Applied};
 use super::{
-    last_fingerprint, pg_duration, ApplyOptions, Done, Migrator, Observer, Report, RollbackOptions,
-    GATED_HAZARDS,
+    last_fingerprint, pg_duration, ApplyOptions, Done, Migrator, Observer, Report, GATED_HAZARDS,
 };
 use crate::connect::DbUrl;
 use crate::error::{Error, Result};
@@ -21,7 +20,7 @@ use crate::render::Hazard;
 
 /// Session settings for a run: a name other sessions see, the timeouts, and a check
 /// that ends the session's work soon after the client is gone (killed deploy).
-async fn prepare(
+pub(super) async fn prepare(
     client: &Client,
     lock_timeout: Duration,
     statement_timeout: Option<Duration>,
@@ -51,7 +50,7 @@ async fn prepare(
 }
 
 /// Every applied revision still exists in plans/ with the checksum it was applied with.
-fn verify(m: &Migrator, applied: &[Applied]) -> Result<()> {
+pub(super) fn verify(m: &Migrator, applied: &[Applied]) -> Result<()> {
     for a in applied {
         let id = RevisionId(a.id.clone());
         let Some(r) = m.history.get(&id) else {
@@ -75,15 +74,19 @@ fn verify(m: &Migrator, applied: &[Applied]) -> Result<()> {
 
 /// Compares the live schema with the one recorded after the last applied revision.
 /// Returns the differences that `allow` let through.
-async fn check_drift(
+pub(super) async fn check_drift(
     m: &Migrator,
     client: &Client,
     applied: &[Applied],
     allow: bool,
     dev: Option<&DbUrl>,
 ) -> Result<Option<String>> {
-    if applied.iter().any(|a| !a.complete()) {
-        // Half way through a revision: the recorded fingerprint says nothing yet.
+    if applied
+        .iter()
+        .any(|a| !a.complete() || a.rollback_done.is_some())
+    {
+        // Half way through a revision or its rollback: the recorded fingerprint says
+        // nothing yet.
         return Ok(None);
     }
     let live = live_catalog(client).await?;
@@ -147,7 +150,7 @@ async fn drift_details(
 }
 
 /// Runs one statement, timed and logged.
-async fn execute(
+pub(super) async fn execute(
     client: &Client,
     revision: &Revision,
     s: &ScriptStatement,
@@ -179,7 +182,7 @@ async fn execute(
 }
 
 /// A failed statement, as the error the user reads.
-fn failure(
+pub(super) fn failure(
     revision: &Revision,
     s: &ScriptStatement,
     e: &tokio_postgres::Error,
@@ -225,7 +228,7 @@ async fn wait_to_retry(
     true
 }
 
-async fn rollback_quietly(client: &Client) {
+pub(super) async fn rollback_quietly(client: &Client) {
     let _ = client.batch_execute("ROLLBACK").await;
 }
 
@@ -270,6 +273,17 @@ pub(super) async fn apply(
     prepare(client, opts.lock_timeout, opts.statement_timeout).await?;
     let applied = history::read(client).await?;
     verify(m, &applied)?;
+    if let Some(a) = applied.iter().find(|a| a.rollback_done.is_some()) {
+        return Err(Error::Database {
+            context: format!("applying {}", m.dir.display()),
+            message: format!(
+                "the rollback of revision {} stopped at statement {}: run `schemaplan rollback` \
+                 to finish it first",
+                a.id,
+                a.rollback_done.unwrap_or(0) + 1
+            ),
+        });
+    }
     let target: Option<BTreeSet<RevisionId>> = match &opts.to {
         Some(to) => Some(m.history.ancestors(&m.resolve(&to.0)?.id)),
         None => {
@@ -624,7 +638,7 @@ async fn apply_in_groups(
 /// Where the group starting at `i` ends (exclusive): a statement that must run alone is
 /// a group by itself; otherwise up to and including a statement that ends its
 /// transaction, or up to the next statement that must run alone.
-fn group_end(statements: &[ScriptStatement], i: usize) -> usize {
+pub(super) fn group_end(statements: &[ScriptStatement], i: usize) -> usize {
     if statements[i].transaction == TransactionUse::Alone {
         return i + 1;
     }
@@ -641,7 +655,7 @@ fn group_end(statements: &[ScriptStatement], i: usize) -> usize {
 
 /// Before a `CREATE INDEX CONCURRENTLY` is run (again): an invalid index of that name,
 /// left by a build that failed or was killed, is dropped so the build can start over.
-async fn prepare_alone(
+pub(super) async fn prepare_alone(
     client: &Client,
     s: &ScriptStatement,
 ) -> std::result::Result<(), tokio_postgres::Error> {
@@ -666,7 +680,7 @@ async fn prepare_alone(
 }
 
 /// The qualified, quoted name of the index a `CREATE INDEX CONCURRENTLY` builds.
-fn concurrent_index_name(sql: &str) -> Option<String> {
+pub(super) fn concurrent_index_name(sql: &str) -> Option<String> {
     use pg_query::NodeEnum;
     let parsed = pg_query::parse(sql, 0).ok()?;
     let stmt = parsed
@@ -690,173 +704,6 @@ fn concurrent_index_name(sql: &str) -> Option<String> {
     } else {
         format!("{}.{}", quote(&relation.schemaname), quote(&index.idxname))
     })
-}
-
-pub(super) async fn rollback(
-    m: &Migrator,
-    client: &Client,
-    opts: &RollbackOptions,
-    observer: &mut dyn Observer,
-) -> Result<Report> {
-    prepare(client, opts.lock_timeout, opts.statement_timeout).await?;
-    let applied = history::read(client).await?;
-    verify(m, &applied)?;
-    if let Some(a) = applied.iter().find(|a| !a.complete()) {
-        return Err(Error::Database {
-            context: format!("rolling back {}", m.dir.display()),
-            message: format!(
-                "revision {} is half applied ({} statement(s) done outside a transaction): \
-                 run `schemaplan apply` to finish it first",
-                a.id,
-                a.statements_done.unwrap_or(0)
-            ),
-        });
-    }
-    let drift_allowed = check_drift(
-        m,
-        client,
-        &applied,
-        opts.allow_drift,
-        opts.dev_server.as_ref(),
-    )
-    .await?;
-    let done_ids: BTreeSet<&str> = applied.iter().map(|a| a.id.as_str()).collect();
-    let in_db: Vec<&Revision> = m
-        .history
-        .in_order()
-        .filter(|r| done_ids.contains(r.id.0.as_str()))
-        .collect();
-    let undo: Vec<&Revision> = match &opts.to {
-        Some(to) => {
-            let to = m.resolve(&to.0)?;
-            if !done_ids.contains(to.id.0.as_str()) {
-                return Err(Error::Database {
-                    context: "rollback --to".into(),
-                    message: format!("revision {} is not applied to this database", to.id),
-                });
-            }
-            let keep = m.history.ancestors(&to.id);
-            in_db
-                .iter()
-                .rev()
-                .filter(|r| !keep.contains(&r.id))
-                .copied()
-                .collect()
-        }
-        None => in_db.last().copied().into_iter().collect(),
-    };
-    if !opts.force {
-        let stuck: Vec<String> = undo
-            .iter()
-            .filter(|r| !r.reversible())
-            .map(|r| format!("{} ({})", r.id, r.message))
-            .collect();
-        if !stuck.is_empty() {
-            return Err(Error::NotReversible { ids: stuck });
-        }
-    }
-    observer.pending(&undo);
-    let mut report = Report {
-        drift_allowed,
-        ..Report::default()
-    };
-    for r in undo {
-        let statements = r.down()?;
-        observer.revision_started(r, statements.len());
-        let started = Instant::now();
-        let mut i = 0;
-        while i < statements.len() {
-            let end = group_end(&statements, i);
-            let alone = statements[i].transaction == TransactionUse::Alone;
-            let in_txn = r.transactional || !alone;
-            if in_txn && (i == 0 || !r.transactional) {
-                client
-                    .batch_execute("BEGIN")
-                    .await
-                    .map_err(|e| db("starting the rollback's transaction", &e))?;
-            }
-            let range = if r.transactional {
-                i..statements.len()
-            } else {
-                i..end
-            };
-            for s in &statements[range.clone()] {
-                if let Err(e) = execute(client, r, s, observer).await {
-                    if in_txn {
-                        rollback_quietly(client).await;
-                    }
-                    let outcome = if r.transactional {
-                        "its rollback was undone; it stays applied".to_string()
-                    } else {
-                        format!(
-                            "its down section runs outside a transaction; {} of its {} \
-                             statements ran; it stays recorded as applied",
-                            i,
-                            statements.len()
-                        )
-                    };
-                    return Err(failure(r, s, &e, &report.done, outcome));
-                }
-            }
-            if in_txn && !r.transactional {
-                client
-                    .batch_execute("COMMIT")
-                    .await
-                    .map_err(|e| db("committing", &e))?;
-            }
-            i = range.end;
-        }
-        if !r.transactional {
-            client
-                .batch_execute("BEGIN")
-                .await
-                .map_err(|e| db("starting the rollback's transaction", &e))?;
-        }
-        let removed = async {
-            client
-                .execute("DELETE FROM schemaplan.revisions WHERE id = $1", &[&r.id.0])
-                .await?;
-            client.batch_execute("COMMIT").await
-        }
-        .await;
-        if let Err(e) = removed {
-            rollback_quietly(client).await;
-            return Err(db(
-                &format!("removing revision {} from the history", r.id),
-                &e,
-            ));
-        }
-        let done = Done {
-            id: r.id.clone(),
-            message: r.message.clone(),
-            statements: statements.len(),
-            duration_ms: started.elapsed().as_millis() as u64,
-            attempts: 1,
-            resumed: false,
-        };
-        tracing::info!(
-            revision = %done.id,
-            duration_ms = done.duration_ms,
-            "rolled back {} ({})",
-            done.id,
-            done.message
-        );
-        observer.revision_finished(&done);
-        report.done.push(done);
-    }
-    // The schema should now be what was recorded after the newest remaining revision.
-    let remaining = history::read(client).await?;
-    if let Some(recorded) = last_fingerprint(&remaining) {
-        let live = live_catalog(client).await?.fingerprint();
-        if live != recorded {
-            tracing::warn!(
-                "after the rollback the schema differs from the one recorded after revision {}: \
-                 a down section did not restore everything (run `schemaplan status`)",
-                remaining.last().map(|a| a.id.as_str()).unwrap_or("?")
-            );
-        }
-    }
-    Ok(report)
 }
 
 pub(super) async fn stamp(

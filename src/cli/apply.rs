@@ -213,6 +213,9 @@ fn text(action: &str, report: &Report, current: &[RevisionId]) -> String {
             notes.join(", ")
         ));
     }
+    for note in &report.notes {
+        out.push_str(&format!("note: {note}\n"));
+    }
     if let Some(id) = &report.stopped_before {
         out.push_str(&format!(
             "stopped before {id}: it runs outside a transaction and cannot be rehearsed\n"

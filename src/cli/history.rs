@@ -313,6 +313,14 @@ fn status_text(m: &Migrator, database: &str, s: &Status) -> String {
             name(e)
         ));
     }
+    if let Some((id, n)) = &s.rolling_back {
+        out.push_str(&format!(
+            "rollback of {id} stopped at statement {} ({n} statement(s) of its down section \
+             done; `schemaplan rollback` resumes it)\n",
+            n + 1
+        ));
+        return out;
+    }
     out.push_str(match s.drift {
         Some(true) => "drift:    yes (the live schema differs from the recorded one; `schemaplan apply` shows how)\n",
         Some(false) => "drift:    no\n",

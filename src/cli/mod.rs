@@ -234,6 +234,7 @@ impl Context {
                 database: self.database.clone(),
                 filter: self.filter.clone(),
                 online: true,
+                recoverable: false,
             },
         }
     }

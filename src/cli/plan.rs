@@ -32,6 +32,10 @@ pub struct PlanArgs {
     /// added NOT VALID then validated): for a maintenance window.
     #[arg(long)]
     no_online: bool,
+    /// Recoverable drops: a dropped table is moved into the schema `schemaplan_trash`
+    /// (hazard data-held), and the down section moves it back with its rows.
+    #[arg(long)]
+    recoverable: bool,
 }
 
 #[derive(Serialize)]
@@ -54,6 +58,7 @@ pub async fn run(ctx: &Context, args: PlanArgs) -> anyhow::Result<Outcome> {
         .unwrap_or_else(|| "next revision".to_string());
     let mut project = ctx.project(&args.desired, &args.plans);
     project.settings.online = !args.no_online;
+    project.settings.recoverable = args.recoverable;
     let history = project.history()?;
     let reader = project.reader(None).await?;
     eprintln!("planning in {}", reader.mode.describe());

@@ -88,7 +88,10 @@ pub async fn introspect_with_stats(client: &Client) -> Result<(Catalog, Stats)> 
         .map_err(|e| database_error("introspection: ending the read-only transaction", &e));
     let (rows, stats) = read?;
     end?;
-    let catalog = assemble::assemble(rows)?;
+    let mut catalog = assemble::assemble(rows)?;
+    // Tables held by recoverable drops are never part of a schema (not even a scratch
+    // database's, where plans/ are replayed).
+    catalog.retain_schemas(|s| s != crate::model::TRASH_SCHEMA);
     tracing::debug!(
         queries = stats.queries,
         rows = stats.rows,
@@ -109,7 +112,9 @@ pub async fn introspect_in_transaction(client: &Client) -> Result<Catalog> {
         .await
         .map_err(|e| database_error("introspection: setting search_path", &e))?;
     let (rows, _) = read_rows(client).await?;
-    assemble::assemble(rows)
+    let mut catalog = assemble::assemble(rows)?;
+    catalog.retain_schemas(|s| s != crate::model::TRASH_SCHEMA);
+    Ok(catalog)
 }
 
 /// Runs every catalog query concurrently on the one connection and decodes the rows.

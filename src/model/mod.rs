@@ -25,6 +25,10 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 pub use filter::SchemaFilter;
+
+/// The holding schema of recoverable drops (`plan --recoverable`): tables dropped by a
+/// revision wait there for its rollback. Never part of a managed schema.
+pub const TRASH_SCHEMA: &str = "schemaplan_trash";
 pub use name::{literal, literal_or_null, needs_quotes, quote_ident, Ident, QualName, KEYWORDS};
 pub use relation::{
     Column, Columns, Constraint, ConstraintKind, Identity, IdentityKind, Index, PartitionOf,

@@ -109,6 +109,8 @@ pub fn interpret_scripts(scripts: &[Vec<ScriptStatement>]) -> Result<Catalog> {
     for script in scripts {
         script_in(&mut catalog, script, &names)?;
     }
+    // The holding schema of recoverable drops is never part of a schema.
+    catalog.retain_schemas(|s| s != crate::model::TRASH_SCHEMA);
     catalog.shrink_to_fit();
     Ok(catalog)
 }

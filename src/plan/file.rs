@@ -152,9 +152,16 @@ impl Revision {
         found
     }
 
-    /// Whether `rollback` may run the down section without `--force`.
+    /// Whether `rollback` may run the down section without `--force`: not when the
+    /// header says `not-reversible`, nor when an up step drops a table or a column with
+    /// its rows (revisions planned before down steps were classified say only
+    /// `data-loss`).
     pub fn reversible(&self) -> bool {
         !self.hazards.contains(&Hazard::NotReversible)
+            && !self.hazardous_steps().iter().any(|(_, label, hazards)| {
+                hazards.contains(&Hazard::DataLoss)
+                    && (label.starts_with("drop-table ") || label.starts_with("drop-column "))
+            })
     }
 
     fn section(&self, up: bool) -> Result<Vec<ScriptStatement>> {

@@ -76,6 +76,9 @@ pub struct Settings {
     /// Online DDL forms (indexes built CONCURRENTLY, constraints added NOT VALID then
     /// validated); off for a maintenance window.
     pub online: bool,
+    /// Recoverable drops: a dropped table is held in `schemaplan_trash` and the down
+    /// section restores it with its rows (`plan --recoverable`).
+    pub recoverable: bool,
 }
 
 impl Default for Settings {
@@ -86,6 +89,7 @@ impl Default for Settings {
             database: None,
             filter: SchemaFilter::default(),
             online: true,
+            recoverable: false,
         }
     }
 }

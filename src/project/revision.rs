@@ -9,7 +9,10 @@ use crate::model::Catalog;
 use crate::order::order;
 use crate::parse::RenameHint;
 use crate::plan::{dir, file, NewRevision, RevisionId};
-use crate::render::{inverse, render, render_online, Hazard, Plan};
+use crate::render::{
+    classify_reverse, fill_revision_id, inverse, render, render_online, rollback_hazards, Hazard,
+    Plan,
+};
 
 /// The up and down plans from one schema to another with rename hints carried out
 /// first (so renamed objects keep their data), and the hints used.
@@ -50,7 +53,13 @@ impl super::Project {
         wanted: &Catalog,
     ) -> Result<(Plan, Plan, Vec<String>)> {
         let hints = crate::parse::read_rename_hints(&self.desired)?;
-        plan_with_renames(current, wanted, &hints, self.settings.online)
+        let (up, down, renames) = plan_with_renames(current, wanted, &hints, self.settings.online)?;
+        let (up, down) = if self.settings.recoverable {
+            crate::render::recoverable(up, down)
+        } else {
+            (up, down)
+        };
+        Ok((up, down, renames))
     }
 }
 
@@ -120,13 +129,21 @@ impl Planned {
                 message: "a revision needs a message saying what it does: pass -m MSG".to_string(),
             });
         }
+        let mut up = up;
+        let mut down = classify_reverse(down);
+        let now = dir::now();
+        let id = dir::new_id(now, &format!("{parents:?}\n{up}\n{down}"));
+        // Held objects' names carry the revision id (recoverable drops).
+        fill_revision_id(&mut up, &id.0);
+        fill_revision_id(&mut down, &id.0);
         let text_up = up.to_string();
         let text_down = down.to_string();
-        let now = dir::now();
-        let id = dir::new_id(now, &format!("{parents:?}\n{text_up}\n{text_down}"));
         let created = dir::rfc3339(now);
         let fingerprint = after.map(Catalog::fingerprint).unwrap_or_default();
-        let hazards: Vec<Hazard> = up.hazards().into_iter().collect();
+        // The header carries the up steps' hazards and what rolling back may meet.
+        let mut hazards = up.hazards();
+        hazards.extend(rollback_hazards(&down));
+        let hazards: Vec<Hazard> = hazards.into_iter().collect();
         let new = NewRevision {
             id: &id,
             parents: &parents,

@@ -6,9 +6,13 @@
 //! each step. Does no I/O.
 
 mod online;
+mod recoverable;
+mod reverse;
 mod sql;
 
 pub use online::render_online;
+pub use recoverable::{fill_revision_id, recoverable, REVISION_PLACEHOLDER};
+pub use reverse::{classify_reverse, rollback_hazards};
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -32,19 +36,30 @@ pub enum Hazard {
     FullScan,
     /// Builds an index without CONCURRENTLY: writes to the table wait.
     IndexBuild,
-    /// Cannot be undone by a single step (the down plan recreates instead).
+    /// Cannot be undone by a single step (the down plan recreates instead), or the down
+    /// section cannot restore what the up section removed (a dropped table's or column's
+    /// rows): `rollback` refuses it without `--force`.
     NotReversible,
+    /// A down step that runs only if the rows allow it (a narrowed type, NOT NULL, a
+    /// unique, check or foreign key constraint re-added); the step carries the query
+    /// that tells.
+    MayFail,
+    /// Drops a table by moving it, with its rows, into the holding schema
+    /// `schemaplan_trash` (`plan --recoverable`): the down section restores it.
+    DataHeld,
 }
 
 impl Hazard {
     /// Every hazard, in order.
-    pub const ALL: [Hazard; 6] = [
+    pub const ALL: [Hazard; 8] = [
         Hazard::DataLoss,
         Hazard::TableRewrite,
         Hazard::AccessExclusiveLock,
         Hazard::FullScan,
         Hazard::IndexBuild,
         Hazard::NotReversible,
+        Hazard::MayFail,
+        Hazard::DataHeld,
     ];
 
     /// The kebab-case name users write and read.
@@ -56,6 +71,8 @@ impl Hazard {
             Hazard::FullScan => "full-scan",
             Hazard::IndexBuild => "index-build",
             Hazard::NotReversible => "not-reversible",
+            Hazard::MayFail => "may-fail",
+            Hazard::DataHeld => "data-held",
         }
     }
 }
@@ -101,6 +118,10 @@ pub struct Step {
     /// you (a rewrite): written as a comment before the step.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub advice: Option<String>,
+    /// For a down step that may fail: the query counting the rows that make it fail,
+    /// written as a `-- may-fail:` comment before the step.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub check: Option<String>,
 }
 
 /// An ordered list of steps.
@@ -154,6 +175,9 @@ impl fmt::Display for Plan {
             if let Some(advice) = &step.advice {
                 writeln!(f, "-- safer: {advice}")?;
             }
+            if let Some(check) = &step.check {
+                writeln!(f, "-- may-fail: {check}")?;
+            }
             for s in &step.sql {
                 writeln!(f, "{s};")?;
             }
@@ -190,6 +214,7 @@ pub fn render(changes: &[Change]) -> Plan {
             reverse: inverse(c).map(|inv| sql::statements(&inv)),
             hazards: hazards(c, &new_tables),
             advice: None,
+            check: None,
         })
         .collect();
     Plan { preamble, steps }

@@ -94,6 +94,7 @@ pub fn render_online(changes: &[Change], to: &Catalog) -> Plan {
                     reverse: None,
                     hazards: vec![Hazard::FullScan],
                     advice: None,
+                    check: None,
                 });
             }
             Change::CreateConstraint { table, constraint }

@@ -130,7 +130,7 @@ impl<'c> Interp<'c> {
         Ok(())
     }
 
-    fn drop_table(&mut self, q: &QualName, cascade: bool) {
+    pub(super) fn drop_table(&mut self, q: &QualName, cascade: bool) {
         self.cat.tables.remove(q);
         self.cat.indexes.retain(|_, i| i.table != *q);
         self.cat.triggers.retain(|(t, _), _| t != q);

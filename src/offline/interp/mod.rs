@@ -303,6 +303,19 @@ impl<'c> Interp<'c> {
             }
             NodeEnum::AlterObjectSchemaStmt(s)
                 if ObjectType::try_from(s.object_type).unwrap_or_default()
+                    == ObjectType::ObjectTable
+                    && s.newschema == crate::model::TRASH_SCHEMA =>
+            {
+                // A recoverable drop: the held table leaves the schema as if dropped.
+                let relation = s.relation.as_ref().ok_or_else(|| {
+                    self.missing("the table of ALTER TABLE ... SET SCHEMA".to_string())
+                })?;
+                let name = self.find_table(relation)?;
+                self.drop_table(&name, false);
+                Ok(())
+            }
+            NodeEnum::AlterObjectSchemaStmt(s)
+                if ObjectType::try_from(s.object_type).unwrap_or_default()
                     == ObjectType::ObjectExtension =>
             {
                 let name = self.list_name(s.object.as_deref()).join(".");

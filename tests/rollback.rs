@@ -1,0 +1,560 @@
+//! `rollback` on real databases holding rows: the defects of issue 15 reproduced as a
+//! user meets them (plan from schema/, apply, insert rows, roll back), then the fixed
+//! behaviour: down steps classified at plan time, not-reversible revisions refused
+//! without `--force`, a rehearsal that changes nothing when it fails, and a stopped
+//! non-transactional rollback that resumes.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use common::{fails, ok, TestDb};
+use schemaplan::plan::{file, NewRevision, RevisionId};
+
+/// A project in a temporary directory with its own database, planned with a clock that
+/// moves forward one minute per plan so revision ids sort in the order they were made.
+struct Project {
+    dir: tempfile::TempDir,
+    db: TestDb,
+    epoch: u64,
+}
+
+impl Project {
+    async fn new() -> Project {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("schema")).unwrap();
+        Project {
+            dir,
+            db: TestDb::new().await,
+            epoch: 1_795_000_000,
+        }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        common::command(self.path(), &self.db.url, args)
+            .env("SOURCE_DATE_EPOCH", self.epoch.to_string())
+            .output()
+            .expect("run schemaplan")
+    }
+
+    /// Writes schema/app.sql, plans, and returns the new revision's path and text.
+    fn plan(&mut self, schema: &str, message: &str) -> (PathBuf, String) {
+        std::fs::write(self.path().join("schema/app.sql"), schema).unwrap();
+        self.epoch += 60;
+        let before = plan_files(self.path());
+        ok(&self.run(&["plan", "-m", message]));
+        let new: Vec<PathBuf> = plan_files(self.path())
+            .into_iter()
+            .filter(|p| !before.contains(p))
+            .collect();
+        assert_eq!(new.len(), 1, "plan wrote one revision");
+        let text = std::fs::read_to_string(&new[0]).unwrap();
+        (new[0].clone(), text)
+    }
+
+    async fn query_i64(&self, sql: &str) -> i64 {
+        self.db
+            .client()
+            .await
+            .query_one(sql, &[])
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {}", common::db_error(&e)))
+            .get(0)
+    }
+
+    async fn applied(&self) -> Vec<String> {
+        let client = self.db.client().await;
+        client
+            .query(
+                "SELECT id FROM schemaplan.revisions WHERE statements_done IS NULL ORDER BY id",
+                &[],
+            )
+            .await
+            .map(|rows| rows.iter().map(|r| r.get(0)).collect())
+            .unwrap_or_default()
+    }
+
+    /// A fingerprint of the live schema, from `status --format json`.
+    fn live_fingerprint(&self) -> String {
+        let out = ok(&self.run(&["status", "--format", "json"]));
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        v["live_fingerprint"].as_str().unwrap().to_string()
+    }
+}
+
+fn plan_files(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir.join("plans"))
+        .map(|d| d.map(|e| e.unwrap().path()).collect())
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+/// The header's hazards line.
+fn header_hazards(text: &str) -> String {
+    text.split("-- schemaplan:up")
+        .next()
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("-- hazards: "))
+        .unwrap_or("")
+        .to_string()
+}
+
+/// The down section.
+fn down(text: &str) -> &str {
+    text.split("-- schemaplan:down").nth(1).unwrap()
+}
+
+/// The check queries written next to the down steps that may fail.
+fn check_queries(text: &str) -> Vec<String> {
+    down(text)
+        .lines()
+        .filter_map(|l| l.strip_prefix("-- may-fail: "))
+        .map(str::to_string)
+        .collect()
+}
+
+const USERS_WITH_PASSWORD: &str =
+    "CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL, \
+     password varchar(255) NOT NULL);\n";
+const USERS_WITHOUT_PASSWORD: &str =
+    "CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL);\n\
+     CREATE INDEX users_email ON users (email);\n";
+
+/// Defect 1: dropping a populated NOT NULL column and adding an index concurrently.
+/// The rollback used to drop the index, fail on the NOT NULL column and leave the
+/// database in neither state, stuck behind a drift error.
+#[tokio::test]
+async fn defect1_a_dropped_not_null_column_is_refused_then_forced_back_nullable() {
+    let mut p = Project::new().await;
+    p.plan(USERS_WITH_PASSWORD, "users");
+    ok(&p.run(&["apply"]));
+    p.db.exec("INSERT INTO users VALUES (1, 'a@example.com', 'x'), (2, 'b@example.com', 'y')")
+        .await;
+    let (_, text) = p.plan(USERS_WITHOUT_PASSWORD, "drop password");
+    let hazards = header_hazards(&text);
+    assert!(hazards.contains("data-loss"), "{text}");
+    assert!(hazards.contains("not-reversible"), "{text}");
+    ok(&p.run(&["apply", "--allow-hazard", "data-loss"]));
+    let after_apply = p.live_fingerprint();
+
+    // Refused, and nothing changed: the index is still there, the revision applied.
+    let e = fails(&p.run(&["rollback"]));
+    assert!(e.contains("not reversible"), "{e}");
+    assert!(e.contains("--force"), "{e}");
+    assert_eq!(
+        p.query_i64("SELECT count(*) FROM pg_indexes WHERE indexname = 'users_email'")
+            .await,
+        1
+    );
+    assert_eq!(p.applied().await.len(), 2);
+    assert_eq!(p.live_fingerprint(), after_apply);
+    let status = ok(&p.run(&["status"]));
+    assert!(!status.contains("drift:    yes"), "{status}");
+
+    // Forced: the column comes back nullable (its values cannot), and it says so.
+    let out = ok(&p.run(&["rollback", "--force"]));
+    assert!(out.contains("1 revision(s) rolled back"), "{out}");
+    assert!(out.contains("public.users.password"), "{out}");
+    assert!(out.contains("nullable"), "{out}");
+    assert_eq!(p.applied().await.len(), 1);
+    assert_eq!(
+        p.query_i64(
+            "SELECT count(*) FROM information_schema.columns WHERE table_name = 'users' \
+             AND column_name = 'password' AND is_nullable = 'YES'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        p.query_i64("SELECT count(*) FROM pg_indexes WHERE indexname = 'users_email'")
+            .await,
+        0
+    );
+    assert_eq!(p.query_i64("SELECT count(*) FROM users").await, 2);
+
+    // And forward again: the revision applies and the schema is what schema/ says.
+    ok(&p.run(&["apply", "--allow-hazard", "data-loss"]));
+    assert_eq!(p.applied().await.len(), 2);
+    assert_eq!(p.live_fingerprint(), after_apply);
+}
+
+/// Defect 2: a dropped populated nullable column and a dropped populated table were
+/// rolled back silently, their data gone.
+#[tokio::test]
+async fn defect2_dropped_column_and_table_with_rows_are_refused_without_force() {
+    let mut p = Project::new().await;
+    p.plan(
+        "CREATE TABLE users (id bigint PRIMARY KEY, bio text);\n\
+         CREATE TABLE notes (id bigint PRIMARY KEY, body text NOT NULL);\n",
+        "users and notes",
+    );
+    ok(&p.run(&["apply"]));
+    p.db.exec(
+        "INSERT INTO users VALUES (1, 'likes tea'), (2, 'likes coffee');\n\
+         INSERT INTO notes VALUES (1, 'first'), (2, 'second'), (3, 'third');",
+    )
+    .await;
+    let before = p.live_fingerprint();
+    let (_, text) = p.plan(
+        "CREATE TABLE users (id bigint PRIMARY KEY);\n",
+        "drop bio and notes",
+    );
+    assert!(header_hazards(&text).contains("not-reversible"), "{text}");
+    let down = down(&text);
+    assert!(
+        down.contains("-- create-table table public.notes\n-- hazards: not-reversible"),
+        "{down}"
+    );
+    assert!(
+        down.contains("-- create-column column public.users.bio\n-- hazards: not-reversible"),
+        "{down}"
+    );
+    ok(&p.run(&["apply", "--allow-hazard", "data-loss"]));
+    let applied = p.live_fingerprint();
+
+    let e = fails(&p.run(&["rollback"]));
+    assert!(e.contains("not reversible"), "{e}");
+    assert!(e.contains("drop bio and notes"), "{e}");
+    assert_eq!(p.live_fingerprint(), applied, "nothing was rolled back");
+    assert_eq!(p.applied().await.len(), 2);
+
+    let out = ok(&p.run(&["rollback", "--force"]));
+    assert!(out.contains("1 revision(s) rolled back"), "{out}");
+    assert!(out.contains("cannot come back"), "{out}");
+    assert_eq!(p.live_fingerprint(), before, "the schema is back");
+    assert_eq!(p.query_i64("SELECT count(*) FROM notes").await, 0);
+    assert_eq!(
+        p.query_i64("SELECT count(*) FROM users WHERE bio IS NOT NULL")
+            .await,
+        0
+    );
+    assert_eq!(p.query_i64("SELECT count(*) FROM users").await, 2);
+    ok(&p.run(&["apply", "--allow-hazard", "data-loss"]));
+    assert_eq!(p.live_fingerprint(), applied);
+}
+
+/// Defect 3: an online revision (drop an index, drop NOT NULL) rolled back after a NULL
+/// row came in. The down used to stop after its first statement and leave a NOT VALID
+/// check behind; now the rehearsal fails first and nothing changes.
+#[tokio::test]
+async fn defect3_a_failing_online_rollback_is_rehearsed_and_changes_nothing() {
+    let mut p = Project::new().await;
+    p.plan(
+        "CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL);\n\
+         CREATE INDEX users_email ON users (email);\n",
+        "users",
+    );
+    ok(&p.run(&["apply"]));
+    p.db.exec("INSERT INTO users VALUES (1, 'a@example.com')")
+        .await;
+    let (_, text) = p.plan(
+        "CREATE TABLE users (id bigint PRIMARY KEY, email text);\n",
+        "optional email",
+    );
+    assert!(text.contains("-- transaction: none"), "{text}");
+    assert!(header_hazards(&text).contains("may-fail"), "{text}");
+    assert_eq!(
+        check_queries(&text),
+        vec!["SELECT count(*) FROM public.users WHERE email IS NULL".to_string()],
+        "{text}"
+    );
+    ok(&p.run(&["apply"]));
+    p.db.exec("INSERT INTO users VALUES (2, NULL)").await;
+    let applied = p.live_fingerprint();
+
+    let e = fails(&p.run(&["rollback"]));
+    assert!(e.contains("rehearsal"), "{e}");
+    assert!(e.contains("nothing was changed"), "{e}");
+    assert!(e.contains("email"), "{e}");
+    assert!(e.contains("violated") || e.contains("null"), "{e}");
+    assert_eq!(p.live_fingerprint(), applied, "nothing changed");
+    assert_eq!(
+        p.query_i64("SELECT count(*) FROM pg_constraint WHERE conrelid = 'users'::regclass AND contype = 'c'")
+            .await,
+        0,
+        "no NOT VALID check left behind"
+    );
+    let status = ok(&p.run(&["status"]));
+    assert!(!status.contains("drift:    yes"), "{status}");
+
+    // The cause fixed, the rollback runs, and forward again converges.
+    p.db.exec("UPDATE users SET email = 'b@example.com' WHERE id = 2")
+        .await;
+    ok(&p.run(&["rollback"]));
+    assert_eq!(p.applied().await.len(), 1);
+    assert_eq!(
+        p.query_i64("SELECT count(*) FROM pg_indexes WHERE indexname = 'users_email'")
+            .await,
+        1
+    );
+    ok(&p.run(&["apply"]));
+    assert_eq!(p.live_fingerprint(), applied);
+}
+
+/// Defect 4: reverse steps that cannot run on every table were written as if they
+/// could. Each now carries `may-fail` and the query that tells; on a database whose
+/// rows break them the queries count those rows, and the rollback is refused by its
+/// rehearsal with nothing changed.
+#[tokio::test]
+async fn defect4_reverse_steps_that_may_fail_carry_their_check_queries() {
+    let mut p = Project::new().await;
+    p.plan(
+        "CREATE TABLE items (id bigint PRIMARY KEY, code varchar(5) NOT NULL, \
+           sku text CONSTRAINT items_sku_key UNIQUE, qty integer CONSTRAINT qty_positive CHECK (qty > 0));\n",
+        "items",
+    );
+    ok(&p.run(&["apply"]));
+    p.db.exec("INSERT INTO items VALUES (1, 'abc', 's1', 1), (2, 'de', 's2', 2)")
+        .await;
+    let (_, text) = p.plan(
+        "CREATE TABLE items (id bigint PRIMARY KEY, code text, sku text, qty integer);\n",
+        "relax items",
+    );
+    assert!(header_hazards(&text).contains("may-fail"), "{text}");
+    assert!(!header_hazards(&text).contains("not-reversible"), "{text}");
+    let mut queries = check_queries(&text);
+    queries.sort();
+    assert_eq!(
+        queries,
+        vec![
+            "SELECT count(*) FROM (SELECT 1 FROM public.items WHERE sku IS NOT NULL GROUP BY sku HAVING count(*) > 1) AS duplicates".to_string(),
+            "SELECT count(*) FROM public.items WHERE NOT (qty > 0)".to_string(),
+            "SELECT count(*) FROM public.items WHERE code IS NULL".to_string(),
+            "SELECT count(*) FROM public.items WHERE length(code) > 5".to_string(),
+        ],
+        "{text}"
+    );
+    ok(&p.run(&["apply"]));
+    let applied = p.live_fingerprint();
+    for q in &queries {
+        assert_eq!(p.query_i64(q).await, 0, "no row breaks it yet: {q}");
+    }
+    p.db.exec("INSERT INTO items VALUES (3, 'much too long', 's1', -1), (4, NULL, NULL, NULL)")
+        .await;
+    for q in &queries {
+        assert!(p.query_i64(q).await > 0, "the query tells: {q}");
+    }
+    let e = fails(&p.run(&["rollback"]));
+    assert!(e.contains("rehearsal"), "{e}");
+    assert_eq!(p.live_fingerprint(), applied, "nothing changed");
+    p.db.exec("DELETE FROM items WHERE id > 2").await;
+    ok(&p.run(&["rollback"]));
+    assert_eq!(p.applied().await.len(), 1);
+}
+
+/// Writes a hand-made revision into `dir/plans` and returns its id.
+fn write_revision(dir: &Path, id: &str, parents: &[&str], up: &str, down: &str) -> RevisionId {
+    let id = RevisionId(id.to_string());
+    let parents: Vec<RevisionId> = parents.iter().map(|p| RevisionId(p.to_string())).collect();
+    let message = format!("revision {}", id.0);
+    let new = NewRevision {
+        id: &id,
+        parents: &parents,
+        message: &message,
+        created: "2026-11-24T00:00:00Z",
+        fingerprint: "",
+        hazards: &[],
+        renames: &[],
+        alembic: &[],
+        up,
+        down,
+    };
+    let plans = dir.join("plans");
+    std::fs::create_dir_all(&plans).unwrap();
+    let transactional = new.transactional(&plans.join("x.sql")).unwrap();
+    std::fs::write(
+        plans.join(file::file_name(&id, &message)),
+        new.render(transactional),
+    )
+    .unwrap();
+    id
+}
+
+/// A down section outside a transaction that fails after its rehearsable part: its
+/// progress is recorded, `status` says where it stopped (no drift error), and the next
+/// `rollback` resumes at the statement that failed.
+#[tokio::test]
+async fn a_stopped_rollback_outside_a_transaction_is_reported_and_resumes() {
+    let p = Project::new().await;
+    write_revision(
+        p.path(),
+        "20261124000000-a11a11",
+        &[],
+        "CREATE TABLE t (id int PRIMARY KEY, v int);\n",
+        "DROP TABLE t;\n",
+    );
+    let rev = write_revision(
+        p.path(),
+        "20261124000100-b22b22",
+        &["20261124000000-a11a11"],
+        "CREATE INDEX CONCURRENTLY t_v ON public.t (v);\n\
+         ALTER TABLE t ADD COLUMN w int;\n",
+        // VACUUM cannot be rehearsed: the rehearsal stops before it, so the unique
+        // index after it fails for real.
+        "ALTER TABLE t DROP COLUMN w;\n\
+         VACUUM t;\n\
+         CREATE UNIQUE INDEX CONCURRENTLY t_v_unique ON public.t (v);\n\
+         DROP INDEX CONCURRENTLY public.t_v;\n",
+    );
+    ok(&p.run(&["apply"]));
+    p.db.exec("INSERT INTO t VALUES (1, 7, 0), (2, 7, 0)").await;
+
+    let e = fails(&p.run(&["rollback"]));
+    assert!(e.contains("t_v_unique"), "{e}");
+    assert!(e.contains("2 of its 4 statements"), "{e}");
+    assert!(e.contains("run rollback again"), "{e}");
+    let status = ok(&p.run(&["status"]));
+    assert!(
+        status.contains(&format!("rollback of {rev} stopped at statement 3")),
+        "{status}"
+    );
+    assert!(!status.contains("drift"), "{status}");
+    // apply does not pretend the revision is whole.
+    let refused = fails(&p.run(&["apply"]));
+    assert!(refused.contains("schemaplan rollback"), "{refused}");
+
+    p.db.exec("UPDATE t SET v = 8 WHERE id = 2").await;
+    let out = ok(&p.run(&["rollback"]));
+    assert!(out.contains("resumed"), "{out}");
+    assert_eq!(p.applied().await, vec!["20261124000000-a11a11".to_string()]);
+    assert_eq!(
+        p.query_i64("SELECT count(*) FROM pg_indexes WHERE indexname IN ('t_v', 't_v_unique')")
+            .await,
+        1,
+        "t_v dropped, t_v_unique built"
+    );
+    assert_eq!(
+        p.query_i64("SELECT count(*) FROM information_schema.columns WHERE column_name = 'w'")
+            .await,
+        0
+    );
+    let status = ok(&p.run(&["status"]));
+    assert!(!status.contains("stopped"), "{status}");
+}
+
+/// The checksum of a table's rows, in key order.
+async fn rows_checksum(p: &Project, table: &str) -> String {
+    p.db.client()
+        .await
+        .query_one(
+            &format!("SELECT md5(string_agg(t::text, ',' ORDER BY id)) FROM {table} AS t"),
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0)
+}
+
+/// Issue 15 §2: `plan --recoverable` holds a dropped table (100k rows, a serial key, a
+/// foreign key, an index) in schemaplan_trash; the rollback brings it back with every
+/// row; up again holds it again. The held table is never part of the schema.
+#[tokio::test]
+async fn a_recoverable_drop_holds_the_table_and_the_rollback_restores_its_rows() {
+    let mut p = Project::new().await;
+    p.plan(
+        "CREATE TABLE users (id bigint PRIMARY KEY);\n\
+         CREATE TABLE notes (id bigserial PRIMARY KEY, user_id bigint REFERENCES users, body text NOT NULL);\n\
+         CREATE INDEX notes_user ON notes (user_id);\n",
+        "users and notes",
+    );
+    ok(&p.run(&["apply"]));
+    p.db.exec(
+        "INSERT INTO users SELECT g FROM generate_series(1, 100) g;\n\
+         INSERT INTO notes (user_id, body) SELECT 1 + g % 100, md5(g::text) FROM generate_series(1, 100000) g;",
+    )
+    .await;
+    let with_notes = p.live_fingerprint();
+    let checksum = rows_checksum(&p, "notes").await;
+
+    std::fs::write(
+        p.path().join("schema/app.sql"),
+        "CREATE TABLE users (id bigint PRIMARY KEY);\n",
+    )
+    .unwrap();
+    p.epoch += 60;
+    ok(&p.run(&["plan", "-m", "drop notes", "--recoverable"]));
+    let file = plan_files(p.path()).pop().unwrap();
+    let text = std::fs::read_to_string(&file).unwrap();
+    let id = text
+        .lines()
+        .find_map(|l| l.strip_prefix("-- id: "))
+        .unwrap()
+        .to_string();
+    // Held, not lost; its foreign key comes back only if the users it references do.
+    assert_eq!(header_hazards(&text), "may-fail, data-held", "{text}");
+    assert_eq!(
+        check_queries(&text),
+        vec![format!(
+            "SELECT count(*) FROM schemaplan_trash.\"{id}_public_notes\" AS c WHERE \
+                 c.user_id IS NOT NULL AND NOT EXISTS \
+                 (SELECT 1 FROM public.users AS p WHERE p.id = c.user_id)"
+        )],
+        "{text}"
+    );
+    let held = format!("schemaplan_trash.\"{id}_public_notes\"");
+    assert!(text.contains("SET SCHEMA schemaplan_trash;"), "{text}");
+    assert!(
+        down(&text).contains(&format!("ALTER TABLE {held} SET SCHEMA public;")),
+        "{text}"
+    );
+    assert!(!down(&text).contains("CREATE TABLE"), "{text}");
+
+    // Up: the table is held with its rows, and the schema no longer has it.
+    ok(&p.run(&["apply"]));
+    assert_eq!(
+        p.query_i64(&format!("SELECT count(*) FROM {held}")).await,
+        100_000
+    );
+    for q in check_queries(&text) {
+        assert_eq!(p.query_i64(&q).await, 0, "{q}");
+    }
+    let without_notes = p.live_fingerprint();
+    assert_ne!(without_notes, with_notes);
+    let status = ok(&p.run(&["status"]));
+    assert!(status.contains("drift:    no"), "{status}");
+    p.epoch += 60;
+    let again = p.run(&["plan", "-m", "nothing"]);
+    assert!(
+        common::stderr(&again).contains("nothing to plan"),
+        "{}",
+        common::stderr(&again)
+    );
+    // Offline too: replaying plans/ leaves the held table out.
+    let offline = p.run(&["plan", "-m", "nothing", "--mode", "offline"]);
+    assert!(
+        common::stderr(&offline).contains("nothing to plan"),
+        "{}",
+        common::stderr(&offline)
+    );
+
+    // Down: every row back, no --force needed; the schema is the one before.
+    let out = ok(&p.run(&["rollback"]));
+    assert!(out.contains("1 revision(s) rolled back"), "{out}");
+    assert_eq!(rows_checksum(&p, "notes").await, checksum);
+    assert_eq!(p.live_fingerprint(), with_notes);
+    assert_eq!(
+        p.query_i64("SELECT count(*) FROM pg_tables WHERE schemaname = 'schemaplan_trash'")
+            .await,
+        0
+    );
+    // The serial key goes on where it was.
+    p.db.exec("INSERT INTO notes (user_id, body) VALUES (1, 'after')")
+        .await;
+    assert_eq!(p.query_i64("SELECT max(id) FROM notes").await, 100_001);
+    p.db.exec("DELETE FROM notes WHERE id = 100001").await;
+
+    // Up again: held again, under the same name.
+    ok(&p.run(&["apply"]));
+    assert_eq!(p.live_fingerprint(), without_notes);
+    assert_eq!(
+        p.query_i64(&format!("SELECT count(*) FROM {held}")).await,
+        100_000
+    );
+}
