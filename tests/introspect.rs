@@ -10,8 +10,8 @@ use schemaplan::introspect::{introspect, introspect_with_stats};
 use schemaplan::model::{
     Attribute, Catalog, Column, Constraint, ConstraintKind, Deps, DomainCheck, Extension, Function,
     FunctionKey, FunctionKind, Identity, IdentityKind, Index, ObjectId, PartitionOf, Policy,
-    QualName, Schema, Sequence, SequenceOptions, Trigger, TriggerEnabled, Type, TypeKind,
-    Unmanaged, View, ViewColumn,
+    QualName, ReplicaIdentity, Schema, Sequence, SequenceOptions, Trigger, TriggerEnabled, Type,
+    TypeKind, Unmanaged, View, ViewColumn,
 };
 
 /// A database with every object kind schemaplan manages, comments on each kind, and a
@@ -1440,4 +1440,45 @@ async fn columns_keep_attribute_order() {
             .collect::<Vec<_>>(),
         vec!["id", "name", "ticket", "color"]
     );
+}
+
+/// Every replica identity form is read back, partitions each with their own; a table
+/// whose identity index was dropped reads as NOTHING (PostgreSQL keeps `relreplident =
+/// 'i'` then, with no index marked).
+#[tokio::test]
+async fn replica_identities_are_read_per_table_and_partition() {
+    let (_db, c) = load(
+        r#"
+CREATE TABLE ri_default (id integer PRIMARY KEY);
+CREATE TABLE ri_full (id integer);
+ALTER TABLE ri_full REPLICA IDENTITY FULL;
+CREATE TABLE ri_nothing (id integer);
+ALTER TABLE ri_nothing REPLICA IDENTITY NOTHING;
+CREATE TABLE ri_index (id integer NOT NULL, code text NOT NULL);
+CREATE UNIQUE INDEX "RI code" ON ri_index (code);
+ALTER TABLE ri_index REPLICA IDENTITY USING INDEX "RI code";
+CREATE TABLE ri_lost (id integer NOT NULL);
+CREATE UNIQUE INDEX ri_lost_id ON ri_lost (id);
+ALTER TABLE ri_lost REPLICA IDENTITY USING INDEX ri_lost_id;
+DROP INDEX ri_lost_id;
+CREATE TABLE ri_parent (id integer NOT NULL, k integer NOT NULL, PRIMARY KEY (id, k)) PARTITION BY LIST (k);
+CREATE TABLE ri_part1 PARTITION OF ri_parent FOR VALUES IN (1);
+CREATE TABLE ri_part2 PARTITION OF ri_parent FOR VALUES IN (2);
+ALTER TABLE ri_parent REPLICA IDENTITY FULL;
+ALTER TABLE ri_part1 REPLICA IDENTITY USING INDEX ri_part1_pkey;
+"#,
+    )
+    .await;
+    let ri = |name: &str| c.tables[&q("public", name)].replica_identity.clone();
+    assert_eq!(ri("ri_default"), ReplicaIdentity::Default);
+    assert_eq!(ri("ri_full"), ReplicaIdentity::Full);
+    assert_eq!(ri("ri_nothing"), ReplicaIdentity::Nothing);
+    assert_eq!(ri("ri_index"), ReplicaIdentity::Index("RI code".into()));
+    assert_eq!(ri("ri_lost"), ReplicaIdentity::Nothing);
+    assert_eq!(ri("ri_parent"), ReplicaIdentity::Full);
+    assert_eq!(
+        ri("ri_part1"),
+        ReplicaIdentity::Index("ri_part1_pkey".into())
+    );
+    assert_eq!(ri("ri_part2"), ReplicaIdentity::Default);
 }

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::model::{
     Column, Constraint, Extension, Function, Index, ObjectId, PartitionOf, Policy, QualName,
-    Schema, Sequence, Table, Trigger, Type, View,
+    ReplicaIdentity, Schema, Sequence, Table, Trigger, Type, View,
 };
 
 /// One change between two catalogs.
@@ -121,6 +121,18 @@ pub enum Change {
         to: Table,
         /// Which aspect changes.
         what: TableChange,
+    },
+    /// `ALTER TABLE ONLY t REPLICA IDENTITY {DEFAULT | FULL | NOTHING | USING INDEX i}`.
+    /// A step of its own, not a [`TableChange`]: `USING INDEX` needs the index built
+    /// first, and a table losing its identity index (or dropped) reverts to `DEFAULT`
+    /// before that index goes, so that the down section restores it after the index.
+    AlterReplicaIdentity {
+        /// The table.
+        table: QualName,
+        /// Before.
+        from: ReplicaIdentity,
+        /// After.
+        to: ReplicaIdentity,
     },
     /// `ALTER TABLE p ATTACH PARTITION t FOR VALUES ...`
     AttachPartition {
@@ -390,6 +402,7 @@ impl Change {
             Change::CreateTable { .. } => "create-table",
             Change::DropTable(_) => "drop-table",
             Change::AlterTable { .. } => "alter-table",
+            Change::AlterReplicaIdentity { .. } => "alter-replica-identity",
             Change::AttachPartition { .. } => "attach-partition",
             Change::DetachPartition { .. } => "detach-partition",
             Change::CreateColumn { .. } => "create-column",
@@ -441,6 +454,7 @@ impl Change {
                 ObjectId::Table(table.name.clone())
             }
             Change::AlterTable { to, .. } => ObjectId::Table(to.name.clone()),
+            Change::AlterReplicaIdentity { table, .. } => ObjectId::Table(table.clone()),
             Change::AttachPartition { table, .. } | Change::DetachPartition { table, .. } => {
                 ObjectId::Table(table.name.clone())
             }

@@ -18,8 +18,8 @@ use std::hash::{BuildHasherDefault, Hasher};
 use crate::error::{Error, Result};
 use crate::model::{
     Attribute, Catalog, Column, Constraint, Deps, DomainCheck, Extension, Function, FunctionKey,
-    FunctionKind, Identity, IdentityKind, Index, ObjectId, PartitionOf, Policy, Schema, Sequence,
-    SequenceOptions, Table, Trigger, Type, TypeKind, Unmanaged, View, ViewColumn,
+    FunctionKind, Identity, IdentityKind, Index, ObjectId, PartitionOf, Policy, ReplicaIdentity,
+    Schema, Sequence, SequenceOptions, Table, Trigger, Type, TypeKind, Unmanaged, View, ViewColumn,
 };
 
 use super::rows::{
@@ -312,6 +312,12 @@ impl Assembly {
                     table.unlogged = row.persistence == "u";
                     table.rls_enabled = row.rls_enabled;
                     table.rls_forced = row.rls_forced;
+                    table.replica_identity = match (row.replident.as_str(), row.replident_index) {
+                        ("f", _) => ReplicaIdentity::Full,
+                        ("n", _) | ("i", None) => ReplicaIdentity::Nothing,
+                        ("i", Some(index)) => ReplicaIdentity::Index(index),
+                        _ => ReplicaIdentity::Default,
+                    };
                     table.options = row.options;
                     table.comment = row.comment;
                     self.tables.push(table);
@@ -963,6 +969,8 @@ mod tests {
             is_partition: false,
             rls_enabled: false,
             rls_forced: false,
+            replident: "d".into(),
+            replident_index: None,
             options: vec![],
             row_type: oid + 1,
             partition_by: None,

@@ -172,7 +172,7 @@ pub const SEQUENCES: &str = concat!(
 );
 
 /// Lists tables, partitioned tables, views and materialized views with their
-/// partitioning, plain-inheritance parents (in `inhseqno` order), options (the TOAST
+/// partitioning, replica identity, plain-inheritance parents (in `inhseqno` order), options (the TOAST
 /// table's too), view definition, `_RETURN` rule and row type; excludes foreign tables
 /// (see [`UNMANAGED`]) and extension members.
 pub const RELATIONS: &str = concat!(
@@ -180,6 +180,11 @@ pub const RELATIONS: &str = concat!(
     "c.relkind::text AS relkind, c.relpersistence::text AS persistence, ",
     "c.relispartition AS is_partition, c.relrowsecurity AS rls_enabled, ",
     "c.relforcerowsecurity AS rls_forced, c.reloptions::text[] AS options, ",
+    // The replica identity, and its index when it is `USING INDEX` (none when that
+    // index was dropped: PostgreSQL then treats it as NOTHING).
+    "c.relreplident::text AS replident, (SELECT ri.relname::text FROM pg_index x ",
+    "JOIN pg_class ri ON ri.oid = x.indexrelid ",
+    "WHERE x.indrelid = c.oid AND x.indisreplident) AS replident_index, ",
     "tc.reloptions::text[] AS toast_options, c.reltype AS row_type, ",
     "CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partition_by, ",
     "CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS bound, ",

@@ -179,6 +179,10 @@ pub(crate) struct RelationRow {
     pub is_partition: bool,
     pub rls_enabled: bool,
     pub rls_forced: bool,
+    /// `relreplident`: `d`, `n`, `f` or `i`.
+    pub replident: String,
+    /// The index with `indisreplident`, if any.
+    pub replident_index: Option<String>,
     /// The relation's and its TOAST table's options, the latter prefixed `toast.`
     /// as `WITH (toast.autovacuum_enabled=false)` spells them; sorted.
     pub options: Vec<String>,
@@ -219,6 +223,8 @@ impl RelationRow {
             is_partition: get(row, Q, "is_partition")?,
             rls_enabled: get(row, Q, "rls_enabled")?,
             rls_forced: get(row, Q, "rls_forced")?,
+            replident: get(row, Q, "replident")?,
+            replident_index: get(row, Q, "replident_index")?,
             options,
             row_type: get(row, Q, "row_type")?,
             partition_by: get(row, Q, "partition_by")?,

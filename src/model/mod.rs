@@ -28,7 +28,7 @@ pub use filter::SchemaFilter;
 pub use name::{literal, literal_or_null, needs_quotes, quote_ident, Ident, QualName, KEYWORDS};
 pub use relation::{
     Column, Columns, Constraint, ConstraintKind, Identity, IdentityKind, Index, PartitionOf,
-    Policy, Table, Trigger, TriggerEnabled, ROLE_KEYWORDS,
+    Policy, ReplicaIdentity, Table, Trigger, TriggerEnabled, ROLE_KEYWORDS,
 };
 pub use rename::RenameKind;
 pub use routine::{Function, FunctionKind, View, ViewColumn};
@@ -172,6 +172,30 @@ impl Catalog {
         self.unmanaged
             .0
             .retain(|u| u.schema.as_deref().is_none_or(&keep));
+    }
+
+    /// Tables whose `REPLICA IDENTITY USING INDEX` index is gone (dropped, or dropped
+    /// with its constraint or column) become `NOTHING`, as PostgreSQL treats them and as
+    /// introspection reads them. For catalogs built without a server.
+    pub fn settle_replica_identities(&mut self) {
+        let indexes = &self.indexes;
+        for t in self.tables.values_mut() {
+            let Some(i) = t.replica_identity.index() else {
+                continue;
+            };
+            let own = indexes
+                .get(&t.name.sibling(i.to_string()))
+                .is_some_and(|x| x.table == t.name)
+                || t.constraints.get(i).is_some_and(|c| c.kind.has_index())
+                || t.inherited_constraints
+                    .get(i)
+                    .is_some_and(|c| c.kind.has_index())
+                || t.inherited_indexes
+                    .contains_key(&t.name.sibling(i.to_string()));
+            if !own {
+                t.replica_identity = ReplicaIdentity::Nothing;
+            }
+        }
     }
 
     /// The objects left alone (not managed, not compared), named for messages.

@@ -58,6 +58,7 @@ pub fn interpret(statements: &[Statement]) -> Result<Catalog> {
         }
         Ok::<_, crate::Error>(())
     })?;
+    catalog.settle_replica_identities();
     catalog.shrink_to_fit();
     Ok(catalog)
 }
@@ -89,6 +90,7 @@ pub fn interpret_script(catalog: &mut Catalog, statements: &[ScriptStatement]) -
         i.run_sql(&statement.sql)?;
         search_path = i.search_path;
     }
+    catalog.settle_replica_identities();
     Ok(())
 }
 

@@ -452,6 +452,11 @@ pub fn inverse(change: &Change) -> Option<Change> {
         DropTrigger(t) => CreateTrigger(t),
         ReplaceTrigger { from, to } => ReplaceTrigger { from: to, to: from },
         AlterTrigger { from, to } => AlterTrigger { from: to, to: from },
+        AlterReplicaIdentity { table, from, to } => AlterReplicaIdentity {
+            table,
+            from: to,
+            to: from,
+        },
         CreatePolicy { table, policy } => DropPolicy { table, policy },
         DropPolicy { table, policy } => CreatePolicy { table, policy },
         AlterPolicy { table, from, to } => {

@@ -2,8 +2,8 @@
 
 use crate::diff::{Change, ColumnChange, CommentTarget, DomainChange, EnumPosition, TableChange};
 use crate::model::{
-    Column, Constraint, Function, Ident, ObjectId, Policy, QualName, Sequence, Table, Trigger,
-    TriggerEnabled, Type, TypeKind, View,
+    Column, Constraint, Function, Ident, ObjectId, Policy, QualName, ReplicaIdentity, Sequence,
+    Table, Trigger, TriggerEnabled, Type, TypeKind, View,
 };
 
 use crate::model::{literal, literal_or_null};
@@ -202,6 +202,7 @@ pub fn statements(change: &Change) -> Vec<String> {
             1,
         )),
         Change::AlterTrigger { to, .. } => out.push(trigger_enable(to)),
+        Change::AlterReplicaIdentity { table, to, .. } => out.push(replica_identity(table, to)),
         Change::CreatePolicy { table, policy } => {
             out.push(create_policy(table, policy));
             if policy.comment.is_some() {
@@ -546,6 +547,13 @@ fn create_table(out: &mut Vec<String>, t: &Table, inline: &[String]) {
     if t.rls_forced {
         out.push(format!("ALTER TABLE {} FORCE ROW LEVEL SECURITY", t.name));
     }
+    // `USING INDEX` is a step of its own, after the index.
+    if matches!(
+        t.replica_identity,
+        ReplicaIdentity::Full | ReplicaIdentity::Nothing
+    ) {
+        out.push(replica_identity(&t.name, &t.replica_identity));
+    }
     comment(out, "TABLE", &t.name.to_string(), &t.comment);
     for c in t.columns.values() {
         column_comment(out, &t.name, c);
@@ -555,6 +563,12 @@ fn create_table(out: &mut Vec<String>, t: &Table, inline: &[String]) {
             constraint_comment(out, &t.name, c);
         }
     }
+}
+
+/// `ALTER TABLE ONLY t REPLICA IDENTITY ...`: `ONLY` as pg_dump writes it; the command
+/// never recurses to partitions, each has its own.
+fn replica_identity(table: &QualName, ri: &ReplicaIdentity) -> String {
+    format!("ALTER TABLE ONLY {table} REPLICA IDENTITY {}", ri.sql())
 }
 
 fn alter_table(out: &mut Vec<String>, from: &Table, to: &Table, what: &TableChange) {
