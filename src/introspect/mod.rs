@@ -37,7 +37,7 @@ use crate::model::Catalog;
 use assemble::Rows;
 use rows::{
     ColumnRow, ConstraintRow, DependRow, ExtensionRow, FunctionRow, IndexRow, PolicyRow,
-    RelationRow, SchemaRow, SequenceRow, TriggerRow, TypeRow,
+    PrivilegeRow, RelationRow, SchemaRow, SequenceRow, TriggerRow, TypeRow,
 };
 
 /// Opens the introspection transaction. One snapshot for every query; an empty search
@@ -137,6 +137,7 @@ async fn read_rows(client: &Client) -> Result<(Rows, Stats)> {
         schemas,
         extensions,
         unmanaged,
+        privileges,
     ) = tokio::try_join!(
         fetch(
             client,
@@ -205,6 +206,13 @@ async fn read_rows(client: &Client) -> Result<(Rows, Stats)> {
             queries::UNMANAGED,
             rows::unmanaged_from_row
         ),
+        fetch(
+            client,
+            s,
+            "privileges",
+            queries::PRIVILEGES,
+            PrivilegeRow::from_row
+        ),
     )?;
     let rows = Rows {
         schemas,
@@ -220,6 +228,7 @@ async fn read_rows(client: &Client) -> Result<(Rows, Stats)> {
         functions,
         dependencies,
         unmanaged,
+        privileges,
     };
     Ok((rows, stats.get()))
 }

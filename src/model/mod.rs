@@ -14,6 +14,7 @@
 
 mod filter;
 mod name;
+mod privileges;
 mod relation;
 mod rename;
 mod routine;
@@ -26,6 +27,7 @@ use serde::{Deserialize, Serialize};
 
 pub use filter::SchemaFilter;
 pub use name::{literal, literal_or_null, needs_quotes, quote_ident, Ident, QualName, KEYWORDS};
+pub use privileges::{AclKind, Grant, PrivilegeMap, Privileges, PUBLIC};
 pub use relation::{
     Column, Columns, Constraint, ConstraintKind, Identity, IdentityKind, Index, PartitionOf,
     Policy, ReplicaIdentity, Table, Trigger, TriggerEnabled, ROLE_KEYWORDS,
@@ -57,6 +59,11 @@ pub struct Catalog {
     pub functions: BTreeMap<FunctionKey, Function>,
     /// Triggers on tables and views, keyed by (relation, trigger name).
     pub triggers: BTreeMap<(QualName, String), Trigger>,
+    /// Privileges of the objects whose ACL differs from their kind's default (columns
+    /// included). Desired catalogs list only what they declare: an object without an
+    /// entry there keeps whatever privileges it has.
+    #[serde(default)]
+    pub privileges: PrivilegeMap,
     /// Objects found in the source that schemaplan does not manage yet. Reported as
     /// warnings; never compared.
     pub unmanaged: NotCompared<Vec<Unmanaged>>,
@@ -151,6 +158,12 @@ impl Catalog {
             "functions": pairs(&self.functions),
             "triggers": pairs(&self.triggers),
         });
+        // Only when there are any, so that the fingerprints of catalogs without
+        // grants stay what they were before privileges were modelled.
+        if !self.privileges.is_empty() {
+            value["privileges"] =
+                serde_json::to_value(&self.privileges).expect("catalog objects serialize to JSON");
+        }
         canonical(&mut value);
         let digest = Sha256::digest(value.to_string().as_bytes());
         let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
@@ -169,6 +182,8 @@ impl Catalog {
         self.views.retain(|n, _| keep(&n.schema));
         self.functions.retain(|k, _| keep(&k.name.schema));
         self.triggers.retain(|(t, _), _| keep(&t.schema));
+        self.privileges
+            .retain(|id, _| id.schema().is_none_or(&keep));
         self.unmanaged
             .0
             .retain(|u| u.schema.as_deref().is_none_or(&keep));

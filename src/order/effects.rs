@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::diff::{Change, ColumnChange, TableChange};
+use crate::diff::{Change, ColumnChange, PrivilegePhase, TableChange};
 use crate::model::{Constraint, ConstraintKind, ObjectId, QualName, Table};
 
 /// The effects of one change on the catalog.
@@ -413,6 +413,13 @@ pub fn effects(change: &Change) -> Effects {
             e.modifies.insert(object.clone());
             e.need(to.deps.iter().cloned());
             e.release(from.deps.iter().cloned());
+        }
+        Change::AlterPrivileges { object, phase, .. } => {
+            if *phase == PrivilegePhase::BeforeDrop {
+                e.releases.insert(object.clone());
+            } else {
+                e.needs.insert(object.clone());
+            }
         }
         Change::AlterComment { object, .. } => {
             e.needs.insert(object.clone());

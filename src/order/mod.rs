@@ -175,6 +175,14 @@ fn rank(change: &Change) -> u8 {
         Change::CreatePolicy { .. } => 44,
         Change::AlterPolicy { .. } => 45,
         Change::AlterComment { .. } => 46,
+        // Revokes before a drop go first, like the drops; grants last.
+        Change::AlterPrivileges { phase, .. } => {
+            if *phase == crate::diff::PrivilegePhase::BeforeDrop {
+                1
+            } else {
+                47
+            }
+        }
     }
 }
 

@@ -16,7 +16,9 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
-use crate::diff::{is_retired_type_name, Change, ColumnChange, DomainChange, TableChange};
+use crate::diff::{
+    is_retired_type_name, Change, ColumnChange, DomainChange, PrivilegePhase, TableChange,
+};
 use crate::model::{ConstraintKind, ObjectId, QualName};
 
 /// What can go wrong, or hurt, when a step runs on a live database.
@@ -34,17 +36,21 @@ pub enum Hazard {
     IndexBuild,
     /// Cannot be undone by a single step (the down plan recreates instead).
     NotReversible,
+    /// Removes access: a role loses a privilege (or its grant option) on an object that
+    /// stays.
+    Authz,
 }
 
 impl Hazard {
     /// Every hazard, in order.
-    pub const ALL: [Hazard; 6] = [
+    pub const ALL: [Hazard; 7] = [
         Hazard::DataLoss,
         Hazard::TableRewrite,
         Hazard::AccessExclusiveLock,
         Hazard::FullScan,
         Hazard::IndexBuild,
         Hazard::NotReversible,
+        Hazard::Authz,
     ];
 
     /// The kebab-case name users write and read.
@@ -56,6 +62,7 @@ impl Hazard {
             Hazard::FullScan => "full-scan",
             Hazard::IndexBuild => "index-build",
             Hazard::NotReversible => "not-reversible",
+            Hazard::Authz => "authz",
         }
     }
 }
@@ -252,6 +259,18 @@ fn hazards(change: &Change, new_tables: &BTreeSet<&QualName>) -> Vec<Hazard> {
         } => vec![TableRewrite, AccessExclusiveLock],
         Change::AttachPartition { .. } => vec![FullScan],
         Change::CreateEnumValue { .. } => vec![NotReversible],
+        Change::AlterPrivileges {
+            from,
+            to,
+            phase: PrivilegePhase::InPlace,
+            ..
+        } if from.iter().any(|g| {
+            to.get(&g.grantee, &g.privilege)
+                .is_none_or(|o| g.grantable && !o)
+        }) =>
+        {
+            vec![Authz]
+        }
         _ => vec![],
     };
     h.sort();
@@ -452,6 +471,25 @@ pub fn inverse(change: &Change) -> Option<Change> {
         DropTrigger(t) => CreateTrigger(t),
         ReplaceTrigger { from, to } => ReplaceTrigger { from: to, to: from },
         AlterTrigger { from, to } => AlterTrigger { from: to, to: from },
+        AlterPrivileges {
+            object,
+            on,
+            column,
+            from,
+            to,
+            phase,
+        } => AlterPrivileges {
+            object,
+            on,
+            column,
+            from: to,
+            to: from,
+            phase: match phase {
+                PrivilegePhase::BeforeDrop => PrivilegePhase::AfterCreate,
+                PrivilegePhase::AfterCreate => PrivilegePhase::BeforeDrop,
+                PrivilegePhase::InPlace => PrivilegePhase::InPlace,
+            },
+        },
         AlterReplicaIdentity { table, from, to } => AlterReplicaIdentity {
             table,
             from: to,
