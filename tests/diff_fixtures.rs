@@ -56,6 +56,7 @@ async fn case(name: &str, dir: &Path) -> Result<(), String> {
 
     let db = TestDb::new().await;
     let target = TestDb::new().await;
+    ensure_roles(&db, dir).await;
     load(&db, &from_sql, "from.sql").await?;
     load(&target, &to_sql, "to.sql").await?;
     let a = read(&db).await?;
@@ -102,6 +103,18 @@ async fn case(name: &str, dir: &Path) -> Result<(), String> {
         );
     }
     Ok(())
+}
+
+/// The roles a case grants to (its `roles` file, one per line): roles are cluster-wide,
+/// so they are created when missing and never dropped.
+async fn ensure_roles(db: &TestDb, dir: &Path) {
+    let names = std::fs::read_to_string(dir.join("roles")).unwrap_or_default();
+    let names: Vec<&str> = names
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    common::ensure_roles(&db.client().await, &names).await;
 }
 
 async fn load(db: &TestDb, sql: &str, what: &str) -> Result<(), String> {

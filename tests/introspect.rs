@@ -10,8 +10,8 @@ use schemaplan::introspect::{introspect, introspect_with_stats};
 use schemaplan::model::{
     Attribute, Catalog, Column, Constraint, ConstraintKind, Deps, DomainCheck, Extension, Function,
     FunctionKey, FunctionKind, Identity, IdentityKind, Index, ObjectId, PartitionOf, Policy,
-    QualName, Schema, Sequence, SequenceOptions, Trigger, TriggerEnabled, Type, TypeKind,
-    Unmanaged, View, ViewColumn,
+    Privileges, QualName, ReplicaIdentity, Schema, Sequence, SequenceOptions, Trigger,
+    TriggerEnabled, Type, TypeKind, Unmanaged, View, ViewColumn,
 };
 
 /// A database with every object kind schemaplan manages, comments on each kind, and a
@@ -1439,5 +1439,141 @@ async fn columns_keep_attribute_order() {
             .map(String::as_str)
             .collect::<Vec<_>>(),
         vec!["id", "name", "ticket", "color"]
+    );
+}
+
+/// Every replica identity form is read back, partitions each with their own; a table
+/// whose identity index was dropped reads as NOTHING (PostgreSQL keeps `relreplident =
+/// 'i'` then, with no index marked).
+#[tokio::test]
+async fn replica_identities_are_read_per_table_and_partition() {
+    let (_db, c) = load(
+        r#"
+CREATE TABLE ri_default (id integer PRIMARY KEY);
+CREATE TABLE ri_full (id integer);
+ALTER TABLE ri_full REPLICA IDENTITY FULL;
+CREATE TABLE ri_nothing (id integer);
+ALTER TABLE ri_nothing REPLICA IDENTITY NOTHING;
+CREATE TABLE ri_index (id integer NOT NULL, code text NOT NULL);
+CREATE UNIQUE INDEX "RI code" ON ri_index (code);
+ALTER TABLE ri_index REPLICA IDENTITY USING INDEX "RI code";
+CREATE TABLE ri_lost (id integer NOT NULL);
+CREATE UNIQUE INDEX ri_lost_id ON ri_lost (id);
+ALTER TABLE ri_lost REPLICA IDENTITY USING INDEX ri_lost_id;
+DROP INDEX ri_lost_id;
+CREATE TABLE ri_parent (id integer NOT NULL, k integer NOT NULL, PRIMARY KEY (id, k)) PARTITION BY LIST (k);
+CREATE TABLE ri_part1 PARTITION OF ri_parent FOR VALUES IN (1);
+CREATE TABLE ri_part2 PARTITION OF ri_parent FOR VALUES IN (2);
+ALTER TABLE ri_parent REPLICA IDENTITY FULL;
+ALTER TABLE ri_part1 REPLICA IDENTITY USING INDEX ri_part1_pkey;
+"#,
+    )
+    .await;
+    let ri = |name: &str| c.tables[&q("public", name)].replica_identity.clone();
+    assert_eq!(ri("ri_default"), ReplicaIdentity::Default);
+    assert_eq!(ri("ri_full"), ReplicaIdentity::Full);
+    assert_eq!(ri("ri_nothing"), ReplicaIdentity::Nothing);
+    assert_eq!(ri("ri_index"), ReplicaIdentity::Index("RI code".into()));
+    assert_eq!(ri("ri_lost"), ReplicaIdentity::Nothing);
+    assert_eq!(ri("ri_parent"), ReplicaIdentity::Full);
+    assert_eq!(
+        ri("ri_part1"),
+        ReplicaIdentity::Index("ri_part1_pkey".into())
+    );
+    assert_eq!(ri("ri_part2"), ReplicaIdentity::Default);
+}
+
+/// Grants are read per object and column, the owner's own privileges left out, and an
+/// ACL equal to its kind's default (EXECUTE to PUBLIC on a function, the `public`
+/// schema's initial privileges) reads as no entry at all.
+#[tokio::test]
+async fn privileges_are_read_beyond_the_defaults() {
+    let db = TestDb::new().await;
+    common::ensure_roles(&db.client().await, &["sp_app_ro", "sp_app_rw"]).await;
+    db.exec(
+        r#"
+CREATE TABLE t (id integer, secret text);
+CREATE VIEW tv AS SELECT id FROM t;
+CREATE SEQUENCE s;
+CREATE FUNCTION f(a integer) RETURNS integer LANGUAGE sql AS 'SELECT a';
+CREATE FUNCTION g() RETURNS integer LANGUAGE sql AS 'SELECT 1';
+CREATE FUNCTION h() RETURNS integer LANGUAGE sql AS 'SELECT 1';
+CREATE DOMAIN d AS integer;
+CREATE SCHEMA app;
+GRANT SELECT ON t TO sp_app_ro;
+GRANT SELECT, INSERT ON t TO sp_app_rw WITH GRANT OPTION;
+GRANT UPDATE (secret) ON t TO sp_app_ro;
+GRANT SELECT ON tv TO sp_app_ro;
+GRANT USAGE ON SEQUENCE s TO sp_app_rw;
+REVOKE ALL ON FUNCTION f(integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION f(integer) TO sp_app_rw;
+REVOKE ALL ON FUNCTION g() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION h() TO PUBLIC;
+REVOKE USAGE ON DOMAIN d FROM PUBLIC;
+GRANT USAGE ON SCHEMA app TO sp_app_ro;
+"#,
+    )
+    .await;
+    let c = introspect(&db.client().await).await.unwrap();
+    let list = |id: &ObjectId| -> Vec<(String, String, bool)> {
+        c.privileges
+            .get(id)
+            .unwrap_or_else(|| panic!("no privileges for {id}"))
+            .iter()
+            .map(|g| (g.grantee.clone(), g.privilege.clone(), g.grantable))
+            .collect()
+    };
+    let own = |g: &str, p: &str, o: bool| (g.to_string(), p.to_string(), o);
+    let function_id = |name: &str, args: &str| {
+        ObjectId::Function(FunctionKey {
+            name: QualName::new("public", name),
+            args: args.into(),
+        })
+    };
+    let t = QualName::new("public", "t");
+    assert_eq!(
+        list(&ObjectId::Table(t.clone())),
+        vec![
+            own("sp_app_ro", "SELECT", false),
+            own("sp_app_rw", "INSERT", true),
+            own("sp_app_rw", "SELECT", true),
+        ]
+    );
+    assert_eq!(
+        list(&ObjectId::Column(t.clone(), "secret".into())),
+        vec![own("sp_app_ro", "UPDATE", false)]
+    );
+    assert_eq!(
+        list(&ObjectId::View(QualName::new("public", "tv"))),
+        vec![own("sp_app_ro", "SELECT", false)]
+    );
+    assert_eq!(
+        list(&ObjectId::Sequence(QualName::new("public", "s"))),
+        vec![own("sp_app_rw", "USAGE", false)]
+    );
+    assert_eq!(
+        list(&function_id("f", "a integer")),
+        vec![own("sp_app_rw", "EXECUTE", false)]
+    );
+    assert_eq!(
+        c.privileges.get(&function_id("g", "")),
+        Some(&Privileges::default())
+    );
+    assert_eq!(c.privileges.get(&function_id("h", "")), None, "the default");
+    assert_eq!(
+        c.privileges
+            .get(&ObjectId::Type(QualName::new("public", "d"))),
+        Some(&Privileges::default())
+    );
+    assert_eq!(
+        list(&ObjectId::Schema("app".into())),
+        vec![own("sp_app_ro", "USAGE", false)]
+    );
+    assert_eq!(c.privileges.get(&ObjectId::Schema("public".into())), None);
+    assert_eq!(
+        c.privileges.len(),
+        8,
+        "{:?}",
+        c.privileges.keys().collect::<Vec<_>>()
     );
 }

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use schemaplan::diff::diff;
-use schemaplan::model::{Catalog, ConstraintKind, ObjectId, QualName, TypeKind};
+use schemaplan::model::{Catalog, ConstraintKind, ObjectId, QualName, ReplicaIdentity, TypeKind};
 use schemaplan::offline::{interpret, interpret_script};
 use schemaplan::order::order;
 use schemaplan::parse::order_statements;
@@ -470,4 +470,41 @@ fn a_unique_index_becomes_a_constraint() {
         let err = script(&mut c, sql).unwrap_err().to_string();
         assert!(err.contains(what), "{sql}: {err}");
     }
+
+#[test]
+fn replica_identity_follows_its_index_through_renames_and_drops() {
+    let mut c = schema(
+        "CREATE TABLE t (id integer NOT NULL, code text NOT NULL, CONSTRAINT t_pkey PRIMARY KEY (id));
+         CREATE UNIQUE INDEX t_code ON t (code);
+         ALTER TABLE t REPLICA IDENTITY USING INDEX t_code;
+         CREATE TABLE u (id integer);
+         ALTER TABLE u REPLICA IDENTITY FULL;",
+    );
+    assert_eq!(
+        c.tables[&q("t")].replica_identity,
+        ReplicaIdentity::Index("t_code".into())
+    );
+    assert_eq!(c.tables[&q("u")].replica_identity, ReplicaIdentity::Full);
+    script(&mut c, "ALTER INDEX t_code RENAME TO t_code_key;").unwrap();
+    assert_eq!(
+        c.tables[&q("t")].replica_identity,
+        ReplicaIdentity::Index("t_code_key".into())
+    );
+    script(&mut c, "ALTER TABLE t REPLICA IDENTITY USING INDEX t_pkey; ALTER TABLE t RENAME CONSTRAINT t_pkey TO t_id;").unwrap();
+    assert_eq!(
+        c.tables[&q("t")].replica_identity,
+        ReplicaIdentity::Index("t_id".into())
+    );
+    // The index dropped: PostgreSQL treats the table as NOTHING.
+    script(&mut c, "ALTER TABLE t DROP CONSTRAINT t_id;").unwrap();
+    assert_eq!(c.tables[&q("t")].replica_identity, ReplicaIdentity::Nothing);
+    // An index that is not the table's is refused, naming it.
+    let err = try_schema(
+        "CREATE TABLE a (id integer NOT NULL); CREATE TABLE b (id integer NOT NULL);
+         CREATE UNIQUE INDEX b_id ON b (id);
+         ALTER TABLE a REPLICA IDENTITY USING INDEX b_id;",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("index b_id on table public.a"), "{err}");
 }

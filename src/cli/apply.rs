@@ -73,7 +73,7 @@ pub struct ApplyArgs {
     /// Run the pending revisions in one transaction, report, and roll everything back.
     #[arg(long)]
     dry_run: bool,
-    /// Accept these hazards (comma-separated: data-loss, table-rewrite); revisions
+    /// Accept these hazards (comma-separated: data-loss, table-rewrite, authz); revisions
     /// carrying others of them are refused before anything runs.
     #[arg(long, value_name = "HAZARDS", value_delimiter = ',')]
     allow_hazard: Vec<crate::render::Hazard>,

@@ -5,8 +5,8 @@
 use serde::Serialize;
 
 use crate::model::{
-    Column, Constraint, Extension, Function, Index, ObjectId, PartitionOf, Policy, QualName,
-    Schema, Sequence, Table, Trigger, Type, View,
+    Column, Constraint, Extension, Function, Index, ObjectId, PartitionOf, Policy, Privileges,
+    QualName, ReplicaIdentity, Schema, Sequence, Table, Trigger, Type, View,
 };
 
 /// One change between two catalogs.
@@ -121,6 +121,18 @@ pub enum Change {
         to: Table,
         /// Which aspect changes.
         what: TableChange,
+    },
+    /// `ALTER TABLE ONLY t REPLICA IDENTITY {DEFAULT | FULL | NOTHING | USING INDEX i}`.
+    /// A step of its own, not a [`TableChange`]: `USING INDEX` needs the index built
+    /// first, and a table losing its identity index (or dropped) reverts to `DEFAULT`
+    /// before that index goes, so that the down section restores it after the index.
+    AlterReplicaIdentity {
+        /// The table.
+        table: QualName,
+        /// Before.
+        from: ReplicaIdentity,
+        /// After.
+        to: ReplicaIdentity,
     },
     /// `ALTER TABLE p ATTACH PARTITION t FOR VALUES ...`
     AttachPartition {
@@ -249,6 +261,23 @@ pub enum Change {
         /// After.
         to: Policy,
     },
+    /// `REVOKE [GRANT OPTION FOR] SELECT ON TABLE t FROM r` / `GRANT SELECT, INSERT ON
+    /// TABLE t TO r [WITH GRANT OPTION]` (`SELECT (c)` for a column): an object's
+    /// privileges beyond its owner's go from `from` to `to`.
+    AlterPrivileges {
+        /// The object (a column for column privileges).
+        object: ObjectId,
+        /// How `GRANT ... ON` names it: `TABLE public.t`, `FUNCTION public.f(a integer)`.
+        on: String,
+        /// The column, for column privileges.
+        column: Option<String>,
+        /// Before.
+        from: Privileges,
+        /// After.
+        to: Privileges,
+        /// Around what: an object that stays, one dropped next, one just created.
+        phase: PrivilegePhase,
+    },
     /// `COMMENT ON <object> IS '...'` / `IS NULL`, for an object that exists on both
     /// sides (a created object carries its comment in its create step).
     AlterComment {
@@ -261,6 +290,20 @@ pub enum Change {
         /// The comment after.
         to: Option<String>,
     },
+}
+
+/// When an [`Change::AlterPrivileges`] runs, relative to its object's life in the plan.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PrivilegePhase {
+    /// On an object that exists before and after: roles may gain or lose access.
+    InPlace,
+    /// Just before the object is dropped: its privileges are revoked first, so that
+    /// the down section, which creates it again, grants them again after.
+    BeforeDrop,
+    /// Just after the object is created (or created again): from PostgreSQL's default
+    /// for a new object to what it should have.
+    AfterCreate,
 }
 
 /// Where `ALTER TYPE ... ADD VALUE` puts a new label.
@@ -390,6 +433,7 @@ impl Change {
             Change::CreateTable { .. } => "create-table",
             Change::DropTable(_) => "drop-table",
             Change::AlterTable { .. } => "alter-table",
+            Change::AlterReplicaIdentity { .. } => "alter-replica-identity",
             Change::AttachPartition { .. } => "attach-partition",
             Change::DetachPartition { .. } => "detach-partition",
             Change::CreateColumn { .. } => "create-column",
@@ -414,6 +458,7 @@ impl Change {
             Change::DropPolicy { .. } => "drop-policy",
             Change::AlterPolicy { .. } => "alter-policy",
             Change::AlterComment { .. } => "alter-comment",
+            Change::AlterPrivileges { .. } => "alter-privileges",
         }
     }
 
@@ -441,6 +486,7 @@ impl Change {
                 ObjectId::Table(table.name.clone())
             }
             Change::AlterTable { to, .. } => ObjectId::Table(to.name.clone()),
+            Change::AlterReplicaIdentity { table, .. } => ObjectId::Table(table.clone()),
             Change::AttachPartition { table, .. } | Change::DetachPartition { table, .. } => {
                 ObjectId::Table(table.name.clone())
             }
@@ -474,7 +520,9 @@ impl Change {
             Change::AlterPolicy { table, to, .. } => {
                 ObjectId::Policy(table.clone(), to.name.clone())
             }
-            Change::AlterComment { object, .. } => object.clone(),
+            Change::AlterComment { object, .. } | Change::AlterPrivileges { object, .. } => {
+                object.clone()
+            }
         }
     }
 

@@ -13,6 +13,7 @@
 
 mod change;
 mod disrupt;
+mod privileges;
 mod rename;
 mod routine;
 mod table;
@@ -22,7 +23,9 @@ use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
-pub use change::{Change, ColumnChange, CommentTarget, DomainChange, EnumPosition, TableChange};
+pub use change::{
+    Change, ColumnChange, CommentTarget, DomainChange, EnumPosition, PrivilegePhase, TableChange,
+};
 pub use disrupt::{needs_view_recreate, Disruptions};
 pub use rename::apply_hints;
 pub use table::using_cast;
@@ -46,6 +49,7 @@ pub fn diff(from: &Catalog, to: &Catalog) -> Vec<Change> {
     table::diff_indexes(&mut out);
     routine::diff_views(&mut out);
     table::diff_triggers(&mut out);
+    privileges::diff_privileges(&mut out);
     out.changes
 }
 

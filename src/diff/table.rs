@@ -1,6 +1,6 @@
 //! Diff of tables (columns, constraints, policies, partitions), indexes and triggers.
 
-use crate::model::{Column, ObjectId, QualName, Table};
+use crate::model::{Column, ObjectId, QualName, ReplicaIdentity, Table};
 
 use super::{
     pair_up, retired_type_name, Change, ColumnChange, CommentTarget, Emitter, TableChange,
@@ -10,18 +10,67 @@ use super::{
 pub(crate) fn diff_tables(e: &mut Emitter) {
     for (name, from, to) in pair_up(&e.from.tables, &e.to.tables) {
         match (from, to) {
-            (Some(f), None) => e.push(Change::DropTable(f.clone())),
+            (Some(f), None) => {
+                // Back to DEFAULT first, so that the down section sets `USING INDEX`
+                // again once the index is back.
+                if f.replica_identity.index().is_some() {
+                    replica_identity(e, name, &f.replica_identity, &ReplicaIdentity::Default);
+                }
+                e.push(Change::DropTable(f.clone()))
+            }
             (None, Some(t)) => create_table(e, t),
             (Some(f), Some(t)) => {
                 if e.d.is_recreated(&ObjectId::Table(name.clone())) {
                     e.push(Change::DropTable(f.clone()));
                     create_table(e, t);
-                } else if e.d.tables_changed.contains(&t.name) || e.d.touches(&t.name) {
-                    alter_table(e, f, t);
+                } else {
+                    if e.d.tables_changed.contains(&t.name) || e.d.touches(&t.name) {
+                        alter_table(e, f, t);
+                    }
+                    identity_index_recreated(e, f, t);
                 }
             }
             (None, None) => {}
         }
+    }
+}
+
+/// `ALTER TABLE ONLY t REPLICA IDENTITY ...` from one identity to another.
+fn replica_identity(
+    e: &mut Emitter,
+    table: &QualName,
+    from: &ReplicaIdentity,
+    to: &ReplicaIdentity,
+) {
+    e.push(Change::AlterReplicaIdentity {
+        table: table.clone(),
+        from: from.clone(),
+        to: to.clone(),
+    });
+}
+
+/// A table whose identity index stays the same by name but is dropped and built again
+/// (its definition changes, or its constraint is recreated): the new index is not the
+/// identity until told so. Revert to DEFAULT before the drop, set it again after.
+fn identity_index_recreated(e: &mut Emitter, f: &Table, t: &Table) {
+    let (Some(a), Some(b)) = (f.replica_identity.index(), t.replica_identity.index()) else {
+        return;
+    };
+    if a != b {
+        return;
+    }
+    let recreated = e
+        .d
+        .is_recreated(&ObjectId::Index(t.name.sibling(a.to_string())))
+        || e.d
+            .is_recreated(&ObjectId::Constraint(t.name.clone(), a.to_string()))
+        || matches!(
+            (e.from.indexes.get(&t.name.sibling(a.to_string())), e.to.indexes.get(&t.name.sibling(a.to_string()))),
+            (Some(x), Some(y)) if x.definition != y.definition
+        );
+    if recreated {
+        replica_identity(e, &t.name, &f.replica_identity, &ReplicaIdentity::Default);
+        replica_identity(e, &t.name, &ReplicaIdentity::Default, &t.replica_identity);
     }
 }
 
@@ -56,6 +105,10 @@ fn create_table(e: &mut Emitter, t: &Table) {
         table: t.clone(),
         inline,
     });
+    // FULL and NOTHING are written with the table; an index must be built first.
+    if t.replica_identity.index().is_some() {
+        replica_identity(e, &t.name, &ReplicaIdentity::Default, &t.replica_identity);
+    }
 }
 
 fn alter_table(e: &mut Emitter, f: &Table, t: &Table) {
@@ -190,6 +243,9 @@ fn alter_table(e: &mut Emitter, f: &Table, t: &Table) {
     }
     if f.options != t.options {
         e.push(alter(TableChange::Options));
+    }
+    if f.replica_identity != t.replica_identity {
+        replica_identity(e, name, &f.replica_identity, &t.replica_identity);
     }
     for parent in &t.inherits {
         if !f.inherits.contains(parent) {

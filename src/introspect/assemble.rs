@@ -18,13 +18,14 @@ use std::hash::{BuildHasherDefault, Hasher};
 use crate::error::{Error, Result};
 use crate::model::{
     Attribute, Catalog, Column, Constraint, Deps, DomainCheck, Extension, Function, FunctionKey,
-    FunctionKind, Identity, IdentityKind, Index, ObjectId, PartitionOf, Policy, Schema, Sequence,
-    SequenceOptions, Table, Trigger, Type, TypeKind, Unmanaged, View, ViewColumn,
+    FunctionKind, Identity, IdentityKind, Index, ObjectId, PartitionOf, Policy, PrivilegeMap,
+    ReplicaIdentity, Schema, Sequence, SequenceOptions, Table, Trigger, Type, TypeKind, Unmanaged,
+    View, ViewColumn,
 };
 
 use super::rows::{
     constraint_kind, ColumnRow, ConstraintRow, DependRow, ExtensionRow, FunctionRow, IndexRow,
-    PolicyRow, RelationRow, SchemaRow, SequenceRow, TriggerRow, TypeRow,
+    PolicyRow, PrivilegeRow, RelationRow, SchemaRow, SequenceRow, TriggerRow, TypeRow,
 };
 
 /// Oids of the system catalogs that `pg_depend.classid` / `refclassid` name. They are
@@ -59,6 +60,7 @@ pub(crate) struct Rows {
     pub functions: Vec<FunctionRow>,
     pub dependencies: Vec<DependRow>,
     pub unmanaged: Vec<Unmanaged>,
+    pub privileges: Vec<PrivilegeRow>,
 }
 
 /// An object being assembled, by its position in [`Assembly`]'s vectors.
@@ -200,9 +202,11 @@ pub(crate) fn assemble(rows: Rows) -> Result<Catalog> {
     a.add_policies(rows.policies);
     a.add_functions(rows.functions)?;
     a.resolve_dependencies(&rows.dependencies);
+    let privileges = a.resolve_privileges(rows.privileges);
     let mut unmanaged = rows.unmanaged;
     unmanaged.sort();
     let mut catalog = a.into_catalog(unmanaged);
+    catalog.privileges = privileges;
     catalog.shrink_to_fit();
     Ok(catalog)
 }
@@ -312,6 +316,12 @@ impl Assembly {
                     table.unlogged = row.persistence == "u";
                     table.rls_enabled = row.rls_enabled;
                     table.rls_forced = row.rls_forced;
+                    table.replica_identity = match (row.replident.as_str(), row.replident_index) {
+                        ("f", _) => ReplicaIdentity::Full,
+                        ("n", _) | ("i", None) => ReplicaIdentity::Nothing,
+                        ("i", Some(index)) => ReplicaIdentity::Index(index),
+                        _ => ReplicaIdentity::Default,
+                    };
                     table.options = row.options;
                     table.comment = row.comment;
                     self.tables.push(table);
@@ -795,6 +805,48 @@ impl Assembly {
         }
     }
 
+    /// The model object of each ACL row, with its grants when they differ from its
+    /// default. Rows of objects the model does not hold (extension members, identity
+    /// sequences, a table's row type) are left out.
+    fn resolve_privileges(&self, rows: Vec<PrivilegeRow>) -> PrivilegeMap {
+        let mut out = PrivilegeMap::default();
+        for row in rows {
+            if row.grants == row.defaults {
+                continue;
+            }
+            let Some(target) = self
+                .nodes
+                .get(&(row.classid, row.objid, row.objsubid))
+                .and_then(|n| n.target)
+            else {
+                continue;
+            };
+            let fits = match row.classid {
+                class::PG_CLASS => matches!(
+                    target,
+                    Handle::Table(_)
+                        | Handle::View(_)
+                        | Handle::Sequence(_)
+                        | Handle::Column(..)
+                        | Handle::ViewColumn(..)
+                ),
+                class::PG_PROC => matches!(target, Handle::Function(_)),
+                class::PG_TYPE => matches!(target, Handle::Type(_)),
+                class::PG_NAMESPACE => matches!(target, Handle::Schema(_)),
+                _ => false,
+            };
+            // An identity sequence's node stands for its column: its own ACL is not
+            // the column's.
+            let sequence_row = row.classid == class::PG_CLASS
+                && row.objsubid == 0
+                && matches!(target, Handle::Column(..));
+            if fits && !sequence_row {
+                out.insert(self.object_id(target), row.grants);
+            }
+        }
+        out
+    }
+
     /// Whether `owner` depending on `target` is worth keeping: not a reference to
     /// itself, not a part's reference to its own relation as a whole (a column needs
     /// its table; so does a constraint or trigger), not a sequence's OWNED BY column
@@ -941,6 +993,7 @@ impl Assembly {
                 .map(|t| ((t.table.clone(), t.name.clone()), t))
                 .collect(),
             unmanaged: unmanaged.into(),
+            privileges: PrivilegeMap::default(),
         }
     }
 }
@@ -963,6 +1016,8 @@ mod tests {
             is_partition: false,
             rls_enabled: false,
             rls_forced: false,
+            replident: "d".into(),
+            replident_index: None,
             options: vec![],
             row_type: oid + 1,
             partition_by: None,

@@ -37,7 +37,7 @@ use crate::model::Catalog;
 use assemble::Rows;
 use rows::{
     ColumnRow, ConstraintRow, DependRow, ExtensionRow, FunctionRow, IndexRow, PolicyRow,
-    RelationRow, SchemaRow, SequenceRow, TriggerRow, TypeRow,
+    PrivilegeRow, RelationRow, SchemaRow, SequenceRow, TriggerRow, TypeRow,
 };
 
 /// Opens the introspection transaction. One snapshot for every query; an empty search
@@ -142,6 +142,7 @@ async fn read_rows(client: &Client) -> Result<(Rows, Stats)> {
         schemas,
         extensions,
         unmanaged,
+        privileges,
     ) = tokio::try_join!(
         fetch(
             client,
@@ -210,6 +211,13 @@ async fn read_rows(client: &Client) -> Result<(Rows, Stats)> {
             queries::UNMANAGED,
             rows::unmanaged_from_row
         ),
+        fetch(
+            client,
+            s,
+            "privileges",
+            queries::PRIVILEGES,
+            PrivilegeRow::from_row
+        ),
     )?;
     let rows = Rows {
         schemas,
@@ -225,6 +233,7 @@ async fn read_rows(client: &Client) -> Result<(Rows, Stats)> {
         functions,
         dependencies,
         unmanaged,
+        privileges,
     };
     Ok((rows, stats.get()))
 }

@@ -172,7 +172,7 @@ pub const SEQUENCES: &str = concat!(
 );
 
 /// Lists tables, partitioned tables, views and materialized views with their
-/// partitioning, plain-inheritance parents (in `inhseqno` order), options (the TOAST
+/// partitioning, replica identity, plain-inheritance parents (in `inhseqno` order), options (the TOAST
 /// table's too), view definition, `_RETURN` rule and row type; excludes foreign tables
 /// (see [`UNMANAGED`]) and extension members.
 pub const RELATIONS: &str = concat!(
@@ -180,6 +180,11 @@ pub const RELATIONS: &str = concat!(
     "c.relkind::text AS relkind, c.relpersistence::text AS persistence, ",
     "c.relispartition AS is_partition, c.relrowsecurity AS rls_enabled, ",
     "c.relforcerowsecurity AS rls_forced, c.reloptions::text[] AS options, ",
+    // The replica identity, and its index when it is `USING INDEX` (none when that
+    // index was dropped: PostgreSQL then treats it as NOTHING).
+    "c.relreplident::text AS replident, (SELECT ri.relname::text FROM pg_index x ",
+    "JOIN pg_class ri ON ri.oid = x.indexrelid ",
+    "WHERE x.indrelid = c.oid AND x.indisreplident) AS replident_index, ",
     "tc.reloptions::text[] AS toast_options, c.reltype AS row_type, ",
     "CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partition_by, ",
     "CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS bound, ",
@@ -452,6 +457,66 @@ pub const UNMANAGED: &str =
     "AND x.objid = u.oid AND x.deptype IN ('e', 'i'))"
 );
 
+/// The grants of one ACL `$acl` beyond its owner `$owner`'s, as three arrays in one
+/// order, named `$prefix` + `grantees` (`PUBLIC` for role 0), `privileges`, `grantable`.
+macro_rules! acl_arrays {
+    ($acl:literal, $owner:literal, $prefix:literal) => {
+        concat!(
+            "(SELECT array_agg(CASE WHEN x.grantee = 0 THEN 'PUBLIC' ",
+            "ELSE pg_get_userbyid(x.grantee)::text END ORDER BY x.grantee, x.privilege_type, x.grantor) ",
+            "FROM aclexplode(nullif(", $acl, ", '{}')) x WHERE x.grantee <> ", $owner, ") AS ", $prefix, "grantees, ",
+            "(SELECT array_agg(x.privilege_type ORDER BY x.grantee, x.privilege_type, x.grantor) ",
+            "FROM aclexplode(nullif(", $acl, ", '{}')) x WHERE x.grantee <> ", $owner, ") AS ", $prefix, "privileges, ",
+            "(SELECT array_agg(x.is_grantable ORDER BY x.grantee, x.privilege_type, x.grantor) ",
+            "FROM aclexplode(nullif(", $acl, ", '{}')) x WHERE x.grantee <> ", $owner, ") AS ", $prefix, "grantable"
+        )
+    };
+}
+
+/// Lists the explicit ACLs (`relacl`, `attacl`, `proacl`, `typacl`, `nspacl`) of user
+/// objects as `(classid, objid, objsubid)` with the grants beyond the owner's, and the
+/// same for the object's default: its initial privileges (`pg_init_privs`, which the
+/// `public` schema has) or else `acldefault`. Objects without an ACL (NULL: the
+/// default) are left out; the caller drops those whose grants equal the default.
+/// Extension members are left out by the caller, which knows only non-members.
+pub const PRIVILEGES: &str = concat!(
+    "SELECT o.classid, o.objid, o.objsubid, ",
+    acl_arrays!("o.acl", "o.owner", ""),
+    ", ",
+    acl_arrays!("coalesce(ip.initprivs, o.base)", "o.owner", "default_"),
+    " ",
+    "FROM (",
+    "SELECT 'pg_class'::regclass::oid AS classid, c.oid AS objid, 0 AS objsubid, ",
+    "c.relowner AS owner, c.relacl AS acl, ",
+    "acldefault(CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END::\"char\", c.relowner) AS base ",
+    "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace ",
+    "WHERE c.relacl IS NOT NULL AND c.relkind IN ('r', 'p', 'v', 'm', 'S') AND ",
+    user_schema!("n"),
+    " UNION ALL ",
+    "SELECT 'pg_class'::regclass::oid, a.attrelid, a.attnum::int, c.relowner, a.attacl, ",
+    "NULL::aclitem[] FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid ",
+    "JOIN pg_namespace n ON n.oid = c.relnamespace ",
+    "WHERE a.attacl IS NOT NULL AND a.attnum > 0 AND NOT a.attisdropped ",
+    "AND c.relkind IN ('r', 'p', 'v', 'm') AND ",
+    user_schema!("n"),
+    " UNION ALL ",
+    "SELECT 'pg_proc'::regclass::oid, p.oid, 0, p.proowner, p.proacl, ",
+    "acldefault('f', p.proowner) FROM pg_proc p ",
+    "JOIN pg_namespace n ON n.oid = p.pronamespace WHERE p.proacl IS NOT NULL AND ",
+    user_schema!("n"),
+    " UNION ALL ",
+    "SELECT 'pg_type'::regclass::oid, t.oid, 0, t.typowner, t.typacl, ",
+    "acldefault('T', t.typowner) FROM pg_type t ",
+    "JOIN pg_namespace n ON n.oid = t.typnamespace WHERE t.typacl IS NOT NULL AND ",
+    user_schema!("n"),
+    " UNION ALL ",
+    "SELECT 'pg_namespace'::regclass::oid, n.oid, 0, n.nspowner, n.nspacl, ",
+    "acldefault('n', n.nspowner) FROM pg_namespace n WHERE n.nspacl IS NOT NULL AND ",
+    user_schema!("n"),
+    ") o LEFT JOIN pg_init_privs ip ON ip.classoid = o.classid AND ip.objoid = o.objid ",
+    "AND ip.objsubid = o.objsubid"
+);
+
 /// The lowest `server_version_num` introspection reads (`pg_trigger.tgparentid` is
 /// from PostgreSQL 13).
 pub const MIN_VERSION: i32 = 130000;
@@ -493,4 +558,5 @@ pub const ALL: &[(&str, &str)] = &[
     ("functions", FUNCTIONS),
     ("dependencies", DEPENDENCIES),
     ("unmanaged", UNMANAGED),
+    ("privileges", PRIVILEGES),
 ];

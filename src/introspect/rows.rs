@@ -10,7 +10,9 @@ use tokio_postgres::types::FromSql;
 use tokio_postgres::Row;
 
 use crate::error::{Error, Result};
-use crate::model::{ConstraintKind, QualName, SequenceOptions, TriggerEnabled, Unmanaged};
+use crate::model::{
+    ConstraintKind, Grant, Privileges, QualName, SequenceOptions, TriggerEnabled, Unmanaged,
+};
 
 /// Reads one column of a row, naming the query and column when it cannot.
 fn get<'a, T: FromSql<'a>>(row: &'a Row, query: &str, column: &str) -> Result<T> {
@@ -179,6 +181,10 @@ pub(crate) struct RelationRow {
     pub is_partition: bool,
     pub rls_enabled: bool,
     pub rls_forced: bool,
+    /// `relreplident`: `d`, `n`, `f` or `i`.
+    pub replident: String,
+    /// The index with `indisreplident`, if any.
+    pub replident_index: Option<String>,
     /// The relation's and its TOAST table's options, the latter prefixed `toast.`
     /// as `WITH (toast.autovacuum_enabled=false)` spells them; sorted.
     pub options: Vec<String>,
@@ -219,6 +225,8 @@ impl RelationRow {
             is_partition: get(row, Q, "is_partition")?,
             rls_enabled: get(row, Q, "rls_enabled")?,
             rls_forced: get(row, Q, "rls_forced")?,
+            replident: get(row, Q, "replident")?,
+            replident_index: get(row, Q, "replident_index")?,
             options,
             row_type: get(row, Q, "row_type")?,
             partition_by: get(row, Q, "partition_by")?,
@@ -473,6 +481,46 @@ impl DependRow {
             refobjid: get(row, Q, "refobjid")?,
             refobjsubid: get(row, Q, "refobjsubid")?,
             ref_extension: get(row, Q, "ref_extension")?,
+        })
+    }
+}
+
+/// A row of [`super::queries::PRIVILEGES`]: an object's grants and its default's.
+#[derive(Clone, Debug)]
+pub(crate) struct PrivilegeRow {
+    pub classid: u32,
+    pub objid: u32,
+    pub objsubid: i32,
+    pub grants: Privileges,
+    pub defaults: Privileges,
+}
+
+impl PrivilegeRow {
+    pub fn from_row(row: &Row) -> Result<Self> {
+        const Q: &str = "privileges";
+        let grants = |prefix: &str| -> Result<Privileges> {
+            let grantees: Option<Vec<String>> = get(row, Q, &format!("{prefix}grantees"))?;
+            let privileges: Option<Vec<String>> = get(row, Q, &format!("{prefix}privileges"))?;
+            let grantable: Option<Vec<bool>> = get(row, Q, &format!("{prefix}grantable"))?;
+            Ok(Privileges::from_grants(
+                grantees
+                    .unwrap_or_default()
+                    .into_iter()
+                    .zip(privileges.unwrap_or_default())
+                    .zip(grantable.unwrap_or_default())
+                    .map(|((grantee, privilege), grantable)| Grant {
+                        grantee,
+                        privilege,
+                        grantable,
+                    }),
+            ))
+        };
+        Ok(PrivilegeRow {
+            classid: get(row, Q, "classid")?,
+            objid: get(row, Q, "objid")?,
+            objsubid: get(row, Q, "objsubid")?,
+            grants: grants("")?,
+            defaults: grants("default_")?,
         })
     }
 }

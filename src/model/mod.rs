@@ -14,6 +14,7 @@
 
 mod filter;
 mod name;
+mod privileges;
 mod relation;
 mod rename;
 mod routine;
@@ -30,9 +31,10 @@ pub use filter::SchemaFilter;
 /// revision wait there for its rollback. Never part of a managed schema.
 pub const TRASH_SCHEMA: &str = "schemaplan_trash";
 pub use name::{literal, literal_or_null, needs_quotes, quote_ident, Ident, QualName, KEYWORDS};
+pub use privileges::{AclKind, Grant, PrivilegeMap, Privileges, PUBLIC};
 pub use relation::{
     Column, Columns, Constraint, ConstraintKind, Identity, IdentityKind, Index, PartitionOf,
-    Policy, Table, Trigger, TriggerEnabled, ROLE_KEYWORDS,
+    Policy, ReplicaIdentity, Table, Trigger, TriggerEnabled, ROLE_KEYWORDS,
 };
 pub use rename::RenameKind;
 pub use routine::{Function, FunctionKind, View, ViewColumn};
@@ -61,6 +63,11 @@ pub struct Catalog {
     pub functions: BTreeMap<FunctionKey, Function>,
     /// Triggers on tables and views, keyed by (relation, trigger name).
     pub triggers: BTreeMap<(QualName, String), Trigger>,
+    /// Privileges of the objects whose ACL differs from their kind's default (columns
+    /// included). Desired catalogs list only what they declare: an object without an
+    /// entry there keeps whatever privileges it has.
+    #[serde(default)]
+    pub privileges: PrivilegeMap,
     /// Objects found in the source that schemaplan does not manage yet. Reported as
     /// warnings; never compared.
     pub unmanaged: NotCompared<Vec<Unmanaged>>,
@@ -155,6 +162,12 @@ impl Catalog {
             "functions": pairs(&self.functions),
             "triggers": pairs(&self.triggers),
         });
+        // Only when there are any, so that the fingerprints of catalogs without
+        // grants stay what they were before privileges were modelled.
+        if !self.privileges.is_empty() {
+            value["privileges"] =
+                serde_json::to_value(&self.privileges).expect("catalog objects serialize to JSON");
+        }
         canonical(&mut value);
         let digest = Sha256::digest(value.to_string().as_bytes());
         let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
@@ -173,9 +186,35 @@ impl Catalog {
         self.views.retain(|n, _| keep(&n.schema));
         self.functions.retain(|k, _| keep(&k.name.schema));
         self.triggers.retain(|(t, _), _| keep(&t.schema));
+        self.privileges
+            .retain(|id, _| id.schema().is_none_or(&keep));
         self.unmanaged
             .0
             .retain(|u| u.schema.as_deref().is_none_or(&keep));
+    }
+
+    /// Tables whose `REPLICA IDENTITY USING INDEX` index is gone (dropped, or dropped
+    /// with its constraint or column) become `NOTHING`, as PostgreSQL treats them and as
+    /// introspection reads them. For catalogs built without a server.
+    pub fn settle_replica_identities(&mut self) {
+        let indexes = &self.indexes;
+        for t in self.tables.values_mut() {
+            let Some(i) = t.replica_identity.index() else {
+                continue;
+            };
+            let own = indexes
+                .get(&t.name.sibling(i.to_string()))
+                .is_some_and(|x| x.table == t.name)
+                || t.constraints.get(i).is_some_and(|c| c.kind.has_index())
+                || t.inherited_constraints
+                    .get(i)
+                    .is_some_and(|c| c.kind.has_index())
+                || t.inherited_indexes
+                    .contains_key(&t.name.sibling(i.to_string()));
+            if !own {
+                t.replica_identity = ReplicaIdentity::Nothing;
+            }
+        }
     }
 
     /// The objects left alone (not managed, not compared), named for messages.

@@ -39,6 +39,10 @@ pub struct Table {
     pub rls_forced: bool,
     /// Storage parameters (`fillfactor=70`), sorted.
     pub options: Vec<String>,
+    /// `REPLICA IDENTITY ...`: what logical replication writes to identify an updated
+    /// or deleted row. Each partition has its own (the command never recurses).
+    #[serde(default, skip_serializing_if = "ReplicaIdentity::is_default")]
+    pub replica_identity: ReplicaIdentity,
     /// `COMMENT ON TABLE`.
     pub comment: Option<String>,
     /// What the table itself depends on (parents, its row type's users are elsewhere).
@@ -62,8 +66,52 @@ impl Table {
             rls_enabled: false,
             rls_forced: false,
             options: Vec::new(),
+            replica_identity: ReplicaIdentity::Default,
             comment: None,
             deps: Deps::default(),
+        }
+    }
+}
+
+/// A table's replica identity (`pg_class.relreplident`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReplicaIdentity {
+    /// `REPLICA IDENTITY DEFAULT`: the primary key, if any.
+    #[default]
+    Default,
+    /// `REPLICA IDENTITY FULL`: the whole old row.
+    Full,
+    /// `REPLICA IDENTITY NOTHING`. Also what a table whose identity index was dropped
+    /// has: PostgreSQL keeps `relreplident = 'i'` then, but treats it as nothing.
+    Nothing,
+    /// `REPLICA IDENTITY USING INDEX i`: the index's name (same schema as the table;
+    /// a unique index or the index of a primary key or unique constraint).
+    Index(String),
+}
+
+impl ReplicaIdentity {
+    /// Whether this is PostgreSQL's default (left out of serialized catalogs, so
+    /// fingerprints of tables without one do not change).
+    pub fn is_default(&self) -> bool {
+        *self == ReplicaIdentity::Default
+    }
+
+    /// The words after `REPLICA IDENTITY`: `FULL`, `USING INDEX i`.
+    pub fn sql(&self) -> String {
+        match self {
+            ReplicaIdentity::Default => "DEFAULT".into(),
+            ReplicaIdentity::Full => "FULL".into(),
+            ReplicaIdentity::Nothing => "NOTHING".into(),
+            ReplicaIdentity::Index(i) => format!("USING INDEX {}", Ident(i)),
+        }
+    }
+
+    /// The index it names, if any.
+    pub fn index(&self) -> Option<&str> {
+        match self {
+            ReplicaIdentity::Index(i) => Some(i),
+            _ => None,
         }
     }
 }

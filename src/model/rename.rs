@@ -7,7 +7,7 @@
 //! current catalog). Definitions are text, so respelling is textual: a name is
 //! replaced where it stands whole ([`replace_name`]). Does no I/O.
 
-use super::{Catalog, Deps, Ident, ObjectId, QualName, TypeKind};
+use super::{Catalog, Deps, Ident, ObjectId, QualName, ReplicaIdentity, TypeKind};
 
 /// What [`Catalog::rename_relation`] renames: a relation, or a type (types and
 /// relations are the schema-qualified objects a rename gives a sibling name).
@@ -77,6 +77,11 @@ impl Catalog {
                         1,
                     );
                     i.name = new.clone();
+                    if let Some(t) = self.tables.get_mut(&i.table) {
+                        if t.replica_identity.index() == Some(old.name.as_str()) {
+                            t.replica_identity = ReplicaIdentity::Index(new.name.clone());
+                        }
+                    }
                     self.indexes.insert(new.clone(), i);
                     let (o, n) = (ObjectId::Index(old.clone()), ObjectId::Index(new.clone()));
                     self.rename_ids(|id| (*id == o).then(|| n.clone()));
@@ -216,6 +221,10 @@ impl Catalog {
         c.name = new.to_string();
         if let Some(t) = self.tables.get_mut(table) {
             t.constraints.insert(new.to_string(), c);
+            // The constraint's index is renamed with it and stays the identity.
+            if t.replica_identity.index() == Some(old) {
+                t.replica_identity = ReplicaIdentity::Index(new.to_string());
+            }
         }
         let (o, n) = (
             ObjectId::Constraint(table.clone(), old.to_string()),

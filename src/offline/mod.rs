@@ -58,6 +58,7 @@ pub fn interpret(statements: &[Statement]) -> Result<Catalog> {
         }
         Ok::<_, crate::Error>(())
     })?;
+    catalog.settle_replica_identities();
     catalog.shrink_to_fit();
     Ok(catalog)
 }
@@ -98,6 +99,7 @@ fn script_in(
         i.run_sql(&statement.sql)?;
         search_path = i.search_path;
     }
+    catalog.settle_replica_identities();
     Ok(())
 }
 

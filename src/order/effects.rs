@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::diff::{Change, ColumnChange, TableChange};
+use crate::diff::{Change, ColumnChange, PrivilegePhase, TableChange};
 use crate::model::{Constraint, ConstraintKind, ObjectId, QualName, Table};
 
 /// The effects of one change on the catalog.
@@ -239,6 +239,28 @@ pub fn effects(change: &Change) -> Effects {
                 _ => {}
             }
         }
+        Change::AlterReplicaIdentity { table, from, to } => {
+            // Not a modification of the table: `USING INDEX` waits for its index, which
+            // waits for the table; a revert to DEFAULT comes before the table or the
+            // index is dropped.
+            let index = |i: &str| {
+                [
+                    ObjectId::Index(table.sibling(i.to_string())),
+                    ObjectId::Constraint(table.clone(), i.to_string()),
+                ]
+            };
+            if let Some(i) = from.index() {
+                e.release(index(i));
+            }
+            if let Some(i) = to.index() {
+                e.need(index(i));
+            }
+            if to.is_default() {
+                e.release([object.clone()]);
+            } else {
+                e.need([object.clone()]);
+            }
+        }
         Change::AttachPartition { table, of } => {
             e.modifies.insert(object.clone());
             // The partition gets copies of the parent's constraints and indexes: same
@@ -391,6 +413,13 @@ pub fn effects(change: &Change) -> Effects {
             e.modifies.insert(object.clone());
             e.need(to.deps.iter().cloned());
             e.release(from.deps.iter().cloned());
+        }
+        Change::AlterPrivileges { object, phase, .. } => {
+            if *phase == PrivilegePhase::BeforeDrop {
+                e.releases.insert(object.clone());
+            } else {
+                e.needs.insert(object.clone());
+            }
         }
         Change::AlterComment { object, .. } => {
             e.needs.insert(object.clone());

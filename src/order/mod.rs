@@ -159,7 +159,7 @@ fn rank(change: &Change) -> u8 {
         Change::CreateFunction(_) => 28,
         Change::ReplaceFunction { .. } => 29,
         Change::CreateTable { .. } => 30,
-        Change::AlterTable { .. } => 31,
+        Change::AlterTable { .. } | Change::AlterReplicaIdentity { .. } => 31,
         Change::CreateColumn { .. } => 32,
         Change::AlterColumn { .. } => 33,
         Change::AttachPartition { .. } => 34,
@@ -175,6 +175,14 @@ fn rank(change: &Change) -> u8 {
         Change::CreatePolicy { .. } => 44,
         Change::AlterPolicy { .. } => 45,
         Change::AlterComment { .. } => 46,
+        // Revokes before a drop go first, like the drops; grants last.
+        Change::AlterPrivileges { phase, .. } => {
+            if *phase == crate::diff::PrivilegePhase::BeforeDrop {
+                1
+            } else {
+                47
+            }
+        }
     }
 }
 

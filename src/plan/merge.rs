@@ -134,6 +134,7 @@ fn touch(change: &Change) -> Touch {
         Change::AttachPartition { .. } | Change::DetachPartition { .. } => {
             Some("partition".to_string())
         }
+        Change::AlterReplicaIdentity { .. } => Some("replica identity".to_string()),
         Change::AlterComment { .. } => Some("comment".to_string()),
         _ => None,
     };

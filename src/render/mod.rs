@@ -20,7 +20,9 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
-use crate::diff::{is_retired_type_name, Change, ColumnChange, DomainChange, TableChange};
+use crate::diff::{
+    is_retired_type_name, Change, ColumnChange, DomainChange, PrivilegePhase, TableChange,
+};
 use crate::model::{ConstraintKind, ObjectId, QualName};
 
 /// What can go wrong, or hurt, when a step runs on a live database.
@@ -47,11 +49,14 @@ pub enum Hazard {
     /// Drops a table by moving it, with its rows, into the holding schema
     /// `schemaplan_trash` (`plan --recoverable`): the down section restores it.
     DataHeld,
+    /// Removes access: a role loses a privilege (or its grant option) on an object that
+    /// stays.
+    Authz,
 }
 
 impl Hazard {
     /// Every hazard, in order.
-    pub const ALL: [Hazard; 8] = [
+    pub const ALL: [Hazard; 9] = [
         Hazard::DataLoss,
         Hazard::TableRewrite,
         Hazard::AccessExclusiveLock,
@@ -60,6 +65,7 @@ impl Hazard {
         Hazard::NotReversible,
         Hazard::MayFail,
         Hazard::DataHeld,
+        Hazard::Authz,
     ];
 
     /// The kebab-case name users write and read.
@@ -73,6 +79,7 @@ impl Hazard {
             Hazard::NotReversible => "not-reversible",
             Hazard::MayFail => "may-fail",
             Hazard::DataHeld => "data-held",
+            Hazard::Authz => "authz",
         }
     }
 }
@@ -277,6 +284,18 @@ fn hazards(change: &Change, new_tables: &BTreeSet<&QualName>) -> Vec<Hazard> {
         } => vec![TableRewrite, AccessExclusiveLock],
         Change::AttachPartition { .. } => vec![FullScan],
         Change::CreateEnumValue { .. } => vec![NotReversible],
+        Change::AlterPrivileges {
+            from,
+            to,
+            phase: PrivilegePhase::InPlace,
+            ..
+        } if from.iter().any(|g| {
+            to.get(&g.grantee, &g.privilege)
+                .is_none_or(|o| g.grantable && !o)
+        }) =>
+        {
+            vec![Authz]
+        }
         _ => vec![],
     };
     h.sort();
@@ -477,6 +496,30 @@ pub fn inverse(change: &Change) -> Option<Change> {
         DropTrigger(t) => CreateTrigger(t),
         ReplaceTrigger { from, to } => ReplaceTrigger { from: to, to: from },
         AlterTrigger { from, to } => AlterTrigger { from: to, to: from },
+        AlterPrivileges {
+            object,
+            on,
+            column,
+            from,
+            to,
+            phase,
+        } => AlterPrivileges {
+            object,
+            on,
+            column,
+            from: to,
+            to: from,
+            phase: match phase {
+                PrivilegePhase::BeforeDrop => PrivilegePhase::AfterCreate,
+                PrivilegePhase::AfterCreate => PrivilegePhase::BeforeDrop,
+                PrivilegePhase::InPlace => PrivilegePhase::InPlace,
+            },
+        },
+        AlterReplicaIdentity { table, from, to } => AlterReplicaIdentity {
+            table,
+            from: to,
+            to: from,
+        },
         CreatePolicy { table, policy } => DropPolicy { table, policy },
         DropPolicy { table, policy } => CreatePolicy { table, policy },
         AlterPolicy { table, from, to } => {

@@ -2,8 +2,8 @@
 
 use crate::diff::{Change, ColumnChange, CommentTarget, DomainChange, EnumPosition, TableChange};
 use crate::model::{
-    Column, Constraint, Function, Ident, ObjectId, Policy, QualName, Sequence, Table, Trigger,
-    TriggerEnabled, Type, TypeKind, View,
+    Column, Constraint, Function, Ident, ObjectId, Policy, Privileges, QualName, ReplicaIdentity,
+    Sequence, Table, Trigger, TriggerEnabled, Type, TypeKind, View, PUBLIC,
 };
 
 use crate::model::{literal, literal_or_null};
@@ -202,6 +202,14 @@ pub fn statements(change: &Change) -> Vec<String> {
             1,
         )),
         Change::AlterTrigger { to, .. } => out.push(trigger_enable(to)),
+        Change::AlterReplicaIdentity { table, to, .. } => out.push(replica_identity(table, to)),
+        Change::AlterPrivileges {
+            on,
+            column,
+            from,
+            to,
+            ..
+        } => privileges(&mut out, on, column.as_deref(), from, to),
         Change::CreatePolicy { table, policy } => {
             out.push(create_policy(table, policy));
             if policy.comment.is_some() {
@@ -546,6 +554,13 @@ fn create_table(out: &mut Vec<String>, t: &Table, inline: &[String]) {
     if t.rls_forced {
         out.push(format!("ALTER TABLE {} FORCE ROW LEVEL SECURITY", t.name));
     }
+    // `USING INDEX` is a step of its own, after the index.
+    if matches!(
+        t.replica_identity,
+        ReplicaIdentity::Full | ReplicaIdentity::Nothing
+    ) {
+        out.push(replica_identity(&t.name, &t.replica_identity));
+    }
     comment(out, "TABLE", &t.name.to_string(), &t.comment);
     for c in t.columns.values() {
         column_comment(out, &t.name, c);
@@ -555,6 +570,67 @@ fn create_table(out: &mut Vec<String>, t: &Table, inline: &[String]) {
             constraint_comment(out, &t.name, c);
         }
     }
+}
+
+/// The `REVOKE`s and `GRANT`s that take an object's privileges from `from` to `to`:
+/// revokes first, then grants; privileges of one grantee and one form in one statement.
+fn privileges(
+    out: &mut Vec<String>,
+    on: &str,
+    column: Option<&str>,
+    from: &Privileges,
+    to: &Privileges,
+) {
+    use std::collections::BTreeMap;
+    // (form, grantee) -> privileges. Forms in the order they run.
+    const REVOKE: u8 = 0;
+    const REVOKE_OPTION: u8 = 1;
+    const GRANT: u8 = 2;
+    const GRANT_OPTION: u8 = 3;
+    let mut forms: BTreeMap<(u8, &str), Vec<&str>> = BTreeMap::new();
+    for g in from.iter() {
+        match to.get(&g.grantee, &g.privilege) {
+            None => forms.entry((REVOKE, &g.grantee)).or_default(),
+            Some(false) if g.grantable => forms.entry((REVOKE_OPTION, &g.grantee)).or_default(),
+            _ => continue,
+        }
+        .push(&g.privilege);
+    }
+    for g in to.iter() {
+        match (from.get(&g.grantee, &g.privilege), g.grantable) {
+            (None, false) => forms.entry((GRANT, &g.grantee)).or_default(),
+            (None | Some(false), true) => forms.entry((GRANT_OPTION, &g.grantee)).or_default(),
+            _ => continue,
+        }
+        .push(&g.privilege);
+    }
+    for ((form, grantee), list) in forms {
+        let list: Vec<String> = list
+            .iter()
+            .map(|p| match column {
+                Some(c) => format!("{p} ({})", Ident(c)),
+                None => p.to_string(),
+            })
+            .collect();
+        let list = list.join(", ");
+        let role = if grantee == PUBLIC {
+            PUBLIC.to_string()
+        } else {
+            Ident(grantee).to_string()
+        };
+        out.push(match form {
+            REVOKE => format!("REVOKE {list} ON {on} FROM {role}"),
+            REVOKE_OPTION => format!("REVOKE GRANT OPTION FOR {list} ON {on} FROM {role}"),
+            GRANT => format!("GRANT {list} ON {on} TO {role}"),
+            _ => format!("GRANT {list} ON {on} TO {role} WITH GRANT OPTION"),
+        });
+    }
+}
+
+/// `ALTER TABLE ONLY t REPLICA IDENTITY ...`: `ONLY` as pg_dump writes it; the command
+/// never recurses to partitions, each has its own.
+fn replica_identity(table: &QualName, ri: &ReplicaIdentity) -> String {
+    format!("ALTER TABLE ONLY {table} REPLICA IDENTITY {}", ri.sql())
 }
 
 fn alter_table(out: &mut Vec<String>, from: &Table, to: &Table, what: &TableChange) {

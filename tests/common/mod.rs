@@ -288,3 +288,19 @@ pub fn fails(o: &Output) -> String {
     exits(o, 2);
     stderr(o)
 }
+
+/// Makes sure the cluster-wide roles `names` exist (NOLOGIN), for tests of grants.
+/// Roles outlive databases and are shared by every test: they are created when missing
+/// (a concurrent creation by another test is fine) and never dropped.
+pub async fn ensure_roles(client: &tokio_postgres::Client, names: &[&str]) {
+    for name in names {
+        let sql = format!(
+            "DO $$ BEGIN CREATE ROLE \"{name}\" NOLOGIN; \
+             EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+        );
+        client
+            .batch_execute(&sql)
+            .await
+            .unwrap_or_else(|e| panic!("creating role {name}: {}", db_error(&e)));
+    }
+}

@@ -7,7 +7,7 @@ use pg_query::NodeEnum;
 use crate::error::Result;
 use crate::model::{
     Column, Constraint, ConstraintKind, Deps, Identity, IdentityKind, NotCompared, ObjectId,
-    QualName, TriggerEnabled,
+    QualName, ReplicaIdentity, TriggerEnabled,
 };
 use crate::offline::expr::strings;
 
@@ -133,7 +133,6 @@ impl<'c> Interp<'c> {
             | A::AtClusterOn
             | A::AtDropCluster
             | A::AtSetTableSpace
-            | A::AtReplicaIdentity
             | A::AtSetAccessMethod => {}
             A::AtDropColumn => self.drop_column(table, &cmd.name, cmd.missing_ok)?,
             A::AtAddConstraint => {
@@ -261,6 +260,7 @@ impl<'c> Interp<'c> {
                 let parent = self.find_table(p)?;
                 self.set_inherit(table, &parent, sub == A::AtAddInherit)?;
             }
+            A::AtReplicaIdentity => self.replica_identity(table, def.and_then(inner))?,
             A::AtEnableRowSecurity => self.table_mut(table)?.rls_enabled = true,
             A::AtDisableRowSecurity => self.table_mut(table)?.rls_enabled = false,
             A::AtForceRowSecurity => self.table_mut(table)?.rls_forced = true,
@@ -355,6 +355,43 @@ impl<'c> Interp<'c> {
             }
             _ => return Err(self.unsupported(format!("ALTER TABLE {sub:?}"))),
         }
+        Ok(())
+    }
+
+    /// `REPLICA IDENTITY {DEFAULT | FULL | NOTHING | USING INDEX i}`, on this table only
+    /// (PostgreSQL never recurses it to partitions). The index must be the table's: an
+    /// index of its own or the index of a primary key or unique constraint.
+    fn replica_identity(&mut self, table: &QualName, def: Option<&NodeEnum>) -> Result<()> {
+        let Some(NodeEnum::ReplicaIdentityStmt(r)) = def else {
+            return Err(self.unsupported("REPLICA IDENTITY without a kind"));
+        };
+        let identity = match r.identity_type.as_str() {
+            "d" => ReplicaIdentity::Default,
+            "f" => ReplicaIdentity::Full,
+            "n" => ReplicaIdentity::Nothing,
+            "i" => {
+                let t = self.table(table)?;
+                let found = self
+                    .cat
+                    .indexes
+                    .get(&table.sibling(r.name.clone()))
+                    .is_some_and(|i| &i.table == table)
+                    || t.constraints
+                        .get(&r.name)
+                        .is_some_and(|c| c.kind.has_index())
+                    || t.inherited_constraints
+                        .get(&r.name)
+                        .is_some_and(|c| c.kind.has_index())
+                    || t.inherited_indexes
+                        .contains_key(&table.sibling(r.name.clone()));
+                if !found {
+                    return Err(self.missing(format!("index {} on table {table}", r.name)));
+                }
+                ReplicaIdentity::Index(r.name.clone())
+            }
+            other => return Err(self.unsupported(format!("REPLICA IDENTITY {other:?}"))),
+        };
+        self.table_mut(table)?.replica_identity = identity;
         Ok(())
     }
 

@@ -492,6 +492,29 @@ impl<'a> Compiler<'a> {
             )?;
         }
         self.indexes(&["tables", key], &name, &t.indexes)?;
+        if let Some(ri) = &t.replica_identity {
+            let rfield = ["tables", key, "replica_identity"];
+            let text = ri.trim();
+            let prefix = "using index ";
+            let what = match text.to_lowercase().as_str() {
+                "default" => "DEFAULT".to_string(),
+                "full" => "FULL".to_string(),
+                "nothing" => "NOTHING".to_string(),
+                l if l.starts_with(prefix) && text.len() > prefix.len() => {
+                    format!("USING INDEX {}", Ident(text[prefix.len()..].trim()))
+                }
+                _ => {
+                    return err(
+                        &rfield,
+                        format!("replica_identity: {ri:?}; expected default, full, nothing or using index <name>"),
+                    )
+                }
+            };
+            self.push(
+                &rfield,
+                format!("ALTER TABLE ONLY {name} REPLICA IDENTITY {what}"),
+            );
+        }
         for (pname, p) in t.policies.iter() {
             self.policy(&["tables", key, "policies", pname], &name, pname, p);
         }

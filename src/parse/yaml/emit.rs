@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use crate::model::{
     needs_quotes, Catalog, Column, Constraint, ConstraintKind, Function, FunctionKind, Ident,
-    Index, QualName, SequenceOptions, Trigger, TriggerEnabled, TypeKind, View,
+    Index, QualName, ReplicaIdentity, SequenceOptions, Trigger, TriggerEnabled, TypeKind, View,
 };
 
 use super::format::{
@@ -172,6 +172,12 @@ pub fn to_file(catalog: &Catalog) -> File {
             row_level_security: t.rls_enabled,
             force_row_level_security: t.rls_forced,
             options: t.options.clone(),
+            replica_identity: match &t.replica_identity {
+                ReplicaIdentity::Default => None,
+                ReplicaIdentity::Full => Some("full".into()),
+                ReplicaIdentity::Nothing => Some("nothing".into()),
+                ReplicaIdentity::Index(i) => Some(format!("using index {i}")),
+            },
             comment: t.comment.clone(),
             ..TableSpec::default()
         };

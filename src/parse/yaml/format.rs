@@ -277,6 +277,10 @@ pub struct TableSpec {
     /// Storage parameters: `[fillfactor=70]`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub options: Vec<String>,
+    /// `REPLICA IDENTITY`: `default`, `full`, `nothing` or `using index <name>` (a
+    /// unique index of the table, or its primary key's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replica_identity: Option<String>,
     /// Row level security policies.
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub policies: Map<PolicySpec>,

@@ -1,0 +1,210 @@
+//! Privileges: what roles other than an object's owner may do with it.
+//!
+//! One vocabulary for every object kind: a [`Privileges`] value is the set of
+//! (grantee, privilege, grant option) an object's ACL holds for roles other than its
+//! owner, the owner's implicit privileges left out. The catalog keeps one per object
+//! whose ACL differs from PostgreSQL's default for its kind ([`Privileges::default_for`]),
+//! so "no GRANT statement" and "the default ACL" read the same.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::ObjectId;
+
+/// The grantee PostgreSQL's `aclexplode` reports as role 0: every role.
+pub const PUBLIC: &str = "PUBLIC";
+
+/// One privilege a grantee holds on an object.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Grant {
+    /// The role's name, or [`PUBLIC`].
+    pub grantee: String,
+    /// The privilege as `aclexplode` names it: `SELECT`, `EXECUTE`, `USAGE`, ...
+    pub privilege: String,
+    /// `WITH GRANT OPTION`.
+    pub grantable: bool,
+}
+
+/// The privileges on one object beyond its owner's, sorted by (grantee, privilege),
+/// one entry per pair.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Privileges(Vec<Grant>);
+
+/// The kinds of object privileges are granted on, for their defaults.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AclKind {
+    /// Tables, views, materialized views, sequences, columns and schemas: nothing
+    /// beyond the owner.
+    Owner,
+    /// Functions and procedures: `EXECUTE` to `PUBLIC`.
+    Routine,
+    /// Types and domains: `USAGE` to `PUBLIC`.
+    Type,
+}
+
+impl Privileges {
+    /// Collects grants; a privilege listed twice (granted by two grantors) keeps its
+    /// grant option if either has it.
+    pub fn from_grants(grants: impl IntoIterator<Item = Grant>) -> Privileges {
+        let mut p = Privileges::default();
+        for g in grants {
+            let grantable = g.grantable || p.get(&g.grantee, &g.privilege) == Some(true);
+            p.set(&g.grantee, &g.privilege, grantable);
+        }
+        p
+    }
+
+    /// PostgreSQL's default for an object of that kind (`acldefault`), owner left out.
+    pub fn default_for(kind: AclKind) -> Privileges {
+        let privilege = match kind {
+            AclKind::Owner => return Privileges::default(),
+            AclKind::Routine => "EXECUTE",
+            AclKind::Type => "USAGE",
+        };
+        Privileges(vec![Grant {
+            grantee: PUBLIC.into(),
+            privilege: privilege.into(),
+            grantable: false,
+        }])
+    }
+
+    fn position(&self, grantee: &str, privilege: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|g| {
+            (g.grantee.as_str(), g.privilege.as_str()).cmp(&(grantee, privilege))
+        })
+    }
+
+    /// Whether `grantee` holds `privilege`: `Some(grantable)`, or `None`.
+    pub fn get(&self, grantee: &str, privilege: &str) -> Option<bool> {
+        self.position(grantee, privilege)
+            .ok()
+            .map(|i| self.0[i].grantable)
+    }
+
+    /// Grants `privilege` to `grantee` (replacing its grant option).
+    pub fn set(&mut self, grantee: &str, privilege: &str, grantable: bool) {
+        match self.position(grantee, privilege) {
+            Ok(i) => self.0[i].grantable = grantable,
+            Err(i) => self.0.insert(
+                i,
+                Grant {
+                    grantee: grantee.into(),
+                    privilege: privilege.into(),
+                    grantable,
+                },
+            ),
+        }
+    }
+
+    /// Takes `privilege` away from `grantee`.
+    pub fn remove(&mut self, grantee: &str, privilege: &str) {
+        if let Ok(i) = self.position(grantee, privilege) {
+            self.0.remove(i);
+        }
+    }
+
+    /// The grants, sorted.
+    pub fn iter(&self) -> std::slice::Iter<'_, Grant> {
+        self.0.iter()
+    }
+
+    /// Whether nobody but the owner holds anything.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// The privileges of the objects whose ACL is not their kind's default, by object
+/// (columns as `ObjectId::Column`). Serialized as a list of pairs: JSON keys are
+/// strings.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PrivilegeMap(pub BTreeMap<ObjectId, Privileges>);
+
+impl std::ops::Deref for PrivilegeMap {
+    type Target = BTreeMap<ObjectId, Privileges>;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for PrivilegeMap {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
+impl Serialize for PrivilegeMap {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for PrivilegeMap {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let pairs: Vec<(ObjectId, Privileges)> = Vec::deserialize(d)?;
+        Ok(PrivilegeMap(pairs.into_iter().collect()))
+    }
+}
+
+impl PrivilegeMap {
+    /// Records `p` for `object`, or forgets it when it is the kind's default.
+    pub fn put(&mut self, object: ObjectId, kind: AclKind, p: Privileges) {
+        if p == Privileges::default_for(kind) {
+            self.0.remove(&object);
+        } else {
+            self.0.insert(object, p);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn g(grantee: &str, privilege: &str, grantable: bool) -> Grant {
+        Grant {
+            grantee: grantee.into(),
+            privilege: privilege.into(),
+            grantable,
+        }
+    }
+
+    #[test]
+    fn grants_are_sorted_and_unique_with_the_grant_option_kept() {
+        let p = Privileges::from_grants([
+            g("b", "SELECT", false),
+            g("a", "UPDATE", false),
+            g("b", "SELECT", true),
+            g("a", "SELECT", false),
+        ]);
+        assert_eq!(
+            p.iter().cloned().collect::<Vec<_>>(),
+            vec![
+                g("a", "SELECT", false),
+                g("a", "UPDATE", false),
+                g("b", "SELECT", true)
+            ]
+        );
+        assert_eq!(p.get("b", "SELECT"), Some(true));
+        assert_eq!(p.get("c", "SELECT"), None);
+    }
+
+    #[test]
+    fn the_default_acl_is_not_recorded() {
+        let mut m = PrivilegeMap::default();
+        let f = ObjectId::Schema("s".into());
+        m.put(
+            f.clone(),
+            AclKind::Routine,
+            Privileges::default_for(AclKind::Routine),
+        );
+        assert!(m.is_empty());
+        m.put(f.clone(), AclKind::Routine, Privileges::default());
+        assert_eq!(m.get(&f), Some(&Privileges::default()));
+        let json = serde_json::to_string(&m).unwrap();
+        let back: PrivilegeMap = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, m);
+    }
+}

@@ -1,0 +1,152 @@
+//! Privileges through a whole plan on a real database: a role that reads a view keeps
+//! reading it after the plan drops and creates the view again, whether or not the
+//! desired schema declares the grant; grants the desired schema does not mention are
+//! left alone.
+
+mod common;
+
+use common::TestDb;
+use schemaplan::diff::diff;
+use schemaplan::introspect::introspect;
+use schemaplan::model::{Catalog, ObjectId, QualName};
+use schemaplan::order::order;
+use schemaplan::render::{render, Plan};
+
+const RO: &str = "sp_app_ro";
+
+async fn catalog_of(sql: &str) -> Catalog {
+    let db = TestDb::new().await;
+    common::ensure_roles(&db.client().await, &[RO]).await;
+    db.exec(sql).await;
+    introspect(&db.client().await).await.unwrap()
+}
+
+fn plan(from: &Catalog, to: &Catalog) -> Plan {
+    render(&order(diff(from, to)).unwrap())
+}
+
+async fn apply(db: &TestDb, plan: &Plan) {
+    let client = db.client().await;
+    for stmt in plan.statements() {
+        client
+            .batch_execute(stmt)
+            .await
+            .unwrap_or_else(|e| panic!("{stmt}: {}\n{plan}", common::db_error(&e)));
+    }
+}
+
+/// What `SET ROLE sp_app_ro` reads from the view, in a transaction that is rolled back.
+async fn read_as_ro(db: &TestDb) -> Result<Vec<(i32, String)>, String> {
+    let mut client = db.client().await;
+    let tx = client.transaction().await.unwrap();
+    tx.batch_execute(&format!("SET LOCAL ROLE {RO}"))
+        .await
+        .unwrap();
+    let rows = tx
+        .query("SELECT id, v FROM tv ORDER BY id", &[])
+        .await
+        .map_err(|e| common::db_error(&e))?;
+    Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+}
+
+const FROM: &str = "
+CREATE TABLE t (id integer PRIMARY KEY, v varchar(10));
+CREATE VIEW tv AS SELECT id, v FROM t;
+GRANT SELECT ON tv TO sp_app_ro;
+GRANT SELECT ON t TO sp_app_ro;
+";
+
+/// The issue's case: `v` becomes `text`, the view is recreated around it.
+async fn view_recreated_keeps_its_reader(to_sql: &str) {
+    let db = TestDb::new().await;
+    common::ensure_roles(&db.client().await, &[RO]).await;
+    db.exec(FROM).await;
+    db.exec("INSERT INTO t VALUES (1, 'one'), (2, 'two')").await;
+    assert_eq!(
+        read_as_ro(&db).await.unwrap().len(),
+        2,
+        "the role reads before"
+    );
+
+    let live = introspect(&db.client().await).await.unwrap();
+    let desired = catalog_of(to_sql).await;
+    let up = plan(&live, &desired);
+    let text = up.to_string();
+    assert!(text.contains("DROP VIEW public.tv"), "{text}");
+    assert!(
+        text.contains("GRANT SELECT ON TABLE public.tv TO sp_app_ro"),
+        "{text}"
+    );
+    apply(&db, &up).await;
+
+    assert_eq!(
+        read_as_ro(&db).await,
+        Ok(vec![(1, "one".to_string()), (2, "two".to_string())]),
+        "the role still reads the recreated view"
+    );
+    let after = introspect(&db.client().await).await.unwrap();
+    assert!(
+        plan(&after, &desired).is_empty(),
+        "planning again gives nothing"
+    );
+    let tv = ObjectId::View(QualName::new("public", "tv"));
+    assert_eq!(after.privileges.get(&tv), live.privileges.get(&tv));
+}
+
+#[tokio::test]
+async fn a_recreated_view_keeps_the_grants_the_schema_declares() {
+    view_recreated_keeps_its_reader(&FROM.replace("varchar(10)", "text")).await;
+}
+
+#[tokio::test]
+async fn a_recreated_view_keeps_its_grants_when_the_schema_declares_none() {
+    view_recreated_keeps_its_reader(
+        "CREATE TABLE t (id integer PRIMARY KEY, v text);
+         CREATE VIEW tv AS SELECT id, v FROM t;",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn grants_the_schema_does_not_mention_are_left_alone() {
+    let db = TestDb::new().await;
+    common::ensure_roles(&db.client().await, &[RO]).await;
+    db.exec(FROM).await;
+    let live = introspect(&db.client().await).await.unwrap();
+    let desired = catalog_of(
+        "CREATE TABLE t (id integer PRIMARY KEY, v varchar(10), w integer);
+         CREATE VIEW tv AS SELECT id, v FROM t;",
+    )
+    .await;
+    let up = plan(&live, &desired);
+    let text = up.to_string();
+    assert!(!text.contains("REVOKE"), "{text}");
+    assert!(text.contains("ADD COLUMN w integer"), "{text}");
+    apply(&db, &up).await;
+    let after = introspect(&db.client().await).await.unwrap();
+    assert_eq!(after.privileges, live.privileges);
+    assert!(plan(&after, &desired).is_empty());
+}
+
+/// Declared grants are exact: what the schema takes away is revoked (with the `authz`
+/// hazard), and the down plan gives it back.
+#[tokio::test]
+async fn declared_grants_are_revoked_with_the_authz_hazard() {
+    let db = TestDb::new().await;
+    common::ensure_roles(&db.client().await, &[RO]).await;
+    db.exec("CREATE TABLE t (id integer); GRANT SELECT, UPDATE ON t TO sp_app_ro;")
+        .await;
+    let live = introspect(&db.client().await).await.unwrap();
+    let desired = catalog_of("CREATE TABLE t (id integer); GRANT SELECT ON t TO sp_app_ro;").await;
+    let up = plan(&live, &desired);
+    assert_eq!(
+        up.statements().cloned().collect::<Vec<_>>(),
+        vec!["REVOKE UPDATE ON TABLE public.t FROM sp_app_ro".to_string()]
+    );
+    assert!(up.to_string().contains("hazards: authz"), "{up}");
+    apply(&db, &up).await;
+    let after = introspect(&db.client().await).await.unwrap();
+    assert_eq!(after, desired);
+    apply(&db, &plan(&after, &live)).await;
+    assert_eq!(introspect(&db.client().await).await.unwrap(), live);
+}
