@@ -234,6 +234,19 @@ async fn the_demo_records_the_fingerprints_its_revisions_were_planned_with() {
         .await
         .unwrap();
     assert_eq!(rows.len(), 5);
+    if common::server_major(&client).await != common::SNAPSHOT_PG_MAJOR {
+        // The demo was planned on the snapshot version; other versions deparse some
+        // expressions differently (13: `strpos(email, '@')` for `position('@' in email)`),
+        // so their fingerprints differ by design. What holds everywhere: the last one
+        // recorded is the live schema's.
+        let live = schemaplan::introspect::live_catalog(&client)
+            .await
+            .unwrap()
+            .fingerprint();
+        let last: String = rows.last().unwrap().get(1);
+        assert_eq!(last, live);
+        return;
+    }
     let history = schemaplan::plan::dir::load(&dir.path().join("plans")).unwrap();
     for row in rows {
         let id: String = row.get(0);
@@ -297,6 +310,19 @@ async fn a_killed_apply_leaves_nothing_of_its_revision_and_the_next_completes_it
     // SIGKILL: no chance to clean up.
     child.kill().unwrap();
     child.wait().unwrap();
+    if common::server_major(&db.client().await).await < 14 {
+        // PostgreSQL 13 has no client_connection_check_interval: the orphaned session
+        // sleeps on, its transaction open, until an operator ends it.
+        let admin = common::connect(&common::server_url()).await;
+        admin
+            .execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                 WHERE datname = $1 AND pid <> pg_backend_pid()",
+                &[&db.name],
+            )
+            .await
+            .unwrap();
+    }
     wait_for_no_sessions(&db).await;
     assert!(!table_exists(&db, "public.first_half").await);
     assert!(history_ids(&db).await.is_empty());

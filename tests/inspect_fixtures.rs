@@ -35,6 +35,7 @@ fn main() -> ExitCode {
         }
     }
     files.sort();
+    let major = common::test_server_major();
     let trials = files
         .into_iter()
         .map(|file| {
@@ -46,7 +47,10 @@ fn main() -> ExitCode {
                 .to_string_lossy()
                 .to_string();
             let side = file.file_stem().unwrap().to_string_lossy().to_string();
+            let too_old =
+                common::fixture_requires(file.parent().unwrap()).is_some_and(|v| major < v);
             Trial::test(format!("{case}/{side}"), move || run(&file, side == "to"))
+                .with_ignored_flag(too_old)
         })
         .collect();
     libtest_mimic::run(&args, trials).exit_code()

@@ -59,13 +59,18 @@ fn main() -> ExitCode {
             }
         },
     ));
+    let major = common::test_server_major();
     for path in cases {
         let name = path.file_name().unwrap().to_string_lossy().to_string();
         let reason = known.get(&format!("fixture::{name}")).cloned();
         let p = path.clone();
-        trials.push(Trial::test(format!("fixture::{name}"), move || {
-            expect(run(case(&p)), reason)
-        }));
+        let too_old = common::fixture_requires(&path).is_some_and(|v| major < v);
+        trials.push(
+            Trial::test(format!("fixture::{name}"), move || {
+                expect(run(case(&p)), reason)
+            })
+            .with_ignored_flag(too_old),
+        );
         let reason = known.get(&format!("script::{name}")).cloned();
         let snap = common::root().join(format!("snapshots/diff__{name}.snap"));
         trials.push(Trial::test(format!("script::{name}"), move || {

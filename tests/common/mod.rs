@@ -178,6 +178,32 @@ pub async fn server_major(client: &tokio_postgres::Client) -> i32 {
     row.get(0)
 }
 
+/// The major version of the test server, read once before the trials are made (fixture
+/// suites mark the cases the server is too old for as ignored).
+pub fn test_server_major() -> i32 {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    rt.block_on(async { server_major(&connect(&server_url()).await).await })
+}
+
+/// The PostgreSQL major version a fixture case needs, from a line
+/// `-- requires PostgreSQL N: why` in its `from.sql` or `to.sql` (features newer than
+/// the oldest supported version: NULLS NOT DISTINCT, SQL-standard function bodies, ...).
+pub fn fixture_requires(case: &Path) -> Option<i32> {
+    ["from.sql", "to.sql"]
+        .iter()
+        .filter_map(|f| std::fs::read_to_string(case.join(f)).ok())
+        .flat_map(|text| {
+            text.lines()
+                .filter_map(|l| l.trim().strip_prefix("-- requires PostgreSQL "))
+                .filter_map(|rest| rest.split(':').next()?.trim().parse::<i32>().ok())
+                .collect::<Vec<_>>()
+        })
+        .max()
+}
+
 /// PostgreSQL's message, detail and hint, for test failures.
 pub fn db_error(e: &tokio_postgres::Error) -> String {
     match e.as_db_error() {
