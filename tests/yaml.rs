@@ -211,6 +211,12 @@ async fn fixture_round_trip(file: &Path) -> Result<(), String> {
 async fn diff_fixtures_load_the_same_from_sql_and_yaml() {
     let files = fixture_files();
     assert!(files.len() > 300, "only {} fixture schemas", files.len());
+    // Cases using a feature newer than the server are left out (`-- requires PostgreSQL N`).
+    let major = common::server_major(&common::connect(&common::server_url()).await).await;
+    let files: Vec<_> = files
+        .into_iter()
+        .filter(|f| common::fixture_requires(f.parent().unwrap()).is_none_or(|v| v <= major))
+        .collect();
     let mut failures = Vec::new();
     // A few at a time: each case creates two databases.
     for chunk in files.chunks(4) {

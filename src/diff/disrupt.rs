@@ -366,13 +366,20 @@ pub(crate) fn is_subsequence(a: &[String], b: &[String]) -> bool {
     a.iter().all(|x| it.any(|y| y == x))
 }
 
-/// Whether a column must be dropped and added again: its generation expression changes,
-/// or a plain column becomes generated (PostgreSQL 15 can only drop an expression).
+/// Whether a column must be dropped and added again: its generation expression or kind
+/// (stored, virtual) changes, a plain column becomes generated (PostgreSQL 15 can only
+/// drop an expression), or a virtual column becomes plain (it has no stored values to
+/// keep: PostgreSQL refuses DROP EXPRESSION on it).
 fn needs_column_recreate(from: &Column, to: &Column) -> bool {
     match (&from.generated, &to.generated) {
-        (Some(a), Some(b)) => a != b || from.type_name != to.type_name,
+        (Some(a), Some(b)) => {
+            a != b
+                || from.type_name != to.type_name
+                || from.virtual_generated != to.virtual_generated
+        }
         (None, Some(_)) => true,
-        _ => false,
+        (Some(_), None) => from.virtual_generated,
+        (None, None) => false,
     }
 }
 

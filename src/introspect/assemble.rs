@@ -499,8 +499,7 @@ impl Assembly {
                             Some(Box::new(Identity { kind, options }))
                         }
                     };
-                    // attgenerated: '' plain, 's' stored (PostgreSQL 18's 'v' virtual is
-                    // kept as a generation expression too).
+                    // attgenerated: '' plain, 's' stored, 'v' virtual (PostgreSQL 18).
                     let (default, generated) = if row.generated.is_empty() {
                         (row.expr, None)
                     } else {
@@ -513,6 +512,7 @@ impl Assembly {
                         default,
                         identity,
                         generated,
+                        virtual_generated: row.generated == "v",
                         collation: row.collation,
                         comment: row.comment,
                         deps: Deps::default(),

@@ -266,6 +266,11 @@ pub struct Column {
     pub identity: Option<Box<Identity>>,
     /// `GENERATED ALWAYS AS (expr) STORED`: the expression.
     pub generated: Option<String>,
+    /// The generated column is `VIRTUAL` (PostgreSQL 18's default kind: computed when
+    /// read, never stored) rather than `STORED`. Left out of the serialized form when
+    /// false, so catalogs without virtual columns keep their fingerprints.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub virtual_generated: bool,
     /// An explicit collation, only when it differs from the type's default
     /// (`"C"`, `public.nocase`).
     pub collation: Option<String>,
@@ -293,6 +298,7 @@ impl Column {
             default: None,
             identity: None,
             generated: None,
+            virtual_generated: false,
             collation: None,
             comment: None,
             deps: Deps::default(),
@@ -310,7 +316,12 @@ impl Column {
             s.push_str(&format!(" COLLATE {coll}"));
         }
         if let Some(expr) = &self.generated {
-            s.push_str(&format!(" GENERATED ALWAYS AS ({expr}) STORED"));
+            let kind = if self.virtual_generated {
+                "VIRTUAL"
+            } else {
+                "STORED"
+            };
+            s.push_str(&format!(" GENERATED ALWAYS AS ({expr}) {kind}"));
         }
         if let Some(d) = &self.default {
             s.push_str(&format!(" DEFAULT {d}"));

@@ -257,7 +257,10 @@ fn hazards(change: &Change, new_tables: &BTreeSet<&QualName>) -> Vec<Hazard> {
         },
         Change::CreateColumn { table, column } if existing(table) => {
             let volatile = column.default.as_deref().is_some_and(is_volatile);
-            if column.generated.is_some() || column.identity.is_some() || volatile {
+            // A virtual generated column is computed when read: adding one rewrites
+            // nothing.
+            let stored = column.generated.is_some() && !column.virtual_generated;
+            if stored || column.identity.is_some() || volatile {
                 vec![TableRewrite, AccessExclusiveLock]
             } else {
                 vec![]

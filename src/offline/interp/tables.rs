@@ -286,6 +286,9 @@ impl<'c> Interp<'c> {
                         let text = self.expr_text(e);
                         self.scope.replace(saved);
                         col.generated = Some(text?);
+                        // PostgreSQL 18: VIRTUAL unless STORED is written (before 18,
+                        // STORED is required, so older schemas read the same).
+                        col.virtual_generated = k.generated_kind == "v";
                         col.default_deps =
                             NotCompared(self.expr_deps(e, Some(table)).into_iter().collect());
                     }

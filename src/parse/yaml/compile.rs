@@ -819,6 +819,7 @@ fn column_def(name: &str, c: &ColumnSpec, field: &[&str]) -> Result<String> {
     let mut column = Column::new(name, c.type_name.clone());
     column.collation = c.collation.clone();
     column.generated = c.generated.clone();
+    column.virtual_generated = c.virtual_generated;
     column.default = c.default.clone();
     column.not_null = c.not_null;
     if let Some(id) = &c.identity {

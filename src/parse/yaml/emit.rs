@@ -385,6 +385,7 @@ fn column(c: &Column) -> Spec<ColumnSpec> {
         default: c.default.clone(),
         identity,
         generated: c.generated.clone(),
+        virtual_generated: c.virtual_generated,
         collation: c.collation.clone(),
         comment: c.comment.clone(),
         ..ColumnSpec::default()

@@ -323,6 +323,9 @@ pub struct ColumnSpec {
     /// `GENERATED ALWAYS AS (expr) STORED`: the expression.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generated: Option<String>,
+    /// The generated column is `VIRTUAL` (PostgreSQL 18), not `STORED`.
+    #[serde(default, skip_serializing_if = "is_false", rename = "virtual")]
+    pub virtual_generated: bool,
     /// `COLLATE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collation: Option<String>,
