@@ -470,6 +470,7 @@ fn a_unique_index_becomes_a_constraint() {
         let err = script(&mut c, sql).unwrap_err().to_string();
         assert!(err.contains(what), "{sql}: {err}");
     }
+}
 
 #[test]
 fn replica_identity_follows_its_index_through_renames_and_drops() {

@@ -6,9 +6,9 @@
 mod common;
 
 use common::TestDb;
-use schemaplan::diff::diff;
+use schemaplan::diff::{adjust_privileges, diff};
 use schemaplan::introspect::introspect;
-use schemaplan::model::{Catalog, ObjectId, QualName};
+use schemaplan::model::{Catalog, ObjectId, PrivilegeMode, QualName};
 use schemaplan::order::order;
 use schemaplan::render::{render, Plan};
 
@@ -57,7 +57,7 @@ GRANT SELECT ON t TO sp_app_ro;
 ";
 
 /// The issue's case: `v` becomes `text`, the view is recreated around it.
-async fn view_recreated_keeps_its_reader(to_sql: &str) {
+async fn view_recreated_keeps_its_reader(to_sql: &str, mode: PrivilegeMode) {
     let db = TestDb::new().await;
     common::ensure_roles(&db.client().await, &[RO]).await;
     db.exec(FROM).await;
@@ -69,10 +69,11 @@ async fn view_recreated_keeps_its_reader(to_sql: &str) {
     );
 
     let live = introspect(&db.client().await).await.unwrap();
-    let desired = catalog_of(to_sql).await;
+    let desired = adjust_privileges(&live, &catalog_of(to_sql).await, mode);
     let up = plan(&live, &desired);
     let text = up.to_string();
     assert!(text.contains("DROP VIEW public.tv"), "{text}");
+    assert!(!text.contains("authz"), "{text}");
     assert!(
         text.contains("GRANT SELECT ON TABLE public.tv TO sp_app_ro"),
         "{text}"
@@ -95,37 +96,74 @@ async fn view_recreated_keeps_its_reader(to_sql: &str) {
 
 #[tokio::test]
 async fn a_recreated_view_keeps_the_grants_the_schema_declares() {
-    view_recreated_keeps_its_reader(&FROM.replace("varchar(10)", "text")).await;
+    for mode in [
+        PrivilegeMode::Authoritative,
+        PrivilegeMode::Additive,
+        PrivilegeMode::Ignore,
+    ] {
+        view_recreated_keeps_its_reader(&FROM.replace("varchar(10)", "text"), mode).await;
+    }
+}
+
+const UNDECLARED: &str = "CREATE TABLE t (id integer PRIMARY KEY, v text);
+     CREATE VIEW tv AS SELECT id, v FROM t;";
+
+#[tokio::test]
+async fn a_recreated_view_keeps_its_grants_when_the_schema_declares_none_unless_authoritative() {
+    view_recreated_keeps_its_reader(UNDECLARED, PrivilegeMode::Additive).await;
+    view_recreated_keeps_its_reader(UNDECLARED, PrivilegeMode::Ignore).await;
+    // Authoritative: the schema says nobody reads tv or t; the plan says so, gated.
+    let db = TestDb::new().await;
+    common::ensure_roles(&db.client().await, &[RO]).await;
+    db.exec(FROM).await;
+    let live = introspect(&db.client().await).await.unwrap();
+    let desired = catalog_of(UNDECLARED).await;
+    let up = plan(&live, &desired);
+    let text = up.to_string();
+    assert!(text.contains("hazards: authz"), "{text}");
+    assert!(!text.contains("GRANT SELECT"), "{text}");
+    apply(&db, &up).await;
+    assert!(read_as_ro(&db).await.is_err());
+    let after = introspect(&db.client().await).await.unwrap();
+    assert_eq!(after, desired);
+    apply(&db, &plan(&after, &live)).await;
+    assert_eq!(read_as_ro(&db).await, Ok(vec![]));
 }
 
 #[tokio::test]
-async fn a_recreated_view_keeps_its_grants_when_the_schema_declares_none() {
-    view_recreated_keeps_its_reader(
-        "CREATE TABLE t (id integer PRIMARY KEY, v text);
-         CREATE VIEW tv AS SELECT id, v FROM t;",
-    )
-    .await;
-}
-
-#[tokio::test]
-async fn grants_the_schema_does_not_mention_are_left_alone() {
+async fn grants_the_schema_does_not_mention_are_left_alone_when_additive() {
     let db = TestDb::new().await;
     common::ensure_roles(&db.client().await, &[RO]).await;
     db.exec(FROM).await;
     let live = introspect(&db.client().await).await.unwrap();
     let desired = catalog_of(
         "CREATE TABLE t (id integer PRIMARY KEY, v varchar(10), w integer);
-         CREATE VIEW tv AS SELECT id, v FROM t;",
+         CREATE VIEW tv AS SELECT id, v FROM t;
+         GRANT INSERT ON t TO sp_app_ro;",
     )
     .await;
+    let authoritative = plan(&live, &desired).to_string();
+    assert!(
+        authoritative.contains("REVOKE SELECT ON TABLE public.t FROM sp_app_ro"),
+        "{authoritative}"
+    );
+    let desired = adjust_privileges(&live, &desired, PrivilegeMode::Additive);
     let up = plan(&live, &desired);
     let text = up.to_string();
     assert!(!text.contains("REVOKE"), "{text}");
     assert!(text.contains("ADD COLUMN w integer"), "{text}");
+    assert!(
+        text.contains("GRANT INSERT ON TABLE public.t TO sp_app_ro"),
+        "{text}"
+    );
     apply(&db, &up).await;
     let after = introspect(&db.client().await).await.unwrap();
-    assert_eq!(after.privileges, live.privileges);
-    assert!(plan(&after, &desired).is_empty());
+    assert_eq!(after, desired);
+    assert!(plan(
+        &after,
+        &adjust_privileges(&after, &desired, PrivilegeMode::Additive)
+    )
+    .is_empty());
 }
 
 /// Declared grants are exact: what the schema takes away is revoked (with the `authz`

@@ -8,8 +8,8 @@
 //! Files are split with pg_query's scanner-based splitter, which copes with malformed
 //! input, and each statement is then parsed on its own so that an error names the exact
 //! line and column. Statements that are not schema DDL (INSERT, COPY, DO, DROP, ...) are
-//! refused; privileges and owners (GRANT, REVOKE, `OWNER TO`) are skipped with a warning
-//! because schemaplan does not manage them yet.
+//! refused. `GRANT` and `REVOKE` on objects are kept (ordered after the objects they
+//! name); owners, role memberships and default privileges are skipped with a warning.
 //!
 //! This module does not touch the database. Later stages see [`Statement`]s and
 //! [`ObjRef`]s (the offline interpreter parses each statement's text again: keeping

@@ -647,9 +647,9 @@ fn analyze(node: &NodeEnum, sql: &str, r: Resolver<'_>) -> Outcome {
         N::VariableSetStmt(s) => set(s, sql),
         N::SelectStmt(s) => select(s, sql),
 
-        N::GrantStmt(_) | N::GrantRoleStmt(_) | N::AlterDefaultPrivilegesStmt(_) => {
-            Outcome::Skip("privileges")
-        }
+        N::GrantStmt(s) => grant(s, r),
+        N::GrantRoleStmt(_) => Outcome::Skip("role memberships"),
+        N::AlterDefaultPrivilegesStmt(_) => Outcome::Skip("default privileges"),
         N::AlterOwnerStmt(_) | N::ReassignOwnedStmt(_) => Outcome::Skip("owners"),
 
         N::DropStmt(_)
@@ -1322,6 +1322,34 @@ fn named_object(b: &mut Builder<'_>, objtype: i32, object: Option<&Node>) -> Opt
             None
         }
     }
+}
+
+/// `GRANT` / `REVOKE` on objects: after the objects it names (`ON ALL TABLES IN SCHEMA
+/// s`: after the schema, and ranked after every creation).
+fn grant(s: &protobuf::GrantStmt, r: Resolver<'_>) -> Outcome {
+    use protobuf::GrantTargetType;
+    let word = if s.is_grant { "GRANT" } else { "REVOKE" };
+    let mut b = Builder::new(StatementKind::Other(word.into()), r);
+    let objtype = ObjectType::try_from(s.objtype).unwrap_or(ObjectType::Undefined);
+    let all_in_schema =
+        GrantTargetType::try_from(s.targtype) == Ok(GrantTargetType::AclTargetAllInSchema);
+    for o in &s.objects {
+        match (&o.node, objtype) {
+            (Some(NodeEnum::String(n)), _)
+                if all_in_schema || objtype == ObjectType::ObjectSchema =>
+            {
+                b.refs.add(ObjRef::Schema(n.sval.clone()));
+            }
+            (Some(NodeEnum::List(l)), ObjectType::ObjectType | ObjectType::ObjectDomain) => {
+                b.refs.add_list(&node_strings(&l.items), ObjRef::Type);
+            }
+            (Some(NodeEnum::TypeName(t)), _) => {
+                b.refs.add_list(&node_strings(&t.names), ObjRef::Type);
+            }
+            _ => b.refs.walk(o),
+        }
+    }
+    b.finish()
 }
 
 fn set(s: &protobuf::VariableSetStmt, sql: &str) -> Outcome {
