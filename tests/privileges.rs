@@ -188,3 +188,188 @@ async fn declared_grants_are_revoked_with_the_authz_hazard() {
     apply(&db, &plan(&after, &live)).await;
     assert_eq!(introspect(&db.client().await).await.unwrap(), live);
 }
+
+// ---- the command line --------------------------------------------------------------
+
+fn schemaplan(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_schemaplan"))
+        .args(args)
+        .env_remove("DATABASE_URL")
+        .env_remove("SCHEMAPLAN_DEV_URL")
+        .current_dir(dir)
+        .output()
+        .expect("run schemaplan")
+}
+
+fn out(o: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+const RW: &str = "sp_app_rw";
+
+/// `inspect` writes grants (schema, table, column, sequence, function, domain), so
+/// reading its output back plans nothing, even though privileges are authoritative.
+#[tokio::test]
+async fn inspect_then_diff_is_empty_on_a_database_with_grants() {
+    let db = TestDb::new().await;
+    common::ensure_roles(&db.client().await, &[RO, RW]).await;
+    db.exec(
+        "CREATE SCHEMA app;
+         CREATE TABLE app.t (id serial PRIMARY KEY, secret text, note text);
+         CREATE VIEW app.tv AS SELECT id, note FROM app.t;
+         CREATE FUNCTION app.f(n integer) RETURNS integer LANGUAGE sql AS 'SELECT n';
+         CREATE DOMAIN app.d AS integer;
+         GRANT USAGE ON SCHEMA app TO sp_app_ro, sp_app_rw;
+         GRANT SELECT ON app.t TO sp_app_ro;
+         GRANT SELECT, INSERT ON app.t TO sp_app_rw WITH GRANT OPTION;
+         GRANT UPDATE (note), SELECT (secret) ON app.t TO sp_app_ro;
+         GRANT SELECT (note) ON app.tv TO sp_app_rw;
+         GRANT USAGE ON SEQUENCE app.t_id_seq TO sp_app_rw;
+         REVOKE ALL ON FUNCTION app.f(integer) FROM PUBLIC;
+         GRANT EXECUTE ON FUNCTION app.f(integer) TO sp_app_ro;
+         REVOKE USAGE ON DOMAIN app.d FROM PUBLIC;",
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let schema = dir.path().join("schema");
+    let inspect = schemaplan(
+        dir.path(),
+        &["inspect", &db.url, "--out", schema.to_str().unwrap()],
+    );
+    assert_eq!(inspect.status.code(), Some(0), "{}", out(&inspect));
+    let text: String = std::fs::read_dir(&schema)
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect();
+    assert!(
+        text.contains("GRANT UPDATE (note) ON TABLE app.t TO sp_app_ro"),
+        "{text}"
+    );
+    // The live side is introspected, so the files are read the same way: exact.
+    let d = schemaplan(
+        dir.path(),
+        &[
+            "diff",
+            "--from",
+            &db.url,
+            "--to",
+            schema.to_str().unwrap(),
+            "--exit-code",
+            "--dev-url",
+            &common::server_url(),
+        ],
+    );
+    assert_eq!(d.status.code(), Some(0), "{}", out(&d));
+    // And offline, plan then check agree on the inspected schema.
+    let plan = schemaplan(dir.path(), &["plan", "-m", "init", "--mode", "offline"]);
+    assert_eq!(plan.status.code(), Some(0), "{}", out(&plan));
+    let check = schemaplan(dir.path(), &["check", "--mode", "offline"]);
+    assert_eq!(check.status.code(), Some(0), "{}", out(&check));
+}
+
+/// The three modes, through `diff`, `plan` and `check` alike.
+#[tokio::test]
+async fn privilege_modes_agree_across_diff_plan_and_check() {
+    let db = TestDb::new().await;
+    common::ensure_roles(&db.client().await, &[RO, RW]).await;
+    db.exec(
+        "CREATE TABLE t (id integer);
+         GRANT SELECT ON t TO sp_app_ro, sp_app_rw;",
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let schema = dir.path().join("schema");
+    std::fs::create_dir(&schema).unwrap();
+    std::fs::write(
+        schema.join("t.sql"),
+        "CREATE TABLE t (id integer);\nGRANT SELECT, INSERT ON t TO sp_app_ro;\nGRANT SELECT ON t TO sp_app_rw;\n",
+    )
+    .unwrap();
+    let to = schema.to_str().unwrap();
+    let diff = |mode: &str| {
+        schemaplan(
+            dir.path(),
+            &[
+                "diff",
+                "--from",
+                &db.url,
+                "--to",
+                to,
+                "--dev-url",
+                &common::server_url(),
+                "--privileges",
+                mode,
+            ],
+        )
+    };
+    // Offline project: the first revision, then the schema takes rw's grant away.
+    let plan = schemaplan(dir.path(), &["plan", "-m", "init", "--mode", "offline"]);
+    assert_eq!(plan.status.code(), Some(0), "{}", out(&plan));
+    std::fs::write(
+        schema.join("t.sql"),
+        "CREATE TABLE t (id integer);\nGRANT SELECT, INSERT ON t TO sp_app_ro;\n",
+    )
+    .unwrap();
+
+    let authoritative = out(&diff("authoritative"));
+    assert!(
+        authoritative.contains("REVOKE SELECT ON TABLE public.t FROM sp_app_rw"),
+        "{authoritative}"
+    );
+    assert!(
+        authoritative.contains("GRANT INSERT ON TABLE public.t TO sp_app_ro"),
+        "{authoritative}"
+    );
+    let additive = out(&diff("additive"));
+    assert!(!additive.contains("REVOKE"), "{additive}");
+    assert!(
+        additive.contains("GRANT INSERT ON TABLE public.t TO sp_app_ro"),
+        "{additive}"
+    );
+    let ignore = diff("ignore");
+    let text = out(&ignore);
+    assert!(!text.contains("GRANT INSERT"), "{text}");
+    assert_eq!(
+        text.matches("--privileges ignore").count(),
+        1,
+        "one warning: {text}"
+    );
+
+    let check = |mode: &str| {
+        schemaplan(
+            dir.path(),
+            &["check", "--mode", "offline", "--privileges", mode],
+        )
+    };
+    assert_eq!(check("authoritative").status.code(), Some(1));
+    assert_eq!(
+        check("ignore").status.code(),
+        Some(0),
+        "{}",
+        out(&check("ignore"))
+    );
+    assert_eq!(
+        check("additive").status.code(),
+        Some(0),
+        "{}",
+        out(&check("additive"))
+    );
+    let preview = schemaplan(
+        dir.path(),
+        &["plan", "--mode", "offline", "--privileges", "additive"],
+    );
+    assert!(
+        out(&preview).contains("nothing to plan"),
+        "{}",
+        out(&preview)
+    );
+    let revoke = schemaplan(dir.path(), &["plan", "-m", "revoke", "--mode", "offline"]);
+    assert_eq!(revoke.status.code(), Some(0), "{}", out(&revoke));
+    let text = out(&revoke);
+    assert!(text.contains("authz"), "{text}");
+    assert_eq!(check("authoritative").status.code(), Some(0));
+}
