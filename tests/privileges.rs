@@ -373,3 +373,107 @@ async fn privilege_modes_agree_across_diff_plan_and_check() {
     assert!(text.contains("authz"), "{text}");
     assert_eq!(check("authoritative").status.code(), Some(0));
 }
+
+// ---- roles are referenced, not created ----------------------------------------------
+
+const MISSING: &str = "sp_role_nobody_created";
+
+fn schema_granting_to(dir: &std::path::Path, role: &str) {
+    let schema = dir.join("schema");
+    std::fs::create_dir_all(&schema).unwrap();
+    std::fs::write(
+        schema.join("t.sql"),
+        format!("CREATE TABLE t (id integer);\nGRANT SELECT ON t TO {role};\n"),
+    )
+    .unwrap();
+}
+
+/// Exact mode on a configured server and `apply` refuse a grant to a role the server
+/// lacks before anything runs, naming the role, the file and the line; offline, role
+/// names are taken as written.
+#[tokio::test]
+async fn a_grant_to_a_missing_role_is_an_error_naming_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    schema_granting_to(dir.path(), MISSING);
+    let exact = schemaplan(
+        dir.path(),
+        &["diff", "--to", "schema", "--dev-url", &common::server_url()],
+    );
+    let text = out(&exact);
+    assert_eq!(exact.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains(&format!("role {MISSING} does not exist")),
+        "{text}"
+    );
+    assert!(text.contains("t.sql:2"), "{text}");
+
+    let plan = schemaplan(dir.path(), &["plan", "-m", "t", "--mode", "offline"]);
+    assert_eq!(plan.status.code(), Some(0), "{}", out(&plan));
+
+    let db = TestDb::new().await;
+    let apply = schemaplan(dir.path(), &["apply", "--database", &db.url]);
+    let text = out(&apply);
+    assert_eq!(apply.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains(&format!("role {MISSING} does not exist")),
+        "{text}"
+    );
+    assert!(text.contains("plans/"), "{text}");
+    let tables = db
+        .client()
+        .await
+        .query("SELECT 1 FROM pg_class WHERE relname = 't'", &[])
+        .await
+        .unwrap();
+    assert!(tables.is_empty(), "nothing applied");
+}
+
+/// With no server configured, exact mode's throwaway cluster creates the roles the
+/// schema names, so exact mode works on a laptop.
+#[test]
+fn the_throwaway_cluster_creates_the_roles_the_schema_names() {
+    let dir = tempfile::tempdir().unwrap();
+    schema_granting_to(dir.path(), MISSING);
+    let exact = schemaplan(dir.path(), &["diff", "--to", "schema", "--mode", "exact"]);
+    let text = out(&exact);
+    assert_eq!(exact.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains(&format!("GRANT SELECT ON TABLE public.t TO {MISSING}")),
+        "{text}"
+    );
+}
+
+/// A privilege the object kind does not have is refused with the file and line, offline
+/// as PostgreSQL refuses it in exact mode; exit 2.
+#[test]
+fn a_privilege_the_kind_does_not_have_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let schema = dir.path().join("schema");
+    std::fs::create_dir_all(&schema).unwrap();
+    std::fs::write(
+        schema.join("s.sql"),
+        "CREATE SEQUENCE s;\n\nGRANT INSERT ON SEQUENCE s TO PUBLIC;\n",
+    )
+    .unwrap();
+    for mode in ["offline", "exact"] {
+        let run = schemaplan(
+            dir.path(),
+            &[
+                "diff",
+                "--to",
+                "schema",
+                "--mode",
+                mode,
+                "--dev-url",
+                &common::server_url(),
+            ],
+        );
+        let text = out(&run);
+        assert_eq!(run.status.code(), Some(2), "{mode}: {text}");
+        assert!(text.contains("s.sql:3"), "{mode}: {text}");
+        assert!(
+            text.contains("invalid privilege type INSERT for sequence"),
+            "{mode}: {text}"
+        );
+    }
+}

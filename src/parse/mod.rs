@@ -93,6 +93,12 @@ pub struct ScriptStatement {
     pub transaction: TransactionUse,
 }
 
+/// The roles a `GRANT` or `REVOKE` statement names as grantees (`PUBLIC`,
+/// `CURRENT_USER` and the like left out); nothing for other statements.
+pub fn roles_named(sql: &str) -> Vec<String> {
+    sql::roles_named(sql)
+}
+
 /// Splits a migration script into its statements, keeping every statement as written
 /// (a revision may drop things, change data, or build an index concurrently). `text`
 /// starts on line `first_line` of `path`, so locations point into the whole file.

@@ -1324,6 +1324,38 @@ fn named_object(b: &mut Builder<'_>, objtype: i32, object: Option<&Node>) -> Opt
     }
 }
 
+/// See [`super::roles_named`].
+pub(crate) fn roles_named(sql: &str) -> Vec<String> {
+    let word = sql
+        .trim_start()
+        .get(..6)
+        .unwrap_or_default()
+        .to_ascii_uppercase();
+    if !word.starts_with("GRANT") && word != "REVOKE" {
+        return Vec::new();
+    }
+    let Ok(tree) = pg_query::parse(sql, 0) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for raw in &tree.protobuf.stmts {
+        let Some(NodeEnum::GrantStmt(g)) = raw.stmt.as_ref().and_then(|s| s.node.as_ref()) else {
+            continue;
+        };
+        for r in &g.grantees {
+            if let Some(NodeEnum::RoleSpec(r)) = &r.node {
+                if protobuf::RoleSpecType::try_from(r.roletype)
+                    == Ok(protobuf::RoleSpecType::RolespecCstring)
+                    && !out.contains(&r.rolename)
+                {
+                    out.push(r.rolename.clone());
+                }
+            }
+        }
+    }
+    out
+}
+
 /// `GRANT` / `REVOKE` on objects: after the objects it names (`ON ALL TABLES IN SCHEMA
 /// s`: after the schema, and ranked after every creation).
 fn grant(s: &protobuf::GrantStmt, r: Resolver<'_>) -> Outcome {

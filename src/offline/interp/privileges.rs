@@ -9,7 +9,7 @@
 use pg_query::protobuf::{self, GrantTargetType, ObjectType, RoleSpecType};
 use pg_query::NodeEnum;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::{AclKind, ObjectId, Privileges, QualName, PUBLIC};
 use crate::offline::expr::strings;
 
@@ -75,10 +75,16 @@ impl Interp<'_> {
                 for name in names {
                     let valid = if cols.is_empty() { all } else { COLUMN };
                     if !valid.contains(&name.as_str()) {
-                        return Err(self.unsupported(format!(
-                            "privilege {name} is not one of {}",
-                            valid.join(", ")
-                        )));
+                        // As PostgreSQL refuses it: bad input, not a gap of offline mode.
+                        let what = if cols.is_empty() { id.kind() } else { "column" };
+                        return Err(Error::Syntax {
+                            location: self.loc.clone(),
+                            message: format!(
+                                "invalid privilege type {name} for {what} (it has {})",
+                                valid.join(", ")
+                            ),
+                            statement: self.one_line.clone(),
+                        });
                     }
                     if cols.is_empty() {
                         wanted.push((name, None));
