@@ -477,3 +477,50 @@ fn a_privilege_the_kind_does_not_have_is_an_error() {
         );
     }
 }
+
+/// `check --format markdown` lists access changes in their own section, net: the
+/// grant a recreated view gets back is not a change, the one taken away is.
+#[test]
+fn check_markdown_lists_access_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let schema = dir.path().join("schema");
+    std::fs::create_dir_all(&schema).unwrap();
+    let write = |sql: &str| std::fs::write(schema.join("app.sql"), sql).unwrap();
+    write(
+        "CREATE TABLE t (id integer PRIMARY KEY, v varchar(10));
+         CREATE VIEW tv AS SELECT id, v FROM t;
+         GRANT SELECT ON tv TO sp_app_ro;
+         GRANT SELECT, UPDATE ON t TO sp_app_ro;",
+    );
+    let plan = schemaplan(dir.path(), &["plan", "-m", "init", "--mode", "offline"]);
+    assert_eq!(plan.status.code(), Some(0), "{}", out(&plan));
+    write(
+        "CREATE TABLE t (id integer PRIMARY KEY, v text);
+         CREATE VIEW tv AS SELECT id, v FROM t;
+         GRANT SELECT ON tv TO sp_app_ro;
+         GRANT SELECT ON t TO sp_app_ro;
+         GRANT INSERT (v) ON t TO sp_app_rw;",
+    );
+    let check = schemaplan(
+        dir.path(),
+        &["check", "--mode", "offline", "--format", "markdown"],
+    );
+    let text = String::from_utf8_lossy(&check.stdout).to_string();
+    assert_eq!(check.status.code(), Some(1), "{}", out(&check));
+    assert!(text.contains("**Access changes**"), "{text}");
+    assert!(
+        text.contains("- `sp_app_ro` loses `UPDATE` on `TABLE public.t`"),
+        "{text}"
+    );
+    assert!(
+        text.contains("- `sp_app_rw` gains `INSERT (v)` on `TABLE public.t`"),
+        "{text}"
+    );
+    let problem = text.split("### Newest revision").next().unwrap();
+    assert!(!problem.contains("on `TABLE public.tv`"), "{text}");
+    // The newest revision's section lists what it grants.
+    assert!(
+        text.contains("- `sp_app_ro` gains `SELECT` on `TABLE public.tv`"),
+        "{text}"
+    );
+}

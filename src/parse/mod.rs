@@ -99,6 +99,28 @@ pub fn roles_named(sql: &str) -> Vec<String> {
     sql::roles_named(sql)
 }
 
+/// What one `GRANT` or `REVOKE` does to one role, for a reviewer ("sp_app_ro loses
+/// SELECT on TABLE public.tv").
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccessChange {
+    /// The role, or `PUBLIC`.
+    pub grantee: String,
+    /// The privilege (`SELECT`, `UPDATE (note)`, `ALL`).
+    pub privilege: String,
+    /// Only the grant option of the privilege (`WITH GRANT OPTION` / `GRANT OPTION FOR`).
+    pub grant_option: bool,
+    /// The object as the statement names it (`TABLE public.tv`).
+    pub object: String,
+    /// Gains (GRANT) or loses (REVOKE).
+    pub gains: bool,
+}
+
+/// The access changes a statement makes: one per role and privilege of a `GRANT` or
+/// `REVOKE`; nothing for other statements.
+pub fn access_changes(sql: &str) -> Vec<AccessChange> {
+    sql::access_changes(sql)
+}
+
 /// Splits a migration script into its statements, keeping every statement as written
 /// (a revision may drop things, change data, or build an index concurrently). `text`
 /// starts on line `first_line` of `path`, so locations point into the whole file.

@@ -1324,6 +1324,72 @@ fn named_object(b: &mut Builder<'_>, objtype: i32, object: Option<&Node>) -> Opt
     }
 }
 
+/// See [`super::access_changes`].
+pub(crate) fn access_changes(sql: &str) -> Vec<super::AccessChange> {
+    let word = sql
+        .trim_start()
+        .get(..6)
+        .unwrap_or_default()
+        .to_ascii_uppercase();
+    if !word.starts_with("GRANT") && word != "REVOKE" {
+        return Vec::new();
+    }
+    let Ok(tree) = pg_query::parse(sql, 0) else {
+        return Vec::new();
+    };
+    let upper = sql.to_ascii_uppercase();
+    let mut out = Vec::new();
+    for raw in &tree.protobuf.stmts {
+        let Some(NodeEnum::GrantStmt(g)) = raw.stmt.as_ref().and_then(|s| s.node.as_ref()) else {
+            continue;
+        };
+        let to = if g.is_grant { " TO " } else { " FROM " };
+        let object = match (upper.find(" ON "), upper.rfind(to)) {
+            (Some(a), Some(b)) if a + 4 <= b => sql[a + 4..b].trim().to_string(),
+            _ => continue,
+        };
+        let mut privileges = Vec::new();
+        for p in &g.privileges {
+            if let Some(NodeEnum::AccessPriv(ap)) = &p.node {
+                let name = if ap.priv_name.is_empty() {
+                    "ALL".to_string()
+                } else {
+                    ap.priv_name.to_uppercase()
+                };
+                let cols = node_strings(&ap.cols);
+                privileges.push(if cols.is_empty() {
+                    name
+                } else {
+                    format!("{name} ({})", cols.join(", "))
+                });
+            }
+        }
+        if privileges.is_empty() {
+            privileges.push("ALL".to_string());
+        }
+        for r in &g.grantees {
+            let Some(NodeEnum::RoleSpec(r)) = &r.node else {
+                continue;
+            };
+            let grantee = match protobuf::RoleSpecType::try_from(r.roletype) {
+                Ok(protobuf::RoleSpecType::RolespecCstring) => r.rolename.clone(),
+                Ok(protobuf::RoleSpecType::RolespecPublic) => "PUBLIC".to_string(),
+                _ => continue,
+            };
+            for p in &privileges {
+                out.push(super::AccessChange {
+                    grantee: grantee.clone(),
+                    privilege: p.clone(),
+                    grant_option: g.grant_option && !g.is_grant,
+                    object: object.clone(),
+                    gains: g.is_grant,
+                });
+            }
+        }
+    }
+    out
+}
+
 /// See [`super::roles_named`].
 pub(crate) fn roles_named(sql: &str) -> Vec<String> {
     let word = sql
