@@ -1841,13 +1841,22 @@ mod tests {
     }
 
     #[test]
-    fn grants_and_owners_are_skipped() {
+    fn grants_are_kept_after_their_objects_and_owners_skipped() {
         let stmts = parse(
             "CREATE TABLE t (a int);\nGRANT SELECT ON t TO PUBLIC;\nALTER TABLE t OWNER TO someone;\n\
              ALTER FUNCTION f() OWNER TO someone;\nREVOKE ALL ON t FROM PUBLIC;",
         )
         .unwrap();
-        assert_eq!(stmts.len(), 1);
+        assert_eq!(stmts.len(), 3);
+        assert_eq!(stmts[1].kind, StatementKind::Other("GRANT".into()));
+        assert!(stmts[1]
+            .references
+            .contains(&ObjRef::Relation(QualName::new("public", "t"))));
+        assert_eq!(stmts[2].kind, StatementKind::Other("REVOKE".into()));
+        assert_eq!(
+            super::roles_named("GRANT SELECT ON t TO a, PUBLIC, CURRENT_USER"),
+            vec!["a".to_string()]
+        );
     }
 
     #[test]
