@@ -136,6 +136,21 @@ pub enum Error {
         objects: Vec<String>,
     },
 
+    /// A statement grants to (or revokes from) a role the server does not have:
+    /// schemaplan references roles, it never creates them on a server it did not start.
+    #[error(
+        "{location}: role {role} does not exist on {server}: schemaplan never creates roles \
+         (they are cluster-wide); create it first, e.g. CREATE ROLE {role} NOLOGIN"
+    )]
+    MissingRole {
+        /// The role's name.
+        role: String,
+        /// The first statement naming it.
+        location: Location,
+        /// The server, password left out.
+        server: String,
+    },
+
     /// A source uses something schemaplan cannot handle yet.
     #[error("{what} is not supported yet")]
     Unsupported {

@@ -106,7 +106,8 @@ fn round_trip(dir: &Path, online: bool) -> Result<(), String> {
     let from = offline(dir, "from.sql")?;
     let to = offline(dir, "to.sql")?;
     // The two sections as the revision file has them, as `plan` makes them.
-    let (up, down, _) = plan_with_renames(&from, &to, &[], online).map_err(|e| e.to_string())?;
+    let (up, down, _) = plan_with_renames(&from, &to, &[], online, Default::default())
+        .map_err(|e| e.to_string())?;
     if up.is_empty() {
         return Err("from.sql and to.sql read the same offline: nothing to render".into());
     }

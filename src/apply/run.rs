@@ -329,6 +329,7 @@ pub(super) async fn apply(
         "{} revision(s) pending",
         pending.len()
     );
+    check_roles(client, &pending).await?;
     if !opts.dry_run {
         gate_hazards(client, &pending, opts).await?;
     }
@@ -364,6 +365,42 @@ pub(super) async fn apply(
         report.done.push(done);
     }
     Ok(report)
+}
+
+/// Refuses pending revisions that grant to a role the target does not have, before
+/// anything runs, naming the first statement that names it: roles are cluster-wide,
+/// and schemaplan never creates them.
+async fn check_roles(client: &Client, pending: &[&Revision]) -> Result<()> {
+    let mut named: Vec<(String, crate::error::Location)> = Vec::new();
+    for r in pending {
+        for s in r.up()? {
+            for role in crate::parse::roles_named(&s.sql) {
+                if !named.iter().any(|(n, _)| *n == role) {
+                    named.push((role, s.location.clone()));
+                }
+            }
+        }
+    }
+    if named.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<&str> = named.iter().map(|(r, _)| r.as_str()).collect();
+    let rows = client
+        .query(
+            "SELECT rolname::text FROM pg_catalog.pg_roles WHERE rolname = ANY($1::text[])",
+            &[&names],
+        )
+        .await
+        .map_err(|e| db("listing the roles the revisions grant to", &e))?;
+    let existing: Vec<String> = rows.iter().map(|r| r.get(0)).collect();
+    match named.into_iter().find(|(r, _)| !existing.contains(r)) {
+        None => Ok(()),
+        Some((role, location)) => Err(Error::MissingRole {
+            role,
+            location,
+            server: "the target database's server".into(),
+        }),
+    }
 }
 
 /// Refuses pending revisions whose steps carry gated hazards the options do not allow,

@@ -145,6 +145,48 @@ fn hazard_badges(hazards: &[&'static str], severe_names: &[&'static str]) -> Str
         .join(" ")
 }
 
+/// The access the statements change, net: a privilege revoked before a drop and
+/// granted again after the object is created again is no change. One line per role,
+/// privilege and object: "`sp_app_ro` loses `SELECT` on `TABLE public.tv`".
+fn access_lines<'a>(statements: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut net: Vec<crate::parse::AccessChange> = Vec::new();
+    for sql in statements {
+        for c in crate::parse::access_changes(sql) {
+            let same = |o: &crate::parse::AccessChange| {
+                o.grantee == c.grantee && o.privilege == c.privilege && o.object == c.object
+            };
+            match net.iter().position(same) {
+                Some(i) if net[i].gains != c.gains => {
+                    net.remove(i);
+                }
+                Some(_) => {}
+                None => net.push(c),
+            }
+        }
+    }
+    net.iter()
+        .map(|c| {
+            let verb = if c.gains { "gains" } else { "loses" };
+            let what = if c.grant_option {
+                format!("the grant option of `{}`", c.privilege)
+            } else {
+                format!("`{}`", c.privilege)
+            };
+            format!("- `{}` {verb} {what} on `{}`\n", c.grantee, c.object)
+        })
+        .collect()
+}
+
+fn access_section(out: &mut String, indent: &str, lines: &[String]) {
+    if lines.is_empty() {
+        return;
+    }
+    out.push_str(&format!("{indent}**Access changes**\n\n"));
+    for l in lines {
+        out.push_str(&format!("{indent}{l}"));
+    }
+}
+
 /// A pull-request comment: the verdict, what check found, and the newest revision with
 /// its hazards and its up SQL.
 fn markdown(
@@ -184,6 +226,15 @@ fn markdown(
                         hazard_badges(hazards, &severe_names)
                     ));
                 }
+                if let Ok(statements) =
+                    crate::parse::split_script(std::path::Path::new(plans), missing_plan, 1)
+                {
+                    let lines = access_lines(statements.iter().map(|s| s.sql.as_str()));
+                    if !lines.is_empty() {
+                        out.push('\n');
+                    }
+                    access_section(&mut out, "  ", &lines);
+                }
                 out.push_str("\n  ```sql\n");
                 for l in missing_plan.trim_end().lines() {
                     out.push_str(&format!("  {l}\n"));
@@ -213,6 +264,11 @@ fn markdown(
             );
         }
         if let Ok(up) = r.up() {
+            let lines = access_lines(up.iter().map(|s| s.sql.as_str()));
+            access_section(&mut out, "", &lines);
+            if !lines.is_empty() {
+                out.push('\n');
+            }
             out.push_str("<details><summary>up SQL</summary>\n\n```sql\n");
             for s in up {
                 out.push_str(s.sql.trim());

@@ -86,7 +86,8 @@ pub async fn run(ctx: &Context, args: DiffArgs) -> anyhow::Result<Outcome> {
         Source::Files(path) => crate::parse::read_rename_hints(path)?,
         _ => Vec::new(),
     };
-    let (plan, _, _) = plan_with_renames(&a, &b, &hints, !args.no_online)?;
+    crate::project::revision::warn_ignored_privileges(&b, ctx.privileges);
+    let (plan, _, _) = plan_with_renames(&a, &b, &hints, !args.no_online, ctx.privileges)?;
     match args.format {
         Format::Text => output::print(&output::plan_text(&plan, ctx.color_stdout))?,
         Format::Json => output::print_json(&JsonDiff {

@@ -21,7 +21,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::connect::{env_or_dotenv, resolve_database_url, DbUrl};
-use crate::model::SchemaFilter;
+use crate::model::{PrivilegeMode, SchemaFilter};
 use crate::project::{ModeChoice, Project, Settings};
 
 pub use output::Format;
@@ -60,6 +60,13 @@ pub struct GlobalArgs {
     /// server or a database is configured or compared, offline otherwise.
     #[arg(long, global = true, value_enum, default_value_t = ModeChoice::Auto)]
     mode: ModeChoice,
+
+    /// How grants are planned: `authoritative` (the desired schema says every grant on
+    /// its objects; others are revoked, hazard authz), `additive` (grant what is
+    /// missing, never revoke) or `ignore` (leave privileges as they are). Objects a plan
+    /// drops and creates again get their grants back in every mode.
+    #[arg(long, global = true, value_enum, default_value_t = PrivilegeMode::Authoritative)]
+    privileges: PrivilegeMode,
 
     /// Only look at this schema (repeatable).
     #[arg(long = "schema", global = true, value_name = "NAME")]
@@ -183,6 +190,8 @@ pub struct Context {
     pub color_stdout: bool,
     /// `--mode`.
     pub mode: ModeChoice,
+    /// `--privileges`.
+    pub privileges: PrivilegeMode,
 }
 
 impl Context {
@@ -219,6 +228,7 @@ impl Context {
             chatty: !g.quiet && std::io::stderr().is_terminal(),
             color_stdout,
             mode: g.mode,
+            privileges: g.privileges,
         })
     }
 
@@ -235,6 +245,7 @@ impl Context {
                 filter: self.filter.clone(),
                 online: true,
                 recoverable: false,
+                privileges: self.privileges,
             },
         }
     }

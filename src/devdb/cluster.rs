@@ -116,6 +116,9 @@ impl LocalCluster {
             cluster.stop();
             return Err(interrupted());
         }
+        if let Ok(mut t) = THROWAWAY.lock() {
+            t.push(cluster.url.redacted());
+        }
         Ok(cluster)
     }
 
@@ -136,10 +139,24 @@ impl LocalCluster {
     /// Stops the cluster and removes its directory.
     pub fn stop(self) {
         stop(&self.dir, &self.bin, self.run_as.as_deref());
+        if let Ok(mut t) = THROWAWAY.lock() {
+            t.retain(|u| *u != self.url.redacted());
+        }
         if let Ok(mut running) = RUNNING.lock() {
             running.retain(|(d, _, _)| d != &self.dir);
         }
     }
+}
+
+/// The maintenance URLs (password left out) of the clusters this process started.
+static THROWAWAY: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+/// Whether `server` is a throwaway cluster this process started (where schemaplan may
+/// create the roles a schema names).
+pub fn is_throwaway(server: &DbUrl) -> bool {
+    THROWAWAY
+        .lock()
+        .is_ok_and(|t| t.contains(&server.redacted()))
 }
 
 /// Stops every cluster this process started (for Ctrl-C and error paths).

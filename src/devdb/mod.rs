@@ -26,7 +26,7 @@ use std::time::Duration;
 use tokio_postgres::error::SqlState;
 
 use crate::connect::DbUrl;
-use crate::error::{Error, Result};
+use crate::error::{Error, Location, Result};
 use crate::introspect::introspect;
 use crate::model::{quote_ident, Catalog};
 use crate::parse::{order_statements, read_sql_source, ScriptStatement, Statement, TransactionUse};
@@ -211,6 +211,11 @@ pub async fn drop_all_scratch() -> Result<()> {
 /// returned.
 pub async fn load_source(server: &DbUrl, path: &Path) -> Result<DevDatabase> {
     let statements = order_statements(read_sql_source(path)?)?;
+    ensure_roles(
+        server,
+        statements.iter().map(|s| (s.sql.as_str(), &s.location)),
+    )
+    .await?;
     let db = DevDatabase::create(server).await?;
     match db.load(&statements).await {
         Ok(()) => Ok(db),
@@ -227,6 +232,14 @@ pub async fn load_source(server: &DbUrl, path: &Path) -> Result<DevDatabase> {
 /// The schema some scripts build, run one after the other on a new scratch database,
 /// which is then introspected and dropped.
 pub async fn run_scripts(scripts: &[Vec<ScriptStatement>], server: &DbUrl) -> Result<Catalog> {
+    ensure_roles(
+        server,
+        scripts
+            .iter()
+            .flatten()
+            .map(|s| (s.sql.as_str(), &s.location)),
+    )
+    .await?;
     let scratch = DevDatabase::create(server).await?;
     let result = async {
         for script in scripts {
@@ -237,6 +250,65 @@ pub async fn run_scripts(scripts: &[Vec<ScriptStatement>], server: &DbUrl) -> Re
     .await;
     scratch.drop_database().await?;
     result
+}
+
+/// Checks that the roles the statements grant to exist on `server` before anything
+/// runs: roles are cluster-wide and schemaplan never creates them, except on a
+/// throwaway cluster it started, where they are created `NOLOGIN` so that exact mode
+/// works on a laptop. A missing role is [`Error::MissingRole`], naming the first
+/// statement that names it.
+pub async fn ensure_roles<'a>(
+    server: &DbUrl,
+    statements: impl Iterator<Item = (&'a str, &'a Location)>,
+) -> Result<()> {
+    let mut named: Vec<(String, &Location)> = Vec::new();
+    for (sql, location) in statements {
+        for role in crate::parse::roles_named(sql) {
+            if !named.iter().any(|(r, _)| *r == role) {
+                named.push((role, location));
+            }
+        }
+    }
+    if named.is_empty() {
+        return Ok(());
+    }
+    let client = server.connect().await?;
+    let context = || format!("listing roles on {}", server.redacted());
+    let names: Vec<&str> = named.iter().map(|(r, _)| r.as_str()).collect();
+    let rows = client
+        .query(
+            "SELECT rolname::text FROM pg_catalog.pg_roles WHERE rolname = ANY($1::text[])",
+            &[&names],
+        )
+        .await
+        .map_err(|e| Error::Database {
+            context: context(),
+            message: db_message(&e),
+        })?;
+    let existing: Vec<String> = rows.iter().map(|r| r.get(0)).collect();
+    let throwaway = cluster::is_throwaway(server);
+    for (role, location) in named {
+        if existing.contains(&role) {
+            continue;
+        }
+        if !throwaway {
+            return Err(Error::MissingRole {
+                role,
+                location: location.clone(),
+                server: server.redacted(),
+            });
+        }
+        let sql = format!("CREATE ROLE {} NOLOGIN", quote_ident(&role));
+        client
+            .batch_execute(&sql)
+            .await
+            .map_err(|e| Error::Database {
+                context: format!("creating role {role} on the throwaway cluster"),
+                message: db_message(&e),
+            })?;
+        tracing::debug!("created role {role} on the throwaway cluster");
+    }
+    Ok(())
 }
 
 /// The schema at `path` (a `.sql` or YAML file, or a directory of them) as PostgreSQL

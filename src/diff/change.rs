@@ -277,6 +277,10 @@ pub enum Change {
         to: Privileges,
         /// Around what: an object that stays, one dropped next, one just created.
         phase: PrivilegePhase,
+        /// Whether roles end the plan with less access to the object than they had
+        /// (hazard `authz`): a revoke on an object that stays, or, for one dropped and
+        /// created again, what is revoked before the drop and not granted again.
+        authz: bool,
     },
     /// `COMMENT ON <object> IS '...'` / `IS NULL`, for an object that exists on both
     /// sides (a created object carries its comment in its create step).

@@ -591,28 +591,7 @@ impl<'a> DependencyIndex<'a> {
 
 /// Whether the catalog has the object.
 pub fn contains(c: &Catalog, id: &ObjectId) -> bool {
-    match id {
-        ObjectId::Schema(s) => c.schemas.contains_key(s),
-        ObjectId::Extension(e) => c.extensions.contains_key(e),
-        ObjectId::Type(n) => c.types.contains_key(n),
-        ObjectId::Sequence(n) => c.sequences.contains_key(n),
-        ObjectId::Table(n) => c.tables.contains_key(n),
-        ObjectId::Column(n, col) => {
-            c.tables.get(n).is_some_and(|t| t.columns.contains_key(col))
-                || c.views
-                    .get(n)
-                    .is_some_and(|v| v.columns.iter().any(|vc| &vc.name == col))
-        }
-        ObjectId::Constraint(n, k) => c
-            .tables
-            .get(n)
-            .is_some_and(|t| t.constraints.contains_key(k)),
-        ObjectId::Index(n) => c.indexes.contains_key(n),
-        ObjectId::View(n) => c.views.contains_key(n),
-        ObjectId::Function(k) => c.functions.contains_key(k),
-        ObjectId::Trigger(n, g) => c.triggers.contains_key(&(n.clone(), g.clone())),
-        ObjectId::Policy(n, p) => c.tables.get(n).is_some_and(|t| t.policies.contains_key(p)),
-    }
+    c.contains(id)
 }
 
 #[cfg(test)]

@@ -27,6 +27,7 @@ pub use change::{
     Change, ColumnChange, CommentTarget, DomainChange, EnumPosition, PrivilegePhase, TableChange,
 };
 pub use disrupt::{needs_view_recreate, Disruptions};
+pub use privileges::adjust as adjust_privileges;
 pub use rename::apply_hints;
 pub use table::using_cast;
 

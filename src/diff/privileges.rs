@@ -3,16 +3,18 @@
 //! the plan drops or creates the object.
 //!
 //! Rules:
-//! - an object the desired catalog lists privileges for gets exactly those;
-//! - an object it lists nothing for keeps what it has (privileges are managed per
-//!   object, by declaring them), and if the plan drops and creates it again, gets it
-//!   all back in the same plan;
+//! - an object of the desired catalog gets exactly the privileges it lists for it, and
+//!   PostgreSQL's default for its kind when it lists none (the catalogs are adjusted
+//!   beforehand for `--privileges additive` and `ignore`: [`adjust`]);
 //! - an object that is dropped first has its privileges revoked just before, so that
-//!   the down section, which creates it again, grants them again after.
+//!   the down section, which creates it again, grants them again after; created again
+//!   in the same plan, it gets its privileges back right after.
 
 use std::collections::BTreeSet;
 
-use crate::model::{AclKind, Catalog, Ident, ObjectId, Privileges, TypeKind};
+use crate::model::{
+    AclKind, Catalog, Ident, ObjectId, PrivilegeMap, PrivilegeMode, Privileges, TypeKind,
+};
 
 use super::{disrupt::contains, Change, Emitter, PrivilegePhase};
 
@@ -27,51 +29,94 @@ pub(crate) fn diff_privileges(e: &mut Emitter) {
         .collect();
     let mut out = Vec::new();
     for id in ids {
-        let in_from = contains(e.from, id);
+        let kind = AclKind::of(id);
+        let default = Privileges::default_for(kind);
         let in_to = contains(e.to, id);
-        let had = in_from.then(|| {
+        let had = contains(e.from, id).then(|| {
             e.from
                 .privileges
                 .get(id)
                 .cloned()
-                .unwrap_or_else(|| Privileges::default_for(acl_kind(id)))
+                .unwrap_or_else(|| default.clone())
+        });
+        let target = in_to.then(|| {
+            e.to.privileges
+                .get(id)
+                .cloned()
+                .unwrap_or_else(|| default.clone())
         });
         let mut current = had.clone();
         if let (Some(h), true) = (&had, dropped.contains(id)) {
-            let kind = acl_kind(id);
-            let default = Privileges::default_for(kind);
             if *h != default {
-                if let Some(c) = alter(e.from, id, h.clone(), default, PrivilegePhase::BeforeDrop) {
+                // Recreated with less than it had: access is lost.
+                let authz = target.as_ref().is_some_and(|t| h.loses_to(t));
+                if let Some(c) = alter(
+                    e.from,
+                    id,
+                    h.clone(),
+                    default.clone(),
+                    PrivilegePhase::BeforeDrop,
+                    authz,
+                ) {
                     out.push(c);
                 }
             }
             current = None;
         }
-        if !in_to {
+        let Some(target) = target else {
             continue;
-        }
-        let kind = acl_kind(id);
+        };
         if created.contains(id) {
             current = None;
         }
-        let phase = if current.is_some() {
-            PrivilegePhase::InPlace
-        } else {
-            PrivilegePhase::AfterCreate
-        };
-        let current = current.unwrap_or_else(|| Privileges::default_for(kind));
-        let target = match (e.to.privileges.get(id), &had) {
-            (Some(p), _) => p.clone(),
-            (None, Some(h)) => h.clone(),
-            (None, None) => Privileges::default_for(kind),
+        let (current, phase) = match current {
+            Some(c) => (c, PrivilegePhase::InPlace),
+            None => (default, PrivilegePhase::AfterCreate),
         };
         if current != target {
-            if let Some(c) = alter(e.to, id, current, target, phase) {
+            let authz = phase == PrivilegePhase::InPlace && current.loses_to(&target);
+            if let Some(c) = alter(e.to, id, current, target, phase, authz) {
                 out.push(c);
             }
         }
     }
     e.changes.extend(out);
+}
+
+/// The desired catalog as the diff is to read it under `mode`: itself
+/// (authoritative); with every privilege the current catalog holds on an object both
+/// have added (additive: grant what is missing, never revoke); with the current
+/// catalog's privileges instead of its own (ignore: privileges left as they are,
+/// restored on objects the plan drops and creates again).
+pub fn adjust(from: &Catalog, to: &Catalog, mode: PrivilegeMode) -> Catalog {
+    let mut to = to.clone();
+    match mode {
+        PrivilegeMode::Authoritative => {}
+        PrivilegeMode::Additive => {
+            for (id, had) in from.privileges.iter() {
+                if !to.contains(id) {
+                    continue;
+                }
+                let kind = AclKind::of(id);
+                let wanted = to
+                    .privileges
+                    .get(id)
+                    .cloned()
+                    .unwrap_or_else(|| Privileges::default_for(kind));
+                to.privileges.put(id.clone(), kind, wanted.union(had));
+            }
+        }
+        PrivilegeMode::Ignore => {
+            let kept = from
+                .privileges
+                .iter()
+                .filter(|(id, _)| to.contains(id))
+                .map(|(id, p)| (id.clone(), p.clone()))
+                .collect();
+            to.privileges = PrivilegeMap(kept);
+        }
+    }
+    to
 }
 
 /// The objects the changes create and drop (the parts of a table or view with it).
@@ -140,15 +185,6 @@ fn created_and_dropped(changes: &[Change]) -> (BTreeSet<ObjectId>, BTreeSet<Obje
     (created, dropped)
 }
 
-/// PostgreSQL's default ACL kind for an object.
-fn acl_kind(id: &ObjectId) -> AclKind {
-    match id {
-        ObjectId::Function(_) => AclKind::Routine,
-        ObjectId::Type(_) => AclKind::Type,
-        _ => AclKind::Owner,
-    }
-}
-
 /// The change, with how `GRANT` names the object, when the catalog holds it.
 fn alter(
     c: &Catalog,
@@ -156,6 +192,7 @@ fn alter(
     from: Privileges,
     to: Privileges,
     phase: PrivilegePhase,
+    authz: bool,
 ) -> Option<Change> {
     let (on, column) = grant_target(c, id)?;
     Some(Change::AlterPrivileges {
@@ -165,6 +202,7 @@ fn alter(
         from,
         to,
         phase,
+        authz,
     })
 }
 

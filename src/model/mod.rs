@@ -31,7 +31,7 @@ pub use filter::SchemaFilter;
 /// revision wait there for its rollback. Never part of a managed schema.
 pub const TRASH_SCHEMA: &str = "schemaplan_trash";
 pub use name::{literal, literal_or_null, needs_quotes, quote_ident, Ident, QualName, KEYWORDS};
-pub use privileges::{AclKind, Grant, PrivilegeMap, Privileges, PUBLIC};
+pub use privileges::{AclKind, Grant, PrivilegeMap, PrivilegeMode, Privileges, PUBLIC};
 pub use relation::{
     Column, Columns, Constraint, ConstraintKind, Identity, IdentityKind, Index, PartitionOf,
     Policy, ReplicaIdentity, Table, Trigger, TriggerEnabled, ROLE_KEYWORDS,
@@ -214,6 +214,49 @@ impl Catalog {
             if !own {
                 t.replica_identity = ReplicaIdentity::Nothing;
             }
+        }
+    }
+
+    /// Whether the catalog holds the object.
+    pub fn contains(&self, id: &ObjectId) -> bool {
+        let c = self;
+        match id {
+            ObjectId::Schema(s) => c.schemas.contains_key(s),
+            ObjectId::Extension(e) => c.extensions.contains_key(e),
+            ObjectId::Type(n) => c.types.contains_key(n),
+            ObjectId::Sequence(n) => c.sequences.contains_key(n),
+            ObjectId::Table(n) => c.tables.contains_key(n),
+            ObjectId::Column(n, col) => {
+                c.tables.get(n).is_some_and(|t| t.columns.contains_key(col))
+                    || c.views
+                        .get(n)
+                        .is_some_and(|v| v.columns.iter().any(|vc| &vc.name == col))
+            }
+            ObjectId::Constraint(n, k) => c
+                .tables
+                .get(n)
+                .is_some_and(|t| t.constraints.contains_key(k)),
+            ObjectId::Index(n) => c.indexes.contains_key(n),
+            ObjectId::View(n) => c.views.contains_key(n),
+            ObjectId::Function(k) => c.functions.contains_key(k),
+            ObjectId::Trigger(n, g) => c.triggers.contains_key(&(n.clone(), g.clone())),
+            ObjectId::Policy(n, p) => c.tables.get(n).is_some_and(|t| t.policies.contains_key(p)),
+        }
+    }
+
+    /// Forgets the privileges of objects the catalog no longer holds (after a drop).
+    pub fn forget_dropped_privileges(&mut self) {
+        if self.privileges.is_empty() {
+            return;
+        }
+        let gone: Vec<ObjectId> = self
+            .privileges
+            .keys()
+            .filter(|id| !self.contains(id))
+            .cloned()
+            .collect();
+        for id in gone {
+            self.privileges.remove(&id);
         }
     }
 

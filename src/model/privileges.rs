@@ -32,6 +32,46 @@ pub struct Grant {
 #[serde(transparent)]
 pub struct Privileges(Vec<Grant>);
 
+/// How a plan treats privileges (`--privileges`, `privileges =` in schemaplan.toml).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum PrivilegeMode {
+    /// The desired schema says every grant on the objects it holds: grants it does not
+    /// declare are revoked (hazard `authz`).
+    #[default]
+    Authoritative,
+    /// Only grant what the desired schema declares and the database lacks; never
+    /// revoke.
+    Additive,
+    /// Leave privileges as they are (grants in the desired schema are not applied);
+    /// objects a plan drops and creates again still get theirs back.
+    Ignore,
+}
+
+impl std::fmt::Display for PrivilegeMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            PrivilegeMode::Authoritative => "authoritative",
+            PrivilegeMode::Additive => "additive",
+            PrivilegeMode::Ignore => "ignore",
+        })
+    }
+}
+
+impl std::str::FromStr for PrivilegeMode {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "authoritative" => Ok(PrivilegeMode::Authoritative),
+            "additive" => Ok(PrivilegeMode::Additive),
+            "ignore" => Ok(PrivilegeMode::Ignore),
+            _ => Err(format!(
+                "unknown privileges mode {s:?}: expected authoritative, additive or ignore"
+            )),
+        }
+    }
+}
+
 /// The kinds of object privileges are granted on, for their defaults.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AclKind {
@@ -42,6 +82,17 @@ pub enum AclKind {
     Routine,
     /// Types and domains: `USAGE` to `PUBLIC`.
     Type,
+}
+
+impl AclKind {
+    /// The kind of an object's ACL.
+    pub fn of(id: &ObjectId) -> AclKind {
+        match id {
+            ObjectId::Function(_) => AclKind::Routine,
+            ObjectId::Type(_) => AclKind::Type,
+            _ => AclKind::Owner,
+        }
+    }
 }
 
 impl Privileges {
@@ -108,6 +159,21 @@ impl Privileges {
     /// The grants, sorted.
     pub fn iter(&self) -> std::slice::Iter<'_, Grant> {
         self.0.iter()
+    }
+
+    /// Whether some role holds something here that it does not hold in `other` (a
+    /// privilege, or its grant option): going from `self` to `other` removes access.
+    pub fn loses_to(&self, other: &Privileges) -> bool {
+        self.0.iter().any(|g| {
+            other
+                .get(&g.grantee, &g.privilege)
+                .is_none_or(|o| g.grantable && !o)
+        })
+    }
+
+    /// Every grant of `self` and of `other` (a grant option if either has it).
+    pub fn union(&self, other: &Privileges) -> Privileges {
+        Privileges::from_grants(self.0.iter().chain(other.0.iter()).cloned())
     }
 
     /// Whether nobody but the owner holds anything.

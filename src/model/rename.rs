@@ -346,6 +346,14 @@ impl Catalog {
         for s in self.sequences.values_mut() {
             fix(&mut s.deps);
         }
+        // An object's ACL goes with it.
+        if self.privileges.keys().any(|k| renamed(k).is_some()) {
+            let all = std::mem::take(&mut self.privileges.0);
+            self.privileges.0 = all
+                .into_iter()
+                .map(|(k, v)| (renamed(&k).unwrap_or(k), v))
+                .collect();
+        }
     }
 
     /// Respells a qualified name or a literal in every definition and type name that

@@ -8,8 +8,8 @@
 //! Files are split with pg_query's scanner-based splitter, which copes with malformed
 //! input, and each statement is then parsed on its own so that an error names the exact
 //! line and column. Statements that are not schema DDL (INSERT, COPY, DO, DROP, ...) are
-//! refused; privileges and owners (GRANT, REVOKE, `OWNER TO`) are skipped with a warning
-//! because schemaplan does not manage them yet.
+//! refused. `GRANT` and `REVOKE` on objects are kept (ordered after the objects they
+//! name); owners, role memberships and default privileges are skipped with a warning.
 //!
 //! This module does not touch the database. Later stages see [`Statement`]s and
 //! [`ObjRef`]s (the offline interpreter parses each statement's text again: keeping
@@ -91,6 +91,34 @@ pub struct ScriptStatement {
     pub location: Location,
     /// Whether it may run inside a transaction.
     pub transaction: TransactionUse,
+}
+
+/// The roles a `GRANT` or `REVOKE` statement names as grantees (`PUBLIC`,
+/// `CURRENT_USER` and the like left out); nothing for other statements.
+pub fn roles_named(sql: &str) -> Vec<String> {
+    sql::roles_named(sql)
+}
+
+/// What one `GRANT` or `REVOKE` does to one role, for a reviewer ("sp_app_ro loses
+/// SELECT on TABLE public.tv").
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccessChange {
+    /// The role, or `PUBLIC`.
+    pub grantee: String,
+    /// The privilege (`SELECT`, `UPDATE (note)`, `ALL`).
+    pub privilege: String,
+    /// Only the grant option of the privilege (`WITH GRANT OPTION` / `GRANT OPTION FOR`).
+    pub grant_option: bool,
+    /// The object as the statement names it (`TABLE public.tv`).
+    pub object: String,
+    /// Gains (GRANT) or loses (REVOKE).
+    pub gains: bool,
+}
+
+/// The access changes a statement makes: one per role and privilege of a `GRANT` or
+/// `REVOKE`; nothing for other statements.
+pub fn access_changes(sql: &str) -> Vec<AccessChange> {
+    sql::access_changes(sql)
 }
 
 /// Splits a migration script into its statements, keeping every statement as written

@@ -647,9 +647,9 @@ fn analyze(node: &NodeEnum, sql: &str, r: Resolver<'_>) -> Outcome {
         N::VariableSetStmt(s) => set(s, sql),
         N::SelectStmt(s) => select(s, sql),
 
-        N::GrantStmt(_) | N::GrantRoleStmt(_) | N::AlterDefaultPrivilegesStmt(_) => {
-            Outcome::Skip("privileges")
-        }
+        N::GrantStmt(s) => grant(s, r),
+        N::GrantRoleStmt(_) => Outcome::Skip("role memberships"),
+        N::AlterDefaultPrivilegesStmt(_) => Outcome::Skip("default privileges"),
         N::AlterOwnerStmt(_) | N::ReassignOwnedStmt(_) => Outcome::Skip("owners"),
 
         N::DropStmt(_)
@@ -1324,6 +1324,132 @@ fn named_object(b: &mut Builder<'_>, objtype: i32, object: Option<&Node>) -> Opt
     }
 }
 
+/// See [`super::access_changes`].
+pub(crate) fn access_changes(sql: &str) -> Vec<super::AccessChange> {
+    let word = sql
+        .trim_start()
+        .get(..6)
+        .unwrap_or_default()
+        .to_ascii_uppercase();
+    if !word.starts_with("GRANT") && word != "REVOKE" {
+        return Vec::new();
+    }
+    let Ok(tree) = pg_query::parse(sql, 0) else {
+        return Vec::new();
+    };
+    let upper = sql.to_ascii_uppercase();
+    let mut out = Vec::new();
+    for raw in &tree.protobuf.stmts {
+        let Some(NodeEnum::GrantStmt(g)) = raw.stmt.as_ref().and_then(|s| s.node.as_ref()) else {
+            continue;
+        };
+        let to = if g.is_grant { " TO " } else { " FROM " };
+        let object = match (upper.find(" ON "), upper.rfind(to)) {
+            (Some(a), Some(b)) if a + 4 <= b => sql[a + 4..b].trim().to_string(),
+            _ => continue,
+        };
+        let mut privileges = Vec::new();
+        for p in &g.privileges {
+            if let Some(NodeEnum::AccessPriv(ap)) = &p.node {
+                let name = if ap.priv_name.is_empty() {
+                    "ALL".to_string()
+                } else {
+                    ap.priv_name.to_uppercase()
+                };
+                let cols = node_strings(&ap.cols);
+                privileges.push(if cols.is_empty() {
+                    name
+                } else {
+                    format!("{name} ({})", cols.join(", "))
+                });
+            }
+        }
+        if privileges.is_empty() {
+            privileges.push("ALL".to_string());
+        }
+        for r in &g.grantees {
+            let Some(NodeEnum::RoleSpec(r)) = &r.node else {
+                continue;
+            };
+            let grantee = match protobuf::RoleSpecType::try_from(r.roletype) {
+                Ok(protobuf::RoleSpecType::RolespecCstring) => r.rolename.clone(),
+                Ok(protobuf::RoleSpecType::RolespecPublic) => "PUBLIC".to_string(),
+                _ => continue,
+            };
+            for p in &privileges {
+                out.push(super::AccessChange {
+                    grantee: grantee.clone(),
+                    privilege: p.clone(),
+                    grant_option: g.grant_option && !g.is_grant,
+                    object: object.clone(),
+                    gains: g.is_grant,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// See [`super::roles_named`].
+pub(crate) fn roles_named(sql: &str) -> Vec<String> {
+    let word = sql
+        .trim_start()
+        .get(..6)
+        .unwrap_or_default()
+        .to_ascii_uppercase();
+    if !word.starts_with("GRANT") && word != "REVOKE" {
+        return Vec::new();
+    }
+    let Ok(tree) = pg_query::parse(sql, 0) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for raw in &tree.protobuf.stmts {
+        let Some(NodeEnum::GrantStmt(g)) = raw.stmt.as_ref().and_then(|s| s.node.as_ref()) else {
+            continue;
+        };
+        for r in &g.grantees {
+            if let Some(NodeEnum::RoleSpec(r)) = &r.node {
+                if protobuf::RoleSpecType::try_from(r.roletype)
+                    == Ok(protobuf::RoleSpecType::RolespecCstring)
+                    && !out.contains(&r.rolename)
+                {
+                    out.push(r.rolename.clone());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `GRANT` / `REVOKE` on objects: after the objects it names (`ON ALL TABLES IN SCHEMA
+/// s`: after the schema, and ranked after every creation).
+fn grant(s: &protobuf::GrantStmt, r: Resolver<'_>) -> Outcome {
+    use protobuf::GrantTargetType;
+    let word = if s.is_grant { "GRANT" } else { "REVOKE" };
+    let mut b = Builder::new(StatementKind::Other(word.into()), r);
+    let objtype = ObjectType::try_from(s.objtype).unwrap_or(ObjectType::Undefined);
+    let all_in_schema =
+        GrantTargetType::try_from(s.targtype) == Ok(GrantTargetType::AclTargetAllInSchema);
+    for o in &s.objects {
+        match (&o.node, objtype) {
+            (Some(NodeEnum::String(n)), _)
+                if all_in_schema || objtype == ObjectType::ObjectSchema =>
+            {
+                b.refs.add(ObjRef::Schema(n.sval.clone()));
+            }
+            (Some(NodeEnum::List(l)), ObjectType::ObjectType | ObjectType::ObjectDomain) => {
+                b.refs.add_list(&node_strings(&l.items), ObjRef::Type);
+            }
+            (Some(NodeEnum::TypeName(t)), _) => {
+                b.refs.add_list(&node_strings(&t.names), ObjRef::Type);
+            }
+            _ => b.refs.walk(o),
+        }
+    }
+    b.finish()
+}
+
 fn set(s: &protobuf::VariableSetStmt, sql: &str) -> Outcome {
     let kind = VariableSetKind::try_from(s.kind).unwrap_or(VariableSetKind::Undefined);
     // SET LOCAL lasts until the end of a transaction, and schema statements are loaded
@@ -1715,13 +1841,22 @@ mod tests {
     }
 
     #[test]
-    fn grants_and_owners_are_skipped() {
+    fn grants_are_kept_after_their_objects_and_owners_skipped() {
         let stmts = parse(
             "CREATE TABLE t (a int);\nGRANT SELECT ON t TO PUBLIC;\nALTER TABLE t OWNER TO someone;\n\
              ALTER FUNCTION f() OWNER TO someone;\nREVOKE ALL ON t FROM PUBLIC;",
         )
         .unwrap();
-        assert_eq!(stmts.len(), 1);
+        assert_eq!(stmts.len(), 3);
+        assert_eq!(stmts[1].kind, StatementKind::Other("GRANT".into()));
+        assert!(stmts[1]
+            .references
+            .contains(&ObjRef::Relation(QualName::new("public", "t"))));
+        assert_eq!(stmts[2].kind, StatementKind::Other("REVOKE".into()));
+        assert_eq!(
+            super::roles_named("GRANT SELECT ON t TO a, PUBLIC, CURRENT_USER"),
+            vec!["a".to_string()]
+        );
     }
 
     #[test]

@@ -161,7 +161,11 @@ impl Project {
                 &analysis.divergence.heads,
                 message,
                 merged,
-                wanted.as_ref().unwrap_or(merged),
+                &crate::diff::adjust_privileges(
+                    merged,
+                    wanted.as_ref().unwrap_or(merged),
+                    self.settings.privileges,
+                ),
                 matches!(reader.mode, Mode::Exact(_)),
             )?;
             report.written = Some(planned.write()?.to_path_buf());
@@ -183,7 +187,7 @@ pub fn merge_revision(
     wanted: &Catalog,
     exact: bool,
 ) -> Result<Planned> {
-    let (up, down, _) = plan_with_renames(merged, wanted, &[], true)?;
+    let (up, down, _) = plan_with_renames(merged, wanted, &[], true, Default::default())?;
     let message = message.map(str::to_string).unwrap_or_else(|| {
         let names: Vec<String> = heads
             .iter()

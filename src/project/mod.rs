@@ -41,7 +41,7 @@ use std::path::{Path, PathBuf};
 use crate::connect::DbUrl;
 use crate::devdb::cluster::LocalCluster;
 use crate::error::{Error, Result};
-use crate::model::SchemaFilter;
+use crate::model::{PrivilegeMode, SchemaFilter};
 
 pub use check::{CheckReport, Finding};
 pub use merge::{Analysis, MergeReport};
@@ -79,6 +79,8 @@ pub struct Settings {
     /// Recoverable drops: a dropped table is held in `schemaplan_trash` and the down
     /// section restores it with its rows (`plan --recoverable`).
     pub recoverable: bool,
+    /// How grants and revokes are planned (`--privileges`).
+    pub privileges: PrivilegeMode,
 }
 
 impl Default for Settings {
@@ -90,6 +92,7 @@ impl Default for Settings {
             filter: SchemaFilter::default(),
             online: true,
             recoverable: false,
+            privileges: PrivilegeMode::default(),
         }
     }
 }

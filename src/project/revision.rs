@@ -3,9 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::diff::{apply_hints, diff, Change};
+use crate::diff::{adjust_privileges, apply_hints, diff, Change};
 use crate::error::{Error, Result};
-use crate::model::Catalog;
+use crate::model::{Catalog, PrivilegeMode};
 use crate::order::order;
 use crate::parse::RenameHint;
 use crate::plan::{dir, file, NewRevision, RevisionId};
@@ -15,14 +15,23 @@ use crate::render::{
 };
 
 /// The up and down plans from one schema to another with rename hints carried out
-/// first (so renamed objects keep their data), and the hints used.
+/// first (so renamed objects keep their data), privileges treated as `privileges`
+/// says, and the hints used.
 pub fn plan_with_renames(
     from: &Catalog,
     to: &Catalog,
     hints: &[RenameHint],
     online: bool,
+    privileges: PrivilegeMode,
 ) -> Result<(Plan, Plan, Vec<String>)> {
     let (renamed, renames, used) = apply_hints(from, to, hints)?;
+    let adjusted;
+    let to = if privileges == PrivilegeMode::Authoritative {
+        to
+    } else {
+        adjusted = adjust_privileges(&renamed, to, privileges);
+        &adjusted
+    };
     let mut up = render(&renames);
     // The two directions are independent: plan them side by side.
     let (rest, down) = std::thread::scope(|scope| {
@@ -53,13 +62,31 @@ impl super::Project {
         wanted: &Catalog,
     ) -> Result<(Plan, Plan, Vec<String>)> {
         let hints = crate::parse::read_rename_hints(&self.desired)?;
-        let (up, down, renames) = plan_with_renames(current, wanted, &hints, self.settings.online)?;
+        warn_ignored_privileges(wanted, self.settings.privileges);
+        let (up, down, renames) = plan_with_renames(
+            current,
+            wanted,
+            &hints,
+            self.settings.online,
+            self.settings.privileges,
+        )?;
         let (up, down) = if self.settings.recoverable {
             crate::render::recoverable(up, down)
         } else {
             (up, down)
         };
         Ok((up, down, renames))
+    }
+}
+
+/// Under `--privileges ignore`, says once that the desired schema's grants are not
+/// applied, when it has any.
+pub fn warn_ignored_privileges(wanted: &Catalog, mode: PrivilegeMode) {
+    if mode == PrivilegeMode::Ignore && !wanted.privileges.is_empty() {
+        tracing::warn!(
+            "--privileges ignore: the GRANT and REVOKE statements of the desired schema ({} objects) are not applied; privileges stay as they are",
+            wanted.privileges.len()
+        );
     }
 }
 

@@ -287,18 +287,7 @@ fn hazards(change: &Change, new_tables: &BTreeSet<&QualName>) -> Vec<Hazard> {
         } => vec![TableRewrite, AccessExclusiveLock],
         Change::AttachPartition { .. } => vec![FullScan],
         Change::CreateEnumValue { .. } => vec![NotReversible],
-        Change::AlterPrivileges {
-            from,
-            to,
-            phase: PrivilegePhase::InPlace,
-            ..
-        } if from.iter().any(|g| {
-            to.get(&g.grantee, &g.privilege)
-                .is_none_or(|o| g.grantable && !o)
-        }) =>
-        {
-            vec![Authz]
-        }
+        Change::AlterPrivileges { authz: true, .. } => vec![Authz],
         _ => vec![],
     };
     h.sort();
@@ -506,10 +495,12 @@ pub fn inverse(change: &Change) -> Option<Change> {
             from,
             to,
             phase,
+            authz: _,
         } => AlterPrivileges {
             object,
             on,
             column,
+            authz: phase == PrivilegePhase::InPlace && to.loses_to(&from),
             from: to,
             to: from,
             phase: match phase {

@@ -20,6 +20,7 @@ mod functions;
 mod indexes;
 mod names;
 mod partitions;
+mod privileges;
 mod renames;
 mod schemas;
 mod sequences;
@@ -332,7 +333,9 @@ impl<'c> Interp<'c> {
             NodeEnum::CreateSeqStmt(s) => self.create_sequence(s),
             NodeEnum::AlterSeqStmt(s) => self.alter_sequence(s),
             NodeEnum::CreateStmt(s) => self.create_table(s),
-            NodeEnum::AlterTableStmt(s) => self.alter_table(s),
+            NodeEnum::AlterTableStmt(s) => self
+                .alter_table(s)
+                .map(|()| self.cat.forget_dropped_privileges()),
             NodeEnum::IndexStmt(s) => self.create_index(s),
             NodeEnum::ViewStmt(s) => self.create_view(s),
             NodeEnum::CreateTableAsStmt(s) => self.create_matview(s),
@@ -341,8 +344,9 @@ impl<'c> Interp<'c> {
             NodeEnum::CreatePolicyStmt(s) => self.create_policy(s),
             NodeEnum::AlterPolicyStmt(s) => self.alter_policy(s),
             NodeEnum::CommentStmt(s) => self.comment(s),
-            NodeEnum::DropStmt(s) => self.drop(s),
+            NodeEnum::DropStmt(s) => self.drop(s).map(|()| self.cat.forget_dropped_privileges()),
             NodeEnum::RenameStmt(s) => self.rename(s),
+            NodeEnum::GrantStmt(s) => self.grant(s),
             NodeEnum::VariableSetStmt(s) => {
                 if s.name == "search_path" {
                     let kind = protobuf::VariableSetKind::try_from(s.kind).unwrap_or_default();
@@ -364,15 +368,14 @@ impl<'c> Interp<'c> {
                 }
                 Ok(())
             }
-            // Settings, data, transaction control, privileges and owners change nothing
-            // schemaplan models.
+            // Settings, data, transaction control, role memberships, owners and default
+            // privileges change nothing schemaplan models.
             NodeEnum::TransactionStmt(_)
             | NodeEnum::VariableShowStmt(_)
             | NodeEnum::SelectStmt(_)
             | NodeEnum::InsertStmt(_)
             | NodeEnum::UpdateStmt(_)
             | NodeEnum::DeleteStmt(_)
-            | NodeEnum::GrantStmt(_)
             | NodeEnum::GrantRoleStmt(_)
             | NodeEnum::AlterOwnerStmt(_)
             | NodeEnum::AlterDefaultPrivilegesStmt(_)

@@ -110,6 +110,29 @@ impl<'a> Compiler<'a> {
         }
     }
 
+    /// `GRANT privilege ON on TO role` for each role and privilege of `grants:`.
+    fn grants(&mut self, field: &[&str], on: &str, grants: &Map<Vec<String>>) {
+        const OPTION: &str = " WITH GRANT OPTION";
+        for (role, list) in grants.iter() {
+            let grantee = if role.eq_ignore_ascii_case("public") {
+                "PUBLIC".to_string()
+            } else {
+                Ident(role).to_string()
+            };
+            let mut at = field.to_vec();
+            at.extend(["grants", role.as_str()]);
+            for p in list {
+                let p = p.trim();
+                let (p, option) = if p.to_ascii_uppercase().ends_with(OPTION) {
+                    (p[..p.len() - OPTION.len()].trim_end(), OPTION)
+                } else {
+                    (p, "")
+                };
+                self.push(&at, format!("GRANT {p} ON {on} TO {grantee}{option}"));
+            }
+        }
+    }
+
     fn name(&self, field: &[&str], key: &str) -> Result<QualName> {
         names::qualified(key, self.schema).or_else(|m| err(field, m))
     }
@@ -122,6 +145,7 @@ impl<'a> Compiler<'a> {
             }
             if let Some(s) = spec {
                 self.comment(&field, format!("SCHEMA {}", Ident(key)), &s.comment);
+                self.grants(&field, &format!("SCHEMA {}", Ident(key)), &s.grants);
             }
         }
         for (key, spec) in f.extensions.iter() {
@@ -249,6 +273,11 @@ impl<'a> Compiler<'a> {
             self.push(&field, s);
         }
         self.comment(&field, format!("DOMAIN {name}"), &d.comment);
+        if let Some(g) = &d.grants {
+            let on = format!("DOMAIN {name}");
+            self.push(&field, format!("REVOKE ALL ON {on} FROM PUBLIC"));
+            self.grants(&field, &on, g);
+        }
         Ok(())
     }
 
@@ -287,6 +316,7 @@ impl<'a> Compiler<'a> {
                 format!("ALTER SEQUENCE {name} OWNED BY {table}.{}", Ident(column)),
             );
         }
+        self.grants(&field, &format!("SEQUENCE {name}"), &s.grants);
         self.comment(&field, format!("SEQUENCE {name}"), &s.comment);
         Ok(())
     }
@@ -334,6 +364,12 @@ impl<'a> Compiler<'a> {
             }
         };
         self.push(&field, sql);
+        if let Some(g) = &f.grants {
+            let args = key_args.clone().or(f.args.clone()).unwrap_or_default();
+            let on = format!("{word} {name}({args})");
+            self.push(&field, format!("REVOKE ALL ON {on} FROM PUBLIC"));
+            self.grants(&field, &on, g);
+        }
         if f.comment.is_some() {
             let args = key_args.or(f.args.clone()).unwrap_or_default();
             self.comment(&field, format!("{word} {name}({args})"), &f.comment);
@@ -410,6 +446,7 @@ impl<'a> Compiler<'a> {
             );
         }
         self.comment(&field, format!("TABLE {name}"), &t.comment);
+        self.grants(&field, &format!("TABLE {name}"), &t.grants);
         for (col, text) in column_comments {
             self.comment(
                 &["tables", key, "columns", &col],
@@ -778,6 +815,7 @@ impl<'a> Compiler<'a> {
         sql.push_str(&format!(" AS\n{query}"));
         self.push(&field, sql);
         self.comment(&field, format!("{word} {name}"), &v.comment);
+        self.grants(&field, &format!("TABLE {name}"), &v.grants);
         for (col, text) in v.columns.iter() {
             self.comment(
                 &[kind, key, "columns", col],

@@ -11,7 +11,8 @@ use std::collections::BTreeMap;
 
 use crate::model::{
     needs_quotes, Catalog, Column, Constraint, ConstraintKind, Function, FunctionKind, Ident,
-    Index, QualName, ReplicaIdentity, SequenceOptions, Trigger, TriggerEnabled, TypeKind, View,
+    Index, ObjectId, QualName, ReplicaIdentity, SequenceOptions, Trigger, TriggerEnabled, TypeKind,
+    View,
 };
 
 use super::format::{
@@ -41,7 +42,11 @@ pub fn to_file(catalog: &Catalog) -> File {
         if name == "public" && s.comment.as_deref() == Some(PUBLIC_COMMENT) {
             continue;
         }
-        let spec = s.comment.clone().map(|c| SchemaSpec { comment: Some(c) });
+        let grants = grants_of(catalog, &ObjectId::Schema(name.clone()));
+        let spec = (s.comment.is_some() || !grants.is_empty()).then(|| SchemaSpec {
+            comment: s.comment.clone(),
+            grants,
+        });
         f.schemas.insert(name.clone(), spec);
     }
     for (name, e) in &catalog.extensions {
@@ -80,6 +85,7 @@ pub fn to_file(catalog: &Catalog) -> File {
                     collation: collation.clone(),
                     checks: Map::default(),
                     comment: t.comment.clone(),
+                    grants: None,
                 };
                 for (cname, c) in checks.iter() {
                     let spec = match check_expression(&c.definition) {
@@ -97,11 +103,13 @@ pub fn to_file(catalog: &Catalog) -> File {
                     };
                     d.checks.insert(cname.clone(), spec);
                 }
+                d.grants = full_grants_of(catalog, &ObjectId::Type(name.clone()));
                 let short = !d.not_null
                     && d.default.is_none()
                     && d.collation.is_none()
                     && d.checks.is_empty()
-                    && d.comment.is_none();
+                    && d.comment.is_none()
+                    && d.grants.is_none();
                 let spec = if short {
                     Spec::Str(base.clone())
                 } else {
@@ -146,6 +154,7 @@ pub fn to_file(catalog: &Catalog) -> File {
                 .as_ref()
                 .map(|(t, c)| format!("{}.{}", key(t), key_part(c))),
             comment: s.comment.clone(),
+            grants: grants_of(catalog, &ObjectId::Sequence(name.clone())),
         };
         let spec = (spec != SequenceSpec::default()).then_some(spec);
         f.sequences.insert(key(name), spec);
@@ -179,6 +188,7 @@ pub fn to_file(catalog: &Catalog) -> File {
                 ReplicaIdentity::Index(i) => Some(format!("using index {i}")),
             },
             comment: t.comment.clone(),
+            grants: grants_of(catalog, &ObjectId::Table(name.clone())),
             ..TableSpec::default()
         };
         for c in t.columns.values().filter(|c| !*c.inherited) {
@@ -221,6 +231,7 @@ pub fn to_file(catalog: &Catalog) -> File {
             v,
             indexes.get(name).unwrap_or(&no_indexes),
             triggers.get(name).unwrap_or(&no_triggers),
+            grants_of(catalog, &ObjectId::View(name.clone())),
         );
         if v.materialized {
             f.materialized_views.insert(key(name), spec);
@@ -229,11 +240,12 @@ pub fn to_file(catalog: &Catalog) -> File {
         }
     }
     for (k, func) in &catalog.functions {
-        let spec = function_parts(func, &k.args).unwrap_or_else(|| FunctionSpec {
+        let mut spec = function_parts(func, &k.args).unwrap_or_else(|| FunctionSpec {
             definition: Some(func.definition.clone()),
             comment: func.comment.clone(),
             ..FunctionSpec::default()
         });
+        spec.grants = full_grants_of(catalog, &ObjectId::Function(k.clone()));
         let name = format!("{}({})", key(&k.name), k.args);
         match func.kind {
             FunctionKind::Function => f.functions.insert(name, spec),
@@ -290,6 +302,7 @@ fn function_parts(f: &Function, identity_args: &str) -> Option<FunctionSpec> {
         body: Some(body.to_string()),
         comment: f.comment.clone(),
         definition: None,
+        grants: None,
     })
 }
 
@@ -645,7 +658,52 @@ fn trigger_parts(t: &Trigger) -> Option<TriggerSpec> {
     })
 }
 
-fn view(v: &View, indexes: &[&Index], triggers: &[&Trigger]) -> Spec<ViewSpec> {
+/// The `grants:` of a function or a type: `None` for PostgreSQL's default.
+fn full_grants_of(catalog: &Catalog, id: &ObjectId) -> Option<Map<Vec<String>>> {
+    catalog
+        .privileges
+        .contains_key(id)
+        .then(|| grants_of(catalog, id))
+}
+
+/// The `grants:` of an object (a table's or view's columns' with it), by role.
+fn grants_of(catalog: &Catalog, object: &ObjectId) -> Map<Vec<String>> {
+    let mut by_role: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let relation = match object {
+        ObjectId::Table(r) | ObjectId::View(r) => Some(r),
+        _ => None,
+    };
+    for (id, p) in catalog.privileges.iter() {
+        let column = match id {
+            ObjectId::Column(r, c) if Some(r) == relation => Some(c),
+            ObjectId::Table(r) | ObjectId::View(r) if Some(r) == relation => None,
+            _ if id == object => None,
+            _ => continue,
+        };
+        for g in p.iter() {
+            let mut text = g.privilege.clone();
+            if let Some(c) = column {
+                text = format!("{text} ({})", Ident(c));
+            }
+            if g.grantable {
+                text.push_str(" WITH GRANT OPTION");
+            }
+            by_role.entry(g.grantee.clone()).or_default().push(text);
+        }
+    }
+    let mut out = Map::default();
+    for (role, list) in by_role {
+        out.insert(role, list);
+    }
+    out
+}
+
+fn view(
+    v: &View,
+    indexes: &[&Index],
+    triggers: &[&Trigger],
+    grants: Map<Vec<String>>,
+) -> Spec<ViewSpec> {
     let mut columns = Map::default();
     for (col, text) in v.column_comments.iter() {
         columns.insert(col.clone(), text.clone());
@@ -657,6 +715,7 @@ fn view(v: &View, indexes: &[&Index], triggers: &[&Trigger]) -> Spec<ViewSpec> {
         indexes: index_map(indexes),
         triggers: trigger_map(triggers),
         comment: v.comment.clone(),
+        grants,
     };
     if spec
         == (ViewSpec {

@@ -72,9 +72,13 @@ pub struct File {
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(
     deny_unknown_fields,
-    expecting = "a schema: nothing, or a map with a comment"
+    expecting = "a schema: nothing, or a map (comment, grants)"
 )]
 pub struct SchemaSpec {
+    /// Privileges by role (or `PUBLIC`): `app_ro: [SELECT, UPDATE (note)]`; a
+    /// privilege ending in `WITH GRANT OPTION` carries the grant option.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub grants: Map<Vec<String>>,
     /// `COMMENT ON SCHEMA`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
@@ -141,6 +145,11 @@ pub struct DomainSpec {
     /// Named checks: `positive: VALUE > 0` or the full form.
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub checks: Map<Spec<CheckSpec>>,
+    /// Every privilege beyond the owner's, by role (or `PUBLIC`): `app: [EXECUTE]`.
+    /// When given, `PUBLIC` keeps only what is listed for it (`grants: {}`: nobody);
+    /// when absent, PostgreSQL's default (`PUBLIC` may use it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grants: Option<Map<Vec<String>>>,
     /// `COMMENT ON DOMAIN`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
@@ -220,6 +229,10 @@ pub struct SequenceSpec {
     /// `OWNED BY`: `schema.table.column` or `table.column`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owned_by: Option<String>,
+    /// Privileges by role (or `PUBLIC`): `app_ro: [SELECT, UPDATE (note)]`; a
+    /// privilege ending in `WITH GRANT OPTION` carries the grant option.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub grants: Map<Vec<String>>,
     /// `COMMENT ON SEQUENCE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
@@ -287,6 +300,10 @@ pub struct TableSpec {
     /// Triggers: the whole `CREATE TRIGGER` statement, or the full form.
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub triggers: Map<Spec<TriggerSpec>>,
+    /// Privileges by role (or `PUBLIC`): `app_ro: [SELECT, UPDATE (note)]`; a
+    /// privilege ending in `WITH GRANT OPTION` carries the grant option.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub grants: Map<Vec<String>>,
     /// `COMMENT ON TABLE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
@@ -588,6 +605,10 @@ pub struct ViewSpec {
     /// Triggers (`INSTEAD OF` on views), as for tables.
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub triggers: Map<Spec<TriggerSpec>>,
+    /// Privileges by role (or `PUBLIC`): `app_ro: [SELECT, UPDATE (note)]`; a
+    /// privilege ending in `WITH GRANT OPTION` carries the grant option.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub grants: Map<Vec<String>>,
     /// `COMMENT ON VIEW` / `COMMENT ON MATERIALIZED VIEW`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
@@ -619,6 +640,11 @@ pub struct FunctionSpec {
     /// The body (written between dollar quotes for you).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
+    /// Every privilege beyond the owner's, by role (or `PUBLIC`): `app: [EXECUTE]`.
+    /// When given, `PUBLIC` keeps only what is listed for it (`grants: {}`: nobody);
+    /// when absent, PostgreSQL's default (`PUBLIC` may use it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grants: Option<Map<Vec<String>>>,
     /// `COMMENT ON FUNCTION` / `COMMENT ON PROCEDURE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
