@@ -55,7 +55,7 @@ impl super::Project {
         let hints = crate::parse::read_rename_hints(&self.desired)?;
         let (up, down, renames) = plan_with_renames(current, wanted, &hints, self.settings.online)?;
         let (up, down) = if self.settings.recoverable {
-            crate::render::recoverable(up, down)
+            crate::render::recoverable(up, down, current)
         } else {
             (up, down)
         };
