@@ -718,3 +718,116 @@ async fn a_recoverable_column_drop_holds_the_values_and_the_rollback_restores_th
         100_000
     );
 }
+
+/// Issue 15 §2: `trash` lists what recoverable drops hold (revision, object, rows,
+/// size), in text and JSON; `trash purge` refuses without consent and drops nothing,
+/// chooses by revision or age, and with `--allow-hazard data-loss` drops it for good
+/// without touching the managed schema.
+#[tokio::test]
+async fn trash_lists_what_is_held_and_purge_drops_it_only_with_consent() {
+    let mut p = Project::new().await;
+    p.plan(
+        "CREATE TABLE users (id bigint PRIMARY KEY, bio text);\n\
+         CREATE TABLE notes (id bigint PRIMARY KEY, body text);\n",
+        "users and notes",
+    );
+    ok(&p.run(&["apply"]));
+    p.db.exec(
+        "INSERT INTO users SELECT g, 'bio ' || g FROM generate_series(1, 1000) g;\n\
+         INSERT INTO notes SELECT g, 'note ' || g FROM generate_series(1, 500) g;",
+    )
+    .await;
+    assert_eq!(ok(&p.run(&["trash"])), "nothing is held\n");
+
+    std::fs::write(
+        p.path().join("schema/app.sql"),
+        "CREATE TABLE users (id bigint PRIMARY KEY);\n",
+    )
+    .unwrap();
+    p.epoch += 60;
+    ok(&p.run(&["plan", "-m", "drop bio and notes", "--recoverable"]));
+    let text = std::fs::read_to_string(plan_files(p.path()).pop().unwrap()).unwrap();
+    let id = text
+        .lines()
+        .find_map(|l| l.strip_prefix("-- id: "))
+        .unwrap()
+        .to_string();
+    ok(&p.run(&["apply"]));
+    let fingerprint = p.live_fingerprint();
+
+    let listed = ok(&p.run(&["trash"]));
+    assert!(listed.starts_with("revision "), "{listed}");
+    assert!(listed.contains("column public.users.bio"), "{listed}");
+    assert!(listed.contains("table public.notes"), "{listed}");
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(&p.run(&["trash", "--format", "json"]))).unwrap();
+    let held = json["held"].as_array().unwrap();
+    let mut objects: Vec<(String, i64)> = held
+        .iter()
+        .map(|h| {
+            assert_eq!(h["revision"], id.as_str(), "{h}");
+            assert!(h["bytes"].as_i64().unwrap() > 0, "{h}");
+            assert!(h["applied_at"].is_string(), "{h}");
+            (
+                h["object"].as_str().unwrap().to_string(),
+                h["rows"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    objects.sort();
+    assert_eq!(
+        objects,
+        vec![
+            ("column public.users.bio".to_string(), 1000),
+            ("table public.notes".to_string(), 500)
+        ]
+    );
+    let count_held = "SELECT count(*) FROM pg_tables WHERE schemaname = 'schemaplan_trash'";
+
+    // No consent: refused, nothing dropped, and the message says how to consent.
+    let e = fails(&p.run(&["trash", "purge"]));
+    assert!(e.contains("--allow-hazard data-loss"), "{e}");
+    assert!(e.contains("table public.notes"), "{e}");
+    assert_eq!(p.query_i64(count_held).await, 2);
+    // Chosen by another revision, or by an age they have not reached: nothing to do.
+    let other = p.run(&[
+        "trash",
+        "purge",
+        "--revision",
+        "19990101000000",
+        "--allow-hazard",
+        "data-loss",
+    ]);
+    assert_eq!(ok(&other), "nothing to purge\n");
+    let young = p.run(&[
+        "trash",
+        "purge",
+        "--older-than",
+        "30d",
+        "--allow-hazard",
+        "data-loss",
+    ]);
+    assert_eq!(ok(&young), "nothing to purge\n");
+    assert_eq!(p.query_i64(count_held).await, 2);
+
+    // With consent: gone for good; the managed schema did not change.
+    let purged = ok(&p.run(&[
+        "trash",
+        "purge",
+        "--revision",
+        &id,
+        "--allow-hazard",
+        "data-loss",
+        "--format",
+        "json",
+    ]));
+    let purged: serde_json::Value = serde_json::from_str(&purged).unwrap();
+    assert_eq!(purged["purged"].as_array().unwrap().len(), 2, "{purged}");
+    assert_eq!(p.query_i64(count_held).await, 0);
+    assert_eq!(ok(&p.run(&["trash"])), "nothing is held\n");
+    assert_eq!(p.live_fingerprint(), fingerprint);
+    // The rollback can no longer put the data back: its rehearsal fails, and nothing
+    // changes.
+    fails(&p.run(&["rollback"]));
+    assert_eq!(p.live_fingerprint(), fingerprint);
+}

@@ -13,6 +13,7 @@ pub mod history;
 mod lock;
 mod run;
 pub mod sizes;
+pub mod trash;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

@@ -31,9 +31,10 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         "ms" => value / 1000.0,
         "m" | "min" => value * 60.0,
         "h" => value * 3600.0,
+        "d" | "day" | "days" => value * 86_400.0,
         other => {
             return Err(format!(
-                "unknown unit {other:?} in {s:?} (use ms, s, m or h)"
+                "unknown unit {other:?} in {s:?} (use ms, s, m, h or d)"
             ))
         }
     };
