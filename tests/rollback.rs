@@ -831,3 +831,93 @@ async fn trash_lists_what_is_held_and_purge_drops_it_only_with_consent() {
     fails(&p.run(&["rollback"]));
     assert_eq!(p.live_fingerprint(), fingerprint);
 }
+
+/// Waits until no session is connected to the project's database (a database is
+/// copied only then): the test's own connections close once their tasks run.
+async fn wait_until_alone(p: &Project) {
+    let admin = common::connect(&common::server_url()).await;
+    let start = std::time::Instant::now();
+    loop {
+        let n: i64 = admin
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = $1",
+                &[&p.db.name],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        if n == 0 {
+            return;
+        }
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(20),
+            "sessions still connected to {}",
+            p.db.name
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+/// Issue 15 §3: `apply --rehearse` copies the target, applies the pending revision to
+/// the copy (a type change that rewrites the table, an index), reports each
+/// statement's duration and the table it rewrote, rolls back, finds the schema where
+/// it started, and drops the copy; the target is not changed.
+#[tokio::test]
+async fn apply_rehearse_reports_on_a_copy_and_leaves_the_target_alone() {
+    let mut p = Project::new().await;
+    p.plan(
+        "CREATE TABLE users (id bigint PRIMARY KEY, n integer NOT NULL);\n",
+        "users",
+    );
+    ok(&p.run(&["apply"]));
+    p.db.exec("INSERT INTO users SELECT g, g FROM generate_series(1, 10000) g")
+        .await;
+    p.plan(
+        "CREATE TABLE users (id bigint PRIMARY KEY, n bigint NOT NULL);\n\
+         CREATE INDEX users_n ON users (n);\n",
+        "widen n",
+    );
+    let before = p.live_fingerprint();
+    let copies = "SELECT count(*) FROM pg_database WHERE datname LIKE 'schemaplan_rehearse_%'";
+    let leftover = p.query_i64(copies).await;
+
+    wait_until_alone(&p).await;
+    let out = ok(&p.run(&["apply", "--rehearse"]));
+    assert!(
+        out.contains("(a copy of the target, dropped after)"),
+        "{out}"
+    );
+    assert!(out.contains("widen n: "), "{out}");
+    assert!(out.contains("ran in "), "{out}");
+    assert!(
+        out.contains("rewrote public.users (relfilenode changed)"),
+        "{out}"
+    );
+    assert!(out.contains("1 revision(s) rolled back"), "{out}");
+    assert!(out.contains("came back to where it started"), "{out}");
+    // The target: not changed; the copy: gone.
+    assert_eq!(p.applied().await.len(), 1);
+    assert_eq!(p.live_fingerprint(), before);
+    assert_eq!(p.query_i64(copies).await, leftover);
+
+    wait_until_alone(&p).await;
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(&p.run(&["apply", "--rehearse", "--format", "json"]))).unwrap();
+    let revisions = json["revisions"].as_array().unwrap();
+    assert_eq!(revisions.len(), 1, "{json}");
+    assert_eq!(revisions[0]["rewrote"], serde_json::json!(["public.users"]));
+    assert!(
+        revisions[0]["statements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["sql"].as_str().unwrap().contains("CREATE INDEX")),
+        "{json}"
+    );
+    assert_eq!(json["start_fingerprint"], json["end_fingerprint"]);
+    assert_eq!(p.applied().await.len(), 1);
+
+    // The real apply is unchanged, and finds the same revision pending.
+    ok(&p.run(&["apply", "--allow-hazard", "table-rewrite"]));
+    assert_eq!(p.applied().await.len(), 2);
+}

@@ -12,6 +12,7 @@ mod down;
 pub mod history;
 mod lock;
 mod run;
+pub mod rehearse;
 pub mod sizes;
 pub mod trash;
 
