@@ -860,7 +860,7 @@ async fn wait_until_alone(p: &Project) {
 
 /// Issue 15 §3: `apply --rehearse` copies the target, applies the pending revision to
 /// the copy (a type change that rewrites the table, an index), reports each
-/// statement's duration and the table it rewrote, rolls back, finds the schema where
+/// statement's duration, the table it rewrote and the lock it held, rolls back, finds the schema where
 /// it started, and drops the copy; the target is not changed.
 #[tokio::test]
 async fn apply_rehearse_reports_on_a_copy_and_leaves_the_target_alone() {
@@ -870,7 +870,8 @@ async fn apply_rehearse_reports_on_a_copy_and_leaves_the_target_alone() {
         "users",
     );
     ok(&p.run(&["apply"]));
-    p.db.exec("INSERT INTO users SELECT g, g FROM generate_series(1, 10000) g")
+    // Enough rows for the rewrite to outlast a few lock samples.
+    p.db.exec("INSERT INTO users SELECT g, g FROM generate_series(1, 200000) g")
         .await;
     p.plan(
         "CREATE TABLE users (id bigint PRIMARY KEY, n bigint NOT NULL);\n\
@@ -891,6 +892,10 @@ async fn apply_rehearse_reports_on_a_copy_and_leaves_the_target_alone() {
     assert!(out.contains("ran in "), "{out}");
     assert!(
         out.contains("rewrote public.users (relfilenode changed)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("held AccessExclusiveLock on public.users for ~"),
         "{out}"
     );
     assert!(out.contains("1 revision(s) rolled back"), "{out}");

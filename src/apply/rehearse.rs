@@ -3,7 +3,9 @@
 //! Input: a migrator, the target's URL (copied with `CREATE DATABASE ... TEMPLATE`) or
 //! the URL of a copy the user restored. Output: a [`Rehearsal`]: each pending
 //! revision applied to the copy, one at a time, with each statement's duration and the
-//! tables it rewrote (their `relfilenode` changed); then every one of them rolled back
+//! tables it rewrote (their `relfilenode` changed) and the locks blocking writes that
+//! its session held (`pg_locks`, sampled from a second session); then every one of them
+//! rolled back
 //! through its down section, and whether the copy's schema came back to its starting
 //! fingerprint. A copy schemaplan made is dropped at the end, whatever happened. The
 //! target itself is only read from (as the template).
@@ -65,6 +67,69 @@ pub struct RevisionRun {
     pub duration_ms: u64,
     /// Tables (and materialized views) whose storage it replaced: rewritten.
     pub rewrote: Vec<String>,
+    /// Locks that block writes which its session was seen holding (`pg_locks`
+    /// sampled from a second session while it ran).
+    pub locks: Vec<LockHeld>,
+}
+
+/// A lock a revision's session was seen holding.
+#[derive(Clone, Debug, Serialize)]
+pub struct LockHeld {
+    /// The relation (`public.users`).
+    pub relation: String,
+    /// `AccessExclusiveLock`, `ShareLock`, ...
+    pub mode: String,
+    /// From the first to the last sample that saw it, plus one sampling interval, in
+    /// milliseconds.
+    pub ms: u64,
+}
+
+/// How often `pg_locks` is sampled while a revision runs.
+const SAMPLE_EVERY: Duration = Duration::from_millis(5);
+
+// Relation locks that block writes, granted to one session, on user relations.
+const LOCKS: &str = "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname), l.mode \
+     FROM pg_locks AS l JOIN pg_class AS c ON c.oid = l.relation \
+     JOIN pg_namespace AS n ON n.oid = c.relnamespace \
+     WHERE l.pid = $1 AND l.granted AND l.locktype = 'relation' \
+     AND l.mode IN ('ShareLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock') \
+     AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'schemaplan') \
+     AND n.nspname NOT LIKE 'pg\\_toast%'";
+
+/// Samples the locks `pid` holds until told to stop; returns each (relation, mode)
+/// with how long it was seen.
+async fn sample_locks(
+    url: DbUrl,
+    pid: i32,
+    mut stop: tokio::sync::oneshot::Receiver<()>,
+) -> Result<Vec<LockHeld>> {
+    let client = url.connect().await?;
+    let mut seen: BTreeMap<(String, String), (std::time::Instant, std::time::Instant)> =
+        BTreeMap::new();
+    loop {
+        let now = std::time::Instant::now();
+        for r in client
+            .query(LOCKS, &[&pid])
+            .await
+            .map_err(|e| db("sampling pg_locks", &e))?
+        {
+            seen.entry((r.get(0), r.get(1)))
+                .and_modify(|(_, last)| *last = now)
+                .or_insert((now, now));
+        }
+        tokio::select! {
+            _ = &mut stop => break,
+            _ = tokio::time::sleep(SAMPLE_EVERY) => {}
+        }
+    }
+    Ok(seen
+        .into_iter()
+        .map(|((relation, mode), (first, last))| LockHeld {
+            relation,
+            mode,
+            ms: (last - first + SAMPLE_EVERY).as_millis() as u64,
+        })
+        .collect())
 }
 
 /// One statement run on the copy.
@@ -197,6 +262,11 @@ async fn rehearse_on(
     let client = url.connect().await?;
     let start_fingerprint = live_catalog(&client).await?.fingerprint();
     let pending = migrator.status(&client).await?.pending;
+    let pid: i32 = client
+        .query_one("SELECT pg_backend_pid()", &[])
+        .await
+        .map_err(|e| db("reading the session's pid", &e))?
+        .get(0);
     // On a copy, every hazard may run: the point is to see what it does.
     let mut apply = opts.clone();
     apply.dry_run = false;
@@ -213,7 +283,22 @@ async fn rehearse_on(
         let before = storage(&client).await?;
         let mut timings = Timings::default();
         apply.to = Some(id.clone());
-        let report = match migrator.apply_with(&client, &apply, &mut timings).await {
+        let (stop, stopped) = tokio::sync::oneshot::channel();
+        let sampler = tokio::spawn(sample_locks(url.clone(), pid, stopped));
+        let report = migrator.apply_with(&client, &apply, &mut timings).await;
+        let _ = stop.send(());
+        let locks = match sampler.await {
+            Ok(Ok(locks)) => locks,
+            Ok(Err(e)) => {
+                tracing::warn!("lock sampling failed: {e}");
+                Vec::new()
+            }
+            Err(e) => {
+                tracing::warn!("lock sampling failed: {e}");
+                Vec::new()
+            }
+        };
+        let report = match report {
             Ok(r) => r,
             Err(e) => {
                 apply_error = Some(format!("{id}: {e}"));
@@ -233,6 +318,7 @@ async fn rehearse_on(
             id: id.0,
             statements: timings.0,
             rewrote,
+            locks,
         });
     }
     // Back through the down sections, newest first, one revision at a time.

@@ -216,6 +216,12 @@ fn rehearsal_text(r: &crate::apply::rehearse::Rehearsal) -> String {
                 s.duration_ms, s.line, s.sql
             ));
         }
+        for l in &rev.locks {
+            out.push_str(&format!(
+                "  held {} on {} for ~{} ms (sampled)\n",
+                l.mode, l.relation, l.ms
+            ));
+        }
         for t in &rev.rewrote {
             out.push_str(&format!("  rewrote {t} (relfilenode changed)\n"));
         }
