@@ -826,9 +826,11 @@ async fn trash_lists_what_is_held_and_purge_drops_it_only_with_consent() {
     assert_eq!(p.query_i64(count_held).await, 0);
     assert_eq!(ok(&p.run(&["trash"])), "nothing is held\n");
     assert_eq!(p.live_fingerprint(), fingerprint);
-    // The rollback can no longer put the data back: its rehearsal fails, and nothing
-    // changes.
-    fails(&p.run(&["rollback"]));
+    // The rollback can no longer put the data back: refused, naming what was purged,
+    // and nothing changes.
+    let e = fails(&p.run(&["rollback"]));
+    assert!(e.contains("was purged"), "{e}");
+    assert!(e.contains(&format!("{id}_public_notes")), "{e}");
     assert_eq!(p.live_fingerprint(), fingerprint);
 }
 
