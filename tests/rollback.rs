@@ -584,16 +584,23 @@ const USERS_WITH_COLUMNS: &str = "CREATE TABLE users (\n\
      COMMENT ON COLUMN users.password IS 'a hash';\n\
      CREATE INDEX users_password ON users (password);\n";
 
+/// An UPDATE trigger that changes the row (as an `updated_at` trigger would): putting
+/// held values back must not fire it.
+const USERS_TOUCH: &str = "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS \
+     $$BEGIN NEW.email := NEW.email || '!'; RETURN NEW; END$$;\n\
+     CREATE TRIGGER users_touch BEFORE UPDATE ON users FOR EACH ROW EXECUTE FUNCTION touch();\n";
+
 /// Issue 15 §2: `plan --recoverable` holds dropped columns (a NOT NULL column with a
 /// check, an index and a comment; a NOT NULL column with a default; a nullable one)
 /// of a table with 100k rows: up, down, up; after the down every value is back, and
-/// so are NOT NULL, the default, the check, the index and the comment. A row inserted
+/// so are NOT NULL, the default, the check, the index and the comment, and the table's
+/// UPDATE trigger did not fire while the values were put back. A row inserted
 /// while the column was gone stops the rollback before it changes anything, as the
 /// check query written next to the step says it would.
 #[tokio::test]
 async fn a_recoverable_column_drop_holds_the_values_and_the_rollback_restores_them() {
     let mut p = Project::new().await;
-    p.plan(USERS_WITH_COLUMNS, "users");
+    p.plan(&format!("{USERS_WITH_COLUMNS}{USERS_TOUCH}"), "users");
     ok(&p.run(&["apply"]));
     p.db.exec(
         "INSERT INTO users SELECT g, 'u' || g || '@example.com', md5(g::text), \
@@ -606,7 +613,7 @@ async fn a_recoverable_column_drop_holds_the_values_and_the_rollback_restores_th
 
     std::fs::write(
         p.path().join("schema/app.sql"),
-        "CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL);\n",
+        format!("CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL);\n{USERS_TOUCH}"),
     )
     .unwrap();
     p.epoch += 60;

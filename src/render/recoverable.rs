@@ -27,7 +27,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::{Hazard, Plan, Step};
 use crate::diff::Change;
 use crate::model::{
-    literal, Catalog, Column, ConstraintKind, Ident, QualName, Table, TRASH_SCHEMA,
+    literal, Catalog, Column, ConstraintKind, Ident, QualName, Table, Trigger, TriggerEnabled,
+    TRASH_SCHEMA,
 };
 
 /// How a held table's label begins (`COMMENT ON TABLE`).
@@ -97,6 +98,7 @@ pub fn recoverable(up: Plan, down: Plan, from: &Catalog) -> (Plan, Plan) {
         preamble: up.preamble,
         steps,
     };
+    let up_sql: Vec<String> = up.statements().cloned().collect();
     let mut steps = Vec::with_capacity(up.steps.len());
     for step in up.steps {
         match &step.change {
@@ -156,8 +158,23 @@ pub fn recoverable(up: Plan, down: Plan, from: &Catalog) -> (Plan, Plan) {
                 if held_columns.contains_key(&(table.clone(), column.name.clone())) =>
             {
                 let (name, key) = &held_columns[&(table.clone(), column.name.clone())];
+                // The table's UPDATE triggers must not fire while values are put back
+                // (an `updated_at` trigger would change every row): those the up plan
+                // leaves alone are switched off around it and back to what they were.
+                let triggers: Vec<&Trigger> = from
+                    .triggers
+                    .values()
+                    .filter(|t| {
+                        t.table == *table
+                            && t.enabled != TriggerEnabled::Disabled
+                            && t.definition.contains(" UPDATE")
+                            && !up_sql
+                                .iter()
+                                .any(|s| s.contains(&format!(" TRIGGER {}", Ident(&t.name))))
+                    })
+                    .collect();
                 let mut step = step.clone();
-                step.sql = restore_column(table, column, key, name);
+                step.sql = restore_column(table, column, key, name, &triggers);
                 step.hazards.retain(|h| *h != Hazard::DataLoss);
                 if column.not_null && column.default.is_none() {
                     // Rows inserted since the column was dropped have no value to take.
@@ -296,21 +313,37 @@ fn hold_column(table: &QualName, column: &Column, key: &[String], held: &str) ->
 
 /// The down statements of a held column: add it back (nullable, with its default),
 /// fill it by key, make it NOT NULL again, drop the holding table.
-fn restore_column(table: &QualName, column: &Column, key: &[String], held: &str) -> Vec<String> {
+fn restore_column(
+    table: &QualName,
+    column: &Column,
+    key: &[String],
+    held: &str,
+    triggers: &[&Trigger],
+) -> Vec<String> {
     let c = Ident(&column.name);
     let nullable = Column {
         not_null: false,
         ..column.clone()
     };
-    let mut sql = vec![
-        format!("ALTER TABLE {table} ADD COLUMN {}", nullable.definition()),
-        format!(
-            "UPDATE {table} AS t SET {c} = h.{c}::{} FROM {TRASH_SCHEMA}.{} AS h WHERE {}",
-            column.type_name,
-            Ident(held),
-            key_match(key)
-        ),
-    ];
+    let mut sql = vec![format!(
+        "ALTER TABLE {table} ADD COLUMN {}",
+        nullable.definition()
+    )];
+    for t in triggers {
+        sql.push(format!(
+            "ALTER TABLE {table} DISABLE TRIGGER {}",
+            Ident(&t.name)
+        ));
+    }
+    sql.push(format!(
+        "UPDATE {table} AS t SET {c} = h.{c}::{} FROM {TRASH_SCHEMA}.{} AS h WHERE {}",
+        column.type_name,
+        Ident(held),
+        key_match(key)
+    ));
+    for t in triggers {
+        sql.push(super::sql::trigger_enable(t));
+    }
     if column.not_null {
         sql.push(format!("ALTER TABLE {table} ALTER COLUMN {c} SET NOT NULL"));
     }
