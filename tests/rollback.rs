@@ -931,6 +931,36 @@ async fn apply_rehearse_reports_on_a_copy_and_leaves_the_target_alone() {
     assert_eq!(json["start_fingerprint"], json["end_fingerprint"]);
     assert_eq!(p.applied().await.len(), 1);
 
+    // On a copy the user made: left in place, rolled back.
+    wait_until_alone(&p).await;
+    let restored = format!("{}_restored", p.db.name);
+    let admin = common::connect(&common::server_url()).await;
+    admin
+        .batch_execute(&format!(
+            "CREATE DATABASE {restored} TEMPLATE {}",
+            p.db.name
+        ))
+        .await
+        .unwrap();
+    let out = ok(&p.run(&["apply", "--rehearse-url", &common::url_for(&restored)]));
+    assert!(out.starts_with("rehearsal on "), "{out}");
+    assert!(!out.contains("a copy of the target"), "{out}");
+    assert!(out.contains("came back to where it started"), "{out}");
+    let left: i64 = admin
+        .query_one(
+            "SELECT count(*) FROM pg_database WHERE datname = $1",
+            &[&restored],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(left, 1);
+    admin
+        .batch_execute(&format!("DROP DATABASE {restored} WITH (FORCE)"))
+        .await
+        .unwrap();
+    assert_eq!(p.applied().await.len(), 1);
+
     // The real apply is unchanged, and finds the same revision pending.
     ok(&p.run(&["apply", "--allow-hazard", "table-rewrite"]));
     assert_eq!(p.applied().await.len(), 2);
