@@ -965,3 +965,27 @@ async fn apply_rehearse_reports_on_a_copy_and_leaves_the_target_alone() {
     ok(&p.run(&["apply", "--allow-hazard", "table-rewrite"]));
     assert_eq!(p.applied().await.len(), 2);
 }
+
+/// A rehearsal of a revision whose down section cannot restore what it drops: applied
+/// on the copy, the rollback refused there; exit 1, the report says why, and the target
+/// is not changed.
+#[tokio::test]
+async fn apply_rehearse_reports_a_rollback_that_cannot_come_back() {
+    let mut p = Project::new().await;
+    p.plan(USERS_WITH_PASSWORD, "users");
+    ok(&p.run(&["apply"]));
+    p.db.exec("INSERT INTO users VALUES (1, 'a@example.com', 'x')")
+        .await;
+    p.plan(USERS_WITHOUT_PASSWORD, "drop password");
+    let before = p.live_fingerprint();
+    wait_until_alone(&p).await;
+    let out = p.run(&["apply", "--rehearse"]);
+    assert_eq!(out.status.code(), Some(1), "{}", common::stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("drop password: "), "{text}");
+    assert!(text.contains("rollback failed: "), "{text}");
+    assert!(text.contains("not reversible"), "{text}");
+    assert!(text.contains("did NOT come back"), "{text}");
+    assert_eq!(p.applied().await.len(), 1);
+    assert_eq!(p.live_fingerprint(), before);
+}
