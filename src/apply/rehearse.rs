@@ -184,12 +184,17 @@ pub async fn rehearse(
 /// A database on the target's server to rehearse on, connected to the maintenance
 /// database (a template may have no other session while it is copied).
 async fn admin(target: &DbUrl) -> Result<Client> {
-    let maintenance = if target.dbname() == "postgres" {
+    maintenance(target).connect().await
+}
+
+/// The maintenance database of the target's server (`postgres`, or `template1` when the
+/// target is `postgres`).
+fn maintenance(target: &DbUrl) -> DbUrl {
+    target.with_dbname(if target.dbname() == "postgres" {
         "template1"
     } else {
         "postgres"
-    };
-    target.with_dbname(maintenance).connect().await
+    })
 }
 
 async fn make_copy(target: &DbUrl) -> Result<DbUrl> {
@@ -204,6 +209,9 @@ async fn make_copy(target: &DbUrl) -> Result<DbUrl> {
         Ident(&name),
         Ident(&target.dbname())
     );
+    // Registered before it exists: a Ctrl-C right after CREATE DATABASE returns must
+    // still drop it (through the target's server, never the copy itself).
+    crate::devdb::register_scratch(&name, &maintenance(target));
     client.batch_execute(&sql).await.map_err(|e| {
         let why = match e.as_db_error() {
             Some(d) => d.message().to_string(),
@@ -223,14 +231,7 @@ async fn make_copy(target: &DbUrl) -> Result<DbUrl> {
 }
 
 async fn drop_copy(target: &DbUrl, copy: &DbUrl) -> Result<()> {
-    let client = admin(target).await?;
-    client
-        .batch_execute(&format!(
-            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-            Ident(&copy.dbname())
-        ))
-        .await
-        .map_err(|e| db("dropping the rehearsal copy", &e))
+    crate::devdb::drop_registered(&copy.dbname(), &maintenance(target)).await
 }
 
 // Tables and materialized views outside the system and schemaplan's own schemas, with
