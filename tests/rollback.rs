@@ -558,3 +558,445 @@ async fn a_recoverable_drop_holds_the_table_and_the_rollback_restores_its_rows()
         100_000
     );
 }
+
+/// The data of the users table below, column by column (column order left out: a
+/// column added back comes last).
+async fn users_checksum(p: &Project) -> String {
+    p.db.client()
+        .await
+        .query_one(
+            "SELECT md5(string_agg(format('%s|%s|%s|%s|%s', id, email, password, score, bio), \
+             ',' ORDER BY id)) FROM users",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0)
+}
+
+const USERS_WITH_COLUMNS: &str = "CREATE TABLE users (\n\
+     id bigint PRIMARY KEY,\n\
+     email text NOT NULL,\n\
+     password varchar(255) NOT NULL CONSTRAINT password_long CHECK (length(password) > 3),\n\
+     score integer NOT NULL DEFAULT 0,\n\
+     bio text\n\
+     );\n\
+     COMMENT ON COLUMN users.password IS 'a hash';\n\
+     CREATE INDEX users_password ON users (password);\n";
+
+/// An UPDATE trigger that changes the row (as an `updated_at` trigger would): putting
+/// held values back must not fire it.
+const USERS_TOUCH: &str = "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS \
+     $$BEGIN NEW.email := NEW.email || '!'; RETURN NEW; END$$;\n\
+     CREATE TRIGGER users_touch BEFORE UPDATE ON users FOR EACH ROW EXECUTE FUNCTION touch();\n";
+
+/// Issue 15 §2: `plan --recoverable` holds dropped columns (a NOT NULL column with a
+/// check, an index and a comment; a NOT NULL column with a default; a nullable one)
+/// of a table with 100k rows: up, down, up; after the down every value is back, and
+/// so are NOT NULL, the default, the check, the index and the comment, and the table's
+/// UPDATE trigger did not fire while the values were put back. A row inserted
+/// while the column was gone stops the rollback before it changes anything, as the
+/// check query written next to the step says it would.
+#[tokio::test]
+async fn a_recoverable_column_drop_holds_the_values_and_the_rollback_restores_them() {
+    let mut p = Project::new().await;
+    p.plan(&format!("{USERS_WITH_COLUMNS}{USERS_TOUCH}"), "users");
+    ok(&p.run(&["apply"]));
+    p.db.exec(
+        "INSERT INTO users SELECT g, 'u' || g || '@example.com', md5(g::text), \
+         CASE WHEN g % 2 = 0 THEN g ELSE 0 END, CASE WHEN g % 3 = 0 THEN NULL ELSE 'bio ' || g END \
+         FROM generate_series(1, 100000) g",
+    )
+    .await;
+    let with_columns = p.live_fingerprint();
+    let checksum = users_checksum(&p).await;
+
+    std::fs::write(
+        p.path().join("schema/app.sql"),
+        format!("CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL);\n{USERS_TOUCH}"),
+    )
+    .unwrap();
+    p.epoch += 60;
+    ok(&p.run(&["plan", "-m", "drop columns", "--recoverable"]));
+    let file = plan_files(p.path()).pop().unwrap();
+    let text = std::fs::read_to_string(&file).unwrap();
+    let id = text
+        .lines()
+        .find_map(|l| l.strip_prefix("-- id: "))
+        .unwrap()
+        .to_string();
+    assert_eq!(header_hazards(&text), "may-fail, data-held", "{text}");
+    let held = |c: &str| format!("schemaplan_trash.\"{id}_public_users_{c}\"");
+    for c in ["password", "score", "bio"] {
+        assert!(
+            text.contains(&format!(
+                "CREATE TABLE {} AS SELECT id, {c}::text AS {c} FROM public.users;",
+                held(c)
+            )),
+            "{text}"
+        );
+    }
+    // The NOT NULL column without a default may fail (rows added since have no value
+    // to take), and so may its check.
+    let checks = check_queries(&text);
+    assert_eq!(
+        checks,
+        vec![
+            format!(
+                "SELECT count(*) FROM public.users AS t WHERE NOT EXISTS \
+                 (SELECT 1 FROM {} AS h WHERE t.id = h.id)",
+                held("password")
+            ),
+            "SELECT count(*) FROM public.users WHERE NOT (length((password)::text) > 3)"
+                .to_string()
+        ],
+        "{text}"
+    );
+
+    // Up: held, and the schema no longer has them.
+    ok(&p.run(&["apply"]));
+    for c in ["password", "score", "bio"] {
+        assert_eq!(
+            p.query_i64(&format!("SELECT count(*) FROM {}", held(c)))
+                .await,
+            100_000
+        );
+    }
+    let without_columns = p.live_fingerprint();
+    assert_ne!(without_columns, with_columns);
+    let status = ok(&p.run(&["status"]));
+    assert!(status.contains("drift:    no"), "{status}");
+    for mode in ["auto", "offline"] {
+        p.epoch += 60;
+        let again = p.run(&["plan", "-m", "nothing", "--mode", mode]);
+        assert!(
+            common::stderr(&again).contains("nothing to plan"),
+            "{mode}: {}",
+            common::stderr(&again)
+        );
+    }
+
+    // A row without a password stops the rollback before anything changes.
+    p.db.exec("INSERT INTO users VALUES (100001, 'new@example.com')")
+        .await;
+    assert_eq!(p.query_i64(&checks[0]).await, 1);
+    let e = fails(&p.run(&["rollback"]));
+    assert!(e.contains("password"), "{e}");
+    assert_eq!(p.live_fingerprint(), without_columns);
+    assert_eq!(p.applied().await.len(), 2);
+    p.db.exec("DELETE FROM users WHERE id = 100001").await;
+
+    // Down: every value back, no --force needed; the schema is the one before.
+    let out = ok(&p.run(&["rollback"]));
+    assert!(out.contains("1 revision(s) rolled back"), "{out}");
+    assert_eq!(users_checksum(&p).await, checksum);
+    assert_eq!(p.live_fingerprint(), with_columns);
+    assert_eq!(
+        p.query_i64("SELECT count(*) FROM pg_tables WHERE schemaname = 'schemaplan_trash'")
+            .await,
+        0
+    );
+    // The check and the default are back.
+    let e =
+        p.db.client()
+            .await
+            .execute(
+                "INSERT INTO users (id, email, password) VALUES (0, 'x', 'abc')",
+                &[],
+            )
+            .await
+            .unwrap_err();
+    assert!(common::db_error(&e).contains("password_long"), "{e}");
+    p.db.exec("INSERT INTO users (id, email, password) VALUES (0, 'x', 'abcd')")
+        .await;
+    assert_eq!(
+        p.query_i64("SELECT score::bigint FROM users WHERE id = 0")
+            .await,
+        0
+    );
+    p.db.exec("DELETE FROM users WHERE id = 0").await;
+
+    // Up again: held again, under the same names.
+    ok(&p.run(&["apply"]));
+    assert_eq!(p.live_fingerprint(), without_columns);
+    assert_eq!(
+        p.query_i64(&format!("SELECT count(*) FROM {}", held("password")))
+            .await,
+        100_000
+    );
+}
+
+/// Issue 15 §2: `trash` lists what recoverable drops hold (revision, object, rows,
+/// size), in text and JSON; `trash purge` refuses without consent and drops nothing,
+/// chooses by revision or age, and with `--allow-hazard data-loss` drops it for good
+/// without touching the managed schema.
+#[tokio::test]
+async fn trash_lists_what_is_held_and_purge_drops_it_only_with_consent() {
+    let mut p = Project::new().await;
+    p.plan(
+        "CREATE TABLE users (id bigint PRIMARY KEY, bio text);\n\
+         CREATE TABLE notes (id bigint PRIMARY KEY, body text);\n",
+        "users and notes",
+    );
+    ok(&p.run(&["apply"]));
+    p.db.exec(
+        "INSERT INTO users SELECT g, 'bio ' || g FROM generate_series(1, 1000) g;\n\
+         INSERT INTO notes SELECT g, 'note ' || g FROM generate_series(1, 500) g;",
+    )
+    .await;
+    assert_eq!(ok(&p.run(&["trash"])), "nothing is held\n");
+
+    std::fs::write(
+        p.path().join("schema/app.sql"),
+        "CREATE TABLE users (id bigint PRIMARY KEY);\n",
+    )
+    .unwrap();
+    p.epoch += 60;
+    ok(&p.run(&["plan", "-m", "drop bio and notes", "--recoverable"]));
+    let text = std::fs::read_to_string(plan_files(p.path()).pop().unwrap()).unwrap();
+    let id = text
+        .lines()
+        .find_map(|l| l.strip_prefix("-- id: "))
+        .unwrap()
+        .to_string();
+    ok(&p.run(&["apply"]));
+    let fingerprint = p.live_fingerprint();
+
+    let listed = ok(&p.run(&["trash"]));
+    assert!(listed.starts_with("revision "), "{listed}");
+    assert!(listed.contains("column public.users.bio"), "{listed}");
+    assert!(listed.contains("table public.notes"), "{listed}");
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(&p.run(&["trash", "--format", "json"]))).unwrap();
+    let held = json["held"].as_array().unwrap();
+    let mut objects: Vec<(String, i64)> = held
+        .iter()
+        .map(|h| {
+            assert_eq!(h["revision"], id.as_str(), "{h}");
+            assert!(h["bytes"].as_i64().unwrap() > 0, "{h}");
+            assert!(h["applied_at"].is_string(), "{h}");
+            (
+                h["object"].as_str().unwrap().to_string(),
+                h["rows"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    objects.sort();
+    assert_eq!(
+        objects,
+        vec![
+            ("column public.users.bio".to_string(), 1000),
+            ("table public.notes".to_string(), 500)
+        ]
+    );
+    let count_held = "SELECT count(*) FROM pg_tables WHERE schemaname = 'schemaplan_trash'";
+
+    // No consent: refused, nothing dropped, and the message says how to consent.
+    let e = fails(&p.run(&["trash", "purge"]));
+    assert!(e.contains("--allow-hazard data-loss"), "{e}");
+    assert!(e.contains("table public.notes"), "{e}");
+    assert_eq!(p.query_i64(count_held).await, 2);
+    // Chosen by another revision, or by an age they have not reached: nothing to do.
+    let other = p.run(&[
+        "trash",
+        "purge",
+        "--revision",
+        "19990101000000",
+        "--allow-hazard",
+        "data-loss",
+    ]);
+    assert_eq!(ok(&other), "nothing to purge\n");
+    let young = p.run(&[
+        "trash",
+        "purge",
+        "--older-than",
+        "30d",
+        "--allow-hazard",
+        "data-loss",
+    ]);
+    assert_eq!(ok(&young), "nothing to purge\n");
+    assert_eq!(p.query_i64(count_held).await, 2);
+
+    // With consent: gone for good; the managed schema did not change.
+    let purged = ok(&p.run(&[
+        "trash",
+        "purge",
+        "--revision",
+        &id,
+        "--allow-hazard",
+        "data-loss",
+        "--format",
+        "json",
+    ]));
+    let purged: serde_json::Value = serde_json::from_str(&purged).unwrap();
+    assert_eq!(purged["purged"].as_array().unwrap().len(), 2, "{purged}");
+    assert_eq!(p.query_i64(count_held).await, 0);
+    assert_eq!(ok(&p.run(&["trash"])), "nothing is held\n");
+    assert_eq!(p.live_fingerprint(), fingerprint);
+    // The rollback can no longer put the data back: refused, naming what was purged,
+    // and nothing changes.
+    let e = fails(&p.run(&["rollback"]));
+    assert!(e.contains("was purged"), "{e}");
+    assert!(e.contains(&format!("{id}_public_notes")), "{e}");
+    assert_eq!(p.live_fingerprint(), fingerprint);
+}
+
+/// Waits until no session is connected to the project's database (a database is
+/// copied only then): the test's own connections close once their tasks run.
+async fn wait_until_alone(p: &Project) {
+    let admin = common::connect(&common::server_url()).await;
+    let start = std::time::Instant::now();
+    loop {
+        let n: i64 = admin
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = $1",
+                &[&p.db.name],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        if n == 0 {
+            return;
+        }
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(20),
+            "sessions still connected to {}",
+            p.db.name
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+/// Issue 15 §3: `apply --rehearse` copies the target, applies the pending revision to
+/// the copy (a type change that rewrites the table, an index), reports each
+/// statement's duration, the table it rewrote and the lock it held, rolls back, finds the schema where
+/// it started, and drops the copy; the target is not changed.
+#[tokio::test]
+async fn apply_rehearse_reports_on_a_copy_and_leaves_the_target_alone() {
+    let mut p = Project::new().await;
+    p.plan(
+        "CREATE TABLE users (id bigint PRIMARY KEY, n integer NOT NULL);\n",
+        "users",
+    );
+    ok(&p.run(&["apply"]));
+    // Enough rows for the rewrite to outlast a few lock samples.
+    p.db.exec("INSERT INTO users SELECT g, g FROM generate_series(1, 200000) g")
+        .await;
+    p.plan(
+        "CREATE TABLE users (id bigint PRIMARY KEY, n bigint NOT NULL);\n\
+         CREATE INDEX users_n ON users (n);\n",
+        "widen n",
+    );
+    let before = p.live_fingerprint();
+
+    wait_until_alone(&p).await;
+    let out = ok(&p.run(&["apply", "--rehearse"]));
+    assert!(
+        out.contains("(a copy of the target, dropped after)"),
+        "{out}"
+    );
+    assert!(out.contains("widen n: "), "{out}");
+    assert!(out.contains("ran in "), "{out}");
+    assert!(
+        out.contains("rewrote public.users (relfilenode changed)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("held AccessExclusiveLock on public.users for ~"),
+        "{out}"
+    );
+    assert!(out.contains("1 revision(s) rolled back"), "{out}");
+    assert!(out.contains("came back to where it started"), "{out}");
+    // The target: not changed; the copy: gone.
+    assert_eq!(p.applied().await.len(), 1);
+    assert_eq!(p.live_fingerprint(), before);
+    let copy = out
+        .lines()
+        .next()
+        .and_then(|l| l.split(' ').nth(2))
+        .and_then(|u| u.rsplit('/').next())
+        .unwrap();
+    assert!(copy.starts_with("schemaplan_rehearse_"), "{out}");
+    assert_eq!(
+        p.query_i64(&format!(
+            "SELECT count(*) FROM pg_database WHERE datname = '{copy}'"
+        ))
+        .await,
+        0
+    );
+
+    wait_until_alone(&p).await;
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(&p.run(&["apply", "--rehearse", "--format", "json"]))).unwrap();
+    let revisions = json["revisions"].as_array().unwrap();
+    assert_eq!(revisions.len(), 1, "{json}");
+    assert_eq!(revisions[0]["rewrote"], serde_json::json!(["public.users"]));
+    assert!(
+        revisions[0]["statements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["sql"].as_str().unwrap().contains("CREATE INDEX")),
+        "{json}"
+    );
+    assert_eq!(json["start_fingerprint"], json["end_fingerprint"]);
+    assert_eq!(p.applied().await.len(), 1);
+
+    // On a copy the user made: left in place, rolled back.
+    wait_until_alone(&p).await;
+    let restored = format!("{}_restored", p.db.name);
+    let admin = common::connect(&common::server_url()).await;
+    admin
+        .batch_execute(&format!(
+            "CREATE DATABASE {restored} TEMPLATE {}",
+            p.db.name
+        ))
+        .await
+        .unwrap();
+    let out = ok(&p.run(&["apply", "--rehearse-url", &common::url_for(&restored)]));
+    assert!(out.starts_with("rehearsal on "), "{out}");
+    assert!(!out.contains("a copy of the target"), "{out}");
+    assert!(out.contains("came back to where it started"), "{out}");
+    let left: i64 = admin
+        .query_one(
+            "SELECT count(*) FROM pg_database WHERE datname = $1",
+            &[&restored],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(left, 1);
+    admin
+        .batch_execute(&format!("DROP DATABASE {restored} WITH (FORCE)"))
+        .await
+        .unwrap();
+    assert_eq!(p.applied().await.len(), 1);
+
+    // The real apply is unchanged, and finds the same revision pending.
+    ok(&p.run(&["apply", "--allow-hazard", "table-rewrite"]));
+    assert_eq!(p.applied().await.len(), 2);
+}
+
+/// A rehearsal of a revision whose down section cannot restore what it drops: applied
+/// on the copy, the rollback refused there; exit 1, the report says why, and the target
+/// is not changed.
+#[tokio::test]
+async fn apply_rehearse_reports_a_rollback_that_cannot_come_back() {
+    let mut p = Project::new().await;
+    p.plan(USERS_WITH_PASSWORD, "users");
+    ok(&p.run(&["apply"]));
+    p.db.exec("INSERT INTO users VALUES (1, 'a@example.com', 'x')")
+        .await;
+    p.plan(USERS_WITHOUT_PASSWORD, "drop password");
+    let before = p.live_fingerprint();
+    wait_until_alone(&p).await;
+    let out = p.run(&["apply", "--rehearse"]);
+    assert_eq!(out.status.code(), Some(1), "{}", common::stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("drop password: "), "{text}");
+    assert!(text.contains("rollback failed: "), "{text}");
+    assert!(text.contains("not reversible"), "{text}");
+    assert!(text.contains("did NOT come back"), "{text}");
+    assert_eq!(p.applied().await.len(), 1);
+    assert_eq!(p.live_fingerprint(), before);
+}

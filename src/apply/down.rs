@@ -28,6 +28,7 @@ use super::run::{
 use super::{last_fingerprint, Done, Migrator, Observer, Report, RollbackOptions};
 use crate::error::{Error, Result};
 use crate::introspect::live_catalog;
+use crate::model::Ident;
 use crate::parse::{ScriptStatement, TransactionUse};
 use crate::plan::Revision;
 
@@ -119,6 +120,38 @@ pub(super) async fn rollback(
             .collect();
         if !stuck.is_empty() {
             return Err(Error::NotReversible { ids: stuck });
+        }
+    }
+    if stopped.is_none() {
+        // Data a recoverable drop held, purged since: the down section would fail on it.
+        for r in &undo {
+            let mut purged = Vec::new();
+            for name in held_references(&r.down()?) {
+                let exists: bool = client
+                    .query_one(
+                        "SELECT to_regclass($1) IS NOT NULL",
+                        &[&format!("{}.{}", crate::model::TRASH_SCHEMA, Ident(&name))],
+                    )
+                    .await
+                    .map_err(|e| db("looking for held tables", &e))?
+                    .get(0);
+                if !exists {
+                    purged.push(name);
+                }
+            }
+            if !purged.is_empty() {
+                return Err(Error::Refused {
+                    message: format!(
+                        "{} ({}) cannot be rolled back: the data it held in {} was purged \
+                         since ({}), so its down section cannot put it back; nothing was \
+                         changed",
+                        r.id,
+                        r.message,
+                        crate::model::TRASH_SCHEMA,
+                        purged.join(", ")
+                    ),
+                });
+            }
         }
     }
     let mut notes = Vec::new();
@@ -437,6 +470,36 @@ fn rehearsal_form(s: &ScriptStatement) -> Option<String> {
     parsed.deparse(Default::default()).ok()
 }
 
+/// The held tables (recoverable drops) a down section reads: the names after
+/// `schemaplan_trash.` (always quoted: they start with a revision id), each once.
+fn held_references(statements: &[ScriptStatement]) -> BTreeSet<String> {
+    let prefix = format!("{}.\"", crate::model::TRASH_SCHEMA);
+    let mut names = BTreeSet::new();
+    for s in statements {
+        let mut rest = s.sql.as_str();
+        while let Some(i) = rest.find(&prefix) {
+            rest = &rest[i + prefix.len()..];
+            let mut name = String::new();
+            let mut chars = rest.char_indices().peekable();
+            let mut end = rest.len();
+            while let Some((j, ch)) = chars.next() {
+                if ch == '"' {
+                    if chars.peek().is_some_and(|(_, c)| *c == '"') {
+                        chars.next();
+                    } else {
+                        end = j + 1;
+                        break;
+                    }
+                }
+                name.push(ch);
+            }
+            rest = &rest[end..];
+            names.insert(name);
+        }
+    }
+    names
+}
+
 /// `ALTER TABLE t ADD COLUMN c type NOT NULL` (no default, not identity) without its
 /// NOT NULL, and the column's name (`public.t.c`); `None` for any other statement.
 fn nullable_form(sql: &str) -> Option<(String, String)> {
@@ -494,6 +557,31 @@ fn nullable_form(sql: &str) -> Option<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn held_tables_a_down_section_reads_are_found() {
+        let statement = |sql: &str| ScriptStatement {
+            sql: sql.to_string(),
+            location: crate::error::Location {
+                path: "x.sql".into(),
+                line: 1,
+                column: 1,
+            },
+            transaction: TransactionUse::Any,
+        };
+        let names = held_references(&[
+            statement("ALTER TABLE schemaplan_trash.\"r1_public_notes\" SET SCHEMA public"),
+            statement(
+                "UPDATE public.u AS t SET c = h.c::text FROM schemaplan_trash.\"r1_public_u_c\" \
+                 AS h WHERE t.id = h.id",
+            ),
+            statement("DROP TABLE schemaplan_trash.\"r1_public_u_c\""),
+            statement("DROP TABLE schemaplan_trash.\"r1_a\"\"b\""),
+            statement("DROP TABLE public.x"),
+        ]);
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        assert_eq!(names, ["r1_a\"b", "r1_public_notes", "r1_public_u_c"]);
+    }
 
     #[test]
     fn a_not_null_column_without_default_is_re_added_nullable() {

@@ -12,7 +12,9 @@ mod down;
 pub mod history;
 mod lock;
 mod run;
+pub mod rehearse;
 pub mod sizes;
+pub mod trash;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

@@ -31,9 +31,10 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         "ms" => value / 1000.0,
         "m" | "min" => value * 60.0,
         "h" => value * 3600.0,
+        "d" | "day" | "days" => value * 86_400.0,
         other => {
             return Err(format!(
-                "unknown unit {other:?} in {s:?} (use ms, s, m or h)"
+                "unknown unit {other:?} in {s:?} (use ms, s, m, h or d)"
             ))
         }
     };
@@ -80,6 +81,17 @@ pub struct ApplyArgs {
     /// How many times a revision that hit the lock timeout is retried (with backoff).
     #[arg(long, value_name = "N", default_value_t = 3)]
     lock_retries: u32,
+    /// Rehearse instead of applying: copy the target (CREATE DATABASE ... TEMPLATE),
+    /// apply the pending revisions to the copy reporting each statement's duration and
+    /// the tables it rewrote, roll them back through their down sections, check the
+    /// schema came back to where it started, and drop the copy. The target is not
+    /// changed. Exit 1 when something failed or the schema did not come back.
+    #[arg(long, conflicts_with = "dry_run")]
+    rehearse: bool,
+    /// Rehearse on this database (a copy you restored) instead of copying the target;
+    /// implies --rehearse. It is left in place, rolled back.
+    #[arg(long, value_name = "URL", conflicts_with = "dry_run")]
+    rehearse_url: Option<String>,
     #[command(flatten)]
     run: RunArgs,
 }
@@ -110,6 +122,9 @@ struct JsonRun<'a> {
 pub async fn apply(ctx: &Context, args: ApplyArgs) -> anyhow::Result<Outcome> {
     let migrator = Migrator::from_dir(&args.run.plans)?;
     let target = ctx.database.as_ref().ok_or(Error::NoDatabase)?;
+    if args.rehearse || args.rehearse_url.is_some() {
+        return rehearse(ctx, &migrator, target, args).await;
+    }
     let client = target.connect().await?;
     let opts = ApplyOptions {
         to: args
@@ -133,6 +148,103 @@ pub async fn apply(ctx: &Context, args: ApplyArgs) -> anyhow::Result<Outcome> {
     let report = report?;
     let current = migrator.current(&client).await?;
     finish(&args.run.format, "apply", &report, current)
+}
+
+/// Runs `apply --rehearse`: on a copy, reporting; the target is only read from.
+async fn rehearse(
+    ctx: &Context,
+    migrator: &Migrator,
+    target: &crate::connect::DbUrl,
+    args: ApplyArgs,
+) -> anyhow::Result<Outcome> {
+    let copy = args
+        .rehearse_url
+        .as_deref()
+        .map(crate::connect::DbUrl::parse)
+        .transpose()?;
+    let opts = ApplyOptions {
+        to: args
+            .to
+            .as_deref()
+            .map(|t| migrator.resolve(t).map(|r| r.id.clone()))
+            .transpose()?,
+        lock_wait: args.run.lock_wait,
+        lock_timeout: args.run.lock_timeout,
+        statement_timeout: args.run.statement_timeout,
+        lock_retries: args.lock_retries,
+        allow_drift: args.run.allow_drift,
+        dev_server: ctx.dev_url.clone().or_else(|| Some(target.clone())),
+        ..ApplyOptions::default()
+    };
+    ctx.status("rehearsing on a copy of the database");
+    let r = crate::apply::rehearse::rehearse(migrator, target, copy.as_ref(), &opts).await?;
+    match args.run.format {
+        Format::Json => output::print_json(&r)?,
+        Format::Text => output::print(&rehearsal_text(&r))?,
+    }
+    Ok(if r.converged() {
+        Outcome::Clean
+    } else {
+        Outcome::Differences
+    })
+}
+
+fn rehearsal_text(r: &crate::apply::rehearse::Rehearsal) -> String {
+    let mut out = format!(
+        "rehearsal on {}{}\n",
+        r.copy,
+        if r.made_copy {
+            " (a copy of the target, dropped after)"
+        } else {
+            ""
+        }
+    );
+    if r.revisions.is_empty() && r.apply_error.is_none() {
+        out.push_str("nothing pending\n");
+    }
+    for rev in &r.revisions {
+        out.push_str(&format!(
+            "{} {}: {} statement(s) in {} ms\n",
+            rev.id,
+            rev.message,
+            rev.statements.len(),
+            rev.duration_ms
+        ));
+        for s in &rev.statements {
+            out.push_str(&format!(
+                "  ran in {:.0} ms  (line {}) {}\n",
+                s.duration_ms, s.line, s.sql
+            ));
+        }
+        for l in &rev.locks {
+            out.push_str(&format!(
+                "  held {} on {} for ~{} ms (sampled)\n",
+                l.mode, l.relation, l.ms
+            ));
+        }
+        for t in &rev.rewrote {
+            out.push_str(&format!("  rewrote {t} (relfilenode changed)\n"));
+        }
+    }
+    if let Some(e) = &r.apply_error {
+        out.push_str(&format!("apply failed: {e}\n"));
+    }
+    out.push_str(&format!(
+        "rollback: {} revision(s) rolled back\n",
+        r.rolled_back
+    ));
+    if let Some(e) = &r.rollback_error {
+        out.push_str(&format!("rollback failed: {e}\n"));
+    }
+    if r.start_fingerprint == r.end_fingerprint {
+        out.push_str("the schema came back to where it started\n");
+    } else {
+        out.push_str(&format!(
+            "the schema did NOT come back to where it started ({} -> {})\n",
+            r.start_fingerprint, r.end_fingerprint
+        ));
+    }
+    out
 }
 
 /// Runs `rollback`.

@@ -13,6 +13,7 @@ mod inspect;
 mod merge;
 mod output;
 mod plan;
+mod trash;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -145,6 +146,9 @@ enum Command {
     /// Adopt an existing database: record its schema as the first revision and mark it
     /// applied without running it (Alembic's `stamp`).
     Baseline(history::BaselineArgs),
+    /// What recoverable drops hold in schemaplan_trash (revision, object, rows, size);
+    /// `trash purge` drops it for good.
+    Trash(trash::TrashArgs),
     /// Adopt a database that Alembic manages: a baseline revision from its live schema,
     /// marked applied, with the Alembic history kept below it.
     ImportAlembic(alembic::ImportAlembicArgs),
@@ -161,6 +165,7 @@ impl Command {
                 | Command::Rollback(_)
                 | Command::Baseline(_)
                 | Command::ImportAlembic(_)
+                | Command::Trash(_)
         )
     }
 }
@@ -301,6 +306,7 @@ async fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Status(args) => history::status(&ctx, args).await,
         Command::Baseline(args) => history::baseline(&ctx, args).await,
         Command::ImportAlembic(args) => alembic::run(&ctx, args).await,
+        Command::Trash(args) => trash::run(&ctx, args).await,
     }
 }
 

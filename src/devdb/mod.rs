@@ -188,6 +188,18 @@ impl DevDatabase {
     }
 }
 
+/// Registers a database this process creates some other way (the copy `apply
+/// --rehearse` makes of its target), to be dropped through `server` by
+/// [`drop_registered`] or, on Ctrl-C and error paths, [`drop_all_scratch`].
+pub fn register_scratch(name: &str, server: &DbUrl) {
+    registry().insert(name.to_string(), server.clone());
+}
+
+/// Drops a database registered with [`register_scratch`] and forgets it.
+pub async fn drop_registered(name: &str, server: &DbUrl) -> Result<()> {
+    drop_scratch(server, name).await
+}
+
 /// Drops every scratch database this process created and has not dropped yet. The CLI
 /// calls it on Ctrl-C and on error paths. Tries all of them, and returns the first
 /// error.

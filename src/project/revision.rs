@@ -71,7 +71,7 @@ impl super::Project {
             self.settings.privileges,
         )?;
         let (up, down) = if self.settings.recoverable {
-            crate::render::recoverable(up, down)
+            crate::render::recoverable(up, down, current)
         } else {
             (up, down)
         };

@@ -11,7 +11,7 @@ mod reverse;
 mod sql;
 
 pub use online::render_online;
-pub use recoverable::{fill_revision_id, recoverable, REVISION_PLACEHOLDER};
+pub use recoverable::{fill_revision_id, recoverable, HELD_LABEL, REVISION_PLACEHOLDER};
 pub use reverse::{classify_reverse, rollback_hazards};
 
 use std::collections::BTreeSet;

@@ -80,6 +80,10 @@ fn classify(step: &Step) -> (Vec<Hazard>, Option<String>) {
             }
         }
         Change::CreateTable { .. } => (vec![NotReversible], None),
+        // A held column put back brings its values (the step carries its own check).
+        Change::CreateColumn { .. } if super::recoverable::restores_held_column(step) => {
+            (vec![], None)
+        }
         Change::CreateColumn { table, column } if column.generated.is_none() => {
             if column.not_null && column.default.is_none() && column.identity.is_none() {
                 // Fails on a table with any row: there is no value to put there.

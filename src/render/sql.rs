@@ -793,7 +793,7 @@ fn function_sql(f: &Function) -> String {
     f.definition.trim_end().to_string()
 }
 
-fn trigger_enable(t: &Trigger) -> String {
+pub(super) fn trigger_enable(t: &Trigger) -> String {
     let action = match t.enabled {
         TriggerEnabled::Origin => "ENABLE",
         TriggerEnabled::Disabled => "DISABLE",

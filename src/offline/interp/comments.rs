@@ -27,6 +27,11 @@ impl<'c> Interp<'c> {
         };
         let object = s.object.as_deref();
         let names = self.list_name(object);
+        if names.first().map(String::as_str) == Some(crate::model::TRASH_SCHEMA) {
+            // A held object's label (recoverable drops): held objects are no part of a
+            // schema.
+            return Ok(());
+        }
         let rel = |names: &[String]| -> Option<protobuf::RangeVar> {
             let (sch, n) = split2(names)?;
             Some(protobuf::RangeVar {

@@ -338,6 +338,16 @@ impl<'c> Interp<'c> {
                 .map(|()| self.cat.forget_dropped_privileges()),
             NodeEnum::IndexStmt(s) => self.create_index(s),
             NodeEnum::ViewStmt(s) => self.create_view(s),
+            NodeEnum::CreateTableAsStmt(s)
+                if s.into
+                    .as_ref()
+                    .and_then(|i| i.rel.as_ref())
+                    .is_some_and(|r| r.schemaname == crate::model::TRASH_SCHEMA) =>
+            {
+                // A dropped column's rows copied into a holding table (recoverable
+                // drops): held objects are no part of a schema.
+                Ok(())
+            }
             NodeEnum::CreateTableAsStmt(s) => self.create_matview(s),
             NodeEnum::CreateFunctionStmt(s) => self.create_function(s),
             NodeEnum::CreateTrigStmt(s) => self.create_trigger(s),
