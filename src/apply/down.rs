@@ -22,8 +22,8 @@ use tokio_postgres::Client;
 
 use super::history::{self, db};
 use super::run::{
-    check_drift, concurrent_index_name, execute, failure, group_end, prepare, prepare_alone,
-    rollback_quietly, verify,
+    check_drift, concurrent_index_name, execute, failure, group_end, prepare, rollback_quietly,
+    run_group, verify,
 };
 use super::{last_fingerprint, Done, Migrator, Observer, Report, RollbackOptions};
 use crate::error::{Error, Result};
@@ -389,28 +389,7 @@ async fn in_groups(
     while i < statements.len() {
         let end = group_end(statements, i);
         let alone = statements[i].transaction == TransactionUse::Alone;
-        let outcome = async {
-            if alone {
-                let s = &statements[i];
-                prepare_alone(client, s).await.map_err(|e| (s, e))?;
-                execute(client, r, s, observer).await.map_err(|e| (s, e))?;
-                progress(end).await.map_err(|e| (s, e))
-            } else {
-                client
-                    .batch_execute("BEGIN")
-                    .await
-                    .map_err(|e| (&statements[i], e))?;
-                for s in &statements[i..end] {
-                    execute(client, r, s, observer).await.map_err(|e| (s, e))?;
-                }
-                progress(end).await.map_err(|e| (&statements[end - 1], e))?;
-                client
-                    .batch_execute("COMMIT")
-                    .await
-                    .map_err(|e| (&statements[end - 1], e))
-            }
-        }
-        .await;
+        let outcome = run_group(client, r, &statements[i..end], observer, || progress(end)).await;
         if let Err((s, e)) = outcome {
             if !alone {
                 rollback_quietly(client).await;

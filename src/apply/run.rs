@@ -228,6 +228,40 @@ async fn wait_to_retry(
     true
 }
 
+/// Runs one group of a revision's statements (see [`group_end`]): a statement that must
+/// run alone, or a run of statements in one transaction, and records the progress
+/// `progress` writes (in that transaction when there is one). On failure, the statement
+/// that failed; an open transaction is left for the caller to roll back.
+pub(super) async fn run_group<'s, F>(
+    client: &Client,
+    r: &Revision,
+    group: &'s [ScriptStatement],
+    observer: &mut dyn Observer,
+    progress: impl FnOnce() -> F,
+) -> std::result::Result<(), (&'s ScriptStatement, tokio_postgres::Error)>
+where
+    F: std::future::Future<Output = std::result::Result<(), tokio_postgres::Error>>,
+{
+    let first = &group[0];
+    let last = &group[group.len() - 1];
+    if first.transaction == TransactionUse::Alone {
+        prepare_alone(client, first).await.map_err(|e| (first, e))?;
+        execute(client, r, first, observer)
+            .await
+            .map_err(|e| (first, e))?;
+        return progress().await.map_err(|e| (first, e));
+    }
+    client
+        .batch_execute("BEGIN")
+        .await
+        .map_err(|e| (first, e))?;
+    for s in group {
+        execute(client, r, s, observer).await.map_err(|e| (s, e))?;
+    }
+    progress().await.map_err(|e| (last, e))?;
+    client.batch_execute("COMMIT").await.map_err(|e| (last, e))
+}
+
 pub(super) async fn rollback_quietly(client: &Client) {
     let _ = client.batch_execute("ROLLBACK").await;
 }
@@ -607,28 +641,7 @@ async fn apply_in_groups(
     while i < statements.len() {
         let end = group_end(&statements, i);
         let alone = statements[i].transaction == TransactionUse::Alone;
-        let outcome = async {
-            if alone {
-                let s = &statements[i];
-                prepare_alone(client, s).await.map_err(|e| (s, e))?;
-                execute(client, r, s, observer).await.map_err(|e| (s, e))?;
-                progress(end).await.map_err(|e| (s, e))
-            } else {
-                client
-                    .batch_execute("BEGIN")
-                    .await
-                    .map_err(|e| (&statements[i], e))?;
-                for s in &statements[i..end] {
-                    execute(client, r, s, observer).await.map_err(|e| (s, e))?;
-                }
-                progress(end).await.map_err(|e| (&statements[end - 1], e))?;
-                client
-                    .batch_execute("COMMIT")
-                    .await
-                    .map_err(|e| (&statements[end - 1], e))
-            }
-        }
-        .await;
+        let outcome = run_group(client, r, &statements[i..end], observer, || progress(end)).await;
         match outcome {
             Ok(()) => {
                 i = end;
