@@ -241,6 +241,8 @@ impl<'c> Interp<'c> {
             col.default = Some(self.default_text(d, &col.type_name)?);
         }
         let mut last_fk: Option<usize> = None;
+        // The check or foreign key a following [NOT] ENFORCED applies to.
+        let mut last_enforceable: Option<usize> = None;
         for k in &c.constraints {
             let Some(NodeEnum::Constraint(k)) = inner(k) else {
                 continue;
@@ -303,10 +305,21 @@ impl<'c> Interp<'c> {
                 | ConstrType::ConstrExclusion => {
                     extras.constraints.push((**k).clone());
                     last_fk = None;
+                    last_enforceable =
+                        (kind == ConstrType::ConstrCheck).then(|| extras.constraints.len() - 1);
                 }
                 ConstrType::ConstrForeign => {
                     extras.constraints.push((**k).clone());
                     last_fk = Some(extras.constraints.len() - 1);
+                    last_enforceable = last_fk;
+                }
+                ConstrType::ConstrAttrEnforced | ConstrType::ConstrAttrNotEnforced => {
+                    let Some(i) = last_enforceable else {
+                        return Err(self.unsupported(
+                            "[NOT] ENFORCED after something other than a CHECK or FOREIGN KEY",
+                        ));
+                    };
+                    extras.constraints[i].is_enforced = kind == ConstrType::ConstrAttrEnforced;
                 }
                 ConstrType::ConstrAttrDeferrable
                 | ConstrType::ConstrAttrNotDeferrable
@@ -463,7 +476,11 @@ impl<'c> Interp<'c> {
         } else {
             c.conname.clone()
         };
-        let validated = in_create || !c.skip_validation;
+        // A NOT ENFORCED check or foreign key (PostgreSQL 18) is never validated; the
+        // parser leaves is_enforced false on the kinds that cannot be NOT ENFORCED.
+        let enforced =
+            c.is_enforced || !matches!(kind, ConstrType::ConstrCheck | ConstrType::ConstrForeign);
+        let validated = (in_create || !c.skip_validation) && enforced;
         c.skip_validation = false;
         c.initially_valid = true;
         c.conname = String::new();
@@ -595,6 +612,9 @@ impl<'c> Interp<'c> {
             let mut text = format!("CHECK ({})", self.expr_text(e)?);
             if c.is_no_inherit {
                 text.push_str(" NO INHERIT");
+            }
+            if !c.is_enforced {
+                text.push_str(" NOT ENFORCED");
             }
             return Ok(text);
         }
