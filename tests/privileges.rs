@@ -657,3 +657,40 @@ async fn a_recreated_view_keeps_its_owner_through_apply_and_rollback() {
     assert_eq!(back, live);
     assert!(plan(&back, &live).is_empty());
 }
+
+#[tokio::test]
+async fn a_function_recreated_for_its_return_type_keeps_its_owner() {
+    let db = TestDb::new().await;
+    common::ensure_roles(&db.client().await, &[RO, OWNER]).await;
+    let from = "CREATE FUNCTION f(n integer) RETURNS integer LANGUAGE sql AS 'SELECT n * 2';
+        GRANT EXECUTE ON FUNCTION f(integer) TO sp_app_ro;";
+    db.exec(from).await;
+    db.exec(&format!("ALTER FUNCTION f(integer) OWNER TO {OWNER}"))
+        .await;
+    let live = introspect(&db.client().await).await.unwrap();
+    let desired = catalog_of(&from.replace("RETURNS integer", "RETURNS bigint")).await;
+    let up = plan(&live, &desired);
+    let text = up.to_string();
+    assert!(text.contains("DROP FUNCTION"), "{text}");
+    assert!(
+        text.contains("ALTER FUNCTION public.f(n integer) OWNER TO sp_owner;"),
+        "{text}"
+    );
+    apply(&db, &up).await;
+    let owner: String = db
+        .client()
+        .await
+        .query_one(
+            "SELECT proowner::regrole::text FROM pg_proc WHERE proname = 'f'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(owner, OWNER);
+    let after = introspect(&db.client().await).await.unwrap();
+    assert!(
+        plan(&after, &desired).is_empty(),
+        "planning again gives nothing"
+    );
+}
