@@ -583,4 +583,5 @@ pub const ALL: &[(&str, &str)] = &[
     ("dependencies", DEPENDENCIES),
     ("unmanaged", UNMANAGED),
     ("privileges", PRIVILEGES),
+    ("owners", OWNERS),
 ];
