@@ -583,3 +583,114 @@ async fn yaml_grants_round_trip_through_inspect() {
         "{text}"
     );
 }
+
+const OWNER: &str = "sp_owner";
+
+/// Who owns `public.tv`, from `pg_views`.
+async fn view_owner(db: &TestDb) -> String {
+    db.client()
+        .await
+        .query_one(
+            "SELECT viewowner::text FROM pg_views WHERE schemaname = 'public' AND viewname = 'tv'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0)
+}
+
+#[tokio::test]
+async fn a_recreated_view_keeps_its_owner_through_apply_and_rollback() {
+    let db = TestDb::new().await;
+    common::ensure_roles(&db.client().await, &[RO, OWNER]).await;
+    // The view reads `t` with its owner's privileges.
+    let from = format!("{FROM} GRANT SELECT ON t TO {OWNER};");
+    db.exec(&from).await;
+    db.exec(&format!("ALTER VIEW tv OWNER TO {OWNER}")).await;
+    db.exec("INSERT INTO t VALUES (1, 'one')").await;
+    assert_eq!(read_as_ro(&db).await, Ok(vec![(1, "one".to_string())]));
+    let live = introspect(&db.client().await).await.unwrap();
+    let tv = ObjectId::View(QualName::new("public", "tv"));
+    assert_eq!(live.owners.get(&tv).map(String::as_str), Some(OWNER));
+    // What the role reading the catalog owns is not recorded.
+    let t = ObjectId::Table(QualName::new("public", "t"));
+    assert_eq!(live.owners.get(&t), None);
+
+    let desired = catalog_of(&from.replace("varchar(10)", "text")).await;
+    let up = plan(&live, &desired);
+    let text = up.to_string();
+    assert!(text.contains("DROP VIEW public.tv"), "{text}");
+    assert!(
+        text.contains("ALTER VIEW public.tv OWNER TO sp_owner;"),
+        "{text}"
+    );
+    // Given back to its owner before its grants.
+    let owner_at = text.find("OWNER TO sp_owner").unwrap();
+    let grant_at = text.find("GRANT SELECT ON TABLE public.tv").unwrap();
+    assert!(owner_at < grant_at, "{text}");
+    apply(&db, &up).await;
+    assert_eq!(view_owner(&db).await, OWNER);
+    assert_eq!(read_as_ro(&db).await, Ok(vec![(1, "one".to_string())]));
+    let after = introspect(&db.client().await).await.unwrap();
+    assert!(
+        plan(&after, &desired).is_empty(),
+        "planning again gives nothing"
+    );
+
+    // The down section, step by step backwards, creates the old view and gives it back.
+    let client = db.client().await;
+    for step in up.steps.iter().rev() {
+        let sql = step
+            .reverse
+            .as_ref()
+            .unwrap_or_else(|| panic!("{} has no reverse\n{text}", step.change.kind()));
+        for stmt in sql {
+            client
+                .batch_execute(stmt)
+                .await
+                .unwrap_or_else(|e| panic!("{stmt}: {}", common::db_error(&e)));
+        }
+    }
+    assert_eq!(view_owner(&db).await, OWNER);
+    assert_eq!(read_as_ro(&db).await, Ok(vec![(1, "one".to_string())]));
+    let back = introspect(&db.client().await).await.unwrap();
+    assert_eq!(back, live);
+    assert!(plan(&back, &live).is_empty());
+}
+
+#[tokio::test]
+async fn a_function_recreated_for_its_return_type_keeps_its_owner() {
+    let db = TestDb::new().await;
+    common::ensure_roles(&db.client().await, &[RO, OWNER]).await;
+    let from = "CREATE FUNCTION f(n integer) RETURNS integer LANGUAGE sql AS 'SELECT n * 2';
+        GRANT EXECUTE ON FUNCTION f(integer) TO sp_app_ro;";
+    db.exec(from).await;
+    db.exec(&format!("ALTER FUNCTION f(integer) OWNER TO {OWNER}"))
+        .await;
+    let live = introspect(&db.client().await).await.unwrap();
+    let desired = catalog_of(&from.replace("RETURNS integer", "RETURNS bigint")).await;
+    let up = plan(&live, &desired);
+    let text = up.to_string();
+    assert!(text.contains("DROP FUNCTION"), "{text}");
+    assert!(
+        text.contains("ALTER FUNCTION public.f(n integer) OWNER TO sp_owner;"),
+        "{text}"
+    );
+    apply(&db, &up).await;
+    let owner: String = db
+        .client()
+        .await
+        .query_one(
+            "SELECT proowner::regrole::text FROM pg_proc WHERE proname = 'f'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(owner, OWNER);
+    let after = introspect(&db.client().await).await.unwrap();
+    assert!(
+        plan(&after, &desired).is_empty(),
+        "planning again gives nothing"
+    );
+}

@@ -282,6 +282,24 @@ pub enum Change {
         /// created again, what is revoked before the drop and not granted again.
         authz: bool,
     },
+    /// `ALTER VIEW public.v OWNER TO r` (`OWNER TO CURRENT_USER` when `to` is `None`):
+    /// an object's owner. Emitted around an object a plan drops: handed to the role
+    /// running the plan just before the drop, so that the down section, which creates
+    /// it again, gives it back after; and given back to its owner right after it is
+    /// created again.
+    AlterOwner {
+        /// The object.
+        object: ObjectId,
+        /// How `ALTER ... OWNER TO` names it: `VIEW public.v`, `FUNCTION public.f(a
+        /// integer)`, `SCHEMA s`.
+        on: String,
+        /// The owner before (`None`: the role running the plan).
+        from: Option<String>,
+        /// The owner after (`None`: the role running the plan).
+        to: Option<String>,
+        /// Around what: an object that stays, one dropped next, one just created.
+        phase: PrivilegePhase,
+    },
     /// `COMMENT ON <object> IS '...'` / `IS NULL`, for an object that exists on both
     /// sides (a created object carries its comment in its create step).
     AlterComment {
@@ -296,7 +314,7 @@ pub enum Change {
     },
 }
 
-/// When an [`Change::AlterPrivileges`] runs, relative to its object's life in the plan.
+/// When an [`Change::AlterPrivileges`] or [`Change::AlterOwner`] runs, relative to its object's life in the plan.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum PrivilegePhase {
@@ -463,6 +481,7 @@ impl Change {
             Change::AlterPolicy { .. } => "alter-policy",
             Change::AlterComment { .. } => "alter-comment",
             Change::AlterPrivileges { .. } => "alter-privileges",
+            Change::AlterOwner { .. } => "alter-owner",
         }
     }
 
@@ -524,9 +543,9 @@ impl Change {
             Change::AlterPolicy { table, to, .. } => {
                 ObjectId::Policy(table.clone(), to.name.clone())
             }
-            Change::AlterComment { object, .. } | Change::AlterPrivileges { object, .. } => {
-                object.clone()
-            }
+            Change::AlterComment { object, .. }
+            | Change::AlterPrivileges { object, .. }
+            | Change::AlterOwner { object, .. } => object.clone(),
         }
     }
 

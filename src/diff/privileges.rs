@@ -83,6 +83,74 @@ pub(crate) fn diff_privileges(e: &mut Emitter) {
     e.changes.extend(out);
 }
 
+/// Emits the `AlterOwner` changes, given the changes emitted so far: an object whose
+/// owner the current catalog knows (one another role than the plan's owns) and that
+/// the plan drops is handed to the role running the plan just before (so the down
+/// section gives it back after creating it again), and, created again, is given back
+/// to its owner right after.
+pub(crate) fn diff_owners(e: &mut Emitter) {
+    let (created, dropped) = created_and_dropped(&e.changes);
+    let mut out = Vec::new();
+    for (id, owner) in e.from.owners.iter() {
+        if !dropped.contains(id) {
+            continue;
+        }
+        if let Some(on) = owner_target(e.from, id) {
+            out.push(Change::AlterOwner {
+                object: id.clone(),
+                on,
+                from: Some(owner.clone()),
+                to: None,
+                phase: PrivilegePhase::BeforeDrop,
+            });
+        }
+        if created.contains(id) && contains(e.to, id) {
+            if let Some(on) = owner_target(e.to, id) {
+                out.push(Change::AlterOwner {
+                    object: id.clone(),
+                    on,
+                    from: None,
+                    to: Some(owner.clone()),
+                    phase: PrivilegePhase::AfterCreate,
+                });
+            }
+        }
+    }
+    e.changes.extend(out);
+}
+
+/// How `ALTER ... OWNER TO` names an object (`VIEW public.v`, `MATERIALIZED VIEW
+/// public.m`, `FUNCTION public.f(a integer)`), when the catalog holds it.
+pub(crate) fn owner_target(c: &Catalog, id: &ObjectId) -> Option<String> {
+    Some(match id {
+        ObjectId::Schema(s) => format!("SCHEMA {}", Ident(s)),
+        ObjectId::Table(n) => format!("TABLE {n}"),
+        ObjectId::View(n) => {
+            let v = c.views.get(n)?;
+            let word = if v.materialized {
+                "MATERIALIZED VIEW"
+            } else {
+                "VIEW"
+            };
+            format!("{word} {n}")
+        }
+        ObjectId::Sequence(n) => format!("SEQUENCE {n}"),
+        ObjectId::Function(k) => {
+            let f = c.functions.get(k)?;
+            format!("{} {}({})", f.kind.sql(), k.name, k.args)
+        }
+        ObjectId::Type(n) => {
+            let t = c.types.get(n)?;
+            let word = match t.kind {
+                TypeKind::Domain { .. } => "DOMAIN",
+                _ => "TYPE",
+            };
+            format!("{word} {n}")
+        }
+        _ => return None,
+    })
+}
+
 /// The desired catalog as the diff is to read it under `mode`: itself
 /// (authoritative); with every privilege the current catalog holds on an object both
 /// have added (additive: grant what is missing, never revoke); with the current

@@ -18,14 +18,14 @@ use std::hash::{BuildHasherDefault, Hasher};
 use crate::error::{Error, Result};
 use crate::model::{
     Attribute, Catalog, Column, Constraint, Deps, DomainCheck, Extension, Function, FunctionKey,
-    FunctionKind, Identity, IdentityKind, Index, ObjectId, PartitionOf, Policy, PrivilegeMap,
-    ReplicaIdentity, Schema, Sequence, SequenceOptions, Table, Trigger, Type, TypeKind, Unmanaged,
-    View, ViewColumn,
+    FunctionKind, Identity, IdentityKind, Index, ObjectId, OwnerMap, PartitionOf, Policy,
+    PrivilegeMap, ReplicaIdentity, Schema, Sequence, SequenceOptions, Table, Trigger, Type,
+    TypeKind, Unmanaged, View, ViewColumn,
 };
 
 use super::rows::{
     constraint_kind, ColumnRow, ConstraintRow, DependRow, ExtensionRow, FunctionRow, IndexRow,
-    PolicyRow, PrivilegeRow, RelationRow, SchemaRow, SequenceRow, TriggerRow, TypeRow,
+    OwnerRow, PolicyRow, PrivilegeRow, RelationRow, SchemaRow, SequenceRow, TriggerRow, TypeRow,
 };
 
 /// Oids of the system catalogs that `pg_depend.classid` / `refclassid` name. They are
@@ -61,6 +61,7 @@ pub(crate) struct Rows {
     pub dependencies: Vec<DependRow>,
     pub unmanaged: Vec<Unmanaged>,
     pub privileges: Vec<PrivilegeRow>,
+    pub owners: Vec<OwnerRow>,
 }
 
 /// An object being assembled, by its position in [`Assembly`]'s vectors.
@@ -203,10 +204,12 @@ pub(crate) fn assemble(rows: Rows) -> Result<Catalog> {
     a.add_functions(rows.functions)?;
     a.resolve_dependencies(&rows.dependencies);
     let privileges = a.resolve_privileges(rows.privileges);
+    let owners = a.resolve_owners(rows.owners);
     let mut unmanaged = rows.unmanaged;
     unmanaged.sort();
     let mut catalog = a.into_catalog(unmanaged);
     catalog.privileges = privileges;
+    catalog.owners = owners.into();
     catalog.shrink_to_fit();
     Ok(catalog)
 }
@@ -847,6 +850,38 @@ impl Assembly {
         out
     }
 
+    /// The model object of each owner row. Rows of objects the model does not hold
+    /// (extension members, a table's row type) and identity sequences (their node
+    /// stands for their column) are left out.
+    fn resolve_owners(&self, rows: Vec<OwnerRow>) -> OwnerMap {
+        let mut out = OwnerMap::default();
+        for row in rows {
+            let Some(target) = self
+                .nodes
+                .get(&(row.classid, row.objid, 0))
+                .and_then(|n| n.target)
+            else {
+                continue;
+            };
+            let fits = match row.classid {
+                class::PG_CLASS => {
+                    matches!(
+                        target,
+                        Handle::Table(_) | Handle::View(_) | Handle::Sequence(_)
+                    )
+                }
+                class::PG_PROC => matches!(target, Handle::Function(_)),
+                class::PG_TYPE => matches!(target, Handle::Type(_)),
+                class::PG_NAMESPACE => matches!(target, Handle::Schema(_)),
+                _ => false,
+            };
+            if fits {
+                out.insert(self.object_id(target), row.owner);
+            }
+        }
+        out
+    }
+
     /// Whether `owner` depending on `target` is worth keeping: not a reference to
     /// itself, not a part's reference to its own relation as a whole (a column needs
     /// its table; so does a constraint or trigger), not a sequence's OWNED BY column
@@ -994,6 +1029,7 @@ impl Assembly {
                 .collect(),
             unmanaged: unmanaged.into(),
             privileges: PrivilegeMap::default(),
+            owners: Default::default(),
         }
     }
 }

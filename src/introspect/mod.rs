@@ -36,7 +36,7 @@ use crate::model::Catalog;
 
 use assemble::Rows;
 use rows::{
-    ColumnRow, ConstraintRow, DependRow, ExtensionRow, FunctionRow, IndexRow, PolicyRow,
+    ColumnRow, ConstraintRow, DependRow, ExtensionRow, FunctionRow, IndexRow, OwnerRow, PolicyRow,
     PrivilegeRow, RelationRow, SchemaRow, SequenceRow, TriggerRow, TypeRow,
 };
 
@@ -143,6 +143,7 @@ async fn read_rows(client: &Client) -> Result<(Rows, Stats)> {
         extensions,
         unmanaged,
         privileges,
+        owners,
     ) = tokio::try_join!(
         fetch(
             client,
@@ -218,6 +219,7 @@ async fn read_rows(client: &Client) -> Result<(Rows, Stats)> {
             queries::PRIVILEGES,
             PrivilegeRow::from_row
         ),
+        fetch(client, s, "owners", queries::OWNERS, OwnerRow::from_row),
     )?;
     let rows = Rows {
         schemas,
@@ -234,6 +236,7 @@ async fn read_rows(client: &Client) -> Result<(Rows, Stats)> {
         dependencies,
         unmanaged,
         privileges,
+        owners,
     };
     Ok((rows, stats.get()))
 }

@@ -517,6 +517,30 @@ pub const PRIVILEGES: &str = concat!(
     "AND ip.objsubid = o.objsubid"
 );
 
+/// Lists the owners of user tables, views, materialized views, sequences, functions,
+/// procedures, types and schemas as `(classid, objid, owner)`, leaving out what the
+/// role reading the catalog owns (objects it creates are its own anyway). Extension
+/// members and row types are left out by the caller, which holds no node for them.
+pub const OWNERS: &str = concat!(
+    "SELECT o.classid, o.objid, o.owner::regrole::text AS owner FROM (",
+    "SELECT 'pg_class'::regclass::oid AS classid, c.oid AS objid, c.relowner AS owner ",
+    "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace ",
+    "WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S') AND ",
+    user_schema!("n"),
+    " UNION ALL ",
+    "SELECT 'pg_proc'::regclass::oid, p.oid, p.proowner FROM pg_proc p ",
+    "JOIN pg_namespace n ON n.oid = p.pronamespace WHERE ",
+    user_schema!("n"),
+    " UNION ALL ",
+    "SELECT 'pg_type'::regclass::oid, t.oid, t.typowner FROM pg_type t ",
+    "JOIN pg_namespace n ON n.oid = t.typnamespace WHERE t.typtype IN ('c', 'd', 'e') AND ",
+    user_schema!("n"),
+    " UNION ALL ",
+    "SELECT 'pg_namespace'::regclass::oid, n.oid, n.nspowner FROM pg_namespace n WHERE ",
+    user_schema!("n"),
+    ") o WHERE o.owner <> (SELECT oid FROM pg_roles WHERE rolname = current_user)"
+);
+
 /// The lowest `server_version_num` introspection reads (`pg_trigger.tgparentid` is
 /// from PostgreSQL 13).
 pub const MIN_VERSION: i32 = 130000;
@@ -559,4 +583,5 @@ pub const ALL: &[(&str, &str)] = &[
     ("dependencies", DEPENDENCIES),
     ("unmanaged", UNMANAGED),
     ("privileges", PRIVILEGES),
+    ("owners", OWNERS),
 ];

@@ -525,6 +525,35 @@ impl PrivilegeRow {
     }
 }
 
+/// A row of [`super::queries::OWNERS`]: an object and the role that owns it.
+#[derive(Clone, Debug)]
+pub(crate) struct OwnerRow {
+    pub classid: u32,
+    pub objid: u32,
+    pub owner: String,
+}
+
+impl OwnerRow {
+    pub fn from_row(row: &Row) -> Result<Self> {
+        const Q: &str = "owners";
+        let owner: String = get(row, Q, "owner")?;
+        Ok(OwnerRow {
+            classid: get(row, Q, "classid")?,
+            objid: get(row, Q, "objid")?,
+            // `regrole::text` quotes a name that needs it; the model keeps names bare.
+            owner: unquote(&owner),
+        })
+    }
+}
+
+/// A role name as `regrole::text` writes it, without its double quotes.
+fn unquote(name: &str) -> String {
+    match name.strip_prefix('"').and_then(|n| n.strip_suffix('"')) {
+        Some(inner) => inner.replace("\"\"", "\""),
+        None => name.to_string(),
+    }
+}
+
 /// Decodes a row of [`super::queries::UNMANAGED`].
 pub(crate) fn unmanaged_from_row(row: &Row) -> Result<Unmanaged> {
     const Q: &str = "unmanaged";

@@ -31,7 +31,7 @@ pub use filter::SchemaFilter;
 /// revision wait there for its rollback. Never part of a managed schema.
 pub const TRASH_SCHEMA: &str = "schemaplan_trash";
 pub use name::{literal, literal_or_null, needs_quotes, quote_ident, Ident, QualName, KEYWORDS};
-pub use privileges::{AclKind, Grant, PrivilegeMap, PrivilegeMode, Privileges, PUBLIC};
+pub use privileges::{AclKind, Grant, OwnerMap, PrivilegeMap, PrivilegeMode, Privileges, PUBLIC};
 pub use relation::{
     Column, Columns, Constraint, ConstraintKind, Identity, IdentityKind, Index, PartitionOf,
     Policy, ReplicaIdentity, Table, Trigger, TriggerEnabled, ROLE_KEYWORDS,
@@ -68,9 +68,19 @@ pub struct Catalog {
     /// entry there keeps whatever privileges it has.
     #[serde(default)]
     pub privileges: PrivilegeMap,
+    /// Owners of objects owned by another role than the one that read the source
+    /// (introspection only). Never compared: a plan that drops and creates an object
+    /// again gives it back to its owner.
+    #[serde(default, skip_serializing_if = "no_owners")]
+    pub owners: NotCompared<OwnerMap>,
     /// Objects found in the source that schemaplan does not manage yet. Reported as
     /// warnings; never compared.
     pub unmanaged: NotCompared<Vec<Unmanaged>>,
+}
+
+/// Whether no owner is known (the field is then left out of the serialized catalog).
+fn no_owners(owners: &NotCompared<OwnerMap>) -> bool {
+    owners.is_empty()
 }
 
 impl Catalog {
@@ -188,6 +198,7 @@ impl Catalog {
         self.triggers.retain(|(t, _), _| keep(&t.schema));
         self.privileges
             .retain(|id, _| id.schema().is_none_or(&keep));
+        self.owners.retain(|id, _| id.schema().is_none_or(&keep));
         self.unmanaged
             .0
             .retain(|u| u.schema.as_deref().is_none_or(&keep));

@@ -225,6 +225,40 @@ impl PrivilegeMap {
     }
 }
 
+/// The owners of objects, by object, for the objects a source knows the owner of and
+/// that are not owned by the role that read the source (introspection leaves out what
+/// `current_user` owns, so a plan's own objects add nothing). Never compared: an owner
+/// is only restored on an object a plan drops and creates again. Serialized as a list
+/// of pairs, and not at all when empty.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OwnerMap(pub BTreeMap<ObjectId, String>);
+
+impl std::ops::Deref for OwnerMap {
+    type Target = BTreeMap<ObjectId, String>;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for OwnerMap {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
+impl Serialize for OwnerMap {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for OwnerMap {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let pairs: Vec<(ObjectId, String)> = Vec::deserialize(d)?;
+        Ok(OwnerMap(pairs.into_iter().collect()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -414,7 +414,8 @@ pub fn effects(change: &Change) -> Effects {
             e.need(to.deps.iter().cloned());
             e.release(from.deps.iter().cloned());
         }
-        Change::AlterPrivileges { object, phase, .. } => {
+        Change::AlterPrivileges { object, phase, .. }
+        | Change::AlterOwner { object, phase, .. } => {
             if *phase == PrivilegePhase::BeforeDrop {
                 e.releases.insert(object.clone());
             } else {

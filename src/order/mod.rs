@@ -175,12 +175,20 @@ fn rank(change: &Change) -> u8 {
         Change::CreatePolicy { .. } => 44,
         Change::AlterPolicy { .. } => 45,
         Change::AlterComment { .. } => 46,
-        // Revokes before a drop go first, like the drops; grants last.
-        Change::AlterPrivileges { phase, .. } => {
+        // Revokes and owners handed over before a drop go first, like the drops;
+        // owners then grants last: who owns an object decides what its grants mean.
+        Change::AlterOwner { phase, .. } => {
             if *phase == crate::diff::PrivilegePhase::BeforeDrop {
                 1
             } else {
                 47
+            }
+        }
+        Change::AlterPrivileges { phase, .. } => {
+            if *phase == crate::diff::PrivilegePhase::BeforeDrop {
+                1
+            } else {
+                48
             }
         }
     }

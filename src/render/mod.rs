@@ -509,6 +509,23 @@ pub fn inverse(change: &Change) -> Option<Change> {
                 PrivilegePhase::InPlace => PrivilegePhase::InPlace,
             },
         },
+        AlterOwner {
+            object,
+            on,
+            from,
+            to,
+            phase,
+        } => AlterOwner {
+            object,
+            on,
+            from: to,
+            to: from,
+            phase: match phase {
+                PrivilegePhase::BeforeDrop => PrivilegePhase::AfterCreate,
+                PrivilegePhase::AfterCreate => PrivilegePhase::BeforeDrop,
+                PrivilegePhase::InPlace => PrivilegePhase::InPlace,
+            },
+        },
         AlterReplicaIdentity { table, from, to } => AlterReplicaIdentity {
             table,
             from: to,

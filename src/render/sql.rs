@@ -210,6 +210,11 @@ pub fn statements(change: &Change) -> Vec<String> {
             to,
             ..
         } => privileges(&mut out, on, column.as_deref(), from, to),
+        Change::AlterOwner { on, to, .. } => out.push(format!(
+            "ALTER {on} OWNER TO {}",
+            to.as_deref()
+                .map_or_else(|| "CURRENT_USER".to_string(), |r| Ident(r).to_string())
+        )),
         Change::CreatePolicy { table, policy } => {
             out.push(create_policy(table, policy));
             if policy.comment.is_some() {
