@@ -13,7 +13,7 @@
 use std::collections::BTreeSet;
 
 use crate::model::{
-    AclKind, Catalog, Ident, ObjectId, PrivilegeMap, PrivilegeMode, Privileges, TypeKind,
+    AclKind, Catalog, Ident, ObjectId, ObjectMap, PrivilegeMode, Privileges, TypeKind,
 };
 
 use super::{disrupt::contains, Change, Emitter, PrivilegePhase};
@@ -181,7 +181,7 @@ pub fn adjust(from: &Catalog, to: &Catalog, mode: PrivilegeMode) -> Catalog {
                 .filter(|(id, _)| to.contains(id))
                 .map(|(id, p)| (id.clone(), p.clone()))
                 .collect();
-            to.privileges = PrivilegeMap(kept);
+            to.privileges = ObjectMap(kept);
         }
     }
     to

@@ -31,7 +31,9 @@ pub use filter::SchemaFilter;
 /// revision wait there for its rollback. Never part of a managed schema.
 pub const TRASH_SCHEMA: &str = "schemaplan_trash";
 pub use name::{literal, literal_or_null, needs_quotes, quote_ident, Ident, QualName, KEYWORDS};
-pub use privileges::{AclKind, Grant, OwnerMap, PrivilegeMap, PrivilegeMode, Privileges, PUBLIC};
+pub use privileges::{
+    AclKind, Grant, ObjectMap, OwnerMap, PrivilegeMap, PrivilegeMode, Privileges, PUBLIC,
+};
 pub use relation::{
     Column, Columns, Constraint, ConstraintKind, Identity, IdentityKind, Index, PartitionOf,
     Policy, ReplicaIdentity, Table, Trigger, TriggerEnabled, ROLE_KEYWORDS,

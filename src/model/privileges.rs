@@ -182,39 +182,48 @@ impl Privileges {
     }
 }
 
-/// The privileges of the objects whose ACL is not their kind's default, by object
-/// (columns as `ObjectId::Column`). Serialized as a list of pairs: JSON keys are
-/// strings.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct PrivilegeMap(pub BTreeMap<ObjectId, Privileges>);
+/// A value per object, kept in object order. Serialized as a list of pairs (JSON keys
+/// are strings).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ObjectMap<V>(pub BTreeMap<ObjectId, V>);
 
-impl std::ops::Deref for PrivilegeMap {
-    type Target = BTreeMap<ObjectId, Privileges>;
+impl<V> Default for ObjectMap<V> {
+    fn default() -> Self {
+        ObjectMap(BTreeMap::new())
+    }
+}
+
+impl<V> std::ops::Deref for ObjectMap<V> {
+    type Target = BTreeMap<ObjectId, V>;
     fn deref(&self) -> &Self::Target {
         &self.0
     }
 }
 
-impl std::ops::DerefMut for PrivilegeMap {
+impl<V> std::ops::DerefMut for ObjectMap<V> {
     fn deref_mut(&mut self) -> &mut Self::Target {
         &mut self.0
     }
 }
 
-impl Serialize for PrivilegeMap {
+impl<V: Serialize> Serialize for ObjectMap<V> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_seq(self.0.iter())
     }
 }
 
-impl<'de> Deserialize<'de> for PrivilegeMap {
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for ObjectMap<V> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let pairs: Vec<(ObjectId, Privileges)> = Vec::deserialize(d)?;
-        Ok(PrivilegeMap(pairs.into_iter().collect()))
+        let pairs: Vec<(ObjectId, V)> = Vec::deserialize(d)?;
+        Ok(ObjectMap(pairs.into_iter().collect()))
     }
 }
 
-impl PrivilegeMap {
+/// The privileges of the objects whose ACL is not their kind's default, by object
+/// (columns as `ObjectId::Column`).
+pub type PrivilegeMap = ObjectMap<Privileges>;
+
+impl ObjectMap<Privileges> {
     /// Records `p` for `object`, or forgets it when it is the kind's default.
     pub fn put(&mut self, object: ObjectId, kind: AclKind, p: Privileges) {
         if p == Privileges::default_for(kind) {
@@ -228,36 +237,9 @@ impl PrivilegeMap {
 /// The owners of objects, by object, for the objects a source knows the owner of and
 /// that are not owned by the role that read the source (introspection leaves out what
 /// `current_user` owns, so a plan's own objects add nothing). Never compared: an owner
-/// is only restored on an object a plan drops and creates again. Serialized as a list
-/// of pairs, and not at all when empty.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct OwnerMap(pub BTreeMap<ObjectId, String>);
-
-impl std::ops::Deref for OwnerMap {
-    type Target = BTreeMap<ObjectId, String>;
-    fn deref(&self) -> &Self::Target {
-        &self.0
-    }
-}
-
-impl std::ops::DerefMut for OwnerMap {
-    fn deref_mut(&mut self) -> &mut Self::Target {
-        &mut self.0
-    }
-}
-
-impl Serialize for OwnerMap {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.0.iter())
-    }
-}
-
-impl<'de> Deserialize<'de> for OwnerMap {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let pairs: Vec<(ObjectId, String)> = Vec::deserialize(d)?;
-        Ok(OwnerMap(pairs.into_iter().collect()))
-    }
-}
+/// is only restored on an object a plan drops and creates again. Serialized not at all
+/// when empty.
+pub type OwnerMap = ObjectMap<String>;
 
 #[cfg(test)]
 mod tests {
