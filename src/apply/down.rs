@@ -22,8 +22,8 @@ use tokio_postgres::Client;
 
 use super::history::{self, db};
 use super::run::{
-    check_drift, concurrent_index_name, execute, failure, group_end, prepare, rollback_quietly,
-    run_group, verify,
+    check_drift, concurrent_index_name, execute, failure, group_end, invalid_index, prepare,
+    rollback_quietly, run_group, verify,
 };
 use super::{last_fingerprint, Done, Migrator, Observer, Report, RollbackOptions};
 use crate::error::{Error, Result};
@@ -266,15 +266,7 @@ async fn rehearsal(client: &Client, plan: &[Undo<'_>]) -> Result<()> {
                 if let Some(name) = concurrent_index_name(&s.sql) {
                     // An invalid index left by a failed concurrent build is dropped
                     // before the real build too.
-                    let invalid: bool = client
-                        .query_one(
-                            "SELECT coalesce((SELECT NOT indisvalid FROM pg_index \
-                              WHERE indexrelid = to_regclass($1)), false)",
-                            &[&name],
-                        )
-                        .await?
-                        .get(0);
-                    if invalid {
+                    if invalid_index(client, &name).await? {
                         client.batch_execute(&format!("DROP INDEX {name}")).await?;
                     }
                 }

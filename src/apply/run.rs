@@ -705,6 +705,21 @@ pub(super) fn group_end(statements: &[ScriptStatement], i: usize) -> usize {
 
 /// Before a `CREATE INDEX CONCURRENTLY` is run (again): an invalid index of that name,
 /// left by a build that failed or was killed, is dropped so the build can start over.
+/// Whether `name` is an index left invalid (by a failed concurrent build).
+pub(super) async fn invalid_index(
+    client: &Client,
+    name: &str,
+) -> std::result::Result<bool, tokio_postgres::Error> {
+    let row = client
+        .query_one(
+            "SELECT coalesce((SELECT NOT indisvalid FROM pg_index \
+             WHERE indexrelid = to_regclass($1)), false)",
+            &[&name],
+        )
+        .await?;
+    Ok(row.get(0))
+}
+
 pub(super) async fn prepare_alone(
     client: &Client,
     s: &ScriptStatement,
@@ -712,15 +727,7 @@ pub(super) async fn prepare_alone(
     let Some(name) = concurrent_index_name(&s.sql) else {
         return Ok(());
     };
-    let invalid: bool = client
-        .query_one(
-            "SELECT coalesce((SELECT NOT indisvalid FROM pg_index \
-                              WHERE indexrelid = to_regclass($1)), false)",
-            &[&name],
-        )
-        .await?
-        .get(0);
-    if invalid {
+    if invalid_index(client, &name).await? {
         tracing::warn!("dropping the invalid index {name} left by an earlier build");
         client
             .batch_execute(&format!("DROP INDEX CONCURRENTLY IF EXISTS {name}"))
