@@ -1324,17 +1324,23 @@ fn named_object(b: &mut Builder<'_>, objtype: i32, object: Option<&Node>) -> Opt
     }
 }
 
-/// See [`super::access_changes`].
-pub(crate) fn access_changes(sql: &str) -> Vec<super::AccessChange> {
+/// The parse tree of a GRANT or REVOKE statement; None for any other statement (told
+/// by its first word, before parsing) or one that does not parse.
+fn parse_grant(sql: &str) -> Option<pg_query::ParseResult> {
     let word = sql
         .trim_start()
         .get(..6)
         .unwrap_or_default()
         .to_ascii_uppercase();
     if !word.starts_with("GRANT") && word != "REVOKE" {
-        return Vec::new();
+        return None;
     }
-    let Ok(tree) = pg_query::parse(sql, 0) else {
+    pg_query::parse(sql, 0).ok()
+}
+
+/// See [`super::access_changes`].
+pub(crate) fn access_changes(sql: &str) -> Vec<super::AccessChange> {
+    let Some(tree) = parse_grant(sql) else {
         return Vec::new();
     };
     let upper = sql.to_ascii_uppercase();
@@ -1392,15 +1398,7 @@ pub(crate) fn access_changes(sql: &str) -> Vec<super::AccessChange> {
 
 /// See [`super::roles_named`].
 pub(crate) fn roles_named(sql: &str) -> Vec<String> {
-    let word = sql
-        .trim_start()
-        .get(..6)
-        .unwrap_or_default()
-        .to_ascii_uppercase();
-    if !word.starts_with("GRANT") && word != "REVOKE" {
-        return Vec::new();
-    }
-    let Ok(tree) = pg_query::parse(sql, 0) else {
+    let Some(tree) = parse_grant(sql) else {
         return Vec::new();
     };
     let mut out = Vec::new();
