@@ -293,6 +293,11 @@ pub enum Error {
         hazards: Vec<String>,
     },
 
+    /// A column changes between types no cast converts (`bigint` to `timestamp`): the
+    /// desired schema must say how, with a `using` hint.
+    #[error("{0}")]
+    NoCast(Box<NoCast>),
+
     /// A rename hint that cannot be read or matches nothing.
     #[error("{location}: {what}")]
     BadRenameHint {
@@ -390,6 +395,38 @@ fn opt_line(label: &str, value: &Option<String>) -> String {
 
 /// The library's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The details of [`Error::NoCast`].
+#[derive(Debug)]
+pub struct NoCast {
+    /// Where the desired schema declares the table, when it is read from files.
+    pub declared_in: Option<Location>,
+    /// The table.
+    pub table: crate::model::QualName,
+    /// The column.
+    pub column: String,
+    /// Its current type.
+    pub from: String,
+    /// Its desired type.
+    pub to: String,
+}
+
+impl std::fmt::Display for NoCast {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(l) = &self.declared_in {
+            write!(f, "{l}: ")?;
+        }
+        let (t, c) = (&self.table, &self.column);
+        write!(
+            f,
+            "column {t}.{c} changes type from {} to {}, and PostgreSQL has no cast between \
+             them: say how to convert the rows with a hint in the desired schema, \
+             `-- schemaplan: using {t}.{c}: <expression of {c}>` (or `using:` on the \
+             column in YAML)",
+            self.from, self.to
+        )
+    }
+}
 
 impl Error {
     /// An I/O error with the path it concerns.

@@ -1,6 +1,8 @@
 //! The engine's round trip, one trial per `tests/fixtures/diff/<case>/{from,to}.sql`:
 //!
 //! 1. `from.sql` and `to.sql` are loaded into fresh databases and introspected (A, B);
+//!    Rows from `data.sql`, when the case has one, are loaded into A's database, so the
+//!    plans are applied to a table holding data (casts, rewrites, NOT NULL).
 //! 2. the plan A → B is rendered (snapshotted with its down plan, on the PostgreSQL
 //!    version the snapshots were taken on) and applied, statement by statement, to the
 //!    database holding A;
@@ -56,11 +58,13 @@ fn run_case(name: &str, dir: &Path) -> Result<(), Failed> {
 async fn case(name: &str, dir: &Path) -> Result<(), String> {
     let from_sql = std::fs::read_to_string(dir.join("from.sql")).unwrap_or_default();
     let to_sql = std::fs::read_to_string(dir.join("to.sql")).map_err(|e| e.to_string())?;
+    let data_sql = std::fs::read_to_string(dir.join("data.sql")).unwrap_or_default();
 
     let db = TestDb::new().await;
     let target = TestDb::new().await;
     ensure_roles(&db, dir).await;
     load(&db, &from_sql, "from.sql").await?;
+    load(&db, &data_sql, "data.sql").await?;
     load(&target, &to_sql, "to.sql").await?;
     let a = read(&db).await?;
     let b = read(&target).await?;

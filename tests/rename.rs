@@ -146,3 +146,82 @@ async fn yaml_renamed_from_renames_tables_and_columns() {
         .get(0);
     assert_eq!(rows, 50);
 }
+
+/// A type change no cast covers (`bigint` epoch milliseconds to `timestamp`) is refused
+/// by `plan` and `check` alike, naming the file that declares the table and the hint to
+/// write; with `-- schemaplan: using ...` the plan converts the rows with it, records
+/// it in the header, marks the way back not reversible, and is carried out once applied.
+#[tokio::test]
+async fn a_type_change_no_cast_covers_needs_a_using_hint() {
+    let db = TestDb::new().await;
+    db.exec(
+        "CREATE TABLE events (id bigint PRIMARY KEY, created_at bigint NOT NULL);
+         INSERT INTO events SELECT g, 1700000000000 + g * 1000 FROM generate_series(1, 100) g;",
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    ok(&run(p, &db.url, &["baseline"]));
+    std::fs::create_dir_all(p.join("schema")).unwrap();
+    let table = "CREATE TABLE events (\n    id bigint PRIMARY KEY,\n    created_at timestamp with time zone NOT NULL\n);\n";
+    std::fs::write(p.join("schema/app.sql"), format!("-- events\n{table}")).unwrap();
+    for command in [&["plan", "-m", "x"][..], &["check"][..]] {
+        let o = run(p, &db.url, command);
+        assert_ne!(o.status.code(), Some(0), "{command:?} must refuse");
+        let e = stderr(&o);
+        for expected in [
+            "schema/app.sql:2:1",
+            "public.events.created_at changes type from bigint to timestamp with time zone",
+            "no cast",
+            "-- schemaplan: using public.events.created_at: <expression of created_at>",
+        ] {
+            assert!(
+                e.contains(expected),
+                "{command:?}: missing {expected:?} in {e}"
+            );
+        }
+    }
+
+    std::fs::write(
+        p.join("schema/app.sql"),
+        format!("-- schemaplan: using public.events.created_at: to_timestamp(created_at / 1000.0)\n{table}"),
+    )
+    .unwrap();
+    let revision = ok(&run(p, &db.url, &["plan", "-m", "timestamps"]));
+    for expected in [
+        "-- using: public.events.created_at: to_timestamp(created_at / 1000.0)",
+        "TYPE timestamp with time zone USING to_timestamp(created_at / 1000.0)",
+        "not-reversible",
+    ] {
+        assert!(
+            revision.contains(expected),
+            "missing {expected:?} in\n{revision}"
+        );
+    }
+    ok(&run(p, &db.url, &["check"]));
+    ok(&run(
+        p,
+        &db.url,
+        &["apply", "--allow-hazard", "table-rewrite"],
+    ));
+    let client = db.client().await;
+    let converted: i64 = client
+        .query_one(
+            "SELECT count(*) FROM events WHERE created_at = to_timestamp(1700000000 + id)",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(
+        converted, 100,
+        "every row converted by the hint's expression"
+    );
+    let again = run(p, &db.url, &["plan", "-m", "again"]);
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+    assert!(
+        stderr(&again).contains("nothing to plan"),
+        "{}",
+        stderr(&again)
+    );
+}

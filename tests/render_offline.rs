@@ -119,7 +119,7 @@ fn round_trip(dir: &Path, online: bool) -> Result<(), String> {
         let mut catalog = start.clone();
         schemaplan::offline::interpret_script(&mut catalog, &statements)
             .map_err(|e| format!("{which}: {e}\n--- {which} section:\n{text}"))?;
-        let left = plan_changes(&catalog, goal, online).map_err(|e| e.to_string())?;
+        let left = plan_changes(&catalog, goal, online, None).map_err(|e| e.to_string())?;
         if !left.is_empty() {
             return Err(format!(
                 "after the {which} section, offline still finds:\n{left}\n--- {which} section:\n{text}"

@@ -28,8 +28,8 @@ pub use change::{
 };
 pub use disrupt::{needs_view_recreate, Disruptions};
 pub use privileges::adjust as adjust_privileges;
-pub use rename::apply_hints;
-pub use table::using_cast;
+pub use rename::{apply_conversions, apply_hints, check_conversions, conversions, Conversions};
+pub use table::{no_cast_between, using_cast};
 
 use crate::model::{Catalog, Constraint, Index, ObjectId, QualName, SmallMap, Table};
 

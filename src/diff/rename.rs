@@ -48,7 +48,7 @@ pub fn apply_hints(
     let mut current = from.clone();
     let mut changes = Vec::new();
     let mut used = Vec::new();
-    for hint in hints {
+    for hint in hints.iter().filter(|h| h.kind.as_deref() != Some("using")) {
         let bad = |what: String| Error::BadRenameHint {
             location: hint.location.clone(),
             what: format!("rename {}: {what}", hint.text()),
@@ -189,6 +189,105 @@ pub fn apply_hints(
         }
     }
     Ok((current, changes, used))
+}
+
+/// Conversions for column type changes, by (table, column): the `USING` expression the
+/// desired schema gives.
+pub type Conversions = std::collections::BTreeMap<(QualName, String), String>;
+
+/// The desired schema's `using` hints that apply between `from` (renames carried out)
+/// and `to`, and their texts for the revision header. A hint whose column already has
+/// its new type is carried out and left out; one naming a column either side lacks is
+/// an error naming the hint.
+pub fn conversions(
+    from: &Catalog,
+    to: &Catalog,
+    hints: &[RenameHint],
+) -> Result<(Conversions, Vec<String>)> {
+    let mut out = Conversions::new();
+    let mut used = Vec::new();
+    for hint in hints.iter().filter(|h| h.kind.as_deref() == Some("using")) {
+        let bad = |what: String| Error::BadRenameHint {
+            location: hint.location.clone(),
+            what: format!("{}: {what}", hint.text()),
+        };
+        let mut p = parts(&hint.old);
+        if p.len() == 2 {
+            p.insert(0, "public".into());
+        }
+        let [schema, table, column] = p.as_slice() else {
+            return Err(bad("expected SCHEMA.TABLE.COLUMN".into()));
+        };
+        let t = QualName::new(schema.as_str(), table.as_str());
+        let column_of = |c: &Catalog| {
+            c.tables
+                .get(&t)
+                .and_then(|x| x.columns.get(column.as_str()))
+                .cloned()
+        };
+        let Some(wanted) = column_of(to) else {
+            return Err(bad(format!(
+                "the desired schema has no column {column:?} in {t}"
+            )));
+        };
+        match column_of(from) {
+            Some(now) if now.type_name != wanted.type_name => {
+                out.insert((t, column.clone()), hint.new.clone());
+                used.push(hint.text());
+            }
+            // Carried out already (or the column is new): nothing to convert.
+            _ => {}
+        }
+    }
+    Ok((out, used))
+}
+
+/// Puts the conversions into the type changes they are for.
+pub fn apply_conversions(changes: &mut [Change], conversions: &Conversions) {
+    if conversions.is_empty() {
+        return;
+    }
+    for change in changes {
+        if let Change::AlterColumn {
+            table,
+            to,
+            what: super::ColumnChange::Type { using },
+            ..
+        } = change
+        {
+            if let Some(expr) = conversions.get(&(table.clone(), to.name.clone())) {
+                *using = Some(expr.clone());
+            }
+        }
+    }
+}
+
+/// The first type change with no conversion where PostgreSQL has no cast, as an error
+/// (not yet located in a file).
+pub fn check_conversions(changes: &[Change], conversions: &Conversions) -> Result<()> {
+    for change in changes {
+        if let Change::AlterColumn {
+            table,
+            from,
+            to,
+            what: super::ColumnChange::Type { .. },
+        } = change
+        {
+            let key = (table.clone(), to.name.clone());
+            if !conversions.contains_key(&key)
+                && super::table::no_cast_between(&from.type_name, &to.type_name)
+            {
+                return Err(Error::NoCast(Box::new(crate::error::NoCast {
+                    declared_in: None,
+                    table: table.clone(),
+                    column: to.name.clone(),
+                    from: from.type_name.clone(),
+                    to: to.type_name.clone(),
+                })));
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! Diff of tables (columns, constraints, policies, partitions), indexes and triggers.
 
-use crate::model::{Column, ObjectId, QualName, ReplicaIdentity, Table};
+use crate::model::{Column, Index, ObjectId, QualName, ReplicaIdentity, Table};
 
 use super::{
     pair_up, retired_type_name, Change, ColumnChange, CommentTarget, Emitter, TableChange,
@@ -344,7 +344,12 @@ fn alter_column(e: &mut Emitter, table: &QualName, fc: &Column, tc: &Column) {
     if tc.not_null && !fc.not_null {
         e.push(alter(fc, tc, ColumnChange::NotNull));
     }
-    if fc.identity != tc.identity {
+    // An identity whose column changes type: PostgreSQL moves the sequence to the new
+    // type with the column (and its default bounds with it), so option changes follow
+    // the type, where they are checked against the new type's range.
+    let identity_kept = fc.identity.is_some() && tc.identity.is_some();
+    let identity_after_type = type_changes && identity_kept;
+    if fc.identity != tc.identity && !identity_after_type {
         e.push(alter(fc, tc, ColumnChange::Identity));
     }
     if type_changes {
@@ -352,11 +357,38 @@ fn alter_column(e: &mut Emitter, table: &QualName, fc: &Column, tc: &Column) {
         retire_deps(e, &mut old);
         let using = if e.d.converted.contains(&key) {
             Some(conversion(e, tc))
+        } else if using_cast(&fc.type_name, &tc.type_name) {
+            // Between an enum and another user type there is no cast but the one
+            // through text (labels are text).
+            let through_text = [&fc.type_name, &tc.type_name]
+                .iter()
+                .any(|t| is_enum(e.from, t) || is_enum(e.to, t))
+                && !is_string_type(&fc.type_name);
+            let col = crate::model::Ident(&tc.name);
+            Some(if through_text {
+                let array = if tc.type_name.ends_with("[]") {
+                    "[]"
+                } else {
+                    ""
+                };
+                format!("{col}::text{array}::{}", tc.type_name)
+            } else {
+                format!("{col}::{}", tc.type_name)
+            })
         } else {
-            using_cast(&fc.type_name, &tc.type_name)
-                .then(|| format!("{}::{}", crate::model::Ident(&tc.name), tc.type_name))
+            None
         };
         e.push(alter(&old, tc, ColumnChange::Type { using }));
+        if identity_after_type {
+            let mut retyped = fc.clone();
+            retyped.type_name = tc.type_name.clone();
+            if let Some(id) = retyped.identity.as_mut() {
+                id.options = id.options.retyped(&fc.type_name, &tc.type_name);
+            }
+            if retyped.identity != tc.identity {
+                e.push(alter(&retyped, tc, ColumnChange::Identity));
+            }
+        }
     } else if current.default != tc.default {
         e.push(alter(&current, tc, ColumnChange::Default));
     }
@@ -449,6 +481,58 @@ pub fn using_cast(from: &str, to: &str) -> bool {
         .any(|fam| fam.contains(&from.as_str()) && fam.contains(&to.as_str()))
 }
 
+/// Whether PostgreSQL has no cast at all from one built-in type to another (`bigint` to
+/// `timestamp`, `boolean` to `date`): `ALTER COLUMN ... TYPE` then needs a conversion
+/// the user writes. False when a cast exists or when either type is not a built-in
+/// scalar type this knows (a user type, an array), so it never refuses a change that
+/// could work.
+pub fn no_cast_between(from: &str, to: &str) -> bool {
+    let family = |t: &str| -> Option<&'static str> {
+        Some(match strip_typmod(t).as_str() {
+            "smallint" | "integer" | "bigint" | "numeric" | "real" | "double precision" => "number",
+            "boolean" => "boolean",
+            "date" | "timestamp without time zone" | "timestamp with time zone" => "instant",
+            "time without time zone" | "time with time zone" | "interval" => "time",
+            "uuid" => "uuid",
+            "bytea" => "bytea",
+            "json" | "jsonb" => "json",
+            "inet" | "cidr" | "macaddr" | "macaddr8" => "network",
+            _ => return None,
+        })
+    };
+    let (Some(a), Some(b)) = (family(from), family(to)) else {
+        return false;
+    };
+    if a == b {
+        return false;
+    }
+    let (from, to) = (strip_typmod(from), strip_typmod(to));
+    // The casts between families PostgreSQL has.
+    let exists = match (a, b) {
+        ("number", "boolean") | ("boolean", "number") => from == "integer" || to == "integer",
+        ("json", "number") | ("json", "boolean") => from == "jsonb",
+        ("instant", "time") => from != "date" && to != "interval",
+        _ => false,
+    };
+    !exists
+}
+
+/// Whether `type_name` (or its array) names an enum of `catalog`.
+fn is_enum(catalog: &crate::model::Catalog, type_name: &str) -> bool {
+    let base = type_name.strip_suffix("[]").unwrap_or(type_name);
+    catalog.types.values().any(|t| {
+        t.name.to_string() == base && matches!(t.kind, crate::model::TypeKind::Enum { .. })
+    })
+}
+
+/// `text`, `varchar` and `char`, with or without typmod: they cast to anything.
+fn is_string_type(type_name: &str) -> bool {
+    matches!(
+        strip_typmod(type_name).as_str(),
+        "text" | "character varying" | "character"
+    )
+}
+
 /// A type name without its modifiers: `character varying(20)` → `character varying`,
 /// `timestamp(3) with time zone` → `timestamp with time zone`.
 fn strip_typmod(t: &str) -> String {
@@ -472,7 +556,7 @@ pub(crate) fn diff_indexes(e: &mut Emitter) {
     for (name, from, to) in pair_up(from_indexes.iter(), &e.to.indexes) {
         match (from, to) {
             (Some(f), None) => {
-                if !e.d.relation_dropped(&f.table) {
+                if !e.d.relation_dropped(&f.table) && !adopted_by_new_parent_index(e, f) {
                     e.push(Change::DropIndex(f.clone()));
                 }
             }
@@ -495,6 +579,31 @@ pub(crate) fn diff_indexes(e: &mut Emitter) {
             (None, None) => {}
         }
     }
+}
+
+/// Whether a partition's own index becomes, unchanged, its copy of an index created on
+/// the partitioned table in this plan: `CREATE INDEX` on the parent attaches a matching
+/// index a partition already has instead of building one, so the index is kept (no
+/// drop, no rebuild) and keeps its name.
+fn adopted_by_new_parent_index(e: &Emitter, f: &Index) -> bool {
+    let Some(part) = e.to.tables.get(&f.table) else {
+        return false;
+    };
+    let (Some(of), Some(copy)) = (&part.partition_of, part.inherited_indexes.get(&f.name)) else {
+        return false;
+    };
+    let tail = |d: &str| d.find(" USING ").map(|at| d[at..].to_string());
+    let unique = |d: &str| d.starts_with("CREATE UNIQUE");
+    if copy.definition != f.definition {
+        return false;
+    }
+    e.to.indexes.values().any(|p| {
+        p.table == of.parent
+            && tail(&p.definition) == tail(&f.definition)
+            && unique(&p.definition) == unique(&f.definition)
+            && (!e.from.indexes.contains_key(&p.name)
+                || e.d.is_recreated(&ObjectId::Index(p.name.clone())))
+    })
 }
 
 /// Triggers on tables and views.

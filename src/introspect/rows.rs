@@ -102,7 +102,7 @@ impl TypeRow {
             relid: get(row, Q, "relid")?,
             base: get(row, Q, "base")?,
             not_null: get(row, Q, "not_null")?,
-            default: get(row, Q, "default_expr")?,
+            default: get::<Option<String>>(row, Q, "default_expr")?.map(|d| stable_spelling(&d)),
             collation: get(row, Q, "collation")?,
             labels: get(row, Q, "labels")?,
             comment: get(row, Q, "comment")?,
@@ -232,7 +232,7 @@ impl RelationRow {
             partition_by: get(row, Q, "partition_by")?,
             bound: get(row, Q, "bound")?,
             view_definition: get::<Option<String>>(row, Q, "view_definition")?
-                .map(|d| view_definition(&d)),
+                .map(|d| stable_spelling(&view_definition(&d))),
             rule_oid: get(row, Q, "rule_oid")?,
             parents,
             comment: get(row, Q, "comment")?,
@@ -272,7 +272,7 @@ impl ColumnRow {
             not_null: get(row, Q, "not_null")?,
             identity: get(row, Q, "identity")?,
             generated: get(row, Q, "generated")?,
-            expr: get(row, Q, "expr")?,
+            expr: get::<Option<String>>(row, Q, "expr")?.map(|e| stable_spelling(&e)),
             attrdef_oid: get(row, Q, "attrdef_oid")?,
             collation: get(row, Q, "collation")?,
             is_local: get(row, Q, "is_local")?,
@@ -307,6 +307,7 @@ impl ConstraintRow {
         let ref_schema: Option<String> = get(row, Q, "ref_schema")?;
         let ref_table: Option<String> = get(row, Q, "ref_table")?;
         let (definition, _) = split_not_valid(&get::<String>(row, Q, "definition")?);
+        let definition = stable_spelling(&definition);
         Ok(ConstraintRow {
             oid: get(row, Q, "oid")?,
             name: get(row, Q, "name")?,
@@ -351,7 +352,8 @@ impl IndexRow {
             relid: get(row, Q, "relid")?,
             constraint_oid: get(row, Q, "constraint_oid")?,
             is_attached: get(row, Q, "is_attached")?,
-            definition: get::<Option<String>>(row, Q, "definition")?.map(|d| index_definition(&d)),
+            definition: get::<Option<String>>(row, Q, "definition")?
+                .map(|d| stable_spelling(&index_definition(&d))),
             valid: get(row, Q, "valid")?,
             comment: get(row, Q, "comment")?,
         })
@@ -377,7 +379,7 @@ impl TriggerRow {
             oid: get(row, Q, "oid")?,
             relid: get(row, Q, "relid")?,
             name: get(row, Q, "name")?,
-            definition: get(row, Q, "definition")?,
+            definition: stable_spelling(&get::<String>(row, Q, "definition")?),
             enabled: trigger_enabled(&get::<String>(row, Q, "enabled")?)?,
             is_constraint: get(row, Q, "is_constraint")?,
             comment: get(row, Q, "comment")?,
@@ -416,8 +418,8 @@ impl PolicyRow {
             command: policy_command(&get::<String>(row, Q, "command")?)?.to_string(),
             permissive: get(row, Q, "permissive")?,
             roles,
-            using: get(row, Q, "using_expr")?,
-            with_check: get(row, Q, "check_expr")?,
+            using: get::<Option<String>>(row, Q, "using_expr")?.map(|e| stable_spelling(&e)),
+            with_check: get::<Option<String>>(row, Q, "check_expr")?.map(|e| stable_spelling(&e)),
             comment: get(row, Q, "comment")?,
         })
     }
@@ -651,6 +653,109 @@ pub(crate) fn constraint_kind(contype: &str) -> Result<ConstraintKind> {
     }
 }
 
+/// PostgreSQL does not print every expression the way it reads it back: a character
+/// column compared with a list (`status IN ('a', 'b')` on a `varchar`) is stored as a
+/// cast of the whole array, `(ARRAY['a'::character varying, ...])::text[]`, and that
+/// text, run again, is stored with the cast pushed into each element,
+/// `ARRAY[('a'::character varying)::text, ...]`. Both mean the same; the second spelling
+/// is the one that survives a round trip, so every definition is read in it (otherwise
+/// applying a plan would never converge).
+pub(crate) fn stable_spelling(text: &str) -> String {
+    const OPEN: &str = "(ARRAY[";
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = find_outside_quotes(rest, OPEN) {
+        out.push_str(&rest[..at]);
+        let body_start = at + OPEN.len();
+        match array_cast(&rest[body_start..]) {
+            Some((elements, type_name, used)) => {
+                let cast: Vec<String> = elements
+                    .iter()
+                    .map(|e| format!("({e})::{type_name}"))
+                    .collect();
+                out.push_str("ARRAY[");
+                out.push_str(&cast.join(", "));
+                out.push(']');
+                rest = &rest[body_start + used..];
+            }
+            None => {
+                out.push_str(OPEN);
+                rest = &rest[body_start..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The first `needle` in `text` outside single-quoted literals and double-quoted names.
+fn find_outside_quotes(text: &str, needle: &str) -> Option<usize> {
+    let mut quote = None;
+    for (i, c) in text.char_indices() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == '\'' || c == '"' => quote = Some(c),
+            None if text[i..].starts_with(needle) => return Some(i),
+            None => {}
+        }
+    }
+    None
+}
+
+/// After `(ARRAY[`: the elements, when every one is a cast literal (`'a'::character
+/// varying`), the element type of the `])::type[]` that closes it, and the length read.
+fn array_cast(text: &str) -> Option<(Vec<&str>, &str, usize)> {
+    let mut elements = Vec::new();
+    let mut start = 0;
+    let mut depth = 0usize;
+    let mut quote = None;
+    let mut end = None;
+    for (i, c) in text.char_indices() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None => match c {
+                '\'' | '"' => quote = Some(c),
+                '(' | '[' => depth += 1,
+                ')' if depth > 0 => depth -= 1,
+                ']' if depth > 0 => depth -= 1,
+                ',' if depth == 0 => {
+                    elements.push(text[start..i].trim());
+                    start = i + 1;
+                }
+                ']' => {
+                    elements.push(text[start..i].trim());
+                    end = Some(i);
+                    break;
+                }
+                ')' => return None,
+                _ => {}
+            },
+        }
+    }
+    let end = end?;
+    let after = text[end..].strip_prefix("])::")?;
+    let type_end = after.find("[]")?;
+    let type_name = &after[..type_end];
+    let simple_type = !type_name.is_empty()
+        && type_name
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, ' ' | '_' | '.' | '"'));
+    let cast_literal = |e: &&str| {
+        e.starts_with('\'')
+            && e.rfind("'::").is_some_and(|q| {
+                e[q + 3..]
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || matches!(c, ' ' | '_' | '.' | '"'))
+            })
+    };
+    if !simple_type || elements.is_empty() || !elements.iter().all(cast_literal) {
+        return None;
+    }
+    Some((elements, type_name, end + "])::".len() + type_end + 2))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -726,5 +831,24 @@ mod tests {
         assert!(policy_command("?").is_err());
         assert_eq!(constraint_kind("x").unwrap(), ConstraintKind::Exclusion);
         assert!(constraint_kind("t").is_err());
+    }
+
+    #[test]
+    fn array_casts_are_pushed_into_the_elements() {
+        assert_eq!(
+            stable_spelling(
+                "CHECK (((status)::text = ANY ((ARRAY['a'::character varying, 'b''c'::character varying])::text[])))"
+            ),
+            "CHECK (((status)::text = ANY (ARRAY[('a'::character varying)::text, ('b''c'::character varying)::text])))"
+        );
+        // Already stable, or not a cast of literals: untouched.
+        for text in [
+            "CHECK (((status)::text = ANY (ARRAY[('a'::character varying)::text])))",
+            "CHECK ((d = ANY (ARRAY['2020-01-01'::date])))",
+            "CHECK ((x = ANY ((ARRAY[a, b])::text[])))",
+            "CHECK ((note = '(ARRAY[''a''::x])::text[]'::text))",
+        ] {
+            assert_eq!(stable_spelling(text), text);
+        }
     }
 }

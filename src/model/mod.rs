@@ -35,8 +35,8 @@ pub use privileges::{
     AclKind, Grant, ObjectMap, OwnerMap, PrivilegeMap, PrivilegeMode, Privileges, PUBLIC,
 };
 pub use relation::{
-    Column, Columns, Constraint, ConstraintKind, Identity, IdentityKind, Index, PartitionOf,
-    Policy, ReplicaIdentity, Table, Trigger, TriggerEnabled, ROLE_KEYWORDS,
+    default_operand, Column, Columns, Constraint, ConstraintKind, Identity, IdentityKind, Index,
+    PartitionOf, Policy, ReplicaIdentity, Table, Trigger, TriggerEnabled, ROLE_KEYWORDS,
 };
 pub use rename::RenameKind;
 pub use routine::{Function, FunctionKind, View, ViewColumn};

@@ -324,7 +324,7 @@ impl Column {
             s.push_str(&format!(" GENERATED ALWAYS AS ({expr}) {kind}"));
         }
         if let Some(d) = &self.default {
-            s.push_str(&format!(" DEFAULT {d}"));
+            s.push_str(&format!(" DEFAULT {}", default_operand(d)));
         }
         if self.not_null {
             s.push_str(" NOT NULL");
@@ -493,4 +493,45 @@ pub struct Policy {
     pub comment: Option<String>,
     /// Tables and functions its expressions reference.
     pub deps: Deps,
+}
+
+/// A default as the operand of `DEFAULT` in `CREATE TABLE`, `ADD COLUMN` and `CREATE
+/// DOMAIN`, where the grammar takes only a `b_expr`: an expression with a top-level
+/// `AT TIME ZONE`, `COLLATE`, `IS`, `AND`, a comparison or another operator goes in
+/// parentheses (`DEFAULT (now() AT TIME ZONE 'utc')`). PostgreSQL prints such defaults
+/// parenthesized itself; an expression read offline may not be.
+pub fn default_operand(expr: &str) -> String {
+    const WORDS: &[&str] = &[
+        "AT", "COLLATE", "IS", "AND", "OR", "NOT", "LIKE", "ILIKE", "SIMILAR", "BETWEEN", "IN",
+        "ISNULL", "NOTNULL", "OVERLAPS",
+    ];
+    let bytes = expr.as_bytes();
+    let (mut depth, mut quote) = (0usize, None);
+    for (i, c) in expr.char_indices() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None => match c {
+                '\'' | '"' => quote = Some(c),
+                '(' | '[' => depth += 1,
+                ')' | ']' => depth = depth.saturating_sub(1),
+                ' ' if depth == 0 => {
+                    let next = &expr[i + 1..];
+                    let word: String = next
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphabetic())
+                        .collect::<String>()
+                        .to_ascii_uppercase();
+                    let operator = bytes
+                        .get(i + 1)
+                        .is_some_and(|b| !b.is_ascii_alphanumeric() && *b != b'_' && *b != b'"');
+                    if operator || WORDS.contains(&word.as_str()) {
+                        return format!("({expr})");
+                    }
+                }
+                _ => {}
+            },
+        }
+    }
+    expr.to_string()
 }

@@ -114,6 +114,23 @@ pub struct SequenceOptions {
 }
 
 impl SequenceOptions {
+    /// What PostgreSQL leaves after a sequence's type changes (`AS`, or the type of an
+    /// identity column): bounds that were the old type's defaults become the new type's.
+    pub fn retyped(&self, from_type: &str, to_type: &str) -> SequenceOptions {
+        let (old, new) = (
+            SequenceOptions::defaults_for(from_type, self.increment),
+            SequenceOptions::defaults_for(to_type, self.increment),
+        );
+        let mut out = self.clone();
+        if self.min == old.min {
+            out.min = new.min;
+        }
+        if self.max == old.max {
+            out.max = new.max;
+        }
+        out
+    }
+
     /// What PostgreSQL picks when a sequence of `data_type` is created with no options.
     pub fn defaults_for(data_type: &str, increment: i64) -> SequenceOptions {
         let type_max = match data_type {

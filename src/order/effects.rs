@@ -158,14 +158,19 @@ pub fn effects(change: &Change) -> Effects {
             if owner_blind != *to {
                 e.modifies.insert(object.clone());
             }
-            if let Some((t, c)) = &to.owned_by {
-                e.need([
-                    ObjectId::Table(t.clone()),
-                    ObjectId::Column(t.clone(), c.clone()),
-                ]);
-            }
-            if let Some((t, c)) = &from.owned_by {
-                e.release([ObjectId::Column(t.clone(), c.clone())]);
+            // OWNED BY ties the sequence to its column only when it changes: a serial
+            // column changing width with its sequence (`AS bigint`) is one step of each,
+            // and the column's default already waits for the sequence.
+            if from.owned_by != to.owned_by {
+                if let Some((t, c)) = &to.owned_by {
+                    e.need([
+                        ObjectId::Table(t.clone()),
+                        ObjectId::Column(t.clone(), c.clone()),
+                    ]);
+                }
+                if let Some((t, c)) = &from.owned_by {
+                    e.release([ObjectId::Column(t.clone(), c.clone())]);
+                }
             }
         }
         Change::CreateTable { table, inline } => {

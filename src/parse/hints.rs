@@ -1,4 +1,7 @@
-//! Rename hints in schema files: `-- schemaplan: rename OLD -> NEW`.
+//! Hints in schema files: `-- schemaplan: rename OLD -> NEW`, and
+//! `-- schemaplan: using SCHEMA.TABLE.COLUMN: EXPRESSION` for a column type change no
+//! cast covers (`using public.events.created_at: to_timestamp(created_at / 1000)`),
+//! carried as a hint of kind `using` whose `new` is the expression.
 //!
 //! A hint names the object as it is now and its new name (in the same schema, table or
 //! type): `rename public.users -> people` (a table, index, view or type, whichever has
@@ -29,9 +32,11 @@ pub struct RenameHint {
 }
 
 impl RenameHint {
-    /// As written after `rename`: `public.users.fullname -> full_name`.
+    /// As written after `rename`: `public.users.fullname -> full_name`; a conversion
+    /// as written: `using public.events.created_at: to_timestamp(created_at / 1000)`.
     pub fn text(&self) -> String {
         match &self.kind {
+            Some(k) if k == "using" => format!("using {}: {}", self.old, self.new),
             Some(k) => format!("{k} {} -> {}", self.old, self.new),
             None => format!("{} -> {}", self.old, self.new),
         }
@@ -58,9 +63,27 @@ pub fn parse_hints(path: &std::path::Path, text: &str) -> Result<Vec<RenameHint>
             what,
         };
         let rest = rest.trim();
+        if let Some(body) = rest.strip_prefix("using ") {
+            let Some((column, expr)) = body.split_once(": ") else {
+                return Err(bad(format!(
+                    "expected `{DIRECTIVE} using SCHEMA.TABLE.COLUMN: EXPRESSION`, found {rest:?}"
+                )));
+            };
+            let (column, expr) = (column.trim(), expr.trim());
+            if column.is_empty() || expr.is_empty() {
+                return Err(bad("a conversion needs a column and an expression".into()));
+            }
+            hints.push(RenameHint {
+                kind: Some("using".into()),
+                old: column.to_string(),
+                new: expr.to_string(),
+                location,
+            });
+            continue;
+        }
         let Some(body) = rest.strip_prefix("rename ") else {
             return Err(bad(format!(
-                "unknown directive {rest:?}; expected `{DIRECTIVE} rename OLD -> NEW`"
+                "unknown directive {rest:?}; expected `{DIRECTIVE} rename OLD -> NEW` or `{DIRECTIVE} using SCHEMA.TABLE.COLUMN: EXPRESSION`"
             )));
         };
         let Some((old, new)) = body.split_once("->") else {
@@ -111,6 +134,18 @@ mod tests {
         assert_eq!(hints[0].location.line, 2);
         assert_eq!(hints[1].kind.as_deref(), Some("constraint"));
         assert_eq!(hints[1].location.column, 3);
+        let using = parse_hints(
+            std::path::Path::new("s.sql"),
+            "-- schemaplan: using public.events.at: to_timestamp(at / 1000)\n",
+        )
+        .unwrap();
+        assert_eq!(using[0].kind.as_deref(), Some("using"));
+        assert_eq!(using[0].old, "public.events.at");
+        assert_eq!(using[0].new, "to_timestamp(at / 1000)");
+        assert_eq!(
+            using[0].text(),
+            "using public.events.at: to_timestamp(at / 1000)"
+        );
         let bad = parse_hints(std::path::Path::new("s.sql"), "-- schemaplan: rename a b\n");
         assert!(bad.unwrap_err().to_string().contains("s.sql:1:1"));
     }

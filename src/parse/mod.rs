@@ -434,8 +434,34 @@ fn defined_once(statements: &[Statement], yaml: &[bool]) -> Result<()> {
     Ok(())
 }
 
-/// The rename hints (`-- schemaplan: rename OLD -> NEW`) of a schema file or directory,
-/// in file order.
+/// Where the schema at `path` creates `relation` (its first statement doing so), for
+/// errors about it; `None` when no statement does or the files do not read.
+pub fn declaration_of(path: &Path, relation: &crate::model::QualName) -> Option<Location> {
+    let statements = read_sql_source(path).ok()?;
+    statements
+        .into_iter()
+        .find(|s| {
+            s.creates
+                .iter()
+                .any(|c| matches!(c, ObjRef::Relation(q) if q == relation))
+        })
+        .map(|s| s.location)
+}
+
+/// An error about a table of the desired schema, located at the statement at `path`
+/// that creates it (a type change no cast covers); other errors unchanged.
+pub fn locate_error(error: crate::error::Error, path: &Path) -> crate::error::Error {
+    match error {
+        crate::error::Error::NoCast(mut e) if e.declared_in.is_none() => {
+            e.declared_in = declaration_of(path, &e.table);
+            crate::error::Error::NoCast(e)
+        }
+        other => other,
+    }
+}
+
+/// The hints (`-- schemaplan: rename OLD -> NEW`, `-- schemaplan: using COLUMN: EXPR`, and
+/// YAML `renamed_from` and `using`) of a schema file or directory, in file order.
 pub fn read_rename_hints(path: &Path) -> Result<Vec<crate::parse::RenameHint>> {
     let mut hints = Vec::new();
     for file in files::sql_files(path)? {

@@ -384,6 +384,9 @@ impl<'a> Refs<'a> {
             if names.len() > 1 {
                 self.add_list(&names, ObjRef::Operator);
             }
+        } else if map.contains_key("contype") && !str_field(map, "indexname").is_empty() {
+            // `ADD CONSTRAINT c UNIQUE USING INDEX i`: the index comes first.
+            self.add_relation("", str_field(map, "indexname"));
         } else if map.contains_key("ctename") {
             self.ctes.insert(str_field(map, "ctename").to_string());
         }
@@ -547,6 +550,15 @@ mod tests {
                 "public.nextval()",
             ]
         );
+    }
+
+    #[test]
+    fn a_constraint_using_an_index_names_the_index() {
+        let refs = refs_of(
+            "ALTER TABLE t ADD CONSTRAINT k UNIQUE USING INDEX i",
+            &["public"],
+        );
+        assert_eq!(refs, ["public.i", "public.t"]);
     }
 
     #[test]

@@ -18,6 +18,7 @@ const INTERESTING: &[&str] = &[
     "AExpr",
     "CollateClause",
     "CommonTableExpr",
+    "Constraint",
     "FuncCall",
     "ObjectWithArgs",
     "RangeVar",

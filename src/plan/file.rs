@@ -370,6 +370,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Revision> {
                 }
             }
             "alembic" => alembic.push(value.to_string()),
+            "using" => renames.push(format!("using {value}")),
             "renames" => renames.extend(
                 value
                     .split(';')
@@ -510,8 +511,15 @@ impl NewRevision<'_> {
         for a in self.alembic {
             out.push_str(&format!("-- alembic: {a}\n"));
         }
-        if !self.renames.is_empty() {
-            out.push_str(&format!("-- renames: {}\n", self.renames.join("; ")));
+        // Conversions (`using` hints) one per line: an expression may hold a `;`.
+        let (usings, renames): (Vec<&String>, Vec<&String>) =
+            self.renames.iter().partition(|r| r.starts_with("using "));
+        if !renames.is_empty() {
+            let renames: Vec<&str> = renames.iter().map(|r| r.as_str()).collect();
+            out.push_str(&format!("-- renames: {}\n", renames.join("; ")));
+        }
+        for u in usings {
+            out.push_str(&format!("-- using: {}\n", &u["using ".len()..]));
         }
         if !transactional {
             out.push_str("-- transaction: none\n");

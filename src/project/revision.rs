@@ -3,7 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::diff::{adjust_privileges, apply_hints, diff, Change};
+use crate::diff::{
+    adjust_privileges, apply_conversions, apply_hints, check_conversions, diff, Change, Conversions,
+};
 use crate::error::{Error, Result};
 use crate::model::{Catalog, PrivilegeMode};
 use crate::order::order;
@@ -24,7 +26,9 @@ pub fn plan_with_renames(
     online: bool,
     privileges: PrivilegeMode,
 ) -> Result<(Plan, Plan, Vec<String>)> {
-    let (renamed, renames, used) = apply_hints(from, to, hints)?;
+    let (renamed, renames, mut used) = apply_hints(from, to, hints)?;
+    let (conversions, converted) = crate::diff::conversions(&renamed, to, hints)?;
+    used.extend(converted);
     let adjusted;
     let to = if privileges == PrivilegeMode::Authoritative {
         to
@@ -35,8 +39,10 @@ pub fn plan_with_renames(
     let mut up = render(&renames);
     // The two directions are independent: plan them side by side.
     let (rest, down) = std::thread::scope(|scope| {
-        let down = scope.spawn(|| plan_changes(to, &renamed, online));
-        let rest = plan_changes(&renamed, to, online);
+        // The down plan has no conversions: a type change back that no cast covers is
+        // marked not reversible there.
+        let down = scope.spawn(|| plan_changes(to, &renamed, online, None));
+        let rest = plan_changes(&renamed, to, online, Some(&conversions));
         let down = down
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
@@ -69,7 +75,8 @@ impl super::Project {
             &hints,
             self.settings.online,
             self.settings.privileges,
-        )?;
+        )
+        .map_err(|e| crate::parse::locate_error(e, &self.desired))?;
         let (up, down) = if self.settings.recoverable {
             crate::render::recoverable(up, down, current)
         } else {
@@ -91,8 +98,21 @@ pub fn warn_ignored_privileges(wanted: &Catalog, mode: PrivilegeMode) {
 }
 
 /// The plan from one schema to another, online forms unless `online` is false.
-pub fn plan_changes(from: &Catalog, to: &Catalog, online: bool) -> Result<Plan> {
-    let changes = order(diff(from, to))?;
+///
+/// `conversions`, for a plan forward, are the `using` hints of the desired schema: a
+/// type change no cast covers without one is an error ([`Error::NoCast`]).
+pub fn plan_changes(
+    from: &Catalog,
+    to: &Catalog,
+    online: bool,
+    conversions: Option<&Conversions>,
+) -> Result<Plan> {
+    let mut changes = diff(from, to);
+    if let Some(conversions) = conversions {
+        apply_conversions(&mut changes, conversions);
+        check_conversions(&changes, conversions)?;
+    }
+    let changes = order(changes)?;
     Ok(if online {
         render_online(&changes, to)
     } else {

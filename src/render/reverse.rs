@@ -108,6 +108,13 @@ fn classify(step: &Step) -> (Vec<Hazard>, Option<String>) {
                     Ident(&to.name)
                 )),
             ),
+            // Back between types no cast covers (a `using` hint converted them forward):
+            // the down step cannot run on rows.
+            ColumnChange::Type { .. }
+                if crate::diff::no_cast_between(&from.type_name, &to.type_name) =>
+            {
+                (vec![NotReversible], None)
+            }
             ColumnChange::Type { using } => {
                 match narrowing_check(table, &to.name, &from.type_name, &to.type_name, using) {
                     Some(query) => (vec![MayFail], Some(query)),

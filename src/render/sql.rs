@@ -357,7 +357,7 @@ fn create_type(out: &mut Vec<String>, t: &Type) {
                 sql.push_str(&format!(" COLLATE {c}"));
             }
             if let Some(d) = default {
-                sql.push_str(&format!(" DEFAULT {d}"));
+                sql.push_str(&format!(" DEFAULT {}", crate::model::default_operand(d)));
             }
             if *not_null {
                 sql.push_str(" NOT NULL");

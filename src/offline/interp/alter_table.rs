@@ -207,6 +207,10 @@ impl<'c> Interp<'c> {
                     .as_ref()
                     .map(|cc| self.collation(&strings(&cc.collname)));
                 let col = self.column_mut(table, &cmd.name)?;
+                // An identity's sequence follows its column's type, default bounds too.
+                if let Some(id) = col.identity.as_mut() {
+                    id.options = id.options.retyped(&col.type_name, &type_name);
+                }
                 col.type_name = type_name;
                 col.deps = NotCompared(deps.into_iter().collect());
                 col.collation = collation;

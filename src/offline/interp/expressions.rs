@@ -35,6 +35,13 @@ impl<'c> Interp<'c> {
         let mut replace = None;
         match x {
             NodeEnum::TypeCast(c) => {
+                // A cast of a cast (`('a'::character varying)::text`) reads its inner
+                // cast first, so both can fall away.
+                if let Some(arg) = c.arg.as_mut().and_then(|a| a.node.as_mut()) {
+                    if matches!(arg, NodeEnum::TypeCast(_)) {
+                        self.normalize_one(arg, ctes);
+                    }
+                }
                 if let Some(t) = c.type_name.as_mut() {
                     self.normalize_typename(t);
                 }
@@ -164,6 +171,42 @@ impl<'c> Interp<'c> {
                                         ..Default::default()
                                     },
                                 ))));
+                            }
+                        }
+                    }
+                    // `(status)::text = ANY (ARRAY[('a'::character varying)::text])`,
+                    // how PostgreSQL prints `status IN ('a')` on a character column,
+                    // reads as that IN list.
+                    K::AexprOpAny | K::AexprOpAll
+                        if (kind == K::AexprOpAny && op == ["="])
+                            || (kind == K::AexprOpAll && op == ["<>"]) =>
+                    {
+                        if let Some(l) = e.lexpr.as_mut().and_then(|n| n.node.as_mut()) {
+                            self.normalize_one(l, ctes);
+                        }
+                        let character = match e.lexpr.as_deref().and_then(inner) {
+                            Some(NodeEnum::ColumnRef(c)) => self
+                                .column_type(&strings(&c.fields))
+                                .is_some_and(|t| t.starts_with("character")),
+                            _ => false,
+                        };
+                        if let (true, Some(NodeEnum::AArrayExpr(a))) =
+                            (character, e.rexpr.as_mut().and_then(|n| n.node.as_mut()))
+                        {
+                            for x in a.elements.iter_mut() {
+                                if let Some(n) = x.node.as_mut() {
+                                    self.normalize_one(n, ctes);
+                                }
+                            }
+                            let literals = a.elements.iter().all(|x| {
+                                matches!(inner(x), Some(NodeEnum::AConst(k))
+                                    if matches!(k.val, Some(protobuf::a_const::Val::Sval(_))))
+                            });
+                            if literals {
+                                let items = std::mem::take(&mut a.elements);
+                                e.kind = K::AexprIn as i32;
+                                e.rexpr =
+                                    Some(Box::new(node(NodeEnum::List(protobuf::List { items }))));
                             }
                         }
                     }

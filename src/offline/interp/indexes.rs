@@ -227,6 +227,17 @@ impl<'c> Interp<'c> {
         for cmd in &s.cmds {
             if let Some(NodeEnum::AlterTableCmd(c)) = inner(cmd) {
                 let sub = AlterTableType::try_from(c.subtype).unwrap_or_default();
+                if sub == AlterTableType::AtAttachPartition {
+                    let Some(NodeEnum::PartitionCmd(p)) = c.def.as_deref().and_then(inner) else {
+                        return Err(self.unsupported("ATTACH PARTITION without an index"));
+                    };
+                    let child = p
+                        .name
+                        .as_ref()
+                        .ok_or_else(|| self.unsupported("ATTACH PARTITION without an index"))?;
+                    self.attach_index(rv, child)?;
+                    continue;
+                }
                 if !matches!(
                     sub,
                     AlterTableType::AtSetTableSpace | AlterTableType::AtSetStatistics
@@ -235,6 +246,63 @@ impl<'c> Interp<'c> {
                 }
             }
         }
+        Ok(())
+    }
+}
+
+impl<'c> Interp<'c> {
+    /// `ALTER INDEX parent_idx ATTACH PARTITION child_idx`: the partition's own index
+    /// becomes its copy of the parent's (what `CREATE INDEX` on the parent would have
+    /// made), so it is no longer managed on its own. PostgreSQL's checks are made: the
+    /// child index is on a partition of the parent index's table and has the same
+    /// definition; attaching an index already attached is a no-op.
+    fn attach_index(
+        &mut self,
+        parent_rv: &protobuf::RangeVar,
+        child_rv: &protobuf::RangeVar,
+    ) -> Result<()> {
+        let parent = self
+            .lookup(&parent_rv.schemaname, &parent_rv.relname, |q| {
+                self.cat.indexes.contains_key(q)
+            })
+            .ok_or_else(|| self.missing(format!("index {}", parent_rv.relname)))?;
+        let parent_index = self.cat.indexes[&parent].clone();
+        let schema = if child_rv.schemaname.is_empty() {
+            parent.schema.as_str()
+        } else {
+            child_rv.schemaname.as_str()
+        };
+        let child = QualName::new(schema, child_rv.relname.clone());
+        let Some(index) = self.cat.indexes.get(&child).cloned() else {
+            let attached = self
+                .children(&parent_index.table)
+                .iter()
+                .any(|t| self.cat.tables[t].inherited_indexes.contains_key(&child));
+            if attached {
+                return Ok(());
+            }
+            return Err(self.missing(format!("index {child}")));
+        };
+        if !self.children(&parent_index.table).contains(&index.table) {
+            return Err(self.unsupported(format!(
+                "index {child} is not on a partition of {}",
+                parent_index.table
+            )));
+        }
+        let tail = |d: &str| d.find(" USING ").map(|at| d[at..].to_string());
+        if tail(&index.definition) != tail(&parent_index.definition)
+            || index.definition.starts_with("CREATE UNIQUE")
+                != parent_index.definition.starts_with("CREATE UNIQUE")
+        {
+            return Err(self.unsupported(format!("index {child} does not match index {parent}")));
+        }
+        self.cat.indexes.remove(&child);
+        let t = self.table_mut(&index.table)?;
+        // The copy CREATE INDEX on the parent made, if it made one, gives way.
+        t.inherited_indexes
+            .retain(|_, x| tail(&x.definition) != tail(&index.definition));
+        t.inherited_indexes.insert(child, index);
+        self.names.forget();
         Ok(())
     }
 }

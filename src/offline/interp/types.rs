@@ -220,7 +220,7 @@ impl<'c> Interp<'c> {
             .type_name
             .as_ref()
             .ok_or_else(|| self.unsupported("a domain without a type"))?;
-        let (base, deps) = self.type_of(tn)?;
+        let (base, mut deps) = self.type_of(tn)?;
         let collation = s
             .coll_clause
             .as_ref()
@@ -238,9 +238,14 @@ impl<'c> Interp<'c> {
                 ConstrType::ConstrDefault => {
                     if let Some(e) = c.raw_expr.as_deref() {
                         default = Some(self.default_text(e, &base)?);
+                        deps.extend(self.expr_deps(e, None));
                     }
                 }
                 ConstrType::ConstrCheck => {
+                    // The functions a check calls exist before the domain.
+                    if let Some(e) = c.raw_expr.as_deref() {
+                        deps.extend(self.expr_deps(e, None));
+                    }
                     *self.domain_base.borrow_mut() = Some(base.clone());
                     let check = self.domain_check(&name, c, &checks);
                     *self.domain_base.borrow_mut() = None;
@@ -315,6 +320,22 @@ impl<'c> Interp<'c> {
             ("T", Some(e)) => Some(self.default_text(e, base.as_deref().unwrap_or_default())?),
             _ => None,
         };
+        let new_deps = match (s.subtype.as_str(), s.def.as_deref().and_then(inner)) {
+            ("C", Some(NodeEnum::Constraint(c))) => c
+                .raw_expr
+                .as_deref()
+                .map(|e| self.expr_deps(e, None))
+                .unwrap_or_default(),
+            ("T", _) => s
+                .def
+                .as_deref()
+                .map(|e| self.expr_deps(e, None))
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        if let Some(t) = self.cat.types.get_mut(&q) {
+            t.deps.0.extend(new_deps);
+        }
         let err = self.unsupported("this ALTER DOMAIN form");
         let Some(TypeKind::Domain {
             not_null,

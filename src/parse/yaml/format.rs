@@ -366,6 +366,10 @@ pub struct ColumnSpec {
     /// renames it (keeping its data) instead of dropping and adding.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub renamed_from: Option<String>,
+    /// How to convert the column's rows when its type changes to one no cast reaches
+    /// (`to_timestamp(created_at / 1000)`): the `USING` expression of the type change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub using: Option<String>,
 }
 
 /// An identity column. Short form: `always` or `by-default`.

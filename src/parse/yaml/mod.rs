@@ -104,6 +104,14 @@ pub fn rename_hints(path: &Path, text: &str) -> Result<Vec<crate::parse::RenameH
                         location: at(&["tables", key, "columns", column, "renamed_from"]),
                     });
                 }
+                if let Some(expr) = &c.using {
+                    columns.push(crate::parse::RenameHint {
+                        kind: Some("using".into()),
+                        old: format!("{name}.{}", crate::model::Ident(column)),
+                        new: expr.clone(),
+                        location: at(&["tables", key, "columns", column, "using"]),
+                    });
+                }
             }
         }
     }
