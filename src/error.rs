@@ -293,6 +293,18 @@ pub enum Error {
         hazards: Vec<String>,
     },
 
+    /// A statement PostgreSQL would reject, found offline: a relation or column it
+    /// names does not exist.
+    #[error("{location}: {message}\n  {statement}")]
+    Rejected {
+        /// Where the statement is.
+        location: Location,
+        /// What PostgreSQL would say.
+        message: String,
+        /// The statement, on one line.
+        statement: String,
+    },
+
     /// A column changes between types no cast converts (`bigint` to `timestamp`): the
     /// desired schema must say how, with a `using` hint.
     #[error("{0}")]

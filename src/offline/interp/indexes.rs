@@ -17,6 +17,19 @@ impl<'c> Interp<'c> {
             .as_ref()
             .ok_or_else(|| self.unsupported("an index without a table"))?;
         let table = self.find_table_or_view(rv)?;
+        for p in s.index_params.iter().chain(&s.index_including_params) {
+            if let Some(NodeEnum::IndexElem(e)) = inner(p) {
+                if !e.name.is_empty() {
+                    self.resolve_column(&table, &e.name)?;
+                }
+                if let Some(x) = e.expr.as_deref() {
+                    self.resolve_table_expr(&table, x)?;
+                }
+            }
+        }
+        if let Some(w) = s.where_clause.as_deref() {
+            self.resolve_table_expr(&table, w)?;
+        }
         let name = if s.idxname.is_empty() {
             let cols: Vec<String> = s
                 .index_params

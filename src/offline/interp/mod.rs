@@ -22,6 +22,7 @@ mod names;
 mod partitions;
 mod privileges;
 mod renames;
+mod resolve;
 mod schemas;
 mod sequences;
 mod tables;

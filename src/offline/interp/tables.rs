@@ -133,6 +133,21 @@ impl<'c> Interp<'c> {
                 _ => return Err(self.unsupported("this table element")),
             }
         }
+        // Generation expressions may name any column of the table, declared before or
+        // after them: checked once all are in.
+        for e in &s.table_elts {
+            if let Some(NodeEnum::ColumnDef(c)) = inner(e) {
+                for k in &c.constraints {
+                    if let Some(NodeEnum::Constraint(k)) = inner(k) {
+                        let generated = ConstrType::try_from(k.contype).unwrap_or_default()
+                            == ConstrType::ConstrGenerated;
+                        if let (true, Some(x)) = (generated, k.raw_expr.as_deref()) {
+                            self.resolve_table_expr(&name, x)?;
+                        }
+                    }
+                }
+            }
+        }
         // PRIMARY KEY first, so unnamed constraints are named in PostgreSQL's order
         // (it names index constraints before checks and foreign keys).
         pending.sort_by_key(
@@ -471,6 +486,17 @@ impl<'c> Interp<'c> {
                 _ => {}
             }
         }
+        // What PostgreSQL's analyzer rejects: a key or check naming a missing column.
+        for k in strings(&c.keys)
+            .iter()
+            .chain(&strings(&c.including))
+            .chain(&strings(&c.fk_attrs))
+        {
+            self.resolve_column(table, k)?;
+        }
+        if let (ConstrType::ConstrCheck, Some(e)) = (kind, c.raw_expr.as_deref()) {
+            self.resolve_table_expr(table, e)?;
+        }
         let name = if c.conname.is_empty() {
             self.constraint_name(table, &c, kind)?
         } else {
@@ -514,6 +540,9 @@ impl<'c> Interp<'c> {
                     pkt.location = -1;
                 }
                 let ref_cols = own_cols(&c.pk_attrs);
+                for rc in &ref_cols {
+                    self.resolve_column(&target, rc)?;
+                }
                 if let Some(t) = self.cat.tables.get(&target) {
                     for rc in &ref_cols {
                         if t.columns.contains_key(rc) {

@@ -28,6 +28,10 @@ impl<'c> Interp<'c> {
             .functions_named(&fnames)
             .into_iter()
             .find(|k| k.args.is_empty());
+        self.resolve_trigger_function(&fnames, func.as_ref())?;
+        if let Some(w) = s.when_clause.as_deref() {
+            self.resolve_table_expr(&table, w)?;
+        }
         let fq = match &func {
             Some(k) => k.name.clone(),
             None => self.create_list(&fnames)?,
@@ -117,6 +121,9 @@ impl<'c> Interp<'c> {
             .as_ref()
             .ok_or_else(|| self.unsupported("a policy without a table"))?;
         let table = self.find_table(rv)?;
+        for e in s.qual.iter().chain(s.with_check.iter()) {
+            self.resolve_table_expr(&table, e)?;
+        }
         let mut deps = Vec::new();
         let saved = self.scope.replace(Self::table_scope(&table));
         let texts = (

@@ -172,6 +172,7 @@ impl<'c> Interp<'c> {
         query: &Node,
         aliases: &[Node],
     ) -> Result<(String, Vec<ViewColumn>, Vec<ObjectId>)> {
+        self.resolve_query(query)?;
         let mut q = query.clone();
         let alias_names = strings(aliases);
         let mut normalized = q.clone();
