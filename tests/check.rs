@@ -189,3 +189,49 @@ fn verify_proves_the_offline_reading_equal_to_postgresql() {
         assert!(!out.contains("differs from PostgreSQL's"), "{out}");
     }
 }
+
+/// Objects schemaplan does not manage in the desired schema: listed (text warns, json
+/// lists them) and accepted by default; `--strict` fails on them.
+#[test]
+fn strict_fails_on_unmanaged_objects() {
+    let dir = common::demo_project();
+    std::fs::write(
+        dir.path().join("schema/extra.sql"),
+        "CREATE AGGREGATE public.int_total(integer) (sfunc = int4pl, stype = integer);\n",
+    )
+    .unwrap();
+    let json = check(dir.path(), "json");
+    assert_eq!(
+        json.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&json.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(
+        json["unmanaged"],
+        serde_json::json!(["aggregate public.int_total(integer)"])
+    );
+    let text = check(dir.path(), "text");
+    assert!(
+        String::from_utf8_lossy(&text.stderr).contains("public.int_total"),
+        "{}",
+        String::from_utf8_lossy(&text.stderr)
+    );
+
+    let strict = Command::new(env!("CARGO_BIN_EXE_schemaplan"))
+        .args(["check", "--strict", "--format", "json", "--dev-url"])
+        .arg(common::server_url())
+        .env_remove("DATABASE_URL")
+        .env_remove("SCHEMAPLAN_DEV_URL")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(strict.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&strict.stdout).unwrap();
+    assert_eq!(json["findings"][0]["kind"], "unmanaged");
+    assert_eq!(
+        json["findings"][0]["objects"],
+        serde_json::json!(["aggregate public.int_total(integer)"])
+    );
+}

@@ -605,3 +605,25 @@ fn a_closed_pipe_is_not_an_error() {
     assert_eq!(status.code(), Some(0), "{err}");
     assert!(!err.contains("panicked"), "{err}");
 }
+
+/// `inspect --format json` prints the whole catalog (keys that are not strings, a
+/// trigger's (relation, name), become `[key, value]` pairs).
+#[tokio::test]
+async fn inspect_json_prints_the_catalog() {
+    let db = TestDb::new().await;
+    db.exec(
+        "CREATE TABLE t (id int PRIMARY KEY);
+         CREATE FUNCTION tf() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END';
+         CREATE TRIGGER tt BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION tf();",
+    )
+    .await;
+    let out = schemaplan(&["inspect", &db.url, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
+    assert_eq!(
+        v["tables"][0][0],
+        serde_json::json!({"schema": "public", "name": "t"})
+    );
+    assert_eq!(v["triggers"][0][0][1], "tt");
+    assert_eq!(v["triggers"][0][1]["name"], "tt");
+}

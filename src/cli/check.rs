@@ -43,6 +43,10 @@ pub struct CheckArgs {
     /// introspect equal to the exact ones.
     #[arg(long)]
     verify: bool,
+    /// Fail (exit 1) when the desired schema holds objects schemaplan does not manage
+    /// (rules, aggregates, operators, ...): no plan creates them.
+    #[arg(long)]
+    strict: bool,
 }
 
 #[derive(Serialize)]
@@ -50,6 +54,7 @@ struct JsonCheck<'a> {
     ok: bool,
     mode: &'a str,
     findings: &'a [Finding],
+    unmanaged: &'a [String],
     newest: Vec<JsonRevision<'a>>,
 }
 
@@ -66,10 +71,18 @@ pub async fn run(ctx: &Context, args: CheckArgs) -> anyhow::Result<Outcome> {
     let project = ctx.project(&args.desired, &args.plans);
     let report = project.check(args.verify).await?;
     let CheckReport {
-        findings,
+        mut findings,
         history,
         mode,
+        unmanaged,
     } = report;
+    if args.strict && !unmanaged.is_empty() {
+        findings.push(Finding::Unmanaged {
+            objects: unmanaged.clone(),
+        });
+    } else if args.format == CheckFormat::Text {
+        output::warn_unmanaged(&args.desired.display().to_string(), &unmanaged);
+    }
     let newest: Vec<&Revision> = history.heads();
     let desired_label = args.desired.display().to_string();
     let plans_label = args.plans.display().to_string();
@@ -78,6 +91,7 @@ pub async fn run(ctx: &Context, args: CheckArgs) -> anyhow::Result<Outcome> {
             ok: findings.is_empty(),
             mode: &mode,
             findings: &findings,
+            unmanaged: &unmanaged,
             newest: newest
                 .iter()
                 .map(|r| JsonRevision {

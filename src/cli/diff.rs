@@ -39,6 +39,14 @@ struct JsonDiff<'a> {
     to: String,
     steps: Vec<JsonStep<'a>>,
     hazards: Vec<&'static str>,
+    /// What each side holds that schemaplan does not manage.
+    unmanaged: JsonUnmanaged,
+}
+
+#[derive(Serialize)]
+struct JsonUnmanaged {
+    from: Vec<String>,
+    to: Vec<String>,
 }
 
 /// Runs `diff`.
@@ -100,6 +108,10 @@ pub async fn run(ctx: &Context, args: DiffArgs) -> anyhow::Result<Outcome> {
             to: to.to_string(),
             steps: output::json_steps(&plan),
             hazards: plan.hazards().iter().map(|h| h.name()).collect(),
+            unmanaged: JsonUnmanaged {
+                from: a.unmanaged_names(),
+                to: b.unmanaged_names(),
+            },
         })?,
     }
     if plan.is_empty() {

@@ -61,7 +61,7 @@ pub async fn run(ctx: &Context, args: InspectArgs) -> anyhow::Result<Outcome> {
     ctx.filter.apply(&mut live);
     output::warn_unmanaged(&url.redacted(), &live.unmanaged_names());
     if args.format == InspectFormat::Json {
-        output::print_json(&live)?;
+        output::print_json(&live.to_json())?;
         return Ok(Outcome::Clean);
     }
     if args.format == InspectFormat::Yaml {

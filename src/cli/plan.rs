@@ -47,6 +47,8 @@ struct JsonPlan<'a> {
     hazards: Vec<&'static str>,
     transactional: bool,
     steps: Vec<JsonStep<'a>>,
+    /// What the desired schema holds that schemaplan does not manage.
+    unmanaged: &'a [String],
 }
 
 /// Runs `plan`.
@@ -88,6 +90,7 @@ pub async fn run(ctx: &Context, args: PlanArgs) -> anyhow::Result<Outcome> {
                 hazards: Vec::new(),
                 transactional: true,
                 steps: Vec::new(),
+                unmanaged: &report.unmanaged,
             })?;
         }
         eprintln!(
@@ -112,6 +115,7 @@ pub async fn run(ctx: &Context, args: PlanArgs) -> anyhow::Result<Outcome> {
             hazards: planned.hazards.iter().map(|h| h.name()).collect(),
             transactional: planned.transactional,
             steps: output::json_steps(&planned.up),
+            unmanaged: &report.unmanaged,
         })?,
     }
     if let Some(p) = path {

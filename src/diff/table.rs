@@ -105,6 +105,27 @@ fn create_table(e: &mut Emitter, t: &Table) {
         table: t.clone(),
         inline,
     });
+    // `PARTITION OF` takes the parent's columns; a NOT NULL of the partition's own
+    // follows it.
+    if let Some(of) = &t.partition_of {
+        for c in t.columns.values().filter(|c| c.not_null) {
+            let parent_has =
+                e.to.tables
+                    .get(&of.parent)
+                    .and_then(|p| p.columns.get(&c.name))
+                    .is_none_or(|p| p.not_null);
+            if !parent_has {
+                let mut nullable = c.clone();
+                nullable.not_null = false;
+                e.push(Change::AlterColumn {
+                    table: t.name.clone(),
+                    from: nullable,
+                    to: c.clone(),
+                    what: ColumnChange::NotNull,
+                });
+            }
+        }
+    }
     // FULL and NOTHING are written with the table; an index must be built first.
     if t.replica_identity.index().is_some() {
         replica_identity(e, &t.name, &ReplicaIdentity::Default, &t.replica_identity);
@@ -144,6 +165,8 @@ fn alter_table(e: &mut Emitter, f: &Table, t: &Table) {
     let both_partitions = f.partition_of.is_some() && t.partition_of.is_some();
     if !both_partitions {
         diff_columns(e, f, t);
+    } else {
+        partition_not_null(e, f, t);
     }
 
     let from_constraints = super::effective_constraints(f, t);
@@ -271,6 +294,35 @@ fn alter_table(e: &mut Emitter, f: &Table, t: &Table) {
         &f.comment,
         &t.comment,
     );
+}
+
+/// A partition's columns follow its parent's, but a partition may add its own NOT NULL
+/// (`PARTITION OF t (note NOT NULL)`): set or drop it where the parent's NOT NULL stays
+/// as it is (a change on the parent reaches every partition by itself).
+fn partition_not_null(e: &mut Emitter, f: &Table, t: &Table) {
+    let Some(of) = &t.partition_of else {
+        return;
+    };
+    let parent_not_null = |c: &crate::model::Catalog, col: &str| {
+        c.tables
+            .get(&of.parent)
+            .and_then(|p| p.columns.get(col))
+            .map(|c| c.not_null)
+    };
+    for (cname, tc) in &t.columns {
+        let Some(fc) = f.columns.get(cname) else {
+            continue;
+        };
+        let parent = (parent_not_null(e.from, cname), parent_not_null(e.to, cname));
+        if fc.not_null != tc.not_null && parent.0 == parent.1 && parent.1 != Some(true) {
+            e.push(Change::AlterColumn {
+                table: t.name.clone(),
+                from: fc.clone(),
+                to: tc.clone(),
+                what: ColumnChange::NotNull,
+            });
+        }
+    }
 }
 
 /// Columns of a table present on both sides: dropped, added, recreated or altered.

@@ -153,16 +153,34 @@ impl Catalog {
         }
     }
 
+    /// The whole catalog as JSON (`inspect --format json`): each map a list of `[key,
+    /// value]` pairs, since JSON objects only take string keys and the catalog's keys
+    /// are names with a schema, signatures and (relation, name) pairs.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "schemas": pairs(&self.schemas),
+            "extensions": pairs(&self.extensions),
+            "types": pairs(&self.types),
+            "sequences": pairs(&self.sequences),
+            "tables": pairs(&self.tables),
+            "indexes": pairs(&self.indexes),
+            "views": pairs(&self.views),
+            "functions": pairs(&self.functions),
+            "triggers": pairs(&self.triggers),
+            "privileges": serde_json::to_value(&self.privileges)
+                .expect("catalog objects serialize to JSON"),
+            "owners": serde_json::to_value(&self.owners)
+                .expect("catalog objects serialize to JSON"),
+            "unmanaged": serde_json::to_value(&self.unmanaged)
+                .expect("catalog objects serialize to JSON"),
+        })
+    }
+
     /// A digest of what the catalog describes (`sha256:...`): equal catalogs give equal
     /// fingerprints. Dependencies, inherited copies and unmanaged objects are left out,
     /// as equality leaves them out, and columns count by name, not position.
     pub fn fingerprint(&self) -> String {
         use sha2::{Digest, Sha256};
-        // Maps become lists of [key, value] pairs: JSON objects only take string keys.
-        fn pairs<K: Serialize, V: Serialize>(map: &BTreeMap<K, V>) -> serde_json::Value {
-            let list: Vec<(&K, &V)> = map.iter().collect();
-            serde_json::to_value(list).expect("catalog objects serialize to JSON")
-        }
         let mut value = serde_json::json!({
             "schemas": pairs(&self.schemas),
             "extensions": pairs(&self.extensions),
@@ -280,6 +298,12 @@ impl Catalog {
 }
 
 /// Strips what equality ignores from a catalog's JSON, and puts columns in name order.
+/// A map as a list of `[key, value]` pairs: JSON objects only take string keys.
+fn pairs<K: Serialize, V: Serialize>(map: &BTreeMap<K, V>) -> serde_json::Value {
+    let list: Vec<(&K, &V)> = map.iter().collect();
+    serde_json::to_value(list).expect("catalog objects serialize to JSON")
+}
+
 fn canonical(v: &mut serde_json::Value) {
     const IGNORED: [&str; 6] = [
         "deps",

@@ -51,6 +51,12 @@ pub enum Finding {
         /// What the offline reading gets wrong, one change per line.
         differences: Vec<String>,
     },
+    /// `--strict`: the desired schema holds objects schemaplan does not manage (a
+    /// rule, an aggregate, ...), which no plan would create.
+    Unmanaged {
+        /// Each as `kind schema.name`.
+        objects: Vec<String>,
+    },
     /// schema/ declares something plans/ does not build.
     OutOfSync {
         /// The SQL of the missing revision.
@@ -98,6 +104,12 @@ impl Finding {
                     .collect::<Vec<_>>()
                     .join("\n")
             ),
+            Finding::Unmanaged { objects } => format!(
+                "{desired} holds {} object(s) schemaplan does not manage, which no plan creates: {}\n\
+                 move them out of {desired}, or run check without --strict to accept them",
+                objects.len(),
+                objects.join(", ")
+            ),
             Finding::OutOfSync { .. } => format!(
                 "{desired} and {plans} are out of sync: {desired} declares changes no revision makes\n\
                  run `schemaplan plan -m MSG` to write the missing revision:"
@@ -116,6 +128,9 @@ pub struct CheckReport {
     /// How the files were read, for the report's last line (`checked in offline mode
     /// ...`, with what `--verify` proved).
     pub mode: String,
+    /// What the desired schema holds that schemaplan does not manage (`kind
+    /// schema.name`).
+    pub unmanaged: Vec<String>,
 }
 
 impl Project {
@@ -152,6 +167,7 @@ impl Project {
                     }],
                     history: History::default(),
                     mode: "nothing replayed: plans/ could not be read".to_string(),
+                    unmanaged: Vec::new(),
                 })
             }
         };
@@ -221,6 +237,7 @@ impl Project {
             findings,
             history,
             mode,
+            unmanaged: wanted.unmanaged_names(),
         })
     }
 }

@@ -215,16 +215,39 @@ pub fn render(changes: &[Change]) -> Plan {
     }
     let steps = changes
         .iter()
-        .map(|c| Step {
-            change: c.clone(),
-            sql: sql::statements(c),
-            reverse: inverse(c).map(|inv| sql::statements(&inv)),
-            hazards: hazards(c, &new_tables),
-            advice: None,
-            check: None,
+        .map(|c| {
+            let hazards = hazards(c, &new_tables);
+            let mut sql = sql::statements(c);
+            sql.extend(analyze_after(c, &hazards));
+            Step {
+                change: c.clone(),
+                sql,
+                reverse: inverse(c).map(|inv| sql::statements(&inv)),
+                hazards,
+                advice: None,
+                check: None,
+            }
         })
         .collect();
     Plan { preamble, steps }
+}
+
+/// A column whose type change rewrote the table has no statistics for its new type
+/// until autovacuum comes by, so queries on it are planned blind: `ANALYZE` it at once
+/// (it reads a sample, under a lock that lets reads and writes through).
+fn analyze_after(change: &Change, hazards: &[Hazard]) -> Option<String> {
+    match change {
+        Change::AlterColumn {
+            table,
+            to,
+            what: ColumnChange::Type { .. },
+            ..
+        } if hazards.contains(&Hazard::TableRewrite) => Some(format!(
+            "ANALYZE {table} ({})",
+            crate::model::Ident(&to.name)
+        )),
+        _ => None,
+    }
 }
 
 /// The hazards of a change. Work on a table created earlier in the same plan is
