@@ -157,6 +157,19 @@ impl Catalog {
     /// value]` pairs, since JSON objects only take string keys and the catalog's keys
     /// are names with a schema, signatures and (relation, name) pairs.
     pub fn to_json(&self) -> serde_json::Value {
+        fn json<T: Serialize>(v: &T) -> serde_json::Value {
+            serde_json::to_value(v).expect("catalog objects serialize to JSON")
+        }
+        let mut value = self.objects_json();
+        value["privileges"] = json(&self.privileges);
+        value["owners"] = json(&self.owners);
+        value["unmanaged"] = json(&self.unmanaged);
+        value
+    }
+
+    /// The objects (not their privileges, owners or what is unmanaged) as JSON, maps as
+    /// lists of pairs: what [`Catalog::to_json`] and [`Catalog::fingerprint`] share.
+    fn objects_json(&self) -> serde_json::Value {
         serde_json::json!({
             "schemas": pairs(&self.schemas),
             "extensions": pairs(&self.extensions),
@@ -167,12 +180,6 @@ impl Catalog {
             "views": pairs(&self.views),
             "functions": pairs(&self.functions),
             "triggers": pairs(&self.triggers),
-            "privileges": serde_json::to_value(&self.privileges)
-                .expect("catalog objects serialize to JSON"),
-            "owners": serde_json::to_value(&self.owners)
-                .expect("catalog objects serialize to JSON"),
-            "unmanaged": serde_json::to_value(&self.unmanaged)
-                .expect("catalog objects serialize to JSON"),
         })
     }
 
@@ -181,17 +188,7 @@ impl Catalog {
     /// as equality leaves them out, and columns count by name, not position.
     pub fn fingerprint(&self) -> String {
         use sha2::{Digest, Sha256};
-        let mut value = serde_json::json!({
-            "schemas": pairs(&self.schemas),
-            "extensions": pairs(&self.extensions),
-            "types": pairs(&self.types),
-            "sequences": pairs(&self.sequences),
-            "tables": pairs(&self.tables),
-            "indexes": pairs(&self.indexes),
-            "views": pairs(&self.views),
-            "functions": pairs(&self.functions),
-            "triggers": pairs(&self.triggers),
-        });
+        let mut value = self.objects_json();
         // Only when there are any, so that the fingerprints of catalogs without
         // grants stay what they were before privileges were modelled.
         if !self.privileges.is_empty() {

@@ -385,14 +385,25 @@ impl<'a> Compiler<'a> {
         let mut column_comments = Vec::new();
         let mut lines = Vec::new();
         if let Some(of) = &t.partition_of {
-            if !t.columns.is_empty() {
-                return err(
-                    &["tables", key, "columns"],
-                    "a partition takes its columns from its parent",
-                );
+            // A partition takes its columns from its parent; it may add NOT NULL.
+            let mut own = Vec::new();
+            for (col, spec) in t.columns.iter() {
+                match spec {
+                    Spec::Str(s) if s.trim().eq_ignore_ascii_case("not null") => {
+                        own.push(format!("{} NOT NULL", Ident(col)));
+                    }
+                    _ => return err(
+                        &["tables", key, "columns", col.as_str()],
+                        "a partition takes its columns from its parent; it may only add `not null`",
+                    ),
+                }
             }
             let parent = self.name(&["tables", key, "partition_of"], &of.parent)?;
-            sql.push_str(&format!(" PARTITION OF {parent} {}", of.bound));
+            sql.push_str(&format!(" PARTITION OF {parent}"));
+            if !own.is_empty() {
+                sql.push_str(&format!(" ({})", own.join(", ")));
+            }
+            sql.push_str(&format!(" {}", of.bound));
         } else {
             let mut items = Vec::new();
             for (col, spec) in t.columns.iter() {
