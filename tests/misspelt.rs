@@ -22,6 +22,7 @@ const REFERENCES: &[&str] = &[
     "index column",
     "key column",
     "trigger function",
+    "function",
 ];
 
 /// `sql` (one statement) with its first reference of `what` misspelt, or `None` when it
@@ -51,6 +52,7 @@ fn misspell(sql: &str, what: &str) -> Option<String> {
             }
             _ => false,
         },
+        "function" => first_function(stmt),
         "index column" => match stmt {
             NodeEnum::IndexStmt(s) => s.index_params.iter_mut().any(|p| match p.node.as_mut() {
                 Some(NodeEnum::IndexElem(e)) if !e.name.is_empty() => {
@@ -157,6 +159,69 @@ fn column_ref_in(n: &mut NodeEnum) -> bool {
                 if let Some(NodeEnum::String(s)) = c.fields.last_mut().and_then(|f| f.node.as_mut())
                 {
                     s.sval.push_str("_x");
+                    return true;
+                }
+            }
+        }
+    }
+    false
+}
+
+/// Misspells the first function an expression or statement calls (a default, a check,
+/// an index expression, a view).
+fn first_function(n: &mut NodeEnum) -> bool {
+    let mut exprs: Vec<&mut pg_query::protobuf::Node> = Vec::new();
+    match n {
+        NodeEnum::CreateStmt(s) => {
+            for e in s.table_elts.iter_mut().filter_map(|e| e.node.as_mut()) {
+                if let NodeEnum::ColumnDef(c) = e {
+                    for k in c.constraints.iter_mut().filter_map(|k| k.node.as_mut()) {
+                        if let NodeEnum::Constraint(k) = k {
+                            exprs.extend(k.raw_expr.as_deref_mut());
+                        }
+                    }
+                }
+            }
+        }
+        NodeEnum::IndexStmt(s) => {
+            for p in s.index_params.iter_mut().filter_map(|p| p.node.as_mut()) {
+                if let NodeEnum::IndexElem(e) = p {
+                    exprs.extend(e.expr.as_deref_mut());
+                }
+            }
+        }
+        _ => return call_in(n),
+    }
+    exprs
+        .into_iter()
+        .filter_map(|e| e.node.as_mut())
+        .any(call_in)
+}
+
+fn call_in(n: &mut NodeEnum) -> bool {
+    let misspell = |f: &mut pg_query::protobuf::FuncCall| {
+        // Only unqualified calls: `pg_catalog.` ones are the parser's own spellings.
+        if f.funcname.len() != 1 {
+            return false;
+        }
+        match f.funcname[0].node.as_mut() {
+            Some(NodeEnum::String(s)) => {
+                s.sval.push_str("_x");
+                true
+            }
+            _ => false,
+        }
+    };
+    if let NodeEnum::FuncCall(f) = n {
+        if misspell(f) {
+            return true;
+        }
+    }
+    // Safety: as in column_ref_in.
+    unsafe {
+        for (node, _, _) in n.nodes_mut() {
+            if let NodeMut::FuncCall(f) = node {
+                if misspell(&mut *f) {
                     return true;
                 }
             }

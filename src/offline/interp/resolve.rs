@@ -67,6 +67,11 @@ impl<'c> Interp<'c> {
         self.resolve_expr(expr, &[level])
     }
 
+    /// Checks a default: the functions it calls exist; it names no column.
+    pub(super) fn resolve_default(&self, expr: &Node) -> Result<()> {
+        self.resolve_expr(expr, &[Level::default()])
+    }
+
     /// Checks that a table has the column an index, a key or a foreign key names.
     pub(super) fn resolve_column(&self, table: &QualName, column: &str) -> Result<()> {
         match self.columns_of(table) {
@@ -104,7 +109,8 @@ impl<'c> Interp<'c> {
                     .first()
                     .is_some_and(|s| s == "pg_catalog" && names.len() > 1)
                     || BUILT_IN.contains(&last);
-                if elsewhere || !self.knows_every_relation("", last) {
+                if elsewhere || self.extension_function(last) || self.extension_functions_possible()
+                {
                     Ok(())
                 } else {
                     Err(self.rejected(format!("function {shown}() does not exist")))
@@ -305,42 +311,30 @@ impl<'c> Interp<'c> {
         Ok(())
     }
 
-    /// Whether a relation (or function) name that offline mode does not find would be
-    /// missing on the server too: not a system catalog's, and no extension could have
-    /// created it.
+    /// Whether an installed extension offline mode knows nothing of (not one of
+    /// [`EXTENSION_FUNCTIONS`]'s) may have made a function it does not see.
+    fn extension_functions_possible(&self) -> bool {
+        self.cat
+            .extensions
+            .keys()
+            .any(|e| !extension_functions().iter().any(|(x, _)| x == e))
+    }
+
+    /// Whether an installed extension offline mode knows provides a function `name`.
+    fn extension_function(&self, name: &str) -> bool {
+        extension_functions()
+            .iter()
+            .any(|(e, f)| *f == name && self.cat.extensions.contains_key(*e))
+    }
+
+    /// Whether a relation name that offline mode does not find would be missing on the
+    /// server too: not a system catalog's, and no extension could have created it.
     fn knows_every_relation(&self, schema: &str, name: &str) -> bool {
-        // Extensions that create types, functions and operators, never a table or view.
-        const NO_RELATIONS: &[&str] = &[
-            "btree_gin",
-            "btree_gist",
-            "citext",
-            "cube",
-            "dict_int",
-            "dict_xsyn",
-            "earthdistance",
-            "fuzzystrmatch",
-            "hstore",
-            "intarray",
-            "isn",
-            "lo",
-            "ltree",
-            "pg_trgm",
-            "pgcrypto",
-            "plpgsql",
-            "seg",
-            "tablefunc",
-            "tcn",
-            "unaccent",
-            "uuid-ossp",
-        ];
         let system = matches!(schema, "pg_catalog" | "information_schema")
             || (schema.is_empty() && name.starts_with("pg_"));
         !system
-            && self
-                .cat
-                .extensions
-                .keys()
-                .all(|e| NO_RELATIONS.contains(&e.as_str()))
+            // The extensions it knows create functions and types, never a relation.
+            && !self.extension_functions_possible()
     }
 
     /// Checks the column references of an expression against `scope` (innermost level
@@ -374,7 +368,13 @@ impl<'c> Interp<'c> {
                     }
                     false
                 }
-                // A subquery in FROM is handled by from_item; a nested SELECT here is
+                NodeEnum::FuncCall(f) => {
+                    if let Err(e) = self.function_ref(&strings(&f.funcname), f.args.len()) {
+                        *error.borrow_mut() = Some(e);
+                    }
+                    true
+                }
+                // A subquery in FROM is handled by add_from_item; a nested SELECT here is
                 // one of a SubLink's, already checked.
                 NodeEnum::SelectStmt(_) => false,
                 _ => true,
@@ -383,6 +383,47 @@ impl<'c> Interp<'c> {
         match error.into_inner() {
             Some(e) => Err(e),
             None => Ok(()),
+        }
+    }
+
+    /// Checks that a called function exists: built in (any of PostgreSQL 13 to 18's
+    /// `pg_catalog` functions), or the schema's, with an overload taking `args`
+    /// arguments. Unknown names are accepted when an extension may provide them.
+    fn function_ref(&self, names: &[String], args: usize) -> Result<()> {
+        let (schema, name) = match names {
+            [n] => ("", n.as_str()),
+            [s, n] => (s.as_str(), n.as_str()),
+            _ => return Ok(()),
+        };
+        let builtin = (schema.is_empty() || schema == "pg_catalog") && is_builtin_function(name);
+        if builtin {
+            return Ok(());
+        }
+        let shown = if schema.is_empty() {
+            name.to_string()
+        } else {
+            format!("{schema}.{name}")
+        };
+        let overloads = self.functions_named(names);
+        if overloads.is_empty() {
+            if schema != "pg_catalog" && self.extension_function(name) {
+                return Ok(());
+            }
+            if schema == "pg_catalog" || !self.extension_functions_possible() {
+                return Err(self.rejected(format!("function {shown} does not exist")));
+            }
+            return Ok(());
+        }
+        let fits = overloads.iter().any(|k| {
+            self.cat
+                .functions
+                .get(k)
+                .is_none_or(|f| takes(&f.arguments, args))
+        });
+        if fits {
+            Ok(())
+        } else {
+            Err(self.rejected(format!("function {shown} does not take {args} argument(s)")))
         }
     }
 
@@ -434,5 +475,108 @@ impl<'c> Interp<'c> {
             }
             _ => Ok(()),
         }
+    }
+}
+
+/// Whether `pg_catalog` has a function of this name ([`BUILTIN_FUNCTIONS`]).
+fn is_builtin_function(name: &str) -> bool {
+    use std::sync::OnceLock;
+    static NAMES: OnceLock<Vec<&'static str>> = OnceLock::new();
+    let names = NAMES.get_or_init(|| {
+        BUILTIN_FUNCTIONS
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+            .collect()
+    });
+    names.binary_search(&name).is_ok()
+}
+
+/// The functions of the contrib extensions offline mode knows, as (extension, name).
+fn extension_functions() -> &'static [(&'static str, &'static str)] {
+    use std::sync::OnceLock;
+    static PAIRS: OnceLock<Vec<(&'static str, &'static str)>> = OnceLock::new();
+    PAIRS.get_or_init(|| {
+        EXTENSION_FUNCTIONS
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| l.split_once(' '))
+            .collect()
+    })
+}
+
+/// `extension function` per line.
+const EXTENSION_FUNCTIONS: &str = include_str!("../extension_functions.txt");
+
+/// The names of PostgreSQL's own functions, sorted.
+const BUILTIN_FUNCTIONS: &str = include_str!("../builtin_functions.txt");
+
+/// Whether a function with these arguments (`pg_get_function_arguments`' spelling:
+/// `a integer, b text DEFAULT 'x'::text`) can be called with `n` of them: between the
+/// ones without a default and all of them (any number from there with `VARIADIC`);
+/// `OUT` parameters are not passed.
+fn takes(arguments: &str, n: usize) -> bool {
+    let mut required = 0;
+    let mut total = 0;
+    let (mut depth, mut quote) = (0usize, None);
+    let mut start = 0;
+    let mut parts = Vec::new();
+    for (i, c) in arguments.char_indices() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None => match c {
+                '\'' | '"' => quote = Some(c),
+                '(' | '[' => depth += 1,
+                ')' | ']' => depth = depth.saturating_sub(1),
+                ',' if depth == 0 => {
+                    parts.push(&arguments[start..i]);
+                    start = i + 1;
+                }
+                _ => {}
+            },
+        }
+    }
+    parts.push(&arguments[start..]);
+    for p in parts.iter().map(|p| p.trim()).filter(|p| !p.is_empty()) {
+        let upper = p.to_ascii_uppercase();
+        if upper.starts_with("OUT ") {
+            continue;
+        }
+        if upper.starts_with("VARIADIC ") {
+            return n >= required;
+        }
+        total += 1;
+        if !upper.contains(" DEFAULT ") && !p.contains(" = ") {
+            required += 1;
+        }
+    }
+    (required..=total).contains(&n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_functions_are_sorted_for_binary_search() {
+        let names: Vec<&str> = BUILTIN_FUNCTIONS
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+            .collect();
+        assert!(names.windows(2).all(|w| w[0] < w[1]));
+        assert!(is_builtin_function("lower") && is_builtin_function("now"));
+        assert!(!is_builtin_function("lowerx"));
+    }
+
+    #[test]
+    fn argument_counts_follow_defaults_out_and_variadic() {
+        assert!(takes("", 0) && !takes("", 1));
+        assert!(takes("a integer, b text DEFAULT 'x, y'::text", 1));
+        assert!(takes("a integer, b text DEFAULT 'x, y'::text", 2));
+        assert!(!takes("a integer, b text DEFAULT 'x, y'::text", 3));
+        assert!(takes("a integer, OUT b text", 1) && !takes("a integer, OUT b text", 2));
+        assert!(takes("VARIADIC xs integer[]", 0) && takes("a text, VARIADIC xs integer[]", 4));
+        assert!(!takes("a text, VARIADIC xs integer[]", 0));
+        assert!(takes("INOUT a integer", 1));
     }
 }

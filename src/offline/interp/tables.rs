@@ -377,6 +377,7 @@ impl<'c> Interp<'c> {
     /// A default's text: a string literal cast to the column's own type reads as the
     /// literal, as both spellings mean the same.
     pub(super) fn default_text(&self, e: &Node, type_name: &str) -> Result<String> {
+        self.resolve_default(e)?;
         if let Some(NodeEnum::TypeCast(c)) = inner(e) {
             if let (Some(arg), Some(t)) = (c.arg.as_deref(), c.type_name.as_ref()) {
                 let literal = matches!(
