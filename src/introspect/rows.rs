@@ -11,7 +11,8 @@ use tokio_postgres::Row;
 
 use crate::error::{Error, Result};
 use crate::model::{
-    ConstraintKind, Grant, Privileges, QualName, SequenceOptions, TriggerEnabled, Unmanaged,
+    unquoted, ConstraintKind, Grant, Privileges, QualName, SequenceOptions, TriggerEnabled,
+    Unmanaged,
 };
 
 /// Reads one column of a row, naming the query and column when it cannot.
@@ -664,10 +665,11 @@ pub(crate) fn stable_spelling(text: &str) -> String {
     const OPEN: &str = "(ARRAY[";
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
-    while let Some(at) = find_outside_quotes(rest, OPEN) {
+    while let Some((at, _, _)) = unquoted(rest).find(|&(i, _, _)| rest[i..].starts_with(OPEN)) {
         out.push_str(&rest[..at]);
-        let body_start = at + OPEN.len();
-        match array_cast(&rest[body_start..]) {
+        // From the `[`.
+        let array = &rest[at + OPEN.len() - 1..];
+        match array_cast(array) {
             Some((elements, type_name, used)) => {
                 let cast: Vec<String> = elements
                     .iter()
@@ -676,11 +678,11 @@ pub(crate) fn stable_spelling(text: &str) -> String {
                 out.push_str("ARRAY[");
                 out.push_str(&cast.join(", "));
                 out.push(']');
-                rest = &rest[body_start + used..];
+                rest = &array[used..];
             }
             None => {
                 out.push_str(OPEN);
-                rest = &rest[body_start..];
+                rest = &array[1..];
             }
         }
     }
@@ -688,50 +690,27 @@ pub(crate) fn stable_spelling(text: &str) -> String {
     out
 }
 
-/// The first `needle` in `text` outside single-quoted literals and double-quoted names.
-fn find_outside_quotes(text: &str, needle: &str) -> Option<usize> {
-    let mut quote = None;
-    for (i, c) in text.char_indices() {
-        match quote {
-            Some(q) if c == q => quote = None,
-            Some(_) => {}
-            None if c == '\'' || c == '"' => quote = Some(c),
-            None if text[i..].starts_with(needle) => return Some(i),
-            None => {}
-        }
-    }
-    None
-}
-
-/// After `(ARRAY[`: the elements, when every one is a cast literal (`'a'::character
-/// varying`), the element type of the `])::type[]` that closes it, and the length read.
+/// From the `[` of `(ARRAY[`: the elements, when every one is a cast literal
+/// (`'a'::character varying`), the element type of the `])::type[]` that closes it, and
+/// the length read.
 fn array_cast(text: &str) -> Option<(Vec<&str>, &str, usize)> {
     let mut elements = Vec::new();
-    let mut start = 0;
-    let mut depth = 0usize;
-    let mut quote = None;
+    let mut start = 1;
     let mut end = None;
-    for (i, c) in text.char_indices() {
-        match quote {
-            Some(q) if c == q => quote = None,
-            Some(_) => {}
-            None => match c {
-                '\'' | '"' => quote = Some(c),
-                '(' | '[' => depth += 1,
-                ')' if depth > 0 => depth -= 1,
-                ']' if depth > 0 => depth -= 1,
-                ',' if depth == 0 => {
-                    elements.push(text[start..i].trim());
-                    start = i + 1;
-                }
-                ']' => {
-                    elements.push(text[start..i].trim());
-                    end = Some(i);
-                    break;
-                }
-                ')' => return None,
-                _ => {}
-            },
+    for (i, c, depth) in unquoted(text).skip(1) {
+        match (c, depth) {
+            (',', 1) => {
+                elements.push(text[start..i].trim());
+                start = i + 1;
+            }
+            (']', 0) => {
+                elements.push(text[start..i].trim());
+                end = Some(i);
+                break;
+            }
+            // A `)` closing what was open before the array.
+            (')', 0) => return None,
+            _ => {}
         }
     }
     let end = end?;

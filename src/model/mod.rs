@@ -18,6 +18,7 @@ mod privileges;
 mod relation;
 mod rename;
 mod routine;
+mod text;
 mod types;
 
 use std::collections::BTreeMap;
@@ -26,6 +27,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 pub use filter::SchemaFilter;
+pub use text::{split_top_level, unquoted};
 
 /// The holding schema of recoverable drops (`plan --recoverable`): tables dropped by a
 /// revision wait there for its rollback. Never part of a managed schema.

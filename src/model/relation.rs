@@ -506,31 +506,17 @@ pub fn default_operand(expr: &str) -> String {
         "ISNULL", "NOTNULL", "OVERLAPS",
     ];
     let bytes = expr.as_bytes();
-    let (mut depth, mut quote) = (0usize, None);
-    for (i, c) in expr.char_indices() {
-        match quote {
-            Some(q) if c == q => quote = None,
-            Some(_) => {}
-            None => match c {
-                '\'' | '"' => quote = Some(c),
-                '(' | '[' => depth += 1,
-                ')' | ']' => depth = depth.saturating_sub(1),
-                ' ' if depth == 0 => {
-                    let next = &expr[i + 1..];
-                    let word: String = next
-                        .chars()
-                        .take_while(|c| c.is_ascii_alphabetic())
-                        .collect::<String>()
-                        .to_ascii_uppercase();
-                    let operator = bytes
-                        .get(i + 1)
-                        .is_some_and(|b| !b.is_ascii_alphanumeric() && *b != b'_' && *b != b'"');
-                    if operator || WORDS.contains(&word.as_str()) {
-                        return format!("({expr})");
-                    }
-                }
-                _ => {}
-            },
+    for (i, _, _) in super::unquoted(expr).filter(|&(_, c, d)| c == ' ' && d == 0) {
+        let word: String = expr[i + 1..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .collect::<String>()
+            .to_ascii_uppercase();
+        let operator = bytes
+            .get(i + 1)
+            .is_some_and(|b| !b.is_ascii_alphanumeric() && *b != b'_' && *b != b'"');
+        if operator || WORDS.contains(&word.as_str()) {
+            return format!("({expr})");
         }
     }
     expr.to_string()

@@ -16,7 +16,7 @@
 
 use super::{Hazard, Plan, Step};
 use crate::diff::{Change, ColumnChange, DomainChange};
-use crate::model::{ConstraintKind, Ident, QualName};
+use crate::model::{split_top_level, unquoted, ConstraintKind, Ident, QualName};
 
 /// Marks every step of a down plan with the hazards of running it on a database with
 /// rows, and the check query of the steps that may fail.
@@ -267,7 +267,12 @@ fn constraint_check(table: &QualName, c: &crate::model::Constraint) -> Option<St
                 (def.strip_prefix("PRIMARY KEY ")?, false)
             };
             let (columns, _) = leading_group(rest)?;
-            Some(duplicates(table, &split_top(columns), skip_nulls, None))
+            Some(duplicates(
+                table,
+                &split_top_level(columns),
+                skip_nulls,
+                None,
+            ))
         }
         ConstraintKind::ForeignKey => {
             let rest = def.strip_prefix("FOREIGN KEY ")?;
@@ -276,8 +281,8 @@ fn constraint_check(table: &QualName, c: &crate::model::Constraint) -> Option<St
             let open = rest.find('(')?;
             let referenced = rest[..open].trim();
             let (ref_columns, _) = leading_group(&rest[open..])?;
-            let columns = split_top(columns);
-            let ref_columns = split_top(ref_columns);
+            let columns = split_top_level(columns);
+            let ref_columns = split_top_level(ref_columns);
             if columns.len() != ref_columns.len() {
                 return None;
             }
@@ -308,7 +313,7 @@ fn unique_index_check(table: &QualName, definition: &str) -> Option<String> {
     let after = &definition[definition.find(" USING ")? + 7..];
     let open = after.find('(')?;
     let (keys, rest) = leading_group(&after[open..])?;
-    let keys = split_top(keys);
+    let keys = split_top_level(keys);
     if keys.iter().any(|k| has_top_level_space(k)) {
         return None;
     }
@@ -350,22 +355,8 @@ fn leading_group(s: &str) -> Option<(&str, &str)> {
     if !s.starts_with('(') {
         return None;
     }
-    let mut depth = 0;
-    let mut quoted = false;
-    for (i, ch) in s.char_indices() {
-        match ch {
-            '\'' | '"' => quoted = !quoted,
-            '(' if !quoted => depth += 1,
-            ')' if !quoted => {
-                depth -= 1;
-                if depth == 0 {
-                    return Some((&s[1..i], &s[i + 1..]));
-                }
-            }
-            _ => {}
-        }
-    }
-    None
+    let (close, _, _) = unquoted(s).find(|&(_, c, d)| c == ')' && d == 0)?;
+    Some((&s[1..close], &s[close + 1..]))
 }
 
 /// The inside of `s` when one pair of parentheses encloses all of it.
@@ -385,43 +376,10 @@ fn parenthesized(s: &str) -> String {
     }
 }
 
-/// A list split at its top-level commas, each item trimmed.
-fn split_top(s: &str) -> Vec<&str> {
-    let mut items = Vec::new();
-    let mut depth = 0;
-    let mut quoted = false;
-    let mut start = 0;
-    for (i, ch) in s.char_indices() {
-        match ch {
-            '\'' | '"' => quoted = !quoted,
-            '(' if !quoted => depth += 1,
-            ')' if !quoted => depth -= 1,
-            ',' if !quoted && depth == 0 => {
-                items.push(s[start..i].trim());
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    items.push(s[start..].trim());
-    items
-}
-
 /// Whether an index key has a space outside parentheses and quotes (an operator class,
 /// a collation, `DESC`).
 fn has_top_level_space(s: &str) -> bool {
-    let mut depth = 0;
-    let mut quoted = false;
-    for ch in s.chars() {
-        match ch {
-            '\'' | '"' => quoted = !quoted,
-            '(' if !quoted => depth += 1,
-            ')' if !quoted => depth -= 1,
-            ' ' if !quoted && depth == 0 => return true,
-            _ => {}
-        }
-    }
-    false
+    unquoted(s).any(|(_, c, d)| c == ' ' && d == 0)
 }
 
 #[cfg(test)]

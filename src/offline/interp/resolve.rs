@@ -14,7 +14,7 @@ use pg_query::protobuf::{self, Node};
 use pg_query::NodeEnum;
 
 use crate::error::{Error, Result};
-use crate::model::QualName;
+use crate::model::{split_top_level, QualName};
 use crate::offline::expr::{strings, walk_pruned};
 
 use super::{inner, node, Interp};
@@ -517,27 +517,10 @@ const BUILTIN_FUNCTIONS: &str = include_str!("../builtin_functions.txt");
 fn takes(arguments: &str, n: usize) -> bool {
     let mut required = 0;
     let mut total = 0;
-    let (mut depth, mut quote) = (0usize, None);
-    let mut start = 0;
-    let mut parts = Vec::new();
-    for (i, c) in arguments.char_indices() {
-        match quote {
-            Some(q) if c == q => quote = None,
-            Some(_) => {}
-            None => match c {
-                '\'' | '"' => quote = Some(c),
-                '(' | '[' => depth += 1,
-                ')' | ']' => depth = depth.saturating_sub(1),
-                ',' if depth == 0 => {
-                    parts.push(&arguments[start..i]);
-                    start = i + 1;
-                }
-                _ => {}
-            },
-        }
-    }
-    parts.push(&arguments[start..]);
-    for p in parts.iter().map(|p| p.trim()).filter(|p| !p.is_empty()) {
+    for p in split_top_level(arguments)
+        .into_iter()
+        .filter(|p| !p.is_empty())
+    {
         let upper = p.to_ascii_uppercase();
         if upper.starts_with("OUT ") {
             continue;
