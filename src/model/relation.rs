@@ -434,6 +434,24 @@ pub struct Index {
     pub deps: Deps,
 }
 
+impl Index {
+    /// What follows the table in the definition: method, keys, options, predicate
+    /// (` USING btree (lower(email)) WHERE ...`), the same for a partitioned table's
+    /// index and its partitions' copies.
+    pub fn body(&self) -> Option<&str> {
+        self.definition
+            .find(" USING ")
+            .map(|at| &self.definition[at..])
+    }
+
+    /// Whether the two index the same way, whatever their names and tables: same
+    /// uniqueness and [`Index::body`] (what `ATTACH PARTITION` requires).
+    pub fn same_shape(&self, other: &Index) -> bool {
+        let unique = |i: &Index| i.definition.starts_with("CREATE UNIQUE ");
+        unique(self) == unique(other) && self.body() == other.body()
+    }
+}
+
 /// A trigger on a table or view.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Trigger {

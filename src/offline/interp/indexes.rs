@@ -302,18 +302,13 @@ impl<'c> Interp<'c> {
                 parent_index.table
             )));
         }
-        let tail = |d: &str| d.find(" USING ").map(|at| d[at..].to_string());
-        if tail(&index.definition) != tail(&parent_index.definition)
-            || index.definition.starts_with("CREATE UNIQUE")
-                != parent_index.definition.starts_with("CREATE UNIQUE")
-        {
+        if !index.same_shape(&parent_index) {
             return Err(self.unsupported(format!("index {child} does not match index {parent}")));
         }
         self.cat.indexes.remove(&child);
         let t = self.table_mut(&index.table)?;
         // The copy CREATE INDEX on the parent made, if it made one, gives way.
-        t.inherited_indexes
-            .retain(|_, x| tail(&x.definition) != tail(&index.definition));
+        t.inherited_indexes.retain(|_, x| x.body() != index.body());
         t.inherited_indexes.insert(child, index);
         self.names.forget();
         Ok(())

@@ -256,13 +256,11 @@ impl<'c> Interp<'c> {
     }
 
     pub(super) fn clone_index(&mut self, part: &QualName, i: &Index) -> Result<()> {
-        let tail = |d: &str| d.find(" USING ").map(|at| d[at..].to_string());
-        let want = tail(&i.definition);
         let same = self
             .cat
             .indexes
             .values()
-            .find(|x| x.table == *part && tail(&x.definition) == want)
+            .find(|x| x.table == *part && x.body() == i.body())
             .map(|x| x.name.clone());
         if let Some(n) = same {
             if let Some(x) = self.cat.indexes.remove(&n) {
