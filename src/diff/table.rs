@@ -107,24 +107,15 @@ fn create_table(e: &mut Emitter, t: &Table) {
     });
     // `PARTITION OF` takes the parent's columns; a NOT NULL of the partition's own
     // follows it.
-    if let Some(of) = &t.partition_of {
-        for c in t.columns.values().filter(|c| c.not_null) {
-            let parent_has =
-                e.to.tables
-                    .get(&of.parent)
-                    .and_then(|p| p.columns.get(&c.name))
-                    .is_none_or(|p| p.not_null);
-            if !parent_has {
-                let mut nullable = c.clone();
-                nullable.not_null = false;
-                e.push(Change::AlterColumn {
-                    table: t.name.clone(),
-                    from: nullable,
-                    to: c.clone(),
-                    what: ColumnChange::NotNull,
-                });
-            }
-        }
+    for c in e.to.own_not_null(t) {
+        let mut nullable = c.clone();
+        nullable.not_null = false;
+        e.push(Change::AlterColumn {
+            table: t.name.clone(),
+            from: nullable,
+            to: c.clone(),
+            what: ColumnChange::NotNull,
+        });
     }
     // FULL and NOTHING are written with the table; an index must be built first.
     if t.replica_identity.index().is_some() {
@@ -300,20 +291,13 @@ fn alter_table(e: &mut Emitter, f: &Table, t: &Table) {
 /// (`PARTITION OF t (note NOT NULL)`): set or drop it where the parent's NOT NULL stays
 /// as it is (a change on the parent reaches every partition by itself).
 fn partition_not_null(e: &mut Emitter, f: &Table, t: &Table) {
-    let Some(of) = &t.partition_of else {
-        return;
-    };
-    let parent_not_null = |c: &crate::model::Catalog, col: &str| {
-        c.tables
-            .get(&of.parent)
-            .and_then(|p| p.columns.get(col))
-            .map(|c| c.not_null)
-    };
     for (cname, tc) in &t.columns {
         let Some(fc) = f.columns.get(cname) else {
             continue;
         };
-        let parent = (parent_not_null(e.from, cname), parent_not_null(e.to, cname));
+        let parent_not_null =
+            |c: &crate::model::Catalog| c.parent_column(t, cname).map(|p| p.not_null);
+        let parent = (parent_not_null(e.from), parent_not_null(e.to));
         if fc.not_null != tc.not_null && parent.0 == parent.1 && parent.1 != Some(true) {
             e.push(Change::AlterColumn {
                 table: t.name.clone(),
@@ -644,15 +628,12 @@ fn adopted_by_new_parent_index(e: &Emitter, f: &Index) -> bool {
     let (Some(of), Some(copy)) = (&part.partition_of, part.inherited_indexes.get(&f.name)) else {
         return false;
     };
-    let tail = |d: &str| d.find(" USING ").map(|at| d[at..].to_string());
-    let unique = |d: &str| d.starts_with("CREATE UNIQUE");
     if copy.definition != f.definition {
         return false;
     }
     e.to.indexes.values().any(|p| {
         p.table == of.parent
-            && tail(&p.definition) == tail(&f.definition)
-            && unique(&p.definition) == unique(&f.definition)
+            && p.same_shape(f)
             && (!e.from.indexes.contains_key(&p.name)
                 || e.d.is_recreated(&ObjectId::Index(p.name.clone())))
     })

@@ -290,6 +290,27 @@ impl Catalog {
         }
     }
 
+    /// For a partition, its parent's column `column` (the one it takes its own from).
+    pub fn parent_column(&self, partition: &Table, column: &str) -> Option<&Column> {
+        let of = partition.partition_of.as_ref()?;
+        self.tables.get(&of.parent)?.columns.get(column)
+    }
+
+    /// The NOT NULL columns of a partition whose parent's column is nullable: the
+    /// partition's own (`PARTITION OF t (note NOT NULL)`).
+    pub fn own_not_null<'t>(&self, partition: &'t Table) -> Vec<&'t Column> {
+        partition
+            .columns
+            .values()
+            .filter(|c| {
+                c.not_null
+                    && self
+                        .parent_column(partition, &c.name)
+                        .is_some_and(|p| !p.not_null)
+            })
+            .collect()
+    }
+
     /// The objects left alone (not managed, not compared), named for messages.
     pub fn unmanaged_names(&self) -> Vec<String> {
         self.unmanaged.iter().map(|u| u.to_string()).collect()

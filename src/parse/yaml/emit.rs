@@ -195,18 +195,9 @@ pub fn to_file(catalog: &Catalog) -> File {
             spec.columns.insert(c.name.clone(), column(c));
         }
         // A partition's own NOT NULL, on a column its parent leaves nullable.
-        if let Some(of) = &t.partition_of {
-            for c in t.columns.values().filter(|c| c.not_null) {
-                let parent_has = catalog
-                    .tables
-                    .get(&of.parent)
-                    .and_then(|p| p.columns.get(&c.name))
-                    .is_none_or(|p| p.not_null);
-                if !parent_has {
-                    spec.columns
-                        .insert(c.name.clone(), Spec::Str("not null".to_string()));
-                }
-            }
+        for c in catalog.own_not_null(t) {
+            spec.columns
+                .insert(c.name.clone(), Spec::Str("not null".to_string()));
         }
         for (cname, c) in t.constraints.iter() {
             constraint(&mut spec, name, cname, c);
