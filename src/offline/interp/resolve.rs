@@ -52,6 +52,7 @@ impl<'c> Interp<'c> {
     /// predicate, a generated column, a policy) names only that table's columns, and
     /// that its subqueries resolve.
     pub(super) fn resolve_table_expr(&self, table: &QualName, expr: &Node) -> Result<()> {
+        let columns = self.columns_of(table);
         let level = Level {
             entries: ["new", "old"]
                 .into_iter()
@@ -59,7 +60,7 @@ impl<'c> Interp<'c> {
                 .chain([table.name.clone()])
                 .map(|alias| Entry {
                     alias,
-                    columns: self.columns_of(table),
+                    columns: columns.clone(),
                 })
                 .collect(),
             ..Default::default()

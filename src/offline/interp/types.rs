@@ -320,19 +320,16 @@ impl<'c> Interp<'c> {
             ("T", Some(e)) => Some(self.default_text(e, base.as_deref().unwrap_or_default())?),
             _ => None,
         };
-        let new_deps = match (s.subtype.as_str(), s.def.as_deref().and_then(inner)) {
-            ("C", Some(NodeEnum::Constraint(c))) => c
-                .raw_expr
-                .as_deref()
-                .map(|e| self.expr_deps(e, None))
-                .unwrap_or_default(),
-            ("T", _) => s
-                .def
-                .as_deref()
-                .map(|e| self.expr_deps(e, None))
-                .unwrap_or_default(),
-            _ => Vec::new(),
+        // The expression added (a check's, or the default): what it calls exists first.
+        let added = match (s.subtype.as_str(), s.def.as_deref()) {
+            ("C", Some(d)) => match inner(d) {
+                Some(NodeEnum::Constraint(c)) => c.raw_expr.as_deref(),
+                _ => None,
+            },
+            ("T", d) => d,
+            _ => None,
         };
+        let new_deps = added.map(|e| self.expr_deps(e, None)).unwrap_or_default();
         if let Some(t) = self.cat.types.get_mut(&q) {
             t.deps.0.extend(new_deps);
         }
