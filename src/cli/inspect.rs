@@ -186,6 +186,17 @@ fn owner(change: &Change, live: &Catalog) -> (String, &'static str, String) {
             (schema, "extensions", e)
         }
         ObjectId::Type(n) => (n.schema, "types", n.name),
+        ObjectId::Collation(n) => (n.schema, "collations", n.name),
+        ObjectId::Publication(p) => ("public".into(), "publications", p),
+        ObjectId::Statistics(n) => {
+            let table = live
+                .statistics
+                .get(&n)
+                .map(|x| x.table.clone())
+                .unwrap_or(n);
+            let kind = relation_kind(&table);
+            (table.schema, kind, table.name)
+        }
         ObjectId::Sequence(n) => (n.schema, "sequences", n.name),
         ObjectId::Table(n) | ObjectId::View(n) => {
             let kind = relation_kind(&n);

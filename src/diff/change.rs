@@ -5,8 +5,9 @@
 use serde::Serialize;
 
 use crate::model::{
-    Column, Constraint, Extension, Function, Index, ObjectId, PartitionOf, Policy, Privileges,
-    QualName, ReplicaIdentity, Schema, Sequence, Table, Trigger, Type, View,
+    Collation, Column, Constraint, Extension, Function, Index, ObjectId, PartitionOf, Policy,
+    Privileges, Publication, QualName, ReplicaIdentity, Schema, Sequence, Statistics, Table,
+    Trigger, Type, View,
 };
 
 /// One change between two catalogs.
@@ -31,6 +32,42 @@ pub enum Change {
         from: Extension,
         /// After.
         to: Extension,
+    },
+    /// `CREATE COLLATION c (provider = icu, locale = '...')`
+    CreateCollation(Collation),
+    /// `DROP COLLATION c`. A collation cannot be altered: a changed one is dropped and
+    /// created again.
+    DropCollation(Collation),
+    /// `ALTER COLLATION c RENAME TO c__old`: sets a collation aside so a changed one can
+    /// take its name while the columns using it are moved over (`ALTER COLUMN ... TYPE
+    /// ... COLLATE c`). The renamed collation is dropped by a later `DropCollation`.
+    RenameCollation {
+        /// The collation as it is before the rename.
+        from: Collation,
+        /// The name it is renamed to.
+        to: QualName,
+    },
+    /// `CREATE STATISTICS s (kinds) ON a, b FROM t`
+    CreateStatistics(Statistics),
+    /// `DROP STATISTICS s`
+    DropStatistics(Statistics),
+    /// `ALTER STATISTICS s SET STATISTICS n`
+    AlterStatistics {
+        /// Before.
+        from: Statistics,
+        /// After.
+        to: Statistics,
+    },
+    /// `CREATE PUBLICATION p FOR TABLE ... WITH (...)`
+    CreatePublication(Publication),
+    /// `DROP PUBLICATION p`
+    DropPublication(Publication),
+    /// `ALTER PUBLICATION p ADD/DROP TABLE ..., SET (...)`
+    AlterPublication {
+        /// Before (without the tables this plan drops, which leave it with them).
+        from: Publication,
+        /// After.
+        to: Publication,
     },
     /// `CREATE TYPE t AS ENUM (...)`, `CREATE DOMAIN t AS ...`, `CREATE TYPE t AS (...)`
     CreateType(Type),
@@ -429,6 +466,12 @@ pub enum CommentTarget {
     Trigger,
     /// `POLICY ... ON`
     Policy,
+    /// `COLLATION`
+    Collation,
+    /// `STATISTICS`
+    Statistics,
+    /// `PUBLICATION`
+    Publication,
 }
 
 impl Change {
@@ -441,6 +484,15 @@ impl Change {
             Change::CreateExtension(_) => "create-extension",
             Change::DropExtension(_) => "drop-extension",
             Change::AlterExtension { .. } => "alter-extension",
+            Change::CreateCollation(_) => "create-collation",
+            Change::DropCollation(_) => "drop-collation",
+            Change::RenameCollation { .. } => "rename-collation",
+            Change::CreateStatistics(_) => "create-statistics",
+            Change::DropStatistics(_) => "drop-statistics",
+            Change::AlterStatistics { .. } => "alter-statistics",
+            Change::CreatePublication(_) => "create-publication",
+            Change::DropPublication(_) => "drop-publication",
+            Change::AlterPublication { .. } => "alter-publication",
             Change::CreateType(_) => "create-type",
             Change::DropType(_) => "drop-type",
             Change::RenameType { .. } => "rename-type",
@@ -493,6 +545,15 @@ impl Change {
                 ObjectId::Extension(e.name.clone())
             }
             Change::AlterExtension { to, .. } => ObjectId::Extension(to.name.clone()),
+            Change::CreateCollation(c)
+            | Change::DropCollation(c)
+            | Change::RenameCollation { from: c, .. } => ObjectId::Collation(c.name.clone()),
+            Change::CreateStatistics(s)
+            | Change::DropStatistics(s)
+            | Change::AlterStatistics { to: s, .. } => ObjectId::Statistics(s.name.clone()),
+            Change::CreatePublication(p)
+            | Change::DropPublication(p)
+            | Change::AlterPublication { to: p, .. } => ObjectId::Publication(p.name.clone()),
             Change::CreateType(t) | Change::DropType(t) => ObjectId::Type(t.name.clone()),
             Change::RenameType { from, .. } => ObjectId::Type(from.name.clone()),
             Change::Rename { object, .. } => object.clone(),
@@ -555,6 +616,10 @@ impl Change {
             self,
             Change::DropSchema(_)
                 | Change::DropExtension(_)
+                | Change::DropCollation(_)
+                | Change::RenameCollation { .. }
+                | Change::DropStatistics(_)
+                | Change::DropPublication(_)
                 | Change::DropType(_)
                 | Change::RenameType { .. }
                 | Change::DropSequence(_)

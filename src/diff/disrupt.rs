@@ -26,6 +26,9 @@ pub struct Disruptions {
     /// columns converted in place: enum labels removed or reordered, a domain's base
     /// type changed.
     pub retyped: BTreeSet<QualName>,
+    /// Collations set aside (renamed) and replaced by a changed one of the same name;
+    /// the columns using them are moved over (`ALTER COLUMN ... TYPE ... COLLATE`).
+    pub recollated: BTreeSet<QualName>,
     /// Columns (table, column) whose type changes, directly or through `retyped`.
     pub type_changed: BTreeSet<(QualName, String)>,
     /// Columns whose type is converted because their type is retyped.
@@ -144,6 +147,16 @@ fn seed(from: &Catalog, to: &Catalog, d: &mut Disruptions, work: &mut VecDeque<(
             Some(_) => {}
         }
     }
+    for (name, c) in &from.collations {
+        match to.collations.get(name) {
+            None => mark_dropped(to, d, work, ObjectId::Collation(name.clone())),
+            Some(new) if !same_collation(c, new) => {
+                d.recollated.insert(name.clone());
+                work.push_back((ObjectId::Collation(name.clone()), Cause::Retyped));
+            }
+            Some(_) => {}
+        }
+    }
     for name in from.schemas.keys() {
         if !to.schemas.contains_key(name) {
             mark_dropped(to, d, work, ObjectId::Schema(name.clone()));
@@ -229,6 +242,16 @@ fn seed(from: &Catalog, to: &Catalog, d: &mut Disruptions, work: &mut VecDeque<(
             _ => mark_dropped(to, d, work, ObjectId::Index(name.clone())),
         }
     }
+    for (name, x) in &from.statistics {
+        match to.statistics.get(name) {
+            Some(n)
+                if n.table == x.table
+                    && n.kinds == x.kinds
+                    && n.columns == x.columns
+                    && n.expressions == x.expressions => {}
+            _ => mark_dropped(to, d, work, ObjectId::Statistics(name.clone())),
+        }
+    }
     for (name, view) in &from.views {
         match to.views.get(name) {
             Some(n) if !needs_view_recreate(view, n) => {}
@@ -289,7 +312,10 @@ fn handle_dependent(
             }
             if cause == Cause::Retyped && !d.type_changed.contains(&key) {
                 d.type_changed.insert(key.clone());
-                d.converted.insert(key);
+                // A column moved to a replaced collation keeps its values: no USING.
+                if !matches!(id, ObjectId::Collation(_)) {
+                    d.converted.insert(key);
+                }
                 work.push_back((target.clone(), Cause::TypeChanged));
             }
         }
@@ -317,12 +343,25 @@ fn handle_dependent(
                 work.push_back((target.clone(), Cause::Retyped));
             }
         }
-        ObjectId::Sequence(_) | ObjectId::Schema(_) | ObjectId::Extension(_) => {}
+        ObjectId::Sequence(_)
+        | ObjectId::Schema(_)
+        | ObjectId::Extension(_)
+        | ObjectId::Collation(_) => {}
         ObjectId::Constraint(..) | ObjectId::Index(_) if cause == Cause::TypeChanged => {
             // ALTER COLUMN ... TYPE rebuilds indexes and constraints itself.
         }
         _ => mark_dropped(to, d, work, target.clone()),
     }
+}
+
+/// Whether two collations compare strings alike (everything but the comment equal).
+fn same_collation(a: &crate::model::Collation, b: &crate::model::Collation) -> bool {
+    a.provider == b.provider
+        && a.deterministic == b.deterministic
+        && a.lc_collate == b.lc_collate
+        && a.lc_ctype == b.lc_ctype
+        && a.locale == b.locale
+        && a.rules == b.rules
 }
 
 /// Whether a type cannot be altered in place into its desired form.
@@ -417,6 +456,7 @@ enum Dependent<'a> {
     View(&'a QualName),
     Function(&'a crate::model::FunctionKey),
     Trigger(&'a QualName, &'a str),
+    Statistics(&'a QualName),
 }
 
 impl Dependent<'_> {
@@ -434,6 +474,7 @@ impl Dependent<'_> {
             Dependent::View(n) => ObjectId::View(n.clone()),
             Dependent::Function(k) => ObjectId::Function(k.clone()),
             Dependent::Trigger(t, g) => ObjectId::Trigger(t.clone(), g.to_string()),
+            Dependent::Statistics(n) => ObjectId::Statistics(n.clone()),
         }
     }
 
@@ -527,12 +568,21 @@ impl<'a> DependencyIndex<'a> {
                 Dependent::Trigger(&t.table, &t.name),
             );
         }
+        for x in c.statistics.values() {
+            add(&mut dependents, &x.deps, Dependent::Statistics(&x.name));
+        }
         let mut members: FxHashMap<&'a QualName, Vec<ObjectId>> = FxHashMap::default();
         for i in c.indexes.values() {
             members
                 .entry(&i.table)
                 .or_default()
                 .push(ObjectId::Index(i.name.clone()));
+        }
+        for x in c.statistics.values() {
+            members
+                .entry(&x.table)
+                .or_default()
+                .push(ObjectId::Statistics(x.name.clone()));
         }
         for (t, g) in c.triggers.keys() {
             members

@@ -43,13 +43,16 @@ pub fn diff(from: &Catalog, to: &Catalog) -> Vec<Change> {
         changes: Vec::new(),
     };
     types::diff_schemas_and_extensions(&mut out);
+    types::diff_collations(&mut out);
     types::diff_types(&mut out);
     types::diff_sequences(&mut out);
     routine::diff_functions(&mut out);
     table::diff_tables(&mut out);
     table::diff_indexes(&mut out);
+    table::diff_statistics(&mut out);
     routine::diff_views(&mut out);
     table::diff_triggers(&mut out);
+    types::diff_publications(&mut out);
     privileges::diff_privileges(&mut out);
     privileges::diff_owners(&mut out);
     out.changes

@@ -450,6 +450,9 @@ fn retire_deps(e: &Emitter, col: &mut Column) {
                 ObjectId::Type(n) if e.d.retyped.contains(n) => {
                     ObjectId::Type(retired_type_name(n))
                 }
+                ObjectId::Collation(n) if e.d.recollated.contains(n) => {
+                    ObjectId::Collation(retired_type_name(n))
+                }
                 other => other.clone(),
             })
             .collect();
@@ -611,6 +614,38 @@ pub(crate) fn diff_indexes(e: &mut Emitter) {
                         &t.comment,
                     );
                 }
+            }
+            (None, None) => {}
+        }
+    }
+}
+
+/// Extended statistics: dropped and created again when what they cover changes (or a
+/// column they cover is retyped), altered in place when only the target does.
+pub(crate) fn diff_statistics(e: &mut Emitter) {
+    for (name, from, to) in pair_up(&e.from.statistics, &e.to.statistics) {
+        let id = ObjectId::Statistics(name.clone());
+        match (from, to) {
+            (Some(f), None) => {
+                if !e.d.relation_dropped(&f.table) {
+                    e.push(Change::DropStatistics(f.clone()));
+                }
+            }
+            (None, Some(t)) => e.push(Change::CreateStatistics(t.clone())),
+            (Some(f), Some(t)) if e.d.is_recreated(&id) => {
+                if !e.d.relation_dropped(&f.table) {
+                    e.push(Change::DropStatistics(f.clone()));
+                }
+                e.push(Change::CreateStatistics(t.clone()));
+            }
+            (Some(f), Some(t)) => {
+                if f.target != t.target {
+                    e.push(Change::AlterStatistics {
+                        from: f.clone(),
+                        to: t.clone(),
+                    });
+                }
+                e.comment(id, CommentTarget::Statistics, &f.comment, &t.comment);
             }
             (None, None) => {}
         }

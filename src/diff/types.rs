@@ -49,6 +49,73 @@ pub(crate) fn diff_schemas_and_extensions(e: &mut Emitter) {
     }
 }
 
+/// Collations. One that changes is set aside, created anew, and the columns using it
+/// moved over (table diff) before the old one is dropped; one nothing uses the same way.
+pub(crate) fn diff_collations(e: &mut Emitter) {
+    for (name, from, to) in pair_up(&e.from.collations, &e.to.collations) {
+        match (from, to) {
+            (Some(f), None) => e.push(Change::DropCollation(f.clone())),
+            (None, Some(t)) => e.push(Change::CreateCollation(t.clone())),
+            (Some(f), Some(t)) if e.d.recollated.contains(name) => {
+                let retired = retired_type_name(name);
+                e.push(Change::RenameCollation {
+                    from: f.clone(),
+                    to: retired.clone(),
+                });
+                e.push(Change::CreateCollation(t.clone()));
+                let mut old = f.clone();
+                old.name = retired;
+                old.comment = None;
+                e.push(Change::DropCollation(old));
+            }
+            (Some(f), Some(t)) => e.comment(
+                ObjectId::Collation(name.clone()),
+                CommentTarget::Collation,
+                &f.comment,
+                &t.comment,
+            ),
+            (None, None) => {}
+        }
+    }
+}
+
+/// Publications. Tables dropped by the plan (for good or to be created again) leave
+/// their publications with them, so they count as no longer listed: a recreated one is
+/// added back.
+pub(crate) fn diff_publications(e: &mut Emitter) {
+    for (name, from, to) in pair_up(&e.from.publications, &e.to.publications) {
+        match (from, to) {
+            (Some(f), None) => e.push(Change::DropPublication(f.clone())),
+            (None, Some(t)) => e.push(Change::CreatePublication(t.clone())),
+            (Some(f), Some(t)) if f.all_tables != t.all_tables => {
+                e.push(Change::DropPublication(f.clone()));
+                e.push(Change::CreatePublication(t.clone()));
+            }
+            (Some(f), Some(t)) => {
+                let mut left = f.clone();
+                left.tables.retain(|n, _| !e.d.relation_dropped(n));
+                left.schemas
+                    .retain(|s| !e.d.is_dropped(&ObjectId::Schema(s.clone())));
+                let mut same = left.clone();
+                same.comment = t.comment.clone();
+                if same != *t {
+                    e.push(Change::AlterPublication {
+                        from: left,
+                        to: t.clone(),
+                    });
+                }
+                e.comment(
+                    ObjectId::Publication(name.clone()),
+                    CommentTarget::Publication,
+                    &f.comment,
+                    &t.comment,
+                );
+            }
+            (None, None) => {}
+        }
+    }
+}
+
 /// How `COMMENT ON` names a type of this kind.
 pub(crate) fn type_comment_target(t: &Type) -> CommentTarget {
     match t.kind {

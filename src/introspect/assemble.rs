@@ -17,15 +17,16 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::error::{Error, Result};
 use crate::model::{
-    Attribute, Catalog, Column, Constraint, Deps, DomainCheck, Extension, Function, FunctionKey,
-    FunctionKind, Identity, IdentityKind, Index, ObjectId, OwnerMap, PartitionOf, Policy,
-    PrivilegeMap, ReplicaIdentity, Schema, Sequence, SequenceOptions, Table, Trigger, Type,
-    TypeKind, Unmanaged, View, ViewColumn,
+    Attribute, Catalog, Collation, Column, Constraint, Deps, DomainCheck, Extension, Function,
+    FunctionKey, FunctionKind, Identity, IdentityKind, Index, ObjectId, OwnerMap, PartitionOf,
+    Policy, PrivilegeMap, ReplicaIdentity, Schema, Sequence, SequenceOptions, Statistics, Table,
+    Trigger, Type, TypeKind, Unmanaged, View, ViewColumn,
 };
 
 use super::rows::{
-    constraint_kind, ColumnRow, ConstraintRow, DependRow, ExtensionRow, FunctionRow, IndexRow,
-    OwnerRow, PolicyRow, PrivilegeRow, RelationRow, SchemaRow, SequenceRow, TriggerRow, TypeRow,
+    constraint_kind, CollationRow, ColumnRow, ConstraintRow, DependRow, ExtensionRow, FunctionRow,
+    IndexRow, OwnerRow, PolicyRow, PrivilegeRow, PublicationMemberRow, PublicationRow, RelationRow,
+    SchemaRow, SequenceRow, StatisticsRow, TriggerRow, TypeRow,
 };
 
 /// Oids of the system catalogs that `pg_depend.classid` / `refclassid` name. They are
@@ -42,6 +43,8 @@ mod class {
     pub const PG_TRIGGER: u32 = 2620;
     pub const PG_EXTENSION: u32 = 3079;
     pub const PG_POLICY: u32 = 3256;
+    pub const PG_COLLATION: u32 = 3456;
+    pub const PG_STATISTIC_EXT: u32 = 3381;
 }
 
 /// The rows of every catalog query, decoded.
@@ -49,6 +52,10 @@ mod class {
 pub(crate) struct Rows {
     pub schemas: Vec<SchemaRow>,
     pub extensions: Vec<ExtensionRow>,
+    pub collations: Vec<CollationRow>,
+    pub statistics: Vec<StatisticsRow>,
+    pub publications: Vec<PublicationRow>,
+    pub publication_members: Vec<PublicationMemberRow>,
     pub types: Vec<TypeRow>,
     pub sequences: Vec<SequenceRow>,
     pub relations: Vec<RelationRow>,
@@ -84,6 +91,8 @@ enum Handle {
     Policy(usize),
     Trigger(usize),
     Function(usize),
+    Collation(usize),
+    Statistics(usize),
 }
 
 /// What one catalog object `(classid, oid, subid)` is for dependency resolution: whose
@@ -153,6 +162,8 @@ type OidMap<K, V> = HashMap<K, V, BuildHasherDefault<OidHasher>>;
 struct Assembly {
     schemas: Vec<Schema>,
     extensions: Vec<Extension>,
+    collations: Vec<Collation>,
+    statistics: Vec<Statistics>,
     types: Vec<Type>,
     sequences: Vec<Sequence>,
     tables: Vec<Table>,
@@ -193,6 +204,7 @@ pub(crate) fn assemble(rows: Rows) -> Result<Catalog> {
     let mut a = Assembly::default();
     a.add_schemas(rows.schemas);
     a.add_extensions(rows.extensions);
+    a.add_collations(rows.collations);
     let identities = a.add_sequences(rows.sequences);
     a.add_relations(rows.relations)?;
     a.add_types(rows.types)?;
@@ -202,16 +214,44 @@ pub(crate) fn assemble(rows: Rows) -> Result<Catalog> {
     a.add_triggers(rows.triggers);
     a.add_policies(rows.policies);
     a.add_functions(rows.functions)?;
+    a.add_statistics(rows.statistics);
     a.resolve_dependencies(&rows.dependencies);
     let privileges = a.resolve_privileges(rows.privileges);
     let owners = a.resolve_owners(rows.owners);
     let mut unmanaged = rows.unmanaged;
     unmanaged.sort();
     let mut catalog = a.into_catalog(unmanaged);
+    catalog.publications = publications(rows.publications, rows.publication_members);
     catalog.privileges = privileges;
     catalog.owners = owners.into();
     catalog.shrink_to_fit();
     Ok(catalog)
+}
+
+/// Publications with the tables and schemas they list.
+fn publications(
+    rows: Vec<PublicationRow>,
+    members: Vec<PublicationMemberRow>,
+) -> std::collections::BTreeMap<String, crate::model::Publication> {
+    let mut out: std::collections::BTreeMap<String, crate::model::Publication> = rows
+        .into_iter()
+        .map(|r| (r.publication.name.clone(), r.publication))
+        .collect();
+    for m in members {
+        let Some(p) = out.get_mut(&m.publication) else {
+            continue;
+        };
+        match m.name {
+            Some(name) => {
+                p.tables
+                    .insert(crate::model::QualName::new(m.schema, name), m.table);
+            }
+            None => {
+                p.schemas.insert(m.schema);
+            }
+        }
+    }
+    out
 }
 
 impl Assembly {
@@ -235,6 +275,35 @@ impl Assembly {
                 name: row.name,
                 comment: row.comment,
             });
+        }
+    }
+
+    fn add_collations(&mut self, rows: Vec<CollationRow>) {
+        for row in rows {
+            let handle = Handle::Collation(self.collations.len());
+            self.node(
+                class::PG_COLLATION,
+                row.oid,
+                0,
+                Node {
+                    owner: None,
+                    target: Some(handle),
+                },
+            );
+            self.collations.push(row.collation);
+        }
+    }
+
+    fn add_statistics(&mut self, rows: Vec<StatisticsRow>) {
+        for row in rows {
+            let handle = Handle::Statistics(self.statistics.len());
+            let oid = row.oid;
+            let mut x = row.statistics;
+            // On its table as a whole (pg_depend has its columns and what its
+            // expressions call).
+            x.deps.insert(ObjectId::Table(x.table.clone()));
+            self.node(class::PG_STATISTIC_EXT, oid, 0, Node::both(handle));
+            self.statistics.push(x);
         }
     }
 
@@ -941,6 +1010,8 @@ impl Assembly {
                 ObjectId::Trigger(trigger.table.clone(), trigger.name.clone())
             }
             Handle::Function(f) => ObjectId::Function(self.functions[f].key.clone()),
+            Handle::Collation(i) => ObjectId::Collation(self.collations[i].name.clone()),
+            Handle::Statistics(i) => ObjectId::Statistics(self.statistics[i].name.clone()),
         }
     }
 
@@ -960,7 +1031,11 @@ impl Assembly {
             Handle::Policy(p) => &mut self.policies[p].1.deps,
             Handle::Trigger(g) => &mut self.triggers[g].deps,
             Handle::Function(f) => &mut self.functions[f].deps,
-            Handle::Schema(_) | Handle::Extension(_) | Handle::ViewColumn(..) => return None,
+            Handle::Statistics(i) => &mut self.statistics[i].deps,
+            Handle::Schema(_)
+            | Handle::Extension(_)
+            | Handle::Collation(_)
+            | Handle::ViewColumn(..) => return None,
         })
     }
 
@@ -1027,6 +1102,17 @@ impl Assembly {
                 .into_iter()
                 .map(|t| ((t.table.clone(), t.name.clone()), t))
                 .collect(),
+            collations: self
+                .collations
+                .into_iter()
+                .map(|c| (c.name.clone(), c))
+                .collect(),
+            statistics: self
+                .statistics
+                .into_iter()
+                .map(|x| (x.name.clone(), x))
+                .collect(),
+            publications: Default::default(),
             unmanaged: unmanaged.into(),
             privileges: PrivilegeMap::default(),
             owners: Default::default(),

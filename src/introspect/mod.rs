@@ -36,8 +36,9 @@ use crate::model::Catalog;
 
 use assemble::Rows;
 use rows::{
-    ColumnRow, ConstraintRow, DependRow, ExtensionRow, FunctionRow, IndexRow, OwnerRow, PolicyRow,
-    PrivilegeRow, RelationRow, SchemaRow, SequenceRow, TriggerRow, TypeRow,
+    CollationRow, ColumnRow, ConstraintRow, DependRow, ExtensionRow, FunctionRow, IndexRow,
+    OwnerRow, PolicyRow, PrivilegeRow, PublicationMemberRow, PublicationRow, RelationRow,
+    SchemaRow, SequenceRow, StatisticsRow, TriggerRow, TypeRow,
 };
 
 /// Opens the introspection transaction. One snapshot for every query; an empty search
@@ -141,6 +142,10 @@ async fn read_rows(client: &Client) -> Result<(Rows, Stats)> {
         policies,
         schemas,
         extensions,
+        collations,
+        statistics,
+        publications,
+        publication_members,
         unmanaged,
         privileges,
         owners,
@@ -208,6 +213,34 @@ async fn read_rows(client: &Client) -> Result<(Rows, Stats)> {
         fetch(
             client,
             s,
+            "collations",
+            q.collations,
+            CollationRow::from_row
+        ),
+        fetch(
+            client,
+            s,
+            "statistics",
+            q.statistics,
+            StatisticsRow::from_row
+        ),
+        fetch(
+            client,
+            s,
+            "publications",
+            queries::PUBLICATIONS,
+            PublicationRow::from_row
+        ),
+        fetch(
+            client,
+            s,
+            "publication members",
+            q.publication_members,
+            PublicationMemberRow::from_row
+        ),
+        fetch(
+            client,
+            s,
             "unmanaged",
             queries::UNMANAGED,
             rows::unmanaged_from_row
@@ -224,6 +257,10 @@ async fn read_rows(client: &Client) -> Result<(Rows, Stats)> {
     let rows = Rows {
         schemas,
         extensions,
+        collations,
+        statistics,
+        publications,
+        publication_members,
         types,
         sequences,
         relations,

@@ -357,7 +357,8 @@ macro_rules! dependencies {
             "WHERE d.objid >= 16384 AND d.deptype IN ('n', 'a') AND d.classid IN (",
             "'pg_class'::regclass, 'pg_attrdef'::regclass, 'pg_rewrite'::regclass, ",
             "'pg_type'::regclass, 'pg_constraint'::regclass, 'pg_trigger'::regclass, ",
-            "'pg_policy'::regclass, 'pg_proc'::regclass) AND NOT EXISTS (SELECT FROM member x ",
+            "'pg_policy'::regclass, 'pg_proc'::regclass, 'pg_statistic_ext'::regclass) ",
+            "AND NOT EXISTS (SELECT FROM member x ",
             "WHERE x.classid = d.classid AND x.objid = d.objid) ",
             // Every default depends on its own column: a fact, not an ordering constraint.
             "AND NOT (ad.adrelid IS NOT NULL AND ad.adrelid = d.refobjid AND ad.adnum = d.refobjsubid)"
@@ -387,11 +388,117 @@ pub const DEPENDENCIES_13: &str = dependencies!(concat!(
     "LEFT JOIN pg_attrdef g ON g.adrelid = ga.attrelid AND g.adnum = ga.attnum)"
 ));
 
+/// Lists collations made with `CREATE COLLATION`, from the `locale`/`rules` column
+/// expressions of each server version (`$locale`, `$rules`): provider (`c` libc, `i`
+/// ICU, `b` builtin), determinism, the libc locales, the ICU or builtin locale, the ICU
+/// rules and the comment. Excludes extension members.
+macro_rules! collations {
+    ($locale:literal, $rules:literal) => {
+        concat!(
+            "SELECT o.oid, n.nspname::text AS schema, o.collname::text AS name, ",
+            "o.collprovider::text AS provider, o.collisdeterministic AS deterministic, ",
+            "CASE WHEN o.collprovider = 'c' THEN o.collcollate END AS lc_collate, ",
+            "CASE WHEN o.collprovider = 'c' THEN o.collctype END AS lc_ctype, ",
+            "CASE WHEN o.collprovider <> 'c' THEN ",
+            $locale,
+            " END AS locale, ",
+            $rules,
+            " AS rules, d.description AS comment ",
+            "FROM pg_collation o JOIN pg_namespace n ON n.oid = o.collnamespace",
+            comment_join!("d", "pg_collation", "o.oid", "0"),
+            "WHERE ",
+            user_schema!("n"),
+            " AND ",
+            not_extension_member!("pg_collation", "o.oid")
+        )
+    };
+}
+
+/// [`collations!`] for PostgreSQL 17 and later (`colllocale`, `collicurules`).
+pub const COLLATIONS: &str = collations!("o.colllocale", "o.collicurules");
+
+/// [`collations!`] for PostgreSQL 16 (`colliculocale`, `collicurules`).
+pub const COLLATIONS_16: &str = collations!("o.colliculocale", "o.collicurules");
+
+/// [`collations!`] for PostgreSQL 15 (`colliculocale`, no rules).
+pub const COLLATIONS_15: &str = collations!("o.colliculocale", "NULL::text");
+
+/// [`collations!`] for PostgreSQL 13 and 14, which keep an ICU collation's locale in
+/// `collcollate`.
+pub const COLLATIONS_13: &str = collations!("o.collcollate", "NULL::text");
+
+/// Lists extended statistics objects: table, kinds (`stxkind`), the columns in
+/// attribute order (quoted as needed), the expressions (`$expressions`, an array; none
+/// before PostgreSQL 14), the target when set (`-1` before 17 and `NULL` from 17 are
+/// the default) and the comment. Excludes extension members.
+macro_rules! statistics {
+    ($expressions:literal) => {
+        concat!(
+            "SELECT s.oid, n.nspname::text AS schema, s.stxname::text AS name, ",
+            "tn.nspname::text AS table_schema, c.relname::text AS table_name, ",
+            "s.stxkind::text[] AS kinds, ",
+            "coalesce((SELECT array_agg(quote_ident(a.attname) ORDER BY a.attnum) ",
+            "FROM pg_attribute a WHERE a.attrelid = s.stxrelid AND a.attnum = ANY (s.stxkeys)), ",
+            "'{}') AS columns, ",
+            $expressions,
+            " AS expressions, nullif(s.stxstattarget::int, -1) AS target, ",
+            "d.description AS comment ",
+            "FROM pg_statistic_ext s JOIN pg_namespace n ON n.oid = s.stxnamespace ",
+            "JOIN pg_class c ON c.oid = s.stxrelid JOIN pg_namespace tn ON tn.oid = c.relnamespace",
+            comment_join!("d", "pg_statistic_ext", "s.oid", "0"),
+            "WHERE ",
+            user_schema!("n"),
+            " AND ",
+            not_extension_member!("pg_statistic_ext", "s.oid")
+        )
+    };
+}
+
+/// [`statistics!`] for PostgreSQL 14 and later.
+pub const STATISTICS: &str =
+    statistics!("coalesce(pg_get_statisticsobjdef_expressions(s.oid), '{}')");
+
+/// [`statistics!`] for PostgreSQL 13, which has statistics on columns only.
+pub const STATISTICS_13: &str = statistics!("'{}'::text[]");
+
+/// Lists publications: what they publish, `publish_via_partition_root` and the comment.
+pub const PUBLICATIONS: &str = concat!(
+    "SELECT p.oid, p.pubname::text AS name, p.puballtables AS all_tables, ",
+    "p.pubinsert AS insert, p.pubupdate AS update, p.pubdelete AS delete, ",
+    "p.pubtruncate AS truncate, p.pubviaroot AS via_root, d.description AS comment ",
+    "FROM pg_publication p",
+    comment_join!("d", "pg_publication", "p.oid", "0")
+);
+
+/// Lists what publications list, one row each: a table (`name` set) with its column
+/// list in attribute order and its row filter, or a schema (`name` NULL). For
+/// PostgreSQL 15 and later.
+pub const PUBLICATION_MEMBERS: &str = concat!(
+    "SELECT p.pubname::text AS publication, n.nspname::text AS schema, ",
+    "c.relname::text AS name, ",
+    "(SELECT array_agg(a.attname::text ORDER BY a.attnum) FROM pg_attribute a ",
+    "WHERE a.attrelid = r.prrelid AND a.attnum = ANY (r.prattrs)) AS columns, ",
+    "pg_get_expr(r.prqual, r.prrelid) AS row_filter ",
+    "FROM pg_publication_rel r JOIN pg_publication p ON p.oid = r.prpubid ",
+    "JOIN pg_class c ON c.oid = r.prrelid JOIN pg_namespace n ON n.oid = c.relnamespace ",
+    "UNION ALL SELECT p.pubname::text, n.nspname::text, NULL, NULL, NULL ",
+    "FROM pg_publication_namespace x JOIN pg_publication p ON p.oid = x.pnpubid ",
+    "JOIN pg_namespace n ON n.oid = x.pnnspid"
+);
+
+/// [`PUBLICATION_MEMBERS`] for PostgreSQL 13 and 14: tables only, whole.
+pub const PUBLICATION_MEMBERS_13: &str = concat!(
+    "SELECT p.pubname::text AS publication, n.nspname::text AS schema, ",
+    "c.relname::text AS name, NULL::text[] AS columns, NULL::text AS row_filter ",
+    "FROM pg_publication_rel r JOIN pg_publication p ON p.oid = r.prpubid ",
+    "JOIN pg_class c ON c.oid = r.prrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
+);
+
 /// Lists objects schemaplan does not manage yet, described by `pg_identify_object`:
 /// foreign tables, rules other than a view's `_RETURN`, aggregates and window functions,
-/// range/base/pseudo types, operators, operator classes and families, collations,
-/// statistics objects, text search objects, conversions, casts, languages, event
-/// triggers, publications, subscriptions, foreign servers and wrappers. Excludes system
+/// range/base/pseudo types, operators, operator classes and families,
+/// text search objects, conversions, casts, languages, event
+/// triggers, subscriptions, foreign servers and wrappers. Excludes system
 /// schemas, built-in objects (oid < 16384), extension members and internal parts of
 /// other objects (the casts a range type makes). Multirange types are left out: one
 /// always comes with its range type, which is listed.
@@ -422,11 +529,6 @@ pub const UNMANAGED: &str =
     "FROM pg_opclass o JOIN pg_namespace n ON n.oid = o.opcnamespace WHERE ", user_schema!("n"),
     " UNION ALL SELECT 'pg_opfamily'::regclass, o.oid, 'operator family', n.nspname::text ",
     "FROM pg_opfamily o JOIN pg_namespace n ON n.oid = o.opfnamespace WHERE ", user_schema!("n"),
-    " UNION ALL SELECT 'pg_collation'::regclass, o.oid, 'collation', n.nspname::text ",
-    "FROM pg_collation o JOIN pg_namespace n ON n.oid = o.collnamespace WHERE ", user_schema!("n"),
-    " UNION ALL SELECT 'pg_statistic_ext'::regclass, o.oid, 'statistics object', n.nspname::text ",
-    "FROM pg_statistic_ext o JOIN pg_namespace n ON n.oid = o.stxnamespace ",
-    "WHERE ", user_schema!("n"),
     " UNION ALL SELECT 'pg_ts_config'::regclass, o.oid, 'text search configuration', ",
     "n.nspname::text ",
     "FROM pg_ts_config o JOIN pg_namespace n ON n.oid = o.cfgnamespace WHERE ", user_schema!("n"),
@@ -445,7 +547,6 @@ pub const UNMANAGED: &str =
     "WHERE oid >= 16384",
     " UNION ALL SELECT 'pg_event_trigger'::regclass, oid, 'event trigger', NULL ",
     "FROM pg_event_trigger",
-    " UNION ALL SELECT 'pg_publication'::regclass, oid, 'publication', NULL FROM pg_publication",
     " UNION ALL SELECT 'pg_subscription'::regclass, oid, 'subscription', NULL ",
     "FROM pg_subscription ",
     "WHERE subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())",
@@ -552,6 +653,12 @@ pub const MIN_VERSION: i32 = 130000;
 pub struct ForVersion {
     /// [`DEPENDENCIES_13`] before 15, [`DEPENDENCIES`] from 15.
     pub dependencies: &'static str,
+    /// [`COLLATIONS_13`], [`COLLATIONS_15`], [`COLLATIONS_16`] or [`COLLATIONS`].
+    pub collations: &'static str,
+    /// [`STATISTICS_13`] before 14, [`STATISTICS`] from 14.
+    pub statistics: &'static str,
+    /// [`PUBLICATION_MEMBERS_13`] before 15, [`PUBLICATION_MEMBERS`] from 15.
+    pub publication_members: &'static str,
 }
 
 impl ForVersion {
@@ -563,6 +670,22 @@ impl ForVersion {
             } else {
                 DEPENDENCIES
             },
+            collations: match version {
+                ..150000 => COLLATIONS_13,
+                150000..160000 => COLLATIONS_15,
+                160000..170000 => COLLATIONS_16,
+                _ => COLLATIONS,
+            },
+            statistics: if version < 140000 {
+                STATISTICS_13
+            } else {
+                STATISTICS
+            },
+            publication_members: if version < 150000 {
+                PUBLICATION_MEMBERS_13
+            } else {
+                PUBLICATION_MEMBERS
+            },
         }
     }
 }
@@ -571,6 +694,10 @@ impl ForVersion {
 pub const ALL: &[(&str, &str)] = &[
     ("schemas", SCHEMAS),
     ("extensions", EXTENSIONS),
+    ("collations", COLLATIONS),
+    ("statistics", STATISTICS),
+    ("publications", PUBLICATIONS),
+    ("publication members", PUBLICATION_MEMBERS),
     ("types", TYPES),
     ("sequences", SEQUENCES),
     ("relations", RELATIONS),

@@ -11,8 +11,9 @@ use tokio_postgres::Row;
 
 use crate::error::{Error, Result};
 use crate::model::{
-    unquoted, ConstraintKind, Grant, Privileges, QualName, SequenceOptions, TriggerEnabled,
-    Unmanaged,
+    unquoted, Collation, CollationProvider, ConstraintKind, Grant, Privileges, Publication,
+    PublishedTable, QualName, SequenceOptions, Statistics, TriggerEnabled, Unmanaged,
+    PUBLISH_OPERATIONS,
 };
 
 /// Reads one column of a row, naming the query and column when it cannot.
@@ -69,6 +70,139 @@ impl ExtensionRow {
             schema: get(row, Q, "schema")?,
             version: get(row, Q, "version")?,
             comment: get(row, Q, "comment")?,
+        })
+    }
+}
+
+/// A row of [`super::queries::COLLATIONS`] (or a version's own).
+#[derive(Clone, Debug)]
+pub(crate) struct CollationRow {
+    pub oid: u32,
+    pub collation: Collation,
+}
+
+impl CollationRow {
+    pub fn from_row(row: &Row) -> Result<Self> {
+        const Q: &str = "collations";
+        let provider: String = get(row, Q, "provider")?;
+        let provider = match provider.as_str() {
+            "c" => CollationProvider::Libc,
+            "i" => CollationProvider::Icu,
+            "b" => CollationProvider::Builtin,
+            other => return Err(unexpected("a collation provider", other)),
+        };
+        Ok(CollationRow {
+            oid: get(row, Q, "oid")?,
+            collation: Collation {
+                name: QualName::new(
+                    get::<String>(row, Q, "schema")?,
+                    get::<String>(row, Q, "name")?,
+                ),
+                provider,
+                deterministic: get(row, Q, "deterministic")?,
+                lc_collate: get(row, Q, "lc_collate")?,
+                lc_ctype: get(row, Q, "lc_ctype")?,
+                locale: get(row, Q, "locale")?,
+                rules: get(row, Q, "rules")?,
+                comment: get(row, Q, "comment")?,
+            },
+        })
+    }
+}
+
+/// A row of [`super::queries::STATISTICS`] (or a version's own).
+#[derive(Clone, Debug)]
+pub(crate) struct StatisticsRow {
+    pub oid: u32,
+    pub statistics: Statistics,
+}
+
+impl StatisticsRow {
+    pub fn from_row(row: &Row) -> Result<Self> {
+        const Q: &str = "statistics";
+        let kinds: Vec<String> = get(row, Q, "kinds")?;
+        let kinds: Vec<&str> = kinds
+            .iter()
+            .map(|k| match k.as_str() {
+                "d" => "ndistinct",
+                "f" => "dependencies",
+                "m" => "mcv",
+                _ => "",
+            })
+            .collect();
+        let table = QualName::new(
+            get::<String>(row, Q, "table_schema")?,
+            get::<String>(row, Q, "table_name")?,
+        );
+        Ok(StatisticsRow {
+            oid: get(row, Q, "oid")?,
+            statistics: Statistics {
+                name: QualName::new(
+                    get::<String>(row, Q, "schema")?,
+                    get::<String>(row, Q, "name")?,
+                ),
+                table,
+                kinds: Statistics::normalize_kinds(&kinds),
+                columns: get(row, Q, "columns")?,
+                expressions: get(row, Q, "expressions")?,
+                target: get(row, Q, "target")?,
+                comment: get(row, Q, "comment")?,
+                deps: Default::default(),
+            },
+        })
+    }
+}
+
+/// A row of [`super::queries::PUBLICATIONS`].
+#[derive(Clone, Debug)]
+pub(crate) struct PublicationRow {
+    pub publication: Publication,
+}
+
+impl PublicationRow {
+    pub fn from_row(row: &Row) -> Result<Self> {
+        const Q: &str = "publications";
+        let mut publish = Vec::new();
+        for op in PUBLISH_OPERATIONS {
+            if get::<bool>(row, Q, op)? {
+                publish.push(op.to_string());
+            }
+        }
+        Ok(PublicationRow {
+            publication: Publication {
+                name: get(row, Q, "name")?,
+                all_tables: get(row, Q, "all_tables")?,
+                tables: Default::default(),
+                schemas: Default::default(),
+                publish,
+                via_root: get(row, Q, "via_root")?,
+                comment: get(row, Q, "comment")?,
+            },
+        })
+    }
+}
+
+/// A row of [`super::queries::PUBLICATION_MEMBERS`] (or a version's own): a table
+/// when `name` is set, otherwise a schema.
+#[derive(Clone, Debug)]
+pub(crate) struct PublicationMemberRow {
+    pub publication: String,
+    pub schema: String,
+    pub name: Option<String>,
+    pub table: PublishedTable,
+}
+
+impl PublicationMemberRow {
+    pub fn from_row(row: &Row) -> Result<Self> {
+        const Q: &str = "publication members";
+        Ok(PublicationMemberRow {
+            publication: get(row, Q, "publication")?,
+            schema: get(row, Q, "schema")?,
+            name: get(row, Q, "name")?,
+            table: PublishedTable {
+                columns: get::<Option<Vec<String>>>(row, Q, "columns")?.unwrap_or_default(),
+                row_filter: get(row, Q, "row_filter")?,
+            },
         })
     }
 }

@@ -12,12 +12,15 @@
 //!
 //! This module does no I/O.
 
+mod collation;
 mod filter;
 mod name;
 mod privileges;
+mod publication;
 mod relation;
 mod rename;
 mod routine;
+mod statistics;
 mod text;
 mod types;
 
@@ -26,6 +29,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+pub use collation::{Collation, CollationProvider};
 pub use filter::SchemaFilter;
 pub use text::{split_top_level, unquoted};
 
@@ -36,12 +40,14 @@ pub use name::{literal, literal_or_null, needs_quotes, quote_ident, Ident, QualN
 pub use privileges::{
     AclKind, Grant, ObjectMap, OwnerMap, PrivilegeMap, PrivilegeMode, Privileges, PUBLIC,
 };
+pub use publication::{Publication, PublishedTable, PUBLISH_OPERATIONS};
 pub use relation::{
     default_operand, Column, Columns, Constraint, ConstraintKind, Identity, IdentityKind, Index,
     PartitionOf, Policy, ReplicaIdentity, Table, Trigger, TriggerEnabled, ROLE_KEYWORDS,
 };
 pub use rename::RenameKind;
 pub use routine::{Function, FunctionKind, View, ViewColumn};
+pub use statistics::{Statistics, STATISTICS_KINDS};
 pub use types::{Attribute, DomainCheck, Sequence, SequenceOptions, Type, TypeKind};
 
 /// The whole schema of one database (or what a set of files or revisions describes).
@@ -67,6 +73,15 @@ pub struct Catalog {
     pub functions: BTreeMap<FunctionKey, Function>,
     /// Triggers on tables and views, keyed by (relation, trigger name).
     pub triggers: BTreeMap<(QualName, String), Trigger>,
+    /// Collations made with `CREATE COLLATION`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub collations: BTreeMap<QualName, Collation>,
+    /// Extended statistics objects (`CREATE STATISTICS`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub statistics: BTreeMap<QualName, Statistics>,
+    /// Publications for logical replication, by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub publications: BTreeMap<String, Publication>,
     /// Privileges of the objects whose ACL differs from their kind's default (columns
     /// included). Desired catalogs list only what they declare: an object without an
     /// entry there keeps whatever privileges it has.
@@ -114,6 +129,9 @@ impl Catalog {
             + self.views.len()
             + self.functions.len()
             + self.triggers.len()
+            + self.collations.len()
+            + self.statistics.len()
+            + self.publications.len()
     }
 
     /// Releases the spare capacity left by building the catalog piece by piece (column
@@ -153,6 +171,9 @@ impl Catalog {
         for s in self.sequences.values_mut() {
             s.deps.shrink_to_fit();
         }
+        for s in self.statistics.values_mut() {
+            s.deps.shrink_to_fit();
+        }
     }
 
     /// The whole catalog as JSON (`inspect --format json`): each map a list of `[key,
@@ -172,7 +193,7 @@ impl Catalog {
     /// The objects (not their privileges, owners or what is unmanaged) as JSON, maps as
     /// lists of pairs: what [`Catalog::to_json`] and [`Catalog::fingerprint`] share.
     fn objects_json(&self) -> serde_json::Value {
-        serde_json::json!({
+        let mut value = serde_json::json!({
             "schemas": pairs(&self.schemas),
             "extensions": pairs(&self.extensions),
             "types": pairs(&self.types),
@@ -182,7 +203,19 @@ impl Catalog {
             "views": pairs(&self.views),
             "functions": pairs(&self.functions),
             "triggers": pairs(&self.triggers),
-        })
+        });
+        // Only when there are any, so that fingerprints of catalogs without them stay
+        // what they were before these kinds were modelled.
+        if !self.collations.is_empty() {
+            value["collations"] = serde_json::json!(pairs(&self.collations));
+        }
+        if !self.statistics.is_empty() {
+            value["statistics"] = serde_json::json!(pairs(&self.statistics));
+        }
+        if !self.publications.is_empty() {
+            value["publications"] = serde_json::json!(pairs(&self.publications));
+        }
+        value
     }
 
     /// A digest of what the catalog describes (`sha256:...`): equal catalogs give equal
@@ -215,6 +248,13 @@ impl Catalog {
         self.views.retain(|n, _| keep(&n.schema));
         self.functions.retain(|k, _| keep(&k.name.schema));
         self.triggers.retain(|(t, _), _| keep(&t.schema));
+        self.collations.retain(|n, _| keep(&n.schema));
+        self.statistics.retain(|n, _| keep(&n.schema));
+        // Publications belong to the database: they stay, listing what is kept.
+        for p in self.publications.values_mut() {
+            p.tables.retain(|n, _| keep(&n.schema));
+            p.schemas.retain(|s| keep(s));
+        }
         self.privileges
             .retain(|id, _| id.schema().is_none_or(&keep));
         self.owners.retain(|id, _| id.schema().is_none_or(&keep));
@@ -271,6 +311,9 @@ impl Catalog {
             ObjectId::Function(k) => c.functions.contains_key(k),
             ObjectId::Trigger(n, g) => c.triggers.contains_key(&(n.clone(), g.clone())),
             ObjectId::Policy(n, p) => c.tables.get(n).is_some_and(|t| t.policies.contains_key(p)),
+            ObjectId::Collation(n) => c.collations.contains_key(n),
+            ObjectId::Statistics(n) => c.statistics.contains_key(n),
+            ObjectId::Publication(p) => c.publications.contains_key(p),
         }
     }
 
@@ -443,6 +486,12 @@ pub enum ObjectId {
     Trigger(QualName, String),
     /// A row level security policy: (table, policy name).
     Policy(QualName, String),
+    /// A collation made with `CREATE COLLATION`.
+    Collation(QualName),
+    /// An extended statistics object.
+    Statistics(QualName),
+    /// A publication by name.
+    Publication(String),
 }
 
 impl ObjectId {
@@ -450,7 +499,7 @@ impl ObjectId {
     pub fn schema(&self) -> Option<&str> {
         match self {
             ObjectId::Schema(s) => Some(s),
-            ObjectId::Extension(_) => None,
+            ObjectId::Extension(_) | ObjectId::Publication(_) => None,
             ObjectId::Type(n)
             | ObjectId::Sequence(n)
             | ObjectId::Table(n)
@@ -459,7 +508,9 @@ impl ObjectId {
             | ObjectId::Index(n)
             | ObjectId::View(n)
             | ObjectId::Trigger(n, _)
-            | ObjectId::Policy(n, _) => Some(&n.schema),
+            | ObjectId::Policy(n, _)
+            | ObjectId::Collation(n)
+            | ObjectId::Statistics(n) => Some(&n.schema),
             ObjectId::Function(k) => Some(&k.name.schema),
         }
     }
@@ -492,6 +543,9 @@ impl ObjectId {
             ObjectId::Function(_) => "function",
             ObjectId::Trigger(..) => "trigger",
             ObjectId::Policy(..) => "policy",
+            ObjectId::Collation(_) => "collation",
+            ObjectId::Statistics(_) => "statistics",
+            ObjectId::Publication(_) => "publication",
         }
     }
 }
@@ -501,12 +555,16 @@ impl fmt::Display for ObjectId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let kind = self.kind();
         match self {
-            ObjectId::Schema(s) | ObjectId::Extension(s) => write!(f, "{kind} {}", Ident(s)),
+            ObjectId::Schema(s) | ObjectId::Extension(s) | ObjectId::Publication(s) => {
+                write!(f, "{kind} {}", Ident(s))
+            }
             ObjectId::Type(n)
             | ObjectId::Sequence(n)
             | ObjectId::Table(n)
             | ObjectId::Index(n)
-            | ObjectId::View(n) => write!(f, "{kind} {n}"),
+            | ObjectId::View(n)
+            | ObjectId::Collation(n)
+            | ObjectId::Statistics(n) => write!(f, "{kind} {n}"),
             ObjectId::Column(n, c) => write!(f, "{kind} {n}.{}", Ident(c)),
             ObjectId::Constraint(n, c) | ObjectId::Trigger(n, c) | ObjectId::Policy(n, c) => {
                 write!(f, "{kind} {} on {n}", Ident(c))

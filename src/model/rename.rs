@@ -23,6 +23,8 @@ pub enum RenameKind {
     Index,
     /// An enum, domain or composite type.
     Type,
+    /// A collation.
+    Collation,
 }
 
 impl Catalog {
@@ -110,8 +112,44 @@ impl Catalog {
                 self.rename_ids(|id| (*id == o).then(|| n.clone()));
                 self.respell_everywhere(&old_text, &new_text);
             }
+            RenameKind::Collation => {
+                let Some(mut c) = self.collations.remove(old) else {
+                    return false;
+                };
+                c.name = new.clone();
+                self.collations.insert(new.clone(), c);
+                let (o, n) = (
+                    ObjectId::Collation(old.clone()),
+                    ObjectId::Collation(new.clone()),
+                );
+                self.rename_ids(|id| (*id == o).then(|| n.clone()));
+                self.respell_everywhere(&old_text, &new_text);
+                self.respell_collations(&old_text, &new_text);
+            }
         }
         true
+    }
+
+    /// Columns, domains and attributes with the collation `old` (as spelled in the
+    /// model) take `new`.
+    fn respell_collations(&mut self, old: &str, new: &str) {
+        let fix = |c: &mut Option<String>| {
+            if c.as_deref() == Some(old) {
+                *c = Some(new.to_string());
+            }
+        };
+        for t in self.tables.values_mut() {
+            t.columns.values_mut().for_each(|c| fix(&mut c.collation));
+        }
+        for t in self.types.values_mut() {
+            match &mut t.kind {
+                TypeKind::Domain { collation, .. } => fix(collation),
+                TypeKind::Composite { attributes } => {
+                    attributes.iter_mut().for_each(|a| fix(&mut a.collation))
+                }
+                TypeKind::Enum { .. } => {}
+            }
+        }
     }
 
     /// Renames a table's column, in the table and in the inheritance children and
@@ -168,6 +206,26 @@ impl Catalog {
         }
         for i in self.indexes.values_mut().filter(|i| i.table == *table) {
             index_columns(&mut i.definition);
+        }
+        for p in self.publications.values_mut() {
+            if let Some(t) = p.tables.get_mut(table) {
+                t.columns
+                    .iter_mut()
+                    .filter(|c| c.as_str() == old)
+                    .for_each(|c| *c = new.to_string());
+                if let Some(w) = t.row_filter.as_mut() {
+                    *w = replace_name(w, &o, &n);
+                }
+            }
+        }
+        for x in self.statistics.values_mut().filter(|x| x.table == *table) {
+            x.columns
+                .iter_mut()
+                .filter(|c| **c == o)
+                .for_each(|c| *c = n.clone());
+            x.expressions
+                .iter_mut()
+                .for_each(|e| *e = replace_name(e, &o, &n));
         }
         // Foreign keys elsewhere that reference the column.
         for other in self.tables.values_mut().filter(|x| x.name != *table) {
@@ -273,6 +331,14 @@ impl Catalog {
             t.inherits.iter_mut().for_each(rename);
             for (_, i) in t.inherited_indexes.iter_mut() {
                 rename(&mut i.table);
+            }
+        }
+        for x in self.statistics.values_mut() {
+            rename(&mut x.table);
+        }
+        for p in self.publications.values_mut() {
+            if let Some(t) = p.tables.remove(old) {
+                p.tables.insert(new.clone(), t);
             }
         }
         for i in self.indexes.values_mut() {

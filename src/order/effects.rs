@@ -88,6 +88,21 @@ fn inherited_constraint_ids(t: &Table) -> impl Iterator<Item = ObjectId> + '_ {
         .map(|k| ObjectId::Constraint(t.name.clone(), k.clone()))
 }
 
+/// The tables and schemas a publication lists, and the columns of its column lists.
+fn publication_members(p: &crate::model::Publication) -> Vec<ObjectId> {
+    let columns = p.tables.iter().flat_map(|(t, x)| {
+        x.columns
+            .iter()
+            .map(move |c| ObjectId::Column(t.clone(), c.clone()))
+    });
+    p.tables
+        .keys()
+        .map(|t| ObjectId::Table(t.clone()))
+        .chain(columns)
+        .chain(p.schemas.iter().map(|s| ObjectId::Schema(s.clone())))
+        .collect()
+}
+
 /// Computes the effects of a change.
 pub fn effects(change: &Change) -> Effects {
     let mut e = Effects::default();
@@ -111,6 +126,48 @@ pub fn effects(change: &Change) -> Effects {
             e.modifies.insert(object.clone());
             e.need([ObjectId::Schema(to.schema.clone())]);
             e.release([ObjectId::Schema(from.schema.clone())]);
+        }
+        Change::CreateCollation(c) => {
+            e.creates.insert(object.clone());
+            e.need([ObjectId::Schema(c.name.schema.clone())]);
+        }
+        Change::DropCollation(c) => {
+            e.drops.insert(object.clone());
+            e.release([ObjectId::Schema(c.name.schema.clone())]);
+            if crate::diff::is_retired_type_name(&c.name) {
+                // A collation set aside by RenameCollation must have been renamed first.
+                e.needs.insert(object.clone());
+            }
+        }
+        Change::CreateStatistics(x) => {
+            e.creates.insert(object.clone());
+            e.need(x.deps.iter().cloned());
+            e.need([ObjectId::Schema(x.name.schema.clone())]);
+        }
+        Change::DropStatistics(x) => {
+            e.drops.insert(object.clone());
+            e.release(x.deps.iter().cloned());
+            e.release([ObjectId::Schema(x.name.schema.clone())]);
+        }
+        Change::AlterStatistics { .. } => {
+            e.modifies.insert(object.clone());
+        }
+        Change::CreatePublication(p) => {
+            e.creates.insert(object.clone());
+            e.need(publication_members(p));
+        }
+        Change::DropPublication(p) => {
+            e.drops.insert(object.clone());
+            e.release(publication_members(p));
+        }
+        Change::AlterPublication { from, to } => {
+            e.modifies.insert(object.clone());
+            e.need(publication_members(to));
+            e.release(publication_members(from));
+        }
+        Change::RenameCollation { from, to } => {
+            e.drops.insert(ObjectId::Collation(from.name.clone()));
+            e.creates.insert(ObjectId::Collation(to.clone()));
         }
         Change::CreateType(t) => {
             e.creates.insert(object.clone());

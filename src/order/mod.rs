@@ -130,7 +130,7 @@ fn rank(change: &Change) -> u8 {
         Change::DropTrigger(_) => 1,
         Change::DropPolicy { .. } => 2,
         Change::DropView(_) => 3,
-        Change::DropIndex(_) => 4,
+        Change::DropIndex(_) | Change::DropStatistics(_) | Change::DropPublication(_) => 4,
         Change::DropConstraint { constraint, .. } => {
             if constraint.kind == crate::model::ConstraintKind::ForeignKey {
                 5
@@ -148,6 +148,9 @@ fn rank(change: &Change) -> u8 {
         Change::DropType(_) => 13,
         Change::DropExtension(_) => 14,
         Change::DropSchema(_) => 15,
+        Change::DropCollation(_) => 16,
+        Change::RenameCollation { .. } => 17,
+        Change::CreateCollation(_) => 19,
         Change::CreateSchema(_) => 20,
         Change::CreateExtension(_) => 21,
         Change::AlterExtension { .. } => 22,
@@ -167,6 +170,8 @@ fn rank(change: &Change) -> u8 {
         Change::ValidateConstraint { .. } => 36,
         Change::AlterSequence { .. } => 37,
         Change::CreateIndex(_) => 38,
+        Change::CreateStatistics(_) | Change::AlterStatistics { .. } => 49,
+        Change::CreatePublication(_) | Change::AlterPublication { .. } => 50,
         Change::CreateView(_) => 39,
         Change::ReplaceView { .. } => 40,
         Change::CreateTrigger(_) => 41,

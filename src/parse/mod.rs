@@ -289,6 +289,10 @@ pub enum ObjRef {
     Collation(QualName),
     /// An operator, by name (any operand types).
     Operator(QualName),
+    /// An extended statistics object.
+    Statistics(QualName),
+    /// A publication.
+    Publication(String),
     /// A trigger: (its relation, its name).
     Trigger(QualName, String),
     /// A row level security policy: (its table, its name).
@@ -300,12 +304,13 @@ impl ObjRef {
     /// it lives in one.
     pub fn schema(&self) -> Option<&str> {
         match self {
-            ObjRef::Schema(_) | ObjRef::Extension(_) => None,
+            ObjRef::Schema(_) | ObjRef::Extension(_) | ObjRef::Publication(_) => None,
             ObjRef::Relation(n)
             | ObjRef::Type(n)
             | ObjRef::Function(n)
             | ObjRef::Collation(n)
             | ObjRef::Operator(n)
+            | ObjRef::Statistics(n)
             | ObjRef::Trigger(n, _)
             | ObjRef::Policy(n, _) => Some(&n.schema),
         }
@@ -323,6 +328,8 @@ impl fmt::Display for ObjRef {
             ObjRef::Type(n) => write!(f, "type {n}"),
             ObjRef::Function(n) => write!(f, "{n}()"),
             ObjRef::Collation(n) => write!(f, "collation {n}"),
+            ObjRef::Statistics(n) => write!(f, "statistics {n}"),
+            ObjRef::Publication(p) => write!(f, "publication {}", Ident(p)),
             ObjRef::Operator(n) => write!(f, "operator {}.{}", Ident(&n.schema), n.name),
             ObjRef::Trigger(t, name) => write!(f, "trigger {} on {t}", Ident(name)),
             ObjRef::Policy(t, name) => write!(f, "policy {} on {t}", Ident(name)),

@@ -200,12 +200,15 @@ fn cycle_error(statements: &[Statement], cycles: &[Vec<usize>]) -> Error {
 /// `schema/a.sql:3 (CREATE TABLE public.a)`.
 fn describe(s: &Statement) -> String {
     let name = match &s.object {
-        Some(ObjRef::Schema(n)) | Some(ObjRef::Extension(n)) => Ident(n).to_string(),
+        Some(ObjRef::Schema(n)) | Some(ObjRef::Extension(n)) | Some(ObjRef::Publication(n)) => {
+            Ident(n).to_string()
+        }
         Some(
             ObjRef::Relation(n)
             | ObjRef::Type(n)
             | ObjRef::Function(n)
             | ObjRef::Collation(n)
+            | ObjRef::Statistics(n)
             | ObjRef::Operator(n),
         ) => n.to_string(),
         Some(ObjRef::Trigger(t, n) | ObjRef::Policy(t, n)) => format!("{} on {t}", Ident(n)),

@@ -620,6 +620,36 @@ fn analyze(node: &NodeEnum, sql: &str, r: Resolver<'_>) -> Outcome {
             b.refs.walk(&s.actions);
             b.finish()
         }
+        N::CreateStatsStmt(s) => {
+            let mut b = Builder::new(K::Other("CREATE STATISTICS".into()), r);
+            b.refs.walk(&s.relations);
+            b.refs.walk(&s.exprs);
+            let names = node_strings(&s.defnames);
+            if let Some(name) = r.create_list(&names) {
+                b.create(ObjRef::Statistics(name));
+            }
+            b.finish()
+        }
+        N::CreatePublicationStmt(s) => {
+            let mut b = Builder::new(K::Other("CREATE PUBLICATION".into()), r);
+            b.refs.walk(&s.pubobjects);
+            publication_schemas(&mut b, &s.pubobjects);
+            b.create(ObjRef::Publication(s.pubname.clone()));
+            b.finish()
+        }
+        N::AlterPublicationStmt(s) => {
+            let mut b = Builder::new(K::Other("ALTER PUBLICATION".into()), r);
+            b.refs.walk(&s.pubobjects);
+            publication_schemas(&mut b, &s.pubobjects);
+            b.refs.add(ObjRef::Publication(s.pubname.clone()));
+            b.finish()
+        }
+        N::AlterStatsStmt(s) => {
+            let mut b = Builder::new(K::Other("ALTER STATISTICS".into()), r);
+            b.refs
+                .add_list(&node_strings(&s.defnames), ObjRef::Statistics);
+            b.finish()
+        }
         N::CreateEventTrigStmt(s) => {
             let mut b = Builder::new(K::Other("CREATE EVENT TRIGGER".into()), r);
             b.refs
@@ -708,6 +738,29 @@ fn analyze(node: &NodeEnum, sql: &str, r: Resolver<'_>) -> Outcome {
         | N::ReturnStmt(_) => Outcome::Refuse(leading_words(sql)),
 
         _ => other(node, sql, r),
+    }
+}
+
+/// The schemas of `TABLES IN SCHEMA s` items, and the tables of items written as a bare
+/// name after `TABLE a, ...` (the walk finds the others' relations).
+fn publication_schemas(b: &mut Builder<'_>, objects: &[Node]) {
+    use pg_query::protobuf::PublicationObjSpecType as Spec;
+    let mut kind = Spec::Undefined;
+    for o in objects {
+        if let Some(NodeEnum::PublicationObjSpec(o)) = &o.node {
+            let this = Spec::try_from(o.pubobjtype).unwrap_or_default();
+            if this != Spec::PublicationobjContinuation {
+                kind = this;
+            }
+            if o.pubtable.is_some() || o.name.is_empty() {
+                continue;
+            }
+            if kind == Spec::PublicationobjTable {
+                b.refs.add_relation("", &o.name);
+            } else {
+                b.refs.add(ObjRef::Schema(o.name.clone()));
+            }
+        }
     }
 }
 
@@ -1227,6 +1280,7 @@ fn renamed(obj: &ObjRef, schema: Option<&str>, name: &str) -> Option<ObjRef> {
         ObjRef::Type(n) => ObjRef::Type(re(n)),
         ObjRef::Function(n) => ObjRef::Function(re(n)),
         ObjRef::Collation(n) => ObjRef::Collation(re(n)),
+        ObjRef::Statistics(n) => ObjRef::Statistics(re(n)),
         ObjRef::Operator(n) => ObjRef::Operator(re(n)),
         _ => return None,
     })
@@ -1286,6 +1340,14 @@ fn named_object(b: &mut Builder<'_>, objtype: i32, object: Option<&Node>) -> Opt
         ObjectType::ObjectCollation => {
             b.refs.add_list(&list, ObjRef::Collation);
             r.create_list(&list).map(ObjRef::Collation)
+        }
+        ObjectType::ObjectPublication => {
+            b.refs.add(ObjRef::Publication(last.clone()));
+            Some(ObjRef::Publication(last))
+        }
+        ObjectType::ObjectStatisticExt => {
+            b.refs.add_list(&list, ObjRef::Statistics);
+            r.create_list(&list).map(ObjRef::Statistics)
         }
         ObjectType::ObjectType | ObjectType::ObjectDomain => {
             let names = match &object.node {

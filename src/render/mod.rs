@@ -393,6 +393,22 @@ pub fn inverse(change: &Change) -> Option<Change> {
         CreateExtension(e) => DropExtension(e),
         DropExtension(e) => CreateExtension(e),
         AlterExtension { from, to } => AlterExtension { from: to, to: from },
+        CreateCollation(c) => DropCollation(c),
+        DropCollation(c) => CreateCollation(c),
+        RenameCollation { from, to } => {
+            let mut renamed = from.clone();
+            renamed.name = to;
+            RenameCollation {
+                from: renamed,
+                to: from.name,
+            }
+        }
+        CreateStatistics(x) => DropStatistics(x),
+        DropStatistics(x) => CreateStatistics(x),
+        AlterStatistics { from, to } => AlterStatistics { from: to, to: from },
+        CreatePublication(p) => DropPublication(p),
+        DropPublication(p) => CreatePublication(p),
+        AlterPublication { from, to } => AlterPublication { from: to, to: from },
         CreateType(t) => DropType(t),
         DropType(t) => CreateType(t),
         RenameType { from, to } => {

@@ -2,8 +2,8 @@
 
 use crate::diff::{Change, ColumnChange, CommentTarget, DomainChange, EnumPosition, TableChange};
 use crate::model::{
-    Column, Constraint, Function, Ident, ObjectId, Policy, Privileges, QualName, ReplicaIdentity,
-    Sequence, Table, Trigger, TriggerEnabled, Type, TypeKind, View, PUBLIC,
+    Column, Constraint, Function, Ident, ObjectId, Policy, Privileges, Publication, QualName,
+    ReplicaIdentity, Sequence, Table, Trigger, TriggerEnabled, Type, TypeKind, View, PUBLIC,
 };
 
 use crate::model::{literal, literal_or_null};
@@ -54,6 +54,45 @@ pub fn statements(change: &Change) -> Vec<String> {
                 ));
             }
         }
+        Change::CreateCollation(c) => {
+            out.push(format!("CREATE COLLATION {} ({})", c.name, c.options()));
+            comment(&mut out, "COLLATION", &c.name.to_string(), &c.comment);
+        }
+        Change::DropCollation(c) => out.push(format!("DROP COLLATION {}", c.name)),
+        Change::RenameCollation { from, to } => out.push(format!(
+            "ALTER COLLATION {} RENAME TO {}",
+            from.name,
+            Ident(&to.name)
+        )),
+        Change::CreateStatistics(x) => {
+            out.push(x.definition());
+            if let Some(n) = x.target {
+                out.push(format!("ALTER STATISTICS {} SET STATISTICS {n}", x.name));
+            }
+            comment(&mut out, "STATISTICS", &x.name.to_string(), &x.comment);
+        }
+        Change::DropStatistics(x) => out.push(format!("DROP STATISTICS {}", x.name)),
+        Change::AlterStatistics { to, .. } => out.push(format!(
+            "ALTER STATISTICS {} SET STATISTICS {}",
+            to.name,
+            to.target.unwrap_or(-1)
+        )),
+        Change::CreatePublication(p) => {
+            out.push(format!(
+                "CREATE PUBLICATION {}{} WITH ({})",
+                Ident(&p.name),
+                p.target(),
+                p.options()
+            ));
+            comment(
+                &mut out,
+                "PUBLICATION",
+                &Ident(&p.name).to_string(),
+                &p.comment,
+            );
+        }
+        Change::DropPublication(p) => out.push(format!("DROP PUBLICATION {}", Ident(&p.name))),
+        Change::AlterPublication { from, to } => alter_publication(&mut out, from, to),
         Change::CreateType(t) => create_type(&mut out, t),
         Change::DropType(t) => out.push(format!("DROP {} {}", type_word(t), t.name)),
         Change::Rename { object, new_name } => {
@@ -300,6 +339,44 @@ fn trigger_comment(out: &mut Vec<String>, t: &Trigger) {
     );
 }
 
+/// `ALTER PUBLICATION`: tables and schemas it no longer lists dropped (a table whose
+/// column list or row filter changes among them), then the new ones added, then the
+/// options.
+fn alter_publication(out: &mut Vec<String>, from: &Publication, to: &Publication) {
+    let name = Ident(&to.name);
+    let mut drop: Vec<String> = from
+        .tables
+        .iter()
+        .filter(|(n, t)| to.tables.get(*n) != Some(*t))
+        .map(|(n, _)| format!("TABLE {n}"))
+        .collect();
+    drop.extend(
+        from.schemas
+            .difference(&to.schemas)
+            .map(|s| format!("TABLES IN SCHEMA {}", Ident(s))),
+    );
+    if !drop.is_empty() {
+        out.push(format!("ALTER PUBLICATION {name} DROP {}", drop.join(", ")));
+    }
+    let mut add: Vec<String> = to
+        .tables
+        .iter()
+        .filter(|(n, t)| from.tables.get(*n) != Some(*t))
+        .map(|(n, t)| format!("TABLE {}", Publication::table_item(n, t)))
+        .collect();
+    add.extend(
+        to.schemas
+            .difference(&from.schemas)
+            .map(|s| format!("TABLES IN SCHEMA {}", Ident(s))),
+    );
+    if !add.is_empty() {
+        out.push(format!("ALTER PUBLICATION {name} ADD {}", add.join(", ")));
+    }
+    if from.publish != to.publish || from.via_root != to.via_root {
+        out.push(format!("ALTER PUBLICATION {name} SET ({})", to.options()));
+    }
+}
+
 /// `COMMENT ON` target text for an object.
 fn comment_target(object: &ObjectId, target: CommentTarget) -> String {
     let word = match target {
@@ -318,14 +395,21 @@ fn comment_target(object: &ObjectId, target: CommentTarget) -> String {
         CommentTarget::Procedure => "PROCEDURE",
         CommentTarget::Trigger => "TRIGGER",
         CommentTarget::Policy => "POLICY",
+        CommentTarget::Collation => "COLLATION",
+        CommentTarget::Statistics => "STATISTICS",
+        CommentTarget::Publication => "PUBLICATION",
     };
     let name = match object {
-        ObjectId::Schema(s) | ObjectId::Extension(s) => Ident(s).to_string(),
+        ObjectId::Schema(s) | ObjectId::Extension(s) | ObjectId::Publication(s) => {
+            Ident(s).to_string()
+        }
         ObjectId::Type(n)
         | ObjectId::Sequence(n)
         | ObjectId::Table(n)
         | ObjectId::Index(n)
-        | ObjectId::View(n) => n.to_string(),
+        | ObjectId::View(n)
+        | ObjectId::Collation(n)
+        | ObjectId::Statistics(n) => n.to_string(),
         ObjectId::Column(n, c) => format!("{n}.{}", Ident(c)),
         ObjectId::Constraint(n, c) | ObjectId::Trigger(n, c) | ObjectId::Policy(n, c) => {
             format!("{} ON {n}", Ident(c))

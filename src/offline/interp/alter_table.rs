@@ -9,7 +9,6 @@ use crate::model::{
     Column, Constraint, ConstraintKind, Deps, Identity, IdentityKind, NotCompared, ObjectId,
     QualName, ReplicaIdentity, TriggerEnabled,
 };
-use crate::offline::expr::strings;
 
 use super::{inner, node_i64, Interp};
 
@@ -201,11 +200,8 @@ impl<'c> Interp<'c> {
                     .type_name
                     .as_ref()
                     .ok_or_else(|| self.unsupported("TYPE without a type"))?;
-                let (type_name, deps) = self.type_of(tn)?;
-                let collation = c
-                    .coll_clause
-                    .as_ref()
-                    .map(|cc| self.collation(&strings(&cc.collname)));
+                let (type_name, mut deps) = self.type_of(tn)?;
+                let collation = self.collation_of(c.coll_clause.as_deref(), &mut deps)?;
                 let col = self.column_mut(table, &cmd.name)?;
                 // An identity's sequence follows its column's type, default bounds too.
                 if let Some(id) = col.identity.as_mut() {
@@ -427,6 +423,7 @@ impl<'c> Interp<'c> {
             t.constraints.remove(&g);
         }
         self.cat.indexes.retain(|_, i| !i.deps.contains(&id));
+        self.cat.statistics.retain(|_, x| !x.deps.contains(&id));
         self.cat
             .sequences
             .retain(|_, s| s.owned_by.as_ref() != Some(&(table.clone(), col.to_string())));

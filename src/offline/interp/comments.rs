@@ -65,6 +65,32 @@ impl<'c> Interp<'c> {
                     .ok_or_else(not_found)?;
                 e.comment = text;
             }
+            ObjectType::ObjectPublication => {
+                let p = self
+                    .cat
+                    .publications
+                    .get_mut(&names.join("."))
+                    .ok_or_else(not_found)?;
+                p.comment = text;
+            }
+            ObjectType::ObjectStatisticExt => {
+                let (sch, n) = split2(&names).ok_or_else(not_found)?;
+                let q = self
+                    .lookup(sch, n, |q| self.cat.statistics.contains_key(q))
+                    .ok_or_else(not_found)?;
+                if let Some(x) = self.cat.statistics.get_mut(&q) {
+                    x.comment = text;
+                }
+            }
+            ObjectType::ObjectCollation => {
+                let (sch, n) = split2(&names).ok_or_else(not_found)?;
+                let q = self
+                    .lookup(sch, n, |q| self.cat.collations.contains_key(q))
+                    .ok_or_else(not_found)?;
+                if let Some(c) = self.cat.collations.get_mut(&q) {
+                    c.comment = text;
+                }
+            }
             ObjectType::ObjectTable => {
                 let q = self.find_table(&rel(&names).ok_or_else(not_found)?)?;
                 self.table_mut(&q)?.comment = text;

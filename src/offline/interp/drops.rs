@@ -20,6 +20,9 @@ impl<'c> Interp<'c> {
                 ObjectType::ObjectSchema => {
                     let n = names.join(".");
                     let found = self.cat.schemas.remove(&n).is_some();
+                    for p in self.cat.publications.values_mut() {
+                        p.schemas.remove(&n);
+                    }
                     if found && cascade {
                         self.cat.retain_schemas(|s| s != n);
                     }
@@ -27,6 +30,23 @@ impl<'c> Interp<'c> {
                 }
                 ObjectType::ObjectExtension => {
                     self.cat.extensions.remove(&names.join(".")).is_some()
+                }
+                ObjectType::ObjectPublication => {
+                    self.cat.publications.remove(&names.join(".")).is_some()
+                }
+                ObjectType::ObjectStatisticExt => {
+                    let (sch, n) = split2(&names).unwrap_or_default();
+                    match self.lookup(sch, n, |q| self.cat.statistics.contains_key(q)) {
+                        Some(q) => self.cat.statistics.remove(&q).is_some(),
+                        None => false,
+                    }
+                }
+                ObjectType::ObjectCollation => {
+                    let (sch, n) = split2(&names).unwrap_or_default();
+                    match self.lookup(sch, n, |q| self.cat.collations.contains_key(q)) {
+                        Some(q) => self.cat.collations.remove(&q).is_some(),
+                        None => false,
+                    }
                 }
                 ObjectType::ObjectTable => {
                     let (sch, n) = split2(&names).unwrap_or_default();
@@ -133,6 +153,10 @@ impl<'c> Interp<'c> {
     pub(super) fn drop_table(&mut self, q: &QualName, cascade: bool) {
         self.cat.tables.remove(q);
         self.cat.indexes.retain(|_, i| i.table != *q);
+        self.cat.statistics.retain(|_, x| x.table != *q);
+        for p in self.cat.publications.values_mut() {
+            p.tables.remove(q);
+        }
         self.cat.triggers.retain(|(t, _), _| t != q);
         self.cat
             .sequences

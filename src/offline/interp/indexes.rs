@@ -5,7 +5,7 @@ use pg_query::NodeEnum;
 
 use crate::error::Result;
 use crate::model::{Index, NotCompared, ObjectId, QualName};
-use crate::offline::expr::{column_refs, deparse_stmt, string_node, strings};
+use crate::offline::expr::{column_refs, deparse_stmt, string_node, string_nodes, strings};
 
 use super::names::unique_name;
 use super::{inner, node, Interp};
@@ -100,6 +100,17 @@ impl<'c> Interp<'c> {
                     used.extend(column_refs(x).0);
                     deps.extend(self.expr_deps(x, None));
                     self.normalize(x);
+                }
+                if !e.collation.is_empty() {
+                    // As PostgreSQL prints it: a declared collation with its schema, a
+                    // server's own by bare name.
+                    let (_, declared) = self.collation_ref(&strings(&e.collation))?;
+                    let last = strings(&e.collation).pop().unwrap_or_default();
+                    e.collation = match &declared {
+                        Some(q) => string_nodes(&[&q.schema, &q.name]),
+                        None => string_nodes(&[&last]),
+                    };
+                    deps.extend(declared.map(ObjectId::Collation));
                 }
                 normalize_ordering(e);
             }

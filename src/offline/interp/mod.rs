@@ -13,6 +13,7 @@
 //! `triggers_policies`, `comments`, `drops` and `renames`.
 
 mod alter_table;
+mod collations;
 mod comments;
 mod drops;
 mod expressions;
@@ -21,10 +22,12 @@ mod indexes;
 mod names;
 mod partitions;
 mod privileges;
+mod publications;
 mod renames;
 mod resolve;
 mod schemas;
 mod sequences;
+mod statistics;
 mod tables;
 mod triggers_policies;
 mod types;
@@ -326,6 +329,18 @@ impl<'c> Interp<'c> {
                 e.schema = s.newschema.clone();
                 Ok(())
             }
+            NodeEnum::DefineStmt(s)
+                if ObjectType::try_from(s.kind).unwrap_or_default()
+                    == ObjectType::ObjectCollation =>
+            {
+                self.create_collation(s)
+            }
+            // Records the library version a server has: nothing a schema declares.
+            NodeEnum::AlterCollationStmt(_) => Ok(()),
+            NodeEnum::CreateStatsStmt(s) => self.create_statistics(s),
+            NodeEnum::CreatePublicationStmt(s) => self.create_publication(s),
+            NodeEnum::AlterPublicationStmt(s) => self.alter_publication(s),
+            NodeEnum::AlterStatsStmt(s) => self.alter_statistics(s),
             NodeEnum::CreateEnumStmt(s) => self.create_enum(s),
             NodeEnum::AlterEnumStmt(s) => self.alter_enum(s),
             NodeEnum::CreateDomainStmt(s) => self.create_domain(s),

@@ -115,6 +115,15 @@ impl<'c> Interp<'c> {
                 let new = old.sibling(s.newname.clone());
                 self.cat.rename_relation(RenameKind::Type, &old, &new);
             }
+            ObjectType::ObjectCollation => {
+                let names = self.list_name(s.object.as_deref());
+                let (sch, n) = super::split2(&names).unwrap_or_default();
+                let old = self
+                    .lookup(sch, n, |q| self.cat.collations.contains_key(q))
+                    .ok_or_else(|| self.missing(format!("collation {}", names.join("."))))?;
+                let new = old.sibling(s.newname.clone());
+                self.cat.rename_relation(RenameKind::Collation, &old, &new);
+            }
             ObjectType::ObjectSchema => {
                 if self.cat.object_count() > self.cat.schemas.len() + self.cat.extensions.len()
                     && self.cat.tables.keys().any(|t| t.schema == s.subname)

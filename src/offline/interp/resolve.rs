@@ -132,7 +132,7 @@ impl<'c> Interp<'c> {
     }
 
     /// An error PostgreSQL would give for this statement.
-    fn rejected(&self, message: String) -> Error {
+    pub(super) fn rejected(&self, message: String) -> Error {
         Error::Rejected {
             location: self.loc.clone(),
             message,

@@ -248,8 +248,10 @@ impl<'c> Interp<'c> {
             col = Column::new(c.colname.clone(), type_name);
             col.deps.extend(deps);
         }
-        if let Some(cc) = &c.coll_clause {
-            col.collation = Some(self.collation(&strings(&cc.collname)));
+        if c.coll_clause.is_some() {
+            let mut deps = Vec::new();
+            col.collation = self.collation_of(c.coll_clause.as_deref(), &mut deps)?;
+            col.deps.extend(deps);
         }
         col.not_null |= c.is_not_null;
         if let Some(d) = c.raw_default.as_deref() {

@@ -5,9 +5,7 @@ use pg_query::protobuf::{self, AlterTableType, ConstrType};
 use pg_query::NodeEnum;
 
 use crate::error::Result;
-use crate::model::{
-    Attribute, DomainCheck, Ident, NotCompared, ObjectId, QualName, Type, TypeKind,
-};
+use crate::model::{Attribute, DomainCheck, NotCompared, ObjectId, QualName, Type, TypeKind};
 use crate::offline::expr::{string_nodes, strings};
 use crate::offline::types;
 
@@ -204,15 +202,6 @@ impl<'c> Interp<'c> {
         Ok(())
     }
 
-    pub(super) fn collation(&self, names: &[String]) -> String {
-        match names {
-            [s, n] if s == "pg_catalog" => Ident(n).to_string(),
-            [n] => Ident(n).to_string(),
-            [.., s, n] => QualName::new(s.clone(), n.clone()).to_string(),
-            [] => String::new(),
-        }
-    }
-
     pub(super) fn create_domain(&mut self, s: &protobuf::CreateDomainStmt) -> Result<()> {
         let name = self.create_list(&strings(&s.domainname))?;
         self.new_type_name(&name)?;
@@ -221,10 +210,7 @@ impl<'c> Interp<'c> {
             .as_ref()
             .ok_or_else(|| self.unsupported("a domain without a type"))?;
         let (base, mut deps) = self.type_of(tn)?;
-        let collation = s
-            .coll_clause
-            .as_ref()
-            .map(|c| self.collation(&strings(&c.collname)));
+        let collation = self.collation_of(s.coll_clause.as_deref(), &mut deps)?;
         let mut not_null = false;
         let mut default = None;
         let mut checks = crate::model::SmallMap::new();
@@ -382,13 +368,11 @@ impl<'c> Interp<'c> {
                     .ok_or_else(|| self.unsupported("an attribute without a type"))?;
                 let (type_name, d) = self.type_of(tn)?;
                 deps.extend(d);
+                let collation = self.collation_of(c.coll_clause.as_deref(), &mut deps)?;
                 attributes.push(Attribute {
                     name: c.colname.clone(),
                     type_name,
-                    collation: c
-                        .coll_clause
-                        .as_ref()
-                        .map(|c| self.collation(&strings(&c.collname))),
+                    collation,
                 });
             }
         }
@@ -421,11 +405,8 @@ impl<'c> Interp<'c> {
                         .type_name
                         .as_ref()
                         .ok_or_else(|| self.unsupported("an attribute without a type"))?;
-                    let (type_name, deps) = self.type_of(tn)?;
-                    let collation = c
-                        .coll_clause
-                        .as_ref()
-                        .map(|cc| self.collation(&strings(&cc.collname)));
+                    let (type_name, mut deps) = self.type_of(tn)?;
+                    let collation = self.collation_of(c.coll_clause.as_deref(), &mut deps)?;
                     Some((c.colname.clone(), type_name, collation, deps))
                 }
                 _ => None,

@@ -161,6 +161,84 @@ impl<'a> Compiler<'a> {
             self.push(&field, sql);
             self.comment(&field, format!("EXTENSION {}", Ident(key)), &spec.comment);
         }
+        for (key, spec) in f.collations.iter() {
+            let field = ["collations", key.as_str()];
+            let name = self.name(&field, key)?;
+            let mut options = Vec::new();
+            if let Some(p) = &spec.provider {
+                options.push(format!("provider = {}", Ident(p)));
+            }
+            for (word, value) in [
+                ("locale", &spec.locale),
+                ("lc_collate", &spec.lc_collate),
+                ("lc_ctype", &spec.lc_ctype),
+                ("rules", &spec.rules),
+            ] {
+                if let Some(v) = value {
+                    options.push(format!("{word} = {}", literal(v)));
+                }
+            }
+            if let Some(d) = spec.deterministic {
+                options.push(format!("deterministic = {d}"));
+            }
+            self.push(
+                &field,
+                format!("CREATE COLLATION {name} ({})", options.join(", ")),
+            );
+            self.comment(&field, format!("COLLATION {name}"), &spec.comment);
+        }
+        for (key, spec) in f.publications.iter() {
+            let field = ["publications", key.as_str()];
+            let mut items = Vec::new();
+            let mut tables = Vec::new();
+            for (t, p) in spec.tables.iter() {
+                let tname = self.name(&["publications", key, "tables", t], t)?;
+                let mut item = tname.to_string();
+                let p = p.clone().unwrap_or_default();
+                if !p.columns.is_empty() {
+                    let cols: Vec<String> =
+                        p.columns.iter().map(|c| Ident(c).to_string()).collect();
+                    item.push_str(&format!(" ({})", cols.join(", ")));
+                }
+                if let Some(w) = &p.row_filter {
+                    item.push_str(&format!(" WHERE ({w})"));
+                }
+                tables.push(item);
+            }
+            if spec.all_tables {
+                items.push("ALL TABLES".to_string());
+            }
+            if !tables.is_empty() {
+                items.push(format!("TABLE {}", tables.join(", ")));
+            }
+            if !spec.schemas.is_empty() {
+                let schemas: Vec<String> =
+                    spec.schemas.iter().map(|s| Ident(s).to_string()).collect();
+                items.push(format!("TABLES IN SCHEMA {}", schemas.join(", ")));
+            }
+            let target = if items.is_empty() {
+                String::new()
+            } else {
+                format!(" FOR {}", items.join(", "))
+            };
+            let mut options = Vec::new();
+            if let Some(ops) = &spec.publish {
+                options.push(format!("publish = {}", literal(&ops.join(", "))));
+            }
+            if spec.via_partition_root {
+                options.push("publish_via_partition_root = true".to_string());
+            }
+            let with = if options.is_empty() {
+                String::new()
+            } else {
+                format!(" WITH ({})", options.join(", "))
+            };
+            self.push(
+                &field,
+                format!("CREATE PUBLICATION {}{target}{with}", Ident(key)),
+            );
+            self.comment(&field, format!("PUBLICATION {}", Ident(key)), &spec.comment);
+        }
         for (key, spec) in f.enums.iter() {
             let field = ["enums", key.as_str()];
             let name = self.name(&field, key)?;
@@ -540,6 +618,32 @@ impl<'a> Compiler<'a> {
             )?;
         }
         self.indexes(&["tables", key], &name, &t.indexes)?;
+        for (sname, x) in t.statistics.iter() {
+            let field = ["tables", key, "statistics", sname.as_str()];
+            let stat = names::qualified(sname, &name.schema).or_else(|m| err(&field, m))?;
+            if x.on.is_empty() {
+                return err(&field, "on: lists no column or expression");
+            }
+            let kinds = if x.kinds.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", x.kinds.join(", "))
+            };
+            self.push(
+                &field,
+                format!(
+                    "CREATE STATISTICS {stat}{kinds} ON {} FROM {name}",
+                    x.on.join(", ")
+                ),
+            );
+            if let Some(n) = x.target {
+                self.push(
+                    &field,
+                    format!("ALTER STATISTICS {stat} SET STATISTICS {n}"),
+                );
+            }
+            self.comment(&field, format!("STATISTICS {stat}"), &x.comment);
+        }
         if let Some(ri) = &t.replica_identity {
             let rfield = ["tables", key, "replica_identity"];
             let text = ri.trim();

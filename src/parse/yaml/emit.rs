@@ -16,10 +16,10 @@ use crate::model::{
 };
 
 use super::format::{
-    AttributeSpec, CheckSpec, ColumnSpec, CompositeSpec, ConstraintSpec, DomainSpec, EnumSpec,
-    ExtensionSpec, File, ForeignKeySpec, FunctionSpec, IdentityKindSpec, IdentitySpec, IndexSpec,
-    Map, PartitionOfSpec, PolicySpec, SchemaSpec, SequenceSpec, Spec, TableSpec, TriggerSpec,
-    ViewSpec,
+    AttributeSpec, CheckSpec, CollationSpec, ColumnSpec, CompositeSpec, ConstraintSpec, DomainSpec,
+    EnumSpec, ExtensionSpec, File, ForeignKeySpec, FunctionSpec, IdentityKindSpec, IdentitySpec,
+    IndexSpec, Map, PartitionOfSpec, PolicySpec, PublicationSpec, PublishedTableSpec, SchemaSpec,
+    SequenceSpec, Spec, StatisticsSpec, TableSpec, TriggerSpec, ViewSpec,
 };
 use super::names::{self, key, key_part};
 
@@ -57,6 +57,56 @@ pub fn to_file(catalog: &Catalog) -> File {
                 version: Some(e.version.clone()),
                 comment: e.comment.clone(),
             }),
+        );
+    }
+    for (name, c) in &catalog.collations {
+        let libc = c.provider == crate::model::CollationProvider::Libc;
+        let one_locale = libc && c.lc_collate == c.lc_ctype;
+        f.collations.insert(
+            key(name),
+            CollationSpec {
+                provider: (!libc).then(|| c.provider.as_str().to_string()),
+                locale: if one_locale {
+                    c.lc_collate.clone()
+                } else {
+                    c.locale.clone()
+                },
+                lc_collate: if one_locale {
+                    None
+                } else {
+                    c.lc_collate.clone()
+                },
+                lc_ctype: if one_locale { None } else { c.lc_ctype.clone() },
+                rules: c.rules.clone(),
+                deterministic: (!c.deterministic).then_some(false),
+                comment: c.comment.clone(),
+            },
+        );
+    }
+    for (name, p) in &catalog.publications {
+        let all = p.publish.len() == crate::model::PUBLISH_OPERATIONS.len();
+        f.publications.insert(
+            name.clone(),
+            PublicationSpec {
+                all_tables: p.all_tables,
+                tables: Map(p
+                    .tables
+                    .iter()
+                    .map(|(t, x)| {
+                        let spec = (!x.columns.is_empty() || x.row_filter.is_some()).then(|| {
+                            PublishedTableSpec {
+                                columns: x.columns.clone(),
+                                row_filter: x.row_filter.clone(),
+                            }
+                        });
+                        (key(t), spec)
+                    })
+                    .collect()),
+                schemas: p.schemas.iter().cloned().collect(),
+                publish: (!all).then(|| p.publish.clone()),
+                via_partition_root: p.via_root,
+                comment: p.comment.clone(),
+            },
         );
     }
     for (name, t) in &catalog.types {
@@ -211,6 +261,27 @@ pub fn to_file(catalog: &Catalog) -> File {
             }
         }
         spec.indexes = index_map(indexes.get(name).unwrap_or(&no_indexes));
+        for x in catalog.statistics.values().filter(|x| x.table == *name) {
+            let sname = if x.name.schema == name.schema {
+                key_part(&x.name.name)
+            } else {
+                key(&x.name)
+            };
+            spec.statistics.insert(
+                sname,
+                StatisticsSpec {
+                    on: x
+                        .columns
+                        .iter()
+                        .cloned()
+                        .chain(x.expressions.iter().map(|e| format!("({e})")))
+                        .collect(),
+                    kinds: x.kinds.clone(),
+                    target: x.target,
+                    comment: x.comment.clone(),
+                },
+            );
+        }
         for (pname, p) in t.policies.iter() {
             spec.policies.insert(
                 pname.clone(),

@@ -39,6 +39,14 @@ pub struct File {
     /// Extensions: `citext:` or `citext: {schema: public, version: "1.6"}`.
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub extensions: Map<Option<ExtensionSpec>>,
+    /// Collations: `case_insensitive: {provider: icu, locale: und-u-ks-level2,
+    /// deterministic: false}` or `bytewise: {locale: C}` (libc).
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub collations: Map<CollationSpec>,
+    /// Publications: `crm: {tables: {customers:, orders: {columns: [id, status]}},
+    /// publish: [insert, update]}`.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub publications: Map<PublicationSpec>,
     /// Enum types: `mood: [happy, sad]` or `{values: [...], comment: ...}`.
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub enums: Map<Spec<EnumSpec>>,
@@ -105,6 +113,79 @@ pub struct ExtensionSpec {
     /// `COMMENT ON EXTENSION`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+}
+
+/// A collation (`CREATE COLLATION`).
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a collation: a map (provider, locale, lc_collate, lc_ctype, rules, deterministic, comment)"
+)]
+pub struct CollationSpec {
+    /// `libc` (the default), `icu` or `builtin`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
+    /// The locale: for libc both `lc_collate` and `lc_ctype`; for ICU a language tag.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
+    /// libc: `LC_COLLATE`, when it differs from `lc_ctype`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lc_collate: Option<String>,
+    /// libc: `LC_CTYPE`, when it differs from `lc_collate`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lc_ctype: Option<String>,
+    /// ICU tailoring rules (PostgreSQL 16 and later).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rules: Option<String>,
+    /// `false` for a nondeterministic (e.g. case-insensitive) ICU collation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deterministic: Option<bool>,
+    /// `COMMENT ON COLLATION`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+/// A publication (`CREATE PUBLICATION`).
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a publication: a map (all_tables, tables, schemas, publish, via_partition_root, comment)"
+)]
+pub struct PublicationSpec {
+    /// `FOR ALL TABLES`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub all_tables: bool,
+    /// `FOR TABLE ...`: each table, with nothing or its column list and row filter.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub tables: Map<Option<PublishedTableSpec>>,
+    /// `FOR TABLES IN SCHEMA ...`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub schemas: Vec<String>,
+    /// The operations published (`insert`, `update`, `delete`, `truncate`); all when
+    /// left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publish: Option<Vec<String>>,
+    /// `publish_via_partition_root = true`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub via_partition_root: bool,
+    /// `COMMENT ON PUBLICATION`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+/// A table a publication lists.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a published table: nothing, or a map (columns, where)"
+)]
+pub struct PublishedTableSpec {
+    /// The columns published; all when left out.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub columns: Vec<String>,
+    /// The row filter: the SQL after `WHERE`.
+    #[serde(default, rename = "where", skip_serializing_if = "Option::is_none")]
+    pub row_filter: Option<String>,
 }
 
 /// An enum type. Short form: the list of values.
@@ -269,6 +350,10 @@ pub struct TableSpec {
     /// the full form.
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub indexes: Map<Spec<IndexSpec>>,
+    /// Extended statistics by name (in the table's schema unless written
+    /// `schema.name`): `zip_city: {on: [zip, city]}`.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub statistics: Map<StatisticsSpec>,
     /// `PARTITION BY`: `RANGE (created_at)`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partition_by: Option<String>,
@@ -311,6 +396,26 @@ pub struct TableSpec {
     /// renames it (keeping its rows) instead of dropping and creating.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub renamed_from: Option<String>,
+}
+
+/// Extended statistics on a table (`CREATE STATISTICS`).
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "statistics: a map (on, kinds, target, comment)"
+)]
+pub struct StatisticsSpec {
+    /// What they cover: columns, and expressions in parentheses (`(lower(email))`).
+    pub on: Vec<String>,
+    /// Some of `ndistinct`, `dependencies`, `mcv`; all when left out.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kinds: Vec<String>,
+    /// `ALTER STATISTICS ... SET STATISTICS n`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<i32>,
+    /// `COMMENT ON STATISTICS`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 /// A column. Short form: the SQL after the column name (`bigint not null default 0`).
