@@ -56,12 +56,18 @@ pub struct ApplyOptions {
     /// A server where the applied revisions may be replayed in a scratch database to
     /// show what drifted (else drift is reported by fingerprint only).
     pub dev_server: Option<DbUrl>,
-    /// Gated hazards (`data-loss`, `table-rewrite`, `authz`) the operator accepts.
+    /// Gated hazards (`data-loss`, `table-rewrite`, `authz`, `replication`) the
+    /// operator accepts.
     pub allow_hazards: BTreeSet<Hazard>,
 }
 
 /// Hazards a revision may only be applied with when the operator names them.
-pub const GATED_HAZARDS: [Hazard; 3] = [Hazard::DataLoss, Hazard::TableRewrite, Hazard::Authz];
+pub const GATED_HAZARDS: [Hazard; 4] = [
+    Hazard::DataLoss,
+    Hazard::TableRewrite,
+    Hazard::Authz,
+    Hazard::Replication,
+];
 
 impl Default for ApplyOptions {
     fn default() -> Self {

@@ -141,7 +141,11 @@ pub async fn run(ctx: &Context, args: CheckArgs) -> anyhow::Result<Outcome> {
 fn severe(h: &Hazard) -> bool {
     matches!(
         h,
-        Hazard::DataLoss | Hazard::TableRewrite | Hazard::NotReversible | Hazard::Authz
+        Hazard::DataLoss
+            | Hazard::TableRewrite
+            | Hazard::NotReversible
+            | Hazard::Authz
+            | Hazard::Replication
     )
 }
 

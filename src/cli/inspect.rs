@@ -188,6 +188,14 @@ fn owner(change: &Change, live: &Catalog) -> (String, &'static str, String) {
         ObjectId::Type(n) => (n.schema, "types", n.name),
         ObjectId::Collation(n) => (n.schema, "collations", n.name),
         ObjectId::Publication(p) => ("public".into(), "publications", p),
+        ObjectId::EventTrigger(x) => {
+            let schema = live
+                .event_triggers
+                .get(&x)
+                .map(|e| e.function.name.schema.clone())
+                .unwrap_or_else(|| "public".into());
+            (schema, "event_triggers", x)
+        }
         ObjectId::Statistics(n) => {
             let table = live
                 .statistics

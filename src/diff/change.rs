@@ -5,9 +5,9 @@
 use serde::Serialize;
 
 use crate::model::{
-    Collation, Column, Constraint, Extension, Function, Index, ObjectId, PartitionOf, Policy,
-    Privileges, Publication, QualName, ReplicaIdentity, Schema, Sequence, Statistics, Table,
-    Trigger, Type, View,
+    Collation, Column, Constraint, EventTrigger, Extension, Function, Index, ObjectId, PartitionOf,
+    Policy, Privileges, Publication, QualName, ReplicaIdentity, Schema, Sequence, Statistics,
+    Table, Trigger, Type, View,
 };
 
 /// One change between two catalogs.
@@ -68,6 +68,17 @@ pub enum Change {
         from: Publication,
         /// After.
         to: Publication,
+    },
+    /// `CREATE EVENT TRIGGER e ON ddl_command_end ... EXECUTE FUNCTION f()`
+    CreateEventTrigger(EventTrigger),
+    /// `DROP EVENT TRIGGER e`
+    DropEventTrigger(EventTrigger),
+    /// `ALTER EVENT TRIGGER e ENABLE | DISABLE | ENABLE REPLICA | ENABLE ALWAYS`
+    AlterEventTrigger {
+        /// Before.
+        from: EventTrigger,
+        /// After.
+        to: EventTrigger,
     },
     /// `CREATE TYPE t AS ENUM (...)`, `CREATE DOMAIN t AS ...`, `CREATE TYPE t AS (...)`
     CreateType(Type),
@@ -472,6 +483,8 @@ pub enum CommentTarget {
     Statistics,
     /// `PUBLICATION`
     Publication,
+    /// `EVENT TRIGGER`
+    EventTrigger,
 }
 
 impl Change {
@@ -493,6 +506,9 @@ impl Change {
             Change::CreatePublication(_) => "create-publication",
             Change::DropPublication(_) => "drop-publication",
             Change::AlterPublication { .. } => "alter-publication",
+            Change::CreateEventTrigger(_) => "create-event-trigger",
+            Change::DropEventTrigger(_) => "drop-event-trigger",
+            Change::AlterEventTrigger { .. } => "alter-event-trigger",
             Change::CreateType(_) => "create-type",
             Change::DropType(_) => "drop-type",
             Change::RenameType { .. } => "rename-type",
@@ -554,6 +570,9 @@ impl Change {
             Change::CreatePublication(p)
             | Change::DropPublication(p)
             | Change::AlterPublication { to: p, .. } => ObjectId::Publication(p.name.clone()),
+            Change::CreateEventTrigger(x)
+            | Change::DropEventTrigger(x)
+            | Change::AlterEventTrigger { to: x, .. } => ObjectId::EventTrigger(x.name.clone()),
             Change::CreateType(t) | Change::DropType(t) => ObjectId::Type(t.name.clone()),
             Change::RenameType { from, .. } => ObjectId::Type(from.name.clone()),
             Change::Rename { object, .. } => object.clone(),
@@ -620,6 +639,7 @@ impl Change {
                 | Change::RenameCollation { .. }
                 | Change::DropStatistics(_)
                 | Change::DropPublication(_)
+                | Change::DropEventTrigger(_)
                 | Change::DropType(_)
                 | Change::RenameType { .. }
                 | Change::DropSequence(_)

@@ -252,6 +252,12 @@ fn seed(from: &Catalog, to: &Catalog, d: &mut Disruptions, work: &mut VecDeque<(
             _ => mark_dropped(to, d, work, ObjectId::Statistics(name.clone())),
         }
     }
+    for (name, x) in &from.event_triggers {
+        match to.event_triggers.get(name) {
+            Some(n) if n.event == x.event && n.tags == x.tags && n.function == x.function => {}
+            _ => mark_dropped(to, d, work, ObjectId::EventTrigger(name.clone())),
+        }
+    }
     for (name, view) in &from.views {
         match to.views.get(name) {
             Some(n) if !needs_view_recreate(view, n) => {}
@@ -457,6 +463,7 @@ enum Dependent<'a> {
     Function(&'a crate::model::FunctionKey),
     Trigger(&'a QualName, &'a str),
     Statistics(&'a QualName),
+    EventTrigger(&'a str),
 }
 
 impl Dependent<'_> {
@@ -475,6 +482,7 @@ impl Dependent<'_> {
             Dependent::Function(k) => ObjectId::Function(k.clone()),
             Dependent::Trigger(t, g) => ObjectId::Trigger(t.clone(), g.to_string()),
             Dependent::Statistics(n) => ObjectId::Statistics(n.clone()),
+            Dependent::EventTrigger(n) => ObjectId::EventTrigger(n.to_string()),
         }
     }
 
@@ -570,6 +578,9 @@ impl<'a> DependencyIndex<'a> {
         }
         for x in c.statistics.values() {
             add(&mut dependents, &x.deps, Dependent::Statistics(&x.name));
+        }
+        for x in c.event_triggers.values() {
+            add(&mut dependents, &x.deps, Dependent::EventTrigger(&x.name));
         }
         let mut members: FxHashMap<&'a QualName, Vec<ObjectId>> = FxHashMap::default();
         for i in c.indexes.values() {

@@ -53,6 +53,7 @@ pub fn diff(from: &Catalog, to: &Catalog) -> Vec<Change> {
     routine::diff_views(&mut out);
     table::diff_triggers(&mut out);
     types::diff_publications(&mut out);
+    types::diff_event_triggers(&mut out);
     privileges::diff_privileges(&mut out);
     privileges::diff_owners(&mut out);
     out.changes

@@ -116,6 +116,32 @@ pub(crate) fn diff_publications(e: &mut Emitter) {
     }
 }
 
+/// Event triggers: dropped and created again when what they run on or what they run
+/// changes (or their function is recreated), altered when only their firing does.
+pub(crate) fn diff_event_triggers(e: &mut Emitter) {
+    for (name, from, to) in pair_up(&e.from.event_triggers, &e.to.event_triggers) {
+        let id = ObjectId::EventTrigger(name.clone());
+        match (from, to) {
+            (Some(f), None) => e.push(Change::DropEventTrigger(f.clone())),
+            (None, Some(t)) => e.push(Change::CreateEventTrigger(t.clone())),
+            (Some(f), Some(t)) if e.d.is_recreated(&id) => {
+                e.push(Change::DropEventTrigger(f.clone()));
+                e.push(Change::CreateEventTrigger(t.clone()));
+            }
+            (Some(f), Some(t)) => {
+                if f.enabled != t.enabled {
+                    e.push(Change::AlterEventTrigger {
+                        from: f.clone(),
+                        to: t.clone(),
+                    });
+                }
+                e.comment(id, CommentTarget::EventTrigger, &f.comment, &t.comment);
+            }
+            (None, None) => {}
+        }
+    }
+}
+
 /// How `COMMENT ON` names a type of this kind.
 pub(crate) fn type_comment_target(t: &Type) -> CommentTarget {
     match t.kind {

@@ -24,9 +24,9 @@ use crate::model::{
 };
 
 use super::rows::{
-    constraint_kind, CollationRow, ColumnRow, ConstraintRow, DependRow, ExtensionRow, FunctionRow,
-    IndexRow, OwnerRow, PolicyRow, PrivilegeRow, PublicationMemberRow, PublicationRow, RelationRow,
-    SchemaRow, SequenceRow, StatisticsRow, TriggerRow, TypeRow,
+    constraint_kind, CollationRow, ColumnRow, ConstraintRow, DependRow, EventTriggerRow,
+    ExtensionRow, FunctionRow, IndexRow, OwnerRow, PolicyRow, PrivilegeRow, PublicationMemberRow,
+    PublicationRow, RelationRow, SchemaRow, SequenceRow, StatisticsRow, TriggerRow, TypeRow,
 };
 
 /// Oids of the system catalogs that `pg_depend.classid` / `refclassid` name. They are
@@ -56,6 +56,7 @@ pub(crate) struct Rows {
     pub statistics: Vec<StatisticsRow>,
     pub publications: Vec<PublicationRow>,
     pub publication_members: Vec<PublicationMemberRow>,
+    pub event_triggers: Vec<EventTriggerRow>,
     pub types: Vec<TypeRow>,
     pub sequences: Vec<SequenceRow>,
     pub relations: Vec<RelationRow>,
@@ -222,6 +223,11 @@ pub(crate) fn assemble(rows: Rows) -> Result<Catalog> {
     unmanaged.sort();
     let mut catalog = a.into_catalog(unmanaged);
     catalog.publications = publications(rows.publications, rows.publication_members);
+    catalog.event_triggers = rows
+        .event_triggers
+        .into_iter()
+        .map(|r| (r.event_trigger.name.clone(), r.event_trigger))
+        .collect();
     catalog.privileges = privileges;
     catalog.owners = owners.into();
     catalog.shrink_to_fit();
@@ -1113,6 +1119,7 @@ impl Assembly {
                 .map(|x| (x.name.clone(), x))
                 .collect(),
             publications: Default::default(),
+            event_triggers: Default::default(),
             unmanaged: unmanaged.into(),
             privileges: PrivilegeMap::default(),
             owners: Default::default(),

@@ -36,8 +36,8 @@ use crate::model::Catalog;
 
 use assemble::Rows;
 use rows::{
-    CollationRow, ColumnRow, ConstraintRow, DependRow, ExtensionRow, FunctionRow, IndexRow,
-    OwnerRow, PolicyRow, PrivilegeRow, PublicationMemberRow, PublicationRow, RelationRow,
+    CollationRow, ColumnRow, ConstraintRow, DependRow, EventTriggerRow, ExtensionRow, FunctionRow,
+    IndexRow, OwnerRow, PolicyRow, PrivilegeRow, PublicationMemberRow, PublicationRow, RelationRow,
     SchemaRow, SequenceRow, StatisticsRow, TriggerRow, TypeRow,
 };
 
@@ -146,6 +146,7 @@ async fn read_rows(client: &Client) -> Result<(Rows, Stats)> {
         statistics,
         publications,
         publication_members,
+        event_triggers,
         unmanaged,
         privileges,
         owners,
@@ -241,6 +242,13 @@ async fn read_rows(client: &Client) -> Result<(Rows, Stats)> {
         fetch(
             client,
             s,
+            "event triggers",
+            queries::EVENT_TRIGGERS,
+            EventTriggerRow::from_row
+        ),
+        fetch(
+            client,
+            s,
             "unmanaged",
             queries::UNMANAGED,
             rows::unmanaged_from_row
@@ -261,6 +269,7 @@ async fn read_rows(client: &Client) -> Result<(Rows, Stats)> {
         statistics,
         publications,
         publication_members,
+        event_triggers,
         types,
         sequences,
         relations,

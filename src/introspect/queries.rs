@@ -494,11 +494,25 @@ pub const PUBLICATION_MEMBERS_13: &str = concat!(
     "JOIN pg_class c ON c.oid = r.prrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
 );
 
+/// Lists event triggers: event, command tags, function, firing and comment. Excludes
+/// extension members.
+pub const EVENT_TRIGGERS: &str = concat!(
+    "SELECT e.evtname::text AS name, e.evtevent::text AS event, ",
+    "coalesce(e.evttags, '{}') AS tags, n.nspname::text AS function_schema, ",
+    "p.proname::text AS function_name, e.evtenabled::text AS enabled, ",
+    "d.description AS comment ",
+    "FROM pg_event_trigger e JOIN pg_proc p ON p.oid = e.evtfoid ",
+    "JOIN pg_namespace n ON n.oid = p.pronamespace",
+    comment_join!("d", "pg_event_trigger", "e.oid", "0"),
+    "WHERE ",
+    not_extension_member!("pg_event_trigger", "e.oid")
+);
+
 /// Lists objects schemaplan does not manage yet, described by `pg_identify_object`:
 /// foreign tables, rules other than a view's `_RETURN`, aggregates and window functions,
 /// range/base/pseudo types, operators, operator classes and families,
-/// text search objects, conversions, casts, languages, event
-/// triggers, subscriptions, foreign servers and wrappers. Excludes system
+/// text search objects, conversions, casts, languages,
+/// subscriptions, foreign servers and wrappers. Excludes system
 /// schemas, built-in objects (oid < 16384), extension members and internal parts of
 /// other objects (the casts a range type makes). Multirange types are left out: one
 /// always comes with its range type, which is listed.
@@ -545,8 +559,6 @@ pub const UNMANAGED: &str =
     " UNION ALL SELECT 'pg_cast'::regclass, oid, 'cast', NULL FROM pg_cast WHERE oid >= 16384",
     " UNION ALL SELECT 'pg_language'::regclass, oid, 'language', NULL FROM pg_language ",
     "WHERE oid >= 16384",
-    " UNION ALL SELECT 'pg_event_trigger'::regclass, oid, 'event trigger', NULL ",
-    "FROM pg_event_trigger",
     " UNION ALL SELECT 'pg_subscription'::regclass, oid, 'subscription', NULL ",
     "FROM pg_subscription ",
     "WHERE subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())",
@@ -698,6 +710,7 @@ pub const ALL: &[(&str, &str)] = &[
     ("statistics", STATISTICS),
     ("publications", PUBLICATIONS),
     ("publication members", PUBLICATION_MEMBERS),
+    ("event triggers", EVENT_TRIGGERS),
     ("types", TYPES),
     ("sequences", SEQUENCES),
     ("relations", RELATIONS),

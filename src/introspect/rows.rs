@@ -11,9 +11,9 @@ use tokio_postgres::Row;
 
 use crate::error::{Error, Result};
 use crate::model::{
-    unquoted, Collation, CollationProvider, ConstraintKind, Grant, Privileges, Publication,
-    PublishedTable, QualName, SequenceOptions, Statistics, TriggerEnabled, Unmanaged,
-    PUBLISH_OPERATIONS,
+    unquoted, Collation, CollationProvider, ConstraintKind, Deps, EventTrigger, FunctionKey, Grant,
+    ObjectId, Privileges, Publication, PublishedTable, QualName, SequenceOptions, Statistics,
+    TriggerEnabled, Unmanaged, PUBLISH_OPERATIONS,
 };
 
 /// Reads one column of a row, naming the query and column when it cannot.
@@ -202,6 +202,38 @@ impl PublicationMemberRow {
             table: PublishedTable {
                 columns: get::<Option<Vec<String>>>(row, Q, "columns")?.unwrap_or_default(),
                 row_filter: get(row, Q, "row_filter")?,
+            },
+        })
+    }
+}
+
+/// A row of [`super::queries::EVENT_TRIGGERS`].
+#[derive(Clone, Debug)]
+pub(crate) struct EventTriggerRow {
+    pub event_trigger: EventTrigger,
+}
+
+impl EventTriggerRow {
+    pub fn from_row(row: &Row) -> Result<Self> {
+        const Q: &str = "event triggers";
+        let function = FunctionKey {
+            name: QualName::new(
+                get::<String>(row, Q, "function_schema")?,
+                get::<String>(row, Q, "function_name")?,
+            ),
+            args: String::new(),
+        };
+        let mut deps = Deps::default();
+        deps.insert(ObjectId::Function(function.clone()));
+        Ok(EventTriggerRow {
+            event_trigger: EventTrigger {
+                name: get(row, Q, "name")?,
+                event: get(row, Q, "event")?,
+                tags: get(row, Q, "tags")?,
+                function,
+                enabled: trigger_enabled(&get::<String>(row, Q, "enabled")?)?,
+                comment: get(row, Q, "comment")?,
+                deps,
             },
         })
     }

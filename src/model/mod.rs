@@ -13,6 +13,7 @@
 //! This module does no I/O.
 
 mod collation;
+mod event_trigger;
 mod filter;
 mod name;
 mod privileges;
@@ -30,6 +31,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 pub use collation::{Collation, CollationProvider};
+pub use event_trigger::EventTrigger;
 pub use filter::SchemaFilter;
 pub use text::{split_top_level, unquoted};
 
@@ -82,6 +84,9 @@ pub struct Catalog {
     /// Publications for logical replication, by name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub publications: BTreeMap<String, Publication>,
+    /// Event triggers, by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub event_triggers: BTreeMap<String, EventTrigger>,
     /// Privileges of the objects whose ACL differs from their kind's default (columns
     /// included). Desired catalogs list only what they declare: an object without an
     /// entry there keeps whatever privileges it has.
@@ -132,6 +137,7 @@ impl Catalog {
             + self.collations.len()
             + self.statistics.len()
             + self.publications.len()
+            + self.event_triggers.len()
     }
 
     /// Releases the spare capacity left by building the catalog piece by piece (column
@@ -174,6 +180,9 @@ impl Catalog {
         for s in self.statistics.values_mut() {
             s.deps.shrink_to_fit();
         }
+        for e in self.event_triggers.values_mut() {
+            e.deps.shrink_to_fit();
+        }
     }
 
     /// The whole catalog as JSON (`inspect --format json`): each map a list of `[key,
@@ -215,6 +224,9 @@ impl Catalog {
         if !self.publications.is_empty() {
             value["publications"] = serde_json::json!(pairs(&self.publications));
         }
+        if !self.event_triggers.is_empty() {
+            value["event_triggers"] = serde_json::json!(pairs(&self.event_triggers));
+        }
         value
     }
 
@@ -255,6 +267,9 @@ impl Catalog {
             p.tables.retain(|n, _| keep(&n.schema));
             p.schemas.retain(|s| keep(s));
         }
+        // Event triggers belong to the database: kept when their function is.
+        self.event_triggers
+            .retain(|_, e| keep(&e.function.name.schema));
         self.privileges
             .retain(|id, _| id.schema().is_none_or(&keep));
         self.owners.retain(|id, _| id.schema().is_none_or(&keep));
@@ -314,6 +329,7 @@ impl Catalog {
             ObjectId::Collation(n) => c.collations.contains_key(n),
             ObjectId::Statistics(n) => c.statistics.contains_key(n),
             ObjectId::Publication(p) => c.publications.contains_key(p),
+            ObjectId::EventTrigger(e) => c.event_triggers.contains_key(e),
         }
     }
 
@@ -492,6 +508,8 @@ pub enum ObjectId {
     Statistics(QualName),
     /// A publication by name.
     Publication(String),
+    /// An event trigger by name.
+    EventTrigger(String),
 }
 
 impl ObjectId {
@@ -499,7 +517,7 @@ impl ObjectId {
     pub fn schema(&self) -> Option<&str> {
         match self {
             ObjectId::Schema(s) => Some(s),
-            ObjectId::Extension(_) | ObjectId::Publication(_) => None,
+            ObjectId::Extension(_) | ObjectId::Publication(_) | ObjectId::EventTrigger(_) => None,
             ObjectId::Type(n)
             | ObjectId::Sequence(n)
             | ObjectId::Table(n)
@@ -546,6 +564,7 @@ impl ObjectId {
             ObjectId::Collation(_) => "collation",
             ObjectId::Statistics(_) => "statistics",
             ObjectId::Publication(_) => "publication",
+            ObjectId::EventTrigger(_) => "event trigger",
         }
     }
 }
@@ -555,9 +574,10 @@ impl fmt::Display for ObjectId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let kind = self.kind();
         match self {
-            ObjectId::Schema(s) | ObjectId::Extension(s) | ObjectId::Publication(s) => {
-                write!(f, "{kind} {}", Ident(s))
-            }
+            ObjectId::Schema(s)
+            | ObjectId::Extension(s)
+            | ObjectId::Publication(s)
+            | ObjectId::EventTrigger(s) => write!(f, "{kind} {}", Ident(s)),
             ObjectId::Type(n)
             | ObjectId::Sequence(n)
             | ObjectId::Table(n)

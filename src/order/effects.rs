@@ -152,6 +152,17 @@ pub fn effects(change: &Change) -> Effects {
         Change::AlterStatistics { .. } => {
             e.modifies.insert(object.clone());
         }
+        Change::CreateEventTrigger(x) => {
+            e.creates.insert(object.clone());
+            e.need(x.deps.iter().cloned());
+        }
+        Change::DropEventTrigger(x) => {
+            e.drops.insert(object.clone());
+            e.release(x.deps.iter().cloned());
+        }
+        Change::AlterEventTrigger { .. } => {
+            e.modifies.insert(object.clone());
+        }
         Change::CreatePublication(p) => {
             e.creates.insert(object.clone());
             e.need(publication_members(p));

@@ -127,7 +127,7 @@ fn edges(fx: &[Effects]) -> Vec<(usize, usize)> {
 /// usual case), then creates and alterations from schemas to comments.
 fn rank(change: &Change) -> u8 {
     match change {
-        Change::DropTrigger(_) => 1,
+        Change::DropTrigger(_) | Change::DropEventTrigger(_) => 1,
         Change::DropPolicy { .. } => 2,
         Change::DropView(_) => 3,
         Change::DropIndex(_) | Change::DropStatistics(_) | Change::DropPublication(_) => 4,
@@ -172,6 +172,7 @@ fn rank(change: &Change) -> u8 {
         Change::CreateIndex(_) => 38,
         Change::CreateStatistics(_) | Change::AlterStatistics { .. } => 49,
         Change::CreatePublication(_) | Change::AlterPublication { .. } => 50,
+        Change::CreateEventTrigger(_) | Change::AlterEventTrigger { .. } => 51,
         Change::CreateView(_) => 39,
         Change::ReplaceView { .. } => 40,
         Change::CreateTrigger(_) => 41,

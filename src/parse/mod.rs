@@ -293,6 +293,8 @@ pub enum ObjRef {
     Statistics(QualName),
     /// A publication.
     Publication(String),
+    /// An event trigger.
+    EventTrigger(String),
     /// A trigger: (its relation, its name).
     Trigger(QualName, String),
     /// A row level security policy: (its table, its name).
@@ -304,7 +306,10 @@ impl ObjRef {
     /// it lives in one.
     pub fn schema(&self) -> Option<&str> {
         match self {
-            ObjRef::Schema(_) | ObjRef::Extension(_) | ObjRef::Publication(_) => None,
+            ObjRef::Schema(_)
+            | ObjRef::Extension(_)
+            | ObjRef::Publication(_)
+            | ObjRef::EventTrigger(_) => None,
             ObjRef::Relation(n)
             | ObjRef::Type(n)
             | ObjRef::Function(n)
@@ -330,6 +335,7 @@ impl fmt::Display for ObjRef {
             ObjRef::Collation(n) => write!(f, "collation {n}"),
             ObjRef::Statistics(n) => write!(f, "statistics {n}"),
             ObjRef::Publication(p) => write!(f, "publication {}", Ident(p)),
+            ObjRef::EventTrigger(e) => write!(f, "event trigger {}", Ident(e)),
             ObjRef::Operator(n) => write!(f, "operator {}.{}", Ident(&n.schema), n.name),
             ObjRef::Trigger(t, name) => write!(f, "trigger {} on {t}", Ident(name)),
             ObjRef::Policy(t, name) => write!(f, "policy {} on {t}", Ident(name)),

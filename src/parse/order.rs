@@ -200,9 +200,12 @@ fn cycle_error(statements: &[Statement], cycles: &[Vec<usize>]) -> Error {
 /// `schema/a.sql:3 (CREATE TABLE public.a)`.
 fn describe(s: &Statement) -> String {
     let name = match &s.object {
-        Some(ObjRef::Schema(n)) | Some(ObjRef::Extension(n)) | Some(ObjRef::Publication(n)) => {
-            Ident(n).to_string()
-        }
+        Some(
+            ObjRef::Schema(n)
+            | ObjRef::Extension(n)
+            | ObjRef::Publication(n)
+            | ObjRef::EventTrigger(n),
+        ) => Ident(n).to_string(),
         Some(
             ObjRef::Relation(n)
             | ObjRef::Type(n)

@@ -644,6 +644,11 @@ fn analyze(node: &NodeEnum, sql: &str, r: Resolver<'_>) -> Outcome {
             b.refs.add(ObjRef::Publication(s.pubname.clone()));
             b.finish()
         }
+        N::AlterEventTrigStmt(s) => {
+            let mut b = Builder::new(K::Other("ALTER EVENT TRIGGER".into()), r);
+            b.refs.add(ObjRef::EventTrigger(s.trigname.clone()));
+            b.finish()
+        }
         N::AlterStatsStmt(s) => {
             let mut b = Builder::new(K::Other("ALTER STATISTICS".into()), r);
             b.refs
@@ -654,6 +659,7 @@ fn analyze(node: &NodeEnum, sql: &str, r: Resolver<'_>) -> Outcome {
             let mut b = Builder::new(K::Other("CREATE EVENT TRIGGER".into()), r);
             b.refs
                 .add_list(&node_strings(&s.funcname), ObjRef::Function);
+            b.create(ObjRef::EventTrigger(s.trigname.clone()));
             b.finish()
         }
         N::CreateCastStmt(s) => {
@@ -1344,6 +1350,10 @@ fn named_object(b: &mut Builder<'_>, objtype: i32, object: Option<&Node>) -> Opt
         ObjectType::ObjectPublication => {
             b.refs.add(ObjRef::Publication(last.clone()));
             Some(ObjRef::Publication(last))
+        }
+        ObjectType::ObjectEventTrigger => {
+            b.refs.add(ObjRef::EventTrigger(last.clone()));
+            Some(ObjRef::EventTrigger(last))
         }
         ObjectType::ObjectStatisticExt => {
             b.refs.add_list(&list, ObjRef::Statistics);

@@ -52,11 +52,15 @@ pub enum Hazard {
     /// Removes access: a role loses a privilege (or its grant option) on an object that
     /// stays.
     Authz,
+    /// Stops publishing changes to logical replication subscribers: a publication
+    /// dropped, or a table or schema taken out of one (or its published columns or rows
+    /// narrowed).
+    Replication,
 }
 
 impl Hazard {
     /// Every hazard, in order.
-    pub const ALL: [Hazard; 9] = [
+    pub const ALL: [Hazard; 10] = [
         Hazard::DataLoss,
         Hazard::TableRewrite,
         Hazard::AccessExclusiveLock,
@@ -66,6 +70,7 @@ impl Hazard {
         Hazard::MayFail,
         Hazard::DataHeld,
         Hazard::Authz,
+        Hazard::Replication,
     ];
 
     /// The kebab-case name users write and read.
@@ -80,6 +85,7 @@ impl Hazard {
             Hazard::MayFail => "may-fail",
             Hazard::DataHeld => "data-held",
             Hazard::Authz => "authz",
+            Hazard::Replication => "replication",
         }
     }
 }
@@ -311,6 +317,21 @@ fn hazards(change: &Change, new_tables: &BTreeSet<&QualName>) -> Vec<Hazard> {
         Change::AttachPartition { .. } => vec![FullScan],
         Change::CreateEnumValue { .. } => vec![NotReversible],
         Change::AlterPrivileges { authz: true, .. } => vec![Authz],
+        Change::DropPublication(p)
+            if !p.tables.is_empty() || !p.schemas.is_empty() || p.all_tables =>
+        {
+            vec![Replication]
+        }
+        Change::AlterPublication { from, to } => {
+            let narrowed = from.tables.iter().any(|(n, t)| to.tables.get(n) != Some(t))
+                || from.schemas.iter().any(|s| !to.schemas.contains(s))
+                || from.publish.iter().any(|o| !to.publish.contains(o));
+            if narrowed {
+                vec![Replication]
+            } else {
+                vec![]
+            }
+        }
         _ => vec![],
     };
     h.sort();
@@ -406,6 +427,9 @@ pub fn inverse(change: &Change) -> Option<Change> {
         CreateStatistics(x) => DropStatistics(x),
         DropStatistics(x) => CreateStatistics(x),
         AlterStatistics { from, to } => AlterStatistics { from: to, to: from },
+        CreateEventTrigger(x) => DropEventTrigger(x),
+        DropEventTrigger(x) => CreateEventTrigger(x),
+        AlterEventTrigger { from, to } => AlterEventTrigger { from: to, to: from },
         CreatePublication(p) => DropPublication(p),
         DropPublication(p) => CreatePublication(p),
         AlterPublication { from, to } => AlterPublication { from: to, to: from },

@@ -2,8 +2,9 @@
 
 use crate::diff::{Change, ColumnChange, CommentTarget, DomainChange, EnumPosition, TableChange};
 use crate::model::{
-    Column, Constraint, Function, Ident, ObjectId, Policy, Privileges, Publication, QualName,
-    ReplicaIdentity, Sequence, Table, Trigger, TriggerEnabled, Type, TypeKind, View, PUBLIC,
+    Column, Constraint, EventTrigger, Function, Ident, ObjectId, Policy, Privileges, Publication,
+    QualName, ReplicaIdentity, Sequence, Table, Trigger, TriggerEnabled, Type, TypeKind, View,
+    PUBLIC,
 };
 
 use crate::model::{literal, literal_or_null};
@@ -77,6 +78,20 @@ pub fn statements(change: &Change) -> Vec<String> {
             to.name,
             to.target.unwrap_or(-1)
         )),
+        Change::CreateEventTrigger(x) => {
+            out.push(x.definition());
+            if x.enabled != TriggerEnabled::Origin {
+                out.push(event_trigger_enable(x));
+            }
+            comment(
+                &mut out,
+                "EVENT TRIGGER",
+                &Ident(&x.name).to_string(),
+                &x.comment,
+            );
+        }
+        Change::DropEventTrigger(x) => out.push(format!("DROP EVENT TRIGGER {}", Ident(&x.name))),
+        Change::AlterEventTrigger { to, .. } => out.push(event_trigger_enable(to)),
         Change::CreatePublication(p) => {
             out.push(format!(
                 "CREATE PUBLICATION {}{} WITH ({})",
@@ -398,11 +413,13 @@ fn comment_target(object: &ObjectId, target: CommentTarget) -> String {
         CommentTarget::Collation => "COLLATION",
         CommentTarget::Statistics => "STATISTICS",
         CommentTarget::Publication => "PUBLICATION",
+        CommentTarget::EventTrigger => "EVENT TRIGGER",
     };
     let name = match object {
-        ObjectId::Schema(s) | ObjectId::Extension(s) | ObjectId::Publication(s) => {
-            Ident(s).to_string()
-        }
+        ObjectId::Schema(s)
+        | ObjectId::Extension(s)
+        | ObjectId::Publication(s)
+        | ObjectId::EventTrigger(s) => Ident(s).to_string(),
         ObjectId::Type(n)
         | ObjectId::Sequence(n)
         | ObjectId::Table(n)
@@ -882,13 +899,27 @@ fn function_sql(f: &Function) -> String {
     f.definition.trim_end().to_string()
 }
 
-pub(super) fn trigger_enable(t: &Trigger) -> String {
-    let action = match t.enabled {
+/// The words of `ALTER ... TRIGGER` that set a trigger's firing.
+fn enable_words(enabled: TriggerEnabled) -> &'static str {
+    match enabled {
         TriggerEnabled::Origin => "ENABLE",
         TriggerEnabled::Disabled => "DISABLE",
         TriggerEnabled::Replica => "ENABLE REPLICA",
         TriggerEnabled::Always => "ENABLE ALWAYS",
-    };
+    }
+}
+
+/// `ALTER EVENT TRIGGER e ENABLE | DISABLE | ...`.
+fn event_trigger_enable(x: &EventTrigger) -> String {
+    format!(
+        "ALTER EVENT TRIGGER {} {}",
+        Ident(&x.name),
+        enable_words(x.enabled)
+    )
+}
+
+pub(super) fn trigger_enable(t: &Trigger) -> String {
+    let action = enable_words(t.enabled);
     format!(
         "ALTER TABLE {} {action} TRIGGER {}",
         t.table,

@@ -65,6 +65,14 @@ impl<'c> Interp<'c> {
                     .ok_or_else(not_found)?;
                 e.comment = text;
             }
+            ObjectType::ObjectEventTrigger => {
+                let x = self
+                    .cat
+                    .event_triggers
+                    .get_mut(&names.join("."))
+                    .ok_or_else(not_found)?;
+                x.comment = text;
+            }
             ObjectType::ObjectPublication => {
                 let p = self
                     .cat

@@ -31,6 +31,9 @@ impl<'c> Interp<'c> {
                 ObjectType::ObjectExtension => {
                     self.cat.extensions.remove(&names.join(".")).is_some()
                 }
+                ObjectType::ObjectEventTrigger => {
+                    self.cat.event_triggers.remove(&names.join(".")).is_some()
+                }
                 ObjectType::ObjectPublication => {
                     self.cat.publications.remove(&names.join(".")).is_some()
                 }

@@ -16,6 +16,7 @@ mod alter_table;
 mod collations;
 mod comments;
 mod drops;
+mod event_triggers;
 mod expressions;
 mod functions;
 mod indexes;
@@ -339,6 +340,8 @@ impl<'c> Interp<'c> {
             NodeEnum::AlterCollationStmt(_) => Ok(()),
             NodeEnum::CreateStatsStmt(s) => self.create_statistics(s),
             NodeEnum::CreatePublicationStmt(s) => self.create_publication(s),
+            NodeEnum::CreateEventTrigStmt(s) => self.create_event_trigger(s),
+            NodeEnum::AlterEventTrigStmt(s) => self.alter_event_trigger(s),
             NodeEnum::AlterPublicationStmt(s) => self.alter_publication(s),
             NodeEnum::AlterStatsStmt(s) => self.alter_statistics(s),
             NodeEnum::CreateEnumStmt(s) => self.create_enum(s),

@@ -314,7 +314,7 @@ impl<'c> Interp<'c> {
 
     /// Whether an installed extension offline mode knows nothing of (not one of
     /// [`EXTENSION_FUNCTIONS`]'s) may have made a function it does not see.
-    fn extension_functions_possible(&self) -> bool {
+    pub(super) fn extension_functions_possible(&self) -> bool {
         self.cat
             .extensions
             .keys()

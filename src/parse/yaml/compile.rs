@@ -239,6 +239,32 @@ impl<'a> Compiler<'a> {
             );
             self.comment(&field, format!("PUBLICATION {}", Ident(key)), &spec.comment);
         }
+        for (key, spec) in f.event_triggers.iter() {
+            let field = ["event_triggers", key.as_str()];
+            let function = self.name(&field, &spec.function)?;
+            let when = if spec.tags.is_empty() {
+                String::new()
+            } else {
+                let tags: Vec<String> = spec.tags.iter().map(|t| literal(t)).collect();
+                format!(" WHEN TAG IN ({})", tags.join(", "))
+            };
+            self.push(
+                &field,
+                format!(
+                    "CREATE EVENT TRIGGER {} ON {}{when} EXECUTE FUNCTION {function}()",
+                    Ident(key),
+                    Ident(&spec.on)
+                ),
+            );
+            if let Some(a) = enable_action(&field, spec.enabled.as_deref())? {
+                self.push(&field, format!("ALTER EVENT TRIGGER {} {a}", Ident(key)));
+            }
+            self.comment(
+                &field,
+                format!("EVENT TRIGGER {}", Ident(key)),
+                &spec.comment,
+            );
+        }
         for (key, spec) in f.enums.iter() {
             let field = ["enums", key.as_str()];
             let name = self.name(&field, key)?;
@@ -879,19 +905,7 @@ impl<'a> Compiler<'a> {
                 }
             };
             self.push(&tfield, sql);
-            let action = match t.enabled.as_deref() {
-                None | Some("origin") => None,
-                Some("disabled") => Some("DISABLE"),
-                Some("replica") => Some("ENABLE REPLICA"),
-                Some("always") => Some("ENABLE ALWAYS"),
-                Some(other) => {
-                    return err(
-                        &tfield,
-                        format!("enabled: {other:?}; expected origin, disabled, replica or always"),
-                    )
-                }
-            };
-            if let Some(a) = action {
+            if let Some(a) = enable_action(&tfield, t.enabled.as_deref())? {
                 self.push(
                     &tfield,
                     format!("ALTER TABLE {table} {a} TRIGGER {}", Ident(tname)),
@@ -1022,6 +1036,20 @@ fn column_def(name: &str, c: &ColumnSpec, field: &[&str]) -> Result<String> {
         s.push_str(&format!(" CHECK ({e})"));
     }
     Ok(s)
+}
+
+/// The words of `ALTER ... TRIGGER` for an `enabled:` value; nothing for the default.
+fn enable_action(field: &[&str], enabled: Option<&str>) -> Result<Option<&'static str>> {
+    match enabled {
+        None | Some("origin") => Ok(None),
+        Some("disabled") => Ok(Some("DISABLE")),
+        Some("replica") => Ok(Some("ENABLE REPLICA")),
+        Some("always") => Ok(Some("ENABLE ALWAYS")),
+        Some(other) => err(
+            field,
+            format!("enabled: {other:?}; expected origin, disabled, replica or always"),
+        ),
+    }
 }
 
 #[cfg(test)]

@@ -17,9 +17,10 @@ use crate::model::{
 
 use super::format::{
     AttributeSpec, CheckSpec, CollationSpec, ColumnSpec, CompositeSpec, ConstraintSpec, DomainSpec,
-    EnumSpec, ExtensionSpec, File, ForeignKeySpec, FunctionSpec, IdentityKindSpec, IdentitySpec,
-    IndexSpec, Map, PartitionOfSpec, PolicySpec, PublicationSpec, PublishedTableSpec, SchemaSpec,
-    SequenceSpec, Spec, StatisticsSpec, TableSpec, TriggerSpec, ViewSpec,
+    EnumSpec, EventTriggerSpec, ExtensionSpec, File, ForeignKeySpec, FunctionSpec,
+    IdentityKindSpec, IdentitySpec, IndexSpec, Map, PartitionOfSpec, PolicySpec, PublicationSpec,
+    PublishedTableSpec, SchemaSpec, SequenceSpec, Spec, StatisticsSpec, TableSpec, TriggerSpec,
+    ViewSpec,
 };
 use super::names::{self, key, key_part};
 
@@ -80,6 +81,18 @@ pub fn to_file(catalog: &Catalog) -> File {
                 rules: c.rules.clone(),
                 deterministic: (!c.deterministic).then_some(false),
                 comment: c.comment.clone(),
+            },
+        );
+    }
+    for (name, x) in &catalog.event_triggers {
+        f.event_triggers.insert(
+            name.clone(),
+            EventTriggerSpec {
+                on: x.event.clone(),
+                tags: x.tags.clone(),
+                function: key(&x.function.name),
+                enabled: enabled_word(x.enabled),
+                comment: x.comment.clone(),
             },
         );
     }
@@ -664,15 +677,20 @@ fn index_map(indexes: &[&Index]) -> Map<Spec<IndexSpec>> {
     out
 }
 
+/// `enabled:` of a trigger or event trigger: nothing for the default.
+fn enabled_word(enabled: TriggerEnabled) -> Option<String> {
+    match enabled {
+        TriggerEnabled::Origin => None,
+        TriggerEnabled::Disabled => Some("disabled".to_string()),
+        TriggerEnabled::Replica => Some("replica".to_string()),
+        TriggerEnabled::Always => Some("always".to_string()),
+    }
+}
+
 fn trigger_map(triggers: &[&Trigger]) -> Map<Spec<TriggerSpec>> {
     let mut out = Map::default();
     for t in triggers {
-        let enabled = match t.enabled {
-            TriggerEnabled::Origin => None,
-            TriggerEnabled::Disabled => Some("disabled".to_string()),
-            TriggerEnabled::Replica => Some("replica".to_string()),
-            TriggerEnabled::Always => Some("always".to_string()),
-        };
+        let enabled = enabled_word(t.enabled);
         let spec = match trigger_parts(t) {
             Some(parts) => Spec::Full(TriggerSpec {
                 enabled,

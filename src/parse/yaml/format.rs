@@ -47,6 +47,10 @@ pub struct File {
     /// publish: [insert, update]}`.
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub publications: Map<PublicationSpec>,
+    /// Event triggers: `audit_ddl: {on: ddl_command_end, tags: [CREATE TABLE],
+    /// function: audit.log_ddl}`.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub event_triggers: Map<EventTriggerSpec>,
     /// Enum types: `mood: [happy, sad]` or `{values: [...], comment: ...}`.
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub enums: Map<Spec<EnumSpec>>,
@@ -141,6 +145,29 @@ pub struct CollationSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deterministic: Option<bool>,
     /// `COMMENT ON COLLATION`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+/// An event trigger (`CREATE EVENT TRIGGER`).
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "an event trigger: a map (on, tags, function, enabled, comment)"
+)]
+pub struct EventTriggerSpec {
+    /// The event: `ddl_command_start`, `ddl_command_end`, `sql_drop`,
+    /// `table_rewrite` or `login`.
+    pub on: String,
+    /// `WHEN TAG IN (...)`: command tags; every command when left out.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// The function it runs (returning `event_trigger`).
+    pub function: String,
+    /// `origin` (default), `disabled`, `replica` or `always`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<String>,
+    /// `COMMENT ON EVENT TRIGGER`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
 }
