@@ -485,6 +485,8 @@ pub enum CommentTarget {
     Publication,
     /// `EVENT TRIGGER`
     EventTrigger,
+    /// `AGGREGATE`
+    Aggregate,
 }
 
 impl Change {

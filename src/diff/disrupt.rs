@@ -266,7 +266,13 @@ fn seed(from: &Catalog, to: &Catalog, d: &mut Disruptions, work: &mut VecDeque<(
     }
     for (key, f) in &from.functions {
         match to.functions.get(key) {
-            Some(n) if n.kind == f.kind && n.arguments == f.arguments && n.result == f.result => {}
+            // CREATE OR REPLACE AGGREGATE cannot change everything that can differ.
+            Some(n)
+                if n.kind == f.kind
+                    && n.arguments == f.arguments
+                    && n.result == f.result
+                    && (f.kind != crate::model::FunctionKind::Aggregate
+                        || n.definition == f.definition) => {}
             _ => mark_dropped(to, d, work, ObjectId::Function(key.clone())),
         }
     }

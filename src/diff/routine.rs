@@ -60,6 +60,7 @@ pub(crate) fn function_comment_target(kind: FunctionKind) -> CommentTarget {
     match kind {
         FunctionKind::Function => CommentTarget::Function,
         FunctionKind::Procedure => CommentTarget::Procedure,
+        FunctionKind::Aggregate => CommentTarget::Aggregate,
     }
 }
 

@@ -177,6 +177,18 @@ pub(crate) fn diff_types(e: &mut Emitter) {
             let mut old = f.clone();
             old.name = retired;
             old.comment = None;
+            // A collation set aside with it is dropped after it, under its own retired
+            // name.
+            old.deps.0 = old
+                .deps
+                .iter()
+                .map(|id| match id {
+                    ObjectId::Collation(c) if e.d.recollated.contains(c) => {
+                        ObjectId::Collation(retired_type_name(c))
+                    }
+                    other => other.clone(),
+                })
+                .collect();
             e.push(Change::DropType(old));
             continue;
         }

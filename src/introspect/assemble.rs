@@ -813,6 +813,7 @@ impl Assembly {
             let kind = match row.prokind.as_str() {
                 "f" => FunctionKind::Function,
                 "p" => FunctionKind::Procedure,
+                "a" => FunctionKind::Aggregate,
                 other => {
                     return Err(inconsistent(format!(
                         "unexpected prokind {other:?} for {key}"
@@ -825,7 +826,7 @@ impl Assembly {
                 kind,
                 definition: row.definition,
                 arguments: row.arguments,
-                result: if kind == FunctionKind::Procedure {
+                result: if kind != FunctionKind::Function {
                     None
                 } else {
                     row.result

@@ -147,6 +147,7 @@ async fn read_rows(client: &Client) -> Result<(Rows, Stats)> {
         publications,
         publication_members,
         event_triggers,
+        aggregates,
         unmanaged,
         privileges,
         owners,
@@ -249,6 +250,13 @@ async fn read_rows(client: &Client) -> Result<(Rows, Stats)> {
         fetch(
             client,
             s,
+            "aggregates",
+            queries::AGGREGATES,
+            FunctionRow::from_aggregate_row
+        ),
+        fetch(
+            client,
+            s,
             "unmanaged",
             queries::UNMANAGED,
             rows::unmanaged_from_row
@@ -278,7 +286,7 @@ async fn read_rows(client: &Client) -> Result<(Rows, Stats)> {
         indexes,
         triggers,
         policies,
-        functions,
+        functions: functions.into_iter().chain(aggregates).collect(),
         dependencies,
         unmanaged,
         privileges,

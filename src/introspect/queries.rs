@@ -335,6 +335,49 @@ pub const FUNCTIONS: &str = concat!(
     not_internal!("pg_proc", "p.oid")
 );
 
+/// A function of `pg_aggregate` as `regproc` prints it, NULL when there is none.
+macro_rules! agg_func {
+    ($col:literal, $as:literal) => {
+        concat!("nullif(a.", $col, ", 0)::regproc::text AS ", $as, ", ")
+    };
+}
+
+/// Lists aggregates with the parts of their definition (see `AggregateParts`):
+/// functions as `regproc` prints them, types as `format_type` does, the sort
+/// operator's name, and the comment. Excludes extension members.
+pub const AGGREGATES: &str = concat!(
+    "SELECT p.oid, n.nspname::text AS schema, p.proname::text AS name, ",
+    "pg_get_function_identity_arguments(p.oid) AS identity_args, ",
+    "pg_get_function_arguments(p.oid) AS arguments, a.aggkind::text AS kind, ",
+    "a.aggtransfn::regproc::text AS sfunc, format_type(a.aggtranstype, NULL) AS stype, ",
+    "a.aggtransspace AS sspace, ",
+    agg_func!("aggfinalfn", "finalfunc"),
+    "a.aggfinalextra AS finalfunc_extra, a.aggfinalmodify::text AS finalfunc_modify, ",
+    agg_func!("aggcombinefn", "combinefunc"),
+    agg_func!("aggserialfn", "serialfunc"),
+    agg_func!("aggdeserialfn", "deserialfunc"),
+    "a.agginitval AS initcond, ",
+    agg_func!("aggmtransfn", "msfunc"),
+    agg_func!("aggminvtransfn", "minvfunc"),
+    "CASE WHEN a.aggmtranstype <> 0 THEN format_type(a.aggmtranstype, NULL) END AS mstype, ",
+    "a.aggmtransspace AS msspace, ",
+    agg_func!("aggmfinalfn", "mfinalfunc"),
+    "a.aggmfinalextra AS mfinalfunc_extra, a.aggmfinalmodify::text AS mfinalfunc_modify, ",
+    "a.aggminitval AS minitcond, ",
+    "(SELECT CASE WHEN opn.nspname = 'pg_catalog' THEN o.oprname::text ",
+    "ELSE 'OPERATOR(' || quote_ident(opn.nspname) || '.' || o.oprname || ')' END ",
+    "FROM pg_operator o JOIN pg_namespace opn ON opn.oid = o.oprnamespace ",
+    "WHERE o.oid = a.aggsortop) AS sortop, ",
+    "p.proparallel::text AS parallel, d.description AS comment ",
+    "FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid ",
+    "JOIN pg_namespace n ON n.oid = p.pronamespace",
+    comment_join!("d", "pg_proc", "p.oid", "0"),
+    "WHERE ",
+    user_schema!("n"),
+    " AND ",
+    not_extension_member!("pg_proc", "p.oid")
+);
+
 /// The dependencies query over `$depend`, a relation with `pg_depend`'s columns (see
 /// [`DEPENDENCIES`] and [`DEPENDENCIES_13`]).
 macro_rules! dependencies {
@@ -509,7 +552,7 @@ pub const EVENT_TRIGGERS: &str = concat!(
 );
 
 /// Lists objects schemaplan does not manage yet, described by `pg_identify_object`:
-/// foreign tables, rules other than a view's `_RETURN`, aggregates and window functions,
+/// foreign tables, rules other than a view's `_RETURN`, window functions,
 /// range/base/pseudo types, operators, operator classes and families,
 /// text search objects, conversions, casts, languages,
 /// subscriptions, foreign servers and wrappers. Excludes system
@@ -527,10 +570,9 @@ pub const UNMANAGED: &str =
     "FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class ",
     "JOIN pg_namespace n ON n.oid = c.relnamespace ",
     "WHERE r.rulename <> '_RETURN' AND ", user_schema!("n"),
-    " UNION ALL SELECT 'pg_proc'::regclass, p.oid, ",
-    "CASE p.prokind WHEN 'a' THEN 'aggregate' ELSE 'window function' END, n.nspname::text ",
+    " UNION ALL SELECT 'pg_proc'::regclass, p.oid, 'window function', n.nspname::text ",
     "FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace ",
-    "WHERE p.prokind IN ('a', 'w') AND ", user_schema!("n"),
+    "WHERE p.prokind = 'w' AND ", user_schema!("n"),
     " UNION ALL SELECT 'pg_type'::regclass, t.oid, ",
     "CASE t.typtype WHEN 'r' THEN 'range type' WHEN 'b' THEN 'base type' ELSE 'pseudo type' END, ",
     "n.nspname::text FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace ",
@@ -711,6 +753,7 @@ pub const ALL: &[(&str, &str)] = &[
     ("publications", PUBLICATIONS),
     ("publication members", PUBLICATION_MEMBERS),
     ("event triggers", EVENT_TRIGGERS),
+    ("aggregates", AGGREGATES),
     ("types", TYPES),
     ("sequences", SEQUENCES),
     ("relations", RELATIONS),

@@ -11,9 +11,9 @@ use tokio_postgres::Row;
 
 use crate::error::{Error, Result};
 use crate::model::{
-    unquoted, Collation, CollationProvider, ConstraintKind, Deps, EventTrigger, FunctionKey, Grant,
-    ObjectId, Privileges, Publication, PublishedTable, QualName, SequenceOptions, Statistics,
-    TriggerEnabled, Unmanaged, PUBLISH_OPERATIONS,
+    unquoted, AggregateParts, Collation, CollationProvider, ConstraintKind, Deps, EventTrigger,
+    FunctionKey, Grant, ObjectId, Privileges, Publication, PublishedTable, QualName,
+    SequenceOptions, Statistics, TriggerEnabled, Unmanaged, PUBLISH_OPERATIONS,
 };
 
 /// Reads one column of a row, naming the query and column when it cannot.
@@ -607,6 +607,52 @@ pub(crate) struct FunctionRow {
 }
 
 impl FunctionRow {
+    /// A row of [`super::queries::AGGREGATES`], its definition written from its parts.
+    pub fn from_aggregate_row(row: &Row) -> Result<Self> {
+        const Q: &str = "aggregates";
+        let first = |col: &str| -> Result<char> {
+            Ok(get::<String>(row, Q, col)?.chars().next().unwrap_or(' '))
+        };
+        let parts = AggregateParts {
+            sfunc: get(row, Q, "sfunc")?,
+            stype: get(row, Q, "stype")?,
+            sspace: get(row, Q, "sspace")?,
+            finalfunc: get(row, Q, "finalfunc")?,
+            finalfunc_extra: get(row, Q, "finalfunc_extra")?,
+            finalfunc_modify: first("finalfunc_modify")?,
+            combinefunc: get(row, Q, "combinefunc")?,
+            serialfunc: get(row, Q, "serialfunc")?,
+            deserialfunc: get(row, Q, "deserialfunc")?,
+            initcond: get(row, Q, "initcond")?,
+            msfunc: get(row, Q, "msfunc")?,
+            minvfunc: get(row, Q, "minvfunc")?,
+            mstype: get(row, Q, "mstype")?,
+            msspace: get(row, Q, "msspace")?,
+            mfinalfunc: get(row, Q, "mfinalfunc")?,
+            mfinalfunc_extra: get(row, Q, "mfinalfunc_extra")?,
+            mfinalfunc_modify: first("mfinalfunc_modify")?,
+            minitcond: get(row, Q, "minitcond")?,
+            sortop: get(row, Q, "sortop")?,
+            parallel: first("parallel")?,
+            kind: first("kind")?,
+        };
+        let name = QualName::new(
+            get::<String>(row, Q, "schema")?,
+            get::<String>(row, Q, "name")?,
+        );
+        let arguments: String = get(row, Q, "arguments")?;
+        Ok(FunctionRow {
+            oid: get(row, Q, "oid")?,
+            definition: parts.definition(&name, &arguments),
+            name,
+            prokind: "a".into(),
+            identity_args: get(row, Q, "identity_args")?,
+            arguments,
+            result: None,
+            comment: get(row, Q, "comment")?,
+        })
+    }
+
     pub fn from_row(row: &Row) -> Result<Self> {
         const Q: &str = "functions";
         Ok(FunctionRow {

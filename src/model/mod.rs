@@ -12,6 +12,7 @@
 //!
 //! This module does no I/O.
 
+mod aggregate;
 mod collation;
 mod event_trigger;
 mod filter;
@@ -30,6 +31,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+pub use aggregate::AggregateParts;
 pub use collation::{Collation, CollationProvider};
 pub use event_trigger::EventTrigger;
 pub use filter::SchemaFilter;

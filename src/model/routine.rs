@@ -64,14 +64,17 @@ pub enum FunctionKind {
     Function,
     /// `CREATE PROCEDURE`.
     Procedure,
+    /// `CREATE AGGREGATE`.
+    Aggregate,
 }
 
 impl FunctionKind {
-    /// `FUNCTION` or `PROCEDURE`, as in `DROP FUNCTION`.
+    /// `FUNCTION`, `PROCEDURE` or `AGGREGATE`, as in `DROP FUNCTION`.
     pub fn sql(self) -> &'static str {
         match self {
             FunctionKind::Function => "FUNCTION",
             FunctionKind::Procedure => "PROCEDURE",
+            FunctionKind::Aggregate => "AGGREGATE",
         }
     }
 }

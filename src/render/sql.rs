@@ -414,6 +414,7 @@ fn comment_target(object: &ObjectId, target: CommentTarget) -> String {
         CommentTarget::Statistics => "STATISTICS",
         CommentTarget::Publication => "PUBLICATION",
         CommentTarget::EventTrigger => "EVENT TRIGGER",
+        CommentTarget::Aggregate => "AGGREGATE",
     };
     let name = match object {
         ObjectId::Schema(s)

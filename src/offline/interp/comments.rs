@@ -200,7 +200,8 @@ impl<'c> Interp<'c> {
             }
             ObjectType::ObjectFunction
             | ObjectType::ObjectProcedure
-            | ObjectType::ObjectRoutine => {
+            | ObjectType::ObjectRoutine
+            | ObjectType::ObjectAggregate => {
                 let Some(NodeEnum::ObjectWithArgs(o)) = object.and_then(inner) else {
                     return Err(not_found());
                 };

@@ -116,7 +116,8 @@ impl<'c> Interp<'c> {
                 }
                 ObjectType::ObjectFunction
                 | ObjectType::ObjectProcedure
-                | ObjectType::ObjectRoutine => {
+                | ObjectType::ObjectRoutine
+                | ObjectType::ObjectAggregate => {
                     let Some(NodeEnum::ObjectWithArgs(w)) = inner(o) else {
                         return Err(self.unsupported("DROP FUNCTION without a name"));
                     };

@@ -28,13 +28,10 @@ impl<'c> Interp<'c> {
             let Some(NodeEnum::FunctionParameter(fp)) = p.node.as_mut() else {
                 continue;
             };
-            let tn = fp
-                .arg_type
-                .as_mut()
-                .ok_or_else(|| self.unsupported("a parameter without a type"))?;
-            let (ty, d) = self.type_of(tn)?;
-            deps.extend(d);
-            self.normalize_typename(tn);
+            let (ty, named) = self.parameter(fp, &mut deps)?;
+            if let Some(tn) = fp.arg_type.as_mut() {
+                self.normalize_typename(tn);
+            }
             use protobuf::FunctionParameterMode as M;
             let mut mode = M::try_from(fp.mode).unwrap_or(M::FuncParamIn);
             if mode == M::FuncParamDefault {
@@ -46,11 +43,6 @@ impl<'c> Interp<'c> {
                 M::FuncParamInout => "INOUT ",
                 M::FuncParamVariadic => "VARIADIC ",
                 _ => "",
-            };
-            let named = if fp.name.is_empty() {
-                ty.clone()
-            } else {
-                format!("{} {ty}", Ident(&fp.name))
             };
             if let Some(d) = fp.defexpr.as_deref_mut() {
                 self.normalize(d);
@@ -141,6 +133,27 @@ impl<'c> Interp<'c> {
     }
 
     /// The function an `ObjectWithArgs` names.
+    /// A parameter's type as the catalog spells it, and the parameter as an argument
+    /// list shows it (`name type`, or the type alone); what the type needs goes to `deps`.
+    pub(super) fn parameter(
+        &self,
+        fp: &protobuf::FunctionParameter,
+        deps: &mut Vec<crate::model::ObjectId>,
+    ) -> Result<(String, String)> {
+        let tn = fp
+            .arg_type
+            .as_ref()
+            .ok_or_else(|| self.unsupported("a parameter without a type"))?;
+        let (ty, d) = self.type_of(tn)?;
+        deps.extend(d);
+        let named = if fp.name.is_empty() {
+            ty.clone()
+        } else {
+            format!("{} {ty}", Ident(&fp.name))
+        };
+        Ok((ty, named))
+    }
+
     pub(super) fn function_key(&self, o: &protobuf::ObjectWithArgs) -> Result<Option<FunctionKey>> {
         let names = strings(&o.objname);
         let candidates = self.functions_named(&names);

@@ -12,6 +12,7 @@
 //! `partitions` (and inheritance), `indexes`, `views`, `functions`,
 //! `triggers_policies`, `comments`, `drops` and `renames`.
 
+mod aggregates;
 mod alter_table;
 mod collations;
 mod comments;
@@ -335,6 +336,12 @@ impl<'c> Interp<'c> {
                     == ObjectType::ObjectCollation =>
             {
                 self.create_collation(s)
+            }
+            NodeEnum::DefineStmt(s)
+                if ObjectType::try_from(s.kind).unwrap_or_default()
+                    == ObjectType::ObjectAggregate =>
+            {
+                self.create_aggregate(s)
             }
             // Records the library version a server has: nothing a schema declares.
             NodeEnum::AlterCollationStmt(_) => Ok(()),

@@ -337,7 +337,8 @@ pub fn to_file(catalog: &Catalog) -> File {
         spec.grants = full_grants_of(catalog, &ObjectId::Function(k.clone()));
         let name = format!("{}({})", key(&k.name), k.args);
         match func.kind {
-            FunctionKind::Function => f.functions.insert(name, spec),
+            // An aggregate keeps its whole `CREATE AGGREGATE` statement.
+            FunctionKind::Function | FunctionKind::Aggregate => f.functions.insert(name, spec),
             FunctionKind::Procedure => f.procedures.insert(name, spec),
         }
     }
@@ -354,6 +355,7 @@ fn function_parts(f: &Function, identity_args: &str) -> Option<FunctionSpec> {
     let word = match f.kind {
         FunctionKind::Function => "FUNCTION",
         FunctionKind::Procedure => "PROCEDURE",
+        FunctionKind::Aggregate => return None,
     };
     if !header.starts_with(&format!("CREATE OR REPLACE {word} ")) {
         return None;
