@@ -197,7 +197,7 @@ fn strict_fails_on_unmanaged_objects() {
     let dir = common::demo_project();
     std::fs::write(
         dir.path().join("schema/extra.sql"),
-        "CREATE AGGREGATE public.int_total(integer) (sfunc = int4pl, stype = integer);\n",
+        "CREATE OPERATOR public.=== (LEFTARG = integer, RIGHTARG = integer, FUNCTION = int4eq);\n",
     )
     .unwrap();
     let json = check(dir.path(), "json");
@@ -210,11 +210,11 @@ fn strict_fails_on_unmanaged_objects() {
     let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(
         json["unmanaged"],
-        serde_json::json!(["aggregate public.int_total(integer)"])
+        serde_json::json!(["operator public.===(integer,integer)"])
     );
     let text = check(dir.path(), "text");
     assert!(
-        String::from_utf8_lossy(&text.stderr).contains("public.int_total"),
+        String::from_utf8_lossy(&text.stderr).contains("public.==="),
         "{}",
         String::from_utf8_lossy(&text.stderr)
     );
@@ -232,6 +232,6 @@ fn strict_fails_on_unmanaged_objects() {
     assert_eq!(json["findings"][0]["kind"], "unmanaged");
     assert_eq!(
         json["findings"][0]["objects"],
-        serde_json::json!(["aggregate public.int_total(integer)"])
+        serde_json::json!(["operator public.===(integer,integer)"])
     );
 }

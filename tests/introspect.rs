@@ -902,12 +902,13 @@ async fn indexes_views_functions_and_triggers_are_read_exactly() {
     } else {
         "target integer"
     };
-    // Range constructors, the aggregate and extension functions are not here.
+    // Range constructors and extension functions are not here; the aggregate is.
     assert_eq!(
         c.functions.keys().cloned().collect::<Vec<_>>(),
         vec![
             key("audit", ""),
             key("is_even", "n integer"),
+            key("my_sum", "integer"),
             key("next_code", ""),
             key("reset", reset_args),
             key("touch", ""),
@@ -1022,13 +1023,21 @@ async fn unmanaged_objects_are_listed() {
     assert_eq!(
         c.unmanaged.0,
         vec![
-            unmanaged("aggregate", Some("app"), "app.my_sum(integer)"),
             unmanaged("foreign table", Some("app"), "app.remote"),
             unmanaged("foreign-data wrapper", None, "fdw_x"),
             unmanaged("range type", Some("app"), "app.floatrange"),
             unmanaged("rule", Some("app"), "scratch_no_delete on app.scratch"),
             unmanaged("server", None, "srv_x"),
         ]
+    );
+    // The aggregate is managed, written from its parts.
+    assert_eq!(
+        c.functions[&FunctionKey {
+            name: app("my_sum"),
+            args: "integer".into()
+        }]
+            .definition,
+        "CREATE OR REPLACE AGGREGATE app.my_sum(integer) (SFUNC = int4pl, STYPE = integer)"
     );
     // The foreign table is not a table; the rule's table is.
     assert!(!c.tables.contains_key(&app("remote")));

@@ -187,6 +187,9 @@ fn owner(change: &Change, live: &Catalog) -> (String, &'static str, String) {
         }
         ObjectId::Type(n) => (n.schema, "types", n.name),
         ObjectId::Collation(n) => (n.schema, "collations", n.name),
+        ObjectId::TextSearchDictionary(n) | ObjectId::TextSearchConfiguration(n) => {
+            (n.schema, "text_search", n.name)
+        }
         ObjectId::Publication(p) => ("public".into(), "publications", p),
         ObjectId::EventTrigger(x) => {
             let schema = live

@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::model::{
     Collation, Column, Constraint, EventTrigger, Extension, Function, Index, ObjectId, PartitionOf,
     Policy, Privileges, Publication, QualName, ReplicaIdentity, Schema, Sequence, Statistics,
-    Table, Trigger, Type, View,
+    Table, TextSearchConfiguration, TextSearchDictionary, Trigger, Type, View,
 };
 
 /// One change between two catalogs.
@@ -79,6 +79,28 @@ pub enum Change {
         from: EventTrigger,
         /// After.
         to: EventTrigger,
+    },
+    /// `CREATE TEXT SEARCH DICTIONARY d (TEMPLATE = ..., ...)`
+    CreateTextSearchDictionary(TextSearchDictionary),
+    /// `DROP TEXT SEARCH DICTIONARY d`
+    DropTextSearchDictionary(TextSearchDictionary),
+    /// `ALTER TEXT SEARCH DICTIONARY d (option = value, removed_option)`
+    AlterTextSearchDictionary {
+        /// Before.
+        from: TextSearchDictionary,
+        /// After.
+        to: TextSearchDictionary,
+    },
+    /// `CREATE TEXT SEARCH CONFIGURATION c (PARSER = p)` and its mappings
+    CreateTextSearchConfiguration(TextSearchConfiguration),
+    /// `DROP TEXT SEARCH CONFIGURATION c`
+    DropTextSearchConfiguration(TextSearchConfiguration),
+    /// `ALTER TEXT SEARCH CONFIGURATION c {ADD|ALTER|DROP} MAPPING FOR ...`
+    AlterTextSearchConfiguration {
+        /// Before.
+        from: TextSearchConfiguration,
+        /// After.
+        to: TextSearchConfiguration,
     },
     /// `CREATE TYPE t AS ENUM (...)`, `CREATE DOMAIN t AS ...`, `CREATE TYPE t AS (...)`
     CreateType(Type),
@@ -487,6 +509,10 @@ pub enum CommentTarget {
     EventTrigger,
     /// `AGGREGATE`
     Aggregate,
+    /// `TEXT SEARCH DICTIONARY`
+    TextSearchDictionary,
+    /// `TEXT SEARCH CONFIGURATION`
+    TextSearchConfiguration,
 }
 
 impl Change {
@@ -511,6 +537,12 @@ impl Change {
             Change::CreateEventTrigger(_) => "create-event-trigger",
             Change::DropEventTrigger(_) => "drop-event-trigger",
             Change::AlterEventTrigger { .. } => "alter-event-trigger",
+            Change::CreateTextSearchDictionary(_) => "create-text-search-dictionary",
+            Change::DropTextSearchDictionary(_) => "drop-text-search-dictionary",
+            Change::AlterTextSearchDictionary { .. } => "alter-text-search-dictionary",
+            Change::CreateTextSearchConfiguration(_) => "create-text-search-configuration",
+            Change::DropTextSearchConfiguration(_) => "drop-text-search-configuration",
+            Change::AlterTextSearchConfiguration { .. } => "alter-text-search-configuration",
             Change::CreateType(_) => "create-type",
             Change::DropType(_) => "drop-type",
             Change::RenameType { .. } => "rename-type",
@@ -575,6 +607,16 @@ impl Change {
             Change::CreateEventTrigger(x)
             | Change::DropEventTrigger(x)
             | Change::AlterEventTrigger { to: x, .. } => ObjectId::EventTrigger(x.name.clone()),
+            Change::CreateTextSearchDictionary(x)
+            | Change::DropTextSearchDictionary(x)
+            | Change::AlterTextSearchDictionary { to: x, .. } => {
+                ObjectId::TextSearchDictionary(x.name.clone())
+            }
+            Change::CreateTextSearchConfiguration(x)
+            | Change::DropTextSearchConfiguration(x)
+            | Change::AlterTextSearchConfiguration { to: x, .. } => {
+                ObjectId::TextSearchConfiguration(x.name.clone())
+            }
             Change::CreateType(t) | Change::DropType(t) => ObjectId::Type(t.name.clone()),
             Change::RenameType { from, .. } => ObjectId::Type(from.name.clone()),
             Change::Rename { object, .. } => object.clone(),
@@ -642,6 +684,8 @@ impl Change {
                 | Change::DropStatistics(_)
                 | Change::DropPublication(_)
                 | Change::DropEventTrigger(_)
+                | Change::DropTextSearchDictionary(_)
+                | Change::DropTextSearchConfiguration(_)
                 | Change::DropType(_)
                 | Change::RenameType { .. }
                 | Change::DropSequence(_)

@@ -252,6 +252,18 @@ fn seed(from: &Catalog, to: &Catalog, d: &mut Disruptions, work: &mut VecDeque<(
             _ => mark_dropped(to, d, work, ObjectId::Statistics(name.clone())),
         }
     }
+    for (name, x) in &from.ts_dictionaries {
+        match to.ts_dictionaries.get(name) {
+            Some(n) if n.template == x.template => {}
+            _ => mark_dropped(to, d, work, ObjectId::TextSearchDictionary(name.clone())),
+        }
+    }
+    for (name, x) in &from.ts_configurations {
+        match to.ts_configurations.get(name) {
+            Some(n) if n.parser == x.parser => {}
+            _ => mark_dropped(to, d, work, ObjectId::TextSearchConfiguration(name.clone())),
+        }
+    }
     for (name, x) in &from.event_triggers {
         match to.event_triggers.get(name) {
             Some(n) if n.event == x.event && n.tags == x.tags && n.function == x.function => {}
@@ -470,6 +482,7 @@ enum Dependent<'a> {
     Trigger(&'a QualName, &'a str),
     Statistics(&'a QualName),
     EventTrigger(&'a str),
+    TsConfiguration(&'a QualName),
 }
 
 impl Dependent<'_> {
@@ -489,6 +502,7 @@ impl Dependent<'_> {
             Dependent::Trigger(t, g) => ObjectId::Trigger(t.clone(), g.to_string()),
             Dependent::Statistics(n) => ObjectId::Statistics(n.clone()),
             Dependent::EventTrigger(n) => ObjectId::EventTrigger(n.to_string()),
+            Dependent::TsConfiguration(n) => ObjectId::TextSearchConfiguration(n.clone()),
         }
     }
 
@@ -587,6 +601,13 @@ impl<'a> DependencyIndex<'a> {
         }
         for x in c.event_triggers.values() {
             add(&mut dependents, &x.deps, Dependent::EventTrigger(&x.name));
+        }
+        for x in c.ts_configurations.values() {
+            add(
+                &mut dependents,
+                &x.deps,
+                Dependent::TsConfiguration(&x.name),
+            );
         }
         let mut members: FxHashMap<&'a QualName, Vec<ObjectId>> = FxHashMap::default();
         for i in c.indexes.values() {

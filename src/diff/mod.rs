@@ -44,6 +44,7 @@ pub fn diff(from: &Catalog, to: &Catalog) -> Vec<Change> {
     };
     types::diff_schemas_and_extensions(&mut out);
     types::diff_collations(&mut out);
+    types::diff_text_search(&mut out);
     types::diff_types(&mut out);
     types::diff_sequences(&mut out);
     routine::diff_functions(&mut out);

@@ -142,6 +142,64 @@ pub(crate) fn diff_event_triggers(e: &mut Emitter) {
     }
 }
 
+/// Text search dictionaries and configurations: altered in place (options, mappings)
+/// unless their template or parser changes, which takes a drop and a create (with what
+/// uses them, decided by the first pass).
+pub(crate) fn diff_text_search(e: &mut Emitter) {
+    for (name, from, to) in pair_up(&e.from.ts_dictionaries, &e.to.ts_dictionaries) {
+        let id = ObjectId::TextSearchDictionary(name.clone());
+        match (from, to) {
+            (Some(f), None) => e.push(Change::DropTextSearchDictionary(f.clone())),
+            (None, Some(t)) => e.push(Change::CreateTextSearchDictionary(t.clone())),
+            (Some(f), Some(t)) if e.d.is_recreated(&id) => {
+                e.push(Change::DropTextSearchDictionary(f.clone()));
+                e.push(Change::CreateTextSearchDictionary(t.clone()));
+            }
+            (Some(f), Some(t)) => {
+                if f.options != t.options {
+                    e.push(Change::AlterTextSearchDictionary {
+                        from: f.clone(),
+                        to: t.clone(),
+                    });
+                }
+                e.comment(
+                    id,
+                    CommentTarget::TextSearchDictionary,
+                    &f.comment,
+                    &t.comment,
+                );
+            }
+            (None, None) => {}
+        }
+    }
+    for (name, from, to) in pair_up(&e.from.ts_configurations, &e.to.ts_configurations) {
+        let id = ObjectId::TextSearchConfiguration(name.clone());
+        match (from, to) {
+            (Some(f), None) => e.push(Change::DropTextSearchConfiguration(f.clone())),
+            (None, Some(t)) => e.push(Change::CreateTextSearchConfiguration(t.clone())),
+            (Some(f), Some(t)) if e.d.is_recreated(&id) => {
+                e.push(Change::DropTextSearchConfiguration(f.clone()));
+                e.push(Change::CreateTextSearchConfiguration(t.clone()));
+            }
+            (Some(f), Some(t)) => {
+                if f.mappings != t.mappings {
+                    e.push(Change::AlterTextSearchConfiguration {
+                        from: f.clone(),
+                        to: t.clone(),
+                    });
+                }
+                e.comment(
+                    id,
+                    CommentTarget::TextSearchConfiguration,
+                    &f.comment,
+                    &t.comment,
+                );
+            }
+            (None, None) => {}
+        }
+    }
+}
+
 /// How `COMMENT ON` names a type of this kind.
 pub(crate) fn type_comment_target(t: &Type) -> CommentTarget {
     match t.kind {

@@ -26,7 +26,8 @@ use crate::model::{
 use super::rows::{
     constraint_kind, CollationRow, ColumnRow, ConstraintRow, DependRow, EventTriggerRow,
     ExtensionRow, FunctionRow, IndexRow, OwnerRow, PolicyRow, PrivilegeRow, PublicationMemberRow,
-    PublicationRow, RelationRow, SchemaRow, SequenceRow, StatisticsRow, TriggerRow, TypeRow,
+    PublicationRow, RelationRow, SchemaRow, SequenceRow, StatisticsRow, TriggerRow,
+    TsConfigurationRow, TsDictionaryRow, TypeRow,
 };
 
 /// Oids of the system catalogs that `pg_depend.classid` / `refclassid` name. They are
@@ -45,6 +46,7 @@ mod class {
     pub const PG_POLICY: u32 = 3256;
     pub const PG_COLLATION: u32 = 3456;
     pub const PG_STATISTIC_EXT: u32 = 3381;
+    pub const PG_TS_CONFIG: u32 = 3602;
 }
 
 /// The rows of every catalog query, decoded.
@@ -57,6 +59,8 @@ pub(crate) struct Rows {
     pub publications: Vec<PublicationRow>,
     pub publication_members: Vec<PublicationMemberRow>,
     pub event_triggers: Vec<EventTriggerRow>,
+    pub ts_dictionaries: Vec<TsDictionaryRow>,
+    pub ts_configurations: Vec<TsConfigurationRow>,
     pub types: Vec<TypeRow>,
     pub sequences: Vec<SequenceRow>,
     pub relations: Vec<RelationRow>,
@@ -94,6 +98,7 @@ enum Handle {
     Function(usize),
     Collation(usize),
     Statistics(usize),
+    TsConfiguration(usize),
 }
 
 /// What one catalog object `(classid, oid, subid)` is for dependency resolution: whose
@@ -165,6 +170,7 @@ struct Assembly {
     extensions: Vec<Extension>,
     collations: Vec<Collation>,
     statistics: Vec<Statistics>,
+    ts_configurations: Vec<crate::model::TextSearchConfiguration>,
     types: Vec<Type>,
     sequences: Vec<Sequence>,
     tables: Vec<Table>,
@@ -216,6 +222,7 @@ pub(crate) fn assemble(rows: Rows) -> Result<Catalog> {
     a.add_policies(rows.policies);
     a.add_functions(rows.functions)?;
     a.add_statistics(rows.statistics);
+    a.add_ts_configurations(rows.ts_configurations);
     a.resolve_dependencies(&rows.dependencies);
     let privileges = a.resolve_privileges(rows.privileges);
     let owners = a.resolve_owners(rows.owners);
@@ -223,6 +230,11 @@ pub(crate) fn assemble(rows: Rows) -> Result<Catalog> {
     unmanaged.sort();
     let mut catalog = a.into_catalog(unmanaged);
     catalog.publications = publications(rows.publications, rows.publication_members);
+    catalog.ts_dictionaries = rows
+        .ts_dictionaries
+        .into_iter()
+        .map(|r| (r.dictionary.name.clone(), r.dictionary))
+        .collect();
     catalog.event_triggers = rows
         .event_triggers
         .into_iter()
@@ -310,6 +322,22 @@ impl Assembly {
             x.deps.insert(ObjectId::Table(x.table.clone()));
             self.node(class::PG_STATISTIC_EXT, oid, 0, Node::both(handle));
             self.statistics.push(x);
+        }
+    }
+
+    fn add_ts_configurations(&mut self, rows: Vec<TsConfigurationRow>) {
+        for row in rows {
+            let handle = Handle::TsConfiguration(self.ts_configurations.len());
+            self.node(
+                class::PG_TS_CONFIG,
+                row.oid,
+                0,
+                Node {
+                    owner: None,
+                    target: Some(handle),
+                },
+            );
+            self.ts_configurations.push(row.configuration);
         }
     }
 
@@ -1019,6 +1047,9 @@ impl Assembly {
             Handle::Function(f) => ObjectId::Function(self.functions[f].key.clone()),
             Handle::Collation(i) => ObjectId::Collation(self.collations[i].name.clone()),
             Handle::Statistics(i) => ObjectId::Statistics(self.statistics[i].name.clone()),
+            Handle::TsConfiguration(i) => {
+                ObjectId::TextSearchConfiguration(self.ts_configurations[i].name.clone())
+            }
         }
     }
 
@@ -1042,6 +1073,7 @@ impl Assembly {
             Handle::Schema(_)
             | Handle::Extension(_)
             | Handle::Collation(_)
+            | Handle::TsConfiguration(_)
             | Handle::ViewColumn(..) => return None,
         })
     }
@@ -1119,6 +1151,12 @@ impl Assembly {
                 .into_iter()
                 .map(|x| (x.name.clone(), x))
                 .collect(),
+            ts_configurations: self
+                .ts_configurations
+                .into_iter()
+                .map(|x| (x.name.clone(), x))
+                .collect(),
+            ts_dictionaries: Default::default(),
             publications: Default::default(),
             event_triggers: Default::default(),
             unmanaged: unmanaged.into(),

@@ -38,7 +38,8 @@ use assemble::Rows;
 use rows::{
     CollationRow, ColumnRow, ConstraintRow, DependRow, EventTriggerRow, ExtensionRow, FunctionRow,
     IndexRow, OwnerRow, PolicyRow, PrivilegeRow, PublicationMemberRow, PublicationRow, RelationRow,
-    SchemaRow, SequenceRow, StatisticsRow, TriggerRow, TypeRow,
+    SchemaRow, SequenceRow, StatisticsRow, TriggerRow, TsConfigurationRow, TsDictionaryRow,
+    TypeRow,
 };
 
 /// Opens the introspection transaction. One snapshot for every query; an empty search
@@ -148,6 +149,8 @@ async fn read_rows(client: &Client) -> Result<(Rows, Stats)> {
         publication_members,
         event_triggers,
         aggregates,
+        ts_dictionaries,
+        ts_configurations,
         unmanaged,
         privileges,
         owners,
@@ -257,6 +260,20 @@ async fn read_rows(client: &Client) -> Result<(Rows, Stats)> {
         fetch(
             client,
             s,
+            "text search dictionaries",
+            queries::TS_DICTIONARIES,
+            TsDictionaryRow::from_row
+        ),
+        fetch(
+            client,
+            s,
+            "text search configurations",
+            queries::TS_CONFIGURATIONS,
+            TsConfigurationRow::from_row
+        ),
+        fetch(
+            client,
+            s,
             "unmanaged",
             queries::UNMANAGED,
             rows::unmanaged_from_row
@@ -278,6 +295,8 @@ async fn read_rows(client: &Client) -> Result<(Rows, Stats)> {
         publications,
         publication_members,
         event_triggers,
+        ts_dictionaries,
+        ts_configurations,
         types,
         sequences,
         relations,

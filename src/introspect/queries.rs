@@ -551,10 +551,89 @@ pub const EVENT_TRIGGERS: &str = concat!(
     not_extension_member!("pg_event_trigger", "e.oid")
 );
 
+/// A text search object of `pg_catalog` by bare (quoted) name, others
+/// schema-qualified: `$n` the namespace alias, `$name` the name column.
+macro_rules! ts_name {
+    ($n:literal, $name:literal) => {
+        concat!(
+            "CASE WHEN ",
+            $n,
+            ".nspname = 'pg_catalog' THEN quote_ident(",
+            $name,
+            ") ",
+            "ELSE quote_ident(",
+            $n,
+            ".nspname) || '.' || quote_ident(",
+            $name,
+            ") END"
+        )
+    };
+}
+
+/// Lists text search dictionaries: template, options (`dictinitoption`) and comment.
+/// Excludes extension members.
+pub const TS_DICTIONARIES: &str = concat!(
+    "SELECT n.nspname::text AS schema, d.dictname::text AS name, ",
+    ts_name!("tn", "t.tmplname"),
+    " AS template, d.dictinitoption AS options, ",
+    "c.description AS comment ",
+    "FROM pg_ts_dict d JOIN pg_namespace n ON n.oid = d.dictnamespace ",
+    "JOIN pg_ts_template t ON t.oid = d.dicttemplate ",
+    "JOIN pg_namespace tn ON tn.oid = t.tmplnamespace",
+    comment_join!("c", "pg_ts_dict", "d.oid", "0"),
+    "WHERE ",
+    user_schema!("n"),
+    " AND ",
+    not_extension_member!("pg_ts_dict", "d.oid")
+);
+
+/// One column of the dictionaries of a configuration outside `pg_catalog` (`s` their
+/// schemas, `nm` their names, in one order), named `$as`.
+macro_rules! user_dicts {
+    ($col:literal, $as:literal) => {
+        concat!(
+            "coalesce((SELECT array_agg(u.",
+            $col,
+            " ORDER BY u.s, u.nm) FROM (",
+            "SELECT DISTINCT dn.nspname::text AS s, d.dictname::text AS nm ",
+            "FROM pg_ts_config_map m JOIN pg_ts_dict d ON d.oid = m.mapdict ",
+            "JOIN pg_namespace dn ON dn.oid = d.dictnamespace ",
+            "WHERE m.mapcfg = g.oid AND dn.nspname <> 'pg_catalog') u), '{}') AS ",
+            $as,
+            ", "
+        )
+    };
+}
+
+/// Lists text search configurations with their parser, their mappings (`token=dict,
+/// dict` each) and comment. Excludes extension members.
+pub const TS_CONFIGURATIONS: &str = concat!(
+    "SELECT g.oid, n.nspname::text AS schema, g.cfgname::text AS name, ",
+    ts_name!("pn", "p.prsname"),
+    " AS parser, ",
+    "coalesce((SELECT array_agg(x.alias || '=' || x.dicts ORDER BY x.alias) FROM (",
+    "SELECT t.alias, string_agg(",
+    ts_name!("dn", "d.dictname"),
+    ", ',' ORDER BY m.mapseqno) AS dicts ",
+    "FROM pg_ts_config_map m JOIN ts_token_type(g.cfgparser) t ON t.tokid = m.maptokentype ",
+    "JOIN pg_ts_dict d ON d.oid = m.mapdict JOIN pg_namespace dn ON dn.oid = d.dictnamespace ",
+    "WHERE m.mapcfg = g.oid GROUP BY t.alias) x), '{}') AS mappings, ",
+    user_dicts!("s", "dict_schemas"),
+    user_dicts!("nm", "dict_names"),
+    "c.description AS comment ",
+    "FROM pg_ts_config g JOIN pg_namespace n ON n.oid = g.cfgnamespace ",
+    "JOIN pg_ts_parser p ON p.oid = g.cfgparser JOIN pg_namespace pn ON pn.oid = p.prsnamespace",
+    comment_join!("c", "pg_ts_config", "g.oid", "0"),
+    "WHERE ",
+    user_schema!("n"),
+    " AND ",
+    not_extension_member!("pg_ts_config", "g.oid")
+);
+
 /// Lists objects schemaplan does not manage yet, described by `pg_identify_object`:
 /// foreign tables, rules other than a view's `_RETURN`, window functions,
 /// range/base/pseudo types, operators, operator classes and families,
-/// text search objects, conversions, casts, languages,
+/// text search parsers and templates, conversions, casts, languages,
 /// subscriptions, foreign servers and wrappers. Excludes system
 /// schemas, built-in objects (oid < 16384), extension members and internal parts of
 /// other objects (the casts a range type makes). Multirange types are left out: one
@@ -585,11 +664,6 @@ pub const UNMANAGED: &str =
     "FROM pg_opclass o JOIN pg_namespace n ON n.oid = o.opcnamespace WHERE ", user_schema!("n"),
     " UNION ALL SELECT 'pg_opfamily'::regclass, o.oid, 'operator family', n.nspname::text ",
     "FROM pg_opfamily o JOIN pg_namespace n ON n.oid = o.opfnamespace WHERE ", user_schema!("n"),
-    " UNION ALL SELECT 'pg_ts_config'::regclass, o.oid, 'text search configuration', ",
-    "n.nspname::text ",
-    "FROM pg_ts_config o JOIN pg_namespace n ON n.oid = o.cfgnamespace WHERE ", user_schema!("n"),
-    " UNION ALL SELECT 'pg_ts_dict'::regclass, o.oid, 'text search dictionary', n.nspname::text ",
-    "FROM pg_ts_dict o JOIN pg_namespace n ON n.oid = o.dictnamespace WHERE ", user_schema!("n"),
     " UNION ALL SELECT 'pg_ts_parser'::regclass, o.oid, 'text search parser', n.nspname::text ",
     "FROM pg_ts_parser o JOIN pg_namespace n ON n.oid = o.prsnamespace WHERE ", user_schema!("n"),
     " UNION ALL SELECT 'pg_ts_template'::regclass, o.oid, 'text search template', n.nspname::text ",
@@ -754,6 +828,8 @@ pub const ALL: &[(&str, &str)] = &[
     ("publication members", PUBLICATION_MEMBERS),
     ("event triggers", EVENT_TRIGGERS),
     ("aggregates", AGGREGATES),
+    ("text search dictionaries", TS_DICTIONARIES),
+    ("text search configurations", TS_CONFIGURATIONS),
     ("types", TYPES),
     ("sequences", SEQUENCES),
     ("relations", RELATIONS),

@@ -11,9 +11,10 @@ use tokio_postgres::Row;
 
 use crate::error::{Error, Result};
 use crate::model::{
-    unquoted, AggregateParts, Collation, CollationProvider, ConstraintKind, Deps, EventTrigger,
-    FunctionKey, Grant, ObjectId, Privileges, Publication, PublishedTable, QualName,
-    SequenceOptions, Statistics, TriggerEnabled, Unmanaged, PUBLISH_OPERATIONS,
+    split_top_level, unquoted, AggregateParts, Collation, CollationProvider, ConstraintKind, Deps,
+    EventTrigger, FunctionKey, Grant, ObjectId, Privileges, Publication, PublishedTable, QualName,
+    SequenceOptions, Statistics, TextSearchConfiguration, TextSearchDictionary, TriggerEnabled,
+    Unmanaged, PUBLISH_OPERATIONS,
 };
 
 /// Reads one column of a row, naming the query and column when it cannot.
@@ -232,6 +233,96 @@ impl EventTriggerRow {
                 tags: get(row, Q, "tags")?,
                 function,
                 enabled: trigger_enabled(&get::<String>(row, Q, "enabled")?)?,
+                comment: get(row, Q, "comment")?,
+                deps,
+            },
+        })
+    }
+}
+
+/// A row of [`super::queries::TS_DICTIONARIES`].
+#[derive(Clone, Debug)]
+pub(crate) struct TsDictionaryRow {
+    pub dictionary: TextSearchDictionary,
+}
+
+impl TsDictionaryRow {
+    pub fn from_row(row: &Row) -> Result<Self> {
+        const Q: &str = "text search dictionaries";
+        let options: Option<String> = get(row, Q, "options")?;
+        Ok(TsDictionaryRow {
+            dictionary: TextSearchDictionary {
+                name: QualName::new(
+                    get::<String>(row, Q, "schema")?,
+                    get::<String>(row, Q, "name")?,
+                ),
+                template: get(row, Q, "template")?,
+                options: options
+                    .as_deref()
+                    .map(dictionary_options)
+                    .unwrap_or_default(),
+                comment: get(row, Q, "comment")?,
+            },
+        })
+    }
+}
+
+/// `dictinitoption` (`language = 'english', stopwords = 'english'`) as (name, value)
+/// pairs, names unquoted.
+pub(crate) fn dictionary_options(text: &str) -> Vec<(String, String)> {
+    split_top_level(text)
+        .into_iter()
+        .filter_map(|item| {
+            let (k, v) = item.split_once('=')?;
+            let k = k.trim();
+            let k = k
+                .strip_prefix('"')
+                .and_then(|x| x.strip_suffix('"'))
+                .map(|x| x.replace("\"\"", "\""))
+                .unwrap_or_else(|| k.to_string());
+            Some((k, v.trim().to_string()))
+        })
+        .collect()
+}
+
+/// A row of [`super::queries::TS_CONFIGURATIONS`].
+#[derive(Clone, Debug)]
+pub(crate) struct TsConfigurationRow {
+    pub oid: u32,
+    pub configuration: TextSearchConfiguration,
+}
+
+impl TsConfigurationRow {
+    pub fn from_row(row: &Row) -> Result<Self> {
+        const Q: &str = "text search configurations";
+        let mappings: Vec<String> = get(row, Q, "mappings")?;
+        let schemas: Vec<String> = get(row, Q, "dict_schemas")?;
+        let names: Vec<String> = get(row, Q, "dict_names")?;
+        let mut deps = Deps::default();
+        for (s, n) in schemas.into_iter().zip(names) {
+            deps.insert(ObjectId::TextSearchDictionary(QualName::new(s, n)));
+        }
+        Ok(TsConfigurationRow {
+            oid: get(row, Q, "oid")?,
+            configuration: TextSearchConfiguration {
+                name: QualName::new(
+                    get::<String>(row, Q, "schema")?,
+                    get::<String>(row, Q, "name")?,
+                ),
+                parser: get(row, Q, "parser")?,
+                mappings: mappings
+                    .iter()
+                    .filter_map(|m| {
+                        let (token, dicts) = m.split_once('=')?;
+                        Some((
+                            token.to_string(),
+                            split_top_level(dicts)
+                                .into_iter()
+                                .map(str::to_string)
+                                .collect(),
+                        ))
+                    })
+                    .collect(),
                 comment: get(row, Q, "comment")?,
                 deps,
             },

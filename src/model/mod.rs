@@ -23,6 +23,7 @@ mod relation;
 mod rename;
 mod routine;
 mod statistics;
+mod text_search;
 mod text;
 mod types;
 
@@ -52,6 +53,9 @@ pub use relation::{
 pub use rename::RenameKind;
 pub use routine::{Function, FunctionKind, View, ViewColumn};
 pub use statistics::{Statistics, STATISTICS_KINDS};
+pub use text_search::{
+    builtin_configuration, TextSearchConfiguration, TextSearchDictionary, DEFAULT_PARSER_TOKENS,
+};
 pub use types::{Attribute, DomainCheck, Sequence, SequenceOptions, Type, TypeKind};
 
 /// The whole schema of one database (or what a set of files or revisions describes).
@@ -89,6 +93,12 @@ pub struct Catalog {
     /// Event triggers, by name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub event_triggers: BTreeMap<String, EventTrigger>,
+    /// Text search dictionaries.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub ts_dictionaries: BTreeMap<QualName, TextSearchDictionary>,
+    /// Text search configurations.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub ts_configurations: BTreeMap<QualName, TextSearchConfiguration>,
     /// Privileges of the objects whose ACL differs from their kind's default (columns
     /// included). Desired catalogs list only what they declare: an object without an
     /// entry there keeps whatever privileges it has.
@@ -140,6 +150,8 @@ impl Catalog {
             + self.statistics.len()
             + self.publications.len()
             + self.event_triggers.len()
+            + self.ts_dictionaries.len()
+            + self.ts_configurations.len()
     }
 
     /// Releases the spare capacity left by building the catalog piece by piece (column
@@ -229,6 +241,12 @@ impl Catalog {
         if !self.event_triggers.is_empty() {
             value["event_triggers"] = serde_json::json!(pairs(&self.event_triggers));
         }
+        if !self.ts_dictionaries.is_empty() {
+            value["ts_dictionaries"] = serde_json::json!(pairs(&self.ts_dictionaries));
+        }
+        if !self.ts_configurations.is_empty() {
+            value["ts_configurations"] = serde_json::json!(pairs(&self.ts_configurations));
+        }
         value
     }
 
@@ -264,6 +282,8 @@ impl Catalog {
         self.triggers.retain(|(t, _), _| keep(&t.schema));
         self.collations.retain(|n, _| keep(&n.schema));
         self.statistics.retain(|n, _| keep(&n.schema));
+        self.ts_dictionaries.retain(|n, _| keep(&n.schema));
+        self.ts_configurations.retain(|n, _| keep(&n.schema));
         // Publications belong to the database: they stay, listing what is kept.
         for p in self.publications.values_mut() {
             p.tables.retain(|n, _| keep(&n.schema));
@@ -332,6 +352,8 @@ impl Catalog {
             ObjectId::Statistics(n) => c.statistics.contains_key(n),
             ObjectId::Publication(p) => c.publications.contains_key(p),
             ObjectId::EventTrigger(e) => c.event_triggers.contains_key(e),
+            ObjectId::TextSearchDictionary(n) => c.ts_dictionaries.contains_key(n),
+            ObjectId::TextSearchConfiguration(n) => c.ts_configurations.contains_key(n),
         }
     }
 
@@ -512,6 +534,10 @@ pub enum ObjectId {
     Publication(String),
     /// An event trigger by name.
     EventTrigger(String),
+    /// A text search dictionary.
+    TextSearchDictionary(QualName),
+    /// A text search configuration.
+    TextSearchConfiguration(QualName),
 }
 
 impl ObjectId {
@@ -530,7 +556,9 @@ impl ObjectId {
             | ObjectId::Trigger(n, _)
             | ObjectId::Policy(n, _)
             | ObjectId::Collation(n)
-            | ObjectId::Statistics(n) => Some(&n.schema),
+            | ObjectId::Statistics(n)
+            | ObjectId::TextSearchDictionary(n)
+            | ObjectId::TextSearchConfiguration(n) => Some(&n.schema),
             ObjectId::Function(k) => Some(&k.name.schema),
         }
     }
@@ -567,6 +595,8 @@ impl ObjectId {
             ObjectId::Statistics(_) => "statistics",
             ObjectId::Publication(_) => "publication",
             ObjectId::EventTrigger(_) => "event trigger",
+            ObjectId::TextSearchDictionary(_) => "text search dictionary",
+            ObjectId::TextSearchConfiguration(_) => "text search configuration",
         }
     }
 }
@@ -586,7 +616,9 @@ impl fmt::Display for ObjectId {
             | ObjectId::Index(n)
             | ObjectId::View(n)
             | ObjectId::Collation(n)
-            | ObjectId::Statistics(n) => write!(f, "{kind} {n}"),
+            | ObjectId::Statistics(n)
+            | ObjectId::TextSearchDictionary(n)
+            | ObjectId::TextSearchConfiguration(n) => write!(f, "{kind} {n}"),
             ObjectId::Column(n, c) => write!(f, "{kind} {n}.{}", Ident(c)),
             ObjectId::Constraint(n, c) | ObjectId::Trigger(n, c) | ObjectId::Policy(n, c) => {
                 write!(f, "{kind} {} on {n}", Ident(c))

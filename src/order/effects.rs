@@ -163,6 +163,32 @@ pub fn effects(change: &Change) -> Effects {
         Change::AlterEventTrigger { .. } => {
             e.modifies.insert(object.clone());
         }
+        Change::CreateTextSearchDictionary(x) => {
+            e.creates.insert(object.clone());
+            e.need([ObjectId::Schema(x.name.schema.clone())]);
+        }
+        Change::DropTextSearchDictionary(x) => {
+            e.drops.insert(object.clone());
+            e.release([ObjectId::Schema(x.name.schema.clone())]);
+        }
+        Change::AlterTextSearchDictionary { .. } => {
+            e.modifies.insert(object.clone());
+        }
+        Change::CreateTextSearchConfiguration(x) => {
+            e.creates.insert(object.clone());
+            e.need([ObjectId::Schema(x.name.schema.clone())]);
+            e.need(x.deps.iter().cloned());
+        }
+        Change::DropTextSearchConfiguration(x) => {
+            e.drops.insert(object.clone());
+            e.release([ObjectId::Schema(x.name.schema.clone())]);
+            e.release(x.deps.iter().cloned());
+        }
+        Change::AlterTextSearchConfiguration { from, to } => {
+            e.modifies.insert(object.clone());
+            e.need(to.deps.iter().cloned());
+            e.release(from.deps.iter().cloned());
+        }
         Change::CreatePublication(p) => {
             e.creates.insert(object.clone());
             e.need(publication_members(p));

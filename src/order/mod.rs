@@ -149,6 +149,12 @@ fn rank(change: &Change) -> u8 {
         Change::DropExtension(_) => 14,
         Change::DropSchema(_) => 15,
         Change::DropCollation(_) => 16,
+        Change::DropTextSearchConfiguration(_) => 13,
+        Change::DropTextSearchDictionary(_) => 14,
+        Change::CreateTextSearchDictionary(_) | Change::AlterTextSearchDictionary { .. } => 21,
+        Change::CreateTextSearchConfiguration(_) | Change::AlterTextSearchConfiguration { .. } => {
+            22
+        }
         Change::RenameCollation { .. } => 17,
         Change::CreateCollation(_) => 19,
         Change::CreateSchema(_) => 20,

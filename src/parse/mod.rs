@@ -295,6 +295,8 @@ pub enum ObjRef {
     Publication(String),
     /// An event trigger.
     EventTrigger(String),
+    /// A text search dictionary or configuration.
+    TextSearch(QualName),
     /// A trigger: (its relation, its name).
     Trigger(QualName, String),
     /// A row level security policy: (its table, its name).
@@ -316,6 +318,7 @@ impl ObjRef {
             | ObjRef::Collation(n)
             | ObjRef::Operator(n)
             | ObjRef::Statistics(n)
+            | ObjRef::TextSearch(n)
             | ObjRef::Trigger(n, _)
             | ObjRef::Policy(n, _) => Some(&n.schema),
         }
@@ -336,6 +339,7 @@ impl fmt::Display for ObjRef {
             ObjRef::Statistics(n) => write!(f, "statistics {n}"),
             ObjRef::Publication(p) => write!(f, "publication {}", Ident(p)),
             ObjRef::EventTrigger(e) => write!(f, "event trigger {}", Ident(e)),
+            ObjRef::TextSearch(n) => write!(f, "text search object {n}"),
             ObjRef::Operator(n) => write!(f, "operator {}.{}", Ident(&n.schema), n.name),
             ObjRef::Trigger(t, name) => write!(f, "trigger {} on {t}", Ident(name)),
             ObjRef::Policy(t, name) => write!(f, "policy {} on {t}", Ident(name)),

@@ -212,6 +212,7 @@ fn describe(s: &Statement) -> String {
             | ObjRef::Function(n)
             | ObjRef::Collation(n)
             | ObjRef::Statistics(n)
+            | ObjRef::TextSearch(n)
             | ObjRef::Operator(n),
         ) => n.to_string(),
         Some(ObjRef::Trigger(t, n) | ObjRef::Policy(t, n)) => format!("{} on {t}", Ident(n)),

@@ -446,6 +446,11 @@ impl<'a> Refs<'a> {
                     self.add_type(&names);
                 }
             }
+            "regconfig" | "regdictionary" => {
+                if let Some(names) = parse_qualified_string(literal) {
+                    self.add_list(&names, ObjRef::TextSearch);
+                }
+            }
             "regproc" | "regprocedure" => {
                 // regprocedure literals carry argument types: `f(integer)`.
                 let name = literal.split('(').next().unwrap_or(literal);

@@ -649,6 +649,23 @@ fn analyze(node: &NodeEnum, sql: &str, r: Resolver<'_>) -> Outcome {
             b.refs.add(ObjRef::EventTrigger(s.trigname.clone()));
             b.finish()
         }
+        N::AlterTsconfigurationStmt(s) => {
+            let mut b = Builder::new(K::Other("ALTER TEXT SEARCH CONFIGURATION".into()), r);
+            b.refs
+                .add_list(&node_strings(&s.cfgname), ObjRef::TextSearch);
+            for d in &s.dicts {
+                if let Some(NodeEnum::List(l)) = &d.node {
+                    b.refs.add_list(&node_strings(&l.items), ObjRef::TextSearch);
+                }
+            }
+            b.finish()
+        }
+        N::AlterTsdictionaryStmt(s) => {
+            let mut b = Builder::new(K::Other("ALTER TEXT SEARCH DICTIONARY".into()), r);
+            b.refs
+                .add_list(&node_strings(&s.dictname), ObjRef::TextSearch);
+            b.finish()
+        }
         N::AlterStatsStmt(s) => {
             let mut b = Builder::new(K::Other("ALTER STATISTICS".into()), r);
             b.refs
@@ -975,6 +992,9 @@ fn define(s: &protobuf::DefineStmt, sql: &str, r: Resolver<'_>) -> Outcome {
         Ok(ObjectType::ObjectOperator) => (K::CreateOperator, name.map(ObjRef::Operator)),
         Ok(ObjectType::ObjectType) => (K::CreateType, name.map(ObjRef::Type)),
         Ok(ObjectType::ObjectCollation) => (K::CreateCollation, name.map(ObjRef::Collation)),
+        Ok(ObjectType::ObjectTsdictionary | ObjectType::ObjectTsconfiguration) => {
+            (K::Other(leading_words(sql)), name.map(ObjRef::TextSearch))
+        }
         _ => (K::Other(leading_words(sql)), None),
     };
     let collation = kind == K::CreateCollation;
@@ -983,10 +1003,19 @@ fn define(s: &protobuf::DefineStmt, sql: &str, r: Resolver<'_>) -> Outcome {
         b.create(c);
     }
     b.refs.walk(&s.args);
+    let text_search = matches!(
+        ObjectType::try_from(s.kind),
+        Ok(ObjectType::ObjectTsconfiguration)
+    );
     if collation {
         // Collation options are words (`provider = icu`) except `FROM collation`.
         for d in def_elems(&s.definition).filter(|d| d.defname == "from") {
             b.refs.add_list(&def_strings(d), ObjRef::Collation);
+        }
+    } else if text_search {
+        // `COPY = source`: another configuration.
+        for d in def_elems(&s.definition).filter(|d| d.defname == "copy") {
+            b.refs.add_list(&def_strings(d), ObjRef::TextSearch);
         }
     } else {
         definition(&mut b, &s.definition);
@@ -1287,6 +1316,7 @@ fn renamed(obj: &ObjRef, schema: Option<&str>, name: &str) -> Option<ObjRef> {
         ObjRef::Function(n) => ObjRef::Function(re(n)),
         ObjRef::Collation(n) => ObjRef::Collation(re(n)),
         ObjRef::Statistics(n) => ObjRef::Statistics(re(n)),
+        ObjRef::TextSearch(n) => ObjRef::TextSearch(re(n)),
         ObjRef::Operator(n) => ObjRef::Operator(re(n)),
         _ => return None,
     })
@@ -1354,6 +1384,10 @@ fn named_object(b: &mut Builder<'_>, objtype: i32, object: Option<&Node>) -> Opt
         ObjectType::ObjectEventTrigger => {
             b.refs.add(ObjRef::EventTrigger(last.clone()));
             Some(ObjRef::EventTrigger(last))
+        }
+        ObjectType::ObjectTsdictionary | ObjectType::ObjectTsconfiguration => {
+            b.refs.add_list(&list, ObjRef::TextSearch);
+            r.create_list(&list).map(ObjRef::TextSearch)
         }
         ObjectType::ObjectStatisticExt => {
             b.refs.add_list(&list, ObjRef::Statistics);

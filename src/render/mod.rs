@@ -430,6 +430,14 @@ pub fn inverse(change: &Change) -> Option<Change> {
         CreateEventTrigger(x) => DropEventTrigger(x),
         DropEventTrigger(x) => CreateEventTrigger(x),
         AlterEventTrigger { from, to } => AlterEventTrigger { from: to, to: from },
+        CreateTextSearchDictionary(x) => DropTextSearchDictionary(x),
+        DropTextSearchDictionary(x) => CreateTextSearchDictionary(x),
+        AlterTextSearchDictionary { from, to } => AlterTextSearchDictionary { from: to, to: from },
+        CreateTextSearchConfiguration(x) => DropTextSearchConfiguration(x),
+        DropTextSearchConfiguration(x) => CreateTextSearchConfiguration(x),
+        AlterTextSearchConfiguration { from, to } => {
+            AlterTextSearchConfiguration { from: to, to: from }
+        }
         CreatePublication(p) => DropPublication(p),
         DropPublication(p) => CreatePublication(p),
         AlterPublication { from, to } => AlterPublication { from: to, to: from },

@@ -3,8 +3,8 @@
 use crate::diff::{Change, ColumnChange, CommentTarget, DomainChange, EnumPosition, TableChange};
 use crate::model::{
     Column, Constraint, EventTrigger, Function, Ident, ObjectId, Policy, Privileges, Publication,
-    QualName, ReplicaIdentity, Sequence, Table, Trigger, TriggerEnabled, Type, TypeKind, View,
-    PUBLIC,
+    QualName, ReplicaIdentity, Sequence, Table, TextSearchDictionary, Trigger, TriggerEnabled,
+    Type, TypeKind, View, PUBLIC,
 };
 
 use crate::model::{literal, literal_or_null};
@@ -92,6 +92,80 @@ pub fn statements(change: &Change) -> Vec<String> {
         }
         Change::DropEventTrigger(x) => out.push(format!("DROP EVENT TRIGGER {}", Ident(&x.name))),
         Change::AlterEventTrigger { to, .. } => out.push(event_trigger_enable(to)),
+        Change::CreateTextSearchDictionary(x) => {
+            let mut options = vec![format!("TEMPLATE = {}", x.template)];
+            options.extend(TextSearchDictionary::options_sql(&x.options));
+            out.push(format!(
+                "CREATE TEXT SEARCH DICTIONARY {} ({})",
+                x.name,
+                options.join(", ")
+            ));
+            comment(
+                &mut out,
+                "TEXT SEARCH DICTIONARY",
+                &x.name.to_string(),
+                &x.comment,
+            );
+        }
+        Change::DropTextSearchDictionary(x) => {
+            out.push(format!("DROP TEXT SEARCH DICTIONARY {}", x.name))
+        }
+        Change::AlterTextSearchDictionary { from, to } => {
+            // An option left out is removed by naming it without a value.
+            let mut options: Vec<String> = from
+                .options
+                .iter()
+                .filter(|(k, _)| !to.options.iter().any(|(t, _)| t == k))
+                .map(|(k, _)| Ident(k).to_string())
+                .collect();
+            options.extend(TextSearchDictionary::options_sql(&to.options));
+            out.push(format!(
+                "ALTER TEXT SEARCH DICTIONARY {} ({})",
+                to.name,
+                options.join(", ")
+            ));
+        }
+        Change::CreateTextSearchConfiguration(x) => {
+            out.push(format!(
+                "CREATE TEXT SEARCH CONFIGURATION {} (PARSER = {})",
+                x.name, x.parser
+            ));
+            out.extend(x.mapping_statements("ADD", x.mappings.keys()));
+            comment(
+                &mut out,
+                "TEXT SEARCH CONFIGURATION",
+                &x.name.to_string(),
+                &x.comment,
+            );
+        }
+        Change::DropTextSearchConfiguration(x) => {
+            out.push(format!("DROP TEXT SEARCH CONFIGURATION {}", x.name))
+        }
+        Change::AlterTextSearchConfiguration { from, to } => {
+            let gone: Vec<&str> = from
+                .mappings
+                .keys()
+                .filter(|t| !to.mappings.contains_key(*t))
+                .map(String::as_str)
+                .collect();
+            if !gone.is_empty() {
+                out.push(format!(
+                    "ALTER TEXT SEARCH CONFIGURATION {} DROP MAPPING FOR {}",
+                    to.name,
+                    gone.join(", ")
+                ));
+            }
+            let changed = to
+                .mappings
+                .iter()
+                .filter(|(t, d)| from.mappings.get(*t).is_some_and(|old| old != *d));
+            out.extend(to.mapping_statements("ALTER", changed.map(|(t, _)| t)));
+            let added = to
+                .mappings
+                .keys()
+                .filter(|t| !from.mappings.contains_key(*t));
+            out.extend(to.mapping_statements("ADD", added));
+        }
         Change::CreatePublication(p) => {
             out.push(format!(
                 "CREATE PUBLICATION {}{} WITH ({})",
@@ -415,6 +489,8 @@ fn comment_target(object: &ObjectId, target: CommentTarget) -> String {
         CommentTarget::Publication => "PUBLICATION",
         CommentTarget::EventTrigger => "EVENT TRIGGER",
         CommentTarget::Aggregate => "AGGREGATE",
+        CommentTarget::TextSearchDictionary => "TEXT SEARCH DICTIONARY",
+        CommentTarget::TextSearchConfiguration => "TEXT SEARCH CONFIGURATION",
     };
     let name = match object {
         ObjectId::Schema(s)
@@ -427,7 +503,9 @@ fn comment_target(object: &ObjectId, target: CommentTarget) -> String {
         | ObjectId::Index(n)
         | ObjectId::View(n)
         | ObjectId::Collation(n)
-        | ObjectId::Statistics(n) => n.to_string(),
+        | ObjectId::Statistics(n)
+        | ObjectId::TextSearchDictionary(n)
+        | ObjectId::TextSearchConfiguration(n) => n.to_string(),
         ObjectId::Column(n, c) => format!("{n}.{}", Ident(c)),
         ObjectId::Constraint(n, c) | ObjectId::Trigger(n, c) | ObjectId::Policy(n, c) => {
             format!("{} ON {n}", Ident(c))

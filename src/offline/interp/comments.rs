@@ -65,6 +65,24 @@ impl<'c> Interp<'c> {
                     .ok_or_else(not_found)?;
                 e.comment = text;
             }
+            ObjectType::ObjectTsdictionary => {
+                let (sch, n) = split2(&names).ok_or_else(not_found)?;
+                let q = self
+                    .lookup(sch, n, |q| self.cat.ts_dictionaries.contains_key(q))
+                    .ok_or_else(not_found)?;
+                if let Some(x) = self.cat.ts_dictionaries.get_mut(&q) {
+                    x.comment = text;
+                }
+            }
+            ObjectType::ObjectTsconfiguration => {
+                let (sch, n) = split2(&names).ok_or_else(not_found)?;
+                let q = self
+                    .lookup(sch, n, |q| self.cat.ts_configurations.contains_key(q))
+                    .ok_or_else(not_found)?;
+                if let Some(x) = self.cat.ts_configurations.get_mut(&q) {
+                    x.comment = text;
+                }
+            }
             ObjectType::ObjectEventTrigger => {
                 let x = self
                     .cat

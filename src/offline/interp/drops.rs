@@ -31,6 +31,16 @@ impl<'c> Interp<'c> {
                 ObjectType::ObjectExtension => {
                     self.cat.extensions.remove(&names.join(".")).is_some()
                 }
+                ObjectType::ObjectTsdictionary | ObjectType::ObjectTsconfiguration => {
+                    let (sch, n) = split2(&names).unwrap_or_default();
+                    if objtype == ObjectType::ObjectTsdictionary {
+                        let q = self.lookup(sch, n, |q| self.cat.ts_dictionaries.contains_key(q));
+                        q.is_some_and(|q| self.cat.ts_dictionaries.remove(&q).is_some())
+                    } else {
+                        let q = self.lookup(sch, n, |q| self.cat.ts_configurations.contains_key(q));
+                        q.is_some_and(|q| self.cat.ts_configurations.remove(&q).is_some())
+                    }
+                }
                 ObjectType::ObjectEventTrigger => {
                     self.cat.event_triggers.remove(&names.join(".")).is_some()
                 }

@@ -71,6 +71,30 @@ impl<'c> Interp<'c> {
                         .is_some_and(|t| t == "text" || t.starts_with("character")),
                     _ => false,
                 };
+                // A configuration or dictionary of the schema, named with its schema as
+                // PostgreSQL prints it.
+                let reg_config = plain(&["regconfig"]) || plain(&["pg_catalog", "regconfig"]);
+                let reg_dict = plain(&["regdictionary"]) || plain(&["pg_catalog", "regdictionary"]);
+                if is_string && (reg_config || reg_dict) {
+                    if let Some(NodeEnum::AConst(k)) = c.arg.as_mut().and_then(|a| a.node.as_mut())
+                    {
+                        if let Some(protobuf::a_const::Val::Sval(sv)) = k.val.as_mut() {
+                            let found = parse_qualified_string(&sv.sval).and_then(|p| {
+                                let (a, b) = split2(&p)?;
+                                self.lookup(a, b, |q| {
+                                    if reg_config {
+                                        self.cat.ts_configurations.contains_key(q)
+                                    } else {
+                                        self.cat.ts_dictionaries.contains_key(q)
+                                    }
+                                })
+                            });
+                            if let Some(q) = found {
+                                sv.sval = q.to_string();
+                            }
+                        }
+                    }
+                }
                 if (is_string && (plain(&["text"]) || plain(&["pg_catalog", "varchar"])))
                     || (char_column && (plain(&["text"]) || plain(&["pg_catalog", "varchar"])))
                 {
@@ -546,6 +570,39 @@ impl<'c> Interp<'c> {
                 }
             }
             NodeEnum::TypeCast(c) => {
+                // `'english_ci'::regconfig` names a text search configuration.
+                let literal = c.arg.as_deref().and_then(|a| match inner(a) {
+                    Some(NodeEnum::AConst(k)) => match &k.val {
+                        Some(protobuf::a_const::Val::Sval(s)) => Some(s.sval.clone()),
+                        _ => None,
+                    },
+                    _ => None,
+                });
+                let reg = c
+                    .type_name
+                    .as_ref()
+                    .and_then(|t| strings(&t.names).pop())
+                    .unwrap_or_default();
+                if let (Some(text), "regconfig" | "regdictionary") = (literal, reg.as_str()) {
+                    if let Some(p) = parse_qualified_string(&text) {
+                        let (a, b) = split2(&p).unwrap_or_default();
+                        let config = reg == "regconfig";
+                        let found = self.lookup(a, b, |q| {
+                            if config {
+                                self.cat.ts_configurations.contains_key(q)
+                            } else {
+                                self.cat.ts_dictionaries.contains_key(q)
+                            }
+                        });
+                        if let Some(q) = found {
+                            out.push(if config {
+                                ObjectId::TextSearchConfiguration(q)
+                            } else {
+                                ObjectId::TextSearchDictionary(q)
+                            });
+                        }
+                    }
+                }
                 if let Some(t) = c.type_name.as_ref() {
                     if let Some(q) = self.user_type(&strings(&t.names)) {
                         if self.cat.types.contains_key(&q) {

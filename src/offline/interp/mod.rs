@@ -31,6 +31,7 @@ mod schemas;
 mod sequences;
 mod statistics;
 mod tables;
+mod text_search;
 mod triggers_policies;
 mod types;
 mod views;
@@ -343,6 +344,20 @@ impl<'c> Interp<'c> {
             {
                 self.create_aggregate(s)
             }
+            NodeEnum::DefineStmt(s)
+                if ObjectType::try_from(s.kind).unwrap_or_default()
+                    == ObjectType::ObjectTsdictionary =>
+            {
+                self.create_ts_dictionary(s)
+            }
+            NodeEnum::DefineStmt(s)
+                if ObjectType::try_from(s.kind).unwrap_or_default()
+                    == ObjectType::ObjectTsconfiguration =>
+            {
+                self.create_ts_configuration(s)
+            }
+            NodeEnum::AlterTsdictionaryStmt(s) => self.alter_ts_dictionary(s),
+            NodeEnum::AlterTsconfigurationStmt(s) => self.alter_ts_configuration(s),
             // Records the library version a server has: nothing a schema declares.
             NodeEnum::AlterCollationStmt(_) => Ok(()),
             NodeEnum::CreateStatsStmt(s) => self.create_statistics(s),

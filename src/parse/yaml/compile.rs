@@ -239,6 +239,70 @@ impl<'a> Compiler<'a> {
             );
             self.comment(&field, format!("PUBLICATION {}", Ident(key)), &spec.comment);
         }
+        for (key, spec) in f.text_search_dictionaries.iter() {
+            let field = ["text_search_dictionaries", key.as_str()];
+            let name = self.name(&field, key)?;
+            let mut options = vec![format!("TEMPLATE = {}", spec.template)];
+            for (k, v) in spec.options.iter() {
+                options.push(format!("{} = {v}", Ident(k)));
+            }
+            self.push(
+                &field,
+                format!(
+                    "CREATE TEXT SEARCH DICTIONARY {name} ({})",
+                    options.join(", ")
+                ),
+            );
+            self.comment(
+                &field,
+                format!("TEXT SEARCH DICTIONARY {name}"),
+                &spec.comment,
+            );
+        }
+        for (key, spec) in f.text_search_configurations.iter() {
+            let field = ["text_search_configurations", key.as_str()];
+            let name = self.name(&field, key)?;
+            let copied = match (&spec.copy, &spec.parser) {
+                (Some(c), None) => match crate::model::builtin_configuration(c) {
+                    Some(m) => m,
+                    None => {
+                        return err(&field, format!("copy: {c:?} is no built-in configuration"))
+                    }
+                },
+                (None, _) => Default::default(),
+                (Some(_), Some(_)) => return err(&field, "give parser or copy, not both"),
+            };
+            let source = match (&spec.copy, &spec.parser) {
+                (Some(c), _) => format!("COPY = pg_catalog.{}", Ident(c)),
+                (None, Some(p)) => format!("PARSER = {p}"),
+                (None, None) => "PARSER = \"default\"".to_string(),
+            };
+            self.push(
+                &field,
+                format!("CREATE TEXT SEARCH CONFIGURATION {name} ({source})"),
+            );
+            for (token, dicts) in spec.mappings.iter() {
+                let sql = if dicts.is_empty() {
+                    format!("ALTER TEXT SEARCH CONFIGURATION {name} DROP MAPPING FOR {token}")
+                } else {
+                    let verb = if copied.contains_key(token) {
+                        "ALTER"
+                    } else {
+                        "ADD"
+                    };
+                    format!(
+                        "ALTER TEXT SEARCH CONFIGURATION {name} {verb} MAPPING FOR {token} WITH {}",
+                        dicts.join(", ")
+                    )
+                };
+                self.push(&field, sql);
+            }
+            self.comment(
+                &field,
+                format!("TEXT SEARCH CONFIGURATION {name}"),
+                &spec.comment,
+            );
+        }
         for (key, spec) in f.event_triggers.iter() {
             let field = ["event_triggers", key.as_str()];
             let function = self.name(&field, &spec.function)?;

@@ -19,8 +19,8 @@ use super::format::{
     AttributeSpec, CheckSpec, CollationSpec, ColumnSpec, CompositeSpec, ConstraintSpec, DomainSpec,
     EnumSpec, EventTriggerSpec, ExtensionSpec, File, ForeignKeySpec, FunctionSpec,
     IdentityKindSpec, IdentitySpec, IndexSpec, Map, PartitionOfSpec, PolicySpec, PublicationSpec,
-    PublishedTableSpec, SchemaSpec, SequenceSpec, Spec, StatisticsSpec, TableSpec, TriggerSpec,
-    ViewSpec,
+    PublishedTableSpec, SchemaSpec, SequenceSpec, Spec, StatisticsSpec, TableSpec,
+    TextSearchConfigurationSpec, TextSearchDictionarySpec, TriggerSpec, ViewSpec,
 };
 use super::names::{self, key, key_part};
 
@@ -81,6 +81,31 @@ pub fn to_file(catalog: &Catalog) -> File {
                 rules: c.rules.clone(),
                 deterministic: (!c.deterministic).then_some(false),
                 comment: c.comment.clone(),
+            },
+        );
+    }
+    for (name, x) in &catalog.ts_dictionaries {
+        f.text_search_dictionaries.insert(
+            key(name),
+            TextSearchDictionarySpec {
+                template: x.template.clone(),
+                options: Map(x.options.iter().cloned().collect()),
+                comment: x.comment.clone(),
+            },
+        );
+    }
+    for (name, x) in &catalog.ts_configurations {
+        f.text_search_configurations.insert(
+            key(name),
+            TextSearchConfigurationSpec {
+                parser: Some(x.parser.clone()),
+                copy: None,
+                mappings: Map(x
+                    .mappings
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect()),
+                comment: x.comment.clone(),
             },
         );
     }

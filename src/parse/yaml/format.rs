@@ -47,6 +47,14 @@ pub struct File {
     /// publish: [insert, update]}`.
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub publications: Map<PublicationSpec>,
+    /// Text search dictionaries: `english_nostop: {template: snowball, options:
+    /// {language: english}}`.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub text_search_dictionaries: Map<TextSearchDictionarySpec>,
+    /// Text search configurations: `app: {copy: english, mappings: {asciiword:
+    /// [english_nostop]}}` or `{parser: default, mappings: {...}}`.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub text_search_configurations: Map<TextSearchConfigurationSpec>,
     /// Event triggers: `audit_ddl: {on: ddl_command_end, tags: [CREATE TABLE],
     /// function: audit.log_ddl}`.
     #[serde(default, skip_serializing_if = "Map::is_empty")]
@@ -145,6 +153,44 @@ pub struct CollationSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deterministic: Option<bool>,
     /// `COMMENT ON COLLATION`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+/// A text search dictionary.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a text search dictionary: a map (template, options, comment)"
+)]
+pub struct TextSearchDictionarySpec {
+    /// Its template (`snowball`, `simple`, `ispell`, `synonym`, `thesaurus`).
+    pub template: String,
+    /// Its options, each the SQL of its value (`english`, `'english'`, `1`).
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub options: Map<String>,
+    /// `COMMENT ON TEXT SEARCH DICTIONARY`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+/// A text search configuration.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a text search configuration: a map (parser or copy, mappings, comment)"
+)]
+pub struct TextSearchConfigurationSpec {
+    /// Its parser (`default` when neither this nor `copy` is given).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parser: Option<String>,
+    /// A built-in configuration to start from (`english`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub copy: Option<String>,
+    /// Token type → dictionaries tried in order; `[]` removes a copied mapping.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub mappings: Map<Vec<String>>,
+    /// `COMMENT ON TEXT SEARCH CONFIGURATION`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
 }
