@@ -191,6 +191,7 @@ fn owner(change: &Change, live: &Catalog) -> (String, &'static str, String) {
             (n.schema, "text_search", n.name)
         }
         ObjectId::Publication(p) => ("public".into(), "publications", p),
+        ObjectId::Cast(k) => ("public".into(), "casts", k),
         ObjectId::EventTrigger(x) => {
             let schema = live
                 .event_triggers

@@ -5,9 +5,9 @@
 use serde::Serialize;
 
 use crate::model::{
-    Collation, Column, Constraint, EventTrigger, Extension, Function, Index, ObjectId, PartitionOf,
-    Policy, Privileges, Publication, QualName, ReplicaIdentity, Schema, Sequence, Statistics,
-    Table, TextSearchConfiguration, TextSearchDictionary, Trigger, Type, View,
+    Cast, Collation, Column, Constraint, EventTrigger, Extension, Function, Index, ObjectId,
+    PartitionOf, Policy, Privileges, Publication, QualName, ReplicaIdentity, Schema, Sequence,
+    Statistics, Table, TextSearchConfiguration, TextSearchDictionary, Trigger, Type, View,
 };
 
 /// One change between two catalogs.
@@ -102,6 +102,11 @@ pub enum Change {
         /// After.
         to: TextSearchConfiguration,
     },
+    /// `CREATE CAST (a AS b) WITH FUNCTION f(a) AS ASSIGNMENT`
+    CreateCast(Cast),
+    /// `DROP CAST (a AS b)`. A cast cannot be altered: a changed one is dropped and
+    /// created again.
+    DropCast(Cast),
     /// `CREATE TYPE t AS ENUM (...)`, `CREATE DOMAIN t AS ...`, `CREATE TYPE t AS (...)`
     CreateType(Type),
     /// `DROP TYPE t` / `DROP DOMAIN t`
@@ -513,6 +518,8 @@ pub enum CommentTarget {
     TextSearchDictionary,
     /// `TEXT SEARCH CONFIGURATION`
     TextSearchConfiguration,
+    /// `CAST`
+    Cast,
 }
 
 impl Change {
@@ -537,6 +544,8 @@ impl Change {
             Change::CreateEventTrigger(_) => "create-event-trigger",
             Change::DropEventTrigger(_) => "drop-event-trigger",
             Change::AlterEventTrigger { .. } => "alter-event-trigger",
+            Change::CreateCast(_) => "create-cast",
+            Change::DropCast(_) => "drop-cast",
             Change::CreateTextSearchDictionary(_) => "create-text-search-dictionary",
             Change::DropTextSearchDictionary(_) => "drop-text-search-dictionary",
             Change::AlterTextSearchDictionary { .. } => "alter-text-search-dictionary",
@@ -607,6 +616,7 @@ impl Change {
             Change::CreateEventTrigger(x)
             | Change::DropEventTrigger(x)
             | Change::AlterEventTrigger { to: x, .. } => ObjectId::EventTrigger(x.name.clone()),
+            Change::CreateCast(c) | Change::DropCast(c) => ObjectId::Cast(c.signature()),
             Change::CreateTextSearchDictionary(x)
             | Change::DropTextSearchDictionary(x)
             | Change::AlterTextSearchDictionary { to: x, .. } => {
@@ -685,6 +695,7 @@ impl Change {
                 | Change::DropPublication(_)
                 | Change::DropEventTrigger(_)
                 | Change::DropTextSearchDictionary(_)
+                | Change::DropCast(_)
                 | Change::DropTextSearchConfiguration(_)
                 | Change::DropType(_)
                 | Change::RenameType { .. }

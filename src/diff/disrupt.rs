@@ -252,6 +252,13 @@ fn seed(from: &Catalog, to: &Catalog, d: &mut Disruptions, work: &mut VecDeque<(
             _ => mark_dropped(to, d, work, ObjectId::Statistics(name.clone())),
         }
     }
+    for (key, x) in &from.casts {
+        match to.casts.get(key) {
+            Some(n) if n.function == x.function && n.inout == x.inout && n.context == x.context => {
+            }
+            _ => mark_dropped(to, d, work, ObjectId::Cast(key.clone())),
+        }
+    }
     for (name, x) in &from.ts_dictionaries {
         match to.ts_dictionaries.get(name) {
             Some(n) if n.template == x.template => {}
@@ -483,6 +490,7 @@ enum Dependent<'a> {
     Statistics(&'a QualName),
     EventTrigger(&'a str),
     TsConfiguration(&'a QualName),
+    Cast(&'a str),
 }
 
 impl Dependent<'_> {
@@ -503,6 +511,7 @@ impl Dependent<'_> {
             Dependent::Statistics(n) => ObjectId::Statistics(n.clone()),
             Dependent::EventTrigger(n) => ObjectId::EventTrigger(n.to_string()),
             Dependent::TsConfiguration(n) => ObjectId::TextSearchConfiguration(n.clone()),
+            Dependent::Cast(k) => ObjectId::Cast(k.to_string()),
         }
     }
 
@@ -608,6 +617,9 @@ impl<'a> DependencyIndex<'a> {
                 &x.deps,
                 Dependent::TsConfiguration(&x.name),
             );
+        }
+        for (k, x) in &c.casts {
+            add(&mut dependents, &x.deps, Dependent::Cast(k));
         }
         let mut members: FxHashMap<&'a QualName, Vec<ObjectId>> = FxHashMap::default();
         for i in c.indexes.values() {

@@ -48,6 +48,7 @@ pub fn diff(from: &Catalog, to: &Catalog) -> Vec<Change> {
     types::diff_types(&mut out);
     types::diff_sequences(&mut out);
     routine::diff_functions(&mut out);
+    types::diff_casts(&mut out);
     table::diff_tables(&mut out);
     table::diff_indexes(&mut out);
     table::diff_statistics(&mut out);

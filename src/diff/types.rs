@@ -200,6 +200,24 @@ pub(crate) fn diff_text_search(e: &mut Emitter) {
     }
 }
 
+/// Casts: dropped and created again when anything but their comment changes (there is
+/// no `ALTER CAST`).
+pub(crate) fn diff_casts(e: &mut Emitter) {
+    for (key, from, to) in pair_up(&e.from.casts, &e.to.casts) {
+        let id = ObjectId::Cast(key.clone());
+        match (from, to) {
+            (Some(f), None) => e.push(Change::DropCast(f.clone())),
+            (None, Some(t)) => e.push(Change::CreateCast(t.clone())),
+            (Some(f), Some(t)) if e.d.is_recreated(&id) => {
+                e.push(Change::DropCast(f.clone()));
+                e.push(Change::CreateCast(t.clone()));
+            }
+            (Some(f), Some(t)) => e.comment(id, CommentTarget::Cast, &f.comment, &t.comment),
+            (None, None) => {}
+        }
+    }
+}
+
 /// How `COMMENT ON` names a type of this kind.
 pub(crate) fn type_comment_target(t: &Type) -> CommentTarget {
     match t.kind {

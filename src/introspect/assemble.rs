@@ -24,7 +24,7 @@ use crate::model::{
 };
 
 use super::rows::{
-    constraint_kind, CollationRow, ColumnRow, ConstraintRow, DependRow, EventTriggerRow,
+    constraint_kind, CastRow, CollationRow, ColumnRow, ConstraintRow, DependRow, EventTriggerRow,
     ExtensionRow, FunctionRow, IndexRow, OwnerRow, PolicyRow, PrivilegeRow, PublicationMemberRow,
     PublicationRow, RelationRow, SchemaRow, SequenceRow, StatisticsRow, TriggerRow,
     TsConfigurationRow, TsDictionaryRow, TypeRow,
@@ -47,6 +47,7 @@ mod class {
     pub const PG_COLLATION: u32 = 3456;
     pub const PG_STATISTIC_EXT: u32 = 3381;
     pub const PG_TS_CONFIG: u32 = 3602;
+    pub const PG_CAST: u32 = 2605;
 }
 
 /// The rows of every catalog query, decoded.
@@ -61,6 +62,7 @@ pub(crate) struct Rows {
     pub event_triggers: Vec<EventTriggerRow>,
     pub ts_dictionaries: Vec<TsDictionaryRow>,
     pub ts_configurations: Vec<TsConfigurationRow>,
+    pub casts: Vec<CastRow>,
     pub types: Vec<TypeRow>,
     pub sequences: Vec<SequenceRow>,
     pub relations: Vec<RelationRow>,
@@ -99,6 +101,7 @@ enum Handle {
     Collation(usize),
     Statistics(usize),
     TsConfiguration(usize),
+    Cast(usize),
 }
 
 /// What one catalog object `(classid, oid, subid)` is for dependency resolution: whose
@@ -171,6 +174,7 @@ struct Assembly {
     collations: Vec<Collation>,
     statistics: Vec<Statistics>,
     ts_configurations: Vec<crate::model::TextSearchConfiguration>,
+    casts: Vec<crate::model::Cast>,
     types: Vec<Type>,
     sequences: Vec<Sequence>,
     tables: Vec<Table>,
@@ -223,6 +227,11 @@ pub(crate) fn assemble(rows: Rows) -> Result<Catalog> {
     a.add_functions(rows.functions)?;
     a.add_statistics(rows.statistics);
     a.add_ts_configurations(rows.ts_configurations);
+    for row in rows.casts {
+        let handle = Handle::Cast(a.casts.len());
+        a.node(class::PG_CAST, row.oid, 0, Node::both(handle));
+        a.casts.push(row.cast);
+    }
     a.resolve_dependencies(&rows.dependencies);
     let privileges = a.resolve_privileges(rows.privileges);
     let owners = a.resolve_owners(rows.owners);
@@ -1047,6 +1056,7 @@ impl Assembly {
             Handle::Function(f) => ObjectId::Function(self.functions[f].key.clone()),
             Handle::Collation(i) => ObjectId::Collation(self.collations[i].name.clone()),
             Handle::Statistics(i) => ObjectId::Statistics(self.statistics[i].name.clone()),
+            Handle::Cast(i) => ObjectId::Cast(self.casts[i].signature()),
             Handle::TsConfiguration(i) => {
                 ObjectId::TextSearchConfiguration(self.ts_configurations[i].name.clone())
             }
@@ -1070,6 +1080,7 @@ impl Assembly {
             Handle::Trigger(g) => &mut self.triggers[g].deps,
             Handle::Function(f) => &mut self.functions[f].deps,
             Handle::Statistics(i) => &mut self.statistics[i].deps,
+            Handle::Cast(i) => &mut self.casts[i].deps,
             Handle::Schema(_)
             | Handle::Extension(_)
             | Handle::Collation(_)
@@ -1157,6 +1168,7 @@ impl Assembly {
                 .map(|x| (x.name.clone(), x))
                 .collect(),
             ts_dictionaries: Default::default(),
+            casts: self.casts.into_iter().map(|c| (c.signature(), c)).collect(),
             publications: Default::default(),
             event_triggers: Default::default(),
             unmanaged: unmanaged.into(),

@@ -36,10 +36,10 @@ use crate::model::Catalog;
 
 use assemble::Rows;
 use rows::{
-    CollationRow, ColumnRow, ConstraintRow, DependRow, EventTriggerRow, ExtensionRow, FunctionRow,
-    IndexRow, OwnerRow, PolicyRow, PrivilegeRow, PublicationMemberRow, PublicationRow, RelationRow,
-    SchemaRow, SequenceRow, StatisticsRow, TriggerRow, TsConfigurationRow, TsDictionaryRow,
-    TypeRow,
+    CastRow, CollationRow, ColumnRow, ConstraintRow, DependRow, EventTriggerRow, ExtensionRow,
+    FunctionRow, IndexRow, OwnerRow, PolicyRow, PrivilegeRow, PublicationMemberRow, PublicationRow,
+    RelationRow, SchemaRow, SequenceRow, StatisticsRow, TriggerRow, TsConfigurationRow,
+    TsDictionaryRow, TypeRow,
 };
 
 /// Opens the introspection transaction. One snapshot for every query; an empty search
@@ -151,6 +151,7 @@ async fn read_rows(client: &Client) -> Result<(Rows, Stats)> {
         aggregates,
         ts_dictionaries,
         ts_configurations,
+        casts,
         unmanaged,
         privileges,
         owners,
@@ -271,6 +272,7 @@ async fn read_rows(client: &Client) -> Result<(Rows, Stats)> {
             queries::TS_CONFIGURATIONS,
             TsConfigurationRow::from_row
         ),
+        fetch(client, s, "casts", queries::CASTS, CastRow::from_row),
         fetch(
             client,
             s,
@@ -297,6 +299,7 @@ async fn read_rows(client: &Client) -> Result<(Rows, Stats)> {
         event_triggers,
         ts_dictionaries,
         ts_configurations,
+        casts,
         types,
         sequences,
         relations,

@@ -400,7 +400,8 @@ macro_rules! dependencies {
             "WHERE d.objid >= 16384 AND d.deptype IN ('n', 'a') AND d.classid IN (",
             "'pg_class'::regclass, 'pg_attrdef'::regclass, 'pg_rewrite'::regclass, ",
             "'pg_type'::regclass, 'pg_constraint'::regclass, 'pg_trigger'::regclass, ",
-            "'pg_policy'::regclass, 'pg_proc'::regclass, 'pg_statistic_ext'::regclass) ",
+            "'pg_policy'::regclass, 'pg_proc'::regclass, 'pg_statistic_ext'::regclass, ",
+            "'pg_cast'::regclass) ",
             "AND NOT EXISTS (SELECT FROM member x ",
             "WHERE x.classid = d.classid AND x.objid = d.objid) ",
             // Every default depends on its own column: a fact, not an ordering constraint.
@@ -630,10 +631,24 @@ pub const TS_CONFIGURATIONS: &str = concat!(
     not_extension_member!("pg_ts_config", "g.oid")
 );
 
+/// Lists casts made with `CREATE CAST`: types as `format_type` prints them, the
+/// function as `regprocedure` does, method, context and comment. Excludes built-in
+/// casts, extension members and the casts a range type makes for itself.
+pub const CASTS: &str = concat!(
+    "SELECT c.oid, format_type(c.castsource, NULL) AS source, ",
+    "format_type(c.casttarget, NULL) AS target, ",
+    "CASE WHEN c.castfunc <> 0 THEN c.castfunc::regprocedure::text END AS function, ",
+    "c.castmethod::text AS method, c.castcontext::text AS context, d.description AS comment ",
+    "FROM pg_cast c",
+    comment_join!("d", "pg_cast", "c.oid", "0"),
+    "WHERE c.oid >= 16384 AND NOT EXISTS (SELECT FROM pg_depend x ",
+    "WHERE x.classid = 'pg_cast'::regclass AND x.objid = c.oid AND x.deptype IN ('e', 'i'))"
+);
+
 /// Lists objects schemaplan does not manage yet, described by `pg_identify_object`:
 /// foreign tables, rules other than a view's `_RETURN`, window functions,
 /// range/base/pseudo types, operators, operator classes and families,
-/// text search parsers and templates, conversions, casts, languages,
+/// text search parsers and templates, conversions, languages,
 /// subscriptions, foreign servers and wrappers. Excludes system
 /// schemas, built-in objects (oid < 16384), extension members and internal parts of
 /// other objects (the casts a range type makes). Multirange types are left out: one
@@ -672,7 +687,6 @@ pub const UNMANAGED: &str =
     " UNION ALL SELECT 'pg_conversion'::regclass, o.oid, 'conversion', n.nspname::text ",
     "FROM pg_conversion o JOIN pg_namespace n ON n.oid = o.connamespace WHERE ", user_schema!("n"),
     // Objects without a schema: user-made ones are those past initdb's oids.
-    " UNION ALL SELECT 'pg_cast'::regclass, oid, 'cast', NULL FROM pg_cast WHERE oid >= 16384",
     " UNION ALL SELECT 'pg_language'::regclass, oid, 'language', NULL FROM pg_language ",
     "WHERE oid >= 16384",
     " UNION ALL SELECT 'pg_subscription'::regclass, oid, 'subscription', NULL ",
@@ -830,6 +844,7 @@ pub const ALL: &[(&str, &str)] = &[
     ("aggregates", AGGREGATES),
     ("text search dictionaries", TS_DICTIONARIES),
     ("text search configurations", TS_CONFIGURATIONS),
+    ("casts", CASTS),
     ("types", TYPES),
     ("sequences", SEQUENCES),
     ("relations", RELATIONS),

@@ -11,10 +11,10 @@ use tokio_postgres::Row;
 
 use crate::error::{Error, Result};
 use crate::model::{
-    split_top_level, unquoted, AggregateParts, Collation, CollationProvider, ConstraintKind, Deps,
-    EventTrigger, FunctionKey, Grant, ObjectId, Privileges, Publication, PublishedTable, QualName,
-    SequenceOptions, Statistics, TextSearchConfiguration, TextSearchDictionary, TriggerEnabled,
-    Unmanaged, PUBLISH_OPERATIONS,
+    split_top_level, unquoted, AggregateParts, Cast, Collation, CollationProvider, ConstraintKind,
+    Deps, EventTrigger, FunctionKey, Grant, ObjectId, Privileges, Publication, PublishedTable,
+    QualName, SequenceOptions, Statistics, TextSearchConfiguration, TextSearchDictionary,
+    TriggerEnabled, Unmanaged, PUBLISH_OPERATIONS,
 };
 
 /// Reads one column of a row, naming the query and column when it cannot.
@@ -325,6 +325,33 @@ impl TsConfigurationRow {
                     .collect(),
                 comment: get(row, Q, "comment")?,
                 deps,
+            },
+        })
+    }
+}
+
+/// A row of [`super::queries::CASTS`].
+#[derive(Clone, Debug)]
+pub(crate) struct CastRow {
+    pub oid: u32,
+    pub cast: Cast,
+}
+
+impl CastRow {
+    pub fn from_row(row: &Row) -> Result<Self> {
+        const Q: &str = "casts";
+        let method: String = get(row, Q, "method")?;
+        let context: String = get(row, Q, "context")?;
+        Ok(CastRow {
+            oid: get(row, Q, "oid")?,
+            cast: Cast {
+                source: get(row, Q, "source")?,
+                target: get(row, Q, "target")?,
+                function: get(row, Q, "function")?,
+                inout: method == "i",
+                context: context.chars().next().unwrap_or('e'),
+                comment: get(row, Q, "comment")?,
+                deps: Deps::default(),
             },
         })
     }

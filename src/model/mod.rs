@@ -13,6 +13,7 @@
 //! This module does no I/O.
 
 mod aggregate;
+mod cast;
 mod collation;
 mod event_trigger;
 mod filter;
@@ -33,6 +34,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 pub use aggregate::AggregateParts;
+pub use cast::Cast;
 pub use collation::{Collation, CollationProvider};
 pub use event_trigger::EventTrigger;
 pub use filter::SchemaFilter;
@@ -99,6 +101,9 @@ pub struct Catalog {
     /// Text search configurations.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub ts_configurations: BTreeMap<QualName, TextSearchConfiguration>,
+    /// Casts made with `CREATE CAST`, keyed `(source AS target)`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub casts: BTreeMap<String, Cast>,
     /// Privileges of the objects whose ACL differs from their kind's default (columns
     /// included). Desired catalogs list only what they declare: an object without an
     /// entry there keeps whatever privileges it has.
@@ -152,6 +157,7 @@ impl Catalog {
             + self.event_triggers.len()
             + self.ts_dictionaries.len()
             + self.ts_configurations.len()
+            + self.casts.len()
     }
 
     /// Releases the spare capacity left by building the catalog piece by piece (column
@@ -196,6 +202,9 @@ impl Catalog {
         }
         for e in self.event_triggers.values_mut() {
             e.deps.shrink_to_fit();
+        }
+        for c in self.casts.values_mut() {
+            c.deps.shrink_to_fit();
         }
     }
 
@@ -246,6 +255,9 @@ impl Catalog {
         }
         if !self.ts_configurations.is_empty() {
             value["ts_configurations"] = serde_json::json!(pairs(&self.ts_configurations));
+        }
+        if !self.casts.is_empty() {
+            value["casts"] = serde_json::json!(pairs(&self.casts));
         }
         value
     }
@@ -354,6 +366,7 @@ impl Catalog {
             ObjectId::EventTrigger(e) => c.event_triggers.contains_key(e),
             ObjectId::TextSearchDictionary(n) => c.ts_dictionaries.contains_key(n),
             ObjectId::TextSearchConfiguration(n) => c.ts_configurations.contains_key(n),
+            ObjectId::Cast(k) => c.casts.contains_key(k),
         }
     }
 
@@ -538,6 +551,8 @@ pub enum ObjectId {
     TextSearchDictionary(QualName),
     /// A text search configuration.
     TextSearchConfiguration(QualName),
+    /// A cast, by `(source AS target)`.
+    Cast(String),
 }
 
 impl ObjectId {
@@ -545,7 +560,10 @@ impl ObjectId {
     pub fn schema(&self) -> Option<&str> {
         match self {
             ObjectId::Schema(s) => Some(s),
-            ObjectId::Extension(_) | ObjectId::Publication(_) | ObjectId::EventTrigger(_) => None,
+            ObjectId::Extension(_)
+            | ObjectId::Publication(_)
+            | ObjectId::EventTrigger(_)
+            | ObjectId::Cast(_) => None,
             ObjectId::Type(n)
             | ObjectId::Sequence(n)
             | ObjectId::Table(n)
@@ -597,6 +615,7 @@ impl ObjectId {
             ObjectId::EventTrigger(_) => "event trigger",
             ObjectId::TextSearchDictionary(_) => "text search dictionary",
             ObjectId::TextSearchConfiguration(_) => "text search configuration",
+            ObjectId::Cast(_) => "cast",
         }
     }
 }
@@ -610,6 +629,7 @@ impl fmt::Display for ObjectId {
             | ObjectId::Extension(s)
             | ObjectId::Publication(s)
             | ObjectId::EventTrigger(s) => write!(f, "{kind} {}", Ident(s)),
+            ObjectId::Cast(k) => write!(f, "{kind} {k}"),
             ObjectId::Type(n)
             | ObjectId::Sequence(n)
             | ObjectId::Table(n)

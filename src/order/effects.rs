@@ -163,6 +163,14 @@ pub fn effects(change: &Change) -> Effects {
         Change::AlterEventTrigger { .. } => {
             e.modifies.insert(object.clone());
         }
+        Change::CreateCast(x) => {
+            e.creates.insert(object.clone());
+            e.need(x.deps.iter().cloned());
+        }
+        Change::DropCast(x) => {
+            e.drops.insert(object.clone());
+            e.release(x.deps.iter().cloned());
+        }
         Change::CreateTextSearchDictionary(x) => {
             e.creates.insert(object.clone());
             e.need([ObjectId::Schema(x.name.schema.clone())]);

@@ -149,6 +149,8 @@ fn rank(change: &Change) -> u8 {
         Change::DropExtension(_) => 14,
         Change::DropSchema(_) => 15,
         Change::DropCollation(_) => 16,
+        Change::DropCast(_) => 11,
+        Change::CreateCast(_) => 28,
         Change::DropTextSearchConfiguration(_) => 13,
         Change::DropTextSearchDictionary(_) => 14,
         Change::CreateTextSearchDictionary(_) | Change::AlterTextSearchDictionary { .. } => 21,

@@ -430,6 +430,8 @@ pub fn inverse(change: &Change) -> Option<Change> {
         CreateEventTrigger(x) => DropEventTrigger(x),
         DropEventTrigger(x) => CreateEventTrigger(x),
         AlterEventTrigger { from, to } => AlterEventTrigger { from: to, to: from },
+        CreateCast(x) => DropCast(x),
+        DropCast(x) => CreateCast(x),
         CreateTextSearchDictionary(x) => DropTextSearchDictionary(x),
         DropTextSearchDictionary(x) => CreateTextSearchDictionary(x),
         AlterTextSearchDictionary { from, to } => AlterTextSearchDictionary { from: to, to: from },

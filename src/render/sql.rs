@@ -92,6 +92,11 @@ pub fn statements(change: &Change) -> Vec<String> {
         }
         Change::DropEventTrigger(x) => out.push(format!("DROP EVENT TRIGGER {}", Ident(&x.name))),
         Change::AlterEventTrigger { to, .. } => out.push(event_trigger_enable(to)),
+        Change::CreateCast(x) => {
+            out.push(x.definition());
+            comment(&mut out, "CAST", &x.signature(), &x.comment);
+        }
+        Change::DropCast(x) => out.push(format!("DROP CAST {}", x.signature())),
         Change::CreateTextSearchDictionary(x) => {
             let mut options = vec![format!("TEMPLATE = {}", x.template)];
             options.extend(TextSearchDictionary::options_sql(&x.options));
@@ -491,12 +496,14 @@ fn comment_target(object: &ObjectId, target: CommentTarget) -> String {
         CommentTarget::Aggregate => "AGGREGATE",
         CommentTarget::TextSearchDictionary => "TEXT SEARCH DICTIONARY",
         CommentTarget::TextSearchConfiguration => "TEXT SEARCH CONFIGURATION",
+        CommentTarget::Cast => "CAST",
     };
     let name = match object {
         ObjectId::Schema(s)
         | ObjectId::Extension(s)
         | ObjectId::Publication(s)
         | ObjectId::EventTrigger(s) => Ident(s).to_string(),
+        ObjectId::Cast(k) => k.clone(),
         ObjectId::Type(n)
         | ObjectId::Sequence(n)
         | ObjectId::Table(n)

@@ -116,20 +116,15 @@ impl<'c> Interp<'c> {
             args: arguments.clone(),
         };
         let definition = parts.definition(&name, &arguments);
-        let comment = self.cat.functions.get(&key).and_then(|f| f.comment.clone());
-        let deps: DepSet = deps.into_iter().collect();
-        self.cat.functions.insert(
-            key.clone(),
-            Function {
-                key,
-                kind: FunctionKind::Aggregate,
-                definition,
-                arguments,
-                result: None,
-                comment,
-                deps: NotCompared(deps),
-            },
-        );
+        self.put_function(Function {
+            key,
+            kind: FunctionKind::Aggregate,
+            definition,
+            arguments,
+            result: None,
+            comment: None,
+            deps: NotCompared(deps.into_iter().collect::<DepSet>()),
+        });
         Ok(())
     }
 

@@ -83,6 +83,14 @@ impl<'c> Interp<'c> {
                     x.comment = text;
                 }
             }
+            ObjectType::ObjectCast => {
+                let key = object
+                    .map(|o| self.cast_key(o))
+                    .transpose()?
+                    .unwrap_or_default();
+                let cast = self.cat.casts.get_mut(&key).ok_or_else(not_found)?;
+                cast.comment = text;
+            }
             ObjectType::ObjectEventTrigger => {
                 let x = self
                     .cat

@@ -41,6 +41,10 @@ impl<'c> Interp<'c> {
                         q.is_some_and(|q| self.cat.ts_configurations.remove(&q).is_some())
                     }
                 }
+                ObjectType::ObjectCast => {
+                    let key = self.cast_key(o)?;
+                    self.cat.casts.remove(&key).is_some()
+                }
                 ObjectType::ObjectEventTrigger => {
                     self.cat.event_triggers.remove(&names.join(".")).is_some()
                 }

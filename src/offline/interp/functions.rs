@@ -111,28 +111,35 @@ impl<'c> Interp<'c> {
             name,
             args: identity.join(", "),
         };
-        let comment = self.cat.functions.get(&key).and_then(|f| f.comment.clone());
         let deps: DepSet = deps.into_iter().collect();
-        self.cat.functions.insert(
-            key.clone(),
-            Function {
-                key,
-                kind: if procedure {
-                    FunctionKind::Procedure
-                } else {
-                    FunctionKind::Function
-                },
-                definition,
-                arguments: arguments.join(", "),
-                result,
-                comment,
-                deps: NotCompared(deps),
+        self.put_function(Function {
+            key,
+            kind: if procedure {
+                FunctionKind::Procedure
+            } else {
+                FunctionKind::Function
             },
-        );
+            definition,
+            arguments: arguments.join(", "),
+            result,
+            comment: None,
+            deps: NotCompared(deps),
+        });
         Ok(())
     }
 
     /// The function an `ObjectWithArgs` names.
+    /// Puts a routine into the catalog; one that replaces another (`CREATE OR REPLACE`)
+    /// keeps its comment.
+    pub(super) fn put_function(&mut self, mut f: Function) {
+        f.comment = self
+            .cat
+            .functions
+            .get(&f.key)
+            .and_then(|old| old.comment.clone());
+        self.cat.functions.insert(f.key.clone(), f);
+    }
+
     /// A parameter's type as the catalog spells it, and the parameter as an argument
     /// list shows it (`name type`, or the type alone); what the type needs goes to `deps`.
     pub(super) fn parameter(

@@ -14,6 +14,7 @@
 
 mod aggregates;
 mod alter_table;
+mod casts;
 mod collations;
 mod comments;
 mod drops;
@@ -361,6 +362,7 @@ impl<'c> Interp<'c> {
             // Records the library version a server has: nothing a schema declares.
             NodeEnum::AlterCollationStmt(_) => Ok(()),
             NodeEnum::CreateStatsStmt(s) => self.create_statistics(s),
+            NodeEnum::CreateCastStmt(s) => self.create_cast(s),
             NodeEnum::CreatePublicationStmt(s) => self.create_publication(s),
             NodeEnum::CreateEventTrigStmt(s) => self.create_event_trigger(s),
             NodeEnum::AlterEventTrigStmt(s) => self.alter_event_trigger(s),

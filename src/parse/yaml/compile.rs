@@ -239,6 +239,30 @@ impl<'a> Compiler<'a> {
             );
             self.comment(&field, format!("PUBLICATION {}", Ident(key)), &spec.comment);
         }
+        for (i, c) in f.casts.iter().enumerate() {
+            let index = i.to_string();
+            let field = ["casts", index.as_str()];
+            let how = match (&c.function, c.inout) {
+                (Some(f), false) => format!("WITH FUNCTION {f}"),
+                (None, true) => "WITH INOUT".to_string(),
+                (None, false) => "WITHOUT FUNCTION".to_string(),
+                (Some(_), true) => return err(&field, "give function or inout, not both"),
+            };
+            let context = match c.context.as_deref() {
+                None | Some("explicit") => "",
+                Some("assignment") => " AS ASSIGNMENT",
+                Some("implicit") => " AS IMPLICIT",
+                Some(other) => {
+                    return err(
+                        &field,
+                        format!("context: {other:?}; expected explicit, assignment or implicit"),
+                    )
+                }
+            };
+            let signature = format!("({} AS {})", c.source, c.target);
+            self.push(&field, format!("CREATE CAST {signature} {how}{context}"));
+            self.comment(&field, format!("CAST {signature}"), &c.comment);
+        }
         for (key, spec) in f.text_search_dictionaries.iter() {
             let field = ["text_search_dictionaries", key.as_str()];
             let name = self.name(&field, key)?;

@@ -16,8 +16,8 @@ use crate::model::{
 };
 
 use super::format::{
-    AttributeSpec, CheckSpec, CollationSpec, ColumnSpec, CompositeSpec, ConstraintSpec, DomainSpec,
-    EnumSpec, EventTriggerSpec, ExtensionSpec, File, ForeignKeySpec, FunctionSpec,
+    AttributeSpec, CastSpec, CheckSpec, CollationSpec, ColumnSpec, CompositeSpec, ConstraintSpec,
+    DomainSpec, EnumSpec, EventTriggerSpec, ExtensionSpec, File, ForeignKeySpec, FunctionSpec,
     IdentityKindSpec, IdentitySpec, IndexSpec, Map, PartitionOfSpec, PolicySpec, PublicationSpec,
     PublishedTableSpec, SchemaSpec, SequenceSpec, Spec, StatisticsSpec, TableSpec,
     TextSearchConfigurationSpec, TextSearchDictionarySpec, TriggerSpec, ViewSpec,
@@ -83,6 +83,20 @@ pub fn to_file(catalog: &Catalog) -> File {
                 comment: c.comment.clone(),
             },
         );
+    }
+    for c in catalog.casts.values() {
+        f.casts.push(CastSpec {
+            source: c.source.clone(),
+            target: c.target.clone(),
+            function: c.function.clone(),
+            inout: c.inout,
+            context: match c.context {
+                'a' => Some("assignment".into()),
+                'i' => Some("implicit".into()),
+                _ => None,
+            },
+            comment: c.comment.clone(),
+        });
     }
     for (name, x) in &catalog.ts_dictionaries {
         f.text_search_dictionaries.insert(

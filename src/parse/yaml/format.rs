@@ -55,6 +55,10 @@ pub struct File {
     /// [english_nostop]}}` or `{parser: default, mappings: {...}}`.
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub text_search_configurations: Map<TextSearchConfigurationSpec>,
+    /// Casts: `- {source: integer, target: mood, function: mood_of(integer), context:
+    /// assignment}`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub casts: Vec<CastSpec>,
     /// Event triggers: `audit_ddl: {on: ddl_command_end, tags: [CREATE TABLE],
     /// function: audit.log_ddl}`.
     #[serde(default, skip_serializing_if = "Map::is_empty")]
@@ -153,6 +157,32 @@ pub struct CollationSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deterministic: Option<bool>,
     /// `COMMENT ON COLLATION`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+/// A cast (`CREATE CAST`).
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a cast: a map (source, target, function or inout, context, comment)"
+)]
+pub struct CastSpec {
+    /// The source type.
+    pub source: String,
+    /// The target type.
+    pub target: String,
+    /// `WITH FUNCTION`: the function with its argument types (`mood_of(integer)`);
+    /// without it (and without `inout`), `WITHOUT FUNCTION`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub function: Option<String>,
+    /// `WITH INOUT`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub inout: bool,
+    /// `explicit` (default), `assignment` or `implicit`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<String>,
+    /// `COMMENT ON CAST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
 }
