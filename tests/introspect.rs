@@ -1026,7 +1026,6 @@ async fn unmanaged_objects_are_listed() {
             unmanaged("foreign table", Some("app"), "app.remote"),
             unmanaged("foreign-data wrapper", None, "fdw_x"),
             unmanaged("range type", Some("app"), "app.floatrange"),
-            unmanaged("rule", Some("app"), "scratch_no_delete on app.scratch"),
             unmanaged("server", None, "srv_x"),
         ]
     );
@@ -1039,9 +1038,12 @@ async fn unmanaged_objects_are_listed() {
             .definition,
         "CREATE OR REPLACE AGGREGATE app.my_sum(integer) (SFUNC = int4pl, STYPE = integer)"
     );
-    // The foreign table is not a table; the rule's table is.
+    // The foreign table is not a table; the rule's table is, and the rule is managed.
     assert!(!c.tables.contains_key(&app("remote")));
     assert!(c.tables.contains_key(&app("scratch")));
+    assert!(c
+        .rules
+        .contains_key(&(app("scratch"), "scratch_no_delete".to_string())));
 }
 
 #[tokio::test]

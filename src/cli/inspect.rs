@@ -217,7 +217,8 @@ fn owner(change: &Change, live: &Catalog) -> (String, &'static str, String) {
         ObjectId::Column(n, _)
         | ObjectId::Constraint(n, _)
         | ObjectId::Trigger(n, _)
-        | ObjectId::Policy(n, _) => {
+        | ObjectId::Policy(n, _)
+        | ObjectId::Rule(n, _) => {
             let kind = relation_kind(&n);
             (n.schema, kind, n.name)
         }

@@ -6,8 +6,9 @@ use serde::Serialize;
 
 use crate::model::{
     Cast, Collation, Column, Constraint, EventTrigger, Extension, Function, Index, ObjectId,
-    PartitionOf, Policy, Privileges, Publication, QualName, ReplicaIdentity, Schema, Sequence,
-    Statistics, Table, TextSearchConfiguration, TextSearchDictionary, Trigger, Type, View,
+    PartitionOf, Policy, Privileges, Publication, QualName, ReplicaIdentity, Rule, Schema,
+    Sequence, Statistics, Table, TextSearchConfiguration, TextSearchDictionary, Trigger, Type,
+    View,
 };
 
 /// One change between two catalogs.
@@ -101,6 +102,17 @@ pub enum Change {
         from: TextSearchConfiguration,
         /// After.
         to: TextSearchConfiguration,
+    },
+    /// `CREATE RULE r AS ON ... TO t DO ...`
+    CreateRule(Rule),
+    /// `DROP RULE r ON t`
+    DropRule(Rule),
+    /// `ALTER TABLE t ENABLE | DISABLE | ENABLE REPLICA | ENABLE ALWAYS RULE r`
+    AlterRule {
+        /// Before.
+        from: Rule,
+        /// After.
+        to: Rule,
     },
     /// `CREATE CAST (a AS b) WITH FUNCTION f(a) AS ASSIGNMENT`
     CreateCast(Cast),
@@ -520,6 +532,8 @@ pub enum CommentTarget {
     TextSearchConfiguration,
     /// `CAST`
     Cast,
+    /// `RULE ... ON`
+    Rule,
 }
 
 impl Change {
@@ -544,6 +558,9 @@ impl Change {
             Change::CreateEventTrigger(_) => "create-event-trigger",
             Change::DropEventTrigger(_) => "drop-event-trigger",
             Change::AlterEventTrigger { .. } => "alter-event-trigger",
+            Change::CreateRule(_) => "create-rule",
+            Change::DropRule(_) => "drop-rule",
+            Change::AlterRule { .. } => "alter-rule",
             Change::CreateCast(_) => "create-cast",
             Change::DropCast(_) => "drop-cast",
             Change::CreateTextSearchDictionary(_) => "create-text-search-dictionary",
@@ -617,6 +634,9 @@ impl Change {
             | Change::DropEventTrigger(x)
             | Change::AlterEventTrigger { to: x, .. } => ObjectId::EventTrigger(x.name.clone()),
             Change::CreateCast(c) | Change::DropCast(c) => ObjectId::Cast(c.signature()),
+            Change::CreateRule(r) | Change::DropRule(r) | Change::AlterRule { to: r, .. } => {
+                ObjectId::Rule(r.table.clone(), r.name.clone())
+            }
             Change::CreateTextSearchDictionary(x)
             | Change::DropTextSearchDictionary(x)
             | Change::AlterTextSearchDictionary { to: x, .. } => {
@@ -696,6 +716,7 @@ impl Change {
                 | Change::DropEventTrigger(_)
                 | Change::DropTextSearchDictionary(_)
                 | Change::DropCast(_)
+                | Change::DropRule(_)
                 | Change::DropTextSearchConfiguration(_)
                 | Change::DropType(_)
                 | Change::RenameType { .. }

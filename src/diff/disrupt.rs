@@ -252,6 +252,12 @@ fn seed(from: &Catalog, to: &Catalog, d: &mut Disruptions, work: &mut VecDeque<(
             _ => mark_dropped(to, d, work, ObjectId::Statistics(name.clone())),
         }
     }
+    for (key, x) in &from.rules {
+        match to.rules.get(key) {
+            Some(n) if n.definition == x.definition => {}
+            _ => mark_dropped(to, d, work, ObjectId::Rule(key.0.clone(), key.1.clone())),
+        }
+    }
     for (key, x) in &from.casts {
         match to.casts.get(key) {
             Some(n) if n.function == x.function && n.inout == x.inout && n.context == x.context => {
@@ -491,6 +497,7 @@ enum Dependent<'a> {
     EventTrigger(&'a str),
     TsConfiguration(&'a QualName),
     Cast(&'a str),
+    Rule(&'a QualName, &'a str),
 }
 
 impl Dependent<'_> {
@@ -512,6 +519,7 @@ impl Dependent<'_> {
             Dependent::EventTrigger(n) => ObjectId::EventTrigger(n.to_string()),
             Dependent::TsConfiguration(n) => ObjectId::TextSearchConfiguration(n.clone()),
             Dependent::Cast(k) => ObjectId::Cast(k.to_string()),
+            Dependent::Rule(t, r) => ObjectId::Rule(t.clone(), r.to_string()),
         }
     }
 
@@ -621,6 +629,9 @@ impl<'a> DependencyIndex<'a> {
         for (k, x) in &c.casts {
             add(&mut dependents, &x.deps, Dependent::Cast(k));
         }
+        for x in c.rules.values() {
+            add(&mut dependents, &x.deps, Dependent::Rule(&x.table, &x.name));
+        }
         let mut members: FxHashMap<&'a QualName, Vec<ObjectId>> = FxHashMap::default();
         for i in c.indexes.values() {
             members
@@ -633,6 +644,12 @@ impl<'a> DependencyIndex<'a> {
                 .entry(&x.table)
                 .or_default()
                 .push(ObjectId::Statistics(x.name.clone()));
+        }
+        for (t, r) in c.rules.keys() {
+            members
+                .entry(t)
+                .or_default()
+                .push(ObjectId::Rule(t.clone(), r.clone()));
         }
         for (t, g) in c.triggers.keys() {
             members

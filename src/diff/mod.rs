@@ -54,6 +54,7 @@ pub fn diff(from: &Catalog, to: &Catalog) -> Vec<Change> {
     table::diff_statistics(&mut out);
     routine::diff_views(&mut out);
     table::diff_triggers(&mut out);
+    table::diff_rules(&mut out);
     types::diff_publications(&mut out);
     types::diff_event_triggers(&mut out);
     privileges::diff_privileges(&mut out);

@@ -674,6 +674,38 @@ fn adopted_by_new_parent_index(e: &Emitter, f: &Index) -> bool {
     })
 }
 
+/// Rewrite rules: dropped and created again when their definition changes (or what
+/// they use is recreated), altered when only their firing does.
+pub(crate) fn diff_rules(e: &mut Emitter) {
+    for ((rel, name), from, to) in pair_up(&e.from.rules, &e.to.rules) {
+        let id = ObjectId::Rule(rel.clone(), name.clone());
+        match (from, to) {
+            (Some(f), None) => {
+                if !e.d.relation_dropped(rel) {
+                    e.push(Change::DropRule(f.clone()));
+                }
+            }
+            (None, Some(t)) => e.push(Change::CreateRule(t.clone())),
+            (Some(f), Some(t)) if e.d.is_recreated(&id) => {
+                if !e.d.relation_dropped(rel) {
+                    e.push(Change::DropRule(f.clone()));
+                }
+                e.push(Change::CreateRule(t.clone()));
+            }
+            (Some(f), Some(t)) => {
+                if f.enabled != t.enabled {
+                    e.push(Change::AlterRule {
+                        from: f.clone(),
+                        to: t.clone(),
+                    });
+                }
+                e.comment(id, CommentTarget::Rule, &f.comment, &t.comment);
+            }
+            (None, None) => {}
+        }
+    }
+}
+
 /// Triggers on tables and views.
 pub(crate) fn diff_triggers(e: &mut Emitter) {
     let pairs: Vec<_> = pair_up(&e.from.triggers, &e.to.triggers);

@@ -26,7 +26,7 @@ use crate::model::{
 use super::rows::{
     constraint_kind, CastRow, CollationRow, ColumnRow, ConstraintRow, DependRow, EventTriggerRow,
     ExtensionRow, FunctionRow, IndexRow, OwnerRow, PolicyRow, PrivilegeRow, PublicationMemberRow,
-    PublicationRow, RelationRow, SchemaRow, SequenceRow, StatisticsRow, TriggerRow,
+    PublicationRow, RelationRow, RuleRow, SchemaRow, SequenceRow, StatisticsRow, TriggerRow,
     TsConfigurationRow, TsDictionaryRow, TypeRow,
 };
 
@@ -63,6 +63,7 @@ pub(crate) struct Rows {
     pub ts_dictionaries: Vec<TsDictionaryRow>,
     pub ts_configurations: Vec<TsConfigurationRow>,
     pub casts: Vec<CastRow>,
+    pub rules: Vec<RuleRow>,
     pub types: Vec<TypeRow>,
     pub sequences: Vec<SequenceRow>,
     pub relations: Vec<RelationRow>,
@@ -102,6 +103,7 @@ enum Handle {
     Statistics(usize),
     TsConfiguration(usize),
     Cast(usize),
+    Rule(usize),
 }
 
 /// What one catalog object `(classid, oid, subid)` is for dependency resolution: whose
@@ -175,6 +177,7 @@ struct Assembly {
     statistics: Vec<Statistics>,
     ts_configurations: Vec<crate::model::TextSearchConfiguration>,
     casts: Vec<crate::model::Cast>,
+    rules: Vec<crate::model::Rule>,
     types: Vec<Type>,
     sequences: Vec<Sequence>,
     tables: Vec<Table>,
@@ -227,6 +230,11 @@ pub(crate) fn assemble(rows: Rows) -> Result<Catalog> {
     a.add_functions(rows.functions)?;
     a.add_statistics(rows.statistics);
     a.add_ts_configurations(rows.ts_configurations);
+    for row in rows.rules {
+        let handle = Handle::Rule(a.rules.len());
+        a.node(class::PG_REWRITE, row.oid, 0, Node::both(handle));
+        a.rules.push(row.rule);
+    }
     for row in rows.casts {
         let handle = Handle::Cast(a.casts.len());
         a.node(class::PG_CAST, row.oid, 0, Node::both(handle));
@@ -1057,6 +1065,10 @@ impl Assembly {
             Handle::Collation(i) => ObjectId::Collation(self.collations[i].name.clone()),
             Handle::Statistics(i) => ObjectId::Statistics(self.statistics[i].name.clone()),
             Handle::Cast(i) => ObjectId::Cast(self.casts[i].signature()),
+            Handle::Rule(i) => {
+                let r = &self.rules[i];
+                ObjectId::Rule(r.table.clone(), r.name.clone())
+            }
             Handle::TsConfiguration(i) => {
                 ObjectId::TextSearchConfiguration(self.ts_configurations[i].name.clone())
             }
@@ -1081,6 +1093,7 @@ impl Assembly {
             Handle::Function(f) => &mut self.functions[f].deps,
             Handle::Statistics(i) => &mut self.statistics[i].deps,
             Handle::Cast(i) => &mut self.casts[i].deps,
+            Handle::Rule(i) => &mut self.rules[i].deps,
             Handle::Schema(_)
             | Handle::Extension(_)
             | Handle::Collation(_)
@@ -1169,6 +1182,11 @@ impl Assembly {
                 .collect(),
             ts_dictionaries: Default::default(),
             casts: self.casts.into_iter().map(|c| (c.signature(), c)).collect(),
+            rules: self
+                .rules
+                .into_iter()
+                .map(|r| ((r.table.clone(), r.name.clone()), r))
+                .collect(),
             publications: Default::default(),
             event_triggers: Default::default(),
             unmanaged: unmanaged.into(),

@@ -38,7 +38,7 @@ use assemble::Rows;
 use rows::{
     CastRow, CollationRow, ColumnRow, ConstraintRow, DependRow, EventTriggerRow, ExtensionRow,
     FunctionRow, IndexRow, OwnerRow, PolicyRow, PrivilegeRow, PublicationMemberRow, PublicationRow,
-    RelationRow, SchemaRow, SequenceRow, StatisticsRow, TriggerRow, TsConfigurationRow,
+    RelationRow, RuleRow, SchemaRow, SequenceRow, StatisticsRow, TriggerRow, TsConfigurationRow,
     TsDictionaryRow, TypeRow,
 };
 
@@ -152,6 +152,7 @@ async fn read_rows(client: &Client) -> Result<(Rows, Stats)> {
         ts_dictionaries,
         ts_configurations,
         casts,
+        rules,
         unmanaged,
         privileges,
         owners,
@@ -273,6 +274,7 @@ async fn read_rows(client: &Client) -> Result<(Rows, Stats)> {
             TsConfigurationRow::from_row
         ),
         fetch(client, s, "casts", queries::CASTS, CastRow::from_row),
+        fetch(client, s, "rules", queries::RULES, RuleRow::from_row),
         fetch(
             client,
             s,
@@ -300,6 +302,7 @@ async fn read_rows(client: &Client) -> Result<(Rows, Stats)> {
         ts_dictionaries,
         ts_configurations,
         casts,
+        rules,
         types,
         sequences,
         relations,

@@ -645,8 +645,23 @@ pub const CASTS: &str = concat!(
     "WHERE x.classid = 'pg_cast'::regclass AND x.objid = c.oid AND x.deptype IN ('e', 'i'))"
 );
 
+/// Lists rewrite rules other than a view's own `_RETURN`: relation, name, definition
+/// (`pg_get_ruledef`), firing and comment. Excludes extension members.
+pub const RULES: &str = concat!(
+    "SELECT r.oid, n.nspname::text AS schema, c.relname::text AS relation, ",
+    "r.rulename::text AS name, pg_get_ruledef(r.oid) AS definition, ",
+    "r.ev_enabled::text AS enabled, d.description AS comment ",
+    "FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class ",
+    "JOIN pg_namespace n ON n.oid = c.relnamespace",
+    comment_join!("d", "pg_rewrite", "r.oid", "0"),
+    "WHERE r.rulename <> '_RETURN' AND ",
+    user_schema!("n"),
+    " AND ",
+    not_extension_member!("pg_rewrite", "r.oid")
+);
+
 /// Lists objects schemaplan does not manage yet, described by `pg_identify_object`:
-/// foreign tables, rules other than a view's `_RETURN`, window functions,
+/// foreign tables, window functions,
 /// range/base/pseudo types, operators, operator classes and families,
 /// text search parsers and templates, conversions, languages,
 /// subscriptions, foreign servers and wrappers. Excludes system
@@ -660,10 +675,6 @@ pub const UNMANAGED: &str =
     "n.nspname::text AS schema ",
     "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace ",
     "WHERE c.relkind = 'f' AND ", user_schema!("n"),
-    " UNION ALL SELECT 'pg_rewrite'::regclass, r.oid, 'rule', n.nspname::text ",
-    "FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class ",
-    "JOIN pg_namespace n ON n.oid = c.relnamespace ",
-    "WHERE r.rulename <> '_RETURN' AND ", user_schema!("n"),
     " UNION ALL SELECT 'pg_proc'::regclass, p.oid, 'window function', n.nspname::text ",
     "FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace ",
     "WHERE p.prokind = 'w' AND ", user_schema!("n"),
@@ -845,6 +856,7 @@ pub const ALL: &[(&str, &str)] = &[
     ("text search dictionaries", TS_DICTIONARIES),
     ("text search configurations", TS_CONFIGURATIONS),
     ("casts", CASTS),
+    ("rules", RULES),
     ("types", TYPES),
     ("sequences", SEQUENCES),
     ("relations", RELATIONS),

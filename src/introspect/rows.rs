@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::model::{
     split_top_level, unquoted, AggregateParts, Cast, Collation, CollationProvider, ConstraintKind,
     Deps, EventTrigger, FunctionKey, Grant, ObjectId, Privileges, Publication, PublishedTable,
-    QualName, SequenceOptions, Statistics, TextSearchConfiguration, TextSearchDictionary,
+    QualName, Rule, SequenceOptions, Statistics, TextSearchConfiguration, TextSearchDictionary,
     TriggerEnabled, Unmanaged, PUBLISH_OPERATIONS,
 };
 
@@ -350,6 +350,34 @@ impl CastRow {
                 function: get(row, Q, "function")?,
                 inout: method == "i",
                 context: context.chars().next().unwrap_or('e'),
+                comment: get(row, Q, "comment")?,
+                deps: Deps::default(),
+            },
+        })
+    }
+}
+
+/// A row of [`super::queries::RULES`].
+#[derive(Clone, Debug)]
+pub(crate) struct RuleRow {
+    pub oid: u32,
+    pub rule: Rule,
+}
+
+impl RuleRow {
+    pub fn from_row(row: &Row) -> Result<Self> {
+        const Q: &str = "rules";
+        let definition: String = get(row, Q, "definition")?;
+        Ok(RuleRow {
+            oid: get(row, Q, "oid")?,
+            rule: Rule {
+                table: QualName::new(
+                    get::<String>(row, Q, "schema")?,
+                    get::<String>(row, Q, "relation")?,
+                ),
+                name: get(row, Q, "name")?,
+                definition: definition.trim_end().trim_end_matches(';').to_string(),
+                enabled: trigger_enabled(&get::<String>(row, Q, "enabled")?)?,
                 comment: get(row, Q, "comment")?,
                 deps: Deps::default(),
             },

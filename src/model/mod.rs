@@ -50,7 +50,7 @@ pub use privileges::{
 pub use publication::{Publication, PublishedTable, PUBLISH_OPERATIONS};
 pub use relation::{
     default_operand, Column, Columns, Constraint, ConstraintKind, Identity, IdentityKind, Index,
-    PartitionOf, Policy, ReplicaIdentity, Table, Trigger, TriggerEnabled, ROLE_KEYWORDS,
+    PartitionOf, Policy, ReplicaIdentity, Rule, Table, Trigger, TriggerEnabled, ROLE_KEYWORDS,
 };
 pub use rename::RenameKind;
 pub use routine::{Function, FunctionKind, View, ViewColumn};
@@ -104,6 +104,9 @@ pub struct Catalog {
     /// Casts made with `CREATE CAST`, keyed `(source AS target)`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub casts: BTreeMap<String, Cast>,
+    /// Rewrite rules, keyed by (relation, rule name).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub rules: BTreeMap<(QualName, String), Rule>,
     /// Privileges of the objects whose ACL differs from their kind's default (columns
     /// included). Desired catalogs list only what they declare: an object without an
     /// entry there keeps whatever privileges it has.
@@ -158,6 +161,7 @@ impl Catalog {
             + self.ts_dictionaries.len()
             + self.ts_configurations.len()
             + self.casts.len()
+            + self.rules.len()
     }
 
     /// Releases the spare capacity left by building the catalog piece by piece (column
@@ -205,6 +209,9 @@ impl Catalog {
         }
         for c in self.casts.values_mut() {
             c.deps.shrink_to_fit();
+        }
+        for r in self.rules.values_mut() {
+            r.deps.shrink_to_fit();
         }
     }
 
@@ -259,6 +266,9 @@ impl Catalog {
         if !self.casts.is_empty() {
             value["casts"] = serde_json::json!(pairs(&self.casts));
         }
+        if !self.rules.is_empty() {
+            value["rules"] = serde_json::json!(pairs(&self.rules));
+        }
         value
     }
 
@@ -292,6 +302,7 @@ impl Catalog {
         self.views.retain(|n, _| keep(&n.schema));
         self.functions.retain(|k, _| keep(&k.name.schema));
         self.triggers.retain(|(t, _), _| keep(&t.schema));
+        self.rules.retain(|(t, _), _| keep(&t.schema));
         self.collations.retain(|n, _| keep(&n.schema));
         self.statistics.retain(|n, _| keep(&n.schema));
         self.ts_dictionaries.retain(|n, _| keep(&n.schema));
@@ -367,6 +378,7 @@ impl Catalog {
             ObjectId::TextSearchDictionary(n) => c.ts_dictionaries.contains_key(n),
             ObjectId::TextSearchConfiguration(n) => c.ts_configurations.contains_key(n),
             ObjectId::Cast(k) => c.casts.contains_key(k),
+            ObjectId::Rule(n, r) => c.rules.contains_key(&(n.clone(), r.clone())),
         }
     }
 
@@ -553,6 +565,8 @@ pub enum ObjectId {
     TextSearchConfiguration(QualName),
     /// A cast, by `(source AS target)`.
     Cast(String),
+    /// A rewrite rule: (table or view, rule name).
+    Rule(QualName, String),
 }
 
 impl ObjectId {
@@ -573,6 +587,7 @@ impl ObjectId {
             | ObjectId::View(n)
             | ObjectId::Trigger(n, _)
             | ObjectId::Policy(n, _)
+            | ObjectId::Rule(n, _)
             | ObjectId::Collation(n)
             | ObjectId::Statistics(n)
             | ObjectId::TextSearchDictionary(n)
@@ -589,7 +604,8 @@ impl ObjectId {
             ObjectId::Column(n, _)
             | ObjectId::Constraint(n, _)
             | ObjectId::Trigger(n, _)
-            | ObjectId::Policy(n, _) => Some(n),
+            | ObjectId::Policy(n, _)
+            | ObjectId::Rule(n, _) => Some(n),
             _ => None,
         }
     }
@@ -616,6 +632,7 @@ impl ObjectId {
             ObjectId::TextSearchDictionary(_) => "text search dictionary",
             ObjectId::TextSearchConfiguration(_) => "text search configuration",
             ObjectId::Cast(_) => "cast",
+            ObjectId::Rule(..) => "rule",
         }
     }
 }
@@ -640,9 +657,10 @@ impl fmt::Display for ObjectId {
             | ObjectId::TextSearchDictionary(n)
             | ObjectId::TextSearchConfiguration(n) => write!(f, "{kind} {n}"),
             ObjectId::Column(n, c) => write!(f, "{kind} {n}.{}", Ident(c)),
-            ObjectId::Constraint(n, c) | ObjectId::Trigger(n, c) | ObjectId::Policy(n, c) => {
-                write!(f, "{kind} {} on {n}", Ident(c))
-            }
+            ObjectId::Constraint(n, c)
+            | ObjectId::Trigger(n, c)
+            | ObjectId::Policy(n, c)
+            | ObjectId::Rule(n, c) => write!(f, "{kind} {} on {n}", Ident(c)),
             ObjectId::Function(k) => write!(f, "{kind} {k}"),
         }
     }

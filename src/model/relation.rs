@@ -471,6 +471,24 @@ pub struct Trigger {
     pub deps: Deps,
 }
 
+/// A rewrite rule on a table or view (`CREATE RULE`), other than a view's own.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rule {
+    /// The table or view the rule is on.
+    pub table: QualName,
+    /// The rule's name.
+    pub name: String,
+    /// The definition: `pg_get_ruledef`'s text, or offline the statement as the
+    /// interpreter normalizes it (`CREATE RULE ...`, no semicolon).
+    pub definition: String,
+    /// `ALTER TABLE ... ENABLE | DISABLE | ENABLE REPLICA | ENABLE ALWAYS RULE`.
+    pub enabled: TriggerEnabled,
+    /// `COMMENT ON RULE`.
+    pub comment: Option<String>,
+    /// The relations and functions its condition and actions use.
+    pub deps: Deps,
+}
+
 /// `pg_trigger.tgenabled`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

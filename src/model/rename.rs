@@ -341,6 +341,18 @@ impl Catalog {
                 p.tables.insert(new.clone(), t);
             }
         }
+        let moved: Vec<(QualName, String)> = self
+            .rules
+            .keys()
+            .filter(|(t, _)| t == old)
+            .cloned()
+            .collect();
+        for key in moved {
+            if let Some(mut r) = self.rules.remove(&key) {
+                r.table = new.clone();
+                self.rules.insert((new.clone(), key.1), r);
+            }
+        }
         for i in self.indexes.values_mut() {
             rename(&mut i.table);
         }
@@ -462,6 +474,9 @@ impl Catalog {
         }
         for t in self.triggers.values_mut() {
             fix(&mut t.definition);
+        }
+        for r in self.rules.values_mut() {
+            fix(&mut r.definition);
         }
         for t in self.types.values_mut() {
             match &mut t.kind {

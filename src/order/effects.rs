@@ -163,6 +163,18 @@ pub fn effects(change: &Change) -> Effects {
         Change::AlterEventTrigger { .. } => {
             e.modifies.insert(object.clone());
         }
+        Change::CreateRule(x) => {
+            e.creates.insert(object.clone());
+            e.need(x.deps.iter().cloned());
+            e.need([ObjectId::Table(x.table.clone())]);
+        }
+        Change::DropRule(x) => {
+            e.drops.insert(object.clone());
+            e.release(x.deps.iter().cloned());
+        }
+        Change::AlterRule { .. } => {
+            e.modifies.insert(object.clone());
+        }
         Change::CreateCast(x) => {
             e.creates.insert(object.clone());
             e.need(x.deps.iter().cloned());

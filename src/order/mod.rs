@@ -150,6 +150,8 @@ fn rank(change: &Change) -> u8 {
         Change::DropSchema(_) => 15,
         Change::DropCollation(_) => 16,
         Change::DropCast(_) => 11,
+        Change::DropRule(_) => 2,
+        Change::CreateRule(_) | Change::AlterRule { .. } => 42,
         Change::CreateCast(_) => 28,
         Change::DropTextSearchConfiguration(_) => 13,
         Change::DropTextSearchDictionary(_) => 14,

@@ -301,6 +301,8 @@ pub enum ObjRef {
     Trigger(QualName, String),
     /// A row level security policy: (its table, its name).
     Policy(QualName, String),
+    /// A rewrite rule: (its relation, its name).
+    Rule(QualName, String),
 }
 
 impl ObjRef {
@@ -320,7 +322,8 @@ impl ObjRef {
             | ObjRef::Statistics(n)
             | ObjRef::TextSearch(n)
             | ObjRef::Trigger(n, _)
-            | ObjRef::Policy(n, _) => Some(&n.schema),
+            | ObjRef::Policy(n, _)
+            | ObjRef::Rule(n, _) => Some(&n.schema),
         }
     }
 }
@@ -343,6 +346,7 @@ impl fmt::Display for ObjRef {
             ObjRef::Operator(n) => write!(f, "operator {}.{}", Ident(&n.schema), n.name),
             ObjRef::Trigger(t, name) => write!(f, "trigger {} on {t}", Ident(name)),
             ObjRef::Policy(t, name) => write!(f, "policy {} on {t}", Ident(name)),
+            ObjRef::Rule(t, name) => write!(f, "rule {} on {t}", Ident(name)),
         }
     }
 }

@@ -215,7 +215,9 @@ fn describe(s: &Statement) -> String {
             | ObjRef::TextSearch(n)
             | ObjRef::Operator(n),
         ) => n.to_string(),
-        Some(ObjRef::Trigger(t, n) | ObjRef::Policy(t, n)) => format!("{} on {t}", Ident(n)),
+        Some(ObjRef::Trigger(t, n) | ObjRef::Policy(t, n) | ObjRef::Rule(t, n)) => {
+            format!("{} on {t}", Ident(n))
+        }
         None => String::new(),
     };
     let label = if name.is_empty() {

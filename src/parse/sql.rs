@@ -614,7 +614,9 @@ fn analyze(node: &NodeEnum, sql: &str, r: Resolver<'_>) -> Outcome {
             let mut b = Builder::new(K::Other("CREATE RULE".into()), r);
             if let Some(rel) = &s.relation {
                 b.refs.add_relation(&rel.schemaname, &rel.relname);
-                b.object = Some(ObjRef::Relation(r.create(&rel.schemaname, &rel.relname)));
+                let table = r.create(&rel.schemaname, &rel.relname);
+                b.create(ObjRef::Rule(table.clone(), s.rulename.clone()));
+                b.object = Some(ObjRef::Relation(table));
             }
             b.refs.walk(&s.where_clause);
             b.refs.walk(&s.actions);
@@ -1120,7 +1122,7 @@ fn alter_table(s: &protobuf::AlterTableStmt, sql: &str, r: Resolver<'_>) -> Outc
             b.extend(ObjRef::Type(target.clone()));
         }
     }
-    // ENABLE / DISABLE TRIGGER name needs the trigger to exist.
+    // ENABLE / DISABLE TRIGGER (or RULE) name needs the trigger (or rule) to exist.
     for c in &cmds {
         use AlterTableType as T;
         let trigger_cmd = [
@@ -1133,6 +1135,17 @@ fn alter_table(s: &protobuf::AlterTableStmt, sql: &str, r: Resolver<'_>) -> Outc
         .any(|t| is(c, *t));
         if trigger_cmd && !composite && !c.name.is_empty() {
             b.refs.add(ObjRef::Trigger(target.clone(), c.name.clone()));
+        }
+        let rule_cmd = [
+            T::AtEnableRule,
+            T::AtEnableAlwaysRule,
+            T::AtEnableReplicaRule,
+            T::AtDisableRule,
+        ]
+        .iter()
+        .any(|t| is(c, *t));
+        if rule_cmd && !c.name.is_empty() {
+            b.refs.add(ObjRef::Rule(target.clone(), c.name.clone()));
         }
     }
     // DETACH PARTITION ... CONCURRENTLY cannot run in a transaction block.
@@ -1356,6 +1369,7 @@ fn named_object(b: &mut Builder<'_>, objtype: i32, object: Option<&Node>) -> Opt
             let make = |q: QualName| match t {
                 ObjectType::ObjectTrigger => Some(ObjRef::Trigger(q, last.clone())),
                 ObjectType::ObjectPolicy => Some(ObjRef::Policy(q, last.clone())),
+                ObjectType::ObjectRule => Some(ObjRef::Rule(q, last.clone())),
                 _ => None,
             };
             for q in r.candidates_list(&head) {

@@ -3,8 +3,8 @@
 use crate::diff::{Change, ColumnChange, CommentTarget, DomainChange, EnumPosition, TableChange};
 use crate::model::{
     Column, Constraint, EventTrigger, Function, Ident, ObjectId, Policy, Privileges, Publication,
-    QualName, ReplicaIdentity, Sequence, Table, TextSearchDictionary, Trigger, TriggerEnabled,
-    Type, TypeKind, View, PUBLIC,
+    QualName, ReplicaIdentity, Rule, Sequence, Table, TextSearchDictionary, Trigger,
+    TriggerEnabled, Type, TypeKind, View, PUBLIC,
 };
 
 use crate::model::{literal, literal_or_null};
@@ -92,6 +92,20 @@ pub fn statements(change: &Change) -> Vec<String> {
         }
         Change::DropEventTrigger(x) => out.push(format!("DROP EVENT TRIGGER {}", Ident(&x.name))),
         Change::AlterEventTrigger { to, .. } => out.push(event_trigger_enable(to)),
+        Change::CreateRule(x) => {
+            out.push(x.definition.clone());
+            if x.enabled != TriggerEnabled::Origin {
+                out.push(rule_enable(x));
+            }
+            comment(
+                &mut out,
+                "RULE",
+                &format!("{} ON {}", Ident(&x.name), x.table),
+                &x.comment,
+            );
+        }
+        Change::DropRule(x) => out.push(format!("DROP RULE {} ON {}", Ident(&x.name), x.table)),
+        Change::AlterRule { to, .. } => out.push(rule_enable(to)),
         Change::CreateCast(x) => {
             out.push(x.definition());
             comment(&mut out, "CAST", &x.signature(), &x.comment);
@@ -497,6 +511,7 @@ fn comment_target(object: &ObjectId, target: CommentTarget) -> String {
         CommentTarget::TextSearchDictionary => "TEXT SEARCH DICTIONARY",
         CommentTarget::TextSearchConfiguration => "TEXT SEARCH CONFIGURATION",
         CommentTarget::Cast => "CAST",
+        CommentTarget::Rule => "RULE",
     };
     let name = match object {
         ObjectId::Schema(s)
@@ -514,9 +529,10 @@ fn comment_target(object: &ObjectId, target: CommentTarget) -> String {
         | ObjectId::TextSearchDictionary(n)
         | ObjectId::TextSearchConfiguration(n) => n.to_string(),
         ObjectId::Column(n, c) => format!("{n}.{}", Ident(c)),
-        ObjectId::Constraint(n, c) | ObjectId::Trigger(n, c) | ObjectId::Policy(n, c) => {
-            format!("{} ON {n}", Ident(c))
-        }
+        ObjectId::Constraint(n, c)
+        | ObjectId::Trigger(n, c)
+        | ObjectId::Policy(n, c)
+        | ObjectId::Rule(n, c) => format!("{} ON {n}", Ident(c)),
         ObjectId::Function(k) => k.to_string(),
     };
     format!("{word} {name}")
@@ -993,6 +1009,16 @@ fn enable_words(enabled: TriggerEnabled) -> &'static str {
         TriggerEnabled::Replica => "ENABLE REPLICA",
         TriggerEnabled::Always => "ENABLE ALWAYS",
     }
+}
+
+/// `ALTER TABLE t ENABLE | DISABLE | ... RULE r`.
+fn rule_enable(r: &Rule) -> String {
+    format!(
+        "ALTER TABLE {} {} RULE {}",
+        r.table,
+        enable_words(r.enabled),
+        Ident(&r.name)
+    )
 }
 
 /// `ALTER EVENT TRIGGER e ENABLE | DISABLE | ...`.

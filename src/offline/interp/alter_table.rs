@@ -253,6 +253,21 @@ impl<'c> Interp<'c> {
                     .ok_or(err)?;
                 t.enabled = enabled;
             }
+            A::AtEnableRule | A::AtEnableAlwaysRule | A::AtEnableReplicaRule | A::AtDisableRule => {
+                let enabled = match sub {
+                    A::AtEnableRule => TriggerEnabled::Origin,
+                    A::AtEnableAlwaysRule => TriggerEnabled::Always,
+                    A::AtEnableReplicaRule => TriggerEnabled::Replica,
+                    _ => TriggerEnabled::Disabled,
+                };
+                let err = self.missing(format!("rule {}", cmd.name));
+                let r = self
+                    .cat
+                    .rules
+                    .get_mut(&(table.clone(), cmd.name.clone()))
+                    .ok_or(err)?;
+                r.enabled = enabled;
+            }
             A::AtAddInherit | A::AtDropInherit => {
                 let Some(NodeEnum::RangeVar(p)) = def.and_then(inner) else {
                     return Err(self.unsupported("INHERIT without a parent"));

@@ -201,6 +201,7 @@ impl<'c> Interp<'c> {
             }
             ObjectType::ObjectTabconstraint
             | ObjectType::ObjectTrigger
+            | ObjectType::ObjectRule
             | ObjectType::ObjectPolicy => {
                 let (relnames, last) = names.split_at(names.len().saturating_sub(1));
                 let r = rel(relnames).ok_or_else(not_found)?;
@@ -214,6 +215,10 @@ impl<'c> Interp<'c> {
                     ObjectType::ObjectPolicy => {
                         let t = self.cat.tables.get_mut(&q).ok_or_else(not_found)?;
                         t.policies.get_mut(&sub).ok_or_else(not_found)?.comment = text;
+                    }
+                    ObjectType::ObjectRule => {
+                        let r = self.cat.rules.get_mut(&(q, sub)).ok_or_else(not_found)?;
+                        r.comment = text;
                     }
                     _ => {
                         self.cat

@@ -140,7 +140,7 @@ impl<'c> Interp<'c> {
                         None => false,
                     }
                 }
-                ObjectType::ObjectTrigger | ObjectType::ObjectPolicy => {
+                ObjectType::ObjectTrigger | ObjectType::ObjectPolicy | ObjectType::ObjectRule => {
                     let (relnames, last) = names.split_at(names.len().saturating_sub(1));
                     let sub = last.first().cloned().unwrap_or_default();
                     let (sch, n) = split2(relnames).unwrap_or_default();
@@ -150,6 +150,9 @@ impl<'c> Interp<'c> {
                     match (q, objtype) {
                         (Some(q), ObjectType::ObjectTrigger) => {
                             self.cat.triggers.remove(&(q, sub)).is_some()
+                        }
+                        (Some(q), ObjectType::ObjectRule) => {
+                            self.cat.rules.remove(&(q, sub)).is_some()
                         }
                         (Some(q), _) => self
                             .cat
@@ -172,6 +175,7 @@ impl<'c> Interp<'c> {
         self.cat.tables.remove(q);
         self.cat.indexes.retain(|_, i| i.table != *q);
         self.cat.statistics.retain(|_, x| x.table != *q);
+        self.cat.rules.retain(|(t, _), _| t != q);
         for p in self.cat.publications.values_mut() {
             p.tables.remove(q);
         }

@@ -28,6 +28,7 @@ mod privileges;
 mod publications;
 mod renames;
 mod resolve;
+mod rules;
 mod schemas;
 mod sequences;
 mod statistics;
@@ -363,6 +364,7 @@ impl<'c> Interp<'c> {
             NodeEnum::AlterCollationStmt(_) => Ok(()),
             NodeEnum::CreateStatsStmt(s) => self.create_statistics(s),
             NodeEnum::CreateCastStmt(s) => self.create_cast(s),
+            NodeEnum::RuleStmt(s) => self.create_rule(s),
             NodeEnum::CreatePublicationStmt(s) => self.create_publication(s),
             NodeEnum::CreateEventTrigStmt(s) => self.create_event_trigger(s),
             NodeEnum::AlterEventTrigStmt(s) => self.alter_event_trigger(s),

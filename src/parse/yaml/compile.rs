@@ -785,6 +785,21 @@ impl<'a> Compiler<'a> {
             self.policy(&["tables", key, "policies", pname], &name, pname, p);
         }
         self.triggers(&["tables", key], &name, &t.triggers)?;
+        for (rname, r) in t.rules.iter() {
+            let field = ["tables", key, "rules", rname.as_str()];
+            self.push(&field, r.definition.clone());
+            if let Some(a) = enable_action(&field, r.enabled.as_deref())? {
+                self.push(
+                    &field,
+                    format!("ALTER TABLE {name} {a} RULE {}", Ident(rname)),
+                );
+            }
+            self.comment(
+                &field,
+                format!("RULE {} ON {name}", Ident(rname)),
+                &r.comment,
+            );
+        }
         Ok(())
     }
 

@@ -19,7 +19,7 @@ use super::format::{
     AttributeSpec, CastSpec, CheckSpec, CollationSpec, ColumnSpec, CompositeSpec, ConstraintSpec,
     DomainSpec, EnumSpec, EventTriggerSpec, ExtensionSpec, File, ForeignKeySpec, FunctionSpec,
     IdentityKindSpec, IdentitySpec, IndexSpec, Map, PartitionOfSpec, PolicySpec, PublicationSpec,
-    PublishedTableSpec, SchemaSpec, SequenceSpec, Spec, StatisticsSpec, TableSpec,
+    PublishedTableSpec, RuleSpec, SchemaSpec, SequenceSpec, Spec, StatisticsSpec, TableSpec,
     TextSearchConfigurationSpec, TextSearchDictionarySpec, TriggerSpec, ViewSpec,
 };
 use super::names::{self, key, key_part};
@@ -352,6 +352,16 @@ pub fn to_file(catalog: &Catalog) -> File {
             );
         }
         spec.triggers = trigger_map(triggers.get(name).unwrap_or(&no_triggers));
+        for r in catalog.rules.values().filter(|r| r.table == *name) {
+            spec.rules.insert(
+                r.name.clone(),
+                RuleSpec {
+                    definition: r.definition.clone(),
+                    enabled: enabled_word(r.enabled),
+                    comment: r.comment.clone(),
+                },
+            );
+        }
         f.tables.insert(key(name), spec);
     }
     for (name, v) in &catalog.views {

@@ -161,6 +161,23 @@ pub struct CollationSpec {
     pub comment: Option<String>,
 }
 
+/// A rewrite rule on a table.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a rule: a map (definition, enabled, comment)"
+)]
+pub struct RuleSpec {
+    /// The whole `CREATE RULE` statement.
+    pub definition: String,
+    /// `origin` (default), `disabled`, `replica` or `always`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<String>,
+    /// `COMMENT ON RULE`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
 /// A cast (`CREATE CAST`).
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(
@@ -488,6 +505,10 @@ pub struct TableSpec {
     /// Triggers: the whole `CREATE TRIGGER` statement, or the full form.
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub triggers: Map<Spec<TriggerSpec>>,
+    /// Rewrite rules by name: the whole `CREATE RULE` statement and, optionally, how it
+    /// fires and its comment.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub rules: Map<RuleSpec>,
     /// Privileges by role (or `PUBLIC`): `app_ro: [SELECT, UPDATE (note)]`; a
     /// privilege ending in `WITH GRANT OPTION` carries the grant option.
     #[serde(default, skip_serializing_if = "Map::is_empty")]
