@@ -197,7 +197,7 @@ fn strict_fails_on_unmanaged_objects() {
     let dir = common::demo_project();
     std::fs::write(
         dir.path().join("schema/extra.sql"),
-        "CREATE OPERATOR public.=== (LEFTARG = integer, RIGHTARG = integer, FUNCTION = int4eq);\n",
+        "CREATE OPERATOR FAMILY public.fam USING btree;\n",
     )
     .unwrap();
     let json = check(dir.path(), "json");
@@ -210,11 +210,11 @@ fn strict_fails_on_unmanaged_objects() {
     let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(
         json["unmanaged"],
-        serde_json::json!(["operator public.===(integer,integer)"])
+        serde_json::json!(["operator family public.fam USING btree"])
     );
     let text = check(dir.path(), "text");
     assert!(
-        String::from_utf8_lossy(&text.stderr).contains("public.==="),
+        String::from_utf8_lossy(&text.stderr).contains("public.fam"),
         "{}",
         String::from_utf8_lossy(&text.stderr)
     );
@@ -232,6 +232,6 @@ fn strict_fails_on_unmanaged_objects() {
     assert_eq!(json["findings"][0]["kind"], "unmanaged");
     assert_eq!(
         json["findings"][0]["objects"],
-        serde_json::json!(["operator public.===(integer,integer)"])
+        serde_json::json!(["operator family public.fam USING btree"])
     );
 }

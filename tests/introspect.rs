@@ -1024,11 +1024,12 @@ async fn unmanaged_objects_are_listed() {
         c.unmanaged.0,
         vec![
             unmanaged("foreign table", Some("app"), "app.remote"),
-            unmanaged("foreign-data wrapper", None, "fdw_x"),
             unmanaged("range type", Some("app"), "app.floatrange"),
-            unmanaged("server", None, "srv_x"),
         ]
     );
+    // The wrapper and the server are managed.
+    assert_eq!(c.foreign_servers["srv_x"].wrapper, "fdw_x");
+    assert!(c.foreign_data_wrappers.contains_key("fdw_x"));
     // The aggregate is managed, written from its parts.
     assert_eq!(
         c.functions[&FunctionKey {

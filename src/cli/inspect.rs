@@ -192,6 +192,16 @@ fn owner(change: &Change, live: &Catalog) -> (String, &'static str, String) {
         }
         ObjectId::Publication(p) => ("public".into(), "publications", p),
         ObjectId::Cast(k) => ("public".into(), "casts", k),
+        ObjectId::ForeignDataWrapper(w) => ("public".into(), "foreign", w),
+        ObjectId::ForeignServer(v) => ("public".into(), "foreign", v),
+        ObjectId::Operator(k) => {
+            let schema = live
+                .operators
+                .get(&k)
+                .map(|o| o.name.schema.clone())
+                .unwrap_or_else(|| "public".into());
+            (schema, "operators", k)
+        }
         ObjectId::EventTrigger(x) => {
             let schema = live
                 .event_triggers

@@ -5,10 +5,10 @@
 use serde::Serialize;
 
 use crate::model::{
-    Cast, Collation, Column, Constraint, EventTrigger, Extension, Function, Index, ObjectId,
-    PartitionOf, Policy, Privileges, Publication, QualName, ReplicaIdentity, Rule, Schema,
-    Sequence, Statistics, Table, TextSearchConfiguration, TextSearchDictionary, Trigger, Type,
-    View,
+    Cast, Collation, Column, Constraint, EventTrigger, Extension, ForeignDataWrapper,
+    ForeignServer, Function, Index, ObjectId, Operator, PartitionOf, Policy, Privileges,
+    Publication, QualName, ReplicaIdentity, Rule, Schema, Sequence, Statistics, Table,
+    TextSearchConfiguration, TextSearchDictionary, Trigger, Type, View,
 };
 
 /// One change between two catalogs.
@@ -102,6 +102,36 @@ pub enum Change {
         from: TextSearchConfiguration,
         /// After.
         to: TextSearchConfiguration,
+    },
+    /// `CREATE OPERATOR s.op (LEFTARG = ..., RIGHTARG = ..., FUNCTION = ...)`
+    CreateOperator(Operator),
+    /// `DROP OPERATOR s.op (left, right)`. A changed operator is dropped and created
+    /// again.
+    DropOperator(Operator),
+    /// `CREATE FOREIGN DATA WRAPPER w [HANDLER h] [VALIDATOR v] [OPTIONS (...)]`
+    CreateForeignDataWrapper(ForeignDataWrapper),
+    /// `DROP FOREIGN DATA WRAPPER w`
+    DropForeignDataWrapper(ForeignDataWrapper),
+    /// `ALTER FOREIGN DATA WRAPPER w HANDLER h VALIDATOR v OPTIONS (ADD ..., SET ...,
+    /// DROP ...)`
+    AlterForeignDataWrapper {
+        /// Before.
+        from: ForeignDataWrapper,
+        /// After.
+        to: ForeignDataWrapper,
+    },
+    /// `CREATE SERVER s ... FOREIGN DATA WRAPPER w OPTIONS (...)`, then `CREATE USER
+    /// MAPPING FOR u SERVER s OPTIONS (...)` for each of its mappings
+    CreateServer(ForeignServer),
+    /// `DROP USER MAPPING FOR u SERVER s` for each of its mappings, then `DROP SERVER s`
+    DropServer(ForeignServer),
+    /// `ALTER SERVER s VERSION '...' OPTIONS (...)`, and its user mappings created,
+    /// altered (`ALTER USER MAPPING ... OPTIONS (...)`) or dropped
+    AlterServer {
+        /// Before.
+        from: ForeignServer,
+        /// After.
+        to: ForeignServer,
     },
     /// `CREATE RULE r AS ON ... TO t DO ...`
     CreateRule(Rule),
@@ -534,6 +564,12 @@ pub enum CommentTarget {
     Cast,
     /// `RULE ... ON`
     Rule,
+    /// `OPERATOR`
+    Operator,
+    /// `FOREIGN DATA WRAPPER`
+    ForeignDataWrapper,
+    /// `SERVER`
+    Server,
 }
 
 impl Change {
@@ -558,6 +594,14 @@ impl Change {
             Change::CreateEventTrigger(_) => "create-event-trigger",
             Change::DropEventTrigger(_) => "drop-event-trigger",
             Change::AlterEventTrigger { .. } => "alter-event-trigger",
+            Change::CreateOperator(_) => "create-operator",
+            Change::CreateForeignDataWrapper(_) => "create-foreign-data-wrapper",
+            Change::DropForeignDataWrapper(_) => "drop-foreign-data-wrapper",
+            Change::AlterForeignDataWrapper { .. } => "alter-foreign-data-wrapper",
+            Change::CreateServer(_) => "create-server",
+            Change::DropServer(_) => "drop-server",
+            Change::AlterServer { .. } => "alter-server",
+            Change::DropOperator(_) => "drop-operator",
             Change::CreateRule(_) => "create-rule",
             Change::DropRule(_) => "drop-rule",
             Change::AlterRule { .. } => "alter-rule",
@@ -634,6 +678,17 @@ impl Change {
             | Change::DropEventTrigger(x)
             | Change::AlterEventTrigger { to: x, .. } => ObjectId::EventTrigger(x.name.clone()),
             Change::CreateCast(c) | Change::DropCast(c) => ObjectId::Cast(c.signature()),
+            Change::CreateOperator(o) | Change::DropOperator(o) => {
+                ObjectId::Operator(o.signature())
+            }
+            Change::CreateForeignDataWrapper(w)
+            | Change::DropForeignDataWrapper(w)
+            | Change::AlterForeignDataWrapper { to: w, .. } => {
+                ObjectId::ForeignDataWrapper(w.name.clone())
+            }
+            Change::CreateServer(v) | Change::DropServer(v) | Change::AlterServer { to: v, .. } => {
+                ObjectId::ForeignServer(v.name.clone())
+            }
             Change::CreateRule(r) | Change::DropRule(r) | Change::AlterRule { to: r, .. } => {
                 ObjectId::Rule(r.table.clone(), r.name.clone())
             }
@@ -717,6 +772,9 @@ impl Change {
                 | Change::DropTextSearchDictionary(_)
                 | Change::DropCast(_)
                 | Change::DropRule(_)
+                | Change::DropOperator(_)
+                | Change::DropForeignDataWrapper(_)
+                | Change::DropServer(_)
                 | Change::DropTextSearchConfiguration(_)
                 | Change::DropType(_)
                 | Change::RenameType { .. }

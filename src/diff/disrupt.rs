@@ -258,6 +258,19 @@ fn seed(from: &Catalog, to: &Catalog, d: &mut Disruptions, work: &mut VecDeque<(
             _ => mark_dropped(to, d, work, ObjectId::Rule(key.0.clone(), key.1.clone())),
         }
     }
+    // A server's wrapper and type cannot be altered.
+    for (name, x) in &from.foreign_servers {
+        match to.foreign_servers.get(name) {
+            Some(n) if n.wrapper == x.wrapper && n.server_type == x.server_type => {}
+            _ => mark_dropped(to, d, work, ObjectId::ForeignServer(name.clone())),
+        }
+    }
+    for (key, x) in &from.operators {
+        match to.operators.get(key) {
+            Some(n) if n.definition() == x.definition() => {}
+            _ => mark_dropped(to, d, work, ObjectId::Operator(key.clone())),
+        }
+    }
     for (key, x) in &from.casts {
         match to.casts.get(key) {
             Some(n) if n.function == x.function && n.inout == x.inout && n.context == x.context => {
@@ -498,6 +511,9 @@ enum Dependent<'a> {
     TsConfiguration(&'a QualName),
     Cast(&'a str),
     Rule(&'a QualName, &'a str),
+    Operator(&'a str),
+    Wrapper(&'a str),
+    Server(&'a str),
 }
 
 impl Dependent<'_> {
@@ -520,6 +536,9 @@ impl Dependent<'_> {
             Dependent::TsConfiguration(n) => ObjectId::TextSearchConfiguration(n.clone()),
             Dependent::Cast(k) => ObjectId::Cast(k.to_string()),
             Dependent::Rule(t, r) => ObjectId::Rule(t.clone(), r.to_string()),
+            Dependent::Operator(k) => ObjectId::Operator(k.to_string()),
+            Dependent::Wrapper(w) => ObjectId::ForeignDataWrapper(w.to_string()),
+            Dependent::Server(v) => ObjectId::ForeignServer(v.to_string()),
         }
     }
 
@@ -631,6 +650,15 @@ impl<'a> DependencyIndex<'a> {
         }
         for x in c.rules.values() {
             add(&mut dependents, &x.deps, Dependent::Rule(&x.table, &x.name));
+        }
+        for (k, x) in &c.operators {
+            add(&mut dependents, &x.deps, Dependent::Operator(k));
+        }
+        for (k, x) in &c.foreign_data_wrappers {
+            add(&mut dependents, &x.deps, Dependent::Wrapper(k));
+        }
+        for (k, x) in &c.foreign_servers {
+            add(&mut dependents, &x.deps, Dependent::Server(k));
         }
         let mut members: FxHashMap<&'a QualName, Vec<ObjectId>> = FxHashMap::default();
         for i in c.indexes.values() {

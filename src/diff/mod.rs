@@ -49,6 +49,9 @@ pub fn diff(from: &Catalog, to: &Catalog) -> Vec<Change> {
     types::diff_sequences(&mut out);
     routine::diff_functions(&mut out);
     types::diff_casts(&mut out);
+    types::diff_operators(&mut out);
+    types::diff_foreign_data_wrappers(&mut out);
+    types::diff_foreign_servers(&mut out);
     table::diff_tables(&mut out);
     table::diff_indexes(&mut out);
     table::diff_statistics(&mut out);

@@ -200,6 +200,79 @@ pub(crate) fn diff_text_search(e: &mut Emitter) {
     }
 }
 
+/// Operators: dropped and created again when anything but their comment changes.
+pub(crate) fn diff_operators(e: &mut Emitter) {
+    for (key, from, to) in pair_up(&e.from.operators, &e.to.operators) {
+        let id = ObjectId::Operator(key.clone());
+        match (from, to) {
+            (Some(f), None) => e.push(Change::DropOperator(f.clone())),
+            (None, Some(t)) => e.push(Change::CreateOperator(t.clone())),
+            (Some(f), Some(t)) if e.d.is_recreated(&id) => {
+                e.push(Change::DropOperator(f.clone()));
+                e.push(Change::CreateOperator(t.clone()));
+            }
+            (Some(f), Some(t)) => e.comment(id, CommentTarget::Operator, &f.comment, &t.comment),
+            (None, None) => {}
+        }
+    }
+}
+
+/// Foreign-data wrappers: altered in place (handler, validator and options all can be).
+pub(crate) fn diff_foreign_data_wrappers(e: &mut Emitter) {
+    for (name, from, to) in pair_up(&e.from.foreign_data_wrappers, &e.to.foreign_data_wrappers) {
+        let id = ObjectId::ForeignDataWrapper(name.clone());
+        match (from, to) {
+            (Some(f), None) => e.push(Change::DropForeignDataWrapper(f.clone())),
+            (None, Some(t)) => e.push(Change::CreateForeignDataWrapper(t.clone())),
+            (Some(f), Some(t)) if e.d.is_recreated(&id) => {
+                e.push(Change::DropForeignDataWrapper(f.clone()));
+                e.push(Change::CreateForeignDataWrapper(t.clone()));
+            }
+            (Some(f), Some(t)) => {
+                if f.handler != t.handler || f.validator != t.validator || f.options != t.options {
+                    e.push(Change::AlterForeignDataWrapper {
+                        from: f.clone(),
+                        to: t.clone(),
+                    });
+                }
+                e.comment(
+                    id,
+                    CommentTarget::ForeignDataWrapper,
+                    &f.comment,
+                    &t.comment,
+                );
+            }
+            (None, None) => {}
+        }
+    }
+}
+
+/// Foreign servers and their user mappings: altered in place, dropped and created
+/// again when their wrapper or type changes (their mappings with them).
+pub(crate) fn diff_foreign_servers(e: &mut Emitter) {
+    for (name, from, to) in pair_up(&e.from.foreign_servers, &e.to.foreign_servers) {
+        let id = ObjectId::ForeignServer(name.clone());
+        match (from, to) {
+            (Some(f), None) => e.push(Change::DropServer(f.clone())),
+            (None, Some(t)) => e.push(Change::CreateServer(t.clone())),
+            (Some(f), Some(t)) if e.d.is_recreated(&id) => {
+                e.push(Change::DropServer(f.clone()));
+                e.push(Change::CreateServer(t.clone()));
+            }
+            (Some(f), Some(t)) => {
+                if f.version != t.version || f.options != t.options || f.mappings != t.mappings {
+                    e.push(Change::AlterServer {
+                        from: f.clone(),
+                        to: t.clone(),
+                    });
+                }
+                e.comment(id, CommentTarget::Server, &f.comment, &t.comment);
+            }
+            (None, None) => {}
+        }
+    }
+}
+
 /// Casts: dropped and created again when anything but their comment changes (there is
 /// no `ALTER CAST`).
 pub(crate) fn diff_casts(e: &mut Emitter) {

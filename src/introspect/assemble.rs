@@ -25,9 +25,9 @@ use crate::model::{
 
 use super::rows::{
     constraint_kind, CastRow, CollationRow, ColumnRow, ConstraintRow, DependRow, EventTriggerRow,
-    ExtensionRow, FunctionRow, IndexRow, OwnerRow, PolicyRow, PrivilegeRow, PublicationMemberRow,
-    PublicationRow, RelationRow, RuleRow, SchemaRow, SequenceRow, StatisticsRow, TriggerRow,
-    TsConfigurationRow, TsDictionaryRow, TypeRow,
+    ExtensionRow, FunctionRow, IndexRow, OperatorRow, OwnerRow, PolicyRow, PrivilegeRow,
+    PublicationMemberRow, PublicationRow, RelationRow, RuleRow, SchemaRow, SequenceRow,
+    StatisticsRow, TriggerRow, TsConfigurationRow, TsDictionaryRow, TypeRow,
 };
 
 /// Oids of the system catalogs that `pg_depend.classid` / `refclassid` name. They are
@@ -48,6 +48,7 @@ mod class {
     pub const PG_STATISTIC_EXT: u32 = 3381;
     pub const PG_TS_CONFIG: u32 = 3602;
     pub const PG_CAST: u32 = 2605;
+    pub const PG_OPERATOR: u32 = 2617;
 }
 
 /// The rows of every catalog query, decoded.
@@ -64,6 +65,12 @@ pub(crate) struct Rows {
     pub ts_configurations: Vec<TsConfigurationRow>,
     pub casts: Vec<CastRow>,
     pub rules: Vec<RuleRow>,
+    pub operators: Vec<OperatorRow>,
+    pub wrappers: Vec<crate::model::ForeignDataWrapper>,
+    /// Servers, with the extension that made each one's wrapper.
+    pub servers: Vec<(crate::model::ForeignServer, Option<String>)>,
+    /// (server, user, options).
+    pub user_mappings: Vec<(String, String, crate::model::FdwOptions)>,
     pub types: Vec<TypeRow>,
     pub sequences: Vec<SequenceRow>,
     pub relations: Vec<RelationRow>,
@@ -104,6 +111,7 @@ enum Handle {
     TsConfiguration(usize),
     Cast(usize),
     Rule(usize),
+    Operator(usize),
 }
 
 /// What one catalog object `(classid, oid, subid)` is for dependency resolution: whose
@@ -178,6 +186,7 @@ struct Assembly {
     ts_configurations: Vec<crate::model::TextSearchConfiguration>,
     casts: Vec<crate::model::Cast>,
     rules: Vec<crate::model::Rule>,
+    operators: Vec<crate::model::Operator>,
     types: Vec<Type>,
     sequences: Vec<Sequence>,
     tables: Vec<Table>,
@@ -230,6 +239,11 @@ pub(crate) fn assemble(rows: Rows) -> Result<Catalog> {
     a.add_functions(rows.functions)?;
     a.add_statistics(rows.statistics);
     a.add_ts_configurations(rows.ts_configurations);
+    for row in rows.operators {
+        let handle = Handle::Operator(a.operators.len());
+        a.node(class::PG_OPERATOR, row.oid, 0, Node::both(handle));
+        a.operators.push(row.operator);
+    }
     for row in rows.rules {
         let handle = Handle::Rule(a.rules.len());
         a.node(class::PG_REWRITE, row.oid, 0, Node::both(handle));
@@ -257,6 +271,24 @@ pub(crate) fn assemble(rows: Rows) -> Result<Catalog> {
         .into_iter()
         .map(|r| (r.event_trigger.name.clone(), r.event_trigger))
         .collect();
+    catalog.foreign_data_wrappers = rows
+        .wrappers
+        .into_iter()
+        .map(|w| (w.name.clone(), w))
+        .collect();
+    for (mut server, extension) in rows.servers {
+        let wrapper = ObjectId::ForeignDataWrapper(server.wrapper.clone());
+        server.deps.insert(match extension {
+            Some(e) => ObjectId::Extension(e),
+            None => wrapper,
+        });
+        catalog.foreign_servers.insert(server.name.clone(), server);
+    }
+    for (server, user, options) in rows.user_mappings {
+        if let Some(s) = catalog.foreign_servers.get_mut(&server) {
+            s.mappings.insert(user, options);
+        }
+    }
     catalog.privileges = privileges;
     catalog.owners = owners.into();
     catalog.shrink_to_fit();
@@ -1065,6 +1097,7 @@ impl Assembly {
             Handle::Collation(i) => ObjectId::Collation(self.collations[i].name.clone()),
             Handle::Statistics(i) => ObjectId::Statistics(self.statistics[i].name.clone()),
             Handle::Cast(i) => ObjectId::Cast(self.casts[i].signature()),
+            Handle::Operator(i) => ObjectId::Operator(self.operators[i].signature()),
             Handle::Rule(i) => {
                 let r = &self.rules[i];
                 ObjectId::Rule(r.table.clone(), r.name.clone())
@@ -1093,6 +1126,7 @@ impl Assembly {
             Handle::Function(f) => &mut self.functions[f].deps,
             Handle::Statistics(i) => &mut self.statistics[i].deps,
             Handle::Cast(i) => &mut self.casts[i].deps,
+            Handle::Operator(i) => &mut self.operators[i].deps,
             Handle::Rule(i) => &mut self.rules[i].deps,
             Handle::Schema(_)
             | Handle::Extension(_)
@@ -1182,6 +1216,11 @@ impl Assembly {
                 .collect(),
             ts_dictionaries: Default::default(),
             casts: self.casts.into_iter().map(|c| (c.signature(), c)).collect(),
+            operators: self
+                .operators
+                .into_iter()
+                .map(|o| (o.signature(), o))
+                .collect(),
             rules: self
                 .rules
                 .into_iter()
@@ -1189,6 +1228,8 @@ impl Assembly {
                 .collect(),
             publications: Default::default(),
             event_triggers: Default::default(),
+            foreign_data_wrappers: Default::default(),
+            foreign_servers: Default::default(),
             unmanaged: unmanaged.into(),
             privileges: PrivilegeMap::default(),
             owners: Default::default(),

@@ -37,9 +37,9 @@ use crate::model::Catalog;
 use assemble::Rows;
 use rows::{
     CastRow, CollationRow, ColumnRow, ConstraintRow, DependRow, EventTriggerRow, ExtensionRow,
-    FunctionRow, IndexRow, OwnerRow, PolicyRow, PrivilegeRow, PublicationMemberRow, PublicationRow,
-    RelationRow, RuleRow, SchemaRow, SequenceRow, StatisticsRow, TriggerRow, TsConfigurationRow,
-    TsDictionaryRow, TypeRow,
+    FunctionRow, IndexRow, OperatorRow, OwnerRow, PolicyRow, PrivilegeRow, PublicationMemberRow,
+    PublicationRow, RelationRow, RuleRow, SchemaRow, SequenceRow, StatisticsRow, TriggerRow,
+    TsConfigurationRow, TsDictionaryRow, TypeRow,
 };
 
 /// Opens the introspection transaction. One snapshot for every query; an empty search
@@ -153,6 +153,10 @@ async fn read_rows(client: &Client) -> Result<(Rows, Stats)> {
         ts_configurations,
         casts,
         rules,
+        operators,
+        wrappers,
+        servers,
+        user_mappings,
         unmanaged,
         privileges,
         owners,
@@ -278,6 +282,34 @@ async fn read_rows(client: &Client) -> Result<(Rows, Stats)> {
         fetch(
             client,
             s,
+            "operators",
+            queries::OPERATORS,
+            OperatorRow::from_row
+        ),
+        fetch(
+            client,
+            s,
+            "foreign data wrappers",
+            queries::FOREIGN_DATA_WRAPPERS,
+            rows::wrapper_from_row
+        ),
+        fetch(
+            client,
+            s,
+            "foreign servers",
+            queries::FOREIGN_SERVERS,
+            rows::server_from_row
+        ),
+        fetch(
+            client,
+            s,
+            "user mappings",
+            queries::USER_MAPPINGS,
+            rows::user_mapping_from_row
+        ),
+        fetch(
+            client,
+            s,
             "unmanaged",
             queries::UNMANAGED,
             rows::unmanaged_from_row
@@ -303,6 +335,10 @@ async fn read_rows(client: &Client) -> Result<(Rows, Stats)> {
         ts_configurations,
         casts,
         rules,
+        operators,
+        wrappers,
+        servers,
+        user_mappings,
         types,
         sequences,
         relations,

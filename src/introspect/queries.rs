@@ -401,7 +401,7 @@ macro_rules! dependencies {
             "'pg_class'::regclass, 'pg_attrdef'::regclass, 'pg_rewrite'::regclass, ",
             "'pg_type'::regclass, 'pg_constraint'::regclass, 'pg_trigger'::regclass, ",
             "'pg_policy'::regclass, 'pg_proc'::regclass, 'pg_statistic_ext'::regclass, ",
-            "'pg_cast'::regclass) ",
+            "'pg_cast'::regclass, 'pg_operator'::regclass) ",
             "AND NOT EXISTS (SELECT FROM member x ",
             "WHERE x.classid = d.classid AND x.objid = d.objid) ",
             // Every default depends on its own column: a fact, not an ordering constraint.
@@ -660,11 +660,83 @@ pub const RULES: &str = concat!(
     not_extension_member!("pg_rewrite", "r.oid")
 );
 
+/// An operator of `pg_operator` `$oid` as `OPERATOR(schema.op)` (a server's own: bare),
+/// NULL for none.
+macro_rules! operator_ref {
+    ($oid:literal, $as:literal) => {
+        concat!(
+            "(SELECT CASE WHEN xn.nspname = 'pg_catalog' THEN x.oprname::text ",
+            "ELSE 'OPERATOR(' || quote_ident(xn.nspname) || '.' || x.oprname || ')' END ",
+            "FROM pg_operator x JOIN pg_namespace xn ON xn.oid = x.oprnamespace ",
+            "WHERE x.oid = ",
+            $oid,
+            ") AS ",
+            $as,
+            ", "
+        )
+    };
+}
+
+/// Lists operators made with `CREATE OPERATOR` (not shells, which only stand for an
+/// operator named as a commutator or negator): types as `format_type` prints them,
+/// functions as `regproc` does, and the comment. Excludes extension members.
+pub const OPERATORS: &str = concat!(
+    "SELECT o.oid, n.nspname::text AS schema, o.oprname::text AS name, ",
+    "CASE WHEN o.oprleft <> 0 THEN format_type(o.oprleft, NULL) END AS left_type, ",
+    "format_type(o.oprright, NULL) AS right_type, o.oprcode::regproc::text AS function, ",
+    operator_ref!("o.oprcom", "commutator"),
+    operator_ref!("o.oprnegate", "negator"),
+    "nullif(o.oprrest, 0)::regproc::text AS restrict, ",
+    "nullif(o.oprjoin, 0)::regproc::text AS join_function, ",
+    "o.oprcanhash AS hashes, o.oprcanmerge AS merges, d.description AS comment ",
+    "FROM pg_operator o JOIN pg_namespace n ON n.oid = o.oprnamespace",
+    comment_join!("d", "pg_operator", "o.oid", "0"),
+    "WHERE o.oprcode <> 0 AND ",
+    user_schema!("n"),
+    " AND ",
+    not_extension_member!("pg_operator", "o.oid")
+);
+
+/// Foreign-data wrappers: handler and validator as `regproc` prints them, options as
+/// `name=value` texts, the comment. Excludes extension members.
+pub const FOREIGN_DATA_WRAPPERS: &str = concat!(
+    "SELECT w.fdwname::text AS name, nullif(w.fdwhandler, 0)::regproc::text AS handler, ",
+    "nullif(w.fdwvalidator, 0)::regproc::text AS validator, ",
+    "coalesce(w.fdwoptions, '{}') AS options, d.description AS comment ",
+    "FROM pg_foreign_data_wrapper w",
+    comment_join!("d", "pg_foreign_data_wrapper", "w.oid", "0"),
+    "WHERE ",
+    not_extension_member!("pg_foreign_data_wrapper", "w.oid")
+);
+
+/// Foreign servers: wrapper (and the extension that made it, if one did), type,
+/// version, options, comment. Excludes extension members.
+pub const FOREIGN_SERVERS: &str = concat!(
+    "SELECT s.srvname::text AS name, w.fdwname::text AS wrapper, ",
+    "(SELECT e.extname::text FROM pg_depend x JOIN pg_extension e ON e.oid = x.refobjid ",
+    "WHERE x.classid = 'pg_foreign_data_wrapper'::regclass AND x.objid = w.oid ",
+    "AND x.deptype = 'e') AS wrapper_extension, ",
+    "s.srvtype AS server_type, s.srvversion AS version, ",
+    "coalesce(s.srvoptions, '{}') AS options, d.description AS comment ",
+    "FROM pg_foreign_server s JOIN pg_foreign_data_wrapper w ON w.oid = s.srvfdw",
+    comment_join!("d", "pg_foreign_server", "s.oid", "0"),
+    "WHERE ",
+    not_extension_member!("pg_foreign_server", "s.oid")
+);
+
+/// User mappings (`pg_user_mappings`, which shows the options to those allowed to see
+/// them): server, user (`PUBLIC` for all), options.
+pub const USER_MAPPINGS: &str = concat!(
+    "SELECT srvname::text AS server, ",
+    "CASE WHEN umuser = 0 THEN 'PUBLIC' ELSE usename::text END AS username, ",
+    "coalesce(umoptions, '{}') AS options FROM pg_user_mappings"
+);
+
 /// Lists objects schemaplan does not manage yet, described by `pg_identify_object`:
 /// foreign tables, window functions,
-/// range/base/pseudo types, operators, operator classes and families,
+/// range/base/pseudo types, operator shells, operator classes and families,
 /// text search parsers and templates, conversions, languages,
-/// subscriptions, foreign servers and wrappers. Excludes system
+/// subscriptions. Excludes system
 /// schemas, built-in objects (oid < 16384), extension members and internal parts of
 /// other objects (the casts a range type makes). Multirange types are left out: one
 /// always comes with its range type, which is listed.
@@ -684,8 +756,9 @@ pub const UNMANAGED: &str =
     "WHERE t.typtype IN ('r', 'b', 'p') AND ", user_schema!("n"),
     // Array types are created along with their element type.
     " AND NOT EXISTS (SELECT FROM pg_type e WHERE e.typarray = t.oid)",
-    " UNION ALL SELECT 'pg_operator'::regclass, o.oid, 'operator', n.nspname::text ",
-    "FROM pg_operator o JOIN pg_namespace n ON n.oid = o.oprnamespace WHERE ", user_schema!("n"),
+    " UNION ALL SELECT 'pg_operator'::regclass, o.oid, 'operator shell', n.nspname::text ",
+    "FROM pg_operator o JOIN pg_namespace n ON n.oid = o.oprnamespace ",
+    "WHERE o.oprcode = 0 AND ", user_schema!("n"),
     " UNION ALL SELECT 'pg_opclass'::regclass, o.oid, 'operator class', n.nspname::text ",
     "FROM pg_opclass o JOIN pg_namespace n ON n.oid = o.opcnamespace WHERE ", user_schema!("n"),
     " UNION ALL SELECT 'pg_opfamily'::regclass, o.oid, 'operator family', n.nspname::text ",
@@ -703,9 +776,6 @@ pub const UNMANAGED: &str =
     " UNION ALL SELECT 'pg_subscription'::regclass, oid, 'subscription', NULL ",
     "FROM pg_subscription ",
     "WHERE subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())",
-    " UNION ALL SELECT 'pg_foreign_server'::regclass, oid, 'server', NULL FROM pg_foreign_server",
-    " UNION ALL SELECT 'pg_foreign_data_wrapper'::regclass, oid, 'foreign-data wrapper', NULL ",
-    "FROM pg_foreign_data_wrapper",
     ") u CROSS JOIN LATERAL pg_identify_object(u.classid, u.oid, 0) o ",
     "WHERE NOT EXISTS (SELECT FROM pg_depend x WHERE x.classid = u.classid ",
     "AND x.objid = u.oid AND x.deptype IN ('e', 'i'))"
@@ -857,6 +927,10 @@ pub const ALL: &[(&str, &str)] = &[
     ("text search configurations", TS_CONFIGURATIONS),
     ("casts", CASTS),
     ("rules", RULES),
+    ("operators", OPERATORS),
+    ("foreign data wrappers", FOREIGN_DATA_WRAPPERS),
+    ("foreign servers", FOREIGN_SERVERS),
+    ("user mappings", USER_MAPPINGS),
     ("types", TYPES),
     ("sequences", SEQUENCES),
     ("relations", RELATIONS),

@@ -12,9 +12,9 @@ use tokio_postgres::Row;
 use crate::error::{Error, Result};
 use crate::model::{
     split_top_level, unquoted, AggregateParts, Cast, Collation, CollationProvider, ConstraintKind,
-    Deps, EventTrigger, FunctionKey, Grant, ObjectId, Privileges, Publication, PublishedTable,
-    QualName, Rule, SequenceOptions, Statistics, TextSearchConfiguration, TextSearchDictionary,
-    TriggerEnabled, Unmanaged, PUBLISH_OPERATIONS,
+    Deps, EventTrigger, FunctionKey, Grant, ObjectId, Operator, Privileges, Publication,
+    PublishedTable, QualName, Rule, SequenceOptions, Statistics, TextSearchConfiguration,
+    TextSearchDictionary, TriggerEnabled, Unmanaged, PUBLISH_OPERATIONS,
 };
 
 /// Reads one column of a row, naming the query and column when it cannot.
@@ -383,6 +383,97 @@ impl RuleRow {
             },
         })
     }
+}
+
+/// A row of [`super::queries::OPERATORS`].
+#[derive(Clone, Debug)]
+pub(crate) struct OperatorRow {
+    pub oid: u32,
+    pub operator: Operator,
+}
+
+impl OperatorRow {
+    pub fn from_row(row: &Row) -> Result<Self> {
+        const Q: &str = "operators";
+        Ok(OperatorRow {
+            oid: get(row, Q, "oid")?,
+            operator: Operator {
+                name: QualName::new(
+                    get::<String>(row, Q, "schema")?,
+                    get::<String>(row, Q, "name")?,
+                ),
+                left: get(row, Q, "left_type")?,
+                right: get(row, Q, "right_type")?,
+                function: get(row, Q, "function")?,
+                commutator: get(row, Q, "commutator")?,
+                negator: get(row, Q, "negator")?,
+                restrict: get(row, Q, "restrict")?,
+                join: get(row, Q, "join_function")?,
+                hashes: get(row, Q, "hashes")?,
+                merges: get(row, Q, "merges")?,
+                comment: get(row, Q, "comment")?,
+                deps: Deps::default(),
+            },
+        })
+    }
+}
+
+/// `name=value` option texts as the model keeps them (sorted), without `skip`.
+fn fdw_options(texts: Vec<String>, skip: Option<&str>) -> crate::model::FdwOptions {
+    let options = texts
+        .into_iter()
+        .map(|t| match t.split_once('=') {
+            Some((k, v)) => (k.to_string(), v.to_string()),
+            None => (t, String::new()),
+        })
+        .filter(|(k, _)| Some(k.as_str()) != skip)
+        .collect();
+    crate::model::sorted_options(options)
+}
+
+/// A row of [`super::queries::FOREIGN_DATA_WRAPPERS`].
+pub(crate) fn wrapper_from_row(row: &Row) -> Result<crate::model::ForeignDataWrapper> {
+    const Q: &str = "foreign data wrappers";
+    Ok(crate::model::ForeignDataWrapper {
+        name: get(row, Q, "name")?,
+        handler: get(row, Q, "handler")?,
+        validator: get(row, Q, "validator")?,
+        options: fdw_options(get(row, Q, "options")?, None),
+        comment: get(row, Q, "comment")?,
+        deps: Deps::default(),
+    })
+}
+
+/// A row of [`super::queries::FOREIGN_SERVERS`]: the server, and the extension that made
+/// its wrapper.
+pub(crate) fn server_from_row(row: &Row) -> Result<(crate::model::ForeignServer, Option<String>)> {
+    const Q: &str = "foreign servers";
+    Ok((
+        crate::model::ForeignServer {
+            name: get(row, Q, "name")?,
+            wrapper: get(row, Q, "wrapper")?,
+            server_type: get(row, Q, "server_type")?,
+            version: get(row, Q, "version")?,
+            options: fdw_options(get(row, Q, "options")?, None),
+            mappings: Default::default(),
+            comment: get(row, Q, "comment")?,
+            deps: Deps::default(),
+        },
+        get(row, Q, "wrapper_extension")?,
+    ))
+}
+
+/// A row of [`super::queries::USER_MAPPINGS`]: server, user and options (never the
+/// password).
+pub(crate) fn user_mapping_from_row(
+    row: &Row,
+) -> Result<(String, String, crate::model::FdwOptions)> {
+    const Q: &str = "user mappings";
+    Ok((
+        get(row, Q, "server")?,
+        get(row, Q, "username")?,
+        fdw_options(get(row, Q, "options")?, Some(crate::model::SECRET_OPTION)),
+    ))
 }
 
 /// A row of [`super::queries::TYPES`].

@@ -18,6 +18,8 @@ mod collation;
 mod event_trigger;
 mod filter;
 mod name;
+mod foreign;
+mod operator;
 mod privileges;
 mod publication;
 mod relation;
@@ -43,7 +45,12 @@ pub use text::{split_top_level, unquoted};
 /// The holding schema of recoverable drops (`plan --recoverable`): tables dropped by a
 /// revision wait there for its rollback. Never part of a managed schema.
 pub const TRASH_SCHEMA: &str = "schemaplan_trash";
+pub use foreign::{
+    alter_options_clause, mapping_user, options_clause, sorted_options, FdwOptions,
+    ForeignDataWrapper, ForeignServer, SECRET_OPTION,
+};
 pub use name::{literal, literal_or_null, needs_quotes, quote_ident, Ident, QualName, KEYWORDS};
+pub use operator::Operator;
 pub use privileges::{
     AclKind, Grant, ObjectMap, OwnerMap, PrivilegeMap, PrivilegeMode, Privileges, PUBLIC,
 };
@@ -107,6 +114,16 @@ pub struct Catalog {
     /// Rewrite rules, keyed by (relation, rule name).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub rules: BTreeMap<(QualName, String), Rule>,
+    /// Operators made with `CREATE OPERATOR`, keyed by their signature
+    /// (`schema.op(left, right)`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub operators: BTreeMap<String, Operator>,
+    /// Foreign-data wrappers, by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub foreign_data_wrappers: BTreeMap<String, ForeignDataWrapper>,
+    /// Foreign servers with their user mappings, by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub foreign_servers: BTreeMap<String, ForeignServer>,
     /// Privileges of the objects whose ACL differs from their kind's default (columns
     /// included). Desired catalogs list only what they declare: an object without an
     /// entry there keeps whatever privileges it has.
@@ -162,6 +179,9 @@ impl Catalog {
             + self.ts_configurations.len()
             + self.casts.len()
             + self.rules.len()
+            + self.operators.len()
+            + self.foreign_data_wrappers.len()
+            + self.foreign_servers.len()
     }
 
     /// Releases the spare capacity left by building the catalog piece by piece (column
@@ -212,6 +232,15 @@ impl Catalog {
         }
         for r in self.rules.values_mut() {
             r.deps.shrink_to_fit();
+        }
+        for o in self.operators.values_mut() {
+            o.deps.shrink_to_fit();
+        }
+        for w in self.foreign_data_wrappers.values_mut() {
+            w.deps.shrink_to_fit();
+        }
+        for v in self.foreign_servers.values_mut() {
+            v.deps.shrink_to_fit();
         }
     }
 
@@ -269,6 +298,15 @@ impl Catalog {
         if !self.rules.is_empty() {
             value["rules"] = serde_json::json!(pairs(&self.rules));
         }
+        if !self.operators.is_empty() {
+            value["operators"] = serde_json::json!(pairs(&self.operators));
+        }
+        if !self.foreign_data_wrappers.is_empty() {
+            value["foreign_data_wrappers"] = serde_json::json!(pairs(&self.foreign_data_wrappers));
+        }
+        if !self.foreign_servers.is_empty() {
+            value["foreign_servers"] = serde_json::json!(pairs(&self.foreign_servers));
+        }
         value
     }
 
@@ -303,6 +341,7 @@ impl Catalog {
         self.functions.retain(|k, _| keep(&k.name.schema));
         self.triggers.retain(|(t, _), _| keep(&t.schema));
         self.rules.retain(|(t, _), _| keep(&t.schema));
+        self.operators.retain(|_, o| keep(&o.name.schema));
         self.collations.retain(|n, _| keep(&n.schema));
         self.statistics.retain(|n, _| keep(&n.schema));
         self.ts_dictionaries.retain(|n, _| keep(&n.schema));
@@ -379,6 +418,9 @@ impl Catalog {
             ObjectId::TextSearchConfiguration(n) => c.ts_configurations.contains_key(n),
             ObjectId::Cast(k) => c.casts.contains_key(k),
             ObjectId::Rule(n, r) => c.rules.contains_key(&(n.clone(), r.clone())),
+            ObjectId::Operator(k) => c.operators.contains_key(k),
+            ObjectId::ForeignDataWrapper(w) => c.foreign_data_wrappers.contains_key(w),
+            ObjectId::ForeignServer(v) => c.foreign_servers.contains_key(v),
         }
     }
 
@@ -567,6 +609,12 @@ pub enum ObjectId {
     Cast(String),
     /// A rewrite rule: (table or view, rule name).
     Rule(QualName, String),
+    /// An operator, by its signature `schema.op(left, right)`.
+    Operator(String),
+    /// A foreign-data wrapper by name.
+    ForeignDataWrapper(String),
+    /// A foreign server by name (its user mappings are part of it).
+    ForeignServer(String),
 }
 
 impl ObjectId {
@@ -577,7 +625,10 @@ impl ObjectId {
             ObjectId::Extension(_)
             | ObjectId::Publication(_)
             | ObjectId::EventTrigger(_)
-            | ObjectId::Cast(_) => None,
+            | ObjectId::Cast(_)
+            | ObjectId::Operator(_)
+            | ObjectId::ForeignDataWrapper(_)
+            | ObjectId::ForeignServer(_) => None,
             ObjectId::Type(n)
             | ObjectId::Sequence(n)
             | ObjectId::Table(n)
@@ -633,6 +684,9 @@ impl ObjectId {
             ObjectId::TextSearchConfiguration(_) => "text search configuration",
             ObjectId::Cast(_) => "cast",
             ObjectId::Rule(..) => "rule",
+            ObjectId::Operator(_) => "operator",
+            ObjectId::ForeignDataWrapper(_) => "foreign-data wrapper",
+            ObjectId::ForeignServer(_) => "server",
         }
     }
 }
@@ -645,8 +699,10 @@ impl fmt::Display for ObjectId {
             ObjectId::Schema(s)
             | ObjectId::Extension(s)
             | ObjectId::Publication(s)
-            | ObjectId::EventTrigger(s) => write!(f, "{kind} {}", Ident(s)),
-            ObjectId::Cast(k) => write!(f, "{kind} {k}"),
+            | ObjectId::EventTrigger(s)
+            | ObjectId::ForeignDataWrapper(s)
+            | ObjectId::ForeignServer(s) => write!(f, "{kind} {}", Ident(s)),
+            ObjectId::Cast(k) | ObjectId::Operator(k) => write!(f, "{kind} {k}"),
             ObjectId::Type(n)
             | ObjectId::Sequence(n)
             | ObjectId::Table(n)

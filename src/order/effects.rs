@@ -163,6 +163,40 @@ pub fn effects(change: &Change) -> Effects {
         Change::AlterEventTrigger { .. } => {
             e.modifies.insert(object.clone());
         }
+        Change::CreateOperator(x) => {
+            e.creates.insert(object.clone());
+            e.need(x.deps.iter().cloned());
+            e.need([ObjectId::Schema(x.name.schema.clone())]);
+        }
+        Change::DropOperator(x) => {
+            e.drops.insert(object.clone());
+            e.release(x.deps.iter().cloned());
+            e.release([ObjectId::Schema(x.name.schema.clone())]);
+        }
+        Change::CreateForeignDataWrapper(x) => {
+            e.creates.insert(object.clone());
+            e.need(x.deps.iter().cloned());
+        }
+        Change::DropForeignDataWrapper(x) => {
+            e.drops.insert(object.clone());
+            e.release(x.deps.iter().cloned());
+        }
+        Change::AlterForeignDataWrapper { from, to } => {
+            e.modifies.insert(object.clone());
+            e.need(to.deps.iter().cloned());
+            e.release(from.deps.iter().cloned());
+        }
+        Change::CreateServer(x) => {
+            e.creates.insert(object.clone());
+            e.need(x.deps.iter().cloned());
+        }
+        Change::DropServer(x) => {
+            e.drops.insert(object.clone());
+            e.release(x.deps.iter().cloned());
+        }
+        Change::AlterServer { .. } => {
+            e.modifies.insert(object.clone());
+        }
         Change::CreateRule(x) => {
             e.creates.insert(object.clone());
             e.need(x.deps.iter().cloned());

@@ -295,6 +295,10 @@ pub enum ObjRef {
     Publication(String),
     /// An event trigger.
     EventTrigger(String),
+    /// A foreign-data wrapper.
+    ForeignDataWrapper(String),
+    /// A foreign server.
+    Server(String),
     /// A text search dictionary or configuration.
     TextSearch(QualName),
     /// A trigger: (its relation, its name).
@@ -313,7 +317,9 @@ impl ObjRef {
             ObjRef::Schema(_)
             | ObjRef::Extension(_)
             | ObjRef::Publication(_)
-            | ObjRef::EventTrigger(_) => None,
+            | ObjRef::EventTrigger(_)
+            | ObjRef::ForeignDataWrapper(_)
+            | ObjRef::Server(_) => None,
             ObjRef::Relation(n)
             | ObjRef::Type(n)
             | ObjRef::Function(n)
@@ -342,6 +348,8 @@ impl fmt::Display for ObjRef {
             ObjRef::Statistics(n) => write!(f, "statistics {n}"),
             ObjRef::Publication(p) => write!(f, "publication {}", Ident(p)),
             ObjRef::EventTrigger(e) => write!(f, "event trigger {}", Ident(e)),
+            ObjRef::ForeignDataWrapper(w) => write!(f, "foreign-data wrapper {}", Ident(w)),
+            ObjRef::Server(v) => write!(f, "server {}", Ident(v)),
             ObjRef::TextSearch(n) => write!(f, "text search object {n}"),
             ObjRef::Operator(n) => write!(f, "operator {}.{}", Ident(&n.schema), n.name),
             ObjRef::Trigger(t, name) => write!(f, "trigger {} on {t}", Ident(name)),

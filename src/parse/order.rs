@@ -204,7 +204,9 @@ fn describe(s: &Statement) -> String {
             ObjRef::Schema(n)
             | ObjRef::Extension(n)
             | ObjRef::Publication(n)
-            | ObjRef::EventTrigger(n),
+            | ObjRef::EventTrigger(n)
+            | ObjRef::ForeignDataWrapper(n)
+            | ObjRef::Server(n),
         ) => Ident(n).to_string(),
         Some(
             ObjRef::Relation(n)

@@ -681,6 +681,39 @@ fn analyze(node: &NodeEnum, sql: &str, r: Resolver<'_>) -> Outcome {
             b.create(ObjRef::EventTrigger(s.trigname.clone()));
             b.finish()
         }
+        N::CreateFdwStmt(s) => {
+            let mut b = Builder::new(K::Other("CREATE FOREIGN DATA WRAPPER".into()), r);
+            b.refs.walk(&s.func_options);
+            b.create(ObjRef::ForeignDataWrapper(s.fdwname.clone()));
+            b.finish()
+        }
+        N::AlterFdwStmt(s) => {
+            let mut b = Builder::new(K::Other("ALTER FOREIGN DATA WRAPPER".into()), r);
+            b.refs.walk(&s.func_options);
+            b.refs.add(ObjRef::ForeignDataWrapper(s.fdwname.clone()));
+            b.finish()
+        }
+        N::CreateForeignServerStmt(s) => {
+            let mut b = Builder::new(K::Other("CREATE SERVER".into()), r);
+            b.refs.add(ObjRef::ForeignDataWrapper(s.fdwname.clone()));
+            b.create(ObjRef::Server(s.servername.clone()));
+            b.finish()
+        }
+        N::AlterForeignServerStmt(s) => {
+            let mut b = Builder::new(K::Other("ALTER SERVER".into()), r);
+            b.refs.add(ObjRef::Server(s.servername.clone()));
+            b.finish()
+        }
+        N::CreateUserMappingStmt(s) => {
+            let mut b = Builder::new(K::Other("CREATE USER MAPPING".into()), r);
+            b.refs.add(ObjRef::Server(s.servername.clone()));
+            b.finish()
+        }
+        N::AlterUserMappingStmt(s) => {
+            let mut b = Builder::new(K::Other("ALTER USER MAPPING".into()), r);
+            b.refs.add(ObjRef::Server(s.servername.clone()));
+            b.finish()
+        }
         N::CreateCastStmt(s) => {
             let mut b = Builder::new(K::CreateCast, r);
             b.refs.walk(&s.sourcetype);
@@ -1398,6 +1431,14 @@ fn named_object(b: &mut Builder<'_>, objtype: i32, object: Option<&Node>) -> Opt
         ObjectType::ObjectEventTrigger => {
             b.refs.add(ObjRef::EventTrigger(last.clone()));
             Some(ObjRef::EventTrigger(last))
+        }
+        ObjectType::ObjectFdw => {
+            b.refs.add(ObjRef::ForeignDataWrapper(last.clone()));
+            Some(ObjRef::ForeignDataWrapper(last))
+        }
+        ObjectType::ObjectForeignServer => {
+            b.refs.add(ObjRef::Server(last.clone()));
+            Some(ObjRef::Server(last))
         }
         ObjectType::ObjectTsdictionary | ObjectType::ObjectTsconfiguration => {
             b.refs.add_list(&list, ObjRef::TextSearch);

@@ -322,6 +322,14 @@ fn hazards(change: &Change, new_tables: &BTreeSet<&QualName>) -> Vec<Hazard> {
         {
             vec![Replication]
         }
+        // A user mapping's password is never read: one dropped (or recreated with its
+        // server) cannot be given back.
+        Change::DropServer(v) if !v.mappings.is_empty() => vec![NotReversible],
+        Change::AlterServer { from, to }
+            if from.mappings.keys().any(|u| !to.mappings.contains_key(u)) =>
+        {
+            vec![NotReversible]
+        }
         Change::AlterPublication { from, to } => {
             let narrowed = from.tables.iter().any(|(n, t)| to.tables.get(n) != Some(t))
                 || from.schemas.iter().any(|s| !to.schemas.contains(s))
@@ -430,6 +438,14 @@ pub fn inverse(change: &Change) -> Option<Change> {
         CreateEventTrigger(x) => DropEventTrigger(x),
         DropEventTrigger(x) => CreateEventTrigger(x),
         AlterEventTrigger { from, to } => AlterEventTrigger { from: to, to: from },
+        CreateOperator(x) => DropOperator(x),
+        DropOperator(x) => CreateOperator(x),
+        CreateForeignDataWrapper(x) => DropForeignDataWrapper(x),
+        DropForeignDataWrapper(x) => CreateForeignDataWrapper(x),
+        AlterForeignDataWrapper { from, to } => AlterForeignDataWrapper { from: to, to: from },
+        CreateServer(x) => DropServer(x),
+        DropServer(x) => CreateServer(x),
+        AlterServer { from, to } => AlterServer { from: to, to: from },
         CreateRule(x) => DropRule(x),
         DropRule(x) => CreateRule(x),
         AlterRule { from, to } => AlterRule { from: to, to: from },

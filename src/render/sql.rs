@@ -7,7 +7,7 @@ use crate::model::{
     TriggerEnabled, Type, TypeKind, View, PUBLIC,
 };
 
-use crate::model::{literal, literal_or_null};
+use crate::model::{alter_options_clause, literal, literal_or_null, mapping_user, options_clause};
 
 /// The statements of a change, in order.
 pub fn statements(change: &Change) -> Vec<String> {
@@ -92,6 +92,102 @@ pub fn statements(change: &Change) -> Vec<String> {
         }
         Change::DropEventTrigger(x) => out.push(format!("DROP EVENT TRIGGER {}", Ident(&x.name))),
         Change::AlterEventTrigger { to, .. } => out.push(event_trigger_enable(to)),
+        Change::CreateOperator(x) => {
+            out.push(x.definition());
+            comment(&mut out, "OPERATOR", &x.signature(), &x.comment);
+        }
+        Change::DropOperator(x) => out.push(format!("DROP OPERATOR {}", x.signature())),
+        Change::CreateForeignDataWrapper(x) => {
+            out.push(x.definition());
+            comment(
+                &mut out,
+                "FOREIGN DATA WRAPPER",
+                &Ident(&x.name).to_string(),
+                &x.comment,
+            );
+        }
+        Change::DropForeignDataWrapper(x) => {
+            out.push(format!("DROP FOREIGN DATA WRAPPER {}", Ident(&x.name)))
+        }
+        Change::AlterForeignDataWrapper { from, to } => {
+            let mut s = format!("ALTER FOREIGN DATA WRAPPER {}", Ident(&to.name));
+            if from.handler != to.handler {
+                match &to.handler {
+                    Some(h) => s.push_str(&format!(" HANDLER {h}")),
+                    None => s.push_str(" NO HANDLER"),
+                }
+            }
+            if from.validator != to.validator {
+                match &to.validator {
+                    Some(v) => s.push_str(&format!(" VALIDATOR {v}")),
+                    None => s.push_str(" NO VALIDATOR"),
+                }
+            }
+            s.push_str(&alter_options_clause(&from.options, &to.options).unwrap_or_default());
+            out.push(s);
+        }
+        Change::CreateServer(x) => {
+            out.push(x.definition());
+            comment(&mut out, "SERVER", &Ident(&x.name).to_string(), &x.comment);
+            for (user, options) in &x.mappings {
+                out.push(format!(
+                    "CREATE USER MAPPING FOR {} SERVER {}{}",
+                    mapping_user(user),
+                    Ident(&x.name),
+                    options_clause(options)
+                ));
+            }
+        }
+        Change::DropServer(x) => {
+            for user in x.mappings.keys() {
+                out.push(format!(
+                    "DROP USER MAPPING FOR {} SERVER {}",
+                    mapping_user(user),
+                    Ident(&x.name)
+                ));
+            }
+            out.push(format!("DROP SERVER {}", Ident(&x.name)));
+        }
+        Change::AlterServer { from, to } => {
+            let server = Ident(&to.name).to_string();
+            let options = alter_options_clause(&from.options, &to.options);
+            if from.version != to.version || options.is_some() {
+                let mut s = format!("ALTER SERVER {server}");
+                if from.version != to.version {
+                    match &to.version {
+                        Some(v) => s.push_str(&format!(" VERSION {}", literal(v))),
+                        None => s.push_str(" VERSION NULL"),
+                    }
+                }
+                s.push_str(&options.unwrap_or_default());
+                out.push(s);
+            }
+            for user in from.mappings.keys() {
+                if !to.mappings.contains_key(user) {
+                    out.push(format!(
+                        "DROP USER MAPPING FOR {} SERVER {server}",
+                        mapping_user(user)
+                    ));
+                }
+            }
+            for (user, options) in &to.mappings {
+                match from.mappings.get(user) {
+                    None => out.push(format!(
+                        "CREATE USER MAPPING FOR {} SERVER {server}{}",
+                        mapping_user(user),
+                        options_clause(options)
+                    )),
+                    Some(old) => {
+                        if let Some(o) = alter_options_clause(old, options) {
+                            out.push(format!(
+                                "ALTER USER MAPPING FOR {} SERVER {server}{o}",
+                                mapping_user(user)
+                            ));
+                        }
+                    }
+                }
+            }
+        }
         Change::CreateRule(x) => {
             out.push(x.definition.clone());
             if x.enabled != TriggerEnabled::Origin {
@@ -512,13 +608,18 @@ fn comment_target(object: &ObjectId, target: CommentTarget) -> String {
         CommentTarget::TextSearchConfiguration => "TEXT SEARCH CONFIGURATION",
         CommentTarget::Cast => "CAST",
         CommentTarget::Rule => "RULE",
+        CommentTarget::Operator => "OPERATOR",
+        CommentTarget::ForeignDataWrapper => "FOREIGN DATA WRAPPER",
+        CommentTarget::Server => "SERVER",
     };
     let name = match object {
         ObjectId::Schema(s)
         | ObjectId::Extension(s)
         | ObjectId::Publication(s)
-        | ObjectId::EventTrigger(s) => Ident(s).to_string(),
-        ObjectId::Cast(k) => k.clone(),
+        | ObjectId::EventTrigger(s)
+        | ObjectId::ForeignDataWrapper(s)
+        | ObjectId::ForeignServer(s) => Ident(s).to_string(),
+        ObjectId::Cast(k) | ObjectId::Operator(k) => k.clone(),
         ObjectId::Type(n)
         | ObjectId::Sequence(n)
         | ObjectId::Table(n)

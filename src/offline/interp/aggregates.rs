@@ -7,11 +7,10 @@ use pg_query::NodeEnum;
 use crate::error::Result;
 use crate::model::{
     AggregateParts, DepSet, Function, FunctionKey, FunctionKind, Ident, NotCompared, ObjectId,
-    QualName,
 };
 use crate::offline::expr::strings;
 
-use super::{def_value, inner, split2, Interp};
+use super::{def_value, inner, Interp};
 
 impl<'c> Interp<'c> {
     pub(super) fn create_aggregate(&mut self, s: &protobuf::DefineStmt) -> Result<()> {
@@ -136,17 +135,7 @@ impl<'c> Interp<'c> {
             Some(NodeEnum::List(l)) => strings(&l.items),
             _ => def_value(arg).into_iter().collect(),
         };
-        let found = self.functions_named(&names);
-        if let Some(k) = found.first() {
-            deps.extend(found.iter().cloned().map(ObjectId::Function));
-            return Ok(k.name.to_string());
-        }
-        let (schema, n) = split2(&names).unwrap_or_default();
-        Ok(if schema.is_empty() || schema == "pg_catalog" {
-            Ident(n).to_string()
-        } else {
-            QualName::new(schema, n).to_string()
-        })
+        Ok(self.support_function(&names, deps))
     }
 
     /// A state type as `format_type` prints it.

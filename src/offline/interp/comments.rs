@@ -83,6 +83,14 @@ impl<'c> Interp<'c> {
                     x.comment = text;
                 }
             }
+            ObjectType::ObjectOperator => {
+                let Some(NodeEnum::ObjectWithArgs(w)) = object.and_then(inner) else {
+                    return Err(not_found());
+                };
+                let key = self.operator_key(w)?;
+                let op = self.cat.operators.get_mut(&key).ok_or_else(not_found)?;
+                op.comment = text;
+            }
             ObjectType::ObjectCast => {
                 let key = object
                     .map(|o| self.cast_key(o))
@@ -90,6 +98,22 @@ impl<'c> Interp<'c> {
                     .unwrap_or_default();
                 let cast = self.cat.casts.get_mut(&key).ok_or_else(not_found)?;
                 cast.comment = text;
+            }
+            ObjectType::ObjectFdw => {
+                let w = self
+                    .cat
+                    .foreign_data_wrappers
+                    .get_mut(&names.join("."))
+                    .ok_or_else(not_found)?;
+                w.comment = text;
+            }
+            ObjectType::ObjectForeignServer => {
+                let v = self
+                    .cat
+                    .foreign_servers
+                    .get_mut(&names.join("."))
+                    .ok_or_else(not_found)?;
+                v.comment = text;
             }
             ObjectType::ObjectEventTrigger => {
                 let x = self

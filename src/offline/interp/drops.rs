@@ -41,12 +41,51 @@ impl<'c> Interp<'c> {
                         q.is_some_and(|q| self.cat.ts_configurations.remove(&q).is_some())
                     }
                 }
+                ObjectType::ObjectOperator => {
+                    let Some(NodeEnum::ObjectWithArgs(w)) = inner(o) else {
+                        return Err(self.unsupported("DROP OPERATOR without its signature"));
+                    };
+                    let key = self.operator_key(w)?;
+                    self.cat.operators.remove(&key).is_some()
+                }
                 ObjectType::ObjectCast => {
                     let key = self.cast_key(o)?;
                     self.cat.casts.remove(&key).is_some()
                 }
                 ObjectType::ObjectEventTrigger => {
                     self.cat.event_triggers.remove(&names.join(".")).is_some()
+                }
+                ObjectType::ObjectFdw => {
+                    let name = names.join(".");
+                    let users: Vec<String> = self
+                        .cat
+                        .foreign_servers
+                        .values()
+                        .filter(|v| v.wrapper == name)
+                        .map(|v| format!("server {}", v.name))
+                        .collect();
+                    if !users.is_empty() && !cascade {
+                        return Err(self.rejected(format!(
+                            "cannot drop foreign-data wrapper {name} because other objects depend on it ({})",
+                            users.join(", ")
+                        )));
+                    }
+                    self.cat.foreign_servers.retain(|_, v| v.wrapper != name);
+                    self.cat.foreign_data_wrappers.remove(&name).is_some()
+                }
+                ObjectType::ObjectForeignServer => {
+                    let name = names.join(".");
+                    let mapped = self
+                        .cat
+                        .foreign_servers
+                        .get(&name)
+                        .is_some_and(|v| !v.mappings.is_empty());
+                    if mapped && !cascade {
+                        return Err(self.rejected(format!(
+                            "cannot drop server {name} because other objects depend on it (its user mappings)"
+                        )));
+                    }
+                    self.cat.foreign_servers.remove(&name).is_some()
                 }
                 ObjectType::ObjectPublication => {
                     self.cat.publications.remove(&names.join(".")).is_some()

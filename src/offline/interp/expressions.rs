@@ -127,6 +127,18 @@ impl<'c> Interp<'c> {
             NodeEnum::AExpr(e) => {
                 use protobuf::AExprKind as K;
                 let kind = K::try_from(e.kind).unwrap_or_default();
+                // An operator the schema declares is stored with its schema
+                // (`x OPERATOR(public.~~~) y`).
+                if matches!(kind, K::AexprOp | K::AexprOpAny | K::AexprOpAll) {
+                    let operands =
+                        [e.lexpr.as_deref(), e.rexpr.as_deref()].map(|n| match n.and_then(inner) {
+                            Some(NodeEnum::ColumnRef(c)) => self.column_type(&strings(&c.fields)),
+                            _ => None,
+                        });
+                    if let Some(q) = self.user_operator(&strings(&e.name), &operands) {
+                        e.name = string_nodes(&[&q.schema, &q.name]);
+                    }
+                }
                 let op = strings(&e.name);
                 let column_type = |n: Option<&Node>| -> Option<String> {
                     match n.and_then(inner) {
@@ -607,6 +619,16 @@ impl<'c> Interp<'c> {
                     if let Some(q) = self.user_type(&strings(&t.names)) {
                         if self.cat.types.contains_key(&q) {
                             out.push(ObjectId::Type(q));
+                        }
+                    }
+                }
+            }
+            NodeEnum::AExpr(e) => {
+                let names = strings(&e.name);
+                if let Some((s, n)) = split2(&names).filter(|(s, _)| !s.is_empty()) {
+                    for (key, o) in &self.cat.operators {
+                        if o.name.schema == s && o.name.name == n {
+                            out.push(ObjectId::Operator(key.clone()));
                         }
                     }
                 }

@@ -19,10 +19,12 @@ mod collations;
 mod comments;
 mod drops;
 mod event_triggers;
+mod foreign;
 mod expressions;
 mod functions;
 mod indexes;
 mod names;
+mod operators;
 mod partitions;
 mod privileges;
 mod publications;
@@ -348,6 +350,12 @@ impl<'c> Interp<'c> {
             }
             NodeEnum::DefineStmt(s)
                 if ObjectType::try_from(s.kind).unwrap_or_default()
+                    == ObjectType::ObjectOperator =>
+            {
+                self.create_operator(s)
+            }
+            NodeEnum::DefineStmt(s)
+                if ObjectType::try_from(s.kind).unwrap_or_default()
                     == ObjectType::ObjectTsdictionary =>
             {
                 self.create_ts_dictionary(s)
@@ -367,6 +375,13 @@ impl<'c> Interp<'c> {
             NodeEnum::RuleStmt(s) => self.create_rule(s),
             NodeEnum::CreatePublicationStmt(s) => self.create_publication(s),
             NodeEnum::CreateEventTrigStmt(s) => self.create_event_trigger(s),
+            NodeEnum::CreateFdwStmt(s) => self.create_wrapper(s),
+            NodeEnum::AlterFdwStmt(s) => self.alter_wrapper(s),
+            NodeEnum::CreateForeignServerStmt(s) => self.create_server(s),
+            NodeEnum::AlterForeignServerStmt(s) => self.alter_server(s),
+            NodeEnum::CreateUserMappingStmt(s) => self.create_user_mapping(s),
+            NodeEnum::AlterUserMappingStmt(s) => self.alter_user_mapping(s),
+            NodeEnum::DropUserMappingStmt(s) => self.drop_user_mapping(s),
             NodeEnum::AlterEventTrigStmt(s) => self.alter_event_trigger(s),
             NodeEnum::AlterPublicationStmt(s) => self.alter_publication(s),
             NodeEnum::AlterStatsStmt(s) => self.alter_statistics(s),

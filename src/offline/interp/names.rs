@@ -114,6 +114,66 @@ impl<'c> Interp<'c> {
         Vec::new()
     }
 
+    /// The operator of the schema an unqualified operator in an expression names: the
+    /// first schema on the path declaring that symbol. A symbol the server has too
+    /// (`=`, `+`, `||`, ...) is the schema's only when an operand is a column of the
+    /// operator's own argument type.
+    pub(super) fn user_operator(
+        &self,
+        names: &[String],
+        operands: &[Option<String>; 2],
+    ) -> Option<QualName> {
+        let [symbol] = names else {
+            return None;
+        };
+        let builtin = symbol
+            .chars()
+            .all(|c| matches!(c, '=' | '<' | '>' | '+' | '-' | '*' | '/' | '%' | '|' | '&'))
+            || matches!(
+                symbol.as_str(),
+                "~~" | "!~~"
+                    | "~~*"
+                    | "!~~*"
+                    | "~"
+                    | "!~"
+                    | "~*"
+                    | "!~*"
+                    | "@>"
+                    | "<@"
+                    | "&&"
+                    | "->"
+                    | "->>"
+                    | "#>"
+                    | "#>>"
+                    | "?"
+                    | "?|"
+                    | "?&"
+                    | "@@"
+                    | "^"
+                    | "#"
+                    | "@"
+                    | "!="
+                    | "||/"
+                    | "|/"
+                    | "@-@"
+                    | "##"
+                    | "<->"
+            );
+        self.schemas().into_iter().find_map(|schema| {
+            self.cat
+                .operators
+                .values()
+                .find(|o| {
+                    o.name.schema == schema
+                        && &o.name.name == symbol
+                        && (!builtin
+                            || (operands[0].as_ref() == o.left.as_ref() && operands[0].is_some())
+                            || operands[1].as_ref() == Some(&o.right))
+                })
+                .map(|o| o.name.clone())
+        })
+    }
+
     /// The schema an extension's types live in, for a type name nothing else defines.
     pub(super) fn extension_type_schema(&self, schema: &str) -> Option<(String, Vec<ObjectId>)> {
         let in_schema = |s: &str| -> Vec<ObjectId> {

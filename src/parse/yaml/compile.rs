@@ -239,6 +239,26 @@ impl<'a> Compiler<'a> {
             );
             self.comment(&field, format!("PUBLICATION {}", Ident(key)), &spec.comment);
         }
+        for (i, o) in f.operators.iter().enumerate() {
+            let index = i.to_string();
+            let field = ["operators", index.as_str()];
+            let op = crate::model::Operator {
+                name: QualName::new(o.schema.as_deref().unwrap_or(self.schema), o.name.clone()),
+                left: o.left.clone(),
+                right: o.right.clone(),
+                function: o.function.clone(),
+                commutator: o.commutator.clone(),
+                negator: o.negator.clone(),
+                restrict: o.restrict.clone(),
+                join: o.join.clone(),
+                hashes: o.hashes,
+                merges: o.merges,
+                comment: None,
+                deps: Default::default(),
+            };
+            self.push(&field, op.definition());
+            self.comment(&field, format!("OPERATOR {}", op.signature()), &o.comment);
+        }
         for (i, c) in f.casts.iter().enumerate() {
             let index = i.to_string();
             let field = ["casts", index.as_str()];
@@ -326,6 +346,51 @@ impl<'a> Compiler<'a> {
                 format!("TEXT SEARCH CONFIGURATION {name}"),
                 &spec.comment,
             );
+        }
+        for (key, spec) in f.foreign_data_wrappers.iter() {
+            let field = ["foreign_data_wrappers", key.as_str()];
+            let spec = spec.clone().unwrap_or_default();
+            let mut sql = format!("CREATE FOREIGN DATA WRAPPER {}", Ident(key));
+            if let Some(h) = &spec.handler {
+                sql.push_str(&format!(" HANDLER {}", self.name(&field, h)?));
+            }
+            if let Some(v) = &spec.validator {
+                sql.push_str(&format!(" VALIDATOR {}", self.name(&field, v)?));
+            }
+            sql.push_str(&yaml_options(&spec.options));
+            self.push(&field, sql);
+            self.comment(
+                &field,
+                format!("FOREIGN DATA WRAPPER {}", Ident(key)),
+                &spec.comment,
+            );
+        }
+        for (key, spec) in f.servers.iter() {
+            let field = ["servers", key.as_str()];
+            let server = crate::model::ForeignServer {
+                name: key.clone(),
+                wrapper: spec.wrapper.clone(),
+                server_type: spec.server_type.clone(),
+                version: spec.version.clone(),
+                options: yaml_option_pairs(&spec.options),
+                mappings: Default::default(),
+                comment: None,
+                deps: Default::default(),
+            };
+            self.push(&field, server.definition());
+            self.comment(&field, format!("SERVER {}", Ident(key)), &spec.comment);
+            for (user, options) in spec.user_mappings.iter() {
+                let options = options.clone().unwrap_or_default();
+                self.push(
+                    &["servers", key.as_str(), "user_mappings", user.as_str()],
+                    format!(
+                        "CREATE USER MAPPING FOR {} SERVER {}{}",
+                        crate::model::mapping_user(&mapping_key(user)),
+                        Ident(key),
+                        yaml_options(&options)
+                    ),
+                );
+            }
         }
         for (key, spec) in f.event_triggers.iter() {
             let field = ["event_triggers", key.as_str()];
@@ -1152,6 +1217,32 @@ fn enable_action(field: &[&str], enabled: Option<&str>) -> Result<Option<&'stati
             field,
             format!("enabled: {other:?}; expected origin, disabled, replica or always"),
         ),
+    }
+}
+
+/// A YAML options map as the model's pairs.
+fn yaml_option_pairs(options: &Map<String>) -> crate::model::FdwOptions {
+    crate::model::sorted_options(
+        options
+            .0
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+    )
+}
+
+/// A YAML options map as ` OPTIONS (name 'value', ...)`.
+fn yaml_options(options: &Map<String>) -> String {
+    crate::model::options_clause(&yaml_option_pairs(options))
+}
+
+/// A `user_mappings` key as the model keys users: `public`, `current_user` and the
+/// like as the keywords they are, a role as written.
+fn mapping_key(user: &str) -> String {
+    let upper = user.to_ascii_uppercase();
+    match upper.as_str() {
+        "PUBLIC" | "CURRENT_USER" | "CURRENT_ROLE" | "SESSION_USER" => upper,
+        _ => user.to_string(),
     }
 }
 

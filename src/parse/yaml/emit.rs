@@ -17,10 +17,11 @@ use crate::model::{
 
 use super::format::{
     AttributeSpec, CastSpec, CheckSpec, CollationSpec, ColumnSpec, CompositeSpec, ConstraintSpec,
-    DomainSpec, EnumSpec, EventTriggerSpec, ExtensionSpec, File, ForeignKeySpec, FunctionSpec,
-    IdentityKindSpec, IdentitySpec, IndexSpec, Map, PartitionOfSpec, PolicySpec, PublicationSpec,
-    PublishedTableSpec, RuleSpec, SchemaSpec, SequenceSpec, Spec, StatisticsSpec, TableSpec,
-    TextSearchConfigurationSpec, TextSearchDictionarySpec, TriggerSpec, ViewSpec,
+    DomainSpec, EnumSpec, EventTriggerSpec, ExtensionSpec, File, ForeignDataWrapperSpec,
+    ForeignKeySpec, FunctionSpec, IdentityKindSpec, IdentitySpec, IndexSpec, Map, OperatorSpec,
+    PartitionOfSpec, PolicySpec, PublicationSpec, PublishedTableSpec, RuleSpec, SchemaSpec,
+    SequenceSpec, ServerSpec, Spec, StatisticsSpec, TableSpec, TextSearchConfigurationSpec,
+    TextSearchDictionarySpec, TriggerSpec, ViewSpec,
 };
 use super::names::{self, key, key_part};
 
@@ -84,6 +85,22 @@ pub fn to_file(catalog: &Catalog) -> File {
             },
         );
     }
+    for o in catalog.operators.values() {
+        f.operators.push(OperatorSpec {
+            name: o.name.name.clone(),
+            schema: Some(o.name.schema.clone()),
+            left: o.left.clone(),
+            right: o.right.clone(),
+            function: o.function.clone(),
+            commutator: o.commutator.clone(),
+            negator: o.negator.clone(),
+            restrict: o.restrict.clone(),
+            join: o.join.clone(),
+            hashes: o.hashes,
+            merges: o.merges,
+            comment: o.comment.clone(),
+        });
+    }
     for c in catalog.casts.values() {
         f.casts.push(CastSpec {
             source: c.source.clone(),
@@ -120,6 +137,35 @@ pub fn to_file(catalog: &Catalog) -> File {
                     .map(|(k, v)| (k.clone(), v.clone()))
                     .collect()),
                 comment: x.comment.clone(),
+            },
+        );
+    }
+    let fdw_options = |o: &crate::model::FdwOptions| Map(o.iter().cloned().collect());
+    for (name, w) in &catalog.foreign_data_wrappers {
+        let spec = ForeignDataWrapperSpec {
+            handler: w.handler.clone(),
+            validator: w.validator.clone(),
+            options: fdw_options(&w.options),
+            comment: w.comment.clone(),
+        };
+        let empty = spec == ForeignDataWrapperSpec::default();
+        f.foreign_data_wrappers
+            .insert(name.clone(), (!empty).then_some(spec));
+    }
+    for (name, v) in &catalog.foreign_servers {
+        f.servers.insert(
+            name.clone(),
+            ServerSpec {
+                wrapper: v.wrapper.clone(),
+                server_type: v.server_type.clone(),
+                version: v.version.clone(),
+                options: fdw_options(&v.options),
+                user_mappings: Map(v
+                    .mappings
+                    .iter()
+                    .map(|(u, o)| (u.clone(), (!o.is_empty()).then(|| fdw_options(o))))
+                    .collect()),
+                comment: v.comment.clone(),
             },
         );
     }

@@ -55,10 +55,20 @@ pub struct File {
     /// [english_nostop]}}` or `{parser: default, mappings: {...}}`.
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub text_search_configurations: Map<TextSearchConfigurationSpec>,
+    /// Operators: `- {name: "===", left: integer, right: integer, function: int4eq}`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub operators: Vec<OperatorSpec>,
     /// Casts: `- {source: integer, target: mood, function: mood_of(integer), context:
     /// assignment}`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub casts: Vec<CastSpec>,
+    /// Foreign-data wrappers: `dummy:` or `{handler: h, validator: v, options: {...}}`.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub foreign_data_wrappers: Map<Option<ForeignDataWrapperSpec>>,
+    /// Foreign servers with their user mappings: `archive: {wrapper: postgres_fdw,
+    /// options: {host: db}, user_mappings: {PUBLIC: {user: reader}}}`.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub servers: Map<ServerSpec>,
     /// Event triggers: `audit_ddl: {on: ddl_command_end, tags: [CREATE TABLE],
     /// function: audit.log_ddl}`.
     #[serde(default, skip_serializing_if = "Map::is_empty")]
@@ -178,6 +188,48 @@ pub struct RuleSpec {
     pub comment: Option<String>,
 }
 
+/// An operator (`CREATE OPERATOR`).
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "an operator: a map (name, schema, left, right, function, commutator, negator, restrict, join, hashes, merges, comment)"
+)]
+pub struct OperatorSpec {
+    /// The operator's symbol (`===`).
+    pub name: String,
+    /// Its schema (the file's when left out).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
+    /// `LEFTARG` (none for a prefix operator).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub left: Option<String>,
+    /// `RIGHTARG`.
+    pub right: String,
+    /// `FUNCTION`.
+    pub function: String,
+    /// `COMMUTATOR`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commutator: Option<String>,
+    /// `NEGATOR`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub negator: Option<String>,
+    /// `RESTRICT`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restrict: Option<String>,
+    /// `JOIN`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub join: Option<String>,
+    /// `HASHES`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub hashes: bool,
+    /// `MERGES`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub merges: bool,
+    /// `COMMENT ON OPERATOR`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
 /// A cast (`CREATE CAST`).
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(
@@ -261,6 +313,55 @@ pub struct EventTriggerSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<String>,
     /// `COMMENT ON EVENT TRIGGER`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+/// A foreign-data wrapper (`CREATE FOREIGN DATA WRAPPER`).
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a foreign-data wrapper: a map (handler, validator, options, comment)"
+)]
+pub struct ForeignDataWrapperSpec {
+    /// `HANDLER`: a function.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handler: Option<String>,
+    /// `VALIDATOR`: a function.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validator: Option<String>,
+    /// `OPTIONS`: name to value.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub options: Map<String>,
+    /// `COMMENT ON FOREIGN DATA WRAPPER`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+/// A foreign server (`CREATE SERVER`) and its user mappings.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a server: a map (wrapper, type, version, options, user_mappings, comment)"
+)]
+pub struct ServerSpec {
+    /// `FOREIGN DATA WRAPPER`: the schema's or an extension's (`postgres_fdw`).
+    pub wrapper: String,
+    /// `TYPE`.
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub server_type: Option<String>,
+    /// `VERSION`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// `OPTIONS`: name to value.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub options: Map<String>,
+    /// `CREATE USER MAPPING FOR user SERVER s OPTIONS (...)`: user (`PUBLIC`,
+    /// `CURRENT_USER` or a role) to options. A `password` option is never read: set it
+    /// on the database, out of band.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub user_mappings: Map<Option<Map<String>>>,
+    /// `COMMENT ON SERVER`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
 }
