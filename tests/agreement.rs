@@ -459,3 +459,28 @@ fn check_passes_after_plan_adds_keys_online() {
     assert!(report.mode.contains("verified"), "{}", report.mode);
     drop(dir);
 }
+
+/// Found by `tests/fuzz.rs`: a domain declared in an earlier file than the collation it
+/// names (`COLLATE loose`, unqualified) was read before the collation existed, so it
+/// named a server collation `loose` while the revision, which orders the collation
+/// first, named `public.loose`: `check` found the domain to recreate right after `plan
+/// -m`. Statements naming a collation come after the statement creating it.
+#[test]
+fn a_collation_declared_in_a_later_file_orders_before_its_users() {
+    let (dir, p) = project(&[
+        (
+            "schema/8.sql",
+            b"CREATE DOMAIN tag AS text COLLATE loose;\nCREATE TABLE posts (id bigint PRIMARY KEY, label tag NOT NULL);\n",
+        ),
+        (
+            "schema/9.sql",
+            b"CREATE COLLATION loose (provider = icu, locale = 'und-u-ks-level1', deterministic = false);\n",
+        ),
+    ]);
+    let path = plan_then_check(&p);
+    let text = std::fs::read_to_string(path).unwrap();
+    let collation = text.find("CREATE COLLATION").unwrap();
+    let domain = text.find("CREATE DOMAIN").unwrap();
+    assert!(collation < domain, "{text}");
+    drop(dir);
+}

@@ -531,16 +531,19 @@ async fn unmanaged_objects_are_named_in_a_warning() {
     db.exec(
         "CREATE FOREIGN DATA WRAPPER dummy_fdw; CREATE SERVER dummy_srv FOREIGN DATA WRAPPER dummy_fdw;
          CREATE FOREIGN TABLE remote_things (id int) SERVER dummy_srv;
+         CREATE TYPE float_span AS RANGE (subtype = float8);
          CREATE TABLE t (id int); CREATE RULE t_no_delete AS ON DELETE TO t DO INSTEAD NOTHING;",
     )
     .await;
     let out = schemaplan(&["diff", "--from", &db.url, "--to", &db.url]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let err = stderr(&out);
-    assert!(err.contains("remote_things"), "{err}");
-    // Servers, wrappers and rules are managed: the same database on both sides, nothing to say about it.
+    assert!(err.contains("float_span"), "{err}");
+    // Servers, wrappers, foreign tables and rules are managed: the same database on both
+    // sides, nothing to say about them.
     assert!(!err.contains("t_no_delete"), "{err}");
     assert!(!err.contains("dummy_srv"), "{err}");
+    assert!(!err.contains("remote_things"), "{err}");
     assert_eq!(stdout(&out), "");
 }
 

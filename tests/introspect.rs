@@ -1022,10 +1022,7 @@ async fn unmanaged_objects_are_listed() {
     };
     assert_eq!(
         c.unmanaged.0,
-        vec![
-            unmanaged("foreign table", Some("app"), "app.remote"),
-            unmanaged("range type", Some("app"), "app.floatrange"),
-        ]
+        vec![unmanaged("range type", Some("app"), "app.floatrange"),]
     );
     // The wrapper and the server are managed.
     assert_eq!(c.foreign_servers["srv_x"].wrapper, "fdw_x");
@@ -1039,8 +1036,15 @@ async fn unmanaged_objects_are_listed() {
             .definition,
         "CREATE OR REPLACE AGGREGATE app.my_sum(integer) (SFUNC = int4pl, STYPE = integer)"
     );
-    // The foreign table is not a table; the rule's table is, and the rule is managed.
-    assert!(!c.tables.contains_key(&app("remote")));
+    // The foreign table is a table with a server; the rule's table is a table, and the
+    // rule is managed.
+    assert_eq!(
+        c.tables[&app("remote")]
+            .foreign
+            .as_ref()
+            .map(|f| f.server.as_str()),
+        Some("srv_x")
+    );
     assert!(c.tables.contains_key(&app("scratch")));
     assert!(c
         .rules

@@ -423,6 +423,21 @@ async fn the_readme_example_loads_and_is_valid() {
     assert!(catalog
         .views
         .contains_key(&QualName::new("public", "users_per_org")));
+    // SQL/MED: the server with its mapping (no password), the foreign table on it.
+    let archive = &catalog.foreign_servers["archive"];
+    assert_eq!(
+        archive.mappings["PUBLIC"],
+        vec![("user".to_string(), "reader".to_string())]
+    );
+    let old_orders = catalog.tables[&QualName::new("public", "old_orders")]
+        .foreign
+        .clone()
+        .unwrap();
+    assert_eq!(old_orders.server, "archive");
+    assert_eq!(
+        old_orders.column_options["total"],
+        vec![("column_name".to_string(), "amount".to_string())]
+    );
 }
 
 #[tokio::test]

@@ -570,6 +570,8 @@ pub enum CommentTarget {
     ForeignDataWrapper,
     /// `SERVER`
     Server,
+    /// `FOREIGN TABLE`
+    ForeignTable,
 }
 
 impl Change {

@@ -177,7 +177,16 @@ fn seed(from: &Catalog, to: &Catalog, d: &mut Disruptions, work: &mut VecDeque<(
             mark_dropped(to, d, work, ObjectId::Table(name.clone()));
             continue;
         };
-        if old.partition_by != new.partition_by {
+        // A foreign table holds no rows: one whose server, options or columns change is
+        // created again rather than altered (no ANALYZE, no rewrite, nothing to keep).
+        let foreign_changed = old.foreign != new.foreign
+            || (old.foreign.is_some() && {
+                let columns = |t: &crate::model::Table| -> Vec<String> {
+                    t.columns.values().map(|c| c.definition()).collect()
+                };
+                columns(old) != columns(new) || old.constraints != new.constraints
+            });
+        if old.partition_by != new.partition_by || foreign_changed {
             mark_dropped(to, d, work, ObjectId::Table(name.clone()));
             continue;
         }

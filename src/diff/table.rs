@@ -281,7 +281,11 @@ fn alter_table(e: &mut Emitter, f: &Table, t: &Table) {
     }
     e.comment(
         ObjectId::Table(name.clone()),
-        CommentTarget::Table,
+        if t.foreign.is_some() {
+            CommentTarget::ForeignTable
+        } else {
+            CommentTarget::Table
+        },
         &f.comment,
         &t.comment,
     );

@@ -71,6 +71,8 @@ pub(crate) struct Rows {
     pub servers: Vec<(crate::model::ForeignServer, Option<String>)>,
     /// (server, user, options).
     pub user_mappings: Vec<(String, String, crate::model::FdwOptions)>,
+    /// (foreign table, column, options).
+    pub foreign_columns: Vec<(crate::model::QualName, String, crate::model::FdwOptions)>,
     pub types: Vec<TypeRow>,
     pub sequences: Vec<SequenceRow>,
     pub relations: Vec<RelationRow>,
@@ -284,6 +286,15 @@ pub(crate) fn assemble(rows: Rows) -> Result<Catalog> {
         });
         catalog.foreign_servers.insert(server.name.clone(), server);
     }
+    for (table, column, options) in rows.foreign_columns {
+        if let Some(f) = catalog
+            .tables
+            .get_mut(&table)
+            .and_then(|t| t.foreign.as_mut())
+        {
+            f.column_options.insert(column, options);
+        }
+    }
     for (server, user, options) in rows.user_mappings {
         if let Some(s) = catalog.foreign_servers.get_mut(&server) {
             s.mappings.insert(user, options);
@@ -443,9 +454,17 @@ impl Assembly {
     fn add_relations(&mut self, rows: Vec<RelationRow>) -> Result<()> {
         for row in rows {
             let handle = match row.relkind.as_str() {
-                "r" | "p" => {
+                "r" | "p" | "f" => {
                     let index = self.tables.len();
                     let mut table = Table::new(row.name);
+                    if let Some(server) = row.foreign_server {
+                        table.deps.insert(ObjectId::ForeignServer(server.clone()));
+                        table.foreign = Some(crate::model::ForeignTable {
+                            server,
+                            options: super::rows::foreign_table_options(row.foreign_options),
+                            column_options: Default::default(),
+                        });
+                    }
                     table.partition_by = row.partition_by;
                     if row.is_partition {
                         let parent = row.parents.first().cloned().ok_or_else(|| {
@@ -477,6 +496,10 @@ impl Assembly {
                         ("i", Some(index)) => ReplicaIdentity::Index(index),
                         _ => ReplicaIdentity::Default,
                     };
+                    if table.foreign.is_some() {
+                        // A foreign table has no replica identity to speak of.
+                        table.replica_identity = ReplicaIdentity::Default;
+                    }
                     table.options = row.options;
                     table.comment = row.comment;
                     self.tables.push(table);
@@ -1265,6 +1288,8 @@ mod tests {
             rule_oid: None,
             parents: vec![],
             comment: None,
+            foreign_server: None,
+            foreign_options: vec![],
         }
     }
 

@@ -157,6 +157,7 @@ async fn read_rows(client: &Client) -> Result<(Rows, Stats)> {
         wrappers,
         servers,
         user_mappings,
+        foreign_columns,
         unmanaged,
         privileges,
         owners,
@@ -310,6 +311,13 @@ async fn read_rows(client: &Client) -> Result<(Rows, Stats)> {
         fetch(
             client,
             s,
+            "foreign column options",
+            queries::FOREIGN_COLUMN_OPTIONS,
+            rows::foreign_column_from_row
+        ),
+        fetch(
+            client,
+            s,
             "unmanaged",
             queries::UNMANAGED,
             rows::unmanaged_from_row
@@ -339,6 +347,7 @@ async fn read_rows(client: &Client) -> Result<(Rows, Stats)> {
         wrappers,
         servers,
         user_mappings,
+        foreign_columns,
         types,
         sequences,
         relations,

@@ -171,10 +171,10 @@ pub const SEQUENCES: &str = concat!(
     not_extension_member!("pg_class", "c.oid")
 );
 
-/// Lists tables, partitioned tables, views and materialized views with their
-/// partitioning, replica identity, plain-inheritance parents (in `inhseqno` order), options (the TOAST
-/// table's too), view definition, `_RETURN` rule and row type; excludes foreign tables
-/// (see [`UNMANAGED`]) and extension members.
+/// Lists tables, partitioned tables, foreign tables, views and materialized views with
+/// their partitioning, replica identity, plain-inheritance parents (in `inhseqno` order),
+/// options (the TOAST table's too), view definition, `_RETURN` rule, row type, and a
+/// foreign table's server and options; excludes extension members.
 pub const RELATIONS: &str = concat!(
     "SELECT c.oid, n.nspname::text AS schema, c.relname::text AS name, ",
     "c.relkind::text AS relkind, c.relpersistence::text AS persistence, ",
@@ -189,8 +189,11 @@ pub const RELATIONS: &str = concat!(
     "CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partition_by, ",
     "CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS bound, ",
     "CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid) END AS view_definition, ",
-    "rw.oid AS rule_oid, i.parent_schemas, i.parent_names, d.description AS comment ",
+    "rw.oid AS rule_oid, i.parent_schemas, i.parent_names, d.description AS comment, ",
+    "fs.srvname::text AS foreign_server, coalesce(ft.ftoptions, '{}') AS foreign_options ",
     "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace ",
+    "LEFT JOIN pg_foreign_table ft ON ft.ftrelid = c.oid ",
+    "LEFT JOIN pg_foreign_server fs ON fs.oid = ft.ftserver ",
     "LEFT JOIN pg_class tc ON tc.oid = c.reltoastrelid ",
     "LEFT JOIN pg_rewrite rw ON rw.ev_class = c.oid AND rw.rulename = '_RETURN' ",
     // All parents of all tables in one aggregate, joined back by child.
@@ -201,10 +204,21 @@ pub const RELATIONS: &str = concat!(
     "JOIN pg_namespace pn ON pn.oid = pc.relnamespace ",
     "WHERE pc.relkind IN ('r', 'p') GROUP BY h.inhrelid) i ON i.inhrelid = c.oid",
     comment_join!("d", "pg_class", "c.oid", "0"),
-    "WHERE c.relkind IN ('r', 'p', 'v', 'm') AND ",
+    "WHERE c.relkind IN ('r', 'p', 'f', 'v', 'm') AND ",
     user_schema!("n"),
     " AND ",
     not_extension_member!("pg_class", "c.oid")
+);
+
+/// The options of foreign tables' columns (`attfdwoptions`), by table and column.
+pub const FOREIGN_COLUMN_OPTIONS: &str = concat!(
+    "SELECT n.nspname::text AS schema, c.relname::text AS table_name, ",
+    "a.attname::text AS column_name, a.attfdwoptions AS options ",
+    "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid ",
+    "JOIN pg_namespace n ON n.oid = c.relnamespace ",
+    "WHERE c.relkind = 'f' AND a.attnum > 0 AND NOT a.attisdropped ",
+    "AND a.attfdwoptions IS NOT NULL AND ",
+    user_schema!("n")
 );
 
 /// Lists the live columns (attnum > 0, not dropped) of tables, views, materialized views
@@ -238,7 +252,7 @@ pub const COLUMNS: &str = concat!(
     "LEFT JOIN pg_collation co ON co.oid = a.attcollation ",
     "LEFT JOIN pg_namespace con ON con.oid = co.collnamespace ",
     "LEFT JOIN d ON d.objoid = a.attrelid AND d.objsubid = a.attnum ",
-    "WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm', 'c') AND ",
+    "WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'f', 'v', 'm', 'c') AND ",
     user_schema!("n")
 );
 
@@ -733,7 +747,7 @@ pub const USER_MAPPINGS: &str = concat!(
 );
 
 /// Lists objects schemaplan does not manage yet, described by `pg_identify_object`:
-/// foreign tables, window functions,
+/// window functions,
 /// range/base/pseudo types, operator shells, operator classes and families,
 /// text search parsers and templates, conversions, languages,
 /// subscriptions. Excludes system
@@ -743,11 +757,8 @@ pub const USER_MAPPINGS: &str = concat!(
 pub const UNMANAGED: &str =
     concat!(
     "SELECT u.kind, u.schema, o.identity AS name FROM (",
-    "SELECT 'pg_class'::regclass AS classid, c.oid, 'foreign table' AS kind, ",
+    "SELECT 'pg_proc'::regclass AS classid, p.oid, 'window function' AS kind, ",
     "n.nspname::text AS schema ",
-    "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace ",
-    "WHERE c.relkind = 'f' AND ", user_schema!("n"),
-    " UNION ALL SELECT 'pg_proc'::regclass, p.oid, 'window function', n.nspname::text ",
     "FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace ",
     "WHERE p.prokind = 'w' AND ", user_schema!("n"),
     " UNION ALL SELECT 'pg_type'::regclass, t.oid, ",
@@ -814,14 +825,14 @@ pub const PRIVILEGES: &str = concat!(
     "c.relowner AS owner, c.relacl AS acl, ",
     "acldefault(CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END::\"char\", c.relowner) AS base ",
     "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace ",
-    "WHERE c.relacl IS NOT NULL AND c.relkind IN ('r', 'p', 'v', 'm', 'S') AND ",
+    "WHERE c.relacl IS NOT NULL AND c.relkind IN ('r', 'p', 'f', 'v', 'm', 'S') AND ",
     user_schema!("n"),
     " UNION ALL ",
     "SELECT 'pg_class'::regclass::oid, a.attrelid, a.attnum::int, c.relowner, a.attacl, ",
     "NULL::aclitem[] FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid ",
     "JOIN pg_namespace n ON n.oid = c.relnamespace ",
     "WHERE a.attacl IS NOT NULL AND a.attnum > 0 AND NOT a.attisdropped ",
-    "AND c.relkind IN ('r', 'p', 'v', 'm') AND ",
+    "AND c.relkind IN ('r', 'p', 'f', 'v', 'm') AND ",
     user_schema!("n"),
     " UNION ALL ",
     "SELECT 'pg_proc'::regclass::oid, p.oid, 0, p.proowner, p.proacl, ",
@@ -849,7 +860,7 @@ pub const OWNERS: &str = concat!(
     "SELECT o.classid, o.objid, o.owner::regrole::text AS owner FROM (",
     "SELECT 'pg_class'::regclass::oid AS classid, c.oid AS objid, c.relowner AS owner ",
     "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace ",
-    "WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S') AND ",
+    "WHERE c.relkind IN ('r', 'p', 'f', 'v', 'm', 'S') AND ",
     user_schema!("n"),
     " UNION ALL ",
     "SELECT 'pg_proc'::regclass::oid, p.oid, p.proowner FROM pg_proc p ",
@@ -931,6 +942,7 @@ pub const ALL: &[(&str, &str)] = &[
     ("foreign data wrappers", FOREIGN_DATA_WRAPPERS),
     ("foreign servers", FOREIGN_SERVERS),
     ("user mappings", USER_MAPPINGS),
+    ("foreign column options", FOREIGN_COLUMN_OPTIONS),
     ("types", TYPES),
     ("sequences", SEQUENCES),
     ("relations", RELATIONS),

@@ -431,6 +431,26 @@ fn fdw_options(texts: Vec<String>, skip: Option<&str>) -> crate::model::FdwOptio
     crate::model::sorted_options(options)
 }
 
+/// A row of [`super::queries::FOREIGN_COLUMN_OPTIONS`]: table, column, options.
+pub(crate) fn foreign_column_from_row(
+    row: &Row,
+) -> Result<(QualName, String, crate::model::FdwOptions)> {
+    const Q: &str = "foreign column options";
+    Ok((
+        QualName::new(
+            get::<String>(row, Q, "schema")?,
+            get::<String>(row, Q, "table_name")?,
+        ),
+        get(row, Q, "column_name")?,
+        fdw_options(get(row, Q, "options")?, None),
+    ))
+}
+
+/// A foreign table's `name=value` options as the model keeps them.
+pub(crate) fn foreign_table_options(texts: Vec<String>) -> crate::model::FdwOptions {
+    fdw_options(texts, None)
+}
+
 /// A row of [`super::queries::FOREIGN_DATA_WRAPPERS`].
 pub(crate) fn wrapper_from_row(row: &Row) -> Result<crate::model::ForeignDataWrapper> {
     const Q: &str = "foreign data wrappers";
@@ -602,6 +622,9 @@ pub(crate) struct RelationRow {
     /// Tables this one inherits from (or is a partition of), in `inhseqno` order.
     pub parents: Vec<QualName>,
     pub comment: Option<String>,
+    /// A foreign table's server, and its options.
+    pub foreign_server: Option<String>,
+    pub foreign_options: Vec<String>,
 }
 
 impl RelationRow {
@@ -638,6 +661,8 @@ impl RelationRow {
             view_definition: get::<Option<String>>(row, Q, "view_definition")?
                 .map(|d| stable_spelling(&view_definition(&d))),
             rule_oid: get(row, Q, "rule_oid")?,
+            foreign_server: get(row, Q, "foreign_server")?,
+            foreign_options: get(row, Q, "foreign_options")?,
             parents,
             comment: get(row, Q, "comment")?,
         })

@@ -56,8 +56,9 @@ pub use privileges::{
 };
 pub use publication::{Publication, PublishedTable, PUBLISH_OPERATIONS};
 pub use relation::{
-    default_operand, Column, Columns, Constraint, ConstraintKind, Identity, IdentityKind, Index,
-    PartitionOf, Policy, ReplicaIdentity, Rule, Table, Trigger, TriggerEnabled, ROLE_KEYWORDS,
+    default_operand, Column, Columns, Constraint, ConstraintKind, ForeignTable, Identity,
+    IdentityKind, Index, PartitionOf, Policy, ReplicaIdentity, Rule, Table, Trigger,
+    TriggerEnabled, ROLE_KEYWORDS,
 };
 pub use rename::RenameKind;
 pub use routine::{Function, FunctionKind, View, ViewColumn};

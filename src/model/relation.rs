@@ -45,11 +45,37 @@ pub struct Table {
     pub replica_identity: ReplicaIdentity,
     /// `COMMENT ON TABLE`.
     pub comment: Option<String>,
+    /// A foreign table's server and options (`CREATE FOREIGN TABLE ... SERVER s`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub foreign: Option<ForeignTable>,
     /// What the table itself depends on (parents, its row type's users are elsewhere).
     pub deps: Deps,
 }
 
+/// What makes a table a foreign table: its rows live behind a server. It holds no rows
+/// of its own, so it can be dropped and created again without losing any.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ForeignTable {
+    /// `SERVER`.
+    pub server: String,
+    /// `OPTIONS (...)` of the table, sorted by name.
+    pub options: super::FdwOptions,
+    /// `OPTIONS (...)` of its columns, by column (columns without options left out).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub column_options: std::collections::BTreeMap<String, super::FdwOptions>,
+}
+
 impl Table {
+    /// `TABLE`, or `FOREIGN TABLE` for a foreign table: how `DROP` and `COMMENT ON`
+    /// name it.
+    pub fn kind_word(&self) -> &'static str {
+        if self.foreign.is_some() {
+            "FOREIGN TABLE"
+        } else {
+            "TABLE"
+        }
+    }
+
     /// An empty table with the given name, to be filled in by a source.
     pub fn new(name: QualName) -> Table {
         Table {
@@ -68,6 +94,7 @@ impl Table {
             options: Vec::new(),
             replica_identity: ReplicaIdentity::Default,
             comment: None,
+            foreign: None,
             deps: Deps::default(),
         }
     }

@@ -17,7 +17,7 @@
 //! | `FuncCall` | `funcname` + `agg_star` | a function; `nextval('seq')`-style calls also the sequence |
 //! | `TypeCast` | key `TypeCast` | `'x'::regclass` (and `regtype`, `regproc`, ...) literals |
 //! | `ObjectWithArgs` | `objname` + `objargs` | a function |
-//! | `CollateClause` | `collname` + `arg` | a schema-qualified collation |
+//! | `CollateClause` | `collname` + `arg` | a collation (not `pg_catalog`'s) |
 //! | `AExpr` | `kind` + `name` + `lexpr` | a schema-qualified operator (`OPERATOR(s.===)`) |
 //! | `CommonTableExpr` | `ctename` | a name that is not a relation |
 
@@ -372,8 +372,10 @@ impl<'a> Refs<'a> {
             let names = json_strings(map.get("objname"));
             self.add_list(&names, ObjRef::Function);
         } else if map.contains_key("collname") && map.contains_key("arg") {
+            // A bare name too: `COLLATE loose` must come after `CREATE COLLATION loose`
+            // (a name no statement creates, such as "C", orders nothing).
             let names = json_strings(map.get("collname"));
-            if names.len() > 1 {
+            if names.first().map(String::as_str) != Some("pg_catalog") {
                 self.add_list(&names, ObjRef::Collation);
             }
         } else if map.contains_key("kind") && map.contains_key("name") && map.contains_key("lexpr")

@@ -432,7 +432,13 @@ fn analyze(node: &NodeEnum, sql: &str, r: Resolver<'_>) -> Outcome {
         }
         N::CreateStmt(s) => create_table(s, K::CreateTable, sql, r),
         N::CreateForeignTableStmt(s) => match &s.base_stmt {
-            Some(base) => create_table(base, K::CreateForeignTable, sql, r),
+            Some(base) => match create_table(base, K::CreateForeignTable, sql, r) {
+                Outcome::Statement(mut a) => {
+                    a.references.push(ObjRef::Server(s.servername.clone()));
+                    Outcome::Statement(a)
+                }
+                other => other,
+            },
             None => other(node, sql, r),
         },
         N::CreateTableAsStmt(s) => {

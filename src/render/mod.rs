@@ -262,6 +262,7 @@ fn hazards(change: &Change, new_tables: &BTreeSet<&QualName>) -> Vec<Hazard> {
     use Hazard::*;
     let existing = |t: &QualName| !new_tables.contains(t);
     let mut h = match change {
+        Change::DropTable(t) if t.foreign.is_some() => vec![],
         Change::DropTable(_) | Change::DropSequence(_) => vec![DataLoss],
         Change::DropColumn { column, .. } if column.generated.is_none() => vec![DataLoss],
         Change::DropType(t) if !is_retired_type_name(&t.name) => vec![DataLoss],

@@ -103,7 +103,9 @@ pub fn recoverable(up: Plan, down: Plan, from: &Catalog) -> (Plan, Plan) {
     for step in up.steps {
         match &step.change {
             Change::DropTable(table)
-                if table.partition_of.is_none() && table.partition_by.is_none() =>
+                if table.partition_of.is_none()
+                    && table.partition_by.is_none()
+                    && table.foreign.is_none() =>
             {
                 let name = held_name(&table.name);
                 let mut step = step.clone();

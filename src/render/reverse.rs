@@ -79,6 +79,8 @@ fn classify(step: &Step) -> (Vec<Hazard>, Option<String>) {
                 ),
             }
         }
+        // A foreign table's rows stay behind its server: dropping it loses none.
+        Change::CreateTable { table, .. } if table.foreign.is_some() => (vec![], None),
         Change::CreateTable { .. } => (vec![NotReversible], None),
         // A held column put back brings its values (the step carries its own check).
         Change::CreateColumn { .. } if super::recoverable::restores_held_column(step) => {

@@ -363,7 +363,7 @@ pub fn statements(change: &Change) -> Vec<String> {
         Change::DropSequence(s) => out.push(format!("DROP SEQUENCE {}", s.name)),
         Change::AlterSequence { from, to } => alter_sequence(&mut out, from, to),
         Change::CreateTable { table, inline } => create_table(&mut out, table, inline),
-        Change::DropTable(t) => out.push(format!("DROP TABLE {}", t.name)),
+        Change::DropTable(t) => out.push(format!("DROP {} {}", t.kind_word(), t.name)),
         Change::AlterTable { from, to, what } => alter_table(&mut out, from, to, what),
         Change::AttachPartition { table, of } => out.push(format!(
             "ALTER TABLE {} ATTACH PARTITION {} {}",
@@ -611,6 +611,7 @@ fn comment_target(object: &ObjectId, target: CommentTarget) -> String {
         CommentTarget::Operator => "OPERATOR",
         CommentTarget::ForeignDataWrapper => "FOREIGN DATA WRAPPER",
         CommentTarget::Server => "SERVER",
+        CommentTarget::ForeignTable => "FOREIGN TABLE",
     };
     let name = match object {
         ObjectId::Schema(s)
@@ -821,7 +822,7 @@ fn alter_sequence(out: &mut Vec<String>, from: &Sequence, to: &Sequence) {
 
 fn create_table(out: &mut Vec<String>, t: &Table, inline: &[String]) {
     let unlogged = if t.unlogged { "UNLOGGED " } else { "" };
-    let mut sql = format!("CREATE {unlogged}TABLE {}", t.name);
+    let mut sql = format!("CREATE {unlogged}{} {}", t.kind_word(), t.name);
     if let Some(of) = &t.partition_of {
         sql.push_str(&format!(" PARTITION OF {} {}", of.parent, of.bound));
     } else {
@@ -856,7 +857,24 @@ fn create_table(out: &mut Vec<String>, t: &Table, inline: &[String]) {
     if !t.options.is_empty() {
         sql.push_str(&format!(" WITH ({})", t.options.join(", ")));
     }
+    if let Some(f) = &t.foreign {
+        sql.push_str(&format!(
+            " SERVER {}{}",
+            Ident(&f.server),
+            options_clause(&f.options)
+        ));
+    }
     out.push(sql);
+    if let Some(f) = &t.foreign {
+        for (column, options) in &f.column_options {
+            out.push(format!(
+                "ALTER FOREIGN TABLE {} ALTER COLUMN {}{}",
+                t.name,
+                Ident(column),
+                options_clause(options)
+            ));
+        }
+    }
     if t.rls_enabled {
         out.push(format!("ALTER TABLE {} ENABLE ROW LEVEL SECURITY", t.name));
     }
@@ -870,7 +888,7 @@ fn create_table(out: &mut Vec<String>, t: &Table, inline: &[String]) {
     ) {
         out.push(replica_identity(&t.name, &t.replica_identity));
     }
-    comment(out, "TABLE", &t.name.to_string(), &t.comment);
+    comment(out, t.kind_word(), &t.name.to_string(), &t.comment);
     for c in t.columns.values() {
         column_comment(out, &t.name, c);
     }

@@ -20,7 +20,7 @@ impl<'c> Interp<'c> {
             .ok_or_else(|| self.unsupported("ALTER without a name"))?;
         let objtype = ObjectType::try_from(s.objtype).unwrap_or_default();
         match objtype {
-            ObjectType::ObjectTable => {}
+            ObjectType::ObjectTable | ObjectType::ObjectForeignTable => {}
             ObjectType::ObjectView | ObjectType::ObjectMatview => return self.alter_view(rv, s),
             ObjectType::ObjectSequence => {
                 return Err(self.unsupported("ALTER SEQUENCE through ALTER TABLE forms"))
@@ -133,7 +133,12 @@ impl<'c> Interp<'c> {
             | A::AtDropCluster
             | A::AtSetTableSpace
             | A::AtSetAccessMethod => {}
-            A::AtDropColumn => self.drop_column(table, &cmd.name, cmd.missing_ok)?,
+            A::AtDropColumn => {
+                self.drop_column(table, &cmd.name, cmd.missing_ok)?;
+                if let Some(f) = self.table_mut(table)?.foreign.as_mut() {
+                    f.column_options.remove(&cmd.name);
+                }
+            }
             A::AtAddConstraint => {
                 let Some(NodeEnum::Constraint(c)) = def.and_then(inner) else {
                     return Err(self.unsupported("ADD CONSTRAINT without a definition"));
@@ -367,6 +372,14 @@ impl<'c> Interp<'c> {
             A::AtDropIdentity => {
                 let col = self.column_mut(table, &cmd.name)?;
                 col.identity = None;
+            }
+            A::AtGenericOptions | A::AtAlterColumnGenericOptions => {
+                let items = match def.and_then(inner) {
+                    Some(NodeEnum::List(l)) => l.items.clone(),
+                    _ => Vec::new(),
+                };
+                let column = (sub == A::AtAlterColumnGenericOptions).then(|| cmd.name.clone());
+                self.alter_foreign_options(table, column.as_deref(), &items)?;
             }
             _ => return Err(self.unsupported(format!("ALTER TABLE {sub:?}"))),
         }

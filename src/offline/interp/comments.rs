@@ -149,7 +149,7 @@ impl<'c> Interp<'c> {
                     c.comment = text;
                 }
             }
-            ObjectType::ObjectTable => {
+            ObjectType::ObjectTable | ObjectType::ObjectForeignTable => {
                 let q = self.find_table(&rel(&names).ok_or_else(not_found)?)?;
                 self.table_mut(&q)?.comment = text;
             }

@@ -104,7 +104,7 @@ impl<'c> Interp<'c> {
                         None => false,
                     }
                 }
-                ObjectType::ObjectTable => {
+                ObjectType::ObjectTable | ObjectType::ObjectForeignTable => {
                     let (sch, n) = split2(&names).unwrap_or_default();
                     match self.lookup(sch, n, |q| self.cat.tables.contains_key(q)) {
                         Some(q) => {

@@ -6,7 +6,8 @@ use pg_query::NodeEnum;
 
 use crate::error::Result;
 use crate::model::{
-    sorted_options, FdwOptions, ForeignDataWrapper, ForeignServer, ObjectId, SECRET_OPTION,
+    sorted_options, FdwOptions, ForeignDataWrapper, ForeignServer, ForeignTable, ObjectId,
+    QualName, SECRET_OPTION,
 };
 use crate::offline::expr::strings;
 
@@ -266,6 +267,81 @@ impl<'c> Interp<'c> {
                 s.servername
             )));
         }
+        Ok(())
+    }
+
+    /// `CREATE FOREIGN TABLE t (...) SERVER s [OPTIONS (...)]`: a table, with its server,
+    /// its options and its columns' options.
+    pub(super) fn create_foreign_table(
+        &mut self,
+        s: &protobuf::CreateForeignTableStmt,
+    ) -> Result<()> {
+        let base = s
+            .base_stmt
+            .as_ref()
+            .ok_or_else(|| self.unsupported("CREATE FOREIGN TABLE without its table"))?;
+        if !self.cat.foreign_servers.contains_key(&s.servername) {
+            return Err(self.rejected(format!("server \"{}\" does not exist", s.servername)));
+        }
+        let rv = base
+            .relation
+            .as_ref()
+            .ok_or_else(|| self.unsupported("a table without a name"))?;
+        let name = self.create_name(rv);
+        let existed = self.cat.tables.contains_key(&name);
+        self.create_table(base)?;
+        if existed {
+            return Ok(());
+        }
+        let mut foreign = ForeignTable {
+            server: s.servername.clone(),
+            options: Vec::new(),
+            column_options: Default::default(),
+        };
+        self.apply_options(&mut foreign.options, &s.options, None)?;
+        for element in &base.table_elts {
+            if let Some(NodeEnum::ColumnDef(c)) = inner(element) {
+                if !c.fdwoptions.is_empty() {
+                    let mut options = Vec::new();
+                    self.apply_options(&mut options, &c.fdwoptions, None)?;
+                    foreign.column_options.insert(c.colname.clone(), options);
+                }
+            }
+        }
+        let table = self.table_mut(&name)?;
+        table
+            .deps
+            .insert(ObjectId::ForeignServer(s.servername.clone()));
+        table.foreign = Some(foreign);
+        Ok(())
+    }
+
+    /// `ALTER FOREIGN TABLE t OPTIONS (...)`, or `ALTER COLUMN c OPTIONS (...)` when
+    /// `column` names one.
+    pub(super) fn alter_foreign_options(
+        &mut self,
+        table: &QualName,
+        column: Option<&str>,
+        items: &[Node],
+    ) -> Result<()> {
+        let mut foreign =
+            self.table_mut(table)?.foreign.clone().ok_or_else(|| {
+                self.rejected(format!("\"{}\" is not a foreign table", table.name))
+            })?;
+        match column {
+            None => self.apply_options(&mut foreign.options, items, None)?,
+            Some(c) => {
+                if !self.table_mut(table)?.columns.contains_key(c) {
+                    return Err(self.missing(format!("column {c} of {table}")));
+                }
+                let mut options = foreign.column_options.remove(c).unwrap_or_default();
+                self.apply_options(&mut options, items, None)?;
+                if !options.is_empty() {
+                    foreign.column_options.insert(c.to_string(), options);
+                }
+            }
+        }
+        self.table_mut(table)?.foreign = Some(foreign);
         Ok(())
     }
 }

@@ -393,6 +393,7 @@ impl<'c> Interp<'c> {
             NodeEnum::CreateSeqStmt(s) => self.create_sequence(s),
             NodeEnum::AlterSeqStmt(s) => self.alter_sequence(s),
             NodeEnum::CreateStmt(s) => self.create_table(s),
+            NodeEnum::CreateForeignTableStmt(s) => self.create_foreign_table(s),
             NodeEnum::AlterTableStmt(s) => self
                 .alter_table(s)
                 .map(|()| self.cat.forget_dropped_privileges()),

@@ -638,7 +638,12 @@ impl<'a> Compiler<'a> {
         let field = ["tables", key];
         let name = self.name(&field, key)?;
         let unlogged = if t.unlogged { "UNLOGGED " } else { "" };
-        let mut sql = format!("CREATE {unlogged}TABLE {name}");
+        let word = if t.foreign.is_some() {
+            "FOREIGN TABLE"
+        } else {
+            "TABLE"
+        };
+        let mut sql = format!("CREATE {unlogged}{word} {name}");
         let mut column_comments = Vec::new();
         let mut lines = Vec::new();
         if let Some(of) = &t.partition_of {
@@ -697,9 +702,28 @@ impl<'a> Compiler<'a> {
         if !t.options.is_empty() {
             sql.push_str(&format!(" WITH ({})", t.options.join(", ")));
         }
+        if let Some(f) = &t.foreign {
+            sql.push_str(&format!(
+                " SERVER {}{}",
+                Ident(&f.server),
+                yaml_options(&f.options)
+            ));
+        }
         self.push(&field, sql);
         if let Some(created) = self.out.last_mut() {
             created.lines = lines;
+        }
+        if let Some(f) = &t.foreign {
+            for (column, options) in f.column_options.iter() {
+                self.push(
+                    &["tables", key, "foreign", "column_options", column.as_str()],
+                    format!(
+                        "ALTER FOREIGN TABLE {name} ALTER COLUMN {}{}",
+                        Ident(column),
+                        yaml_options(options)
+                    ),
+                );
+            }
         }
         if t.row_level_security {
             self.push(
@@ -713,7 +737,7 @@ impl<'a> Compiler<'a> {
                 format!("ALTER TABLE {name} FORCE ROW LEVEL SECURITY"),
             );
         }
-        self.comment(&field, format!("TABLE {name}"), &t.comment);
+        self.comment(&field, format!("{word} {name}"), &t.comment);
         self.grants(&field, &format!("TABLE {name}"), &t.grants);
         for (col, text) in column_comments {
             self.comment(

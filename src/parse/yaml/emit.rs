@@ -18,10 +18,10 @@ use crate::model::{
 use super::format::{
     AttributeSpec, CastSpec, CheckSpec, CollationSpec, ColumnSpec, CompositeSpec, ConstraintSpec,
     DomainSpec, EnumSpec, EventTriggerSpec, ExtensionSpec, File, ForeignDataWrapperSpec,
-    ForeignKeySpec, FunctionSpec, IdentityKindSpec, IdentitySpec, IndexSpec, Map, OperatorSpec,
-    PartitionOfSpec, PolicySpec, PublicationSpec, PublishedTableSpec, RuleSpec, SchemaSpec,
-    SequenceSpec, ServerSpec, Spec, StatisticsSpec, TableSpec, TextSearchConfigurationSpec,
-    TextSearchDictionarySpec, TriggerSpec, ViewSpec,
+    ForeignKeySpec, ForeignTableSpec, FunctionSpec, IdentityKindSpec, IdentitySpec, IndexSpec, Map,
+    OperatorSpec, PartitionOfSpec, PolicySpec, PublicationSpec, PublishedTableSpec, RuleSpec,
+    SchemaSpec, SequenceSpec, ServerSpec, Spec, StatisticsSpec, TableSpec,
+    TextSearchConfigurationSpec, TextSearchDictionarySpec, TriggerSpec, ViewSpec,
 };
 use super::names::{self, key, key_part};
 
@@ -337,6 +337,15 @@ pub fn to_file(catalog: &Catalog) -> File {
             },
             comment: t.comment.clone(),
             grants: grants_of(catalog, &ObjectId::Table(name.clone())),
+            foreign: t.foreign.as_ref().map(|f| ForeignTableSpec {
+                server: f.server.clone(),
+                options: Map(f.options.iter().cloned().collect()),
+                column_options: Map(f
+                    .column_options
+                    .iter()
+                    .map(|(c, o)| (c.clone(), Map(o.iter().cloned().collect())))
+                    .collect()),
+            }),
             ..TableSpec::default()
         };
         for c in t.columns.values().filter(|c| !*c.inherited) {

@@ -621,6 +621,27 @@ pub struct TableSpec {
     /// renames it (keeping its rows) instead of dropping and creating.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub renamed_from: Option<String>,
+    /// A foreign table: `{server: archive, options: {table_name: orders}}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub foreign: Option<ForeignTableSpec>,
+}
+
+/// What makes a table a foreign table (`CREATE FOREIGN TABLE ... SERVER s OPTIONS
+/// (...)`).
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a foreign table: a map (server, options, column_options)"
+)]
+pub struct ForeignTableSpec {
+    /// `SERVER`.
+    pub server: String,
+    /// `OPTIONS`: name to value.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub options: Map<String>,
+    /// Columns' `OPTIONS`: column to (name to value).
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub column_options: Map<Map<String>>,
 }
 
 /// Extended statistics on a table (`CREATE STATISTICS`).
