@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{literal, Deps, Ident};
+use super::{literal, Deps, Ident, PUBLIC, ROLE_KEYWORDS};
 
 /// Generic options (`OPTIONS (host 'db', port '5432')`): name and value, sorted by name
 /// (PostgreSQL keeps them in the order they were added, which no schema says).
@@ -87,13 +87,33 @@ impl ForeignServer {
     }
 }
 
-/// A user mapping's user as SQL: `PUBLIC` and `CURRENT_USER` as keywords, a role quoted
-/// where it needs to be.
+/// A user mapping's user as SQL: `PUBLIC` and `CURRENT_USER` (and the other
+/// [`ROLE_KEYWORDS`]) as keywords, a role quoted where it needs to be.
 pub fn mapping_user(user: &str) -> String {
-    match user {
-        "PUBLIC" | "CURRENT_USER" | "CURRENT_ROLE" | "SESSION_USER" | "USER" => user.to_string(),
-        role => Ident(role).to_string(),
+    if user == PUBLIC || ROLE_KEYWORDS.contains(&user) {
+        user.to_string()
+    } else {
+        Ident(user).to_string()
     }
+}
+
+/// `CREATE USER MAPPING FOR user SERVER server [OPTIONS (...)]`.
+pub fn create_user_mapping(server: &str, user: &str, options: &FdwOptions) -> String {
+    format!(
+        "CREATE USER MAPPING FOR {} SERVER {}{}",
+        mapping_user(user),
+        Ident(server),
+        options_clause(options)
+    )
+}
+
+/// `DROP USER MAPPING FOR user SERVER server`.
+pub fn drop_user_mapping(server: &str, user: &str) -> String {
+    format!(
+        "DROP USER MAPPING FOR {} SERVER {}",
+        mapping_user(user),
+        Ident(server)
+    )
 }
 
 /// ` OPTIONS (name 'value', ...)`, or nothing without options.

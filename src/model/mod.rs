@@ -46,8 +46,8 @@ pub use text::{split_top_level, unquoted};
 /// revision wait there for its rollback. Never part of a managed schema.
 pub const TRASH_SCHEMA: &str = "schemaplan_trash";
 pub use foreign::{
-    alter_options_clause, mapping_user, options_clause, sorted_options, FdwOptions,
-    ForeignDataWrapper, ForeignServer, SECRET_OPTION,
+    alter_options_clause, create_user_mapping, drop_user_mapping, mapping_user, options_clause,
+    sorted_options, FdwOptions, ForeignDataWrapper, ForeignServer, SECRET_OPTION,
 };
 pub use name::{literal, literal_or_null, needs_quotes, quote_ident, Ident, QualName, KEYWORDS};
 pub use operator::Operator;

@@ -7,7 +7,10 @@ use crate::model::{
     TriggerEnabled, Type, TypeKind, View, PUBLIC,
 };
 
-use crate::model::{alter_options_clause, literal, literal_or_null, mapping_user, options_clause};
+use crate::model::{
+    alter_options_clause, create_user_mapping, drop_user_mapping, literal, literal_or_null,
+    mapping_user, options_clause,
+};
 
 /// The statements of a change, in order.
 pub fn statements(change: &Change) -> Vec<String> {
@@ -130,21 +133,12 @@ pub fn statements(change: &Change) -> Vec<String> {
             out.push(x.definition());
             comment(&mut out, "SERVER", &Ident(&x.name).to_string(), &x.comment);
             for (user, options) in &x.mappings {
-                out.push(format!(
-                    "CREATE USER MAPPING FOR {} SERVER {}{}",
-                    mapping_user(user),
-                    Ident(&x.name),
-                    options_clause(options)
-                ));
+                out.push(create_user_mapping(&x.name, user, options));
             }
         }
         Change::DropServer(x) => {
             for user in x.mappings.keys() {
-                out.push(format!(
-                    "DROP USER MAPPING FOR {} SERVER {}",
-                    mapping_user(user),
-                    Ident(&x.name)
-                ));
+                out.push(drop_user_mapping(&x.name, user));
             }
             out.push(format!("DROP SERVER {}", Ident(&x.name)));
         }
@@ -164,19 +158,12 @@ pub fn statements(change: &Change) -> Vec<String> {
             }
             for user in from.mappings.keys() {
                 if !to.mappings.contains_key(user) {
-                    out.push(format!(
-                        "DROP USER MAPPING FOR {} SERVER {server}",
-                        mapping_user(user)
-                    ));
+                    out.push(drop_user_mapping(&to.name, user));
                 }
             }
             for (user, options) in &to.mappings {
                 match from.mappings.get(user) {
-                    None => out.push(format!(
-                        "CREATE USER MAPPING FOR {} SERVER {server}{}",
-                        mapping_user(user),
-                        options_clause(options)
-                    )),
+                    None => out.push(create_user_mapping(&to.name, user, options)),
                     Some(old) => {
                         if let Some(o) = alter_options_clause(old, options) {
                             out.push(format!(

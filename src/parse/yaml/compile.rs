@@ -350,15 +350,20 @@ impl<'a> Compiler<'a> {
         for (key, spec) in f.foreign_data_wrappers.iter() {
             let field = ["foreign_data_wrappers", key.as_str()];
             let spec = spec.clone().unwrap_or_default();
-            let mut sql = format!("CREATE FOREIGN DATA WRAPPER {}", Ident(key));
-            if let Some(h) = &spec.handler {
-                sql.push_str(&format!(" HANDLER {}", self.name(&field, h)?));
-            }
-            if let Some(v) = &spec.validator {
-                sql.push_str(&format!(" VALIDATOR {}", self.name(&field, v)?));
-            }
-            sql.push_str(&yaml_options(&spec.options));
-            self.push(&field, sql);
+            let function = |f: &Option<String>| -> Result<Option<String>> {
+                f.as_ref()
+                    .map(|f| self.name(&field, f).map(|q| q.to_string()))
+                    .transpose()
+            };
+            let wrapper = crate::model::ForeignDataWrapper {
+                name: key.clone(),
+                handler: function(&spec.handler)?,
+                validator: function(&spec.validator)?,
+                options: yaml_option_pairs(&spec.options),
+                comment: None,
+                deps: Default::default(),
+            };
+            self.push(&field, wrapper.definition());
             self.comment(
                 &field,
                 format!("FOREIGN DATA WRAPPER {}", Ident(key)),
@@ -380,15 +385,10 @@ impl<'a> Compiler<'a> {
             self.push(&field, server.definition());
             self.comment(&field, format!("SERVER {}", Ident(key)), &spec.comment);
             for (user, options) in spec.user_mappings.iter() {
-                let options = options.clone().unwrap_or_default();
+                let options = yaml_option_pairs(&options.clone().unwrap_or_default());
                 self.push(
                     &["servers", key.as_str(), "user_mappings", user.as_str()],
-                    format!(
-                        "CREATE USER MAPPING FOR {} SERVER {}{}",
-                        crate::model::mapping_user(&mapping_key(user)),
-                        Ident(key),
-                        yaml_options(&options)
-                    ),
+                    crate::model::create_user_mapping(key, &mapping_key(user), &options),
                 );
             }
         }
@@ -1264,9 +1264,10 @@ fn yaml_options(options: &Map<String>) -> String {
 /// like as the keywords they are, a role as written.
 fn mapping_key(user: &str) -> String {
     let upper = user.to_ascii_uppercase();
-    match upper.as_str() {
-        "PUBLIC" | "CURRENT_USER" | "CURRENT_ROLE" | "SESSION_USER" => upper,
-        _ => user.to_string(),
+    if upper == crate::model::PUBLIC || crate::model::ROLE_KEYWORDS.contains(&upper.as_str()) {
+        upper
+    } else {
+        user.to_string()
     }
 }
 

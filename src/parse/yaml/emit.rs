@@ -339,11 +339,11 @@ pub fn to_file(catalog: &Catalog) -> File {
             grants: grants_of(catalog, &ObjectId::Table(name.clone())),
             foreign: t.foreign.as_ref().map(|f| ForeignTableSpec {
                 server: f.server.clone(),
-                options: Map(f.options.iter().cloned().collect()),
+                options: fdw_options(&f.options),
                 column_options: Map(f
                     .column_options
                     .iter()
-                    .map(|(c, o)| (c.clone(), Map(o.iter().cloned().collect())))
+                    .map(|(c, o)| (c.clone(), fdw_options(o)))
                     .collect()),
             }),
             ..TableSpec::default()
