@@ -18,9 +18,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use libtest_mimic::{Arguments, Failed, Trial};
-use schemaplan::diff::diff;
+use schemaplan::diff::{diff, settle_owners};
 use schemaplan::introspect::introspect;
-use schemaplan::model::Catalog;
+use schemaplan::model::{Catalog, ObjectId};
 use schemaplan::order::order;
 use schemaplan::render::{render, Plan};
 
@@ -66,9 +66,13 @@ async fn case(name: &str, dir: &Path) -> Result<(), String> {
     load(&db, &from_sql, "from.sql").await?;
     load(&db, &data_sql, "data.sql").await?;
     load(&target, &to_sql, "to.sql").await?;
-    let a = read(&db).await?;
-    let b = read(&target).await?;
+    let mut a = read(&db).await?;
+    let mut b = read(&target).await?;
     drop(target);
+    // As `plan` does: owners written out both ways, so that the down plan gives back
+    // what the up plan hands over.
+    let owners_before = a.owners.0.clone();
+    settle_owners(&mut a, &mut b);
 
     let up = plan(&a, &b)?;
     let down_preview = plan(&b, &a)?;
@@ -95,6 +99,13 @@ async fn case(name: &str, dir: &Path) -> Result<(), String> {
     if after != b {
         return Err("after applying the plan, the catalog differs from to.sql's though no change is planned".into());
     }
+    if owners(&after) != owners(&b) {
+        return Err(format!(
+            "after applying the plan, the owners are {:?}, not {:?}",
+            owners(&after),
+            owners(&b)
+        ));
+    }
 
     let down = plan(&after, &a)?;
     apply(&db, &down, "down").await?;
@@ -109,7 +120,22 @@ async fn case(name: &str, dir: &Path) -> Result<(), String> {
                 .into(),
         );
     }
+    if back.owners.0 != owners_before {
+        return Err(format!(
+            "after the down plan, the owners are {:?}, not {:?}",
+            back.owners.0, owners_before
+        ));
+    }
     Ok(())
+}
+
+/// The owners a catalog records, the role running the plan's left out (as
+/// introspection leaves them out).
+fn owners(c: &Catalog) -> Vec<(&ObjectId, &String)> {
+    c.owners
+        .iter()
+        .filter(|(_, o)| o.as_str() != schemaplan::model::CURRENT_USER)
+        .collect()
 }
 
 /// The roles a case grants to (its `roles` file, one per line): roles are cluster-wide,

@@ -114,8 +114,10 @@ fn scripts(dir: &Path, snap: &Path) -> Result<(), String> {
     let (up, down) = body
         .split_once("\n-- down\n")
         .ok_or("snapshot without a down section")?;
-    let from = offline(dir, "from.sql")?;
-    let to = offline(dir, "to.sql")?;
+    let mut from = offline(dir, "from.sql")?;
+    let mut to = offline(dir, "to.sql")?;
+    // As `plan` reads them: owners written out on both sides.
+    schemaplan::diff::settle_owners(&mut from, &mut to);
     for (start, script, goal, which) in [(&from, up, &to, "up"), (&to, down, &from, "down")] {
         let statements =
             schemaplan::parse::split_script(snap, script, 1).map_err(|e| e.to_string())?;

@@ -231,7 +231,16 @@ async fn inspect_then_diff_is_empty_on_a_database_with_grants() {
          GRANT USAGE ON SEQUENCE app.t_id_seq TO sp_app_rw;
          REVOKE ALL ON FUNCTION app.f(integer) FROM PUBLIC;
          GRANT EXECUTE ON FUNCTION app.f(integer) TO sp_app_ro;
-         REVOKE USAGE ON DOMAIN app.d FROM PUBLIC;",
+         REVOKE USAGE ON DOMAIN app.d FROM PUBLIC;
+         CREATE VIEW app.owned AS SELECT id FROM app.t;
+         ALTER VIEW app.owned OWNER TO sp_app_rw;
+         ALTER DOMAIN app.d OWNER TO sp_app_rw;
+         CREATE TABLE app.before_defaults (id integer);
+         ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT SELECT ON TABLES TO sp_app_ro;
+         ALTER DEFAULT PRIVILEGES REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
+         ALTER DEFAULT PRIVILEGES FOR ROLE sp_app_rw GRANT SELECT ON SEQUENCES TO sp_app_ro;
+         CREATE TABLE app.after_defaults (id integer);
+         CREATE FUNCTION app.g() RETURNS integer LANGUAGE sql AS 'SELECT 1';",
     )
     .await;
     let dir = tempfile::tempdir().unwrap();
@@ -247,6 +256,24 @@ async fn inspect_then_diff_is_empty_on_a_database_with_grants() {
         .collect();
     assert!(
         text.contains("GRANT UPDATE (note) ON TABLE app.t TO sp_app_ro"),
+        "{text}"
+    );
+    assert!(
+        text.contains("ALTER VIEW app.owned OWNER TO sp_app_rw"),
+        "{text}"
+    );
+    assert!(
+        text.contains("ALTER DOMAIN app.d OWNER TO sp_app_rw"),
+        "{text}"
+    );
+    assert!(
+        text.contains("ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT SELECT ON TABLES TO sp_app_ro"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "ALTER DEFAULT PRIVILEGES FOR ROLE sp_app_rw GRANT SELECT ON SEQUENCES TO sp_app_ro"
+        ),
         "{text}"
     );
     // The live side is introspected, so the files are read the same way: exact.
@@ -693,4 +720,163 @@ async fn a_function_recreated_for_its_return_type_keeps_its_owner() {
         plan(&after, &desired).is_empty(),
         "planning again gives nothing"
     );
+}
+
+// ---- managed owners -------------------------------------------------------------------
+
+/// Who owns `public.t`.
+async fn table_owner(db: &TestDb) -> String {
+    db.client()
+        .await
+        .query_one(
+            "SELECT relowner::regrole::text FROM pg_class WHERE oid = 'public.t'::regclass",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0)
+}
+
+fn write_table_schema(dir: &std::path::Path, owner: &str) {
+    let schema = dir.join("schema");
+    std::fs::create_dir_all(&schema).unwrap();
+    std::fs::write(
+        schema.join("t.sql"),
+        format!(
+            "CREATE TABLE t (id integer);\nALTER TABLE t OWNER TO {owner};\nGRANT SELECT ON t TO {RO};\n"
+        ),
+    )
+    .unwrap();
+}
+
+/// An owner declared with `ALTER ... OWNER TO` is managed: planned offline, applied,
+/// changed in place (hazard authz, gated, listed for the reviewer) and given back by
+/// the rollback; the grants keep working for the role that reads.
+#[tokio::test]
+async fn a_declared_owner_round_trips_through_plan_apply_and_rollback() {
+    let db = TestDb::new().await;
+    common::ensure_roles(&db.client().await, &[RO, RW, OWNER]).await;
+    let dir = tempfile::tempdir().unwrap();
+    write_table_schema(dir.path(), OWNER);
+    let plan = schemaplan(dir.path(), &["plan", "-m", "init", "--mode", "offline"]);
+    assert_eq!(plan.status.code(), Some(0), "{}", out(&plan));
+    let apply = schemaplan(dir.path(), &["apply", "--database", &db.url]);
+    assert_eq!(apply.status.code(), Some(0), "{}", out(&apply));
+    assert_eq!(table_owner(&db).await, OWNER);
+    db.exec("INSERT INTO t VALUES (1)").await;
+    let client = db.client().await;
+    client
+        .batch_execute(&format!("SET ROLE {RO}"))
+        .await
+        .unwrap();
+    let rows = client.query("SELECT id FROM t", &[]).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    client.batch_execute("RESET ROLE").await.unwrap();
+
+    write_table_schema(dir.path(), RW);
+    let check = schemaplan(dir.path(), &["check", "--mode", "offline"]);
+    assert_eq!(check.status.code(), Some(1), "{}", out(&check));
+    let plan = schemaplan(dir.path(), &["plan", "-m", "owner", "--mode", "offline"]);
+    let text = out(&plan);
+    assert_eq!(plan.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("ALTER TABLE public.t OWNER TO sp_app_rw"),
+        "{text}"
+    );
+    assert!(text.contains("authz"), "{text}");
+    let md = schemaplan(
+        dir.path(),
+        &["check", "--mode", "offline", "--format", "markdown"],
+    );
+    let text = out(&md);
+    assert!(
+        text.contains("`TABLE public.t` is now owned by `sp_app_rw`"),
+        "{text}"
+    );
+    let refused = schemaplan(dir.path(), &["apply", "--database", &db.url]);
+    assert_ne!(refused.status.code(), Some(0), "{}", out(&refused));
+    assert_eq!(table_owner(&db).await, OWNER, "nothing applied");
+    let apply = schemaplan(
+        dir.path(),
+        &["apply", "--database", &db.url, "--allow-hazard", "authz"],
+    );
+    assert_eq!(apply.status.code(), Some(0), "{}", out(&apply));
+    assert_eq!(table_owner(&db).await, RW);
+    let again = schemaplan(dir.path(), &["check", "--database", &db.url]);
+    assert_eq!(again.status.code(), Some(0), "{}", out(&again));
+
+    let rollback = schemaplan(dir.path(), &["rollback", "--database", &db.url]);
+    assert_eq!(rollback.status.code(), Some(0), "{}", out(&rollback));
+    assert_eq!(table_owner(&db).await, OWNER);
+    client
+        .batch_execute(&format!("SET ROLE {RO}"))
+        .await
+        .unwrap();
+    let rows = client.query("SELECT id FROM t", &[]).await.unwrap();
+    assert_eq!(rows.len(), 1, "the reader still reads after the rollback");
+    client.batch_execute("RESET ROLE").await.unwrap();
+}
+
+/// Without a declaration an object keeps its owner; `--manage-owners` hands every
+/// object to the role running the plan (hazard authz), in `diff` as in `check`.
+#[tokio::test]
+async fn undeclared_owners_are_kept_unless_owners_are_managed() {
+    let db = TestDb::new().await;
+    common::ensure_roles(&db.client().await, &[OWNER]).await;
+    db.exec(&format!(
+        "CREATE TABLE t (id integer); ALTER TABLE t OWNER TO {OWNER};"
+    ))
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let schema = dir.path().join("schema");
+    std::fs::create_dir(&schema).unwrap();
+    std::fs::write(schema.join("t.sql"), "CREATE TABLE t (id integer);\n").unwrap();
+    let dev = common::server_url();
+    let diff = |extra: &[&str]| {
+        let mut args = vec![
+            "diff",
+            "--from",
+            &db.url,
+            "--to",
+            "schema",
+            "--dev-url",
+            &dev,
+        ];
+        args.extend_from_slice(extra);
+        schemaplan(dir.path(), &args)
+    };
+    let kept = diff(&["--exit-code"]);
+    assert_eq!(kept.status.code(), Some(0), "{}", out(&kept));
+    let managed = diff(&["--manage-owners"]);
+    let text = out(&managed);
+    assert!(
+        text.contains("ALTER TABLE public.t OWNER TO CURRENT_USER"),
+        "{text}"
+    );
+    assert!(text.contains("authz"), "{text}");
+}
+
+/// An owner the server does not have is refused before anything runs, naming the
+/// role, the file and the line.
+#[test]
+fn an_owner_that_does_not_exist_is_an_error_naming_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let schema = dir.path().join("schema");
+    std::fs::create_dir(&schema).unwrap();
+    std::fs::write(
+        schema.join("t.sql"),
+        format!("CREATE TABLE t (id integer);\nALTER TABLE t OWNER TO {MISSING};\n"),
+    )
+    .unwrap();
+    let exact = schemaplan(
+        dir.path(),
+        &["diff", "--to", "schema", "--dev-url", &common::server_url()],
+    );
+    let text = out(&exact);
+    assert_eq!(exact.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains(&format!("role {MISSING} does not exist")),
+        "{text}"
+    );
+    assert!(text.contains("t.sql:2"), "{text}");
 }

@@ -168,7 +168,15 @@ fn hazard_badges(hazards: &[&'static str], severe_names: &[&'static str]) -> Str
 /// privilege and object: "`sp_app_ro` loses `SELECT` on `TABLE public.tv`".
 fn access_lines<'a>(statements: impl Iterator<Item = &'a str>) -> Vec<String> {
     let mut net: Vec<crate::parse::AccessChange> = Vec::new();
+    // Per object, the owners it is handed to in turn.
+    let mut owners: Vec<(String, Vec<String>)> = Vec::new();
     for sql in statements {
+        if let Some((object, role)) = crate::parse::owner_change(sql) {
+            match owners.iter_mut().find(|(o, _)| *o == object) {
+                Some((_, roles)) => roles.push(role),
+                None => owners.push((object, vec![role])),
+            }
+        }
         for c in crate::parse::access_changes(sql) {
             let same = |o: &crate::parse::AccessChange| {
                 o.grantee == c.grantee && o.privilege == c.privilege && o.object == c.object
@@ -182,7 +190,8 @@ fn access_lines<'a>(statements: impl Iterator<Item = &'a str>) -> Vec<String> {
             }
         }
     }
-    net.iter()
+    let mut lines: Vec<String> = net
+        .iter()
         .map(|c| {
             let verb = if c.gains { "gains" } else { "loses" };
             let what = if c.grant_option {
@@ -192,7 +201,22 @@ fn access_lines<'a>(statements: impl Iterator<Item = &'a str>) -> Vec<String> {
             };
             format!("- `{}` {verb} {what} on `{}`\n", c.grantee, c.object)
         })
-        .collect()
+        .collect();
+    // An object handed to the role applying and then given back is one dropped and
+    // created again with its owner: no change.
+    for (object, roles) in owners {
+        let handed_back = roles.len() > 1 && roles[0] == "CURRENT_USER";
+        let Some(last) = roles.last().filter(|_| !handed_back) else {
+            continue;
+        };
+        let who = if last == "CURRENT_USER" {
+            "the role applying".to_string()
+        } else {
+            format!("`{last}`")
+        };
+        lines.push(format!("- `{object}` is now owned by {who}\n"));
+    }
+    lines
 }
 
 fn access_section(out: &mut String, indent: &str, lines: &[String]) {

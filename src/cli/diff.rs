@@ -95,12 +95,15 @@ pub async fn run(ctx: &Context, args: DiffArgs) -> anyhow::Result<Outcome> {
         _ => Vec::new(),
     };
     crate::project::revision::warn_ignored_privileges(&b, ctx.privileges);
-    let (plan, _, _) = plan_with_renames(&a, &b, &hints, !args.no_online, ctx.privileges).map_err(
-        |e| match &to {
+    let access = crate::model::Access {
+        privileges: ctx.privileges,
+        manage_owners: ctx.manage_owners,
+    };
+    let (plan, _, _) =
+        plan_with_renames(&a, &b, &hints, !args.no_online, access).map_err(|e| match &to {
             Source::Files(path) => crate::parse::locate_error(e, path),
             _ => e,
-        },
-    )?;
+        })?;
     match args.format {
         Format::Text => output::print(&output::plan_text(&plan, ctx.color_stdout))?,
         Format::Json => output::print_json(&JsonDiff {

@@ -238,6 +238,11 @@ fn owner(change: &Change, live: &Catalog) -> (String, &'static str, String) {
             (table.schema, kind, table.name)
         }
         ObjectId::Function(k) => (k.name.schema, "functions", k.name.name),
+        ObjectId::DefaultPrivileges(k) => (
+            k.schema.unwrap_or_else(|| "public".into()),
+            "schema",
+            "default_privileges".into(),
+        ),
     }
 }
 

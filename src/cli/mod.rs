@@ -69,6 +69,12 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_enum, default_value_t = PrivilegeMode::Authoritative)]
     privileges: PrivilegeMode,
 
+    /// Manage every object's owner: objects whose owner the desired schema does not
+    /// name (`ALTER ... OWNER TO`) are handed to the role running the plan (hazard
+    /// authz). Without it, only declared owners are managed.
+    #[arg(long, global = true)]
+    manage_owners: bool,
+
     /// Only look at this schema (repeatable).
     #[arg(long = "schema", global = true, value_name = "NAME")]
     schemas: Vec<String>,
@@ -197,6 +203,8 @@ pub struct Context {
     pub mode: ModeChoice,
     /// `--privileges`.
     pub privileges: PrivilegeMode,
+    /// `--manage-owners`.
+    pub manage_owners: bool,
 }
 
 impl Context {
@@ -234,6 +242,7 @@ impl Context {
             color_stdout,
             mode: g.mode,
             privileges: g.privileges,
+            manage_owners: g.manage_owners,
         })
     }
 
@@ -251,6 +260,7 @@ impl Context {
                 online: true,
                 recoverable: false,
                 privileges: self.privileges,
+                manage_owners: self.manage_owners,
             },
         }
     }

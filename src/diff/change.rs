@@ -2,6 +2,7 @@
 //! it can be listed, tested, ordered and linted without rendering SQL. Each variant's doc
 //! shows the SQL it renders.
 
+use crate::model::DefaultAclKey;
 use serde::Serialize;
 
 use crate::model::{
@@ -399,6 +400,19 @@ pub enum Change {
         /// created again, what is revoked before the drop and not granted again.
         authz: bool,
     },
+    /// `ALTER DEFAULT PRIVILEGES [FOR ROLE r] [IN SCHEMA s] GRANT|REVOKE ... ON TABLES
+    /// ...`: what objects created from then on get. Runs before every creation, so the
+    /// objects a plan creates get the desired defaults.
+    AlterDefaultPrivileges {
+        /// Whose objects, where, of what kind.
+        key: DefaultAclKey,
+        /// The grants before (the key's baseline when none were set).
+        from: Privileges,
+        /// The grants after.
+        to: Privileges,
+        /// Whether objects created from then on get less than before (hazard `authz`).
+        authz: bool,
+    },
     /// `ALTER VIEW public.v OWNER TO r` (`OWNER TO CURRENT_USER` when `to` is `None`):
     /// an object's owner. Emitted around an object a plan drops: handed to the role
     /// running the plan just before the drop, so that the down section, which creates
@@ -655,6 +669,7 @@ impl Change {
             Change::AlterPolicy { .. } => "alter-policy",
             Change::AlterComment { .. } => "alter-comment",
             Change::AlterPrivileges { .. } => "alter-privileges",
+            Change::AlterDefaultPrivileges { .. } => "alter-default-privileges",
             Change::AlterOwner { .. } => "alter-owner",
         }
     }
@@ -757,6 +772,7 @@ impl Change {
             Change::AlterComment { object, .. }
             | Change::AlterPrivileges { object, .. }
             | Change::AlterOwner { object, .. } => object.clone(),
+            Change::AlterDefaultPrivileges { key, .. } => ObjectId::DefaultPrivileges(key.clone()),
         }
     }
 

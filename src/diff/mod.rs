@@ -27,7 +27,7 @@ pub use change::{
     Change, ColumnChange, CommentTarget, DomainChange, EnumPosition, PrivilegePhase, TableChange,
 };
 pub use disrupt::{needs_view_recreate, Disruptions};
-pub use privileges::adjust as adjust_privileges;
+pub use privileges::{adjust as adjust_privileges, manage_owners, settle_owners};
 pub use rename::{apply_conversions, apply_hints, check_conversions, conversions, Conversions};
 pub use table::{no_cast_between, using_cast};
 

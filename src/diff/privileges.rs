@@ -13,7 +13,8 @@
 use std::collections::BTreeSet;
 
 use crate::model::{
-    AclKind, Catalog, Ident, ObjectId, ObjectMap, PrivilegeMode, Privileges, TypeKind,
+    AclKind, Catalog, DefaultAclKey, DefaultAclKind, Ident, ObjectId, ObjectMap, PrivilegeMode,
+    Privileges, TypeKind, CURRENT_USER,
 };
 
 use super::{disrupt::contains, Change, Emitter, PrivilegePhase};
@@ -21,12 +22,16 @@ use super::{disrupt::contains, Change, Emitter, PrivilegePhase};
 /// Emits the `AlterPrivileges` changes, given the changes emitted so far.
 pub(crate) fn diff_privileges(e: &mut Emitter) {
     let (created, dropped) = created_and_dropped(&e.changes);
-    let ids: BTreeSet<&ObjectId> = e
+    let mut ids: BTreeSet<&ObjectId> = e
         .from
         .privileges
         .keys()
         .chain(e.to.privileges.keys())
         .collect();
+    // An object created under default privileges may get grants it should not have.
+    if !e.to.default_privileges.is_empty() {
+        ids.extend(created.iter().filter(|id| DefaultAclKind::of(id).is_some()));
+    }
     let mut out = Vec::new();
     for id in ids {
         let kind = AclKind::of(id);
@@ -71,7 +76,11 @@ pub(crate) fn diff_privileges(e: &mut Emitter) {
         }
         let (current, phase) = match current {
             Some(c) => (c, PrivilegePhase::InPlace),
-            None => (default, PrivilegePhase::AfterCreate),
+            // What a new object gets: the default privileges the plan sets first.
+            None => (
+                e.to.default_privileges.for_new(id),
+                PrivilegePhase::AfterCreate,
+            ),
         };
         if current != target {
             let authz = phase == PrivilegePhase::InPlace && current.loses_to(&target);
@@ -80,43 +89,136 @@ pub(crate) fn diff_privileges(e: &mut Emitter) {
             }
         }
     }
-    e.changes.extend(out);
-}
-
-/// Emits the `AlterOwner` changes, given the changes emitted so far: an object whose
-/// owner the current catalog knows (one another role than the plan's owns) and that
-/// the plan drops is handed to the role running the plan just before (so the down
-/// section gives it back after creating it again), and, created again, is given back
-/// to its owner right after.
-pub(crate) fn diff_owners(e: &mut Emitter) {
-    let (created, dropped) = created_and_dropped(&e.changes);
-    let mut out = Vec::new();
-    for (id, owner) in e.from.owners.iter() {
-        if !dropped.contains(id) {
-            continue;
-        }
-        if let Some(on) = owner_target(e.from, id) {
-            out.push(Change::AlterOwner {
-                object: id.clone(),
-                on,
-                from: Some(owner.clone()),
-                to: None,
-                phase: PrivilegePhase::BeforeDrop,
+    let keys: BTreeSet<&DefaultAclKey> = e
+        .from
+        .default_privileges
+        .keys()
+        .chain(e.to.default_privileges.keys())
+        .collect();
+    for key in keys {
+        let from = e.from.default_privileges.of(key);
+        let to = e.to.default_privileges.of(key);
+        if from != to {
+            out.push(Change::AlterDefaultPrivileges {
+                key: key.clone(),
+                authz: from.loses_to(&to),
+                from,
+                to,
             });
-        }
-        if created.contains(id) && contains(e.to, id) {
-            if let Some(on) = owner_target(e.to, id) {
-                out.push(Change::AlterOwner {
-                    object: id.clone(),
-                    on,
-                    from: None,
-                    to: Some(owner.clone()),
-                    phase: PrivilegePhase::AfterCreate,
-                });
-            }
         }
     }
     e.changes.extend(out);
+}
+
+/// Emits the `AlterOwner` changes, given the changes emitted so far.
+///
+/// - An object another role than the plan's owns (the current catalog knows its
+///   owner) and that the plan drops is handed to the role running the plan just before
+///   (so that the down section gives it back after creating it again).
+/// - An object the plan creates (or creates again) is given to the owner the desired
+///   catalog declares for it, or, created again, back to the owner it had.
+/// - An object that stays changes owner when the desired catalog declares another one
+///   (hazard `authz`: the old owner loses every privilege an owner has).
+///
+/// Objects the desired catalog declares no owner for keep theirs. The `public` schema
+/// (the database's own; `pg_database_owner` owns it from PostgreSQL 15) and a sequence
+/// owned by a column (its owner follows the table's) are never handed over.
+pub(crate) fn diff_owners(e: &mut Emitter) {
+    let (created, dropped) = created_and_dropped(&e.changes);
+    let ids: BTreeSet<&ObjectId> = e.from.owners.keys().chain(e.to.owners.keys()).collect();
+    let mut out = Vec::new();
+    let mut push = |c: &Catalog, id: &ObjectId, from, to, phase| {
+        if let Some(on) = owner_target(c, id) {
+            out.push(Change::AlterOwner {
+                object: id.clone(),
+                on,
+                from,
+                to,
+                phase,
+            });
+        }
+    };
+    for id in ids {
+        if !owner_managed(e.from, id) || !owner_managed(e.to, id) {
+            continue;
+        }
+        let had = owner_in(e.from, id);
+        let declared = e.to.owners.get(id).map(|_| owner_in(e.to, id));
+        let in_to = contains(e.to, id);
+        if dropped.contains(id) {
+            if had.is_some() {
+                push(e.from, id, had.clone(), None, PrivilegePhase::BeforeDrop);
+            }
+            if created.contains(id) && in_to {
+                if let Some(owner) = declared.unwrap_or(had) {
+                    push(e.to, id, None, Some(owner), PrivilegePhase::AfterCreate);
+                }
+            }
+            continue;
+        }
+        let Some(want) = declared.filter(|_| in_to) else {
+            continue;
+        };
+        if created.contains(id) || !contains(e.from, id) {
+            if want.is_some() {
+                push(e.to, id, None, want, PrivilegePhase::AfterCreate);
+            }
+        } else if had != want {
+            push(e.to, id, had, want, PrivilegePhase::InPlace);
+        }
+    }
+    e.changes.extend(out);
+}
+
+/// The owner a catalog records for an object: `None` for the role that read it (or
+/// runs the plan).
+fn owner_in(c: &Catalog, id: &ObjectId) -> Option<String> {
+    c.owners.get(id).filter(|o| *o != CURRENT_USER).cloned()
+}
+
+/// Whether a plan may hand the object to another owner: not the `public` schema, not
+/// a sequence owned by a column.
+fn owner_managed(c: &Catalog, id: &ObjectId) -> bool {
+    match id {
+        ObjectId::Schema(s) => s != "public",
+        ObjectId::Sequence(q) => c.sequences.get(q).is_none_or(|s| s.owned_by.is_none()),
+        _ => true,
+    }
+}
+
+/// Writes out, on both sides, every owner a plan between the two catalogs decides,
+/// so that a diff either way reads them the same: the current catalog records the
+/// role running the plan ([`CURRENT_USER`]) as the owner of what it owns and the
+/// desired catalog declares an owner for; the desired catalog declares, for what it
+/// does not, the owner the object has now. [`diff_owners`] reads a desired catalog's
+/// missing owner as "keep", and a current catalog's as "the role running the plan":
+/// without this, the down plan (desired to current) would read them the wrong way.
+pub fn settle_owners(from: &mut Catalog, to: &mut Catalog) {
+    for id in to.owners.keys() {
+        if from.contains(id) && !from.owners.contains_key(id) {
+            from.owners.insert(id.clone(), CURRENT_USER.to_string());
+        }
+    }
+    for (id, owner) in from.owners.iter() {
+        if to.contains(id) && !to.owners.contains_key(id) {
+            to.owners.insert(id.clone(), owner.clone());
+        }
+    }
+}
+
+/// `--manage-owners`: every object of the desired catalog that declares no owner is
+/// declared to be owned by the role running the plan ([`CURRENT_USER`]), so objects
+/// another role owns are handed to it.
+pub fn manage_owners(from: &Catalog, to: &mut Catalog) {
+    let undeclared: Vec<ObjectId> = from
+        .owners
+        .keys()
+        .filter(|id| to.contains(id) && !to.owners.contains_key(*id))
+        .cloned()
+        .collect();
+    for id in undeclared {
+        to.owners.insert(id, CURRENT_USER.to_string());
+    }
 }
 
 /// How `ALTER ... OWNER TO` names an object (`VIEW public.v`, `MATERIALIZED VIEW
@@ -173,6 +275,10 @@ pub fn adjust(from: &Catalog, to: &Catalog, mode: PrivilegeMode) -> Catalog {
                     .unwrap_or_else(|| Privileges::default_for(kind));
                 to.privileges.put(id.clone(), kind, wanted.union(had));
             }
+            for (key, had) in from.default_privileges.iter() {
+                let wanted = to.default_privileges.of(key);
+                to.default_privileges.put(key.clone(), wanted.union(had));
+            }
         }
         PrivilegeMode::Ignore => {
             let kept = from
@@ -182,6 +288,7 @@ pub fn adjust(from: &Catalog, to: &Catalog, mode: PrivilegeMode) -> Catalog {
                 .map(|(id, p)| (id.clone(), p.clone()))
                 .collect();
             to.privileges = ObjectMap(kept);
+            to.default_privileges = from.default_privileges.clone();
         }
     }
     to

@@ -17,10 +17,10 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::error::{Error, Result};
 use crate::model::{
-    Attribute, Catalog, Collation, Column, Constraint, Deps, DomainCheck, Extension, Function,
-    FunctionKey, FunctionKind, Identity, IdentityKind, Index, ObjectId, OwnerMap, PartitionOf,
-    Policy, PrivilegeMap, ReplicaIdentity, Schema, Sequence, SequenceOptions, Statistics, Table,
-    Trigger, Type, TypeKind, Unmanaged, View, ViewColumn,
+    Attribute, Catalog, Collation, Column, Constraint, DefaultAclKey, DefaultPrivileges, Deps,
+    DomainCheck, Extension, Function, FunctionKey, FunctionKind, Identity, IdentityKind, Index,
+    ObjectId, OwnerMap, PartitionOf, Policy, PrivilegeMap, ReplicaIdentity, Schema, Sequence,
+    SequenceOptions, Statistics, Table, Trigger, Type, TypeKind, Unmanaged, View, ViewColumn,
 };
 
 use super::rows::{
@@ -86,6 +86,7 @@ pub(crate) struct Rows {
     pub unmanaged: Vec<Unmanaged>,
     pub privileges: Vec<PrivilegeRow>,
     pub owners: Vec<OwnerRow>,
+    pub default_privileges: Vec<(DefaultAclKey, crate::model::Privileges)>,
 }
 
 /// An object being assembled, by its position in [`Assembly`]'s vectors.
@@ -302,6 +303,7 @@ pub(crate) fn assemble(rows: Rows) -> Result<Catalog> {
     }
     catalog.privileges = privileges;
     catalog.owners = owners.into();
+    catalog.default_privileges = DefaultPrivileges(rows.default_privileges.into_iter().collect());
     catalog.shrink_to_fit();
     Ok(catalog)
 }
@@ -1255,6 +1257,7 @@ impl Assembly {
             foreign_servers: Default::default(),
             unmanaged: unmanaged.into(),
             privileges: PrivilegeMap::default(),
+            default_privileges: DefaultPrivileges::default(),
             owners: Default::default(),
         }
     }

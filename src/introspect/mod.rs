@@ -161,6 +161,7 @@ async fn read_rows(client: &Client) -> Result<(Rows, Stats)> {
         unmanaged,
         privileges,
         owners,
+        default_privileges,
     ) = tokio::try_join!(
         fetch(
             client,
@@ -330,6 +331,13 @@ async fn read_rows(client: &Client) -> Result<(Rows, Stats)> {
             PrivilegeRow::from_row
         ),
         fetch(client, s, "owners", queries::OWNERS, OwnerRow::from_row),
+        fetch(
+            client,
+            s,
+            "default privileges",
+            queries::DEFAULT_PRIVILEGES,
+            rows::default_privilege_from_row
+        ),
     )?;
     let rows = Rows {
         schemas,
@@ -361,6 +369,7 @@ async fn read_rows(client: &Client) -> Result<(Rows, Stats)> {
         unmanaged,
         privileges,
         owners,
+        default_privileges: default_privileges.into_iter().flatten().collect(),
     };
     Ok((rows, stats.get()))
 }

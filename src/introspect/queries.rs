@@ -852,6 +852,21 @@ pub const PRIVILEGES: &str = concat!(
     "AND ip.objsubid = o.objsubid"
 );
 
+/// Lists the default privileges (`pg_default_acl`) database-wide and in user schemas:
+/// the creating role (`CURRENT_USER` for the role reading the catalog), the schema
+/// (NULL: database-wide), the kind of object (`defaclobjtype`) and the grants beyond
+/// the role's own.
+pub const DEFAULT_PRIVILEGES: &str = concat!(
+    "SELECT CASE WHEN d.defaclrole = (SELECT oid FROM pg_roles WHERE rolname = current_user) ",
+    "THEN 'CURRENT_USER' ELSE pg_get_userbyid(d.defaclrole)::text END AS role, ",
+    "n.nspname::text AS schema, d.defaclobjtype::text AS kind, ",
+    acl_arrays!("d.defaclacl", "d.defaclrole", ""),
+    " FROM pg_default_acl d LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace ",
+    "WHERE d.defaclnamespace = 0 OR ",
+    user_schema!("n"),
+    " ORDER BY 1, 2, 3"
+);
+
 /// Lists the owners of user tables, views, materialized views, sequences, functions,
 /// procedures, types and schemas as `(classid, objid, owner)`, leaving out what the
 /// role reading the catalog owns (objects it creates are its own anyway). Extension
@@ -956,4 +971,5 @@ pub const ALL: &[(&str, &str)] = &[
     ("unmanaged", UNMANAGED),
     ("privileges", PRIVILEGES),
     ("owners", OWNERS),
+    ("default privileges", DEFAULT_PRIVILEGES),
 ];

@@ -12,9 +12,9 @@ use tokio_postgres::Row;
 use crate::error::{Error, Result};
 use crate::model::{
     split_top_level, unquoted, AggregateParts, Cast, Collation, CollationProvider, ConstraintKind,
-    Deps, EventTrigger, FunctionKey, Grant, ObjectId, Operator, Privileges, Publication,
-    PublishedTable, QualName, Rule, SequenceOptions, Statistics, TextSearchConfiguration,
-    TextSearchDictionary, TriggerEnabled, Unmanaged, PUBLISH_OPERATIONS,
+    DefaultAclKey, DefaultAclKind, Deps, EventTrigger, FunctionKey, Grant, ObjectId, Operator,
+    Privileges, Publication, PublishedTable, QualName, Rule, SequenceOptions, Statistics,
+    TextSearchConfiguration, TextSearchDictionary, TriggerEnabled, Unmanaged, PUBLISH_OPERATIONS,
 };
 
 /// Reads one column of a row, naming the query and column when it cannot.
@@ -975,31 +975,49 @@ pub(crate) struct PrivilegeRow {
 impl PrivilegeRow {
     pub fn from_row(row: &Row) -> Result<Self> {
         const Q: &str = "privileges";
-        let grants = |prefix: &str| -> Result<Privileges> {
-            let grantees: Option<Vec<String>> = get(row, Q, &format!("{prefix}grantees"))?;
-            let privileges: Option<Vec<String>> = get(row, Q, &format!("{prefix}privileges"))?;
-            let grantable: Option<Vec<bool>> = get(row, Q, &format!("{prefix}grantable"))?;
-            Ok(Privileges::from_grants(
-                grantees
-                    .unwrap_or_default()
-                    .into_iter()
-                    .zip(privileges.unwrap_or_default())
-                    .zip(grantable.unwrap_or_default())
-                    .map(|((grantee, privilege), grantable)| Grant {
-                        grantee,
-                        privilege,
-                        grantable,
-                    }),
-            ))
-        };
         Ok(PrivilegeRow {
             classid: get(row, Q, "classid")?,
             objid: get(row, Q, "objid")?,
             objsubid: get(row, Q, "objsubid")?,
-            grants: grants("")?,
-            defaults: grants("default_")?,
+            grants: grants_of(row, Q, "")?,
+            defaults: grants_of(row, Q, "default_")?,
         })
     }
+}
+
+/// The grants of one ACL, from the three arrays `acl_arrays!` writes with `prefix`.
+fn grants_of(row: &Row, q: &str, prefix: &str) -> Result<Privileges> {
+    let grantees: Option<Vec<String>> = get(row, q, &format!("{prefix}grantees"))?;
+    let privileges: Option<Vec<String>> = get(row, q, &format!("{prefix}privileges"))?;
+    let grantable: Option<Vec<bool>> = get(row, q, &format!("{prefix}grantable"))?;
+    Ok(Privileges::from_grants(
+        grantees
+            .unwrap_or_default()
+            .into_iter()
+            .zip(privileges.unwrap_or_default())
+            .zip(grantable.unwrap_or_default())
+            .map(|((grantee, privilege), grantable)| Grant {
+                grantee,
+                privilege,
+                grantable,
+            }),
+    ))
+}
+
+/// A row of [`super::queries::DEFAULT_PRIVILEGES`]: one entry; `None` for a kind of
+/// object the model does not know (a newer server's).
+pub(crate) fn default_privilege_from_row(row: &Row) -> Result<Option<(DefaultAclKey, Privileges)>> {
+    const Q: &str = "default privileges";
+    let kind: String = get(row, Q, "kind")?;
+    let Some(kind) = DefaultAclKind::from_code(&kind) else {
+        return Ok(None);
+    };
+    let key = DefaultAclKey {
+        role: get(row, Q, "role")?,
+        schema: get(row, Q, "schema")?,
+        kind,
+    };
+    Ok(Some((key, grants_of(row, Q, "")?)))
 }
 
 /// A row of [`super::queries::OWNERS`]: an object and the role that owns it.

@@ -15,6 +15,7 @@
 mod aggregate;
 mod cast;
 mod collation;
+mod default_privileges;
 mod event_trigger;
 mod filter;
 mod name;
@@ -30,7 +31,7 @@ mod text_search;
 mod text;
 mod types;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -38,6 +39,7 @@ use serde::{Deserialize, Serialize};
 pub use aggregate::AggregateParts;
 pub use cast::Cast;
 pub use collation::{Collation, CollationProvider};
+pub use default_privileges::{DefaultAclKey, DefaultAclKind, DefaultPrivileges};
 pub use event_trigger::EventTrigger;
 pub use filter::SchemaFilter;
 pub use text::{split_top_level, unquoted};
@@ -52,7 +54,8 @@ pub use foreign::{
 pub use name::{literal, literal_or_null, needs_quotes, quote_ident, Ident, QualName, KEYWORDS};
 pub use operator::Operator;
 pub use privileges::{
-    AclKind, Grant, ObjectMap, OwnerMap, PrivilegeMap, PrivilegeMode, Privileges, PUBLIC,
+    Access, AclKind, Grant, ObjectMap, OwnerMap, PrivilegeMap, PrivilegeMode, Privileges,
+    CURRENT_USER, PUBLIC,
 };
 pub use publication::{Publication, PublishedTable, PUBLISH_OPERATIONS};
 pub use relation::{
@@ -130,14 +133,24 @@ pub struct Catalog {
     /// entry there keeps whatever privileges it has.
     #[serde(default)]
     pub privileges: PrivilegeMap,
-    /// Owners of objects owned by another role than the one that read the source
-    /// (introspection only). Never compared: a plan that drops and creates an object
-    /// again gives it back to its owner.
+    /// Default privileges (`ALTER DEFAULT PRIVILEGES`): what objects created from then
+    /// on get.
+    #[serde(default, skip_serializing_if = "no_default_privileges")]
+    pub default_privileges: DefaultPrivileges,
+    /// Owners of objects owned by another role than the one that read the source; in
+    /// a desired catalog, the owners it declares. Not part of equality: the diff
+    /// hands over declared owners and gives recreated objects their owner back.
     #[serde(default, skip_serializing_if = "no_owners")]
     pub owners: NotCompared<OwnerMap>,
     /// Objects found in the source that schemaplan does not manage yet. Reported as
     /// warnings; never compared.
     pub unmanaged: NotCompared<Vec<Unmanaged>>,
+}
+
+/// Whether no default privileges are set (the field is then left out of the
+/// serialized catalog).
+fn no_default_privileges(d: &DefaultPrivileges) -> bool {
+    d.is_empty()
 }
 
 /// Whether no owner is known (the field is then left out of the serialized catalog).
@@ -254,6 +267,7 @@ impl Catalog {
         }
         let mut value = self.objects_json();
         value["privileges"] = json(&self.privileges);
+        value["default_privileges"] = json(&self.default_privileges);
         value["owners"] = json(&self.owners);
         value["unmanaged"] = json(&self.unmanaged);
         value
@@ -358,6 +372,8 @@ impl Catalog {
         self.privileges
             .retain(|id, _| id.schema().is_none_or(&keep));
         self.owners.retain(|id, _| id.schema().is_none_or(&keep));
+        self.default_privileges
+            .retain(|k, _| k.schema.as_deref().is_none_or(&keep));
         self.unmanaged
             .0
             .retain(|u| u.schema.as_deref().is_none_or(&keep));
@@ -422,22 +438,36 @@ impl Catalog {
             ObjectId::Operator(k) => c.operators.contains_key(k),
             ObjectId::ForeignDataWrapper(w) => c.foreign_data_wrappers.contains_key(w),
             ObjectId::ForeignServer(v) => c.foreign_servers.contains_key(v),
+            ObjectId::DefaultPrivileges(k) => c.default_privileges.contains_key(k),
         }
     }
 
-    /// Forgets the privileges of objects the catalog no longer holds (after a drop).
+    /// The objects default privileges apply to: schemas, tables, views, sequences,
+    /// functions and types.
+    pub fn grantable_ids(&self) -> BTreeSet<ObjectId> {
+        let mut out = BTreeSet::new();
+        out.extend(self.schemas.keys().cloned().map(ObjectId::Schema));
+        out.extend(self.tables.keys().cloned().map(ObjectId::Table));
+        out.extend(self.views.keys().cloned().map(ObjectId::View));
+        out.extend(self.sequences.keys().cloned().map(ObjectId::Sequence));
+        out.extend(self.functions.keys().cloned().map(ObjectId::Function));
+        out.extend(self.types.keys().cloned().map(ObjectId::Type));
+        out
+    }
+
+    /// Forgets the privileges and owners of objects the catalog no longer holds (after
+    /// a drop).
     pub fn forget_dropped_privileges(&mut self) {
-        if self.privileges.is_empty() {
-            return;
-        }
         let gone: Vec<ObjectId> = self
             .privileges
             .keys()
+            .chain(self.owners.keys())
             .filter(|id| !self.contains(id))
             .cloned()
             .collect();
         for id in gone {
             self.privileges.remove(&id);
+            self.owners.remove(&id);
         }
     }
 
@@ -616,6 +646,8 @@ pub enum ObjectId {
     ForeignDataWrapper(String),
     /// A foreign server by name (its user mappings are part of it).
     ForeignServer(String),
+    /// One entry of default privileges.
+    DefaultPrivileges(DefaultAclKey),
 }
 
 impl ObjectId {
@@ -645,6 +677,7 @@ impl ObjectId {
             | ObjectId::TextSearchDictionary(n)
             | ObjectId::TextSearchConfiguration(n) => Some(&n.schema),
             ObjectId::Function(k) => Some(&k.name.schema),
+            ObjectId::DefaultPrivileges(k) => k.schema.as_deref(),
         }
     }
 
@@ -688,6 +721,7 @@ impl ObjectId {
             ObjectId::Operator(_) => "operator",
             ObjectId::ForeignDataWrapper(_) => "foreign-data wrapper",
             ObjectId::ForeignServer(_) => "server",
+            ObjectId::DefaultPrivileges(_) => "default privileges",
         }
     }
 }
@@ -719,6 +753,7 @@ impl fmt::Display for ObjectId {
             | ObjectId::Policy(n, c)
             | ObjectId::Rule(n, c) => write!(f, "{kind} {} on {n}", Ident(c)),
             ObjectId::Function(k) => write!(f, "{kind} {k}"),
+            ObjectId::DefaultPrivileges(k) => write!(f, "{kind} on {k}"),
         }
     }
 }

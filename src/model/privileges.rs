@@ -15,6 +15,12 @@ use super::ObjectId;
 /// The grantee PostgreSQL's `aclexplode` reports as role 0: every role.
 pub const PUBLIC: &str = "PUBLIC";
 
+/// The owner [`crate::diff::manage_owners`] declares for objects whose owner the
+/// desired schema does not name: the role running the plan (`OWNER TO CURRENT_USER`).
+/// Never read from a source: a source's objects owned by that role have no owner
+/// recorded.
+pub const CURRENT_USER: &str = "CURRENT_USER";
+
 /// One privilege a grantee holds on an object.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Grant {
@@ -70,6 +76,17 @@ impl std::str::FromStr for PrivilegeMode {
             )),
         }
     }
+}
+
+/// How a plan treats access to objects: privileges, and whether every object's owner
+/// is managed (`--manage-owners`: objects whose owner the desired schema does not name
+/// are owned by the role running the plan).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Access {
+    /// `--privileges`.
+    pub privileges: PrivilegeMode,
+    /// `--manage-owners`.
+    pub manage_owners: bool,
 }
 
 /// The kinds of object privileges are granted on, for their defaults.
@@ -236,9 +253,10 @@ impl ObjectMap<Privileges> {
 
 /// The owners of objects, by object, for the objects a source knows the owner of and
 /// that are not owned by the role that read the source (introspection leaves out what
-/// `current_user` owns, so a plan's own objects add nothing). Never compared: an owner
-/// is only restored on an object a plan drops and creates again. Serialized not at all
-/// when empty.
+/// `current_user` owns, so a plan's own objects add nothing). In a desired catalog,
+/// the owners it declares (`ALTER ... OWNER TO`): those are managed; other objects keep
+/// theirs, restored when a plan drops and creates them again. Not part of the
+/// catalog's equality (the diff compares them). Serialized not at all when empty.
 pub type OwnerMap = ObjectMap<String>;
 
 #[cfg(test)]

@@ -424,10 +424,17 @@ impl Catalog {
         for s in self.sequences.values_mut() {
             fix(&mut s.deps);
         }
-        // An object's ACL goes with it.
+        // An object's ACL and owner go with it.
         if self.privileges.keys().any(|k| renamed(k).is_some()) {
             let all = std::mem::take(&mut self.privileges.0);
             self.privileges.0 = all
+                .into_iter()
+                .map(|(k, v)| (renamed(&k).unwrap_or(k), v))
+                .collect();
+        }
+        if self.owners.keys().any(|k| renamed(k).is_some()) {
+            let all = std::mem::take(&mut self.owners.0 .0);
+            self.owners.0 .0 = all
                 .into_iter()
                 .map(|(k, v)| (renamed(&k).unwrap_or(k), v))
                 .collect();

@@ -578,6 +578,11 @@ pub fn effects(change: &Change) -> Effects {
         Change::AlterComment { object, .. } => {
             e.needs.insert(object.clone());
         }
+        Change::AlterDefaultPrivileges { key, .. } => {
+            if let Some(s) = &key.schema {
+                e.needs.insert(ObjectId::Schema(s.clone()));
+            }
+        }
     }
     e.finish(&object)
 }

@@ -167,6 +167,9 @@ fn rank(change: &Change) -> u8 {
         }
         Change::RenameCollation { .. } => 17,
         Change::CreateCollation(_) => 19,
+        // Before every creation (after the schema it names): what the plan creates
+        // gets the desired defaults.
+        Change::AlterDefaultPrivileges { .. } => 18,
         Change::CreateSchema(_) => 20,
         Change::CreateExtension(_) => 21,
         Change::AlterExtension { .. } => 22,

@@ -8,8 +8,9 @@
 //! Files are split with pg_query's scanner-based splitter, which copes with malformed
 //! input, and each statement is then parsed on its own so that an error names the exact
 //! line and column. Statements that are not schema DDL (INSERT, COPY, DO, DROP, ...) are
-//! refused. `GRANT` and `REVOKE` on objects are kept (ordered after the objects they
-//! name); owners, role memberships and default privileges are skipped with a warning.
+//! refused. `GRANT`, `REVOKE` and `ALTER ... OWNER TO` on objects are kept (ordered
+//! after the objects they name); role memberships and default privileges are skipped
+//! with a warning.
 //!
 //! This module does not touch the database. Later stages see [`Statement`]s and
 //! [`ObjRef`]s (the offline interpreter parses each statement's text again: keeping
@@ -93,10 +94,17 @@ pub struct ScriptStatement {
     pub transaction: TransactionUse,
 }
 
-/// The roles a `GRANT` or `REVOKE` statement names as grantees (`PUBLIC`,
-/// `CURRENT_USER` and the like left out); nothing for other statements.
+/// The roles a statement names: the grantees of a `GRANT` or `REVOKE`, the new owner
+/// of an `ALTER ... OWNER TO`, the owner of a `CREATE SCHEMA ... AUTHORIZATION`
+/// (`PUBLIC`, `CURRENT_USER` and the like left out); nothing for other statements.
 pub fn roles_named(sql: &str) -> Vec<String> {
     sql::roles_named(sql)
+}
+
+/// The object and new owner of an `ALTER ... OWNER TO` statement as written
+/// (`("VIEW public.tv", "app_owner")`), for a reviewer; `None` for other statements.
+pub fn owner_change(sql: &str) -> Option<(String, String)> {
+    sql::owner_change(sql)
 }
 
 /// What one `GRANT` or `REVOKE` does to one role, for a reviewer ("sp_app_ro loses
@@ -148,6 +156,9 @@ pub enum TransactionUse {
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[non_exhaustive]
 pub enum StatementKind {
+    /// `ALTER DEFAULT PRIVILEGES`: before every creation, so that what the desired
+    /// schema declares applies to every object it creates, wherever it is written.
+    AlterDefaultPrivileges,
     /// `CREATE SCHEMA`.
     CreateSchema,
     /// `CREATE EXTENSION`.
@@ -213,21 +224,22 @@ impl StatementKind {
     pub fn rank(&self) -> u8 {
         use StatementKind::*;
         match self {
-            CreateSchema => 0,
-            CreateExtension => 1,
-            CreateType | CreateDomain | CreateCollation | AlterType | AlterDomain => 2,
-            CreateSequence => 3,
+            AlterDefaultPrivileges => 0,
+            CreateSchema => 1,
+            CreateExtension => 2,
+            CreateType | CreateDomain | CreateCollation | AlterType | AlterDomain => 3,
+            CreateSequence => 4,
             CreateFunction | CreateProcedure | CreateAggregate | CreateOperator | CreateCast
-            | AlterFunction => 4,
-            CreateTable | CreateForeignTable => 5,
-            AlterTable | AlterSequence => 6,
-            CreateIndex | AlterIndex => 7,
-            CreateView | AlterView => 8,
-            CreateMaterializedView => 9,
-            CreateTrigger => 10,
-            CreatePolicy => 11,
-            Comment => 12,
-            Other(_) => 13,
+            | AlterFunction => 5,
+            CreateTable | CreateForeignTable => 6,
+            AlterTable | AlterSequence => 7,
+            CreateIndex | AlterIndex => 8,
+            CreateView | AlterView => 9,
+            CreateMaterializedView => 10,
+            CreateTrigger => 11,
+            CreatePolicy => 12,
+            Comment => 13,
+            Other(_) => 14,
         }
     }
 }
@@ -237,6 +249,7 @@ impl fmt::Display for StatementKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         use StatementKind::*;
         let tag = match self {
+            AlterDefaultPrivileges => "ALTER DEFAULT PRIVILEGES",
             CreateSchema => "CREATE SCHEMA",
             CreateExtension => "CREATE EXTENSION",
             CreateType => "CREATE TYPE",
@@ -533,6 +546,7 @@ mod tests {
     fn ranks_follow_the_documented_order() {
         use StatementKind::*;
         let kinds = [
+            AlterDefaultPrivileges,
             CreateSchema,
             CreateExtension,
             CreateType,

@@ -743,8 +743,9 @@ fn analyze(node: &NodeEnum, sql: &str, r: Resolver<'_>) -> Outcome {
 
         N::GrantStmt(s) => grant(s, r),
         N::GrantRoleStmt(_) => Outcome::Skip("role memberships"),
-        N::AlterDefaultPrivilegesStmt(_) => Outcome::Skip("default privileges"),
-        N::AlterOwnerStmt(_) | N::ReassignOwnedStmt(_) => Outcome::Skip("owners"),
+        N::AlterDefaultPrivilegesStmt(s) => alter_default_privileges(s, r),
+        N::AlterOwnerStmt(s) => alter_owner(s, r),
+        N::ReassignOwnedStmt(_) => Outcome::Skip("REASSIGN OWNED statements"),
 
         N::DropStmt(_)
         | N::DropOwnedStmt(_)
@@ -1116,9 +1117,6 @@ fn alter_table(s: &protobuf::AlterTableStmt, sql: &str, r: Resolver<'_>) -> Outc
         })
         .collect();
     let is = |c: &protobuf::AlterTableCmd, t: AlterTableType| c.subtype == t as i32;
-    if !cmds.is_empty() && cmds.iter().all(|c| is(c, AlterTableType::AtChangeOwner)) {
-        return Outcome::Skip("owners");
-    }
     let Some(rel) = &s.relation else {
         return other(&NodeEnum::AlterTableStmt(s.clone()), sql, r);
     };
@@ -1507,19 +1505,33 @@ fn parse_grant(sql: &str) -> Option<pg_query::ParseResult> {
 
 /// See [`super::access_changes`].
 pub(crate) fn access_changes(sql: &str) -> Vec<super::AccessChange> {
-    let Some(tree) = parse_grant(sql) else {
+    let Some(tree) = parse_grant(sql).or_else(|| parse_owner(sql)) else {
         return Vec::new();
     };
     let upper = sql.to_ascii_uppercase();
     let mut out = Vec::new();
     for raw in &tree.protobuf.stmts {
-        let Some(NodeEnum::GrantStmt(g)) = raw.stmt.as_ref().and_then(|s| s.node.as_ref()) else {
-            continue;
+        // Default privileges: what objects created from then on get ("new TABLES in
+        // schema app").
+        let (g, new) = match raw.stmt.as_ref().and_then(|s| s.node.as_ref()) {
+            Some(NodeEnum::GrantStmt(g)) => (g, None),
+            Some(NodeEnum::AlterDefaultPrivilegesStmt(d)) => match &d.action {
+                Some(g) => (g, upper.find(" GRANT ").or_else(|| upper.find(" REVOKE "))),
+                None => continue,
+            },
+            _ => continue,
         };
         let to = if g.is_grant { " TO " } else { " FROM " };
         let object = match (upper.find(" ON "), upper.rfind(to)) {
             (Some(a), Some(b)) if a + 4 <= b => sql[a + 4..b].trim().to_string(),
             _ => continue,
+        };
+        let object = match new {
+            Some(at) => {
+                let clauses = sql["ALTER DEFAULT PRIVILEGES".len().min(at)..at].trim();
+                format!("new {object} {clauses}").trim().to_string()
+            }
+            None => object,
         };
         let mut privileges = Vec::new();
         for p in &g.privileges {
@@ -1565,26 +1577,156 @@ pub(crate) fn access_changes(sql: &str) -> Vec<super::AccessChange> {
 
 /// See [`super::roles_named`].
 pub(crate) fn roles_named(sql: &str) -> Vec<String> {
-    let Some(tree) = parse_grant(sql) else {
+    let Some(tree) = parse_grant(sql).or_else(|| parse_owner(sql)) else {
         return Vec::new();
     };
     let mut out = Vec::new();
+    let mut add = |r: &protobuf::RoleSpec| {
+        if protobuf::RoleSpecType::try_from(r.roletype)
+            == Ok(protobuf::RoleSpecType::RolespecCstring)
+            && !out.contains(&r.rolename)
+        {
+            out.push(r.rolename.clone());
+        }
+    };
     for raw in &tree.protobuf.stmts {
-        let Some(NodeEnum::GrantStmt(g)) = raw.stmt.as_ref().and_then(|s| s.node.as_ref()) else {
-            continue;
-        };
-        for r in &g.grantees {
-            if let Some(NodeEnum::RoleSpec(r)) = &r.node {
-                if protobuf::RoleSpecType::try_from(r.roletype)
-                    == Ok(protobuf::RoleSpecType::RolespecCstring)
-                    && !out.contains(&r.rolename)
-                {
-                    out.push(r.rolename.clone());
+        match raw.stmt.as_ref().and_then(|s| s.node.as_ref()) {
+            Some(NodeEnum::GrantStmt(g)) => {
+                for r in &g.grantees {
+                    if let Some(NodeEnum::RoleSpec(r)) = &r.node {
+                        add(r);
+                    }
+                }
+            }
+            Some(NodeEnum::AlterOwnerStmt(o)) => o.newowner.iter().for_each(&mut add),
+            Some(NodeEnum::AlterTableStmt(t)) => {
+                for c in &t.cmds {
+                    if let Some(NodeEnum::AlterTableCmd(c)) = &c.node {
+                        c.newowner.iter().for_each(&mut add);
+                    }
+                }
+            }
+            Some(NodeEnum::CreateSchemaStmt(c)) => c.authrole.iter().for_each(&mut add),
+            Some(NodeEnum::AlterDefaultPrivilegesStmt(d)) => {
+                for r in d.action.iter().flat_map(|a| &a.grantees) {
+                    if let Some(NodeEnum::RoleSpec(r)) = &r.node {
+                        add(r);
+                    }
+                }
+                for o in &d.options {
+                    let Some(NodeEnum::DefElem(e)) = &o.node else {
+                        continue;
+                    };
+                    if e.defname != "roles" {
+                        continue;
+                    }
+                    if let Some(NodeEnum::List(l)) = e.arg.as_ref().and_then(|a| a.node.as_ref()) {
+                        for r in &l.items {
+                            if let Some(NodeEnum::RoleSpec(r)) = &r.node {
+                                add(r);
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// See [`super::owner_change`].
+pub(crate) fn owner_change(sql: &str) -> Option<(String, String)> {
+    let tree = parse_owner(sql)?;
+    let is_owner = tree.protobuf.stmts.iter().any(|raw| {
+        match raw.stmt.as_ref().and_then(|s| s.node.as_ref()) {
+            Some(NodeEnum::AlterOwnerStmt(_)) => true,
+            Some(NodeEnum::AlterTableStmt(t)) => t.cmds.iter().any(
+                |c| matches!(&c.node, Some(NodeEnum::AlterTableCmd(c)) if c.newowner.is_some()),
+            ),
+            _ => false,
+        }
+    });
+    if !is_owner {
+        return None;
+    }
+    let upper = sql.to_ascii_uppercase();
+    let at = upper.rfind(" OWNER TO ")?;
+    let object = sql.get(6..at)?.trim().to_string();
+    let role = sql[at + 10..]
+        .trim()
+        .trim_end_matches(';')
+        .trim()
+        .to_string();
+    Some((object, role))
+}
+
+/// The parse tree of `ALTER ... OWNER TO`, `ALTER DEFAULT PRIVILEGES` and `CREATE
+/// SCHEMA ... AUTHORIZATION` statements (what else names a role), `None` for others.
+fn parse_owner(sql: &str) -> Option<pg_query::ParseResult> {
+    let upper = sql.to_ascii_uppercase();
+    let trimmed = upper.trim_start();
+    let owner = trimmed.starts_with("ALTER")
+        && (upper.contains("OWNER") || upper.contains("DEFAULT PRIVILEGES"));
+    let authorization = trimmed.starts_with("CREATE") && upper.contains("AUTHORIZATION");
+    if !owner && !authorization {
+        return None;
+    }
+    pg_query::parse(sql, 0).ok()
+}
+
+/// `ALTER SCHEMA|FUNCTION|PROCEDURE|TYPE|DOMAIN ... OWNER TO r`: after the object it
+/// names (tables, views and sequences take `ALTER TABLE ... OWNER TO`).
+fn alter_owner(s: &protobuf::AlterOwnerStmt, r: Resolver<'_>) -> Outcome {
+    let objtype = ObjectType::try_from(s.object_type).unwrap_or(ObjectType::Undefined);
+    if !matches!(
+        objtype,
+        ObjectType::ObjectSchema
+            | ObjectType::ObjectFunction
+            | ObjectType::ObjectProcedure
+            | ObjectType::ObjectRoutine
+            | ObjectType::ObjectType
+            | ObjectType::ObjectDomain
+    ) {
+        return Outcome::Skip(
+            "owners of objects other than schemas, tables, views, sequences, routines and types",
+        );
+    }
+    let mut b = Builder::new(StatementKind::Other("ALTER OWNER".into()), r);
+    match (s.object.as_ref().and_then(|o| o.node.as_ref()), objtype) {
+        (Some(NodeEnum::String(n)), ObjectType::ObjectSchema) => {
+            b.refs.add(ObjRef::Schema(n.sval.clone()));
+        }
+        (Some(NodeEnum::List(l)), ObjectType::ObjectType | ObjectType::ObjectDomain) => {
+            b.refs.add_list(&node_strings(&l.items), ObjRef::Type);
+        }
+        (Some(NodeEnum::TypeName(t)), _) => {
+            b.refs.add_list(&node_strings(&t.names), ObjRef::Type);
+        }
+        _ => {
+            b.refs.walk(&s.object);
+            b.refs.walk(&s.relation);
+        }
+    }
+    b.finish()
+}
+
+/// `ALTER DEFAULT PRIVILEGES [IN SCHEMA s]`: after the schemas it names, before every
+/// creation.
+fn alter_default_privileges(s: &protobuf::AlterDefaultPrivilegesStmt, r: Resolver<'_>) -> Outcome {
+    let mut b = Builder::new(StatementKind::AlterDefaultPrivileges, r);
+    for o in &s.options {
+        if let Some(NodeEnum::DefElem(d)) = &o.node {
+            if d.defname == "schemas" {
+                if let Some(NodeEnum::List(l)) = d.arg.as_ref().and_then(|a| a.node.as_ref()) {
+                    for n in node_strings(&l.items) {
+                        b.refs.add(ObjRef::Schema(n));
+                    }
                 }
             }
         }
     }
-    out
+    b.finish()
 }
 
 /// `GRANT` / `REVOKE` on objects: after the objects it names (`ON ALL TABLES IN SCHEMA
@@ -2006,21 +2148,46 @@ mod tests {
     }
 
     #[test]
-    fn grants_are_kept_after_their_objects_and_owners_skipped() {
+    fn grants_and_owners_are_kept_after_their_objects() {
         let stmts = parse(
             "CREATE TABLE t (a int);\nGRANT SELECT ON t TO PUBLIC;\nALTER TABLE t OWNER TO someone;\n\
-             ALTER FUNCTION f() OWNER TO someone;\nREVOKE ALL ON t FROM PUBLIC;",
+             ALTER FUNCTION f() OWNER TO someone;\nALTER COLLATION c OWNER TO someone;\n\
+             REVOKE ALL ON t FROM PUBLIC;",
         )
         .unwrap();
-        assert_eq!(stmts.len(), 3);
+        // The collation's owner is not managed: skipped.
+        assert_eq!(stmts.len(), 5);
         assert_eq!(stmts[1].kind, StatementKind::Other("GRANT".into()));
         assert!(stmts[1]
             .references
             .contains(&ObjRef::Relation(QualName::new("public", "t"))));
-        assert_eq!(stmts[2].kind, StatementKind::Other("REVOKE".into()));
+        assert!(stmts[2]
+            .references
+            .contains(&ObjRef::Relation(QualName::new("public", "t"))));
+        assert_eq!(stmts[3].kind, StatementKind::Other("ALTER OWNER".into()));
+        assert!(stmts[3]
+            .references
+            .contains(&ObjRef::Function(QualName::new("public", "f"))));
+        assert_eq!(stmts[4].kind, StatementKind::Other("REVOKE".into()));
         assert_eq!(
             super::roles_named("GRANT SELECT ON t TO a, PUBLIC, CURRENT_USER"),
             vec!["a".to_string()]
+        );
+        assert_eq!(
+            super::roles_named("ALTER VIEW v OWNER TO b"),
+            vec!["b".to_string()]
+        );
+        assert_eq!(
+            super::roles_named("CREATE SCHEMA s AUTHORIZATION c"),
+            vec!["c".to_string()]
+        );
+        assert_eq!(
+            super::owner_change("ALTER FUNCTION public.f(n integer) OWNER TO r;"),
+            Some(("FUNCTION public.f(n integer)".to_string(), "r".to_string()))
+        );
+        assert_eq!(
+            super::owner_change("ALTER TABLE t ADD COLUMN owner int"),
+            None
         );
     }
 

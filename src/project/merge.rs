@@ -155,17 +155,15 @@ impl Project {
             };
             report.merged_matches_desired =
                 wanted.as_ref().is_some_and(|w| diff(merged, w).is_empty());
+            let target = wanted.as_ref().unwrap_or(merged);
+            let adjusted = super::adjust_access(merged, target, self.settings.access());
             let planned = merge_revision(
                 &self.plans,
                 &history,
                 &analysis.divergence.heads,
                 message,
                 merged,
-                &crate::diff::adjust_privileges(
-                    merged,
-                    wanted.as_ref().unwrap_or(merged),
-                    self.settings.privileges,
-                ),
+                adjusted.as_ref().unwrap_or(target),
                 matches!(reader.mode, Mode::Exact(_)),
             )?;
             report.written = Some(planned.write()?.to_path_buf());

@@ -41,12 +41,12 @@ use std::path::{Path, PathBuf};
 use crate::connect::DbUrl;
 use crate::devdb::cluster::LocalCluster;
 use crate::error::{Error, Result};
-use crate::model::{PrivilegeMode, SchemaFilter};
+use crate::model::{Access, PrivilegeMode, SchemaFilter};
 
 pub use check::{CheckReport, Finding};
 pub use merge::{Analysis, MergeReport};
 pub use plan::PlanReport;
-pub use revision::{creation_plan, plan_changes, plan_with_renames, Planned};
+pub use revision::{adjust_access, creation_plan, plan_changes, plan_with_renames, Planned};
 pub use source::{Mode, Source};
 
 /// Which way schema files and plans are read (`--mode`).
@@ -81,6 +81,19 @@ pub struct Settings {
     pub recoverable: bool,
     /// How grants and revokes are planned (`--privileges`).
     pub privileges: PrivilegeMode,
+    /// Every object's owner is managed (`--manage-owners`): objects whose owner the
+    /// desired schema does not name are owned by the role running the plan.
+    pub manage_owners: bool,
+}
+
+impl Settings {
+    /// How plans treat privileges and owners.
+    pub fn access(&self) -> Access {
+        Access {
+            privileges: self.privileges,
+            manage_owners: self.manage_owners,
+        }
+    }
 }
 
 impl Default for Settings {
@@ -93,6 +106,7 @@ impl Default for Settings {
             online: true,
             recoverable: false,
             privileges: PrivilegeMode::default(),
+            manage_owners: false,
         }
     }
 }

@@ -4,10 +4,11 @@
 use std::path::{Path, PathBuf};
 
 use crate::diff::{
-    adjust_privileges, apply_conversions, apply_hints, check_conversions, diff, Change, Conversions,
+    adjust_privileges, apply_conversions, apply_hints, check_conversions, diff, manage_owners,
+    settle_owners, Change, Conversions,
 };
 use crate::error::{Error, Result};
-use crate::model::{Catalog, PrivilegeMode};
+use crate::model::{Access, Catalog, PrivilegeMode};
 use crate::order::order;
 use crate::parse::RenameHint;
 use crate::plan::{dir, file, NewRevision, RevisionId};
@@ -17,25 +18,25 @@ use crate::render::{
 };
 
 /// The up and down plans from one schema to another with rename hints carried out
-/// first (so renamed objects keep their data), privileges treated as `privileges`
-/// says, and the hints used.
+/// first (so renamed objects keep their data), privileges and owners treated as
+/// `access` says, and the hints used.
 pub fn plan_with_renames(
     from: &Catalog,
     to: &Catalog,
     hints: &[RenameHint],
     online: bool,
-    privileges: PrivilegeMode,
+    access: Access,
 ) -> Result<(Plan, Plan, Vec<String>)> {
-    let (renamed, renames, mut used) = apply_hints(from, to, hints)?;
+    let (mut renamed, renames, mut used) = apply_hints(from, to, hints)?;
     let (conversions, converted) = crate::diff::conversions(&renamed, to, hints)?;
     used.extend(converted);
-    let adjusted;
-    let to = if privileges == PrivilegeMode::Authoritative {
-        to
-    } else {
-        adjusted = adjust_privileges(&renamed, to, privileges);
-        &adjusted
-    };
+    let mut adjusted = adjust_access(&renamed, to, access);
+    if !renamed.owners.is_empty() || !to.owners.is_empty() {
+        // Owners written out on both sides, so that the down plan gives back what the
+        // up plan hands over.
+        settle_owners(&mut renamed, adjusted.get_or_insert_with(|| to.clone()));
+    }
+    let to = adjusted.as_ref().unwrap_or(to);
     let mut up = render(&renames);
     // The two directions are independent: plan them side by side.
     let (rest, down) = std::thread::scope(|scope| {
@@ -74,7 +75,7 @@ impl super::Project {
             wanted,
             &hints,
             self.settings.online,
-            self.settings.privileges,
+            self.settings.access(),
         )
         .map_err(|e| crate::parse::locate_error(e, &self.desired))?;
         let (up, down) = if self.settings.recoverable {
@@ -84,6 +85,19 @@ impl super::Project {
         };
         Ok((up, down, renames))
     }
+}
+
+/// The desired catalog as a plan from `from` reads it under `access`, when that
+/// differs from `to` itself (`--privileges additive|ignore`, `--manage-owners`).
+pub fn adjust_access(from: &Catalog, to: &Catalog, access: Access) -> Option<Catalog> {
+    if access == Access::default() {
+        return None;
+    }
+    let mut to = adjust_privileges(from, to, access.privileges);
+    if access.manage_owners {
+        manage_owners(from, &mut to);
+    }
+    Some(to)
 }
 
 /// Under `--privileges ignore`, says once that the desired schema's grants are not

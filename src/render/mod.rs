@@ -50,7 +50,7 @@ pub enum Hazard {
     /// `schemaplan_trash` (`plan --recoverable`): the down section restores it.
     DataHeld,
     /// Removes access: a role loses a privilege (or its grant option) on an object that
-    /// stays.
+    /// stays, or an object that stays changes owner.
     Authz,
     /// Stops publishing changes to logical replication subscribers: a publication
     /// dropped, or a table or schema taken out of one (or its published columns or rows
@@ -317,7 +317,13 @@ fn hazards(change: &Change, new_tables: &BTreeSet<&QualName>) -> Vec<Hazard> {
         } => vec![TableRewrite, AccessExclusiveLock],
         Change::AttachPartition { .. } => vec![FullScan],
         Change::CreateEnumValue { .. } => vec![NotReversible],
-        Change::AlterPrivileges { authz: true, .. } => vec![Authz],
+        Change::AlterPrivileges { authz: true, .. }
+        | Change::AlterDefaultPrivileges { authz: true, .. } => vec![Authz],
+        // The old owner loses what only an owner may do (and its implicit privileges).
+        Change::AlterOwner {
+            phase: PrivilegePhase::InPlace,
+            ..
+        } => vec![Authz],
         Change::DropPublication(p)
             if !p.tables.is_empty() || !p.schemas.is_empty() || p.all_tables =>
         {
@@ -601,6 +607,12 @@ pub fn inverse(change: &Change) -> Option<Change> {
                 PrivilegePhase::AfterCreate => PrivilegePhase::BeforeDrop,
                 PrivilegePhase::InPlace => PrivilegePhase::InPlace,
             },
+        },
+        AlterDefaultPrivileges { key, from, to, .. } => AlterDefaultPrivileges {
+            key,
+            authz: to.loses_to(&from),
+            from: to,
+            to: from,
         },
         AlterOwner {
             object,

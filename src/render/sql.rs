@@ -439,7 +439,15 @@ pub fn statements(change: &Change) -> Vec<String> {
             from,
             to,
             ..
-        } => privileges(&mut out, on, column.as_deref(), from, to),
+        } => privileges(&mut out, "", on, column.as_deref(), from, to),
+        Change::AlterDefaultPrivileges { key, from, to, .. } => privileges(
+            &mut out,
+            &format!("ALTER DEFAULT PRIVILEGES{} ", key.clauses()),
+            key.kind.sql(),
+            None,
+            from,
+            to,
+        ),
         Change::AlterOwner { on, to, .. } => out.push(format!(
             "ALTER {on} OWNER TO {}",
             to.as_deref()
@@ -623,6 +631,8 @@ fn comment_target(object: &ObjectId, target: CommentTarget) -> String {
         | ObjectId::Policy(n, c)
         | ObjectId::Rule(n, c) => format!("{} ON {n}", Ident(c)),
         ObjectId::Function(k) => k.to_string(),
+        // Takes no comment; named for a message, should one ever be asked for.
+        ObjectId::DefaultPrivileges(k) => k.to_string(),
     };
     format!("{word} {name}")
 }
@@ -890,6 +900,7 @@ fn create_table(out: &mut Vec<String>, t: &Table, inline: &[String]) {
 /// revokes first, then grants; privileges of one grantee and one form in one statement.
 fn privileges(
     out: &mut Vec<String>,
+    prefix: &str,
     on: &str,
     column: Option<&str>,
     from: &Privileges,
@@ -933,10 +944,12 @@ fn privileges(
             Ident(grantee).to_string()
         };
         out.push(match form {
-            REVOKE => format!("REVOKE {list} ON {on} FROM {role}"),
-            REVOKE_OPTION => format!("REVOKE GRANT OPTION FOR {list} ON {on} FROM {role}"),
-            GRANT => format!("GRANT {list} ON {on} TO {role}"),
-            _ => format!("GRANT {list} ON {on} TO {role} WITH GRANT OPTION"),
+            REVOKE => format!("{prefix}REVOKE {list} ON {on} FROM {role}"),
+            REVOKE_OPTION => {
+                format!("{prefix}REVOKE GRANT OPTION FOR {list} ON {on} FROM {role}")
+            }
+            GRANT => format!("{prefix}GRANT {list} ON {on} TO {role}"),
+            _ => format!("{prefix}GRANT {list} ON {on} TO {role} WITH GRANT OPTION"),
         });
     }
 }

@@ -19,6 +19,9 @@ impl<'c> Interp<'c> {
             .as_ref()
             .ok_or_else(|| self.unsupported("ALTER without a name"))?;
         let objtype = ObjectType::try_from(s.objtype).unwrap_or_default();
+        if let Some(role) = only_owner(s) {
+            return self.relation_owner(rv, s.missing_ok, role);
+        }
         match objtype {
             ObjectType::ObjectTable | ObjectType::ObjectForeignTable => {}
             ObjectType::ObjectView | ObjectType::ObjectMatview => return self.alter_view(rv, s),
@@ -473,4 +476,21 @@ impl<'c> Interp<'c> {
         }
         Ok(())
     }
+}
+
+/// The new owner of `ALTER TABLE|VIEW|SEQUENCE ... OWNER TO r` when that is all the
+/// statement does.
+fn only_owner(s: &protobuf::AlterTableStmt) -> Option<&protobuf::RoleSpec> {
+    let mut role = None;
+    for cmd in &s.cmds {
+        match inner(cmd) {
+            Some(NodeEnum::AlterTableCmd(c))
+                if c.subtype == AlterTableType::AtChangeOwner as i32 =>
+            {
+                role = c.newowner.as_ref();
+            }
+            _ => return None,
+        }
+    }
+    role
 }

@@ -130,6 +130,25 @@ impl IndexNames {
     }
 }
 
+/// Whether the statement may create objects default privileges apply to.
+fn creates_objects(stmt: &NodeEnum) -> bool {
+    matches!(
+        stmt,
+        NodeEnum::CreateSchemaStmt(_)
+            | NodeEnum::CreateStmt(_)
+            | NodeEnum::CreateForeignTableStmt(_)
+            | NodeEnum::ViewStmt(_)
+            | NodeEnum::CreateTableAsStmt(_)
+            | NodeEnum::CreateSeqStmt(_)
+            | NodeEnum::CreateFunctionStmt(_)
+            | NodeEnum::CreateEnumStmt(_)
+            | NodeEnum::CreateDomainStmt(_)
+            | NodeEnum::CompositeTypeStmt(_)
+            | NodeEnum::CreateRangeStmt(_)
+            | NodeEnum::AlterTableStmt(_)
+    )
+}
+
 fn node(n: NodeEnum) -> Node {
     Node { node: Some(n) }
 }
@@ -296,6 +315,17 @@ impl<'c> Interp<'c> {
         if !only_adds {
             self.names.forget();
         }
+        // Objects created under default privileges get them.
+        let before = (!self.cat.default_privileges.is_empty() && creates_objects(stmt))
+            .then(|| self.cat.grantable_ids());
+        self.dispatch(stmt)?;
+        if let Some(before) = before {
+            self.apply_default_privileges(&before);
+        }
+        Ok(())
+    }
+
+    fn dispatch(&mut self, stmt: &NodeEnum) -> Result<()> {
         match stmt {
             NodeEnum::CreateSchemaStmt(s) => self.create_schema(s),
             NodeEnum::CreateExtensionStmt(s) => self.create_extension(s),
@@ -418,6 +448,8 @@ impl<'c> Interp<'c> {
             NodeEnum::DropStmt(s) => self.drop(s).map(|()| self.cat.forget_dropped_privileges()),
             NodeEnum::RenameStmt(s) => self.rename(s),
             NodeEnum::GrantStmt(s) => self.grant(s),
+            NodeEnum::AlterOwnerStmt(s) => self.alter_owner(s),
+            NodeEnum::AlterDefaultPrivilegesStmt(s) => self.alter_default_privileges(s),
             NodeEnum::VariableSetStmt(s) => {
                 if s.name == "search_path" {
                     let kind = protobuf::VariableSetKind::try_from(s.kind).unwrap_or_default();
@@ -439,8 +471,8 @@ impl<'c> Interp<'c> {
                 }
                 Ok(())
             }
-            // Settings, data, transaction control, role memberships, owners and default
-            // privileges change nothing schemaplan models.
+            // Settings, data, transaction control and role memberships change nothing
+            // schemaplan models.
             NodeEnum::TransactionStmt(_)
             | NodeEnum::VariableShowStmt(_)
             | NodeEnum::SelectStmt(_)
@@ -448,8 +480,6 @@ impl<'c> Interp<'c> {
             | NodeEnum::UpdateStmt(_)
             | NodeEnum::DeleteStmt(_)
             | NodeEnum::GrantRoleStmt(_)
-            | NodeEnum::AlterOwnerStmt(_)
-            | NodeEnum::AlterDefaultPrivilegesStmt(_)
             | NodeEnum::RefreshMatViewStmt(_)
             | NodeEnum::VacuumStmt(_)
             | NodeEnum::LockStmt(_) => Ok(()),

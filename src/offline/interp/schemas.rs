@@ -4,7 +4,7 @@ use pg_query::protobuf;
 use pg_query::NodeEnum;
 
 use crate::error::Result;
-use crate::model::{Extension, Schema};
+use crate::model::{Extension, ObjectId, Schema};
 
 use super::{def_value, inner, Interp};
 
@@ -31,6 +31,9 @@ impl<'c> Interp<'c> {
                 comment: None,
             },
         );
+        if let Some(role) = &s.authrole {
+            self.set_owner(ObjectId::Schema(s.schemaname.clone()), role)?;
+        }
         Ok(())
     }
 
