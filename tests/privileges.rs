@@ -211,8 +211,9 @@ fn out(o: &std::process::Output) -> String {
 
 const RW: &str = "sp_app_rw";
 
-/// `inspect` writes grants (schema, table, column, sequence, function, domain), so
-/// reading its output back plans nothing, even though privileges are authoritative.
+/// `inspect` writes grants (schema, table, column, sequence, function, domain), owners,
+/// default privileges and replica identities, so reading its output back plans
+/// nothing, exact or offline, even though privileges are authoritative.
 #[tokio::test]
 async fn inspect_then_diff_is_empty_on_a_database_with_grants() {
     let db = TestDb::new().await;
@@ -240,7 +241,8 @@ async fn inspect_then_diff_is_empty_on_a_database_with_grants() {
          ALTER DEFAULT PRIVILEGES REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
          ALTER DEFAULT PRIVILEGES FOR ROLE sp_app_rw GRANT SELECT ON SEQUENCES TO sp_app_ro;
          CREATE TABLE app.after_defaults (id integer);
-         CREATE FUNCTION app.g() RETURNS integer LANGUAGE sql AS 'SELECT 1';",
+         CREATE FUNCTION app.g() RETURNS integer LANGUAGE sql AS 'SELECT 1';
+         ALTER TABLE app.t REPLICA IDENTITY FULL;",
     )
     .await;
     let dir = tempfile::tempdir().unwrap();
@@ -276,6 +278,7 @@ async fn inspect_then_diff_is_empty_on_a_database_with_grants() {
         ),
         "{text}"
     );
+    assert!(text.contains("REPLICA IDENTITY FULL"), "{text}");
     // The live side is introspected, so the files are read the same way: exact.
     let d = schemaplan(
         dir.path(),
@@ -422,17 +425,7 @@ fn schema_granting_to(dir: &std::path::Path, role: &str) {
 async fn a_grant_to_a_missing_role_is_an_error_naming_file_and_line() {
     let dir = tempfile::tempdir().unwrap();
     schema_granting_to(dir.path(), MISSING);
-    let exact = schemaplan(
-        dir.path(),
-        &["diff", "--to", "schema", "--dev-url", &common::server_url()],
-    );
-    let text = out(&exact);
-    assert_eq!(exact.status.code(), Some(2), "{text}");
-    assert!(
-        text.contains(&format!("role {MISSING} does not exist")),
-        "{text}"
-    );
-    assert!(text.contains("t.sql:2"), "{text}");
+    exact_mode_refuses_the_missing_role(dir.path());
 
     let plan = schemaplan(dir.path(), &["plan", "-m", "t", "--mode", "offline"]);
     assert_eq!(plan.status.code(), Some(0), "{}", out(&plan));
@@ -565,7 +558,11 @@ async fn yaml_grants_round_trip_through_inspect() {
          GRANT SELECT ON t TO sp_app_ro;
          GRANT SELECT, INSERT ON t TO sp_app_rw WITH GRANT OPTION;
          GRANT UPDATE (note) ON t TO sp_app_ro;
-         GRANT SELECT ON tv TO PUBLIC;",
+         GRANT SELECT ON tv TO PUBLIC;
+         CREATE TABLE owned (id integer);
+         ALTER TABLE owned OWNER TO sp_app_rw;
+         CREATE VIEW owned_view AS SELECT 1 AS one;
+         ALTER VIEW owned_view OWNER TO sp_app_rw;",
     )
     .await;
     let dir = tempfile::tempdir().unwrap();
@@ -585,6 +582,7 @@ async fn yaml_grants_round_trip_through_inspect() {
     let yaml = std::fs::read_to_string(schema.join("schema.yaml")).unwrap();
     assert!(yaml.contains("grants:"), "{yaml}");
     assert!(yaml.contains("UPDATE (note)"), "{yaml}");
+    assert!(yaml.contains("owner: sp_app_rw"), "{yaml}");
     let d = schemaplan(
         dir.path(),
         &[
@@ -607,6 +605,14 @@ async fn yaml_grants_round_trip_through_inspect() {
     );
     assert!(
         text.contains("GRANT SELECT ON TABLE public.tv TO PUBLIC"),
+        "{text}"
+    );
+    assert!(
+        text.contains("ALTER TABLE public.owned OWNER TO sp_app_rw"),
+        "{text}"
+    );
+    assert!(
+        text.contains("ALTER VIEW public.owned_view OWNER TO sp_app_rw"),
         "{text}"
     );
 }
@@ -868,8 +874,14 @@ fn an_owner_that_does_not_exist_is_an_error_naming_file_and_line() {
         format!("CREATE TABLE t (id integer);\nALTER TABLE t OWNER TO {MISSING};\n"),
     )
     .unwrap();
+    exact_mode_refuses_the_missing_role(dir.path());
+}
+
+/// `diff` in exact mode on the test server refuses `schema/t.sql`, whose line 2 names
+/// [`MISSING`], with exit 2, naming the role, the file and the line.
+fn exact_mode_refuses_the_missing_role(dir: &std::path::Path) {
     let exact = schemaplan(
-        dir.path(),
+        dir,
         &["diff", "--to", "schema", "--dev-url", &common::server_url()],
     );
     let text = out(&exact);
@@ -879,4 +891,57 @@ fn an_owner_that_does_not_exist_is_an_error_naming_file_and_line() {
         "{text}"
     );
     assert!(text.contains("t.sql:2"), "{text}");
+}
+
+/// Whether `role` may `SELECT` from `public.t`.
+async fn can_select(db: &TestDb, role: &str) -> bool {
+    db.client()
+        .await
+        .query_one(
+            "SELECT has_table_privilege($1, 'public.t', 'SELECT')",
+            &[&role],
+        )
+        .await
+        .unwrap()
+        .get(0)
+}
+
+/// A grant another role made (one holding the grant option) is revoked as that role:
+/// the owner's `REVOKE` would do nothing to it, and the plan would never converge.
+#[tokio::test]
+async fn a_grant_made_by_another_role_is_revoked_as_its_grantor() {
+    let db = TestDb::new().await;
+    common::ensure_roles(&db.client().await, &[RO, RW]).await;
+    db.exec(&format!(
+        "CREATE TABLE t (id integer);
+         GRANT SELECT ON t TO {RW} WITH GRANT OPTION;
+         SET ROLE {RW};
+         GRANT SELECT ON t TO {RO};
+         RESET ROLE;"
+    ))
+    .await;
+    assert!(can_select(&db, RO).await);
+    let live = introspect(&db.client().await).await.unwrap();
+    let desired = catalog_of(&format!(
+        "CREATE TABLE t (id integer); GRANT SELECT ON t TO {RW} WITH GRANT OPTION;"
+    ))
+    .await;
+    let up = plan(&live, &desired);
+    let text = up.to_string();
+    assert!(text.contains("SET ROLE sp_app_rw;"), "{text}");
+    assert!(
+        text.contains("REVOKE SELECT ON TABLE public.t FROM sp_app_ro;"),
+        "{text}"
+    );
+    assert!(text.contains("RESET ROLE;"), "{text}");
+    assert!(text.contains("authz"), "{text}");
+    apply(&db, &up).await;
+    assert!(!can_select(&db, RO).await, "the grant is gone");
+    assert!(can_select(&db, RW).await, "the grantor keeps its own");
+    let after = introspect(&db.client().await).await.unwrap();
+    assert!(
+        plan(&after, &desired).is_empty(),
+        "{}",
+        plan(&after, &desired)
+    );
 }

@@ -2,7 +2,7 @@
 //! it can be listed, tested, ordered and linted without rendering SQL. Each variant's doc
 //! shows the SQL it renders.
 
-use crate::model::DefaultAclKey;
+use crate::model::{DefaultAclKey, ForeignGrant};
 use serde::Serialize;
 
 use crate::model::{
@@ -399,6 +399,10 @@ pub enum Change {
         /// (hazard `authz`): a revoke on an object that stays, or, for one dropped and
         /// created again, what is revoked before the drop and not granted again.
         authz: bool,
+        /// Grants this change takes away that another role than the owner made: only
+        /// their grantor's `REVOKE` removes them, so each is revoked as its grantor
+        /// (`SET ROLE`).
+        foreign: Vec<ForeignGrant>,
     },
     /// `ALTER DEFAULT PRIVILEGES [FOR ROLE r] [IN SCHEMA s] GRANT|REVOKE ... ON TABLES
     /// ...`: what objects created from then on get. Runs before every creation, so the

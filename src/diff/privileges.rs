@@ -13,8 +13,8 @@
 use std::collections::BTreeSet;
 
 use crate::model::{
-    AclKind, Catalog, DefaultAclKey, DefaultAclKind, Ident, ObjectId, ObjectMap, PrivilegeMode,
-    Privileges, TypeKind, CURRENT_USER,
+    AclKind, Catalog, DefaultAclKey, DefaultAclKind, ForeignGrant, Ident, ObjectId, ObjectMap,
+    PrivilegeMode, Privileges, TypeKind, CURRENT_USER,
 };
 
 use super::{disrupt::contains, Change, Emitter, PrivilegePhase};
@@ -84,7 +84,14 @@ pub(crate) fn diff_privileges(e: &mut Emitter) {
         };
         if current != target {
             let authz = phase == PrivilegePhase::InPlace && current.loses_to(&target);
-            if let Some(c) = alter(e.to, id, current, target, phase, authz) {
+            let foreign = match phase {
+                PrivilegePhase::InPlace => foreign_revokes(e.from, id, &target),
+                _ => Vec::new(),
+            };
+            if let Some(mut c) = alter(e.to, id, current, target, phase, authz) {
+                if let Change::AlterPrivileges { foreign: f, .. } = &mut c {
+                    *f = foreign;
+                }
                 out.push(c);
             }
         }
@@ -378,7 +385,24 @@ fn alter(
         to,
         phase,
         authz,
+        foreign: Vec::new(),
     })
+}
+
+/// The grants another role than the owner made on `id` (in `from`) that `to` takes
+/// away: the privilege, or its grant option.
+fn foreign_revokes(from: &Catalog, id: &ObjectId, to: &Privileges) -> Vec<ForeignGrant> {
+    let Some(grants) = from.foreign_grants.get(id) else {
+        return Vec::new();
+    };
+    grants
+        .iter()
+        .filter(|g| match to.get(&g.grantee, &g.privilege) {
+            None => true,
+            Some(option) => g.grantable && !option,
+        })
+        .cloned()
+        .collect()
 }
 
 /// How `GRANT ... ON` names an object (`TABLE public.t`, `FUNCTION public.f(a

@@ -12,6 +12,7 @@
 //! handles, rather than through names, keeps that to a hash lookup and the one clone of
 //! the name that ends up in the model.
 
+use crate::model::ForeignGrantMap;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -258,7 +259,7 @@ pub(crate) fn assemble(rows: Rows) -> Result<Catalog> {
         a.casts.push(row.cast);
     }
     a.resolve_dependencies(&rows.dependencies);
-    let privileges = a.resolve_privileges(rows.privileges);
+    let (privileges, foreign_grants) = a.resolve_privileges(rows.privileges);
     let owners = a.resolve_owners(rows.owners);
     let mut unmanaged = rows.unmanaged;
     unmanaged.sort();
@@ -302,6 +303,7 @@ pub(crate) fn assemble(rows: Rows) -> Result<Catalog> {
         }
     }
     catalog.privileges = privileges;
+    catalog.foreign_grants = foreign_grants.into();
     catalog.owners = owners.into();
     catalog.default_privileges = DefaultPrivileges(rows.default_privileges.into_iter().collect());
     catalog.shrink_to_fit();
@@ -989,8 +991,9 @@ impl Assembly {
     /// The model object of each ACL row, with its grants when they differ from its
     /// default. Rows of objects the model does not hold (extension members, identity
     /// sequences, a table's row type) are left out.
-    fn resolve_privileges(&self, rows: Vec<PrivilegeRow>) -> PrivilegeMap {
+    fn resolve_privileges(&self, rows: Vec<PrivilegeRow>) -> (PrivilegeMap, ForeignGrantMap) {
         let mut out = PrivilegeMap::default();
+        let mut foreign = ForeignGrantMap::default();
         for row in rows {
             if row.grants == row.defaults {
                 continue;
@@ -1022,10 +1025,14 @@ impl Assembly {
                 && row.objsubid == 0
                 && matches!(target, Handle::Column(..));
             if fits && !sequence_row {
-                out.insert(self.object_id(target), row.grants);
+                let id = self.object_id(target);
+                if !row.foreign.is_empty() {
+                    foreign.insert(id.clone(), row.foreign);
+                }
+                out.insert(id, row.grants);
             }
         }
-        out
+        (out, foreign)
     }
 
     /// The model object of each owner row. Rows of objects the model does not hold
@@ -1258,6 +1265,7 @@ impl Assembly {
             unmanaged: unmanaged.into(),
             privileges: PrivilegeMap::default(),
             default_privileges: DefaultPrivileges::default(),
+            foreign_grants: Default::default(),
             owners: Default::default(),
         }
     }

@@ -792,8 +792,9 @@ pub const UNMANAGED: &str =
     "AND x.objid = u.oid AND x.deptype IN ('e', 'i'))"
 );
 
-/// The grants of one ACL `$acl` beyond its owner `$owner`'s, as three arrays in one
-/// order, named `$prefix` + `grantees` (`PUBLIC` for role 0), `privileges`, `grantable`.
+/// The grants of one ACL `$acl` beyond its owner `$owner`'s, as four arrays in one
+/// order, named `$prefix` + `grantees` (`PUBLIC` for role 0), `privileges`, `grantable`,
+/// `grantors` (empty for the owner).
 macro_rules! acl_arrays {
     ($acl:literal, $owner:literal, $prefix:literal) => {
         concat!(
@@ -803,7 +804,10 @@ macro_rules! acl_arrays {
             "(SELECT array_agg(x.privilege_type ORDER BY x.grantee, x.privilege_type, x.grantor) ",
             "FROM aclexplode(nullif(", $acl, ", '{}')) x WHERE x.grantee <> ", $owner, ") AS ", $prefix, "privileges, ",
             "(SELECT array_agg(x.is_grantable ORDER BY x.grantee, x.privilege_type, x.grantor) ",
-            "FROM aclexplode(nullif(", $acl, ", '{}')) x WHERE x.grantee <> ", $owner, ") AS ", $prefix, "grantable"
+            "FROM aclexplode(nullif(", $acl, ", '{}')) x WHERE x.grantee <> ", $owner, ") AS ", $prefix, "grantable, ",
+            "(SELECT array_agg(CASE WHEN x.grantor = ", $owner, " THEN '' ELSE pg_get_userbyid(x.grantor)::text END ",
+            "ORDER BY x.grantee, x.privilege_type, x.grantor) ",
+            "FROM aclexplode(nullif(", $acl, ", '{}')) x WHERE x.grantee <> ", $owner, ") AS ", $prefix, "grantors"
         )
     };
 }

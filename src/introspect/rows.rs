@@ -12,8 +12,8 @@ use tokio_postgres::Row;
 use crate::error::{Error, Result};
 use crate::model::{
     split_top_level, unquoted, AggregateParts, Cast, Collation, CollationProvider, ConstraintKind,
-    DefaultAclKey, DefaultAclKind, Deps, EventTrigger, FunctionKey, Grant, ObjectId, Operator,
-    Privileges, Publication, PublishedTable, QualName, Rule, SequenceOptions, Statistics,
+    DefaultAclKey, DefaultAclKind, Deps, EventTrigger, ForeignGrant, FunctionKey, Grant, ObjectId,
+    Operator, Privileges, Publication, PublishedTable, QualName, Rule, SequenceOptions, Statistics,
     TextSearchConfiguration, TextSearchDictionary, TriggerEnabled, Unmanaged, PUBLISH_OPERATIONS,
 };
 
@@ -970,6 +970,8 @@ pub(crate) struct PrivilegeRow {
     pub objsubid: i32,
     pub grants: Privileges,
     pub defaults: Privileges,
+    /// The grants of `grants` made by another role than the owner.
+    pub foreign: Vec<ForeignGrant>,
 }
 
 impl PrivilegeRow {
@@ -981,6 +983,7 @@ impl PrivilegeRow {
             objsubid: get(row, Q, "objsubid")?,
             grants: grants_of(row, Q, "")?,
             defaults: grants_of(row, Q, "default_")?,
+            foreign: foreign_grants(row, Q)?,
         })
     }
 }
@@ -1002,6 +1005,30 @@ fn grants_of(row: &Row, q: &str, prefix: &str) -> Result<Privileges> {
                 grantable,
             }),
     ))
+}
+
+/// The grants of a row's ACL made by another role than the owner.
+fn foreign_grants(row: &Row, q: &str) -> Result<Vec<ForeignGrant>> {
+    let grantees: Option<Vec<String>> = get(row, q, "grantees")?;
+    let privileges: Option<Vec<String>> = get(row, q, "privileges")?;
+    let grantable: Option<Vec<bool>> = get(row, q, "grantable")?;
+    let grantors: Option<Vec<String>> = get(row, q, "grantors")?;
+    Ok(grantees
+        .unwrap_or_default()
+        .into_iter()
+        .zip(privileges.unwrap_or_default())
+        .zip(grantable.unwrap_or_default())
+        .zip(grantors.unwrap_or_default())
+        .filter(|(_, grantor)| !grantor.is_empty())
+        .map(
+            |(((grantee, privilege), grantable), grantor)| ForeignGrant {
+                grantee,
+                privilege,
+                grantable,
+                grantor,
+            },
+        )
+        .collect())
 }
 
 /// A row of [`super::queries::DEFAULT_PRIVILEGES`]: one entry; `None` for a kind of

@@ -54,8 +54,8 @@ pub use foreign::{
 pub use name::{literal, literal_or_null, needs_quotes, quote_ident, Ident, QualName, KEYWORDS};
 pub use operator::Operator;
 pub use privileges::{
-    Access, AclKind, Grant, ObjectMap, OwnerMap, PrivilegeMap, PrivilegeMode, Privileges,
-    CURRENT_USER, PUBLIC,
+    Access, AclKind, ForeignGrant, ForeignGrantMap, Grant, ObjectMap, OwnerMap, PrivilegeMap,
+    PrivilegeMode, Privileges, CURRENT_USER, PUBLIC,
 };
 pub use publication::{Publication, PublishedTable, PUBLISH_OPERATIONS};
 pub use relation::{
@@ -137,6 +137,10 @@ pub struct Catalog {
     /// on get.
     #[serde(default, skip_serializing_if = "no_default_privileges")]
     pub default_privileges: DefaultPrivileges,
+    /// Grants made by other roles than their object's owner (introspection only), so
+    /// that a plan revokes them as their grantor. Never compared.
+    #[serde(default, skip_serializing_if = "no_foreign_grants")]
+    pub foreign_grants: NotCompared<ForeignGrantMap>,
     /// Owners of objects owned by another role than the one that read the source; in
     /// a desired catalog, the owners it declares. Not part of equality: the diff
     /// hands over declared owners and gives recreated objects their owner back.
@@ -151,6 +155,11 @@ pub struct Catalog {
 /// serialized catalog).
 fn no_default_privileges(d: &DefaultPrivileges) -> bool {
     d.is_empty()
+}
+
+/// Whether no grant was made by another role than its object's owner.
+fn no_foreign_grants(g: &NotCompared<ForeignGrantMap>) -> bool {
+    g.is_empty()
 }
 
 /// Whether no owner is known (the field is then left out of the serialized catalog).
@@ -372,6 +381,8 @@ impl Catalog {
         self.privileges
             .retain(|id, _| id.schema().is_none_or(&keep));
         self.owners.retain(|id, _| id.schema().is_none_or(&keep));
+        self.foreign_grants
+            .retain(|id, _| id.schema().is_none_or(&keep));
         self.default_privileges
             .retain(|k, _| k.schema.as_deref().is_none_or(&keep));
         self.unmanaged

@@ -251,6 +251,25 @@ impl ObjectMap<Privileges> {
     }
 }
 
+/// A grant made by another role than the object's owner (one holding the privilege
+/// `WITH GRANT OPTION`). Only that role's `REVOKE` removes it: the owner's does nothing
+/// to it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ForeignGrant {
+    /// The role holding the privilege, or [`PUBLIC`].
+    pub grantee: String,
+    /// The privilege.
+    pub privilege: String,
+    /// With its grant option.
+    pub grantable: bool,
+    /// The role that granted it.
+    pub grantor: String,
+}
+
+/// The grants made by other roles than their object's owner, by object (introspection
+/// only; never compared).
+pub type ForeignGrantMap = ObjectMap<Vec<ForeignGrant>>;
+
 /// The owners of objects, by object, for the objects a source knows the owner of and
 /// that are not owned by the role that read the source (introspection leaves out what
 /// `current_user` owns, so a plan's own objects add nothing). In a desired catalog,

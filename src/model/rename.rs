@@ -424,21 +424,10 @@ impl Catalog {
         for s in self.sequences.values_mut() {
             fix(&mut s.deps);
         }
-        // An object's ACL and owner go with it.
-        if self.privileges.keys().any(|k| renamed(k).is_some()) {
-            let all = std::mem::take(&mut self.privileges.0);
-            self.privileges.0 = all
-                .into_iter()
-                .map(|(k, v)| (renamed(&k).unwrap_or(k), v))
-                .collect();
-        }
-        if self.owners.keys().any(|k| renamed(k).is_some()) {
-            let all = std::mem::take(&mut self.owners.0 .0);
-            self.owners.0 .0 = all
-                .into_iter()
-                .map(|(k, v)| (renamed(&k).unwrap_or(k), v))
-                .collect();
-        }
+        // An object's ACL, the grants others made on it and its owner go with it.
+        rekey(&mut self.privileges, &renamed);
+        rekey(&mut self.foreign_grants, &renamed);
+        rekey(&mut self.owners, &renamed);
     }
 
     /// Respells a qualified name or a literal in every definition and type name that
@@ -826,5 +815,16 @@ mod tests {
         assert_eq!(cat.views[&v].columns[0].type_name, "public.feeling[]");
         assert!(cat.rename_enum_value(&feeling, "meh", "so-so"));
         assert!(!cat.rename_enum_value(&feeling, "meh", "so-so"));
+    }
+}
+
+/// Moves the entries of a per-object map whose object is renamed to its new id.
+fn rekey<V>(map: &mut super::ObjectMap<V>, renamed: impl Fn(&ObjectId) -> Option<ObjectId>) {
+    if map.keys().any(|k| renamed(k).is_some()) {
+        let all = std::mem::take(&mut map.0);
+        map.0 = all
+            .into_iter()
+            .map(|(k, v)| (renamed(&k).unwrap_or(k), v))
+            .collect();
     }
 }

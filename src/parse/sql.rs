@@ -2189,6 +2189,18 @@ mod tests {
             super::owner_change("ALTER TABLE t ADD COLUMN owner int"),
             None
         );
+        let c = super::access_changes(
+            "ALTER DEFAULT PRIVILEGES FOR ROLE o IN SCHEMA app GRANT SELECT ON TABLES TO ro",
+        );
+        assert_eq!(c.len(), 1);
+        assert_eq!(c[0].object, "new TABLES FOR ROLE o IN SCHEMA app");
+        assert!(c[0].gains);
+        assert_eq!(
+            super::roles_named(
+                "ALTER DEFAULT PRIVILEGES FOR ROLE o IN SCHEMA app GRANT SELECT ON TABLES TO ro"
+            ),
+            vec!["ro".to_string(), "o".to_string()]
+        );
     }
 
     #[test]

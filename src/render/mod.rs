@@ -595,10 +595,13 @@ pub fn inverse(change: &Change) -> Option<Change> {
             to,
             phase,
             authz: _,
+            foreign: _,
         } => AlterPrivileges {
             object,
             on,
             column,
+            // What the down section grants back, the owner grants.
+            foreign: Vec::new(),
             authz: phase == PrivilegePhase::InPlace && to.loses_to(&from),
             from: to,
             to: from,

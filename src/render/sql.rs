@@ -2,8 +2,8 @@
 
 use crate::diff::{Change, ColumnChange, CommentTarget, DomainChange, EnumPosition, TableChange};
 use crate::model::{
-    Column, Constraint, EventTrigger, Function, Ident, ObjectId, Policy, Privileges, Publication,
-    QualName, ReplicaIdentity, Rule, Sequence, Table, TextSearchDictionary, Trigger,
+    Column, Constraint, EventTrigger, ForeignGrant, Function, Ident, ObjectId, Policy, Privileges,
+    Publication, QualName, ReplicaIdentity, Rule, Sequence, Table, TextSearchDictionary, Trigger,
     TriggerEnabled, Type, TypeKind, View, PUBLIC,
 };
 
@@ -438,8 +438,12 @@ pub fn statements(change: &Change) -> Vec<String> {
             column,
             from,
             to,
+            foreign,
             ..
-        } => privileges(&mut out, "", on, column.as_deref(), from, to),
+        } => {
+            foreign_revokes(&mut out, on, column.as_deref(), foreign, to);
+            privileges(&mut out, "", on, column.as_deref(), from, to);
+        }
         Change::AlterDefaultPrivileges { key, from, to, .. } => privileges(
             &mut out,
             &format!("ALTER DEFAULT PRIVILEGES{} ", key.clauses()),
@@ -951,6 +955,42 @@ fn privileges(
             GRANT => format!("{prefix}GRANT {list} ON {on} TO {role}"),
             _ => format!("{prefix}GRANT {list} ON {on} TO {role} WITH GRANT OPTION"),
         });
+    }
+}
+
+/// Revokes grants another role made, as that role (only a grantor's `REVOKE` removes
+/// its grants; the owner's does nothing to them): `SET ROLE g`, the revokes, `RESET
+/// ROLE`, first, before the owner revokes anything a grantor's grant option rests on.
+fn foreign_revokes(
+    out: &mut Vec<String>,
+    on: &str,
+    column: Option<&str>,
+    foreign: &[ForeignGrant],
+    to: &Privileges,
+) {
+    let mut grantors: Vec<&str> = foreign.iter().map(|g| g.grantor.as_str()).collect();
+    grantors.sort_unstable();
+    grantors.dedup();
+    for grantor in grantors {
+        out.push(format!("SET ROLE {}", Ident(grantor)));
+        let held =
+            Privileges::from_grants(foreign.iter().filter(|g| g.grantor == grantor).map(|g| {
+                crate::model::Grant {
+                    grantee: g.grantee.clone(),
+                    privilege: g.privilege.clone(),
+                    grantable: g.grantable,
+                }
+            }));
+        // From what this grantor gave to what is kept of it.
+        let kept = Privileges::from_grants(held.iter().filter_map(|g| {
+            to.get(&g.grantee, &g.privilege)
+                .map(|option| crate::model::Grant {
+                    grantable: g.grantable && option,
+                    ..g.clone()
+                })
+        }));
+        privileges(out, "", on, column, &held, &kept);
+        out.push("RESET ROLE".to_string());
     }
 }
 

@@ -340,6 +340,22 @@ impl Interp<'_> {
         grantee: &str,
         privilege: &str,
     ) {
+        // The owner holds every privilege already: PostgreSQL records nothing more.
+        let owned_by = match id {
+            ObjectId::Column(t, _) => self
+                .cat
+                .owners
+                .get(&ObjectId::Table(t.clone()))
+                .or_else(|| self.cat.owners.get(&ObjectId::View(t.clone()))),
+            _ => self.cat.owners.get(id),
+        };
+        if s.is_grant && owned_by.is_some_and(|o| o == grantee) {
+            tracing::warn!(
+                "{}: {grantee} owns {id}: granting it {privilege} does nothing",
+                self.loc
+            );
+            return;
+        }
         let kind = AclKind::of(id);
         let mut p = self
             .cat

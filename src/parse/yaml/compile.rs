@@ -110,6 +110,15 @@ impl<'a> Compiler<'a> {
         }
     }
 
+    /// `ALTER target OWNER TO role` for `owner:`.
+    fn owner(&mut self, field: &[&str], target: String, owner: &Option<String>) {
+        if let Some(role) = owner {
+            let mut at = field.to_vec();
+            at.push("owner");
+            self.push(&at, format!("ALTER {target} OWNER TO {}", Ident(role)));
+        }
+    }
+
     /// `GRANT privilege ON on TO role` for each role and privilege of `grants:`.
     fn grants(&mut self, field: &[&str], on: &str, grants: &Map<Vec<String>>) {
         const OPTION: &str = " WITH GRANT OPTION";
@@ -145,6 +154,7 @@ impl<'a> Compiler<'a> {
             }
             if let Some(s) = spec {
                 self.comment(&field, format!("SCHEMA {}", Ident(key)), &s.comment);
+                self.owner(&field, format!("SCHEMA {}", Ident(key)), &s.owner);
                 self.grants(&field, &format!("SCHEMA {}", Ident(key)), &s.grants);
             }
         }
@@ -424,7 +434,7 @@ impl<'a> Compiler<'a> {
             let e = match spec {
                 Spec::List(values) => EnumSpec {
                     values: values.clone(),
-                    comment: None,
+                    ..EnumSpec::default()
                 },
                 Spec::Full(e) => e.clone(),
                 Spec::Str(_) => return err(&field, "an enum is a list of values or a map"),
@@ -435,6 +445,7 @@ impl<'a> Compiler<'a> {
                 format!("CREATE TYPE {name} AS ENUM ({})", labels.join(", ")),
             );
             self.comment(&field, format!("TYPE {name}"), &e.comment);
+            self.owner(&field, format!("TYPE {name}"), &e.owner);
         }
         for (key, spec) in f.domains.iter() {
             self.domain(key, spec)?;
@@ -465,6 +476,7 @@ impl<'a> Compiler<'a> {
                 format!("CREATE TYPE {name} AS ({})", attributes.join(", ")),
             );
             self.comment(&field, format!("TYPE {name}"), &spec.comment);
+            self.owner(&field, format!("TYPE {name}"), &spec.owner);
         }
         for (key, spec) in f.sequences.iter() {
             self.sequence(key, &spec.clone().unwrap_or_default())?;
@@ -530,6 +542,7 @@ impl<'a> Compiler<'a> {
             self.push(&field, s);
         }
         self.comment(&field, format!("DOMAIN {name}"), &d.comment);
+        self.owner(&field, format!("DOMAIN {name}"), &d.owner);
         if let Some(g) = &d.grants {
             let on = format!("DOMAIN {name}");
             self.push(&field, format!("REVOKE ALL ON {on} FROM PUBLIC"));
@@ -575,6 +588,7 @@ impl<'a> Compiler<'a> {
         }
         self.grants(&field, &format!("SEQUENCE {name}"), &s.grants);
         self.comment(&field, format!("SEQUENCE {name}"), &s.comment);
+        self.owner(&field, format!("SEQUENCE {name}"), &s.owner);
         Ok(())
     }
 
@@ -630,6 +644,7 @@ impl<'a> Compiler<'a> {
         if f.comment.is_some() {
             let args = key_args.or(f.args.clone()).unwrap_or_default();
             self.comment(&field, format!("{word} {name}({args})"), &f.comment);
+            self.owner(&field, format!("{word} {name}({args})"), &f.owner);
         }
         Ok(())
     }
@@ -738,6 +753,7 @@ impl<'a> Compiler<'a> {
             );
         }
         self.comment(&field, format!("{word} {name}"), &t.comment);
+        self.owner(&field, format!("{word} {name}"), &t.owner);
         self.grants(&field, &format!("TABLE {name}"), &t.grants);
         for (col, text) in column_comments {
             self.comment(
@@ -1136,6 +1152,7 @@ impl<'a> Compiler<'a> {
         sql.push_str(&format!(" AS\n{query}"));
         self.push(&field, sql);
         self.comment(&field, format!("{word} {name}"), &v.comment);
+        self.owner(&field, format!("{word} {name}"), &v.owner);
         self.grants(&field, &format!("TABLE {name}"), &v.grants);
         for (col, text) in v.columns.iter() {
             self.comment(

@@ -45,10 +45,15 @@ pub fn to_file(catalog: &Catalog) -> File {
             continue;
         }
         let grants = grants_of(catalog, &ObjectId::Schema(name.clone()));
-        let spec = (s.comment.is_some() || !grants.is_empty()).then(|| SchemaSpec {
-            comment: s.comment.clone(),
-            grants,
-        });
+        let owner = (name != "public")
+            .then(|| owner_of(catalog, &ObjectId::Schema(name.clone())))
+            .flatten();
+        let spec =
+            (s.comment.is_some() || !grants.is_empty() || owner.is_some()).then(|| SchemaSpec {
+                comment: s.comment.clone(),
+                grants,
+                owner,
+            });
         f.schemas.insert(name.clone(), spec);
     }
     for (name, e) in &catalog.extensions {
@@ -210,12 +215,15 @@ pub fn to_file(catalog: &Catalog) -> File {
     for (name, t) in &catalog.types {
         match &t.kind {
             TypeKind::Enum { labels } => {
-                let spec = match &t.comment {
-                    None => Spec::List(labels.clone()),
-                    Some(c) => Spec::Full(EnumSpec {
+                let owner = owner_of(catalog, &ObjectId::Type(name.clone()));
+                let spec = if t.comment.is_none() && owner.is_none() {
+                    Spec::List(labels.clone())
+                } else {
+                    Spec::Full(EnumSpec {
                         values: labels.clone(),
-                        comment: Some(c.clone()),
-                    }),
+                        comment: t.comment.clone(),
+                        owner,
+                    })
                 };
                 f.enums.insert(key(name), spec);
             }
@@ -234,6 +242,7 @@ pub fn to_file(catalog: &Catalog) -> File {
                     checks: Map::default(),
                     comment: t.comment.clone(),
                     grants: None,
+                    owner: owner_of(catalog, &ObjectId::Type(name.clone())),
                 };
                 for (cname, c) in checks.iter() {
                     let spec = match check_expression(&c.definition) {
@@ -257,7 +266,8 @@ pub fn to_file(catalog: &Catalog) -> File {
                     && d.collation.is_none()
                     && d.checks.is_empty()
                     && d.comment.is_none()
-                    && d.grants.is_none();
+                    && d.grants.is_none()
+                    && d.owner.is_none();
                 let spec = if short {
                     Spec::Str(base.clone())
                 } else {
@@ -282,6 +292,7 @@ pub fn to_file(catalog: &Catalog) -> File {
                     CompositeSpec {
                         attributes: attrs,
                         comment: t.comment.clone(),
+                        owner: owner_of(catalog, &ObjectId::Type(name.clone())),
                     },
                 );
             }
@@ -303,6 +314,12 @@ pub fn to_file(catalog: &Catalog) -> File {
                 .map(|(t, c)| format!("{}.{}", key(t), key_part(c))),
             comment: s.comment.clone(),
             grants: grants_of(catalog, &ObjectId::Sequence(name.clone())),
+            // A column's sequence follows its table's owner.
+            owner: s
+                .owned_by
+                .is_none()
+                .then(|| owner_of(catalog, &ObjectId::Sequence(name.clone())))
+                .flatten(),
         };
         let spec = (spec != SequenceSpec::default()).then_some(spec);
         f.sequences.insert(key(name), spec);
@@ -337,6 +354,7 @@ pub fn to_file(catalog: &Catalog) -> File {
             },
             comment: t.comment.clone(),
             grants: grants_of(catalog, &ObjectId::Table(name.clone())),
+            owner: owner_of(catalog, &ObjectId::Table(name.clone())),
             foreign: t.foreign.as_ref().map(|f| ForeignTableSpec {
                 server: f.server.clone(),
                 options: fdw_options(&f.options),
@@ -425,6 +443,7 @@ pub fn to_file(catalog: &Catalog) -> File {
             indexes.get(name).unwrap_or(&no_indexes),
             triggers.get(name).unwrap_or(&no_triggers),
             grants_of(catalog, &ObjectId::View(name.clone())),
+            owner_of(catalog, &ObjectId::View(name.clone())),
         );
         if v.materialized {
             f.materialized_views.insert(key(name), spec);
@@ -439,6 +458,7 @@ pub fn to_file(catalog: &Catalog) -> File {
             ..FunctionSpec::default()
         });
         spec.grants = full_grants_of(catalog, &ObjectId::Function(k.clone()));
+        spec.owner = owner_of(catalog, &ObjectId::Function(k.clone()));
         let name = format!("{}({})", key(&k.name), k.args);
         match func.kind {
             // An aggregate keeps its whole `CREATE AGGREGATE` statement.
@@ -498,6 +518,7 @@ fn function_parts(f: &Function, identity_args: &str) -> Option<FunctionSpec> {
         comment: f.comment.clone(),
         definition: None,
         grants: None,
+        owner: None,
     })
 }
 
@@ -858,6 +879,11 @@ fn trigger_parts(t: &Trigger) -> Option<TriggerSpec> {
     })
 }
 
+/// The owner of an object another role than the one reading owns (`owner:`).
+fn owner_of(catalog: &Catalog, id: &ObjectId) -> Option<String> {
+    catalog.owners.get(id).cloned()
+}
+
 /// The `grants:` of a function or a type: `None` for PostgreSQL's default.
 fn full_grants_of(catalog: &Catalog, id: &ObjectId) -> Option<Map<Vec<String>>> {
     catalog
@@ -903,6 +929,7 @@ fn view(
     indexes: &[&Index],
     triggers: &[&Trigger],
     grants: Map<Vec<String>>,
+    owner: Option<String>,
 ) -> Spec<ViewSpec> {
     let mut columns = Map::default();
     for (col, text) in v.column_comments.iter() {
@@ -916,6 +943,7 @@ fn view(
         triggers: trigger_map(triggers),
         comment: v.comment.clone(),
         grants,
+        owner,
     };
     if spec
         == (ViewSpec {

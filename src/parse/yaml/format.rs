@@ -113,6 +113,10 @@ pub struct SchemaSpec {
     /// privilege ending in `WITH GRANT OPTION` carries the grant option.
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub grants: Map<Vec<String>>,
+    /// The owner (`ALTER ... OWNER TO`): managed when given; without it the object
+    /// keeps whatever owner it has.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
     /// `COMMENT ON SCHEMA`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
@@ -418,6 +422,10 @@ pub struct PublishedTableSpec {
 pub struct EnumSpec {
     /// The labels, in order.
     pub values: Vec<String>,
+    /// The owner (`ALTER ... OWNER TO`): managed when given; without it the object
+    /// keeps whatever owner it has.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
     /// `COMMENT ON TYPE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
@@ -452,6 +460,10 @@ pub struct DomainSpec {
     /// when absent, PostgreSQL's default (`PUBLIC` may use it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grants: Option<Map<Vec<String>>>,
+    /// The owner (`ALTER ... OWNER TO`): managed when given; without it the object
+    /// keeps whatever owner it has.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
     /// `COMMENT ON DOMAIN`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
@@ -483,6 +495,10 @@ pub struct CheckSpec {
 pub struct CompositeSpec {
     /// Attributes in order: `street: text` or `{type: text, collation: '"C"'}`.
     pub attributes: Map<Spec<AttributeSpec>>,
+    /// The owner (`ALTER ... OWNER TO`): managed when given; without it the object
+    /// keeps whatever owner it has.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
     /// `COMMENT ON TYPE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
@@ -535,6 +551,10 @@ pub struct SequenceSpec {
     /// privilege ending in `WITH GRANT OPTION` carries the grant option.
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub grants: Map<Vec<String>>,
+    /// The owner (`ALTER ... OWNER TO`): managed when given; without it the object
+    /// keeps whatever owner it has.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
     /// `COMMENT ON SEQUENCE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
@@ -614,6 +634,10 @@ pub struct TableSpec {
     /// privilege ending in `WITH GRANT OPTION` carries the grant option.
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub grants: Map<Vec<String>>,
+    /// The owner (`ALTER ... OWNER TO`): managed when given; without it the object
+    /// keeps whatever owner it has.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
     /// `COMMENT ON TABLE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
@@ -964,6 +988,10 @@ pub struct ViewSpec {
     /// privilege ending in `WITH GRANT OPTION` carries the grant option.
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub grants: Map<Vec<String>>,
+    /// The owner (`ALTER ... OWNER TO`): managed when given; without it the object
+    /// keeps whatever owner it has.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
     /// `COMMENT ON VIEW` / `COMMENT ON MATERIALIZED VIEW`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
@@ -1000,6 +1028,10 @@ pub struct FunctionSpec {
     /// when absent, PostgreSQL's default (`PUBLIC` may use it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grants: Option<Map<Vec<String>>>,
+    /// The owner (`ALTER ... OWNER TO`): managed when given; without it the object
+    /// keeps whatever owner it has.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
     /// `COMMENT ON FUNCTION` / `COMMENT ON PROCEDURE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
