@@ -589,6 +589,17 @@ fn replace_name(text: &str, old: &str, new: &str) -> String {
     out
 }
 
+/// Moves the entries of a per-object map whose object is renamed to its new id.
+fn rekey<V>(map: &mut super::ObjectMap<V>, renamed: impl Fn(&ObjectId) -> Option<ObjectId>) {
+    if map.keys().any(|k| renamed(k).is_some()) {
+        let all = std::mem::take(&mut map.0);
+        map.0 = all
+            .into_iter()
+            .map(|(k, v)| (renamed(&k).unwrap_or(k), v))
+            .collect();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -815,16 +826,5 @@ mod tests {
         assert_eq!(cat.views[&v].columns[0].type_name, "public.feeling[]");
         assert!(cat.rename_enum_value(&feeling, "meh", "so-so"));
         assert!(!cat.rename_enum_value(&feeling, "meh", "so-so"));
-    }
-}
-
-/// Moves the entries of a per-object map whose object is renamed to its new id.
-fn rekey<V>(map: &mut super::ObjectMap<V>, renamed: impl Fn(&ObjectId) -> Option<ObjectId>) {
-    if map.keys().any(|k| renamed(k).is_some()) {
-        let all = std::mem::take(&mut map.0);
-        map.0 = all
-            .into_iter()
-            .map(|(k, v)| (renamed(&k).unwrap_or(k), v))
-            .collect();
     }
 }
