@@ -430,3 +430,33 @@ fn a_dropped_table_altered_in_another_file_is_reported_not_an_error() {
         "{json}"
     );
 }
+
+/// After a clean merge, a desired schema that cannot be read (here a statement with a
+/// syntax error someone left in) does not stop `merge`: it joins the heads, says in a
+/// note why the schema was not compared, and exits 0.
+#[test]
+fn a_clean_merge_with_an_unreadable_schema_joins_the_heads_with_a_note() {
+    let (repo, clean) = diverged(
+        &[(
+            "users.sql",
+            "CREATE TABLE users (id bigint PRIMARY KEY, email varchar(100), name text);\n",
+        )],
+        &[(
+            "tags.sql",
+            "CREATE TABLE tags (id bigint PRIMARY KEY, label text);\n",
+        )],
+    );
+    assert!(clean, "the branches touch different files");
+    let dir = repo.path();
+    std::fs::write(dir.join("schema/broken.sql"), "CREATE TABLE (;\n").unwrap();
+    let before = plan_files(dir).len();
+    let merged = schemaplan(dir, &["merge"], 1_790_000_300, None);
+    let err = stderr(&merged);
+    assert_eq!(merged.status.code(), Some(0), "{err}");
+    assert!(err.contains("note:"), "{err}");
+    assert!(err.contains("could not be read"), "{err}");
+    assert!(err.contains("broken.sql"), "{err}");
+    assert_eq!(plan_files(dir).len(), before + 1, "the merge revision");
+    let heads = exits(&schemaplan(dir, &["heads"], 1_790_000_400, None), 0);
+    assert!(!heads.contains("2 heads"), "{heads}");
+}

@@ -1000,3 +1000,46 @@ async fn apply_rehearse_reports_a_rollback_that_cannot_come_back() {
     assert_eq!(p.applied().await.len(), 1);
     assert_eq!(p.live_fingerprint(), before);
 }
+
+/// A column dropped with `--recoverable` gets its column privileges back with its
+/// values when the revision is rolled back.
+#[tokio::test]
+async fn a_recoverable_column_drop_gives_the_column_its_grants_back() {
+    let mut p = Project::new().await;
+    common::ensure_roles(&p.db.client().await, &["sp_app_ro"]).await;
+    p.plan(
+        "CREATE TABLE notes (id bigint PRIMARY KEY, body text);\n\
+         GRANT SELECT (body), UPDATE (body) ON notes TO sp_app_ro;\n",
+        "notes",
+    );
+    ok(&p.run(&["apply"]));
+    p.db.exec("INSERT INTO notes SELECT g, 'n' || g FROM generate_series(1, 100) g")
+        .await;
+    let granted = "SELECT count(*) FROM (VALUES ('SELECT'), ('UPDATE')) v(p) \
+                   WHERE has_column_privilege('sp_app_ro', 'public.notes', 'body', v.p)";
+    assert_eq!(p.query_i64(granted).await, 2);
+    std::fs::write(
+        p.path().join("schema/app.sql"),
+        "CREATE TABLE notes (id bigint PRIMARY KEY);\n",
+    )
+    .unwrap();
+    p.epoch += 60;
+    ok(&p.run(&["plan", "-m", "drop body", "--recoverable"]));
+    ok(&p.run(&["apply"]));
+    assert_eq!(
+        p.query_i64(
+            "SELECT count(*) FROM information_schema.columns \
+             WHERE table_name = 'notes' AND column_name = 'body'"
+        )
+        .await,
+        0
+    );
+    let out = ok(&p.run(&["rollback"]));
+    assert!(out.contains("1 revision(s) rolled back"), "{out}");
+    assert_eq!(
+        p.query_i64("SELECT count(*) FROM notes WHERE body = 'n' || id")
+            .await,
+        100
+    );
+    assert_eq!(p.query_i64(granted).await, 2, "the grants are back");
+}
