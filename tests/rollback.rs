@@ -869,8 +869,8 @@ async fn wait_until_alone(p: &Project) {
 
 /// Issue 15 §3: `apply --rehearse` copies the target, applies the pending revision to
 /// the copy (a type change that rewrites the table, an index), reports each
-/// statement's duration, the table it rewrote and the lock it held, rolls back, finds the schema where
-/// it started, and drops the copy; the target is not changed.
+/// statement's duration and the locks it took, the table it rewrote, rolls back, finds
+/// the schema where it started, and drops the copy; the target is not changed.
 #[tokio::test]
 async fn apply_rehearse_reports_on_a_copy_and_leaves_the_target_alone() {
     let mut p = Project::new().await;
@@ -905,6 +905,19 @@ async fn apply_rehearse_reports_on_a_copy_and_leaves_the_target_alone() {
         out.contains("held AccessExclusiveLock on public.users for ~"),
         "{out}"
     );
+    // Per statement: the type change is the one that took it.
+    let lines: Vec<&str> = out.lines().collect();
+    let alter = lines
+        .iter()
+        .position(|l| l.contains("ran in ") && l.contains("TYPE bigint"))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(
+        lines[alter + 1..]
+            .iter()
+            .take_while(|l| l.starts_with("    "))
+            .any(|l| l.contains("took AccessExclusiveLock on public.users, held ~")),
+        "{out}"
+    );
     assert!(out.contains("1 revision(s) rolled back"), "{out}");
     assert!(out.contains("came back to where it started"), "{out}");
     // The target: not changed; the copy: gone.
@@ -937,6 +950,19 @@ async fn apply_rehearse_reports_on_a_copy_and_leaves_the_target_alone() {
             .unwrap()
             .iter()
             .any(|s| s["sql"].as_str().unwrap().contains("CREATE INDEX")),
+        "{json}"
+    );
+    assert!(
+        revisions[0]["statements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["sql"].as_str().unwrap().contains("TYPE bigint")
+                && s["locks"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|l| l["mode"] == "AccessExclusiveLock")),
         "{json}"
     );
     assert_eq!(json["start_fingerprint"], json["end_fingerprint"]);

@@ -80,8 +80,11 @@ pub struct LockHeld {
     /// `AccessExclusiveLock`, `ShareLock`, ...
     pub mode: String,
     /// From the first to the last sample that saw it, plus one sampling interval, in
-    /// milliseconds.
+    /// milliseconds (a lock taken in a transaction is held until it commits).
     pub ms: u64,
+    /// The statement (its index in the revision's statements) running when it was
+    /// first seen: the one that took it.
+    pub statement: usize,
 }
 
 /// How often `pg_locks` is sampled while a revision runs.
@@ -97,25 +100,28 @@ const LOCKS: &str = "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relna
      AND n.nspname NOT LIKE 'pg\\_toast%'";
 
 /// Samples the locks `pid` holds until told to stop; returns each (relation, mode)
-/// with how long it was seen.
+/// with how long it was seen and the statement running (`running`, the number of
+/// statements finished) when it first was.
 async fn sample_locks(
     url: DbUrl,
     pid: i32,
+    running: std::sync::Arc<std::sync::atomic::AtomicUsize>,
     mut stop: tokio::sync::oneshot::Receiver<()>,
 ) -> Result<Vec<LockHeld>> {
+    type Seen = (std::time::Instant, std::time::Instant, usize);
     let client = url.connect().await?;
-    let mut seen: BTreeMap<(String, String), (std::time::Instant, std::time::Instant)> =
-        BTreeMap::new();
+    let mut seen: BTreeMap<(String, String), Seen> = BTreeMap::new();
     loop {
         let now = std::time::Instant::now();
+        let statement = running.load(std::sync::atomic::Ordering::SeqCst);
         for r in client
             .query(LOCKS, &[&pid])
             .await
             .map_err(|e| db("sampling pg_locks", &e))?
         {
             seen.entry((r.get(0), r.get(1)))
-                .and_modify(|(_, last)| *last = now)
-                .or_insert((now, now));
+                .and_modify(|(_, last, _)| *last = now)
+                .or_insert((now, now, statement));
         }
         tokio::select! {
             _ = &mut stop => break,
@@ -124,10 +130,11 @@ async fn sample_locks(
     }
     Ok(seen
         .into_iter()
-        .map(|((relation, mode), (first, last))| LockHeld {
+        .map(|((relation, mode), (first, last, statement))| LockHeld {
             relation,
             mode,
             ms: (last - first + SAMPLE_EVERY).as_millis() as u64,
+            statement,
         })
         .collect())
 }
@@ -141,11 +148,16 @@ pub struct StatementRun {
     pub line: usize,
     /// How long it took, in milliseconds.
     pub duration_ms: f64,
+    /// The locks blocking writes it took (first seen while it ran).
+    pub locks: Vec<LockHeld>,
 }
 
-/// Records each statement's duration.
+/// Records each statement's duration, and how many have finished for the lock sampler.
 #[derive(Default)]
-struct Timings(Vec<StatementRun>);
+struct Timings {
+    runs: Vec<StatementRun>,
+    finished: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
 
 impl Observer for Timings {
     fn statement_finished(&mut self, statement: &ScriptStatement, elapsed: Duration) {
@@ -154,11 +166,14 @@ impl Observer for Timings {
         if sql.len() < statement.sql.trim().len() {
             sql.push_str(" ...");
         }
-        self.0.push(StatementRun {
+        self.runs.push(StatementRun {
             sql,
             line: statement.location.line,
             duration_ms: elapsed.as_secs_f64() * 1000.0,
+            locks: Vec::new(),
         });
+        self.finished
+            .store(self.runs.len(), std::sync::atomic::Ordering::SeqCst);
     }
 }
 
@@ -285,7 +300,12 @@ async fn rehearse_on(
         let mut timings = Timings::default();
         apply.to = Some(id.clone());
         let (stop, stopped) = tokio::sync::oneshot::channel();
-        let sampler = tokio::spawn(sample_locks(url.clone(), pid, stopped));
+        let sampler = tokio::spawn(sample_locks(
+            url.clone(),
+            pid,
+            timings.finished.clone(),
+            stopped,
+        ));
         let report = migrator.apply_with(&client, &apply, &mut timings).await;
         let _ = stop.send(());
         let locks = match sampler.await {
@@ -313,11 +333,17 @@ async fn rehearse_on(
             .map(|(_, (name, _))| name.clone())
             .collect();
         let done = report.done.iter().find(|d| d.id == id);
+        let mut statements = timings.runs;
+        for l in &locks {
+            if let Some(s) = statements.get_mut(l.statement) {
+                s.locks.push(l.clone());
+            }
+        }
         revisions.push(RevisionRun {
             message: done.map(|d| d.message.clone()).unwrap_or_default(),
             duration_ms: done.map(|d| d.duration_ms).unwrap_or_default(),
             id: id.0,
-            statements: timings.0,
+            statements,
             rewrote,
             locks,
         });

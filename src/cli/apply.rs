@@ -215,6 +215,12 @@ fn rehearsal_text(r: &crate::apply::rehearse::Rehearsal) -> String {
                 "  ran in {:.0} ms  (line {}) {}\n",
                 s.duration_ms, s.line, s.sql
             ));
+            for l in &s.locks {
+                out.push_str(&format!(
+                    "    took {} on {}, held ~{} ms (sampled)\n",
+                    l.mode, l.relation, l.ms
+                ));
+            }
         }
         for l in &rev.locks {
             out.push_str(&format!(
