@@ -22,7 +22,7 @@ pub struct ImportAlembicArgs {
     versions: PathBuf,
     /// The plans directory to write the baseline revision into (must hold none yet).
     #[arg(long, value_name = "DIR", default_value = "plans")]
-    plans: PathBuf,
+    pub(super) plans: PathBuf,
     /// The baseline revision's message.
     #[arg(short, long, default_value = "Baseline adopted from Alembic")]
     message: String,

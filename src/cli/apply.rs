@@ -16,37 +16,14 @@ use crate::plan::{Revision, RevisionId};
 use super::output::{self, Format};
 use super::{Context, Outcome};
 
-/// Reads `60s`, `500ms`, `2m`, `1h` or a plain number of seconds.
-pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let s = s.trim();
-    let split = s
-        .find(|c: char| !c.is_ascii_digit() && c != '.')
-        .unwrap_or(s.len());
-    let (number, unit) = s.split_at(split);
-    let value: f64 = number
-        .parse()
-        .map_err(|_| format!("{s:?} is not a duration (e.g. 5s, 500ms, 2m)"))?;
-    let seconds = match unit.trim() {
-        "" | "s" | "sec" => value,
-        "ms" => value / 1000.0,
-        "m" | "min" => value * 60.0,
-        "h" => value * 3600.0,
-        "d" | "day" | "days" => value * 86_400.0,
-        other => {
-            return Err(format!(
-                "unknown unit {other:?} in {s:?} (use ms, s, m, h or d)"
-            ))
-        }
-    };
-    Ok(Duration::from_secs_f64(seconds))
-}
+pub use crate::project::config::parse_duration;
 
 /// Options both `apply` and `rollback` take.
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// The plans directory.
     #[arg(long, value_name = "DIR", default_value = "plans")]
-    plans: PathBuf,
+    pub(super) plans: PathBuf,
     /// How long to wait for another run's apply lock.
     #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_duration)]
     lock_wait: Duration,
@@ -93,7 +70,7 @@ pub struct ApplyArgs {
     #[arg(long, value_name = "URL", conflicts_with = "dry_run")]
     rehearse_url: Option<String>,
     #[command(flatten)]
-    run: RunArgs,
+    pub(super) run: RunArgs,
 }
 
 /// Arguments of `schemaplan rollback`.
@@ -107,7 +84,7 @@ pub struct RollbackArgs {
     #[arg(long)]
     force: bool,
     #[command(flatten)]
-    run: RunArgs,
+    pub(super) run: RunArgs,
 }
 
 #[derive(Serialize)]

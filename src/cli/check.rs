@@ -31,10 +31,10 @@ pub enum CheckFormat {
 pub struct CheckArgs {
     /// The desired schema: a .sql file or a directory of them.
     #[arg(long, value_name = "PATH", default_value = "schema")]
-    desired: PathBuf,
+    pub(super) desired: PathBuf,
     /// The plans directory.
     #[arg(long, value_name = "DIR", default_value = "plans")]
-    plans: PathBuf,
+    pub(super) plans: PathBuf,
     /// Output format.
     #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
     format: CheckFormat,
@@ -83,6 +83,7 @@ pub async fn run(ctx: &Context, args: CheckArgs) -> anyhow::Result<Outcome> {
     } else if args.format == CheckFormat::Text {
         output::warn_unmanaged(&args.desired.display().to_string(), &unmanaged);
     }
+    warn_old_trash(ctx).await;
     let newest: Vec<&Revision> = history.heads();
     let desired_label = args.desired.display().to_string();
     let plans_label = args.plans.display().to_string();
@@ -135,6 +136,44 @@ pub async fn run(ctx: &Context, args: CheckArgs) -> anyhow::Result<Outcome> {
     } else {
         Outcome::Differences
     })
+}
+
+/// With `trash_retention` in schemaplan.toml and a database configured: warns about
+/// data recoverable drops hold in `schemaplan_trash` for longer than that.
+async fn warn_old_trash(ctx: &Context) {
+    let Some(retention) = ctx
+        .file
+        .as_ref()
+        .and_then(|f| f.settings.trash_retention.clone())
+    else {
+        return;
+    };
+    let (Ok(limit), Some(url)) = (
+        crate::project::config::parse_duration(&retention),
+        ctx.database.as_ref(),
+    ) else {
+        return;
+    };
+    let held = match url.connect().await {
+        Ok(client) => crate::apply::trash::list(&client).await,
+        Err(e) => Err(e),
+    };
+    match held {
+        Ok(held) => {
+            let old: Vec<String> = held
+                .iter()
+                .filter(|h| h.age_seconds.is_some_and(|a| a > limit.as_secs_f64()))
+                .map(|h| format!("{} ({} rows, {})", h.object, h.rows, h.size))
+                .collect();
+            if !old.is_empty() {
+                tracing::warn!(
+                    "schemaplan_trash holds data older than trash_retention ({retention}): {}; `schemaplan trash purge --older-than {retention}` drops it for good",
+                    old.join(", ")
+                );
+            }
+        }
+        Err(e) => tracing::warn!("cannot look at schemaplan_trash for trash_retention: {e}"),
+    }
 }
 
 /// Hazards that lose data or block writes, which a reviewer must not miss.

@@ -21,7 +21,7 @@ use super::{Context, Outcome};
 pub struct HistoryArgs {
     /// The plans directory.
     #[arg(long, value_name = "DIR", default_value = "plans")]
-    plans: PathBuf,
+    pub(super) plans: PathBuf,
     /// Draw the revision graph, like `git log --graph`.
     #[arg(long)]
     graph: bool,
@@ -35,7 +35,7 @@ pub struct HistoryArgs {
 pub struct StatusArgs {
     /// The plans directory.
     #[arg(long, value_name = "DIR", default_value = "plans")]
-    plans: PathBuf,
+    pub(super) plans: PathBuf,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -46,7 +46,7 @@ pub struct StatusArgs {
 pub struct BaselineArgs {
     /// The plans directory.
     #[arg(long, value_name = "DIR", default_value = "plans")]
-    plans: PathBuf,
+    pub(super) plans: PathBuf,
     /// Mark this revision (and its ancestors) as applied instead of writing a new one:
     /// for a database whose schema already is what they build.
     #[arg(long, value_name = "REV")]

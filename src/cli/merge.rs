@@ -29,7 +29,7 @@ pub enum ReportFormat {
 pub struct HeadsArgs {
     /// The plans directory.
     #[arg(long, value_name = "DIR", default_value = "plans")]
-    plans: PathBuf,
+    pub(super) plans: PathBuf,
     /// Output format.
     #[arg(long, value_enum, default_value_t = super::Format::Text)]
     format: super::Format,
@@ -133,10 +133,10 @@ pub struct MergeArgs {
     message: Option<String>,
     /// The desired schema, which the merged branches should build.
     #[arg(long, value_name = "PATH", default_value = "schema")]
-    desired: PathBuf,
+    pub(super) desired: PathBuf,
     /// The plans directory.
     #[arg(long, value_name = "DIR", default_value = "plans")]
-    plans: PathBuf,
+    pub(super) plans: PathBuf,
     /// Output format for the report.
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     format: ReportFormat,

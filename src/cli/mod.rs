@@ -21,8 +21,9 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::connect::{env_or_dotenv, resolve_database_url, DbUrl};
+use crate::connect::{env_or_dotenv, DbUrl};
 use crate::model::{PrivilegeMode, SchemaFilter};
+use crate::project::config::{self, ProjectFile};
 use crate::project::{ModeChoice, Project, Settings};
 
 pub use output::Format;
@@ -46,12 +47,14 @@ pub struct GlobalArgs {
     directory: Option<PathBuf>,
 
     /// Target database URL (postgres://, postgresql://, postgresql+asyncpg://, ...).
-    /// Default: DATABASE_URL from the environment, else from .env.
+    /// Default: DATABASE_URL (or the variable `url_env` in schemaplan.toml names) from
+    /// the environment, else from .env.
     #[arg(long, global = true, value_name = "URL")]
     database: Option<String>,
 
     /// A PostgreSQL server where schemaplan may create scratch databases to load schema
-    /// files into (exact mode). Default: SCHEMAPLAN_DEV_URL, else the target's server.
+    /// files into (exact mode). Default: SCHEMAPLAN_DEV_URL, else `dev_url` in
+    /// schemaplan.toml, else the target's server.
     #[arg(long, global = true, value_name = "URL")]
     dev_url: Option<String>,
 
@@ -59,21 +62,27 @@ pub struct GlobalArgs {
     /// database at all), `exact` loads them into scratch databases on the dev server
     /// (a throwaway local cluster when none is configured); `auto` is exact when a dev
     /// server or a database is configured or compared, offline otherwise.
-    #[arg(long, global = true, value_enum, default_value_t = ModeChoice::Auto)]
-    mode: ModeChoice,
+    /// (Default: auto, or `mode` in schemaplan.toml.)
+    #[arg(long, global = true, value_enum)]
+    mode: Option<ModeChoice>,
 
     /// How grants are planned: `authoritative` (the desired schema says every grant on
     /// its objects; others are revoked, hazard authz), `additive` (grant what is
     /// missing, never revoke) or `ignore` (leave privileges as they are). Objects a plan
-    /// drops and creates again get their grants back in every mode.
-    #[arg(long, global = true, value_enum, default_value_t = PrivilegeMode::Authoritative)]
-    privileges: PrivilegeMode,
+    /// drops and creates again get their grants back in every mode. (Default:
+    /// authoritative, or `privileges` in schemaplan.toml.)
+    #[arg(long, global = true, value_enum)]
+    privileges: Option<PrivilegeMode>,
 
     /// Manage every object's owner: objects whose owner the desired schema does not
     /// name (`ALTER ... OWNER TO`) are handed to the role running the plan (hazard
     /// authz). Without it, only declared owners are managed.
     #[arg(long, global = true)]
     manage_owners: bool,
+
+    /// Use the settings of `[env.NAME]` in schemaplan.toml (over its top level).
+    #[arg(long = "env", global = true, value_name = "NAME")]
+    environment: Option<String>,
 
     /// Only look at this schema (repeatable).
     #[arg(long = "schema", global = true, value_name = "NAME")]
@@ -158,6 +167,9 @@ enum Command {
     /// Adopt a database that Alembic manages: a baseline revision from its live schema,
     /// marked applied, with the Alembic history kept below it.
     ImportAlembic(alembic::ImportAlembicArgs),
+    /// Print the settings in effect (flags, environment, schemaplan.toml, defaults) and
+    /// where each came from.
+    Config,
 }
 
 impl Command {
@@ -205,6 +217,10 @@ pub struct Context {
     pub privileges: PrivilegeMode,
     /// `--manage-owners`.
     pub manage_owners: bool,
+    /// The project file, when there is one (`schemaplan.toml` here or above).
+    pub file: Option<ProjectFile>,
+    /// Where each setting came from, for `schemaplan config`: (setting, value, source).
+    pub sources: Vec<(&'static str, String, String)>,
 }
 
 impl Context {
@@ -214,15 +230,102 @@ impl Context {
                 .map_err(|e| anyhow::anyhow!("-C {}: {e}", dir.display()))?;
         }
         let cwd = std::env::current_dir()?;
-        let database = resolve_database_url(g.database.as_deref(), &cwd)?
-            .map(|u| DbUrl::parse(&u))
-            .transpose()?;
+        let file = config::find(&cwd, g.environment.as_deref())?;
+        let fs = file
+            .as_ref()
+            .map(|f| f.settings.clone())
+            .unwrap_or_default();
+        let file_label = file.as_ref().map(ProjectFile::label).unwrap_or_default();
+        let mut sources = Vec::new();
+        let mut note = |setting: &'static str, value: String, source: &str| {
+            sources.push((setting, value, source.to_string()));
+        };
+
+        // Flag > environment > file > default, setting by setting.
+        let url_env = fs
+            .url_env
+            .clone()
+            .unwrap_or_else(|| "DATABASE_URL".to_string());
+        let database = match g
+            .database
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+        {
+            Some(u) => Some((u.to_string(), "--database".to_string())),
+            None => env_or_dotenv(&url_env, &cwd)?
+                .map(|u| (u, format!("{url_env} (environment or .env)"))),
+        };
+        let database = match database {
+            Some((u, source)) => {
+                let url = DbUrl::parse(&u)?;
+                note("database", url.redacted(), &source);
+                Some(url)
+            }
+            None => None,
+        };
         let dev_url = match &g.dev_url {
-            Some(u) => Some(u.clone()),
-            None => env_or_dotenv("SCHEMAPLAN_DEV_URL", &cwd)?,
-        }
-        .map(|u| DbUrl::parse(&u))
-        .transpose()?;
+            Some(u) => Some((u.clone(), "--dev-url".to_string())),
+            None => match env_or_dotenv("SCHEMAPLAN_DEV_URL", &cwd)? {
+                Some(u) => Some((u, "SCHEMAPLAN_DEV_URL (environment or .env)".to_string())),
+                None => fs.dev_url.clone().map(|u| (u, file_label.clone())),
+            },
+        };
+        let dev_url = match dev_url {
+            Some((u, source)) => {
+                let url = DbUrl::parse(&u)?;
+                note("dev_url", url.redacted(), &source);
+                Some(url)
+            }
+            None => None,
+        };
+        let pick = |flag: bool, from_file: bool| {
+            if flag {
+                "flag"
+            } else if from_file {
+                file_label.as_str()
+            } else {
+                "default"
+            }
+        };
+        let mode = g.mode.or(fs.mode).unwrap_or_default();
+        note(
+            "mode",
+            format!("{mode:?}").to_lowercase(),
+            pick(g.mode.is_some(), fs.mode.is_some()),
+        );
+        let privileges = g.privileges.or(fs.privileges).unwrap_or_default();
+        note(
+            "privileges",
+            privileges.to_string(),
+            pick(g.privileges.is_some(), fs.privileges.is_some()),
+        );
+        let manage_owners = g.manage_owners || fs.manage_owners.unwrap_or(false);
+        note(
+            "manage_owners",
+            manage_owners.to_string(),
+            pick(g.manage_owners, fs.manage_owners.is_some()),
+        );
+        let include = if g.schemas.is_empty() {
+            fs.schemas.clone().unwrap_or_default()
+        } else {
+            g.schemas.clone()
+        };
+        note(
+            "schemas",
+            format!("{include:?}"),
+            pick(!g.schemas.is_empty(), fs.schemas.is_some()),
+        );
+        let exclude = if g.exclude_schemas.is_empty() {
+            fs.exclude_schemas.clone().unwrap_or_default()
+        } else {
+            g.exclude_schemas.clone()
+        };
+        note(
+            "exclude_schemas",
+            format!("{exclude:?}"),
+            pick(!g.exclude_schemas.is_empty(), fs.exclude_schemas.is_some()),
+        );
         let color_stdout = match g.color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
@@ -234,16 +337,44 @@ impl Context {
             cwd,
             database,
             dev_url,
-            filter: SchemaFilter {
-                include: g.schemas.clone(),
-                exclude: g.exclude_schemas.clone(),
-            },
+            filter: SchemaFilter { include, exclude },
             chatty: !g.quiet && std::io::stderr().is_terminal(),
             color_stdout,
-            mode: g.mode,
-            privileges: g.privileges,
-            manage_owners: g.manage_owners,
+            mode,
+            privileges,
+            manage_owners,
+            file,
+            sources,
         })
+    }
+
+    /// A command's `--desired` or `--plans` path: the project file's when the flag was
+    /// left at its default (`default`), the flag's otherwise.
+    fn path(&self, given: &Path, default: &str, from_file: Option<&PathBuf>) -> PathBuf {
+        match (&self.file, from_file) {
+            (Some(f), Some(p)) if given == Path::new(default) => f.path_of(p),
+            _ => given.to_path_buf(),
+        }
+    }
+
+    /// `--desired`, or `schema` from the project file.
+    pub fn desired(&self, given: &Path) -> PathBuf {
+        let file = self.file.as_ref().and_then(|f| f.settings.schema.as_ref());
+        self.path(given, "schema", file)
+    }
+
+    /// `--plans`, or `plans` from the project file.
+    pub fn plans(&self, given: &Path) -> PathBuf {
+        let file = self.file.as_ref().and_then(|f| f.settings.plans.as_ref());
+        self.path(given, "plans", file)
+    }
+
+    /// Whether plans make recoverable drops by default (`recoverable` in the file).
+    pub fn recoverable(&self) -> bool {
+        self.file
+            .as_ref()
+            .and_then(|f| f.settings.recoverable)
+            .unwrap_or(false)
     }
 
     /// The project a command works on: its desired schema and plans (as the command's
@@ -299,7 +430,10 @@ fn init_tracing(g: &GlobalArgs, operations: bool) {
 
 async fn run(cli: Cli) -> anyhow::Result<Outcome> {
     let ctx = Context::new(&cli.global)?;
-    match cli.command {
+    let mut command = cli.command;
+    resolve_paths(&mut command, &ctx);
+    match command {
+        Command::Config => config_command(&ctx),
         Command::Diff(args) => diff::run(&ctx, args).await,
         Command::Inspect(args) => inspect::run(&ctx, args).await,
         Command::Plan(args) => plan::run(&ctx, args).await,
@@ -318,6 +452,92 @@ async fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::ImportAlembic(args) => alembic::run(&ctx, args).await,
         Command::Trash(args) => trash::run(&ctx, args).await,
     }
+}
+
+/// Every command's `--desired` and `--plans` as the project file may set them.
+fn resolve_paths(command: &mut Command, ctx: &Context) {
+    let fix_plans = |p: &mut PathBuf| *p = ctx.plans(p);
+    match command {
+        Command::Plan(a) => {
+            a.desired = ctx.desired(&a.desired);
+            fix_plans(&mut a.plans);
+        }
+        Command::Check(a) => {
+            a.desired = ctx.desired(&a.desired);
+            fix_plans(&mut a.plans);
+        }
+        Command::Merge(a) => {
+            a.desired = ctx.desired(&a.desired);
+            fix_plans(&mut a.plans);
+        }
+        Command::Heads(a) => fix_plans(&mut a.plans),
+        Command::Apply(a) => fix_plans(&mut a.run.plans),
+        Command::Rollback(a) => fix_plans(&mut a.run.plans),
+        Command::History(a) => fix_plans(&mut a.plans),
+        Command::Status(a) => fix_plans(&mut a.plans),
+        Command::Baseline(a) => fix_plans(&mut a.plans),
+        Command::ImportAlembic(a) => fix_plans(&mut a.plans),
+        Command::Diff(_)
+        | Command::Inspect(_)
+        | Command::SchemaJson
+        | Command::Trash(_)
+        | Command::Config => {}
+    }
+}
+
+/// `schemaplan config`: the settings in effect and where each came from.
+fn config_command(ctx: &Context) -> anyhow::Result<Outcome> {
+    let mut out = match &ctx.file {
+        Some(f) => format!("project file: {}\n", f.label()),
+        None => format!("project file: none ({} here or above)\n", config::FILE_NAME),
+    };
+    let desired = ctx.desired(Path::new("schema"));
+    let plans = ctx.plans(Path::new("plans"));
+    let file_or_default = |set: bool| {
+        if set {
+            ctx.file
+                .as_ref()
+                .map(ProjectFile::label)
+                .unwrap_or_default()
+        } else {
+            "default".to_string()
+        }
+    };
+    let fs = ctx
+        .file
+        .as_ref()
+        .map(|f| f.settings.clone())
+        .unwrap_or_default();
+    let mut rows: Vec<(&str, String, String)> = vec![
+        (
+            "schema",
+            desired.display().to_string(),
+            file_or_default(fs.schema.is_some()),
+        ),
+        (
+            "plans",
+            plans.display().to_string(),
+            file_or_default(fs.plans.is_some()),
+        ),
+    ];
+    rows.extend(
+        ctx.sources
+            .iter()
+            .map(|(k, v, s)| (*k, v.clone(), s.clone())),
+    );
+    rows.push((
+        "recoverable",
+        ctx.recoverable().to_string(),
+        file_or_default(fs.recoverable.is_some()),
+    ));
+    if let Some(r) = &fs.trash_retention {
+        rows.push(("trash_retention", r.clone(), file_or_default(true)));
+    }
+    for (k, v, s) in rows {
+        out.push_str(&format!("{k:<16} {v:<40} ({s})\n"));
+    }
+    output::print(&out)?;
+    Ok(Outcome::Clean)
 }
 
 /// Runs the command line and returns the process exit code.

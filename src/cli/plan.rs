@@ -18,10 +18,10 @@ pub struct PlanArgs {
     message: Option<String>,
     /// The desired schema: a .sql file or a directory of them.
     #[arg(long, value_name = "PATH", default_value = "schema")]
-    desired: PathBuf,
+    pub(super) desired: PathBuf,
     /// The plans directory.
     #[arg(long, value_name = "DIR", default_value = "plans")]
-    plans: PathBuf,
+    pub(super) plans: PathBuf,
     /// Print the revision without writing it.
     #[arg(long)]
     stdout: bool,
@@ -33,7 +33,8 @@ pub struct PlanArgs {
     #[arg(long)]
     no_online: bool,
     /// Recoverable drops: a dropped table is moved into the schema `schemaplan_trash`
-    /// (hazard data-held), and the down section moves it back with its rows.
+    /// (hazard data-held), and the down section moves it back with its rows. On by
+    /// default with `recoverable = true` in schemaplan.toml.
     #[arg(long)]
     recoverable: bool,
 }
@@ -60,7 +61,7 @@ pub async fn run(ctx: &Context, args: PlanArgs) -> anyhow::Result<Outcome> {
         .unwrap_or_else(|| "next revision".to_string());
     let mut project = ctx.project(&args.desired, &args.plans);
     project.settings.online = !args.no_online;
-    project.settings.recoverable = args.recoverable;
+    project.settings.recoverable = args.recoverable || ctx.recoverable();
     let history = project.history()?;
     let reader = project.reader(None).await?;
     eprintln!("planning in {}", reader.mode.describe());

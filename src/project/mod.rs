@@ -31,6 +31,7 @@
 //! ```
 
 pub mod check;
+pub mod config;
 pub mod merge;
 pub mod plan;
 pub mod revision;
@@ -50,7 +51,8 @@ pub use revision::{adjust_access, creation_plan, plan_changes, plan_with_renames
 pub use source::{Mode, Source};
 
 /// Which way schema files and plans are read (`--mode`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum ModeChoice {
     /// Exact when a database is configured or compared, else offline.
     #[default]

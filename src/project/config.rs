@@ -1,0 +1,338 @@
+//! The project file, `schemaplan.toml`: settings a team keeps in the repository
+//! instead of repeating flags.
+//!
+//! Found by walking up from the working directory (like `Cargo.toml`); paths in it are
+//! relative to its directory. Every setting may also sit in a named environment
+//! (`[env.production]`), which `--env NAME` picks and which wins over the top level.
+//! Database URLs never carry a password here: the target's URL comes from the
+//! environment variable `url_env` names (default `DATABASE_URL`), or `.env`.
+//! Precedence, for each setting: flag > environment variable > file > default (the
+//! command line applies it; this module only reads the file). Unknown keys are an
+//! error naming the file, the line and the key.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+use crate::model::PrivilegeMode;
+
+use super::ModeChoice;
+
+/// The file's name.
+pub const FILE_NAME: &str = "schemaplan.toml";
+
+/// Settings, at the top level of the file or in an `[env.NAME]` table.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FileSettings {
+    /// The desired schema: a directory or a file (`--desired`; default `schema`).
+    pub schema: Option<PathBuf>,
+    /// The plans directory (`--plans`; default `plans`).
+    pub plans: Option<PathBuf>,
+    /// The environment variable holding the target database's URL (default
+    /// `DATABASE_URL`).
+    pub url_env: Option<String>,
+    /// The dev server for exact mode (`--dev-url`), without a password.
+    pub dev_url: Option<String>,
+    /// `auto`, `offline` or `exact` (`--mode`).
+    pub mode: Option<ModeChoice>,
+    /// Only these schemas (`--schema`).
+    pub schemas: Option<Vec<String>>,
+    /// Never these schemas (`--exclude-schema`).
+    pub exclude_schemas: Option<Vec<String>>,
+    /// `authoritative`, `additive` or `ignore` (`--privileges`).
+    pub privileges: Option<PrivilegeMode>,
+    /// Manage every object's owner (`--manage-owners`).
+    pub manage_owners: Option<bool>,
+    /// Plan drops as recoverable (`plan --recoverable`): dropped tables and columns
+    /// are held in `schemaplan_trash` with their rows.
+    pub recoverable: Option<bool>,
+    /// How long held data may stay in `schemaplan_trash` before `check` warns about it
+    /// (`30d`, `12h`).
+    pub trash_retention: Option<String>,
+}
+
+impl FileSettings {
+    /// `self` with every setting `over` has replacing its own.
+    fn overlaid(self, over: FileSettings) -> FileSettings {
+        FileSettings {
+            schema: over.schema.or(self.schema),
+            plans: over.plans.or(self.plans),
+            url_env: over.url_env.or(self.url_env),
+            dev_url: over.dev_url.or(self.dev_url),
+            mode: over.mode.or(self.mode),
+            schemas: over.schemas.or(self.schemas),
+            exclude_schemas: over.exclude_schemas.or(self.exclude_schemas),
+            privileges: over.privileges.or(self.privileges),
+            manage_owners: over.manage_owners.or(self.manage_owners),
+            recoverable: over.recoverable.or(self.recoverable),
+            trash_retention: over.trash_retention.or(self.trash_retention),
+        }
+    }
+}
+
+/// The whole file: the top level's settings (listed again: `deny_unknown_fields` does
+/// not reach through `flatten`), and named environments.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    schema: Option<PathBuf>,
+    plans: Option<PathBuf>,
+    url_env: Option<String>,
+    dev_url: Option<String>,
+    mode: Option<ModeChoice>,
+    schemas: Option<Vec<String>>,
+    exclude_schemas: Option<Vec<String>>,
+    privileges: Option<PrivilegeMode>,
+    manage_owners: Option<bool>,
+    recoverable: Option<bool>,
+    trash_retention: Option<String>,
+    /// `[env.NAME]` tables.
+    #[serde(default)]
+    env: BTreeMap<String, FileSettings>,
+}
+
+/// A project file, read.
+#[derive(Clone, Debug)]
+pub struct ProjectFile {
+    /// Where it is.
+    pub path: PathBuf,
+    /// The settings in effect: the top level, overlaid with the environment chosen.
+    pub settings: FileSettings,
+    /// The environment chosen (`--env`), if any.
+    pub env: Option<String>,
+}
+
+impl ProjectFile {
+    /// The directory paths in the file are relative to.
+    pub fn dir(&self) -> &Path {
+        self.path.parent().unwrap_or(Path::new("."))
+    }
+
+    /// A path the file names, as a path from the working directory.
+    pub fn path_of(&self, p: &Path) -> PathBuf {
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            self.dir().join(p)
+        }
+    }
+
+    /// Where a setting comes from, for `schemaplan config`.
+    pub fn label(&self) -> String {
+        match &self.env {
+            Some(e) => format!("{} [env.{e}]", self.path.display()),
+            None => self.path.display().to_string(),
+        }
+    }
+}
+
+/// The project file of `dir` or the nearest directory above it, with environment
+/// `env` chosen; `None` when there is none (an error when `env` names one: there is
+/// nothing to choose it from).
+pub fn find(dir: &Path, env: Option<&str>) -> Result<Option<ProjectFile>> {
+    let found = dir
+        .ancestors()
+        .map(|d| d.join(FILE_NAME))
+        .find(|p| p.is_file());
+    let Some(path) = found else {
+        return match env {
+            Some(e) => Err(Error::Refused {
+                message: format!(
+                    "--env {e}: no {FILE_NAME} here or in a directory above to find [env.{e}] in"
+                ),
+            }),
+            None => Ok(None),
+        };
+    };
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(path.clone(), e))?;
+    read(&path, &text, env).map(Some)
+}
+
+/// Reads a project file's text.
+pub fn read(path: &Path, text: &str, env: Option<&str>) -> Result<ProjectFile> {
+    let t: RawFile = toml::from_str(text).map_err(|e| {
+        let at = e.span().map_or(0, |s| s.start.min(text.len()));
+        bad(path, text[..at].matches('\n').count() + 1, e.message())
+    })?;
+    let top = FileSettings {
+        schema: t.schema,
+        plans: t.plans,
+        url_env: t.url_env,
+        dev_url: t.dev_url,
+        mode: t.mode,
+        schemas: t.schemas,
+        exclude_schemas: t.exclude_schemas,
+        privileges: t.privileges,
+        manage_owners: t.manage_owners,
+        recoverable: t.recoverable,
+        trash_retention: t.trash_retention,
+    };
+    let mut envs = t.env;
+    let settings = match env {
+        None => top,
+        Some(e) => match envs.remove(e) {
+            Some(section) => top.overlaid(section),
+            None => {
+                let names: Vec<&String> = envs.keys().collect();
+                return Err(Error::Refused {
+                    message: format!(
+                        "--env {e}: {} has no [env.{e}] (it has: {})",
+                        path.display(),
+                        if names.is_empty() {
+                            "none".to_string()
+                        } else {
+                            names
+                                .iter()
+                                .map(|n| n.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        }
+                    ),
+                });
+            }
+        },
+    };
+    if let Some(url) = &settings.dev_url {
+        if url_has_password(url) {
+            let line = line_of(text, "dev_url");
+            return Err(bad(
+                path,
+                line,
+                "dev_url carries a password: keep passwords out of the repository (SCHEMAPLAN_DEV_URL in the environment or .env, or ~/.pgpass)",
+            ));
+        }
+    }
+    if let Some(r) = &settings.trash_retention {
+        if let Err(why) = parse_duration(r) {
+            let line = line_of(text, "trash_retention");
+            return Err(bad(path, line, &format!("trash_retention: {why}")));
+        }
+    }
+    Ok(ProjectFile {
+        path: path.to_path_buf(),
+        settings,
+        env: env.map(str::to_string),
+    })
+}
+
+/// Reads `60s`, `500ms`, `2m`, `1h`, `30d` or a plain number of seconds (the flags'
+/// durations and the file's alike).
+pub fn parse_duration(s: &str) -> std::result::Result<std::time::Duration, String> {
+    let s = s.trim();
+    let split = s
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(s.len());
+    let (number, unit) = s.split_at(split);
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("{s:?} is not a duration (e.g. 5s, 500ms, 2m, 30d)"))?;
+    let seconds = match unit.trim() {
+        "" | "s" | "sec" => value,
+        "ms" => value / 1000.0,
+        "m" | "min" => value * 60.0,
+        "h" => value * 3600.0,
+        "d" | "day" | "days" => value * 86_400.0,
+        other => {
+            return Err(format!(
+                "unknown unit {other:?} in {s:?} (use ms, s, m, h or d)"
+            ))
+        }
+    };
+    Ok(std::time::Duration::from_secs_f64(seconds))
+}
+
+/// Whether a URL has a password in it (`postgres://user:secret@host/db`).
+fn url_has_password(url: &str) -> bool {
+    url::Url::parse(url).is_ok_and(|u| u.password().is_some_and(|p| !p.is_empty()))
+}
+
+/// The first line that sets `key`, for a message.
+fn line_of(text: &str, key: &str) -> usize {
+    text.lines()
+        .position(|l| {
+            l.trim_start()
+                .strip_prefix(key)
+                .is_some_and(|r| r.trim_start().starts_with('='))
+        })
+        .map_or(1, |i| i + 1)
+}
+
+fn bad(path: &Path, line: usize, message: &str) -> Error {
+    Error::Refused {
+        message: format!("{}:{line}: {}", path.display(), message.trim()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT: &str = r#"# The project's settings.
+schema = "db/schema"
+privileges = "additive"
+recoverable = true
+
+[env.production]
+url_env = "PROD_DATABASE_URL"
+mode = "exact"
+privileges = "authoritative"
+"#;
+
+    #[test]
+    fn the_chosen_environment_wins_over_the_top_level() {
+        let path = Path::new("/repo/schemaplan.toml");
+        let top = read(path, TEXT, None).unwrap();
+        assert_eq!(top.settings.privileges, Some(PrivilegeMode::Additive));
+        assert_eq!(top.settings.mode, None);
+        assert_eq!(
+            top.path_of(Path::new("db/schema")),
+            Path::new("/repo/db/schema")
+        );
+        let prod = read(path, TEXT, Some("production")).unwrap();
+        assert_eq!(prod.settings.privileges, Some(PrivilegeMode::Authoritative));
+        assert_eq!(prod.settings.mode, Some(ModeChoice::Exact));
+        assert_eq!(prod.settings.recoverable, Some(true));
+        assert_eq!(prod.settings.url_env.as_deref(), Some("PROD_DATABASE_URL"));
+        assert!(prod.label().ends_with("[env.production]"));
+        let e = read(path, TEXT, Some("staging")).unwrap_err().to_string();
+        assert!(e.contains("no [env.staging] (it has: production)"), "{e}");
+    }
+
+    #[test]
+    fn unknown_keys_and_passwords_name_the_line() {
+        let path = Path::new("schemaplan.toml");
+        let e = read(path, "mode = \"exact\"\nrecoverabel = true\n", None)
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("schemaplan.toml:2:"), "{e}");
+        assert!(e.contains("recoverabel"), "{e}");
+        let e = read(path, "[env.ci]\nmdoe = \"exact\"\n", Some("ci"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("schemaplan.toml:2:"), "{e}");
+        assert!(e.contains("mdoe"), "{e}");
+        let e = read(path, "\ndev_url = \"postgres://u:secret@h/db\"\n", None)
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("schemaplan.toml:2:"), "{e}");
+        assert!(!e.contains("secret"), "{e}");
+        let e = read(path, "trash_retention = \"soon\"\n", None)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("trash_retention"), "{e}");
+    }
+
+    #[test]
+    fn durations_read_days_hours_minutes_and_seconds() {
+        assert_eq!(parse_duration("30d").unwrap().as_secs(), 30 * 86_400);
+        assert_eq!(parse_duration("12h").unwrap().as_secs(), 12 * 3_600);
+        assert_eq!(parse_duration("90m").unwrap().as_secs(), 90 * 60);
+        assert_eq!(parse_duration("30").unwrap().as_secs(), 30);
+        assert_eq!(parse_duration("500ms").unwrap().as_millis(), 500);
+        assert!(parse_duration("d").is_err());
+        assert!(parse_duration("3 weeks").is_err());
+    }
+}
