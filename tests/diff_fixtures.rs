@@ -14,12 +14,11 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use schemaplan::diff::{diff, settle_owners};
-use schemaplan::introspect::introspect;
 use schemaplan::model::{Catalog, ObjectId};
 use schemaplan::order::order;
 use schemaplan::render::{render, Plan};
@@ -28,13 +27,7 @@ use common::TestDb;
 
 fn main() -> ExitCode {
     let args = Arguments::from_args();
-    let dir = common::root().join("tests/fixtures/diff");
-    let mut cases: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("tests/fixtures/diff")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.join("to.sql").exists())
-        .collect();
-    cases.sort();
+    let cases = common::diff_cases();
     let major = common::test_server_major();
     let trials = cases
         .into_iter()
@@ -62,12 +55,12 @@ async fn case(name: &str, dir: &Path) -> Result<(), String> {
 
     let db = TestDb::new().await;
     let target = TestDb::new().await;
-    ensure_roles(&db, dir).await;
-    load(&db, &from_sql, "from.sql").await?;
-    load(&db, &data_sql, "data.sql").await?;
-    load(&target, &to_sql, "to.sql").await?;
-    let mut a = read(&db).await?;
-    let mut b = read(&target).await?;
+    common::ensure_case_roles(&db, dir).await;
+    common::load_sql(&db, &from_sql, "from.sql").await?;
+    common::load_sql(&db, &data_sql, "data.sql").await?;
+    common::load_sql(&target, &to_sql, "to.sql").await?;
+    let mut a = common::read_catalog(&db).await?;
+    let mut b = common::read_catalog(&target).await?;
     drop(target);
     // As `plan` does: owners written out both ways, so that the down plan gives back
     // what the up plan hands over.
@@ -88,8 +81,8 @@ async fn case(name: &str, dir: &Path) -> Result<(), String> {
         );
     }
 
-    apply(&db, &up, "up").await?;
-    let after = read(&db).await?;
+    common::apply_plan(&db, &up, "up").await?;
+    let after = common::read_catalog(&db).await?;
     let again = plan(&after, &b)?;
     if !again.is_empty() {
         return Err(format!(
@@ -108,8 +101,8 @@ async fn case(name: &str, dir: &Path) -> Result<(), String> {
     }
 
     let down = plan(&after, &a)?;
-    apply(&db, &down, "down").await?;
-    let back = read(&db).await?;
+    common::apply_plan(&db, &down, "down").await?;
+    let back = common::read_catalog(&db).await?;
     let left = plan(&back, &a)?;
     if !left.is_empty() {
         return Err(format!("after the down plan, planning back to from.sql still finds:\n{left}\n--- down plan was:\n{down}"));
@@ -138,50 +131,7 @@ fn owners(c: &Catalog) -> Vec<(&ObjectId, &String)> {
         .collect()
 }
 
-/// The roles a case grants to (its `roles` file, one per line): roles are cluster-wide,
-/// so they are created when missing and never dropped.
-async fn ensure_roles(db: &TestDb, dir: &Path) {
-    let names = std::fs::read_to_string(dir.join("roles")).unwrap_or_default();
-    let names: Vec<&str> = names
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect();
-    common::ensure_roles(&db.client().await, &names).await;
-}
-
-async fn load(db: &TestDb, sql: &str, what: &str) -> Result<(), String> {
-    if sql.trim().is_empty() {
-        return Ok(());
-    }
-    db.client()
-        .await
-        .batch_execute(sql)
-        .await
-        .map_err(|e| format!("loading {what}: {}", common::db_error(&e)))
-}
-
-async fn read(db: &TestDb) -> Result<Catalog, String> {
-    introspect(&db.client().await)
-        .await
-        .map_err(|e| format!("introspect: {e}"))
-}
-
 fn plan(from: &Catalog, to: &Catalog) -> Result<Plan, String> {
     let changes = order(diff(from, to)).map_err(|e| e.to_string())?;
     Ok(render(&changes))
-}
-
-/// Runs every statement on its own, as psql in autocommit mode would.
-async fn apply(db: &TestDb, plan: &Plan, which: &str) -> Result<(), String> {
-    let client = db.client().await;
-    for stmt in plan.statements() {
-        if let Err(e) = client.batch_execute(stmt).await {
-            return Err(format!(
-                "applying the {which} plan failed at:\n{stmt}\n{}\n--- whole plan:\n{plan}",
-                common::db_error(&e)
-            ));
-        }
-    }
-    Ok(())
 }

@@ -11,12 +11,11 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use schemaplan::diff::diff;
-use schemaplan::introspect::introspect;
 use schemaplan::model::Catalog;
 use schemaplan::order::order;
 use schemaplan::parse::order_statements;
@@ -28,13 +27,7 @@ const KNOWN_FAILURES: &str = "tests/fixtures/offline_known_failures.txt";
 
 fn main() -> ExitCode {
     let args = Arguments::from_args();
-    let dir = common::root().join("tests/fixtures/diff");
-    let mut cases: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("tests/fixtures/diff")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.join("to.sql").exists())
-        .collect();
-    cases.sort();
+    let cases = common::diff_cases();
     let known = known_failures();
     let mut trials: Vec<Trial> = Vec::new();
     let names: Vec<String> = cases
@@ -179,13 +172,13 @@ async fn case(dir: &Path) -> Result<(), String> {
 
     let db = TestDb::new().await;
     let target = TestDb::new().await;
-    load(&db, &from_sql, "from.sql").await?;
-    load(&target, &to_sql, "to.sql").await?;
-    let expected = read(&target).await?;
+    common::load_sql(&db, &from_sql, "from.sql").await?;
+    common::load_sql(&target, &to_sql, "to.sql").await?;
+    let expected = common::read_catalog(&target).await?;
     drop(target);
 
-    apply(&db, &up).await?;
-    let after = read(&db).await?;
+    common::apply_plan(&db, &up, "offline").await?;
+    let after = common::read_catalog(&db).await?;
     let left = plan(&after, &expected)?;
     if !left.is_empty() {
         return Err(format!(
@@ -215,38 +208,7 @@ fn demo() -> Result<(), Failed> {
     }
 }
 
-async fn load(db: &TestDb, sql: &str, what: &str) -> Result<(), String> {
-    if sql.trim().is_empty() {
-        return Ok(());
-    }
-    db.client()
-        .await
-        .batch_execute(sql)
-        .await
-        .map_err(|e| format!("loading {what}: {}", common::db_error(&e)))
-}
-
-async fn read(db: &TestDb) -> Result<Catalog, String> {
-    introspect(&db.client().await)
-        .await
-        .map_err(|e| format!("introspect: {e}"))
-}
-
 fn plan(from: &Catalog, to: &Catalog) -> Result<Plan, String> {
     let changes = order(diff(from, to)).map_err(|e| e.to_string())?;
     Ok(render(&changes))
-}
-
-/// Runs every statement on its own, as psql in autocommit mode would.
-async fn apply(db: &TestDb, plan: &Plan) -> Result<(), String> {
-    let client = db.client().await;
-    for stmt in plan.statements() {
-        if let Err(e) = client.batch_execute(stmt).await {
-            return Err(format!(
-                "applying the offline plan failed at:\n{stmt}\n{}\n--- whole plan:\n{plan}",
-                common::db_error(&e)
-            ));
-        }
-    }
-    Ok(())
 }

@@ -562,7 +562,18 @@ async fn yaml_grants_round_trip_through_inspect() {
          CREATE TABLE owned (id integer);
          ALTER TABLE owned OWNER TO sp_app_rw;
          CREATE VIEW owned_view AS SELECT 1 AS one;
-         ALTER VIEW owned_view OWNER TO sp_app_rw;",
+         ALTER VIEW owned_view OWNER TO sp_app_rw;
+         CREATE SCHEMA app;
+         CREATE TABLE app.before_defaults (id integer);
+         ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT SELECT ON TABLES TO sp_app_ro;
+         ALTER DEFAULT PRIVILEGES REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
+         ALTER DEFAULT PRIVILEGES FOR ROLE sp_app_rw GRANT USAGE ON SEQUENCES TO sp_app_ro;
+         CREATE TABLE app.after_defaults (id integer);
+         CREATE TABLE app.revoked (id integer);
+         REVOKE SELECT ON app.revoked FROM sp_app_ro;
+         CREATE FUNCTION app.f() RETURNS integer LANGUAGE sql AS 'SELECT 1';
+         CREATE FUNCTION app.g() RETURNS integer LANGUAGE sql AS 'SELECT 2';
+         GRANT EXECUTE ON FUNCTION app.g() TO PUBLIC;",
     )
     .await;
     let dir = tempfile::tempdir().unwrap();
@@ -583,6 +594,7 @@ async fn yaml_grants_round_trip_through_inspect() {
     assert!(yaml.contains("grants:"), "{yaml}");
     assert!(yaml.contains("UPDATE (note)"), "{yaml}");
     assert!(yaml.contains("owner: sp_app_rw"), "{yaml}");
+    assert!(yaml.contains("default_privileges:"), "{yaml}");
     let d = schemaplan(
         dir.path(),
         &[

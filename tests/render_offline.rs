@@ -16,7 +16,7 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 use libtest_mimic::{Arguments, Failed, Trial};
@@ -28,13 +28,7 @@ const KNOWN_FAILURES: &str = "tests/fixtures/render_offline_known_failures.txt";
 
 fn main() -> ExitCode {
     let args = Arguments::from_args();
-    let dir = common::root().join("tests/fixtures/diff");
-    let mut cases: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("tests/fixtures/diff")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.join("to.sql").exists())
-        .collect();
-    cases.sort();
+    let cases = common::diff_cases();
     let known = known_failures();
     let mut trials = Vec::new();
     let mut names = Vec::new();

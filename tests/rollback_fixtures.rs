@@ -16,26 +16,19 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 use libtest_mimic::{Arguments, Failed, Trial};
-use schemaplan::introspect::introspect;
 use schemaplan::model::{Catalog, QualName, Table, TypeKind};
 use schemaplan::project::{plan_changes, plan_with_renames};
-use schemaplan::render::{classify_reverse, rollback_hazards, Hazard, Plan};
+use schemaplan::render::{classify_reverse, rollback_hazards, Hazard};
 
 use common::TestDb;
 
 fn main() -> ExitCode {
     let args = Arguments::from_args();
-    let dir = common::root().join("tests/fixtures/diff");
-    let mut cases: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("tests/fixtures/diff")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.join("to.sql").exists())
-        .collect();
-    cases.sort();
+    let cases = common::diff_cases();
     let major = common::test_server_major();
     let trials = cases
         .into_iter()
@@ -88,14 +81,14 @@ async fn case(dir: &Path, with_rows: bool) -> Result<(&'static str, i64), Outcom
 
     let db = TestDb::new().await;
     let target = TestDb::new().await;
-    ensure_roles(&db, dir).await;
-    load(&db, &from_sql, "from.sql").await?;
-    load(&target, &to_sql, "to.sql").await?;
-    let a = read(&db).await?;
-    let b = read(&target).await?;
+    common::ensure_case_roles(&db, dir).await;
+    common::load_sql(&db, &from_sql, "from.sql").await?;
+    common::load_sql(&target, &to_sql, "to.sql").await?;
+    let a = common::read_catalog(&db).await?;
+    let b = common::read_catalog(&target).await?;
     drop(target);
     match data_sql {
-        Some(sql) => load(&db, &sql, "data.sql").await?,
+        Some(sql) => common::load_sql(&db, &sql, "data.sql").await?,
         None if with_rows => make_up_rows(&db, &a).await,
         None => {}
     }
@@ -123,13 +116,13 @@ async fn case(dir: &Path, with_rows: bool) -> Result<(&'static str, i64), Outcom
         }
     };
 
-    apply(&db, &up, "up")
+    common::apply_plan(&db, &up, "up")
         .await
         .map_err(Outcome::UpRefusedRows)?;
-    if let Err(e) = apply(&db, &down, "down").await {
+    if let Err(e) = common::apply_plan(&db, &down, "down").await {
         return unmarked(e);
     }
-    let back = read(&db).await?;
+    let back = common::read_catalog(&db).await?;
     let left = plan_changes(&back, &a, false, None).map_err(|e| e.to_string())?;
     if !left.is_empty() {
         return unmarked(format!(
@@ -150,10 +143,10 @@ async fn case(dir: &Path, with_rows: bool) -> Result<(&'static str, i64), Outcom
             )));
         }
     }
-    if let Err(e) = apply(&db, &up, "up again").await {
+    if let Err(e) = common::apply_plan(&db, &up, "up again").await {
         return unmarked(e);
     }
-    let again = read(&db).await?;
+    let again = common::read_catalog(&db).await?;
     let left = plan_changes(&again, &b, false, None).map_err(|e| e.to_string())?;
     if !left.is_empty() {
         return unmarked(format!(
@@ -277,46 +270,4 @@ async fn rows(db: &TestDb, catalog: &Catalog) -> BTreeMap<String, (i64, String)>
         }
     }
     out
-}
-
-/// Runs every statement on its own, as psql in autocommit mode would.
-async fn apply(db: &TestDb, plan: &Plan, which: &str) -> Result<(), String> {
-    let client = db.client().await;
-    for stmt in plan.statements() {
-        if let Err(e) = client.batch_execute(stmt).await {
-            return Err(format!(
-                "applying the {which} section failed at:\n{stmt}\n{}",
-                common::db_error(&e)
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// The roles a case grants to (its `roles` file, one per line).
-async fn ensure_roles(db: &TestDb, dir: &Path) {
-    let names = std::fs::read_to_string(dir.join("roles")).unwrap_or_default();
-    let names: Vec<&str> = names
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect();
-    common::ensure_roles(&db.client().await, &names).await;
-}
-
-async fn load(db: &TestDb, sql: &str, what: &str) -> Result<(), String> {
-    if sql.trim().is_empty() {
-        return Ok(());
-    }
-    db.client()
-        .await
-        .batch_execute(sql)
-        .await
-        .map_err(|e| format!("loading {what}: {}", common::db_error(&e)))
-}
-
-async fn read(db: &TestDb) -> Result<Catalog, String> {
-    introspect(&db.client().await)
-        .await
-        .map_err(|e| format!("introspect: {e}"))
 }

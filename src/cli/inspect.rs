@@ -65,13 +65,6 @@ pub async fn run(ctx: &Context, args: InspectArgs) -> anyhow::Result<Outcome> {
         return Ok(Outcome::Clean);
     }
     if args.format == InspectFormat::Yaml {
-        if !live.default_privileges.is_empty() {
-            tracing::warn!(
-                "the database has {} default privilege entries (ALTER DEFAULT PRIVILEGES), which the YAML format does not hold: keep them in a .sql file beside schema.yaml (`schemaplan inspect {}` writes them as SQL)",
-                live.default_privileges.len(),
-                url.redacted()
-            );
-        }
         let text = crate::parse::yaml::emit(&live);
         match &args.out {
             None => output::print(&text)?,

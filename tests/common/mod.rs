@@ -330,3 +330,67 @@ pub async fn ensure_roles(client: &tokio_postgres::Client, names: &[&str]) {
             .unwrap_or_else(|e| panic!("creating role {name}: {}", db_error(&e)));
     }
 }
+
+// ---- the cases of tests/fixtures/diff, for the suites that run them ----------------
+
+/// The cases of `tests/fixtures/diff` (each a directory with a `to.sql`), sorted.
+pub fn diff_cases() -> Vec<PathBuf> {
+    let dir = root().join("tests/fixtures/diff");
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("tests/fixtures/diff")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join("to.sql").exists())
+        .collect();
+    cases.sort();
+    cases
+}
+
+/// The roles a case grants to (its `roles` file, one per line): roles are cluster-wide,
+/// so they are created when missing and never dropped.
+pub async fn ensure_case_roles(db: &TestDb, dir: &Path) {
+    let names = std::fs::read_to_string(dir.join("roles")).unwrap_or_default();
+    let names: Vec<&str> = names
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    ensure_roles(&db.client().await, &names).await;
+}
+
+/// Runs `sql` (a whole file) on `db`; the error names `what`.
+pub async fn load_sql(db: &TestDb, sql: &str, what: &str) -> Result<(), String> {
+    if sql.trim().is_empty() {
+        return Ok(());
+    }
+    db.client()
+        .await
+        .batch_execute(sql)
+        .await
+        .map_err(|e| format!("loading {what}: {}", db_error(&e)))
+}
+
+/// The catalog of `db`.
+pub async fn read_catalog(db: &TestDb) -> Result<schemaplan::model::Catalog, String> {
+    schemaplan::introspect::introspect(&db.client().await)
+        .await
+        .map_err(|e| format!("introspect: {e}"))
+}
+
+/// Runs every statement of `plan` on its own, as psql in autocommit mode would; the
+/// error names `which` plan, the statement and the whole plan.
+pub async fn apply_plan(
+    db: &TestDb,
+    plan: &schemaplan::render::Plan,
+    which: &str,
+) -> Result<(), String> {
+    let client = db.client().await;
+    for stmt in plan.statements() {
+        if let Err(e) = client.batch_execute(stmt).await {
+            return Err(format!(
+                "applying the {which} plan failed at:\n{stmt}\n{}\n--- whole plan:\n{plan}",
+                db_error(&e)
+            ));
+        }
+    }
+    Ok(())
+}

@@ -119,8 +119,23 @@ impl<'a> Compiler<'a> {
         }
     }
 
-    /// `GRANT privilege ON on TO role` for each role and privilege of `grants:`.
+    /// For each role of `grants:`, `REVOKE ALL ON on FROM role` (what default
+    /// privileges gave a new object), then `GRANT privilege ON on TO role` for each of
+    /// its privileges: a role listed has exactly those (`role: []`: none).
     fn grants(&mut self, field: &[&str], on: &str, grants: &Map<Vec<String>>) {
+        self.grant_list(field, "", on, grants, true);
+    }
+
+    /// The statements of [`Self::grants`], each after `prefix` (`ALTER DEFAULT
+    /// PRIVILEGES ... `), with the `REVOKE ALL` first when `revoke_first`.
+    fn grant_list(
+        &mut self,
+        field: &[&str],
+        prefix: &str,
+        on: &str,
+        grants: &Map<Vec<String>>,
+        revoke_first: bool,
+    ) {
         const OPTION: &str = " WITH GRANT OPTION";
         for (role, list) in grants.iter() {
             let grantee = if role.eq_ignore_ascii_case("public") {
@@ -130,6 +145,9 @@ impl<'a> Compiler<'a> {
             };
             let mut at = field.to_vec();
             at.extend(["grants", role.as_str()]);
+            if revoke_first {
+                self.push(&at, format!("{prefix}REVOKE ALL ON {on} FROM {grantee}"));
+            }
             for p in list {
                 let p = p.trim();
                 let (p, option) = if p.to_ascii_uppercase().ends_with(OPTION) {
@@ -137,7 +155,10 @@ impl<'a> Compiler<'a> {
                 } else {
                     (p, "")
                 };
-                self.push(&at, format!("GRANT {p} ON {on} TO {grantee}{option}"));
+                self.push(
+                    &at,
+                    format!("{prefix}GRANT {p} ON {on} TO {grantee}{option}"),
+                );
             }
         }
     }
@@ -146,7 +167,50 @@ impl<'a> Compiler<'a> {
         names::qualified(key, self.schema).or_else(|m| err(field, m))
     }
 
+    /// `default_privileges:` as `ALTER DEFAULT PRIVILEGES` statements.
+    fn default_privileges(&mut self, f: &File) -> Result<()> {
+        for (i, d) in f.default_privileges.iter().enumerate() {
+            let index = i.to_string();
+            let field = ["default_privileges", index.as_str()];
+            let kind = d.on.trim().to_ascii_uppercase();
+            if !matches!(
+                kind.as_str(),
+                "TABLES" | "SEQUENCES" | "FUNCTIONS" | "ROUTINES" | "TYPES" | "SCHEMAS"
+            ) {
+                return err(
+                    &field,
+                    format!(
+                        "on: {:?} is not a kind default privileges apply to (tables, sequences, functions, routines, types, schemas)",
+                        d.on
+                    ),
+                );
+            }
+            let mut prefix = "ALTER DEFAULT PRIVILEGES".to_string();
+            if let Some(r) = &d.role {
+                prefix.push_str(&format!(" FOR ROLE {}", Ident(r)));
+            }
+            if let Some(s) = &d.schema {
+                prefix.push_str(&format!(" IN SCHEMA {}", Ident(s)));
+            }
+            prefix.push(' ');
+            // Database-wide on functions and types, the list is the whole list:
+            // PUBLIC's default goes unless listed.
+            let whole = d.schema.is_none()
+                && matches!(kind.as_str(), "FUNCTIONS" | "ROUTINES" | "TYPES")
+                && !d
+                    .grants
+                    .iter()
+                    .any(|(r, _)| r.eq_ignore_ascii_case("public"));
+            if whole {
+                self.push(&field, format!("{prefix}REVOKE ALL ON {kind} FROM PUBLIC"));
+            }
+            self.grant_list(&field, &prefix, &kind, &d.grants, false);
+        }
+        Ok(())
+    }
+
     fn file(&mut self, f: &File) -> Result<()> {
+        self.default_privileges(f)?;
         for (key, spec) in f.schemas.iter() {
             let field = ["schemas", key.as_str()];
             if key != "public" {

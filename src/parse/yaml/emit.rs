@@ -10,18 +10,18 @@
 use std::collections::BTreeMap;
 
 use crate::model::{
-    needs_quotes, Catalog, Column, Constraint, ConstraintKind, Function, FunctionKind, Ident,
-    Index, ObjectId, QualName, ReplicaIdentity, SequenceOptions, Trigger, TriggerEnabled, TypeKind,
-    View,
+    needs_quotes, AclKind, Catalog, Column, Constraint, ConstraintKind, Function, FunctionKind,
+    Ident, Index, ObjectId, Privileges, QualName, ReplicaIdentity, SequenceOptions, Trigger,
+    TriggerEnabled, TypeKind, View, CURRENT_USER,
 };
 
 use super::format::{
     AttributeSpec, CastSpec, CheckSpec, CollationSpec, ColumnSpec, CompositeSpec, ConstraintSpec,
-    DomainSpec, EnumSpec, EventTriggerSpec, ExtensionSpec, File, ForeignDataWrapperSpec,
-    ForeignKeySpec, ForeignTableSpec, FunctionSpec, IdentityKindSpec, IdentitySpec, IndexSpec, Map,
-    OperatorSpec, PartitionOfSpec, PolicySpec, PublicationSpec, PublishedTableSpec, RuleSpec,
-    SchemaSpec, SequenceSpec, ServerSpec, Spec, StatisticsSpec, TableSpec,
-    TextSearchConfigurationSpec, TextSearchDictionarySpec, TriggerSpec, ViewSpec,
+    DefaultPrivilegesSpec, DomainSpec, EnumSpec, EventTriggerSpec, ExtensionSpec, File,
+    ForeignDataWrapperSpec, ForeignKeySpec, ForeignTableSpec, FunctionSpec, IdentityKindSpec,
+    IdentitySpec, IndexSpec, Map, OperatorSpec, PartitionOfSpec, PolicySpec, PublicationSpec,
+    PublishedTableSpec, RuleSpec, SchemaSpec, SequenceSpec, ServerSpec, Spec, StatisticsSpec,
+    TableSpec, TextSearchConfigurationSpec, TextSearchDictionarySpec, TriggerSpec, ViewSpec,
 };
 use super::names::{self, key, key_part};
 
@@ -466,6 +466,7 @@ pub fn to_file(catalog: &Catalog) -> File {
             FunctionKind::Procedure => f.procedures.insert(name, spec),
         }
     }
+    f.default_privileges = default_privileges(catalog);
     f
 }
 
@@ -884,28 +885,33 @@ fn owner_of(catalog: &Catalog, id: &ObjectId) -> Option<String> {
     catalog.owners.get(id).cloned()
 }
 
-/// The `grants:` of a function or a type: `None` for PostgreSQL's default.
+/// The `grants:` of a function or a type: `None` when it has PostgreSQL's default and
+/// would get it when created.
 fn full_grants_of(catalog: &Catalog, id: &ObjectId) -> Option<Map<Vec<String>>> {
-    catalog
-        .privileges
-        .contains_key(id)
+    let default = Privileges::default_for(AclKind::of(id));
+    (catalog.privileges.contains_key(id) || catalog.default_privileges.for_new(id) != default)
         .then(|| grants_of(catalog, id))
 }
 
-/// The `grants:` of an object (a table's or view's columns' with it), by role.
+/// The `grants:` of an object (a table's or view's columns' with it), by role; a role
+/// the default privileges would give something to on a new object and that has
+/// nothing here is listed with nothing (`role: []`).
 fn grants_of(catalog: &Catalog, object: &ObjectId) -> Map<Vec<String>> {
     let mut by_role: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let relation = match object {
         ObjectId::Table(r) | ObjectId::View(r) => Some(r),
         _ => None,
     };
-    for (id, p) in catalog.privileges.iter() {
-        let column = match id {
-            ObjectId::Column(r, c) if Some(r) == relation => Some(c),
-            ObjectId::Table(r) | ObjectId::View(r) if Some(r) == relation => None,
-            _ if id == object => None,
-            _ => continue,
-        };
+    let own = catalog
+        .privileges
+        .get(object)
+        .cloned()
+        .unwrap_or_else(|| Privileges::default_for(AclKind::of(object)));
+    let columns = catalog.privileges.iter().filter_map(|(id, p)| match id {
+        ObjectId::Column(r, c) if Some(r) == relation => Some((Some(c), p)),
+        _ => None,
+    });
+    for (column, p) in std::iter::once((None, &own)).chain(columns) {
         for g in p.iter() {
             let mut text = g.privilege.clone();
             if let Some(c) = column {
@@ -917,11 +923,44 @@ fn grants_of(catalog: &Catalog, object: &ObjectId) -> Map<Vec<String>> {
             by_role.entry(g.grantee.clone()).or_default().push(text);
         }
     }
+    if !catalog.default_privileges.is_empty() {
+        for g in catalog.default_privileges.for_new(object).iter() {
+            by_role.entry(g.grantee.clone()).or_default();
+        }
+    }
     let mut out = Map::default();
     for (role, list) in by_role {
         out.insert(role, list);
     }
     out
+}
+
+/// `default_privileges:`, one entry per (role, schema, kind).
+fn default_privileges(catalog: &Catalog) -> Vec<DefaultPrivilegesSpec> {
+    catalog
+        .default_privileges
+        .iter()
+        .map(|(key, p)| {
+            let mut grants = Map::default();
+            let mut by_role: BTreeMap<String, Vec<String>> = BTreeMap::new();
+            for g in p.iter() {
+                let mut text = g.privilege.clone();
+                if g.grantable {
+                    text.push_str(" WITH GRANT OPTION");
+                }
+                by_role.entry(g.grantee.clone()).or_default().push(text);
+            }
+            for (role, list) in by_role {
+                grants.insert(role, list);
+            }
+            DefaultPrivilegesSpec {
+                on: key.kind.sql().to_ascii_lowercase(),
+                role: (key.role != CURRENT_USER).then(|| key.role.clone()),
+                schema: key.schema.clone(),
+                grants,
+            }
+        })
+        .collect()
 }
 
 fn view(

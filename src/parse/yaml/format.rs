@@ -100,6 +100,34 @@ pub struct File {
     /// Procedures, like functions without `returns`.
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub procedures: Map<FunctionSpec>,
+    /// Default privileges (`ALTER DEFAULT PRIVILEGES`): what objects created from then
+    /// on get, `- {on: tables, schema: app, grants: {app_ro: [SELECT]}}`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub default_privileges: Vec<DefaultPrivilegesSpec>,
+}
+
+/// One entry of default privileges.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "default privileges: a map (on, grants, and optionally role and schema)"
+)]
+pub struct DefaultPrivilegesSpec {
+    /// The kind of object: `tables`, `sequences`, `functions`, `routines`, `types` or
+    /// `schemas`.
+    pub on: String,
+    /// The role whose new objects get them (`FOR ROLE`); the role applying when left
+    /// out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// The schema (`IN SCHEMA`); the whole database when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
+    /// Privileges by role (or `PUBLIC`), as on objects. Database-wide on functions and
+    /// types they are the whole list: `PUBLIC` keeps its default `EXECUTE` / `USAGE`
+    /// only when listed.
+    #[serde(default)]
+    pub grants: Map<Vec<String>>,
 }
 
 /// A schema.
