@@ -18,7 +18,6 @@ use libtest_mimic::{Arguments, Failed, Trial};
 use schemaplan::diff::diff;
 use schemaplan::model::Catalog;
 use schemaplan::order::order;
-use schemaplan::parse::order_statements;
 use schemaplan::render::{render, Plan};
 
 use common::TestDb;
@@ -107,8 +106,8 @@ fn scripts(dir: &Path, snap: &Path) -> Result<(), String> {
     let (up, down) = body
         .split_once("\n-- down\n")
         .ok_or("snapshot without a down section")?;
-    let mut from = offline(dir, "from.sql")?;
-    let mut to = offline(dir, "to.sql")?;
+    let mut from = common::offline_catalog(dir, "from.sql")?;
+    let mut to = common::offline_catalog(dir, "to.sql")?;
     // As `plan` reads them: owners written out on both sides.
     schemaplan::diff::settle_owners(&mut from, &mut to);
     for (start, script, goal, which) in [(&from, up, &to, "up"), (&to, down, &from, "down")] {
@@ -148,20 +147,11 @@ fn run(fut: impl std::future::Future<Output = Result<(), String>>) -> Result<(),
     rt.block_on(fut)
 }
 
-/// Interprets one fixture file offline, ordered as exact mode orders it.
-fn offline(dir: &Path, file: &str) -> Result<Catalog, String> {
-    let path = dir.join(file);
-    let text = std::fs::read_to_string(&path).unwrap_or_default();
-    let statements = schemaplan::parse::parse_sql(&path, &text).map_err(|e| e.to_string())?;
-    let statements = order_statements(statements).map_err(|e| e.to_string())?;
-    schemaplan::offline::interpret(&statements).map_err(|e| format!("offline {file}: {e}"))
-}
-
 async fn case(dir: &Path) -> Result<(), String> {
     let from_sql = std::fs::read_to_string(dir.join("from.sql")).unwrap_or_default();
     let to_sql = std::fs::read_to_string(dir.join("to.sql")).map_err(|e| e.to_string())?;
-    let a = offline(dir, "from.sql")?;
-    let b = offline(dir, "to.sql")?;
+    let a = common::offline_catalog(dir, "from.sql")?;
+    let b = common::offline_catalog(dir, "to.sql")?;
     let up = plan(&a, &b)?;
     if up.is_empty() {
         return Err("offline, from.sql and to.sql read the same: no plan".into());

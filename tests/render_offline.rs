@@ -20,8 +20,6 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use libtest_mimic::{Arguments, Failed, Trial};
-use schemaplan::model::Catalog;
-use schemaplan::parse::order_statements;
 use schemaplan::project::{plan_changes, plan_with_renames};
 
 const KNOWN_FAILURES: &str = "tests/fixtures/render_offline_known_failures.txt";
@@ -87,18 +85,9 @@ fn known_failures() -> BTreeMap<String, String> {
         .collect()
 }
 
-/// One fixture file read offline, ordered as `plan` orders it.
-fn offline(dir: &Path, file: &str) -> Result<Catalog, String> {
-    let path = dir.join(file);
-    let text = std::fs::read_to_string(&path).unwrap_or_default();
-    let statements = schemaplan::parse::parse_sql(&path, &text).map_err(|e| e.to_string())?;
-    let statements = order_statements(statements).map_err(|e| e.to_string())?;
-    schemaplan::offline::interpret(&statements).map_err(|e| format!("offline {file}: {e}"))
-}
-
 fn round_trip(dir: &Path, online: bool) -> Result<(), String> {
-    let mut from = offline(dir, "from.sql")?;
-    let mut to = offline(dir, "to.sql")?;
+    let mut from = common::offline_catalog(dir, "from.sql")?;
+    let mut to = common::offline_catalog(dir, "to.sql")?;
     // Owners written out on both sides, so that each is the state its section starts
     // from (as `plan` reads them).
     schemaplan::diff::settle_owners(&mut from, &mut to);

@@ -394,3 +394,12 @@ pub async fn apply_plan(
     }
     Ok(())
 }
+
+/// One fixture file interpreted offline, ordered as `plan` orders it.
+pub fn offline_catalog(dir: &Path, file: &str) -> Result<schemaplan::model::Catalog, String> {
+    let path = dir.join(file);
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    let statements = schemaplan::parse::parse_sql(&path, &text).map_err(|e| e.to_string())?;
+    let statements = schemaplan::parse::order_statements(statements).map_err(|e| e.to_string())?;
+    schemaplan::offline::interpret(&statements).map_err(|e| format!("offline {file}: {e}"))
+}
