@@ -17,7 +17,7 @@ mod common;
 use std::path::Path;
 use std::process::ExitCode;
 
-use libtest_mimic::{Arguments, Failed, Trial};
+use libtest_mimic::{Arguments, Failed};
 use schemaplan::diff::{diff, settle_owners};
 use schemaplan::model::{Catalog, ObjectId};
 use schemaplan::order::order;
@@ -27,17 +27,7 @@ use common::TestDb;
 
 fn main() -> ExitCode {
     let args = Arguments::from_args();
-    let cases = common::diff_cases();
-    let major = common::test_server_major();
-    let trials = cases
-        .into_iter()
-        .map(|path| {
-            let name = path.file_name().unwrap().to_string_lossy().to_string();
-            let too_old = common::fixture_requires(&path).is_some_and(|v| major < v);
-            Trial::test(name.clone(), move || run_case(&name, &path)).with_ignored_flag(too_old)
-        })
-        .collect();
-    libtest_mimic::run(&args, trials).exit_code()
+    libtest_mimic::run(&args, common::diff_case_trials(run_case)).exit_code()
 }
 
 fn run_case(name: &str, dir: &Path) -> Result<(), Failed> {

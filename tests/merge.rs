@@ -92,6 +92,20 @@ fn diverged(files_a: &[(&str, &str)], files_b: &[(&str, &str)]) -> (tempfile::Te
     (repo, clean)
 }
 
+/// Two branches touching different files: one adds a column to users, one adds tags.
+fn disjoint() -> (tempfile::TempDir, bool) {
+    diverged(
+        &[(
+            "users.sql",
+            "CREATE TABLE users (id bigint PRIMARY KEY, email varchar(100), name text);\n",
+        )],
+        &[(
+            "tags.sql",
+            "CREATE TABLE tags (id bigint PRIMARY KEY, label text);\n",
+        )],
+    )
+}
+
 fn plan_files(dir: &Path) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(dir.join("plans"))
         .unwrap()
@@ -103,16 +117,7 @@ fn plan_files(dir: &Path) -> Vec<String> {
 
 #[tokio::test]
 async fn disjoint_branches_merge_cleanly_and_apply_across_branches() {
-    let (repo, clean) = diverged(
-        &[(
-            "users.sql",
-            "CREATE TABLE users (id bigint PRIMARY KEY, email varchar(100), name text);\n",
-        )],
-        &[(
-            "tags.sql",
-            "CREATE TABLE tags (id bigint PRIMARY KEY, label text);\n",
-        )],
-    );
+    let (repo, clean) = disjoint();
     assert!(
         clean,
         "the git merge is clean: the branches touch different files"
@@ -436,16 +441,7 @@ fn a_dropped_table_altered_in_another_file_is_reported_not_an_error() {
 /// note why the schema was not compared, and exits 0.
 #[test]
 fn a_clean_merge_with_an_unreadable_schema_joins_the_heads_with_a_note() {
-    let (repo, clean) = diverged(
-        &[(
-            "users.sql",
-            "CREATE TABLE users (id bigint PRIMARY KEY, email varchar(100), name text);\n",
-        )],
-        &[(
-            "tags.sql",
-            "CREATE TABLE tags (id bigint PRIMARY KEY, label text);\n",
-        )],
-    );
+    let (repo, clean) = disjoint();
     assert!(clean, "the branches touch different files");
     let dir = repo.path();
     std::fs::write(dir.join("schema/broken.sql"), "CREATE TABLE (;\n").unwrap();

@@ -23,7 +23,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::process::ExitCode;
 
-use libtest_mimic::{Arguments, Failed, Trial};
+use libtest_mimic::{Arguments, Failed};
 use schemaplan::model::{Catalog, QualName, Table, TypeKind};
 use schemaplan::project::{plan_changes, plan_with_renames};
 use schemaplan::render::{classify_reverse, rollback_hazards, Hazard};
@@ -32,17 +32,7 @@ use common::TestDb;
 
 fn main() -> ExitCode {
     let args = Arguments::from_args();
-    let cases = common::diff_cases();
-    let major = common::test_server_major();
-    let trials = cases
-        .into_iter()
-        .map(|path| {
-            let name = path.file_name().unwrap().to_string_lossy().to_string();
-            let too_old = common::fixture_requires(&path).is_some_and(|v| major < v);
-            Trial::test(name.clone(), move || run_case(&name, &path)).with_ignored_flag(too_old)
-        })
-        .collect();
-    libtest_mimic::run(&args, trials).exit_code()
+    libtest_mimic::run(&args, common::diff_case_trials(run_case)).exit_code()
 }
 
 fn run_case(name: &str, dir: &Path) -> Result<(), Failed> {

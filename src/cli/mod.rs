@@ -246,6 +246,17 @@ impl Context {
             .url_env
             .clone()
             .unwrap_or_else(|| "DATABASE_URL".to_string());
+        // A URL found (with where it was found), parsed and noted.
+        let mut url = |setting: &'static str,
+                       found: Option<(String, String)>|
+         -> anyhow::Result<Option<DbUrl>> {
+            let Some((u, source)) = found else {
+                return Ok(None);
+            };
+            let url = DbUrl::parse(&u)?;
+            note(setting, url.redacted(), &source);
+            Ok(Some(url))
+        };
         let database = match g
             .database
             .as_deref()
@@ -256,14 +267,7 @@ impl Context {
             None => env_or_dotenv(&url_env, &cwd)?
                 .map(|u| (u, format!("{url_env} (environment or .env)"))),
         };
-        let database = match database {
-            Some((u, source)) => {
-                let url = DbUrl::parse(&u)?;
-                note("database", url.redacted(), &source);
-                Some(url)
-            }
-            None => None,
-        };
+        let database = url("database", database)?;
         let dev_url = match &g.dev_url {
             Some(u) => Some((u.clone(), "--dev-url".to_string())),
             None => match env_or_dotenv("SCHEMAPLAN_DEV_URL", &cwd)? {
@@ -271,14 +275,7 @@ impl Context {
                 None => fs.dev_url.clone().map(|u| (u, file_label.clone())),
             },
         };
-        let dev_url = match dev_url {
-            Some((u, source)) => {
-                let url = DbUrl::parse(&u)?;
-                note("dev_url", url.redacted(), &source);
-                Some(url)
-            }
-            None => None,
-        };
+        let dev_url = url("dev_url", dev_url)?;
         let pick = |flag: bool, from_file: bool| {
             if flag {
                 "flag"
@@ -326,6 +323,30 @@ impl Context {
             format!("{exclude:?}"),
             pick(!g.exclude_schemas.is_empty(), fs.exclude_schemas.is_some()),
         );
+        // Set only in the file: the paths (unless a command's flag names another),
+        // recoverable drops and the retention of held data.
+        let in_file = |p: &Option<PathBuf>, default: &str| match (&file, p) {
+            (Some(f), Some(p)) => f.path_of(p).display().to_string(),
+            _ => default.to_string(),
+        };
+        note(
+            "schema",
+            in_file(&fs.schema, "schema"),
+            pick(false, fs.schema.is_some()),
+        );
+        note(
+            "plans",
+            in_file(&fs.plans, "plans"),
+            pick(false, fs.plans.is_some()),
+        );
+        note(
+            "recoverable",
+            fs.recoverable.unwrap_or(false).to_string(),
+            pick(false, fs.recoverable.is_some()),
+        );
+        if let Some(r) = &fs.trash_retention {
+            note("trash_retention", r.clone(), pick(false, true));
+        }
         let color_stdout = match g.color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
@@ -491,49 +512,7 @@ fn config_command(ctx: &Context) -> anyhow::Result<Outcome> {
         Some(f) => format!("project file: {}\n", f.label()),
         None => format!("project file: none ({} here or above)\n", config::FILE_NAME),
     };
-    let desired = ctx.desired(Path::new("schema"));
-    let plans = ctx.plans(Path::new("plans"));
-    let file_or_default = |set: bool| {
-        if set {
-            ctx.file
-                .as_ref()
-                .map(ProjectFile::label)
-                .unwrap_or_default()
-        } else {
-            "default".to_string()
-        }
-    };
-    let fs = ctx
-        .file
-        .as_ref()
-        .map(|f| f.settings.clone())
-        .unwrap_or_default();
-    let mut rows: Vec<(&str, String, String)> = vec![
-        (
-            "schema",
-            desired.display().to_string(),
-            file_or_default(fs.schema.is_some()),
-        ),
-        (
-            "plans",
-            plans.display().to_string(),
-            file_or_default(fs.plans.is_some()),
-        ),
-    ];
-    rows.extend(
-        ctx.sources
-            .iter()
-            .map(|(k, v, s)| (*k, v.clone(), s.clone())),
-    );
-    rows.push((
-        "recoverable",
-        ctx.recoverable().to_string(),
-        file_or_default(fs.recoverable.is_some()),
-    ));
-    if let Some(r) = &fs.trash_retention {
-        rows.push(("trash_retention", r.clone(), file_or_default(true)));
-    }
-    for (k, v, s) in rows {
+    for (k, v, s) in &ctx.sources {
         out.push_str(&format!("{k:<16} {v:<40} ({s})\n"));
     }
     output::print(&out)?;

@@ -62,6 +62,7 @@ pub(crate) fn diff_privileges(e: &mut Emitter) {
                     default.clone(),
                     PrivilegePhase::BeforeDrop,
                     authz,
+                    Vec::new(),
                 ) {
                     out.push(c);
                 }
@@ -88,10 +89,7 @@ pub(crate) fn diff_privileges(e: &mut Emitter) {
                 PrivilegePhase::InPlace => foreign_revokes(e.from, id, &target),
                 _ => Vec::new(),
             };
-            if let Some(mut c) = alter(e.to, id, current, target, phase, authz) {
-                if let Change::AlterPrivileges { foreign: f, .. } = &mut c {
-                    *f = foreign;
-                }
+            if let Some(c) = alter(e.to, id, current, target, phase, authz, foreign) {
                 out.push(c);
             }
         }
@@ -375,6 +373,7 @@ fn alter(
     to: Privileges,
     phase: PrivilegePhase,
     authz: bool,
+    foreign: Vec<ForeignGrant>,
 ) -> Option<Change> {
     let (on, column) = grant_target(c, id)?;
     Some(Change::AlterPrivileges {
@@ -385,7 +384,7 @@ fn alter(
         to,
         phase,
         authz,
-        foreign: Vec::new(),
+        foreign,
     })
 }
 

@@ -403,3 +403,20 @@ pub fn offline_catalog(dir: &Path, file: &str) -> Result<schemaplan::model::Cata
     let statements = schemaplan::parse::order_statements(statements).map_err(|e| e.to_string())?;
     schemaplan::offline::interpret(&statements).map_err(|e| format!("offline {file}: {e}"))
 }
+
+/// One libtest-mimic trial per case of `tests/fixtures/diff`, named after it, running
+/// `run(name, dir)`; a case needing a newer server than the test server is ignored.
+pub fn diff_case_trials(
+    run: fn(&str, &Path) -> Result<(), libtest_mimic::Failed>,
+) -> Vec<libtest_mimic::Trial> {
+    let major = test_server_major();
+    diff_cases()
+        .into_iter()
+        .map(|path| {
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            let too_old = fixture_requires(&path).is_some_and(|v| major < v);
+            libtest_mimic::Trial::test(name.clone(), move || run(&name, &path))
+                .with_ignored_flag(too_old)
+        })
+        .collect()
+}

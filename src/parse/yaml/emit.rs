@@ -912,27 +912,33 @@ fn grants_of(catalog: &Catalog, object: &ObjectId) -> Map<Vec<String>> {
         _ => None,
     });
     for (column, p) in std::iter::once((None, &own)).chain(columns) {
-        for g in p.iter() {
-            let mut text = g.privilege.clone();
-            if let Some(c) = column {
-                text = format!("{text} ({})", Ident(c));
-            }
-            if g.grantable {
-                text.push_str(" WITH GRANT OPTION");
-            }
-            by_role.entry(g.grantee.clone()).or_default().push(text);
-        }
+        add_grants(&mut by_role, p, column);
     }
     if !catalog.default_privileges.is_empty() {
         for g in catalog.default_privileges.for_new(object).iter() {
             by_role.entry(g.grantee.clone()).or_default();
         }
     }
-    let mut out = Map::default();
-    for (role, list) in by_role {
-        out.insert(role, list);
+    Map(by_role.into_iter().collect())
+}
+
+/// Adds the grants of `p` (on `column`, if given) to a `grants:` map by role:
+/// `SELECT`, `UPDATE (note)`, `INSERT WITH GRANT OPTION`.
+fn add_grants(
+    by_role: &mut BTreeMap<String, Vec<String>>,
+    p: &Privileges,
+    column: Option<&String>,
+) {
+    for g in p.iter() {
+        let mut text = g.privilege.clone();
+        if let Some(c) = column {
+            text = format!("{text} ({})", Ident(c));
+        }
+        if g.grantable {
+            text.push_str(" WITH GRANT OPTION");
+        }
+        by_role.entry(g.grantee.clone()).or_default().push(text);
     }
-    out
 }
 
 /// `default_privileges:`, one entry per (role, schema, kind).
@@ -941,23 +947,13 @@ fn default_privileges(catalog: &Catalog) -> Vec<DefaultPrivilegesSpec> {
         .default_privileges
         .iter()
         .map(|(key, p)| {
-            let mut grants = Map::default();
-            let mut by_role: BTreeMap<String, Vec<String>> = BTreeMap::new();
-            for g in p.iter() {
-                let mut text = g.privilege.clone();
-                if g.grantable {
-                    text.push_str(" WITH GRANT OPTION");
-                }
-                by_role.entry(g.grantee.clone()).or_default().push(text);
-            }
-            for (role, list) in by_role {
-                grants.insert(role, list);
-            }
+            let mut by_role = BTreeMap::new();
+            add_grants(&mut by_role, p, None);
             DefaultPrivilegesSpec {
                 on: key.kind.sql().to_ascii_lowercase(),
                 role: (key.role != CURRENT_USER).then(|| key.role.clone()),
                 schema: key.schema.clone(),
-                grants,
+                grants: Map(by_role.into_iter().collect()),
             }
         })
         .collect()
