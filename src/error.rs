@@ -337,6 +337,16 @@ pub enum Error {
         source_arg: String,
     },
 
+    /// SQLAlchemy models could not be read: the interpreter or SQLAlchemy is missing,
+    /// or importing the models failed (the message names the Python file and line).
+    #[error("SQLAlchemy models {target}: {message}")]
+    Models {
+        /// The target, as written (`app.models:Base`).
+        target: String,
+        /// What went wrong, and what to install or fix.
+        message: String,
+    },
+
     /// Options or a project state that rule out what was asked, with what to do instead
     /// (e.g. `--mode offline` while comparing with a live database).
     #[error("{message}")]

@@ -248,7 +248,7 @@ fn invalid_utf8_is_located() {
         "schema/a.sql",
         b"CREATE TABLE t (\n  id bigint, -- caf\xe9\n);\n",
     )]);
-    let schema = p.desired.join("a.sql");
+    let schema = p.desired.paths[0].join("a.sql");
     both_fail(
         &p,
         &format!(
@@ -260,7 +260,7 @@ fn invalid_utf8_is_located() {
         "schema/a.yaml",
         b"tables:\n  t\xc3\xa9:\n    columns:\n      \xff: int\n",
     )]);
-    let schema = p.desired.join("a.yaml");
+    let schema = p.desired.paths[0].join("a.yaml");
     both_fail(
         &p,
         &format!(
@@ -294,7 +294,7 @@ fn deep_yaml_nesting_is_refused_at_once() {
         "]".repeat(100_000)
     );
     let (_dir, p) = project(&[("schema/a.yaml", deep.as_bytes())]);
-    let file = p.desired.join("a.yaml");
+    let file = p.desired.paths[0].join("a.yaml");
     both_fail(
         &p,
         &format!(
@@ -370,7 +370,10 @@ fn a_table_defined_in_two_files_is_refused_by_plan_and_check() {
             b"-- users again\nCREATE TABLE users (id bigint PRIMARY KEY, email text);\n",
         ),
     ]);
-    let (a, b) = (p.desired.join("a.sql"), p.desired.join("b.sql"));
+    let (a, b) = (
+        p.desired.paths[0].join("a.sql"),
+        p.desired.paths[0].join("b.sql"),
+    );
     both_fail(
         &p,
         &format!(
@@ -387,7 +390,7 @@ fn a_table_defined_in_two_files_is_refused_by_plan_and_check() {
 fn a_rename_hint_matching_nothing_fails_plan_and_check_alike() {
     let (dir, p) = project(&[("schema/a.sql", b"CREATE TABLE users (id bigint);\n")]);
     plan_then_check(&p);
-    let file = p.desired.join("a.sql");
+    let file = p.desired.paths[0].join("a.sql");
     let cases: [(&str, &str); 4] = [
         (
             "-- schemaplan: rename table public.nothere -> users\nCREATE TABLE users (id bigint);\n",
@@ -439,7 +442,7 @@ fn check_passes_after_plan_adds_keys_online() {
     )]);
     plan_then_check(&p);
     std::fs::write(
-        p.desired.join("a.sql"),
+        p.desired.paths[0].join("a.sql"),
         "CREATE TABLE users (id bigint PRIMARY KEY, email text UNIQUE, nick text,\n  CONSTRAINT users_nick_key UNIQUE NULLS NOT DISTINCT (nick));\n",
     )
     .unwrap();

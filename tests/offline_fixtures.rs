@@ -189,7 +189,7 @@ fn demo() -> Result<(), Failed> {
     let scripts = schemaplan::plan::up_scripts(history.in_order()).map_err(|e| e.to_string())?;
     let replayed = schemaplan::offline::interpret_scripts(&scripts).map_err(|e| e.to_string())?;
     let schema =
-        schemaplan::offline::interpret_source(&root.join("schema")).map_err(|e| e.to_string())?;
+        schemaplan::offline::interpret_source(root.join("schema")).map_err(|e| e.to_string())?;
     let changes = plan(&replayed, &schema)?;
     if changes.is_empty() {
         Ok(())

@@ -68,7 +68,7 @@ struct JsonRevision<'a> {
 
 /// Runs `check`.
 pub async fn run(ctx: &Context, args: CheckArgs) -> anyhow::Result<Outcome> {
-    let project = ctx.project(&args.desired, &args.plans);
+    let project = ctx.project(&args.desired, &args.plans)?;
     let report = project.check(args.verify).await?;
     let CheckReport {
         mut findings,

@@ -61,7 +61,12 @@ pub async fn run(ctx: &Context, args: DiffArgs) -> anyhow::Result<Outcome> {
         .as_ref()
         .and_then(|f| f.database().cloned())
         .or_else(|| to.database().cloned());
-    let project = ctx.project(Path::new("schema"), Path::new("plans"));
+    // Only the settings matter here: the sources are the arguments.
+    let project = crate::project::Project {
+        desired: Path::new("schema").into(),
+        plans: Path::new("plans").to_path_buf(),
+        settings: ctx.settings(),
+    };
     let reader = if needs_dev {
         let reader = project.reader(compared.as_ref()).await?;
         ctx.status(&format!(
@@ -91,7 +96,7 @@ pub async fn run(ctx: &Context, args: DiffArgs) -> anyhow::Result<Outcome> {
     output::warn_unmanaged(&from_label, &a.unmanaged_names());
     output::warn_unmanaged(&to.to_string(), &b.unmanaged_names());
     let hints = match &to {
-        Source::Files(path) => crate::parse::read_rename_hints(path)?,
+        Source::Files(input) => crate::parse::read_rename_hints(input)?,
         _ => Vec::new(),
     };
     crate::project::revision::warn_ignored_privileges(&b, ctx.privileges);
@@ -101,7 +106,7 @@ pub async fn run(ctx: &Context, args: DiffArgs) -> anyhow::Result<Outcome> {
     };
     let (plan, _, _) =
         plan_with_renames(&a, &b, &hints, !args.no_online, access).map_err(|e| match &to {
-            Source::Files(path) => crate::parse::locate_error(e, path),
+            Source::Files(input) => crate::parse::locate_error(e, input),
             _ => e,
         })?;
     match args.format {

@@ -153,7 +153,7 @@ struct JsonMerge<'a> {
 
 /// Runs `merge`.
 pub async fn merge(ctx: &Context, args: MergeArgs) -> anyhow::Result<Outcome> {
-    let project = ctx.project(&args.desired, &args.plans);
+    let project = ctx.project(&args.desired, &args.plans)?;
     let history = project.history()?;
     if history.heads().len() <= 1 {
         eprintln!("nothing to merge: {} has one head", args.plans.display());

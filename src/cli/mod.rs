@@ -399,21 +399,31 @@ impl Context {
     }
 
     /// The project a command works on: its desired schema and plans (as the command's
-    /// flags name them), with the settings resolved from the global options.
-    pub fn project(&self, desired: &Path, plans: &Path) -> Project {
-        Project {
-            desired: desired.to_path_buf(),
+    /// flags name them, with the project file's `[[source]]`s: SQLAlchemy models are
+    /// compiled here), with the settings resolved from the global options.
+    pub fn project(&self, desired: &Path, plans: &Path) -> crate::Result<Project> {
+        let desired = match &self.file {
+            Some(f) => f.desired_input(desired)?,
+            None => desired.into(),
+        };
+        Ok(Project {
+            desired,
             plans: plans.to_path_buf(),
-            settings: Settings {
-                mode: self.mode,
-                dev_url: self.dev_url.clone(),
-                database: self.database.clone(),
-                filter: self.filter.clone(),
-                online: true,
-                recoverable: false,
-                privileges: self.privileges,
-                manage_owners: self.manage_owners,
-            },
+            settings: self.settings(),
+        })
+    }
+
+    /// The project settings the global options and the project file resolve to.
+    pub fn settings(&self) -> Settings {
+        Settings {
+            mode: self.mode,
+            dev_url: self.dev_url.clone(),
+            database: self.database.clone(),
+            filter: self.filter.clone(),
+            online: true,
+            recoverable: false,
+            privileges: self.privileges,
+            manage_owners: self.manage_owners,
         }
     }
 

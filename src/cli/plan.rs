@@ -59,7 +59,7 @@ pub async fn run(ctx: &Context, args: PlanArgs) -> anyhow::Result<Outcome> {
         .message
         .clone()
         .unwrap_or_else(|| "next revision".to_string());
-    let mut project = ctx.project(&args.desired, &args.plans);
+    let mut project = ctx.project(&args.desired, &args.plans)?;
     project.settings.online = !args.no_online;
     project.settings.recoverable = args.recoverable || ctx.recoverable();
     let history = project.history()?;

@@ -19,7 +19,6 @@
 pub mod cluster;
 
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::sync::{LazyLock, Mutex};
 use std::time::Duration;
 
@@ -218,11 +217,14 @@ pub async fn drop_all_scratch() -> Result<()> {
     first_error.map_or(Ok(()), Err)
 }
 
-/// Reads, orders and loads the schema at `path` into a new scratch database on
+/// Reads, orders and loads the schema `input` into a new scratch database on
 /// `server`. When loading fails, the scratch database is dropped before the error is
 /// returned.
-pub async fn load_source(server: &DbUrl, path: &Path) -> Result<DevDatabase> {
-    let statements = order_statements(read_sql_source(path)?)?;
+pub async fn load_source(
+    server: &DbUrl,
+    input: impl Into<crate::parse::SchemaInput>,
+) -> Result<DevDatabase> {
+    let statements = order_statements(read_sql_source(input)?)?;
     ensure_roles(
         server,
         statements.iter().map(|s| (s.sql.as_str(), &s.location)),
@@ -323,10 +325,10 @@ pub async fn ensure_roles<'a>(
     Ok(())
 }
 
-/// The schema at `path` (a `.sql` or YAML file, or a directory of them) as PostgreSQL
+/// The schema `input` (schema files, a directory of them, models) as PostgreSQL
 /// makes it: loaded into a scratch database, introspected, dropped.
-pub async fn load_catalog(server: &DbUrl, path: &Path) -> Result<Catalog> {
-    let scratch = load_source(server, path).await?;
+pub async fn load_catalog(server: &DbUrl, input: &crate::parse::SchemaInput) -> Result<Catalog> {
+    let scratch = load_source(server, input).await?;
     let result = async { introspect(&scratch.url().connect().await?).await }.await;
     scratch.drop_database().await?;
     result
@@ -476,7 +478,7 @@ mod tests {
     use crate::parse::parse_sql;
 
     fn ends(sql: &str, options: &LoadOptions) -> Vec<usize> {
-        let stmts = parse_sql(Path::new("t.sql"), sql).unwrap();
+        let stmts = parse_sql(std::path::Path::new("t.sql"), sql).unwrap();
         let mut out = Vec::new();
         let mut i = 0;
         while i < stmts.len() {

@@ -21,8 +21,6 @@ mod expr;
 mod interp;
 mod types;
 
-use std::path::Path;
-
 use crate::error::Result;
 use crate::model::Catalog;
 use crate::parse::order_statements;
@@ -66,10 +64,10 @@ pub fn interpret(statements: &[Statement]) -> Result<Catalog> {
 /// How many statements [`interpret`] parses ahead of the one it interprets.
 const PARSE_AHEAD: usize = 64;
 
-/// Reads, orders and interprets the schema at `path` (a `.sql` file or a directory), as
+/// Reads, orders and interprets the schema `input` (schema files and models), as
 /// exact mode's `devdb::load_source` reads and orders it before loading.
-pub fn interpret_source(path: &Path) -> Result<Catalog> {
-    let statements = order_statements(parse::read_sql_source(path)?)?;
+pub fn interpret_source(input: impl Into<parse::SchemaInput>) -> Result<Catalog> {
+    let statements = order_statements(parse::read_sql_source(input)?)?;
     interpret(&statements)
 }
 

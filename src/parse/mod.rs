@@ -24,12 +24,14 @@ mod refs;
 mod rewrite;
 mod split;
 mod sql;
+pub mod sqlalchemy;
 mod walk;
 pub mod yaml;
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::error::{one_line, Location, Result};
 use crate::model::{Ident, QualName};
@@ -39,6 +41,60 @@ pub use hints::{parse_hints, RenameHint};
 pub use order::order_statements;
 pub(crate) use refs::parse_qualified_string;
 pub use rewrite::{split_foreign_keys, split_owned_by};
+pub use sqlalchemy::{Models, ModelsSpec};
+
+/// Where a desired schema is declared: schema files (a file, or a directory of them)
+/// and SQLAlchemy models compiled to SQL. Statements come from the paths first, in
+/// path order, then from the models.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SchemaInput {
+    /// Schema files, or directories of them.
+    pub paths: Vec<PathBuf>,
+    /// Compiled models.
+    pub models: Vec<Arc<Models>>,
+}
+
+impl From<&Path> for SchemaInput {
+    fn from(path: &Path) -> SchemaInput {
+        SchemaInput {
+            paths: vec![path.to_path_buf()],
+            models: Vec::new(),
+        }
+    }
+}
+
+impl From<&PathBuf> for SchemaInput {
+    fn from(path: &PathBuf) -> SchemaInput {
+        SchemaInput::from(path.as_path())
+    }
+}
+
+impl From<PathBuf> for SchemaInput {
+    fn from(path: PathBuf) -> SchemaInput {
+        SchemaInput {
+            paths: vec![path],
+            models: Vec::new(),
+        }
+    }
+}
+
+impl From<&SchemaInput> for SchemaInput {
+    fn from(input: &SchemaInput) -> SchemaInput {
+        input.clone()
+    }
+}
+
+/// `schema`, `schema + app.models:Base`.
+impl fmt::Display for SchemaInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names = self
+            .paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .chain(self.models.iter().map(|m| m.target.clone()));
+        f.write_str(&names.collect::<Vec<_>>().join(" + "))
+    }
+}
 
 /// One statement of a schema file, with what it creates and references.
 #[derive(Clone, Debug)]
@@ -385,8 +441,12 @@ impl fmt::Display for ObjRef {
 /// YAML files (`.yaml`, `.yml`) among them are compiled by [`yaml::read_yaml`];
 /// an object that a YAML file defines and another file defines too is
 /// [`crate::Error::DefinedTwice`].
-pub fn read_sql_source(path: &Path) -> Result<Vec<Statement>> {
-    let files = files::sql_files(path)?;
+pub fn read_sql_source(input: impl Into<SchemaInput>) -> Result<Vec<Statement>> {
+    let input = input.into();
+    let mut files = Vec::new();
+    for path in &input.paths {
+        files.extend(files::sql_files(path)?);
+    }
     let mut statements = Vec::new();
     let mut yaml_defined = Vec::new();
     // Files are read and parsed on every core; results are taken in path order, so the
@@ -394,6 +454,11 @@ pub fn read_sql_source(path: &Path) -> Result<Vec<Statement>> {
     for (file, parsed) in files.iter().zip(parallel_map(&files, |f| read_file(f))) {
         let parsed = parsed?;
         yaml_defined.extend(std::iter::repeat_n(yaml::is_yaml(file), parsed.len()));
+        statements.extend(parsed);
+    }
+    for models in &input.models {
+        let parsed = models.statements()?;
+        yaml_defined.extend(std::iter::repeat_n(false, parsed.len()));
         statements.extend(parsed);
     }
     if yaml_defined.contains(&true) {
@@ -476,10 +541,10 @@ fn defined_once(statements: &[Statement], yaml: &[bool]) -> Result<()> {
     Ok(())
 }
 
-/// Where the schema at `path` creates `relation` (its first statement doing so), for
+/// Where the schema `input` creates `relation` (its first statement doing so), for
 /// errors about it; `None` when no statement does or the files do not read.
-pub fn declaration_of(path: &Path, relation: &crate::model::QualName) -> Option<Location> {
-    let statements = read_sql_source(path).ok()?;
+pub fn declaration_of(input: &SchemaInput, relation: &crate::model::QualName) -> Option<Location> {
+    let statements = read_sql_source(input).ok()?;
     statements
         .into_iter()
         .find(|s| {
@@ -490,12 +555,12 @@ pub fn declaration_of(path: &Path, relation: &crate::model::QualName) -> Option<
         .map(|s| s.location)
 }
 
-/// An error about a table of the desired schema, located at the statement at `path`
+/// An error about a table of the desired schema, located at the statement of `input`
 /// that creates it (a type change no cast covers); other errors unchanged.
-pub fn locate_error(error: crate::error::Error, path: &Path) -> crate::error::Error {
+pub fn locate_error(error: crate::error::Error, input: &SchemaInput) -> crate::error::Error {
     match error {
         crate::error::Error::NoCast(mut e) if e.declared_in.is_none() => {
-            e.declared_in = declaration_of(path, &e.table);
+            e.declared_in = declaration_of(input, &e.table);
             crate::error::Error::NoCast(e)
         }
         other => other,
@@ -503,16 +568,25 @@ pub fn locate_error(error: crate::error::Error, path: &Path) -> crate::error::Er
 }
 
 /// The hints (`-- schemaplan: rename OLD -> NEW`, `-- schemaplan: using COLUMN: EXPR`, and
-/// YAML `renamed_from` and `using`) of a schema file or directory, in file order.
-pub fn read_rename_hints(path: &Path) -> Result<Vec<crate::parse::RenameHint>> {
+/// YAML `renamed_from` and `using`, and the models' `info={"schemaplan": ...}`) of a
+/// desired schema, in file order.
+pub fn read_rename_hints(input: impl Into<SchemaInput>) -> Result<Vec<crate::parse::RenameHint>> {
+    let input = input.into();
     let mut hints = Vec::new();
-    for file in files::sql_files(path)? {
+    let mut files = Vec::new();
+    for path in &input.paths {
+        files.extend(files::sql_files(path)?);
+    }
+    for file in files {
         let text = read_text(&file)?;
         if yaml::is_yaml(&file) {
             hints.extend(yaml::rename_hints(&file, &text)?);
         } else {
             hints.extend(hints::parse_hints(&file, &text)?);
         }
+    }
+    for models in &input.models {
+        hints.extend(models.hints()?);
     }
     Ok(hints)
 }

@@ -225,7 +225,7 @@ impl Project {
             if mismatches.is_empty() {
                 mode.push_str(&format!(
                     "; verified: the offline reading of {} and {} equals PostgreSQL's (dev server {}:{})",
-                    self.desired.display(),
+                    &self.desired,
                     self.plans.display(),
                     server.host(),
                     server.port()

@@ -12,11 +12,13 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
 use crate::model::PrivilegeMode;
+use crate::parse::{ModelsSpec, SchemaInput};
 
 use super::ModeChoice;
 
@@ -73,6 +75,29 @@ impl FileSettings {
     }
 }
 
+/// One `[[source]]` table: more of the desired schema, beside `schema`.
+///
+/// ```toml
+/// [[source]]
+/// sqlalchemy = "app.models:Base"   # or a MetaData, or a module holding them
+/// python = ".venv/bin/python"      # default: the project's virtual environment
+///
+/// [[source]]
+/// files = "db/views"               # more schema files
+/// ```
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct SourceEntry {
+    /// SQLAlchemy models: `package.module:Name` or `package.module`.
+    pub sqlalchemy: Option<String>,
+    /// The interpreter that imports them (relative to the project file's directory).
+    pub python: Option<PathBuf>,
+    /// The directory the models are imported from (default: the project file's).
+    pub path: Option<PathBuf>,
+    /// Schema files: a `.sql`/YAML file or a directory of them.
+    pub files: Option<PathBuf>,
+}
+
 /// The whole file: the top level's settings (listed again: `deny_unknown_fields` does
 /// not reach through `flatten`), and named environments.
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -92,6 +117,9 @@ struct RawFile {
     /// `[env.NAME]` tables.
     #[serde(default)]
     env: BTreeMap<String, FileSettings>,
+    /// `[[source]]` tables.
+    #[serde(default)]
+    source: Vec<SourceEntry>,
 }
 
 /// A project file, read.
@@ -103,6 +131,8 @@ pub struct ProjectFile {
     pub settings: FileSettings,
     /// The environment chosen (`--env`), if any.
     pub env: Option<String>,
+    /// More of the desired schema (`[[source]]`), in the file's order.
+    pub sources: Vec<SourceEntry>,
 }
 
 impl ProjectFile {
@@ -118,6 +148,42 @@ impl ProjectFile {
         } else {
             self.dir().join(p)
         }
+    }
+
+    /// The desired schema: `schema` (the `--desired` path given, or the file's) and the
+    /// file's `[[source]]`s, models compiled. The default `schema/` may be absent when
+    /// other sources declare the schema.
+    pub fn desired_input(&self, schema: &Path) -> Result<SchemaInput> {
+        let mut input = SchemaInput::default();
+        if self.sources.is_empty() || self.settings.schema.is_some() || schema.exists() {
+            input.paths.push(schema.to_path_buf());
+        }
+        for s in &self.sources {
+            if let Some(files) = &s.files {
+                input.paths.push(self.path_of(files));
+            }
+            if let Some(target) = &s.sqlalchemy {
+                let spec = ModelsSpec {
+                    target: target.clone(),
+                    // A bare name (`python3.12`) is looked up on PATH.
+                    python: s.python.as_ref().map(|p| {
+                        if p.components().count() > 1 {
+                            self.path_of(p)
+                        } else {
+                            p.clone()
+                        }
+                    }),
+                    root: s
+                        .path
+                        .as_ref()
+                        .map_or_else(|| self.dir().to_path_buf(), |p| self.path_of(p)),
+                };
+                input
+                    .models
+                    .push(Arc::new(crate::parse::sqlalchemy::compile(&spec)?));
+            }
+        }
+        Ok(input)
     }
 
     /// Where a setting comes from, for `schemaplan config`.
@@ -170,6 +236,7 @@ pub fn read(path: &Path, text: &str, env: Option<&str>) -> Result<ProjectFile> {
         recoverable: t.recoverable,
         trash_retention: t.trash_retention,
     };
+    check_sources(path, text, &t.source)?;
     let mut envs = t.env;
     let settings = match env {
         None => top,
@@ -215,7 +282,65 @@ pub fn read(path: &Path, text: &str, env: Option<&str>) -> Result<ProjectFile> {
         path: path.to_path_buf(),
         settings,
         env: env.map(str::to_string),
+        sources: t.source,
     })
+}
+
+/// Each `[[source]]` names one thing: models or files, and a models target that
+/// Python can import.
+fn check_sources(path: &Path, text: &str, sources: &[SourceEntry]) -> Result<()> {
+    let mut tables = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.trim_start().starts_with("[[source]]"))
+        .map(|(i, _)| i + 1);
+    for s in sources {
+        let line = tables.next().unwrap_or(1);
+        match (&s.sqlalchemy, &s.files) {
+            (Some(_), Some(_)) | (None, None) => {
+                return Err(bad(
+                    path,
+                    line,
+                    "a [[source]] names either `sqlalchemy = \"package.module:Base\"` or `files = \"DIR\"`",
+                ))
+            }
+            (None, Some(_)) if s.python.is_some() || s.path.is_some() => {
+                return Err(bad(
+                    path,
+                    line,
+                    "`python` and `path` belong to a `sqlalchemy` [[source]], not to `files`",
+                ))
+            }
+            (Some(target), None) if !is_models_target(target) => {
+                return Err(bad(
+                    path,
+                    line,
+                    &format!(
+                        "sqlalchemy = {target:?}: expected `package.module:Name` (a declarative base or a MetaData) or `package.module`"
+                    ),
+                ))
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// `app.models:Base`, `app.models`, `app.db:Base.metadata`.
+fn is_models_target(target: &str) -> bool {
+    let dotted = |s: &str| {
+        !s.is_empty()
+            && s.split('.').all(|part| {
+                part.chars()
+                    .next()
+                    .is_some_and(|c| c.is_alphabetic() || c == '_')
+                    && part.chars().all(|c| c.is_alphanumeric() || c == '_')
+            })
+    };
+    match target.split_once(':') {
+        Some((module, name)) => dotted(module) && dotted(name),
+        None => dotted(target),
+    }
 }
 
 /// Reads `60s`, `500ms`, `2m`, `1h`, `30d` or a plain number of seconds (the flags'
@@ -323,6 +448,38 @@ privileges = "authoritative"
             .unwrap_err()
             .to_string();
         assert!(e.contains("trash_retention"), "{e}");
+    }
+
+    #[test]
+    fn sources_name_models_or_files() {
+        let path = Path::new("schemaplan.toml");
+        let f = read(
+            path,
+            "[[source]]\nsqlalchemy = \"app.models:Base\"\npython = \".venv/bin/python\"\n\n[[source]]\nfiles = \"db/views\"\n",
+            None,
+        )
+        .unwrap();
+        assert_eq!(f.sources.len(), 2);
+        assert_eq!(f.sources[0].sqlalchemy.as_deref(), Some("app.models:Base"));
+        assert_eq!(f.sources[1].files.as_deref(), Some(Path::new("db/views")));
+        let e = read(path, "mode = \"auto\"\n[[source]]\npython = \"p\"\n", None)
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("schemaplan.toml:2:"), "{e}");
+        let e = read(path, "[[source]]\nsqlalchemy = \"app/models.py\"\n", None)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("package.module:Name"), "{e}");
+        let e = read(path, "[[source]]\nsqlalchemy = \"a:B\"\nmodels = 1\n", None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("schemaplan.toml:3:") && e.contains("models"),
+            "{e}"
+        );
+        assert!(is_models_target("app.db.base:Base.metadata"));
+        assert!(is_models_target("models"));
+        assert!(!is_models_target("app.:Base"));
     }
 
     #[test]

@@ -43,6 +43,7 @@ use crate::connect::DbUrl;
 use crate::devdb::cluster::LocalCluster;
 use crate::error::{Error, Result};
 use crate::model::{Access, PrivilegeMode, SchemaFilter};
+use crate::parse::SchemaInput;
 
 pub use check::{CheckReport, Finding};
 pub use merge::{Analysis, MergeReport};
@@ -117,8 +118,9 @@ impl Default for Settings {
 /// settings.
 #[derive(Clone, Debug)]
 pub struct Project {
-    /// The desired schema: a schema file or a directory of them.
-    pub desired: PathBuf,
+    /// The desired schema: schema files (a file or a directory of them) and compiled
+    /// SQLAlchemy models.
+    pub desired: SchemaInput,
     /// The plans directory.
     pub plans: PathBuf,
     /// Settings.
@@ -189,7 +191,7 @@ impl Project {
             ));
         }
         Ok(Project {
-            desired: root.join("schema"),
+            desired: root.join("schema").into(),
             plans: root.join("plans"),
             settings: Settings::default(),
         })
@@ -251,15 +253,17 @@ impl Project {
 
     /// The desired schema as a source (refusing a database or a plans directory).
     pub fn desired_source(&self) -> Result<Source> {
-        let desired = Source::parse(&self.desired.display().to_string())?;
-        if !matches!(desired, Source::Files(_)) {
-            return Err(Error::Refused {
-                message: format!(
-                    "--desired must be a .sql file or a directory of schema files, not {desired}"
-                ),
-            });
+        for path in &self.desired.paths {
+            let source = Source::parse(&path.display().to_string())?;
+            if !matches!(source, Source::Files(_)) {
+                return Err(Error::Refused {
+                    message: format!(
+                        "--desired must be a .sql file or a directory of schema files, not {source}"
+                    ),
+                });
+            }
         }
-        Ok(desired)
+        Ok(Source::Files(self.desired.clone()))
     }
 
     /// Runs `op` with a reader for this project, then stops what the reader started,

@@ -12,6 +12,7 @@ use crate::connect::{is_database_url, DbUrl};
 use crate::error::{Error, Result};
 use crate::introspect::live_catalog;
 use crate::model::{Catalog, SchemaFilter};
+use crate::parse::SchemaInput;
 use crate::plan::{self, Revision};
 
 /// How schema files and plans become a Catalog.
@@ -47,8 +48,8 @@ impl Mode {
 pub enum Source {
     /// A live database.
     Database(DbUrl),
-    /// A schema file or a directory of them.
-    Files(PathBuf),
+    /// Schema files (a file or a directory of them) and SQLAlchemy models.
+    Files(SchemaInput),
     /// A directory of revision files, replayed.
     Plans(PathBuf),
 }
@@ -64,7 +65,7 @@ impl Source {
             if is_plans_dir(path) {
                 return Ok(Source::Plans(path.to_path_buf()));
             }
-            return Ok(Source::Files(path.to_path_buf()));
+            return Ok(Source::Files(path.into()));
         }
         Err(Error::BadSource {
             source_arg: arg.to_string(),
@@ -89,10 +90,10 @@ impl Source {
     pub async fn load(&self, mode: &Mode, filter: &SchemaFilter) -> Result<Catalog> {
         let mut catalog = match (self, mode) {
             (Source::Database(url), _) => live_catalog(&url.connect().await?).await?,
-            (Source::Files(path), Mode::Exact(server)) => {
-                crate::devdb::load_catalog(server, path).await?
+            (Source::Files(input), Mode::Exact(server)) => {
+                crate::devdb::load_catalog(server, input).await?
             }
-            (Source::Files(path), Mode::Offline) => crate::offline::interpret_source(path)?,
+            (Source::Files(input), Mode::Offline) => crate::offline::interpret_source(input)?,
             (Source::Plans(dir), mode) => replay(plan::dir::load(dir)?.in_order(), mode).await?,
         };
         filter.apply(&mut catalog);
@@ -105,7 +106,8 @@ impl fmt::Display for Source {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Source::Database(u) => f.write_str(&u.redacted()),
-            Source::Files(p) | Source::Plans(p) => write!(f, "{}", p.display()),
+            Source::Files(input) => write!(f, "{input}"),
+            Source::Plans(p) => write!(f, "{}", p.display()),
         }
     }
 }

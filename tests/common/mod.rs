@@ -420,3 +420,41 @@ pub fn diff_case_trials(
         })
         .collect()
 }
+
+/// A virtual environment with Alembic, SQLAlchemy and psycopg2 from PyPI, kept in
+/// target/ between runs and created once per test binary: tests run on parallel
+/// threads, and two `python3 -m venv` on one directory collide.
+pub fn python_venv() -> PathBuf {
+    static VENV: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    VENV.get_or_init(create_venv).clone()
+}
+
+fn create_venv() -> PathBuf {
+    let dir = root().join("target/alembic-venv");
+    let alembic = dir.join("bin/alembic");
+    if !alembic.exists() {
+        // --clear: a run stopped half way leaves a partial environment.
+        let o = Command::new("python3")
+            .args(["-m", "venv", "--clear"])
+            .arg(&dir)
+            .output()
+            .expect("python3 -m venv");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let o = Command::new(dir.join("bin/pip"))
+            .args([
+                "install",
+                "-q",
+                "alembic>=1.13,<2",
+                "sqlalchemy>=2,<3",
+                "psycopg2-binary>=2.9,<3",
+            ])
+            .output()
+            .expect("pip install");
+        assert!(
+            o.status.success(),
+            "pip install failed: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    dir
+}
