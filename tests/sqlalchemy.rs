@@ -82,6 +82,59 @@ class Tag(Base):
     name: Mapped[str] = mapped_column(String(40), unique=True)
 "#;
 
+/// What SQLAlchemy expresses beyond the basics: a schema on every table (through a
+/// mixin's `__table_args__`), an identity, a named sequence, a stored computed column,
+/// a partial covering index, a GIN index, a multi-column unique constraint, a deferrable
+/// foreign key, a native enum in a schema, ARRAY, JSONB, comments. The target is the
+/// module: its declarative base is found.
+const EVERYTHING: &str = r#"import enum
+from decimal import Decimal
+from sqlalchemy import (BigInteger, CheckConstraint, Column, Computed, Enum, ForeignKey, Identity, Index,
+                        Integer, MetaData, Numeric, Sequence, String, Table, Text, UniqueConstraint, text)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Status(enum.Enum):
+    open = "open"
+    paid = "paid"
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Billing:
+    __table_args__ = {"schema": "billing"}
+
+
+class Customer(Billing, Base):
+    __tablename__ = "customers"
+    __table_args__ = (UniqueConstraint("region", "code", name="customers_region_code_key"),
+                      {"schema": "billing", "comment": "who pays"})
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True, start=1000), primary_key=True)
+    region: Mapped[str] = mapped_column(String(8))
+    code: Mapped[str] = mapped_column(String(20), comment="the customer's own code")
+    labels: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=text("'{}'"))
+
+
+class Invoice(Billing, Base):
+    __tablename__ = "invoices"
+    __table_args__ = (
+        CheckConstraint("net >= 0", name="invoices_net_check"),
+        Index("invoices_open_idx", "customer_id", postgresql_where=text("status = 'open'"), postgresql_include=["net"]),
+        Index("invoices_meta_idx", "meta", postgresql_using="gin"),
+        {"schema": "billing"},
+    )
+    id: Mapped[int] = mapped_column(Integer, Sequence("invoice_numbers", schema="billing", start=1, increment=1),
+                                    server_default=text("nextval('billing.invoice_numbers')"), primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("billing.customers.id", ondelete="RESTRICT", deferrable=True, initially="DEFERRED"))
+    status: Mapped[Status] = mapped_column(Enum(Status, name="invoice_status", schema="billing"), server_default="open")
+    net: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    tax: Mapped[Decimal] = mapped_column(Numeric(12, 2), Computed("net * 0.2", persisted=True))
+    meta: Mapped[dict] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
+"#;
+
 /// The same schema as SQL, written the way a person would (lower case, inline
 /// constraints, defaults after NOT NULL).
 const AS_SQL: &str = r#"create type user_role as enum ('admin', 'member');
@@ -335,6 +388,51 @@ async fn model_edits_plan_apply_and_converge_with_rows() {
         .unwrap()
         .get(0);
     assert_eq!(rows, 1);
+}
+
+/// Everything in [`EVERYTHING`] planned offline, applied, and converged: the exact
+/// reading plans nothing and the database has no drift. Without the schema's
+/// `CREATE SCHEMA`, the plan is refused at the model that needs it.
+#[tokio::test]
+async fn everything_sqlalchemy_expresses_comes_through() {
+    let db = TestDb::new().await;
+    let project = models_project(&python());
+    let p = project.path();
+    std::fs::write(p.join("app/models.py"), EVERYTHING).unwrap();
+    std::fs::remove_file(p.join("schema/views.sql")).unwrap();
+    std::fs::write(
+        p.join("schemaplan.toml"),
+        project_file("app.models", &python()),
+    )
+    .unwrap();
+    let e = fails(&offline(p, &["plan", "-m", "billing"]));
+    assert!(
+        e.contains("app/models.py:") && e.contains("schema \"billing\" does not exist"),
+        "{e}"
+    );
+    std::fs::write(p.join("schema/schemas.sql"), "create schema billing;\n").unwrap();
+    ok(&offline(p, &["plan", "-m", "billing"]));
+    let plan: String = revisions(p).into_values().collect();
+    for expected in [
+        "id bigint NOT NULL GENERATED ALWAYS AS IDENTITY (START WITH 1000)",
+        "CREATE SEQUENCE billing.invoice_numbers;",
+        "tax numeric(12,2) GENERATED ALWAYS AS (net * 0.2) STORED NOT NULL",
+        "INCLUDE (net) WHERE status = 'open'::billing.invoice_status",
+        "USING gin (meta)",
+        "CONSTRAINT customers_region_code_key UNIQUE (region, code)",
+        "ON DELETE RESTRICT DEFERRABLE INITIALLY DEFERRED",
+        "CREATE TYPE billing.invoice_status AS ENUM ('open', 'paid');",
+        "labels text[] DEFAULT '{}' NOT NULL",
+        "COMMENT ON COLUMN billing.customers.code IS 'the customer''s own code';",
+    ] {
+        assert!(plan.contains(expected), "{expected}\n{plan}");
+    }
+    ok(&common::run(p, &db.url, &["apply"]));
+    let check = common::run(p, &db.url, &["check"]);
+    assert_eq!(check.status.code(), Some(0), "{}", stdout(&check));
+    let status = ok(&common::run(p, &db.url, &["status"]));
+    let drift = status.lines().find_map(|l| l.strip_prefix("drift:"));
+    assert_eq!(drift.map(str::trim), Some("no"), "{status}");
 }
 
 /// A models module that fails to import names its file and line; a missing

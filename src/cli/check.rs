@@ -81,11 +81,11 @@ pub async fn run(ctx: &Context, args: CheckArgs) -> anyhow::Result<Outcome> {
             objects: unmanaged.clone(),
         });
     } else if args.format == CheckFormat::Text {
-        output::warn_unmanaged(&args.desired.display().to_string(), &unmanaged);
+        output::warn_unmanaged(&project.desired.to_string(), &unmanaged);
     }
     warn_old_trash(ctx).await;
     let newest: Vec<&Revision> = history.heads();
-    let desired_label = args.desired.display().to_string();
+    let desired_label = project.desired.to_string();
     let plans_label = args.plans.display().to_string();
     match args.format {
         CheckFormat::Json => output::print_json(&JsonCheck {

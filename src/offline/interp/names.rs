@@ -198,6 +198,7 @@ impl<'c> Interp<'c> {
     /// Refuses to create the relation `q` (a table, view, sequence or index) when a
     /// relation of that name exists, as PostgreSQL does; records where it is created.
     pub(super) fn new_relation(&self, q: &QualName) -> Result<()> {
+        self.schema_exists(&q.schema)?;
         let what = format!("relation {q}");
         if self.is_relation(q)
             || self.cat.indexes.contains_key(q)
@@ -213,6 +214,7 @@ impl<'c> Interp<'c> {
     /// or composite type, or the row type of a table or view); records where it is
     /// created.
     pub(super) fn new_type_name(&self, q: &QualName) -> Result<()> {
+        self.schema_exists(&q.schema)?;
         let what = format!("type {q}");
         if self.cat.types.contains_key(q)
             || self.cat.tables.contains_key(q)
@@ -222,6 +224,21 @@ impl<'c> Interp<'c> {
         }
         self.created(what);
         Ok(())
+    }
+
+    /// Refuses to create an object in a schema that does not exist, as PostgreSQL
+    /// does (`public` and the system schemas always exist).
+    fn schema_exists(&self, schema: &str) -> Result<()> {
+        if schema == "public"
+            || schema == "information_schema"
+            || schema.starts_with("pg_")
+            || self.cat.schemas.contains_key(schema)
+        {
+            return Ok(());
+        }
+        Err(self.rejected(format!(
+            "schema \"{schema}\" does not exist: declare it in the schema (CREATE SCHEMA {schema};)"
+        )))
     }
 
     pub(super) fn relation_name_taken(&self, schema: &str, name: &str) -> bool {
