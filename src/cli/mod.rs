@@ -9,6 +9,7 @@ mod apply;
 mod check;
 mod diff;
 mod history;
+mod init;
 mod inspect;
 mod merge;
 mod output;
@@ -162,6 +163,10 @@ enum Command {
     /// Print the settings in effect (flags, environment, schemaplan.toml, defaults) and
     /// where each came from.
     Config,
+    /// Start a project here: schema/, plans/, a commented schemaplan.toml and
+    /// .env.example; prints a CI job for the pull-request gate. Refuses an existing
+    /// schemaplan.toml.
+    Init(init::InitArgs),
 }
 
 impl Command {
@@ -223,7 +228,12 @@ fn locate(cli: &Cli) -> anyhow::Result<(PathBuf, Option<ProjectFile>)> {
         std::env::set_current_dir(dir).map_err(|e| anyhow::anyhow!("-C {}: {e}", dir.display()))?;
     }
     let cwd = std::env::current_dir()?;
-    let file = config::find(&cwd, g.environment.as_deref())?;
+    // `init` writes the file: it refuses one here itself, and one above belongs to
+    // another project.
+    let file = match cli.command {
+        Command::Init(_) => None,
+        _ => config::find(&cwd, g.environment.as_deref())?,
+    };
     Ok((cwd, file))
 }
 
@@ -544,6 +554,7 @@ async fn run(cli: Cli, cwd: PathBuf, file: Option<ProjectFile>) -> anyhow::Resul
     resolve_paths(&mut command, &ctx);
     match command {
         Command::Config => config_command(&ctx),
+        Command::Init(args) => init::run(&ctx, args).await,
         Command::Diff(args) => diff::run(&ctx, args).await,
         Command::Inspect(args) => inspect::run(&ctx, args).await,
         Command::Plan(args) => plan::run(&ctx, args).await,
@@ -591,7 +602,8 @@ fn resolve_paths(command: &mut Command, ctx: &Context) {
         | Command::Inspect(_)
         | Command::SchemaJson
         | Command::Trash(_)
-        | Command::Config => {}
+        | Command::Config
+        | Command::Init(_) => {}
     }
 }
 
