@@ -12,12 +12,12 @@ use crate::apply::{ApplyOptions, Done, Migrator, Observer, Report, RollbackOptio
 use crate::error::Error;
 use crate::parse::ScriptStatement;
 use crate::plan::{Revision, RevisionId};
+use crate::project::config::FileDuration;
 
 use super::output::{self, Format};
 use super::{Context, Outcome};
 
 pub use crate::project::config::parse_duration;
-use crate::project::config::FileDuration;
 
 /// Options both `apply` and `rollback` take.
 #[derive(Debug, Args)]

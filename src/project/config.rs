@@ -8,7 +8,8 @@
 //! environment variable `url_env` names (default `DATABASE_URL`), or `.env`.
 //! Precedence, for each setting: flag > environment variable > file > default (the
 //! command line applies it; this module only reads the file). Unknown keys are an
-//! error naming the file, the line and the key.
+//! error naming the file, the line and the key; so are durations that do not read
+//! and unknown hazard names, in every environment whether chosen or not.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
