@@ -189,6 +189,223 @@ fn unknown_keys_and_passwords_are_refused_with_the_line() {
     assert_eq!(o.status.code(), Some(2), "{text}");
     assert!(text.contains("schemaplan.toml:1:"), "{text}");
     assert!(!text.contains("hunter2"), "{text}");
+
+    // An unknown hazard, even in an environment not chosen; a duration that is none.
+    std::fs::write(
+        dir.path().join("schemaplan.toml"),
+        "mode = \"offline\"\n\n[env.production]\nallow_hazards = [\"data-lost\"]\n",
+    )
+    .unwrap();
+    let o = schemaplan(dir.path(), &["config"], &[]);
+    let text = out(&o);
+    assert_eq!(o.status.code(), Some(2), "{text}");
+    assert!(text.contains("schemaplan.toml:4:"), "{text}");
+    assert!(text.contains("unknown hazard \"data-lost\""), "{text}");
+    std::fs::write(
+        dir.path().join("schemaplan.toml"),
+        "lock_timeout = \"soon\"\n",
+    )
+    .unwrap();
+    let o = schemaplan(dir.path(), &["apply"], &[]);
+    let text = out(&o);
+    assert_eq!(o.status.code(), Some(2), "{text}");
+    assert!(text.contains("schemaplan.toml:1:"), "{text}");
+    assert!(text.contains("\"soon\""), "{text}");
+}
+
+/// The line `config` prints for a setting.
+fn config_line<'a>(text: &'a str, setting: &str) -> &'a str {
+    text.lines()
+        .find(|l| l.split_whitespace().next() == Some(setting))
+        .unwrap_or_else(|| panic!("no {setting} in:\n{text}"))
+}
+
+/// `allow_hazards` in `[env.production]` lets `apply --env production` run a
+/// data-loss revision that plain `apply` refuses; `config` shows each apply setting
+/// and whether the top level or the environment set it.
+#[tokio::test]
+async fn an_environment_allows_the_hazards_it_lists() {
+    let dir = project();
+    std::fs::write(
+        dir.path().join("schemaplan.toml"),
+        r#"schema = "db/schema"
+plans = "db/plans"
+mode = "offline"
+lock_wait = "30s"
+
+[env.production]
+allow_hazards = ["data-loss"]
+lock_timeout = "2s"
+lock_retries = 1
+online = false
+"#,
+    )
+    .unwrap();
+    let db = TestDb::new().await;
+    let url = [("DATABASE_URL", db.url.as_str())];
+    let run = |args: &[&str]| schemaplan(dir.path(), args, &url);
+    let plan = run(&["plan", "-m", "init"]);
+    assert_eq!(plan.status.code(), Some(0), "{}", out(&plan));
+    let apply = run(&["apply"]);
+    assert_eq!(apply.status.code(), Some(0), "{}", out(&apply));
+    std::fs::write(
+        dir.path().join("db/schema/app.sql"),
+        "CREATE TABLE notes (id bigint PRIMARY KEY, body text);\n",
+    )
+    .unwrap();
+    let plan = run(&["plan", "-m", "drop tags"]);
+    assert_eq!(plan.status.code(), Some(0), "{}", out(&plan));
+
+    let refused = run(&["apply"]);
+    assert_eq!(refused.status.code(), Some(2), "{}", out(&refused));
+    assert!(out(&refused).contains("data-loss"), "{}", out(&refused));
+    let applied = run(&["apply", "--env", "production"]);
+    assert_eq!(applied.status.code(), Some(0), "{}", out(&applied));
+    let tags: i64 = db
+        .client()
+        .await
+        .query_one(
+            "SELECT count(*) FROM pg_tables WHERE tablename = 'tags'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(tags, 0);
+
+    let config = run(&["config", "--env", "production"]);
+    let text = out(&config);
+    assert_eq!(config.status.code(), Some(0), "{text}");
+    let env = "schemaplan.toml [env.production])";
+    let line = config_line(&text, "allow_hazards");
+    assert!(
+        line.contains("[\"data-loss\"]") && line.ends_with(env),
+        "{line}"
+    );
+    let line = config_line(&text, "lock_timeout");
+    assert!(line.contains("2s") && line.ends_with(env), "{line}");
+    let line = config_line(&text, "lock_retries");
+    assert!(line.contains('1') && line.ends_with(env), "{line}");
+    let line = config_line(&text, "online");
+    assert!(line.contains("false") && line.ends_with(env), "{line}");
+    let line = config_line(&text, "lock_wait");
+    assert!(
+        line.contains("30s") && line.ends_with("schemaplan.toml)"),
+        "{line}"
+    );
+    let line = config_line(&text, "statement_timeout");
+    assert!(
+        line.contains("none") && line.ends_with("(default)"),
+        "{line}"
+    );
+    let line = config_line(&text, "log_format");
+    assert!(
+        line.contains("text") && line.ends_with("(default)"),
+        "{line}"
+    );
+}
+
+/// A flag wins over the file even when it says what the default says: with
+/// `lock_timeout = "1ms"` in the file a statement queued behind another session's lock
+/// fails at once, and `--lock-timeout 5s` (the default) waits for the lock instead.
+/// Likewise `--log-format text` over `log_format = "json"`.
+#[tokio::test]
+async fn a_flag_equal_to_the_default_still_wins_over_the_file() {
+    let dir = project();
+    std::fs::write(
+        dir.path().join("schemaplan.toml"),
+        r#"schema = "db/schema"
+plans = "db/plans"
+mode = "offline"
+lock_timeout = "1ms"
+lock_retries = 0
+log_format = "json"
+"#,
+    )
+    .unwrap();
+    let db = TestDb::new().await;
+    let url = [("DATABASE_URL", db.url.as_str())];
+    let run = |args: &[&str]| schemaplan(dir.path(), args, &url);
+    let plan = run(&["plan", "-m", "init"]);
+    assert_eq!(plan.status.code(), Some(0), "{}", out(&plan));
+    let apply = run(&["apply"]);
+    assert_eq!(apply.status.code(), Some(0), "{}", out(&apply));
+    // Operations are logged when stderr is not a terminal: here as JSON lines.
+    let log = String::from_utf8_lossy(&apply.stderr).to_string();
+    assert!(log.lines().any(|l| l.starts_with("{\"")), "{log}");
+
+    let config = run(&["config", "--log-format", "text"]);
+    let line = config_line(&out(&config), "log_format").to_string();
+    assert!(line.contains("text") && line.ends_with("(flag)"), "{line}");
+    let config = run(&["config"]);
+    let line = config_line(&out(&config), "log_format").to_string();
+    assert!(
+        line.contains("json") && line.ends_with("schemaplan.toml)"),
+        "{line}"
+    );
+
+    std::fs::write(
+        dir.path().join("db/schema/app.sql"),
+        "CREATE TABLE notes (id bigint PRIMARY KEY, body text, title text);\nCREATE TABLE tags (id bigint PRIMARY KEY);\n",
+    )
+    .unwrap();
+    let plan = run(&["plan", "-m", "title"]);
+    assert_eq!(plan.status.code(), Some(0), "{}", out(&plan));
+
+    // Another session reads notes in an open transaction: ALTER TABLE queues behind it.
+    let holder = db.client().await;
+    holder
+        .batch_execute("BEGIN; LOCK TABLE notes IN ACCESS SHARE MODE")
+        .await
+        .unwrap();
+    let failed = run(&["apply"]);
+    assert_eq!(failed.status.code(), Some(2), "{}", out(&failed));
+    assert!(out(&failed).contains("lock"), "{}", out(&failed));
+
+    let waiting = std::process::Command::new(env!("CARGO_BIN_EXE_schemaplan"))
+        .args(["apply", "--lock-timeout", "5s", "--log-format", "text"])
+        .env_remove("SCHEMAPLAN_DEV_URL")
+        .env("DATABASE_URL", &db.url)
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let watcher = db.client().await;
+    common::wait_until(
+        "apply to wait for the lock on notes",
+        common::PATIENCE,
+        async || {
+            watcher
+                .query_one(
+                    "SELECT count(*) FROM pg_stat_activity \
+                 WHERE datname = current_database() AND wait_event_type = 'Lock'",
+                    &[],
+                )
+                .await
+                .unwrap()
+                .get::<_, i64>(0)
+                > 0
+        },
+    )
+    .await;
+    holder.batch_execute("COMMIT").await.unwrap();
+    let waited = waiting.wait_with_output().unwrap();
+    assert_eq!(waited.status.code(), Some(0), "{}", out(&waited));
+    let log = String::from_utf8_lossy(&waited.stderr).to_string();
+    assert!(!log.lines().any(|l| l.starts_with("{\"")), "{log}");
+    let title: i64 = db
+        .client()
+        .await
+        .query_one(
+            "SELECT count(*) FROM information_schema.columns \
+             WHERE table_name = 'notes' AND column_name = 'title'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(title, 1);
 }
 
 /// With `trash_retention`, `check` against a database warns about data recoverable
@@ -230,4 +447,39 @@ async fn check_warns_about_held_data_older_than_the_retention() {
         warned.contains("schemaplan trash purge --older-than 0s"),
         "{warned}"
     );
+}
+
+/// `online = false` plans blocking DDL (for a maintenance window); `--online` wins over
+/// it, and `--no-online` over the default.
+#[test]
+fn online_in_the_file_chooses_the_ddl_forms() {
+    let dir = project();
+    let toml = dir.path().join("schemaplan.toml");
+    std::fs::write(
+        &toml,
+        "schema = \"db/schema\"\nplans = \"db/plans\"\nmode = \"offline\"\nonline = false\n",
+    )
+    .unwrap();
+    let plan = schemaplan(dir.path(), &["plan", "-m", "init"], &[]);
+    assert_eq!(plan.status.code(), Some(0), "{}", out(&plan));
+    std::fs::write(
+        dir.path().join("db/schema/app.sql"),
+        "CREATE TABLE notes (id bigint PRIMARY KEY, body text);\nCREATE INDEX notes_body ON notes (body);\nCREATE TABLE tags (id bigint PRIMARY KEY);\n",
+    )
+    .unwrap();
+    let preview = |args: &[&str]| {
+        let o = schemaplan(dir.path(), args, &[]);
+        assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+        String::from_utf8_lossy(&o.stdout).to_string()
+    };
+    let blocking = preview(&["plan"]);
+    assert!(blocking.contains("CREATE INDEX notes_body"), "{blocking}");
+    assert!(!blocking.contains("CONCURRENTLY"), "{blocking}");
+    let online = preview(&["plan", "--online"]);
+    assert!(online.contains("CREATE INDEX CONCURRENTLY"), "{online}");
+    std::fs::write(&toml, "schema = \"db/schema\"\nplans = \"db/plans\"\n").unwrap();
+    let online = preview(&["plan"]);
+    assert!(online.contains("CONCURRENTLY"), "{online}");
+    let blocking = preview(&["plan", "--online", "--no-online"]);
+    assert!(!blocking.contains("CONCURRENTLY"), "{blocking}");
 }

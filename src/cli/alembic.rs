@@ -24,7 +24,7 @@ pub struct ImportAlembicArgs {
     #[arg(long, value_name = "DIR", default_value = "plans")]
     pub(super) plans: PathBuf,
     /// The baseline revision's message.
-    #[arg(short, long, default_value = "Baseline adopted from Alembic")]
+    #[arg(short, long, default_value = BASELINE_MESSAGE)]
     message: String,
     /// Adopt the database even when it is not at an Alembic head (its schema is taken
     /// as it is).
@@ -33,6 +33,23 @@ pub struct ImportAlembicArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+}
+
+/// The baseline revision's message unless `-m` gives another.
+const BASELINE_MESSAGE: &str = "Baseline adopted from Alembic";
+
+impl ImportAlembicArgs {
+    /// What `schemaplan import-alembic --versions VERSIONS --plans PLANS` is given
+    /// (`init --from-alembic` runs it so).
+    pub fn new(versions: PathBuf, plans: PathBuf) -> ImportAlembicArgs {
+        ImportAlembicArgs {
+            versions,
+            plans,
+            message: BASELINE_MESSAGE.to_string(),
+            force: false,
+            format: Format::Text,
+        }
+    }
 }
 
 #[derive(Serialize)]

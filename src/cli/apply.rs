@@ -12,6 +12,7 @@ use crate::apply::{ApplyOptions, Done, Migrator, Observer, Report, RollbackOptio
 use crate::error::Error;
 use crate::parse::ScriptStatement;
 use crate::plan::{Revision, RevisionId};
+use crate::project::config::FileDuration;
 
 use super::output::{self, Format};
 use super::{Context, Outcome};
@@ -24,14 +25,17 @@ pub struct RunArgs {
     /// The plans directory.
     #[arg(long, value_name = "DIR", default_value = "plans")]
     pub(super) plans: PathBuf,
-    /// How long to wait for another run's apply lock.
-    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_duration)]
-    lock_wait: Duration,
+    /// How long to wait for another run's apply lock. (Default: 60s, or `lock_wait` in
+    /// schemaplan.toml.)
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    lock_wait: Option<Duration>,
     /// PostgreSQL's lock_timeout for every statement: a statement that waits longer for
-    /// a lock fails instead of queueing behind a long transaction.
-    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
-    lock_timeout: Duration,
-    /// PostgreSQL's statement_timeout for every statement (default: none).
+    /// a lock fails instead of queueing behind a long transaction. (Default: 5s, or
+    /// `lock_timeout` in schemaplan.toml.)
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    lock_timeout: Option<Duration>,
+    /// PostgreSQL's statement_timeout for every statement; 0 for none. (Default: none,
+    /// or `statement_timeout` in schemaplan.toml.)
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     statement_timeout: Option<Duration>,
     /// Go on when the live schema differs from what the applied revisions build.
@@ -52,12 +56,14 @@ pub struct ApplyArgs {
     #[arg(long)]
     dry_run: bool,
     /// Accept these hazards (comma-separated: data-loss, table-rewrite, authz); revisions
-    /// carrying others of them are refused before anything runs.
+    /// carrying others of them are refused before anything runs. Given, it replaces
+    /// `allow_hazards` in schemaplan.toml.
     #[arg(long, value_name = "HAZARDS", value_delimiter = ',')]
     allow_hazard: Vec<crate::render::Hazard>,
     /// How many times a revision that hit the lock timeout is retried (with backoff).
-    #[arg(long, value_name = "N", default_value_t = 3)]
-    lock_retries: u32,
+    /// (Default: 3, or `lock_retries` in schemaplan.toml.)
+    #[arg(long, value_name = "N")]
+    lock_retries: Option<u32>,
     /// Rehearse instead of applying: copy the target (CREATE DATABASE ... TEMPLATE),
     /// apply the pending revisions to the copy reporting each statement's duration and
     /// the tables it rewrote, roll them back through their down sections, check the
@@ -95,6 +101,33 @@ struct JsonRun<'a> {
     current: Vec<RevisionId>,
 }
 
+/// The options every run takes, each from its flag, else from schemaplan.toml, else
+/// the default.
+fn run_options(ctx: &Context, run: &RunArgs) -> ApplyOptions {
+    let file = ctx.file_settings();
+    let default = ApplyOptions::default();
+    let from_file = |d: Option<FileDuration>| d.map(|d| d.value);
+    ApplyOptions {
+        lock_wait: run
+            .lock_wait
+            .or(from_file(file.lock_wait))
+            .unwrap_or(default.lock_wait),
+        lock_timeout: run
+            .lock_timeout
+            .or(from_file(file.lock_timeout))
+            .unwrap_or(default.lock_timeout),
+        statement_timeout: run
+            .statement_timeout
+            .or(from_file(file.statement_timeout))
+            .or(default.statement_timeout),
+        lock_retries: file.lock_retries.unwrap_or(default.lock_retries),
+        allow_drift: run.allow_drift,
+        dev_server: ctx.dev_url.clone().or_else(|| ctx.database.clone()),
+        allow_hazards: file.allow_hazards.into_iter().flatten().collect(),
+        ..default
+    }
+}
+
 /// Runs `apply`.
 pub async fn apply(ctx: &Context, args: ApplyArgs) -> anyhow::Result<Outcome> {
     let migrator = Migrator::from_dir(&args.run.plans)?;
@@ -103,6 +136,7 @@ pub async fn apply(ctx: &Context, args: ApplyArgs) -> anyhow::Result<Outcome> {
         return rehearse(ctx, &migrator, target, args).await;
     }
     let client = target.connect().await?;
+    let base = run_options(ctx, &args.run);
     let opts = ApplyOptions {
         to: args
             .to
@@ -110,14 +144,13 @@ pub async fn apply(ctx: &Context, args: ApplyArgs) -> anyhow::Result<Outcome> {
             .map(|t| migrator.resolve(t).map(|r| r.id.clone()))
             .transpose()?,
         dry_run: args.dry_run,
-        lock_wait: args.run.lock_wait,
-        lock_timeout: args.run.lock_timeout,
-        statement_timeout: args.run.statement_timeout,
-        lock_retries: args.lock_retries,
-        allow_drift: args.run.allow_drift,
-        dev_server: ctx.dev_url.clone().or_else(|| Some(target.clone())),
-        allow_hazards: args.allow_hazard.iter().copied().collect(),
-        ..ApplyOptions::default()
+        lock_retries: args.lock_retries.unwrap_or(base.lock_retries),
+        allow_hazards: if args.allow_hazard.is_empty() {
+            base.allow_hazards.clone()
+        } else {
+            args.allow_hazard.iter().copied().collect()
+        },
+        ..base
     };
     let mut progress = Progress::new(ctx.chatty, "applying");
     let report = migrator.apply_with(&client, &opts, &mut progress).await;
@@ -139,19 +172,15 @@ async fn rehearse(
         .as_deref()
         .map(crate::connect::DbUrl::parse)
         .transpose()?;
+    let base = run_options(ctx, &args.run);
     let opts = ApplyOptions {
         to: args
             .to
             .as_deref()
             .map(|t| migrator.resolve(t).map(|r| r.id.clone()))
             .transpose()?,
-        lock_wait: args.run.lock_wait,
-        lock_timeout: args.run.lock_timeout,
-        statement_timeout: args.run.statement_timeout,
-        lock_retries: args.lock_retries,
-        allow_drift: args.run.allow_drift,
-        dev_server: ctx.dev_url.clone().or_else(|| Some(target.clone())),
-        ..ApplyOptions::default()
+        lock_retries: args.lock_retries.unwrap_or(base.lock_retries),
+        ..base
     };
     ctx.status("rehearsing on a copy of the database");
     let r = crate::apply::rehearse::rehearse(migrator, target, copy.as_ref(), &opts).await?;
@@ -235,6 +264,7 @@ pub async fn rollback(ctx: &Context, args: RollbackArgs) -> anyhow::Result<Outco
     let migrator = Migrator::from_dir(&args.run.plans)?;
     let target = ctx.database.as_ref().ok_or(Error::NoDatabase)?;
     let client = target.connect().await?;
+    let run = run_options(ctx, &args.run);
     let opts = RollbackOptions {
         to: args
             .to
@@ -242,11 +272,11 @@ pub async fn rollback(ctx: &Context, args: RollbackArgs) -> anyhow::Result<Outco
             .map(|t| migrator.resolve(t).map(|r| r.id.clone()))
             .transpose()?,
         force: args.force,
-        lock_wait: args.run.lock_wait,
-        lock_timeout: args.run.lock_timeout,
-        statement_timeout: args.run.statement_timeout,
-        allow_drift: args.run.allow_drift,
-        dev_server: ctx.dev_url.clone().or_else(|| Some(target.clone())),
+        lock_wait: run.lock_wait,
+        lock_timeout: run.lock_timeout,
+        statement_timeout: run.statement_timeout,
+        allow_drift: run.allow_drift,
+        dev_server: run.dev_server,
     };
     let mut progress = Progress::new(ctx.chatty, "rolling back");
     let report = migrator.rollback(&client, &opts, &mut progress).await;

@@ -9,6 +9,7 @@ mod apply;
 mod check;
 mod diff;
 mod history;
+mod init;
 mod inspect;
 mod merge;
 mod output;
@@ -18,12 +19,13 @@ mod trash;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::connect::{env_or_dotenv, DbUrl};
 use crate::model::{PrivilegeMode, SchemaFilter};
-use crate::project::config::{self, ProjectFile};
+use crate::project::config::{self, FileSettings, LogFormat, ProjectFile};
 use crate::project::{ModeChoice, Project, Settings};
 
 pub use output::Format;
@@ -100,22 +102,13 @@ pub struct GlobalArgs {
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     verbose: u8,
 
-    /// Log line format on stderr.
-    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
-    log_format: LogFormat,
+    /// Log line format on stderr. (Default: text, or `log_format` in schemaplan.toml.)
+    #[arg(long, global = true, value_enum)]
+    log_format: Option<LogFormat>,
 
     /// Colour on a terminal.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
-}
-
-/// How log lines are written.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-enum LogFormat {
-    /// Human-readable lines.
-    Text,
-    /// One JSON object per line.
-    Json,
 }
 
 /// When to use colour.
@@ -170,6 +163,10 @@ enum Command {
     /// Print the settings in effect (flags, environment, schemaplan.toml, defaults) and
     /// where each came from.
     Config,
+    /// Start a project here: schema/, plans/, a commented schemaplan.toml and
+    /// .env.example; prints a CI job for the pull-request gate. Refuses an existing
+    /// schemaplan.toml.
+    Init(init::InitArgs),
 }
 
 impl Command {
@@ -223,22 +220,36 @@ pub struct Context {
     pub sources: Vec<(&'static str, String, String)>,
 }
 
+/// The working directory (after `-C`) and the project file found from it. Read before
+/// anything else: the file may set the log format tracing starts with.
+fn locate(cli: &Cli) -> anyhow::Result<(PathBuf, Option<ProjectFile>)> {
+    let g = &cli.global;
+    if let Some(dir) = &g.directory {
+        std::env::set_current_dir(dir).map_err(|e| anyhow::anyhow!("-C {}: {e}", dir.display()))?;
+    }
+    let cwd = std::env::current_dir()?;
+    // `init` writes the file: it refuses one here itself, and one above belongs to
+    // another project.
+    let file = match cli.command {
+        Command::Init(_) => None,
+        _ => config::find(&cwd, g.environment.as_deref())?,
+    };
+    Ok((cwd, file))
+}
+
 impl Context {
-    fn new(g: &GlobalArgs) -> anyhow::Result<Context> {
-        if let Some(dir) = &g.directory {
-            std::env::set_current_dir(dir)
-                .map_err(|e| anyhow::anyhow!("-C {}: {e}", dir.display()))?;
-        }
-        let cwd = std::env::current_dir()?;
-        let file = config::find(&cwd, g.environment.as_deref())?;
+    fn new(g: &GlobalArgs, cwd: PathBuf, file: Option<ProjectFile>) -> anyhow::Result<Context> {
         let fs = file
             .as_ref()
             .map(|f| f.settings.clone())
             .unwrap_or_default();
-        let file_label = file.as_ref().map(ProjectFile::label).unwrap_or_default();
+        // Where the file sets a setting (`set` tells which): its top level or the
+        // environment chosen.
+        let file_source =
+            |set: &dyn Fn(&FileSettings) -> bool| file.as_ref().and_then(|f| f.source_of(set));
         let mut sources = Vec::new();
-        let mut note = |setting: &'static str, value: String, source: &str| {
-            sources.push((setting, value, source.to_string()));
+        let mut note = |setting: &'static str, value: String, source: String| {
+            sources.push((setting, value, source));
         };
 
         // Flag > environment > file > default, setting by setting.
@@ -254,7 +265,7 @@ impl Context {
                 return Ok(None);
             };
             let url = DbUrl::parse(&u)?;
-            note(setting, url.redacted(), &source);
+            note(setting, url.redacted(), source);
             Ok(Some(url))
         };
         let database = match g
@@ -272,36 +283,37 @@ impl Context {
             Some(u) => Some((u.clone(), "--dev-url".to_string())),
             None => match env_or_dotenv("SCHEMAPLAN_DEV_URL", &cwd)? {
                 Some(u) => Some((u, "SCHEMAPLAN_DEV_URL (environment or .env)".to_string())),
-                None => fs.dev_url.clone().map(|u| (u, file_label.clone())),
+                None => fs
+                    .dev_url
+                    .clone()
+                    .zip(file_source(&|s| s.dev_url.is_some())),
             },
         };
         let dev_url = url("dev_url", dev_url)?;
-        let pick = |flag: bool, from_file: bool| {
+        let pick = |flag: bool, set: &dyn Fn(&FileSettings) -> bool| {
             if flag {
-                "flag"
-            } else if from_file {
-                file_label.as_str()
+                "flag".to_string()
             } else {
-                "default"
+                file_source(set).unwrap_or_else(|| "default".to_string())
             }
         };
         let mode = g.mode.or(fs.mode).unwrap_or_default();
         note(
             "mode",
             format!("{mode:?}").to_lowercase(),
-            pick(g.mode.is_some(), fs.mode.is_some()),
+            pick(g.mode.is_some(), &|s| s.mode.is_some()),
         );
         let privileges = g.privileges.or(fs.privileges).unwrap_or_default();
         note(
             "privileges",
             privileges.to_string(),
-            pick(g.privileges.is_some(), fs.privileges.is_some()),
+            pick(g.privileges.is_some(), &|s| s.privileges.is_some()),
         );
         let manage_owners = g.manage_owners || fs.manage_owners.unwrap_or(false);
         note(
             "manage_owners",
             manage_owners.to_string(),
-            pick(g.manage_owners, fs.manage_owners.is_some()),
+            pick(g.manage_owners, &|s| s.manage_owners.is_some()),
         );
         let include = if g.schemas.is_empty() {
             fs.schemas.clone().unwrap_or_default()
@@ -311,7 +323,7 @@ impl Context {
         note(
             "schemas",
             format!("{include:?}"),
-            pick(!g.schemas.is_empty(), fs.schemas.is_some()),
+            pick(!g.schemas.is_empty(), &|s| s.schemas.is_some()),
         );
         let exclude = if g.exclude_schemas.is_empty() {
             fs.exclude_schemas.clone().unwrap_or_default()
@@ -321,7 +333,9 @@ impl Context {
         note(
             "exclude_schemas",
             format!("{exclude:?}"),
-            pick(!g.exclude_schemas.is_empty(), fs.exclude_schemas.is_some()),
+            pick(!g.exclude_schemas.is_empty(), &|s| {
+                s.exclude_schemas.is_some()
+            }),
         );
         // Set only in the file: the paths (unless a command's flag names another),
         // recoverable drops and the retention of held data.
@@ -332,21 +346,80 @@ impl Context {
         note(
             "schema",
             in_file(&fs.schema, "schema"),
-            pick(false, fs.schema.is_some()),
+            pick(false, &|s| s.schema.is_some()),
         );
         note(
             "plans",
             in_file(&fs.plans, "plans"),
-            pick(false, fs.plans.is_some()),
+            pick(false, &|s| s.plans.is_some()),
         );
         note(
             "recoverable",
             fs.recoverable.unwrap_or(false).to_string(),
-            pick(false, fs.recoverable.is_some()),
+            pick(false, &|s| s.recoverable.is_some()),
         );
         if let Some(r) = &fs.trash_retention {
-            note("trash_retention", r.clone(), pick(false, true));
+            note(
+                "trash_retention",
+                r.clone(),
+                pick(false, &|s| s.trash_retention.is_some()),
+            );
         }
+        note(
+            "online",
+            fs.online.unwrap_or(true).to_string(),
+            pick(false, &|s| s.online.is_some()),
+        );
+        // Set by `apply` and `rollback` flags, which `config` does not take: the file's
+        // or the default.
+        let run = crate::apply::ApplyOptions::default();
+        let duration = |setting: &Option<config::FileDuration>, default: Option<Duration>| match (
+            setting, default,
+        ) {
+            (Some(d), _) => d.text.clone(),
+            (None, Some(d)) => duration_text(d),
+            (None, None) => "none".to_string(),
+        };
+        note(
+            "lock_wait",
+            duration(&fs.lock_wait, Some(run.lock_wait)),
+            pick(false, &|s| s.lock_wait.is_some()),
+        );
+        note(
+            "lock_timeout",
+            duration(&fs.lock_timeout, Some(run.lock_timeout)),
+            pick(false, &|s| s.lock_timeout.is_some()),
+        );
+        note(
+            "statement_timeout",
+            duration(&fs.statement_timeout, run.statement_timeout),
+            pick(false, &|s| s.statement_timeout.is_some()),
+        );
+        note(
+            "lock_retries",
+            fs.lock_retries.unwrap_or(run.lock_retries).to_string(),
+            pick(false, &|s| s.lock_retries.is_some()),
+        );
+        note(
+            "allow_hazards",
+            format!(
+                "{:?}",
+                fs.allow_hazards
+                    .iter()
+                    .flatten()
+                    .map(|h| h.name())
+                    .collect::<Vec<_>>()
+            ),
+            pick(false, &|s| s.allow_hazards.is_some()),
+        );
+        note(
+            "log_format",
+            g.log_format
+                .or(fs.log_format)
+                .unwrap_or_default()
+                .to_string(),
+            pick(g.log_format.is_some(), &|s| s.log_format.is_some()),
+        );
         let color_stdout = match g.color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
@@ -390,6 +463,14 @@ impl Context {
         self.path(given, "plans", file)
     }
 
+    /// The project file's settings in effect (none without a file).
+    pub fn file_settings(&self) -> FileSettings {
+        self.file
+            .as_ref()
+            .map(|f| f.settings.clone())
+            .unwrap_or_default()
+    }
+
     /// Whether plans make recoverable drops by default (`recoverable` in the file).
     pub fn recoverable(&self) -> bool {
         self.file
@@ -420,7 +501,11 @@ impl Context {
             dev_url: self.dev_url.clone(),
             database: self.database.clone(),
             filter: self.filter.clone(),
-            online: true,
+            online: self
+                .file
+                .as_ref()
+                .and_then(|f| f.settings.online)
+                .unwrap_or(true),
             recoverable: false,
             privileges: self.privileges,
             manage_owners: self.manage_owners,
@@ -435,7 +520,17 @@ impl Context {
     }
 }
 
-fn init_tracing(g: &GlobalArgs, operations: bool) {
+/// `60s`, `5s`, `500ms`: a duration as the flags and the file write it.
+fn duration_text(d: Duration) -> String {
+    if d.subsec_millis() == 0 {
+        format!("{}s", d.as_secs())
+    } else {
+        format!("{}ms", d.as_millis())
+    }
+}
+
+/// Starts logging on stderr, in the format `--log-format` or the project file names.
+fn init_tracing(g: &GlobalArgs, file: Option<&ProjectFile>, operations: bool) {
     let level = match (g.quiet, g.verbose) {
         (true, _) => "error",
         (false, 0) if operations && !std::io::stderr().is_terminal() => "info",
@@ -450,7 +545,11 @@ fn init_tracing(g: &GlobalArgs, operations: bool) {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .with_target(false);
-    match g.log_format {
+    let format = g
+        .log_format
+        .or(file.and_then(|f| f.settings.log_format))
+        .unwrap_or_default();
+    match format {
         LogFormat::Json => builder.json().init(),
         LogFormat::Text => builder
             .without_time()
@@ -459,12 +558,13 @@ fn init_tracing(g: &GlobalArgs, operations: bool) {
     }
 }
 
-async fn run(cli: Cli) -> anyhow::Result<Outcome> {
-    let ctx = Context::new(&cli.global)?;
+async fn run(cli: Cli, cwd: PathBuf, file: Option<ProjectFile>) -> anyhow::Result<Outcome> {
+    let ctx = Context::new(&cli.global, cwd, file)?;
     let mut command = cli.command;
     resolve_paths(&mut command, &ctx);
     match command {
         Command::Config => config_command(&ctx),
+        Command::Init(args) => init::run(&ctx, args).await,
         Command::Diff(args) => diff::run(&ctx, args).await,
         Command::Inspect(args) => inspect::run(&ctx, args).await,
         Command::Plan(args) => plan::run(&ctx, args).await,
@@ -512,7 +612,8 @@ fn resolve_paths(command: &mut Command, ctx: &Context) {
         | Command::Inspect(_)
         | Command::SchemaJson
         | Command::Trash(_)
-        | Command::Config => {}
+        | Command::Config
+        | Command::Init(_) => {}
     }
 }
 
@@ -523,7 +624,7 @@ fn config_command(ctx: &Context) -> anyhow::Result<Outcome> {
         None => format!("project file: none ({} here or above)\n", config::FILE_NAME),
     };
     for (k, v, s) in &ctx.sources {
-        out.push_str(&format!("{k:<16} {v:<40} ({s})\n"));
+        out.push_str(&format!("{k:<18} {v:<40} ({s})\n"));
     }
     output::print(&out)?;
     Ok(Outcome::Clean)
@@ -542,7 +643,11 @@ pub fn main() -> ExitCode {
             };
         }
     };
-    init_tracing(&cli.global, cli.command.logs_operations());
+    let (cwd, file) = match locate(&cli) {
+        Ok(found) => found,
+        Err(e) => return failed(&e),
+    };
+    init_tracing(&cli.global, file.as_ref(), cli.command.logs_operations());
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -555,7 +660,7 @@ pub fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         tokio::select! {
-            r = run(cli) => {
+            r = run(cli, cwd, file) => {
                 // A failed command may have left a scratch database behind.
                 drop_scratch().await;
                 r
@@ -569,17 +674,20 @@ pub fn main() -> ExitCode {
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
         Ok(Outcome::Differences) => ExitCode::from(1),
-        Err(e) => {
-            if is_broken_pipe(&e) {
-                return ExitCode::SUCCESS;
-            }
-            eprintln!("error: {e}");
-            for cause in e.chain().skip(1) {
-                eprintln!("  caused by: {cause}");
-            }
-            ExitCode::from(2)
-        }
+        Err(e) => failed(&e),
     }
+}
+
+/// Prints an error and its causes; exit 2 (0 for a closed stdout).
+fn failed(e: &anyhow::Error) -> ExitCode {
+    if is_broken_pipe(e) {
+        return ExitCode::SUCCESS;
+    }
+    eprintln!("error: {e}");
+    for cause in e.chain().skip(1) {
+        eprintln!("  caused by: {cause}");
+    }
+    ExitCode::from(2)
 }
 
 /// Drops any scratch database still registered, saying so if one cannot be dropped,

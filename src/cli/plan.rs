@@ -29,9 +29,13 @@ pub struct PlanArgs {
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
     /// Blocking DDL instead of the online forms (indexes built CONCURRENTLY, constraints
-    /// added NOT VALID then validated): for a maintenance window.
-    #[arg(long)]
+    /// added NOT VALID then validated): for a maintenance window. (Default: online, or
+    /// `online` in schemaplan.toml.)
+    #[arg(long, overrides_with = "online")]
     no_online: bool,
+    /// The online forms, even where schemaplan.toml says `online = false`.
+    #[arg(long, overrides_with = "no_online")]
+    online: bool,
     /// Recoverable drops: a dropped table is moved into the schema `schemaplan_trash`
     /// (hazard data-held), and the down section moves it back with its rows. On by
     /// default with `recoverable = true` in schemaplan.toml.
@@ -60,7 +64,10 @@ pub async fn run(ctx: &Context, args: PlanArgs) -> anyhow::Result<Outcome> {
         .clone()
         .unwrap_or_else(|| "next revision".to_string());
     let mut project = ctx.project(&args.desired, &args.plans)?;
-    project.settings.online = !args.no_online;
+    // Whichever of the two flags came last; neither: the project file's setting.
+    if args.online || args.no_online {
+        project.settings.online = args.online;
+    }
     project.settings.recoverable = args.recoverable || ctx.recoverable();
     let history = project.history()?;
     let reader = project.reader(None).await?;

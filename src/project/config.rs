@@ -8,7 +8,8 @@
 //! environment variable `url_env` names (default `DATABASE_URL`), or `.env`.
 //! Precedence, for each setting: flag > environment variable > file > default (the
 //! command line applies it; this module only reads the file). Unknown keys are an
-//! error naming the file, the line and the key.
+//! error naming the file, the line and the key; so are durations that do not read
+//! and unknown hazard names, in every environment whether chosen or not.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -19,6 +20,7 @@ use serde::Deserialize;
 use crate::error::{Error, Result};
 use crate::model::PrivilegeMode;
 use crate::parse::{ModelsSpec, SchemaInput};
+use crate::render::Hazard;
 
 use super::ModeChoice;
 
@@ -54,6 +56,61 @@ pub struct FileSettings {
     /// How long held data may stay in `schemaplan_trash` before `check` warns about it
     /// (`30d`, `12h`).
     pub trash_retention: Option<String>,
+    /// Online DDL forms in plans (`plan --no-online` turns them off).
+    pub online: Option<bool>,
+    /// How long `apply` and `rollback` wait for another run's lock (`--lock-wait`).
+    pub lock_wait: Option<FileDuration>,
+    /// PostgreSQL's lock_timeout for every statement `apply` and `rollback` run
+    /// (`--lock-timeout`).
+    pub lock_timeout: Option<FileDuration>,
+    /// PostgreSQL's statement_timeout for every statement `apply` and `rollback` run
+    /// (`--statement-timeout`).
+    pub statement_timeout: Option<FileDuration>,
+    /// How many times `apply` retries a revision that hit the lock timeout
+    /// (`--lock-retries`).
+    pub lock_retries: Option<u32>,
+    /// Hazards `apply` accepts (`--allow-hazard`).
+    pub allow_hazards: Option<Vec<Hazard>>,
+    /// Log line format on stderr (`--log-format`).
+    pub log_format: Option<LogFormat>,
+}
+
+/// A duration as the file writes it (`5s`, `500ms`), read with [`parse_duration`]
+/// when the file is read, so a bad one is reported with its line.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FileDuration {
+    /// As written, for `schemaplan config`.
+    pub text: String,
+    /// What it reads as.
+    pub value: std::time::Duration,
+}
+
+impl<'de> Deserialize<'de> for FileDuration {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        let value = parse_duration(&text).map_err(serde::de::Error::custom)?;
+        Ok(FileDuration { text, value })
+    }
+}
+
+/// How log lines are written on stderr (`--log-format`, `log_format`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+impl std::fmt::Display for LogFormat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            LogFormat::Text => "text",
+            LogFormat::Json => "json",
+        })
+    }
 }
 
 impl FileSettings {
@@ -71,6 +128,13 @@ impl FileSettings {
             manage_owners: over.manage_owners.or(self.manage_owners),
             recoverable: over.recoverable.or(self.recoverable),
             trash_retention: over.trash_retention.or(self.trash_retention),
+            online: over.online.or(self.online),
+            lock_wait: over.lock_wait.or(self.lock_wait),
+            lock_timeout: over.lock_timeout.or(self.lock_timeout),
+            statement_timeout: over.statement_timeout.or(self.statement_timeout),
+            lock_retries: over.lock_retries.or(self.lock_retries),
+            allow_hazards: over.allow_hazards.or(self.allow_hazards),
+            log_format: over.log_format.or(self.log_format),
         }
     }
 }
@@ -114,6 +178,13 @@ struct RawFile {
     manage_owners: Option<bool>,
     recoverable: Option<bool>,
     trash_retention: Option<String>,
+    online: Option<bool>,
+    lock_wait: Option<FileDuration>,
+    lock_timeout: Option<FileDuration>,
+    statement_timeout: Option<FileDuration>,
+    lock_retries: Option<u32>,
+    allow_hazards: Option<Vec<Hazard>>,
+    log_format: Option<LogFormat>,
     /// `[env.NAME]` tables.
     #[serde(default)]
     env: BTreeMap<String, FileSettings>,
@@ -133,6 +204,8 @@ pub struct ProjectFile {
     pub env: Option<String>,
     /// More of the desired schema (`[[source]]`), in the file's order.
     pub sources: Vec<SourceEntry>,
+    /// Its table, as written (what it sets over the top level).
+    pub section: Option<FileSettings>,
 }
 
 impl ProjectFile {
@@ -186,11 +259,22 @@ impl ProjectFile {
         Ok(input)
     }
 
-    /// Where a setting comes from, for `schemaplan config`.
+    /// The file and the environment chosen, for `schemaplan config`.
     pub fn label(&self) -> String {
         match &self.env {
             Some(e) => format!("{} [env.{e}]", self.path.display()),
             None => self.path.display().to_string(),
+        }
+    }
+
+    /// Where a setting comes from, for `schemaplan config`: `[env.NAME]` when the
+    /// environment chosen sets it (`set` tells), else the top level when that does,
+    /// else `None`.
+    pub fn source_of(&self, set: impl Fn(&FileSettings) -> bool) -> Option<String> {
+        match &self.section {
+            Some(section) if set(section) => Some(self.label()),
+            _ if set(&self.settings) => Some(self.path.display().to_string()),
+            _ => None,
         }
     }
 }
@@ -235,13 +319,20 @@ pub fn read(path: &Path, text: &str, env: Option<&str>) -> Result<ProjectFile> {
         manage_owners: t.manage_owners,
         recoverable: t.recoverable,
         trash_retention: t.trash_retention,
+        online: t.online,
+        lock_wait: t.lock_wait,
+        lock_timeout: t.lock_timeout,
+        statement_timeout: t.statement_timeout,
+        lock_retries: t.lock_retries,
+        allow_hazards: t.allow_hazards,
+        log_format: t.log_format,
     };
     check_sources(path, text, &t.source)?;
     let mut envs = t.env;
-    let settings = match env {
-        None => top,
+    let (settings, section) = match env {
+        None => (top, None),
         Some(e) => match envs.remove(e) {
-            Some(section) => top.overlaid(section),
+            Some(section) => (top.overlaid(section.clone()), Some(section)),
             None => {
                 let names: Vec<&String> = envs.keys().collect();
                 return Err(Error::Refused {
@@ -283,6 +374,7 @@ pub fn read(path: &Path, text: &str, env: Option<&str>) -> Result<ProjectFile> {
         settings,
         env: env.map(str::to_string),
         sources: t.source,
+        section,
     })
 }
 
@@ -422,6 +514,15 @@ privileges = "authoritative"
         assert_eq!(prod.settings.recoverable, Some(true));
         assert_eq!(prod.settings.url_env.as_deref(), Some("PROD_DATABASE_URL"));
         assert!(prod.label().ends_with("[env.production]"));
+        assert_eq!(
+            prod.source_of(|s| s.mode.is_some()).as_deref(),
+            Some("/repo/schemaplan.toml [env.production]")
+        );
+        assert_eq!(
+            prod.source_of(|s| s.recoverable.is_some()).as_deref(),
+            Some("/repo/schemaplan.toml")
+        );
+        assert_eq!(prod.source_of(|s| s.dev_url.is_some()), None);
         let e = read(path, TEXT, Some("staging")).unwrap_err().to_string();
         assert!(e.contains("no [env.staging] (it has: production)"), "{e}");
     }
@@ -480,6 +581,67 @@ privileges = "authoritative"
         assert!(is_models_target("app.db.base:Base.metadata"));
         assert!(is_models_target("models"));
         assert!(!is_models_target("app.:Base"));
+    }
+
+    #[test]
+    fn apply_settings_read_durations_hazards_and_the_log_format() {
+        let path = Path::new("schemaplan.toml");
+        let text = r#"lock_timeout = "2s"
+lock_retries = 1
+log_format = "json"
+online = false
+
+[env.production]
+lock_timeout = "1ms"
+statement_timeout = "10m"
+allow_hazards = ["data-loss", "table-rewrite"]
+"#;
+        let top = read(path, text, None).unwrap().settings;
+        assert_eq!(top.lock_timeout.unwrap().value.as_secs(), 2);
+        assert_eq!(top.lock_retries, Some(1));
+        assert_eq!(top.log_format, Some(LogFormat::Json));
+        assert_eq!(top.online, Some(false));
+        assert_eq!(top.allow_hazards, None);
+        let prod = read(path, text, Some("production")).unwrap().settings;
+        let lock_timeout = prod.lock_timeout.unwrap();
+        assert_eq!(lock_timeout.value.as_millis(), 1);
+        assert_eq!(lock_timeout.text, "1ms");
+        assert_eq!(prod.statement_timeout.unwrap().value.as_secs(), 600);
+        assert_eq!(prod.lock_retries, Some(1));
+        assert_eq!(
+            prod.allow_hazards,
+            Some(vec![Hazard::DataLoss, Hazard::TableRewrite])
+        );
+        assert_eq!(prod.lock_wait, None);
+    }
+
+    #[test]
+    fn bad_durations_hazards_and_formats_name_the_line() {
+        let path = Path::new("schemaplan.toml");
+        let e = read(
+            path,
+            "lock_wait = \"60s\"\n\n[env.production]\nallow_hazards = [\"data-loss\", \"data-lost\"]\n",
+            None,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.starts_with("schemaplan.toml:4:"), "{e}");
+        assert!(e.contains("unknown hazard \"data-lost\""), "{e}");
+        assert!(e.contains("data-loss, table-rewrite"), "{e}");
+        let e = read(path, "online = true\nlock_timeout = \"5 parsecs\"\n", None)
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("schemaplan.toml:2:"), "{e}");
+        assert!(e.contains("unknown unit"), "{e}");
+        let e = read(path, "log_format = \"yaml\"\n", None)
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("schemaplan.toml:1:"), "{e}");
+        assert!(e.contains("yaml"), "{e}");
+        let e = read(path, "lock_retries = -1\n", None)
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("schemaplan.toml:1:"), "{e}");
     }
 
     #[test]

@@ -32,6 +32,7 @@
 
 pub mod check;
 pub mod config;
+pub mod init;
 pub mod merge;
 pub mod plan;
 pub mod revision;

@@ -18,7 +18,7 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::str::FromStr;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::diff::{
     is_retired_type_name, Change, ColumnChange, DomainChange, PrivilegePhase, TableChange,
@@ -112,6 +112,14 @@ impl FromStr for Hazard {
 impl Serialize for Hazard {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.name())
+    }
+}
+
+/// Read by name, as [`FromStr`] reads it (`allow_hazards` in schemaplan.toml).
+impl<'de> Deserialize<'de> for Hazard {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        name.parse().map_err(serde::de::Error::custom)
     }
 }
 
