@@ -275,7 +275,8 @@ fn models_plan_like_the_same_schema_written_as_sql_with_no_database() {
 }
 
 /// The model edits Alembic's autogenerate misses or gets wrong (a server default, an
-/// enum value, an index, a check constraint, a type, a rename), each planned from the
+/// enum value, an index, a check constraint, a type, a rename, a partial index's
+/// condition; the README's table lists what Alembic 1.20 makes of each), each planned from the
 /// models with no database, applied to a database holding rows, and converged: the
 /// exact plan is then empty and the database has no drift. Rolling back the last one
 /// keeps the rows.
@@ -336,6 +337,12 @@ async fn model_edits_plan_apply_and_converge_with_rows() {
             "    summary: Mapped[Optional[str]] = mapped_column(Text, comment=\"teaser\")\n    published: Mapped[bool]",
             "COMMENT ON COLUMN public.posts.summary IS 'teaser'",
         ),
+        (
+            "a partial index's condition",
+            "postgresql_where=text(\"published\")",
+            "postgresql_where=text(\"not published\")",
+            "(author_id, created_at) WHERE NOT published",
+        ),
     ];
     for (n, (what, from, to, expected)) in edits.iter().enumerate() {
         edit(p, from, to);
@@ -371,6 +378,17 @@ async fn model_edits_plan_apply_and_converge_with_rows() {
     assert_eq!(row.get::<_, String>(0), "Notes", "the rename kept the data");
     assert_eq!(row.get::<_, String>(1), "member");
     assert_eq!(row.get::<_, i64>(2), 1);
+    // The two newest revisions rolled back: the index condition, then the column.
+    ok(&common::run(p, &db.url, &["rollback"]));
+    let index: String = client
+        .query_one(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_posts_published'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert!(index.ends_with("WHERE published"), "{index}");
     ok(&common::run(p, &db.url, &["rollback"]));
     let columns: i64 = client
         .query_one(

@@ -63,6 +63,16 @@ pub const PROJECT_FILE: &str = r#"# schemaplan's settings for this repository. E
 # Log lines on stderr: "text" or "json" (--log-format).
 # log_format = "text"
 
+# More of the desired schema, beside `schema`: SQLAlchemy models, compiled for
+# PostgreSQL by the project's own Python (`python`, else .venv, venv, $VIRTUAL_ENV,
+# poetry's environment, python3), and more schema files. The target is
+# "package.module:Base" (a declarative base or a MetaData) or "package.module".
+# [[source]]
+# sqlalchemy = "app.models:Base"
+# python = ".venv/bin/python"
+# [[source]]
+# files = "db/views"
+
 # A named environment, chosen with --env production: its settings win over the ones
 # above.
 # [env.production]
@@ -497,7 +507,13 @@ mod tests {
         let uncommented: String = PROJECT_FILE
             .lines()
             .map(|l| match l.strip_prefix("# ") {
-                Some(rest) if rest.contains(" = ") || rest.starts_with("[env.") => rest,
+                Some(rest)
+                    if rest.contains(" = ")
+                        || rest.starts_with("[env.")
+                        || rest.starts_with("[[source]]") =>
+                {
+                    rest
+                }
                 _ => l,
             })
             .map(|l| format!("{l}\n"))
@@ -531,6 +547,7 @@ mod tests {
         assert!(lock_timeout.is_some() && statement_timeout.is_some());
         assert!(lock_retries.is_some() && allow_hazards.is_some() && log_format.is_some());
         assert!(config::read(path, &uncommented, Some("production")).is_ok());
+        assert_eq!(read.sources.len(), 2);
     }
 
     #[test]
