@@ -225,3 +225,70 @@ async fn a_type_change_no_cast_covers_needs_a_using_hint() {
         stderr(&again)
     );
 }
+
+/// A renamed table takes along the names derived from its own: the serial column's
+/// sequence (renamed, so the numbering goes on under the existing rows instead of
+/// restarting), its key and constraints, an index, and a foreign key pointing at it,
+/// each renamed rather than dropped and created.
+#[tokio::test]
+async fn a_renamed_table_takes_its_sequence_constraint_and_index_names_along() {
+    let db = TestDb::new().await;
+    db.exec(
+        "CREATE TABLE tags (id serial CONSTRAINT tags_pkey PRIMARY KEY, name text CONSTRAINT tags_name_key UNIQUE, rank int);
+         CREATE INDEX tags_rank_idx ON tags (rank);
+         CREATE TABLE post_tags (tag_id int CONSTRAINT post_tags_tag_id_tags_fkey REFERENCES tags);
+         INSERT INTO tags (name) SELECT 'tag ' || g FROM generate_series(1, 50) g;
+         INSERT INTO post_tags SELECT id FROM tags;",
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    ok(&run(p, &db.url, &["baseline"]));
+    std::fs::create_dir_all(p.join("schema")).unwrap();
+    std::fs::write(
+        p.join("schema/app.sql"),
+        "-- schemaplan: rename table public.tags -> labels
+CREATE TABLE labels (id serial CONSTRAINT labels_pkey PRIMARY KEY, name text CONSTRAINT labels_name_key UNIQUE, rank int);
+CREATE INDEX labels_rank_idx ON labels (rank);
+CREATE TABLE post_tags (tag_id int CONSTRAINT post_tags_tag_id_labels_fkey REFERENCES labels);
+",
+    )
+    .unwrap();
+    let revision = ok(&run(p, &db.url, &["plan", "-m", "labels"]));
+    for expected in [
+        "ALTER TABLE public.tags RENAME TO labels",
+        "ALTER SEQUENCE public.tags_id_seq RENAME TO labels_id_seq",
+        "ALTER TABLE public.labels RENAME CONSTRAINT tags_pkey TO labels_pkey",
+        "ALTER TABLE public.labels RENAME CONSTRAINT tags_name_key TO labels_name_key",
+        "ALTER INDEX public.tags_rank_idx RENAME TO labels_rank_idx",
+        "ALTER TABLE public.post_tags RENAME CONSTRAINT post_tags_tag_id_tags_fkey TO post_tags_tag_id_labels_fkey",
+    ] {
+        assert!(revision.contains(expected), "missing {expected:?} in\n{revision}");
+    }
+    let up = revision.split("-- schemaplan:down").next().unwrap();
+    assert!(!up.contains("DROP"), "nothing is dropped:\n{revision}");
+    ok(&run(p, &db.url, &["apply"]));
+    let client = db.client().await;
+    let id: i32 = client
+        .query_one("INSERT INTO labels (name) VALUES ('new') RETURNING id", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(id, 51, "the numbering went on");
+    let again = run(p, &db.url, &["plan", "-m", "again"]);
+    assert!(
+        stderr(&again).contains("nothing to plan"),
+        "{}",
+        stderr(&again)
+    );
+    ok(&run(p, &db.url, &["rollback"]));
+    let rows: i64 = client
+        .query_one(
+            "SELECT count(*) FROM tags LEFT JOIN post_tags ON tag_id = id",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(rows, 51, "the rollback kept every row");
+}

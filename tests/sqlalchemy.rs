@@ -238,6 +238,10 @@ fn body(revision: &str) -> &str {
     &revision[revision.find("-- schemaplan:up").unwrap()..]
 }
 
+/// A change to the models: what it is, the replacements that make it, and a line its
+/// revision must hold.
+type Edit<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str);
+
 fn edit(dir: &Path, from: &str, to: &str) {
     let file = dir.join("app/models.py");
     let text = std::fs::read_to_string(&file).unwrap();
@@ -294,58 +298,87 @@ async fn model_edits_plan_apply_and_converge_with_rows() {
          INSERT INTO post_tags SELECT p.id, t.id FROM posts p, tags t;",
     )
     .await;
-    let edits: &[(&str, &str, &str, &str)] = &[
+    let edits: &[Edit] = &[
         (
             "a server default",
-            "server_default=\"member\")",
-            "server_default=\"admin\")",
+            &[(
+                "server_default=\"member\")",
+                "server_default=\"admin\")",
+            )],
             "ALTER TABLE public.users ALTER COLUMN role SET DEFAULT 'admin'",
         ),
         (
             "an enum value",
-            "    member = \"member\"\n",
-            "    member = \"member\"\n    guest = \"guest\"\n",
+            &[(
+                "    member = \"member\"\n",
+                "    member = \"member\"\n    guest = \"guest\"\n",
+            )],
             "ALTER TYPE public.user_role ADD VALUE 'guest'",
         ),
         (
             "an index's columns",
-            "Index(\"ix_posts_published\", \"author_id\",",
-            "Index(\"ix_posts_published\", \"author_id\", \"created_at\",",
+            &[(
+                "Index(\"ix_posts_published\", \"author_id\",",
+                "Index(\"ix_posts_published\", \"author_id\", \"created_at\",",
+            )],
             "(author_id, created_at) WHERE published",
         ),
         (
             "a check constraint",
-            "length(username) >= 3",
-            "length(username) >= 2",
+            &[(
+                "length(username) >= 3",
+                "length(username) >= 2",
+            )],
             "CHECK (length(username) >= 2)",
         ),
         (
             "a type",
-            "mapped_column(String(200))",
-            "mapped_column(String(300))",
+            &[(
+                "mapped_column(String(200))",
+                "mapped_column(String(300))",
+            )],
             "ALTER COLUMN title TYPE character varying(300)",
         ),
         (
             "a rename hinted in the model",
-            "title: Mapped[str] = mapped_column(String(300))",
-            "headline: Mapped[str] = mapped_column(String(300), info={\"schemaplan\": {\"renamed_from\": \"title\"}})",
+            &[(
+                "title: Mapped[str] = mapped_column(String(300))",
+                "headline: Mapped[str] = mapped_column(String(300), info={\"schemaplan\": {\"renamed_from\": \"title\"}})",
+            )],
             "RENAME COLUMN title TO headline",
         ),
         (
             "a new column with a comment",
-            "    published: Mapped[bool]",
-            "    summary: Mapped[Optional[str]] = mapped_column(Text, comment=\"teaser\")\n    published: Mapped[bool]",
+            &[(
+                "    published: Mapped[bool]",
+                "    summary: Mapped[Optional[str]] = mapped_column(Text, comment=\"teaser\")\n    published: Mapped[bool]",
+            )],
             "COMMENT ON COLUMN public.posts.summary IS 'teaser'",
         ),
         (
             "a partial index's condition",
-            "postgresql_where=text(\"published\")",
-            "postgresql_where=text(\"not published\")",
+            &[(
+                "postgresql_where=text(\"published\")",
+                "postgresql_where=text(\"not published\")",
+            )],
             "(author_id, created_at) WHERE NOT published",
         ),
+        (
+            "a table renamed, with its sequence, key and constraint names",
+            &[
+                (
+                    "__tablename__ = \"tags\"",
+                    "__tablename__ = \"labels\"\n    __table_args__ = {\"info\": {\"schemaplan\": {\"renamed_from\": \"tags\"}}}",
+                ),
+                ("ForeignKey(\"tags.id\"", "ForeignKey(\"labels.id\""),
+            ],
+            "ALTER SEQUENCE public.tags_id_seq RENAME TO labels_id_seq",
+        ),
     ];
-    for (n, (what, from, to, expected)) in edits.iter().enumerate() {
-        edit(p, from, to);
+    for (n, (what, replacements, expected)) in edits.iter().enumerate() {
+        for (from, to) in *replacements {
+            edit(p, from, to);
+        }
         let message = format!("edit {n}");
         let before = revisions(p);
         let plan = offline(p, &["plan", "-m", &message]);
@@ -355,8 +388,11 @@ async fn model_edits_plan_apply_and_converge_with_rows() {
         assert_eq!(new.len(), 1, "{what}: no revision\n{}", stderr(&plan));
         let revision = new.into_values().next().unwrap();
         let up = body(&revision);
+        let up = &up[..up.find("-- schemaplan:down").unwrap()];
         assert!(up.contains(expected), "{what}: expected {expected}\n{up}");
-        assert!(!up.contains("DROP COLUMN title"), "{what}: {up}");
+        for drop in ["DROP TABLE", "DROP COLUMN", "DROP SEQUENCE"] {
+            assert!(!up.contains(drop), "{what}: {drop}\n{up}");
+        }
         ok(&common::run(p, &db.url, &["apply"]));
         // Converged: reading the models on the server plans nothing, and the live
         // schema is what the revisions build.
@@ -378,7 +414,20 @@ async fn model_edits_plan_apply_and_converge_with_rows() {
     assert_eq!(row.get::<_, String>(0), "Notes", "the rename kept the data");
     assert_eq!(row.get::<_, String>(1), "member");
     assert_eq!(row.get::<_, i64>(2), 1);
-    // The two newest revisions rolled back: the index condition, then the column.
+    // The renamed table's sequence numbers on from where it was.
+    client
+        .execute("INSERT INTO labels (name) VALUES ('physics')", &[])
+        .await
+        .unwrap();
+    // The three newest revisions rolled back: the table's name, the index condition,
+    // then the column.
+    ok(&common::run(p, &db.url, &["rollback"]));
+    let tags: i64 = client
+        .query_one("SELECT count(*) FROM tags", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(tags, 2);
     ok(&common::run(p, &db.url, &["rollback"]));
     let index: String = client
         .query_one(

@@ -10,10 +10,20 @@
 //! rename changes; the ordinary diff then compares that copy with the desired catalog.
 //! A hint already carried out (the new name exists, the old one is gone) is skipped; a
 //! hint that matches nothing is an error naming it.
+//!
+//! A renamed table takes along the names derived from its own
+//! ([`follow_table_rename`]): its serial column's sequence (`tags_id_seq` ->
+//! `labels_id_seq`; dropping it and creating a new one would restart the numbering under
+//! existing rows), and constraints and indexes on it, or foreign keys pointing at it,
+//! whose definition is unchanged and whose name alone differs (`pk_tags` -> `pk_labels`,
+//! as an ORM's naming convention spells them). Each is matched one to one, or left to
+//! the ordinary diff.
+
+use std::collections::BTreeMap;
 
 use super::Change;
 use crate::error::{Error, Result};
-use crate::model::{Catalog, ObjectId, QualName, RenameKind, TypeKind};
+use crate::model::{Catalog, Ident, ObjectId, QualName, RenameKind, TypeKind};
 use crate::parse::RenameHint;
 
 /// Splits `public."My Table".col` into its parts, unquoting.
@@ -167,6 +177,18 @@ pub fn apply_hints(
                             _ => (ObjectId::Type(old.clone()), RenameKind::Type),
                         };
                         current.rename_relation(kind, &old, &new);
+                        if kind == RenameKind::Table {
+                            used.push(hint.text());
+                            changes.push(Change::Rename {
+                                object,
+                                new_name: hint.new.clone(),
+                            });
+                            for (c, text) in follow_table_rename(&mut current, to, &new) {
+                                used.push(text);
+                                changes.push(c);
+                            }
+                            continue;
+                        }
                         Some(Change::Rename {
                             object,
                             new_name: hint.new.clone(),
@@ -189,6 +211,127 @@ pub fn apply_hints(
         }
     }
     Ok((current, changes, used))
+}
+
+/// The renames a table renamed to `table` implies (see the module's doc), carried out
+/// in `current`, each with its text for the revision header.
+fn follow_table_rename(
+    current: &mut Catalog,
+    to: &Catalog,
+    table: &QualName,
+) -> Vec<(Change, String)> {
+    let mut out = Vec::new();
+    // Sequences owned by the same column, named differently on each side.
+    let owned = |c: &Catalog, other: &Catalog| -> BTreeMap<String, QualName> {
+        c.sequences
+            .values()
+            .filter(|s| !other.sequences.contains_key(&s.name))
+            .filter_map(|s| match &s.owned_by {
+                Some((t, col)) if t == table => Some((col.clone(), s.name.clone())),
+                _ => None,
+            })
+            .collect()
+    };
+    let (now, wanted) = (owned(current, to), owned(to, current));
+    for (column, old) in &now {
+        if let Some(new) = wanted.get(column).filter(|n| n.schema == old.schema) {
+            current.rename_relation(RenameKind::Sequence, old, new);
+            out.push((
+                Change::Rename {
+                    object: ObjectId::Sequence(old.clone()),
+                    new_name: new.name.clone(),
+                },
+                format!(
+                    "sequence {old} -> {} (follows table {table})",
+                    Ident(&new.name)
+                ),
+            ));
+        }
+    }
+    // Constraints on the table, and foreign keys pointing at it, whose definition is
+    // the same under another name.
+    let mut tables: Vec<QualName> = vec![table.clone()];
+    tables.extend(
+        current
+            .tables
+            .values()
+            .filter(|t| &t.name != table)
+            .filter(|t| {
+                t.constraints
+                    .values()
+                    .any(|c| c.references.as_ref() == Some(table))
+            })
+            .map(|t| t.name.clone()),
+    );
+    for t in &tables {
+        let (Some(a), Some(b)) = (current.tables.get(t), to.tables.get(t)) else {
+            continue;
+        };
+        let only = |x: &crate::model::Table, y: &crate::model::Table| -> Vec<(String, String)> {
+            x.constraints
+                .values()
+                .filter(|c| !y.constraints.contains_key(&c.name))
+                .filter(|c| t == table || c.references.as_ref() == Some(table))
+                .map(|c| (c.name.clone(), format!("{:?} {}", c.kind, c.definition)))
+                .collect()
+        };
+        for (old, new) in one_to_one(&only(a, b), &only(b, a)) {
+            current.rename_constraint(t, &old, &new);
+            out.push((
+                Change::Rename {
+                    object: ObjectId::Constraint(t.clone(), old.clone()),
+                    new_name: new.clone(),
+                },
+                format!(
+                    "constraint {t}.{} -> {} (follows table {table})",
+                    Ident(&old),
+                    Ident(&new)
+                ),
+            ));
+        }
+    }
+    // Indexes on the table with the same definition under another name.
+    let indexes = |x: &Catalog, y: &Catalog| -> Vec<(String, String)> {
+        x.indexes
+            .values()
+            .filter(|i| &i.table == table && !y.indexes.contains_key(&i.name))
+            .map(|i| {
+                let unique = i.definition.starts_with("CREATE UNIQUE ");
+                (
+                    i.name.name.clone(),
+                    format!("{unique} {}", i.body().unwrap_or(&i.definition)),
+                )
+            })
+            .collect()
+    };
+    for (old, new) in one_to_one(&indexes(current, to), &indexes(to, current)) {
+        let old = table.sibling(old);
+        current.rename_relation(RenameKind::Index, &old, &table.sibling(new.clone()));
+        out.push((
+            Change::Rename {
+                object: ObjectId::Index(old.clone()),
+                new_name: new.clone(),
+            },
+            format!("index {old} -> {} (follows table {table})", Ident(&new)),
+        ));
+    }
+    out
+}
+
+/// Pairs (old name, new name) of the (name, shape) lists whose shape appears exactly
+/// once on each side.
+fn one_to_one(old: &[(String, String)], new: &[(String, String)]) -> Vec<(String, String)> {
+    let once = |list: &[(String, String)], shape: &str| {
+        list.iter().filter(|(_, s)| s == shape).count() == 1
+    };
+    old.iter()
+        .filter(|(_, shape)| once(old, shape) && once(new, shape))
+        .filter_map(|(name, shape)| {
+            new.iter()
+                .find(|(_, s)| s == shape)
+                .map(|(n, _)| (name.clone(), n.clone()))
+        })
+        .collect()
 }
 
 /// Conversions for column type changes, by (table, column): the `USING` expression the

@@ -493,6 +493,7 @@ pub fn inverse(change: &Change) -> Option<Change> {
                 ObjectId::Table(t) => (ObjectId::Table(t.sibling(new_name)), t.name),
                 ObjectId::View(t) => (ObjectId::View(t.sibling(new_name)), t.name),
                 ObjectId::Index(t) => (ObjectId::Index(t.sibling(new_name)), t.name),
+                ObjectId::Sequence(t) => (ObjectId::Sequence(t.sibling(new_name)), t.name),
                 ObjectId::Type(t) => (ObjectId::Type(t.sibling(new_name)), t.name),
                 ObjectId::Column(t, c) => (ObjectId::Column(t, new_name), c),
                 ObjectId::Constraint(t, c) => (ObjectId::Constraint(t, new_name), c),

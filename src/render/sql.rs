@@ -292,6 +292,7 @@ pub fn statements(change: &Change) -> Vec<String> {
                 ObjectId::Table(t) => format!("ALTER TABLE {t} RENAME TO {new}"),
                 ObjectId::View(v) => format!("ALTER TABLE {v} RENAME TO {new}"),
                 ObjectId::Index(i) => format!("ALTER INDEX {i} RENAME TO {new}"),
+                ObjectId::Sequence(s) => format!("ALTER SEQUENCE {s} RENAME TO {new}"),
                 ObjectId::Type(t) => format!("ALTER TYPE {t} RENAME TO {new}"),
                 ObjectId::Column(t, c) => {
                     format!("ALTER TABLE {t} RENAME COLUMN {} TO {new}", Ident(c))
