@@ -94,6 +94,11 @@ fn plan_and_check_take_paths_and_settings_from_the_file_above() {
     // A flag wins over the file: --plans elsewhere finds no revisions there.
     let other = schemaplan(&sub, &["history", "--plans", "elsewhere"], &[]);
     assert!(out(&other).contains("no revisions"), "{}", out(&other));
+    // Even when the flag names the default: `--plans plans` is ./plans, not the file's.
+    let typed = schemaplan(dir.path(), &["history", "--plans", "plans"], &[]);
+    assert!(out(&typed).contains("no revisions"), "{}", out(&typed));
+    let from_file = schemaplan(dir.path(), &["history"], &[]);
+    assert!(out(&from_file).contains("drop tags"), "{}", out(&from_file));
 }
 
 /// `--env production` takes the target's URL from the variable the environment names,

@@ -21,7 +21,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::parser::ValueSource;
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use crate::connect::{env_or_dotenv, DbUrl};
 use crate::model::{PrivilegeMode, SchemaFilter};
@@ -218,6 +219,8 @@ pub struct Context {
     pub file: Option<ProjectFile>,
     /// Where each setting came from, for `schemaplan config`: (setting, value, source).
     pub sources: Vec<(&'static str, String, String)>,
+    /// Which path flags were written on the command line.
+    pub typed: TypedPaths,
 }
 
 /// The working directory (after `-C`) and the project file found from it. Read before
@@ -439,14 +442,16 @@ impl Context {
             manage_owners,
             file,
             sources,
+            typed: TypedPaths::default(),
         })
     }
 
-    /// A command's `--desired` or `--plans` path: the project file's when the flag was
-    /// left at its default (`default`), the flag's otherwise.
-    fn path(&self, given: &Path, default: &str, from_file: Option<&PathBuf>) -> PathBuf {
+    /// A command's `--desired` or `--plans` path: the flag's when it was on the command
+    /// line (`typed`, even when it names the default), else the project file's, else
+    /// the default the flag holds.
+    fn path(&self, given: &Path, typed: bool, from_file: Option<&PathBuf>) -> PathBuf {
         match (&self.file, from_file) {
-            (Some(f), Some(p)) if given == Path::new(default) => f.path_of(p),
+            (Some(f), Some(p)) if !typed => f.path_of(p),
             _ => given.to_path_buf(),
         }
     }
@@ -454,13 +459,13 @@ impl Context {
     /// `--desired`, or `schema` from the project file.
     pub fn desired(&self, given: &Path) -> PathBuf {
         let file = self.file.as_ref().and_then(|f| f.settings.schema.as_ref());
-        self.path(given, "schema", file)
+        self.path(given, self.typed.desired, file)
     }
 
     /// `--plans`, or `plans` from the project file.
     pub fn plans(&self, given: &Path) -> PathBuf {
         let file = self.file.as_ref().and_then(|f| f.settings.plans.as_ref());
-        self.path(given, "plans", file)
+        self.path(given, self.typed.plans, file)
     }
 
     /// The project file's settings in effect (none without a file).
@@ -558,8 +563,14 @@ fn init_tracing(g: &GlobalArgs, file: Option<&ProjectFile>, operations: bool) {
     }
 }
 
-async fn run(cli: Cli, cwd: PathBuf, file: Option<ProjectFile>) -> anyhow::Result<Outcome> {
-    let ctx = Context::new(&cli.global, cwd, file)?;
+async fn run(
+    cli: Cli,
+    cwd: PathBuf,
+    file: Option<ProjectFile>,
+    typed: TypedPaths,
+) -> anyhow::Result<Outcome> {
+    let mut ctx = Context::new(&cli.global, cwd, file)?;
+    ctx.typed = typed;
     let mut command = cli.command;
     resolve_paths(&mut command, &ctx);
     match command {
@@ -582,6 +593,30 @@ async fn run(cli: Cli, cwd: PathBuf, file: Option<ProjectFile>) -> anyhow::Resul
         Command::Baseline(args) => history::baseline(&ctx, args).await,
         Command::ImportAlembic(args) => alembic::run(&ctx, args).await,
         Command::Trash(args) => trash::run(&ctx, args).await,
+    }
+}
+
+/// Which of `--desired` and `--plans` were written on the command line (a flag written
+/// wins over the project file even when it names the default).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TypedPaths {
+    desired: bool,
+    plans: bool,
+}
+
+impl TypedPaths {
+    fn of(matches: &clap::ArgMatches) -> TypedPaths {
+        let Some((_, sub)) = matches.subcommand() else {
+            return TypedPaths::default();
+        };
+        let typed = |id: &str| {
+            sub.try_get_raw(id).is_ok_and(|v| v.is_some())
+                && sub.value_source(id) == Some(ValueSource::CommandLine)
+        };
+        TypedPaths {
+            desired: typed("desired"),
+            plans: typed("plans"),
+        }
     }
 }
 
@@ -632,8 +667,11 @@ fn config_command(ctx: &Context) -> anyhow::Result<Outcome> {
 
 /// Runs the command line and returns the process exit code.
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    let parsed = Cli::command()
+        .try_get_matches()
+        .and_then(|m| Ok((Cli::from_arg_matches(&m)?, TypedPaths::of(&m))));
+    let (cli, typed) = match parsed {
+        Ok(parsed) => parsed,
         Err(e) => {
             let _ = e.print();
             return if e.use_stderr() {
@@ -660,7 +698,7 @@ pub fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         tokio::select! {
-            r = run(cli, cwd, file) => {
+            r = run(cli, cwd, file, typed) => {
                 // A failed command may have left a scratch database behind.
                 drop_scratch().await;
                 r
