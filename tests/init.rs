@@ -6,29 +6,11 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use common::TestDb;
 
-fn schemaplan(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_schemaplan"));
-    c.args(args)
-        .env_remove("DATABASE_URL")
-        .env_remove("SCHEMAPLAN_DEV_URL")
-        .current_dir(dir);
-    for (k, v) in env {
-        c.env(k, v);
-    }
-    c.output().expect("run schemaplan")
-}
-
-fn out(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
+use common::{bare as schemaplan, both as out};
 
 #[track_caller]
 fn ok(o: Output) -> String {

@@ -5,30 +5,11 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use common::TestDb;
 
-fn schemaplan(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_schemaplan"));
-    c.args(args)
-        .env_remove("DATABASE_URL")
-        .env_remove("SCHEMAPLAN_DEV_URL")
-        .env_remove("PROD_DATABASE_URL")
-        .current_dir(dir);
-    for (k, v) in env {
-        c.env(k, v);
-    }
-    c.output().expect("run schemaplan")
-}
-
-fn out(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
+use common::{bare as schemaplan, both as out};
 
 const FILE: &str = r#"# schemaplan's settings for this repository.
 schema = "db/schema"
@@ -173,48 +154,30 @@ async fn a_named_environment_reads_its_database_url_from_its_variable() {
 #[test]
 fn unknown_keys_and_passwords_are_refused_with_the_line() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("schemaplan.toml"),
-        "mode = \"offline\"\nrecoverabel = true\n",
-    )
-    .unwrap();
-    let o = schemaplan(dir.path(), &["check"], &[]);
-    let text = out(&o);
-    assert_eq!(o.status.code(), Some(2), "{text}");
-    assert!(text.contains("schemaplan.toml:2:"), "{text}");
+    // The file holding `text` refused by `command` (exit 2) at `line`; the message.
+    let refused = |text: &str, command: &str, line: usize| {
+        std::fs::write(dir.path().join("schemaplan.toml"), text).unwrap();
+        let o = schemaplan(dir.path(), &[command], &[]);
+        let message = out(&o);
+        assert_eq!(o.status.code(), Some(2), "{message}");
+        assert!(
+            message.contains(&format!("schemaplan.toml:{line}:")),
+            "{message}"
+        );
+        message
+    };
+    let text = refused("mode = \"offline\"\nrecoverabel = true\n", "check", 2);
     assert!(text.contains("recoverabel"), "{text}");
-
-    std::fs::write(
-        dir.path().join("schemaplan.toml"),
-        "dev_url = \"postgres://app:hunter2@db/app\"\n",
-    )
-    .unwrap();
-    let o = schemaplan(dir.path(), &["config"], &[]);
-    let text = out(&o);
-    assert_eq!(o.status.code(), Some(2), "{text}");
-    assert!(text.contains("schemaplan.toml:1:"), "{text}");
+    let text = refused("dev_url = \"postgres://app:hunter2@db/app\"\n", "config", 1);
     assert!(!text.contains("hunter2"), "{text}");
-
     // An unknown hazard, even in an environment not chosen; a duration that is none.
-    std::fs::write(
-        dir.path().join("schemaplan.toml"),
+    let text = refused(
         "mode = \"offline\"\n\n[env.production]\nallow_hazards = [\"data-lost\"]\n",
-    )
-    .unwrap();
-    let o = schemaplan(dir.path(), &["config"], &[]);
-    let text = out(&o);
-    assert_eq!(o.status.code(), Some(2), "{text}");
-    assert!(text.contains("schemaplan.toml:4:"), "{text}");
+        "config",
+        4,
+    );
     assert!(text.contains("unknown hazard \"data-lost\""), "{text}");
-    std::fs::write(
-        dir.path().join("schemaplan.toml"),
-        "lock_timeout = \"soon\"\n",
-    )
-    .unwrap();
-    let o = schemaplan(dir.path(), &["apply"], &[]);
-    let text = out(&o);
-    assert_eq!(o.status.code(), Some(2), "{text}");
-    assert!(text.contains("schemaplan.toml:1:"), "{text}");
+    let text = refused("lock_timeout = \"soon\"\n", "apply", 1);
     assert!(text.contains("\"soon\""), "{text}");
 }
 

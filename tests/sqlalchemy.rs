@@ -218,14 +218,7 @@ fn python() -> std::path::PathBuf {
 
 /// schemaplan with no database anywhere: offline, as on a laptop with no server.
 fn offline(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_schemaplan"))
-        .args(args)
-        .env_remove("DATABASE_URL")
-        .env_remove("SCHEMAPLAN_DEV_URL")
-        .env("SOURCE_DATE_EPOCH", "1795000000")
-        .current_dir(dir)
-        .output()
-        .expect("run schemaplan")
+    common::bare(dir, args, &[("SOURCE_DATE_EPOCH", "1795000000")])
 }
 
 /// The revision files of `dir/plans`, by path.

@@ -418,17 +418,20 @@ fn check_sources(path: &Path, text: &str, sources: &[SourceEntry]) -> Result<()>
     Ok(())
 }
 
+/// A dotted Python name: `app.models`, `Base.metadata`.
+pub(crate) fn is_dotted_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.split('.').all(|part| {
+            part.chars()
+                .next()
+                .is_some_and(|c| c.is_alphabetic() || c == '_')
+                && part.chars().all(|c| c.is_alphanumeric() || c == '_')
+        })
+}
+
 /// `app.models:Base`, `app.models`, `app.db:Base.metadata`.
 fn is_models_target(target: &str) -> bool {
-    let dotted = |s: &str| {
-        !s.is_empty()
-            && s.split('.').all(|part| {
-                part.chars()
-                    .next()
-                    .is_some_and(|c| c.is_alphabetic() || c == '_')
-                    && part.chars().all(|c| c.is_alphanumeric() || c == '_')
-            })
-    };
+    let dotted = is_dotted_name;
     match target.split_once(':') {
         Some((module, name)) => dotted(module) && dotted(name),
         None => dotted(target),

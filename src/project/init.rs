@@ -320,15 +320,7 @@ pub fn metadata_target(env_py: &str) -> Models {
             "target_metadata = None (autogenerate is not set up)".to_string()
         });
     };
-    let dotted = |s: &str| {
-        !s.is_empty()
-            && s.split('.').all(|part| {
-                part.chars()
-                    .next()
-                    .is_some_and(|c| c.is_alphabetic() || c == '_')
-                    && part.chars().all(|c| c.is_alphanumeric() || c == '_')
-            })
-    };
+    let dotted = super::config::is_dotted_name;
     if !dotted(value) {
         return Models::Unknown(format!("target_metadata = {value}"));
     }

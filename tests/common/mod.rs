@@ -274,6 +274,27 @@ pub fn command(dir: &Path, db: &str, args: &[&str]) -> Command {
     cmd
 }
 
+/// `schemaplan ARGS` run in `dir` with no database from the environment (no
+/// `DATABASE_URL`, `PROD_DATABASE_URL` or `SCHEMAPLAN_DEV_URL`) and the variables `env`
+/// set: what a laptop with no server configured runs.
+pub fn bare(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_schemaplan"));
+    c.args(args)
+        .env_remove("DATABASE_URL")
+        .env_remove("SCHEMAPLAN_DEV_URL")
+        .env_remove("PROD_DATABASE_URL")
+        .current_dir(dir);
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().expect("run schemaplan")
+}
+
+/// What the process printed, stdout then stderr.
+pub fn both(o: &Output) -> String {
+    format!("{}{}", stdout(o), stderr(o))
+}
+
 /// [`command`], run to completion.
 pub fn run(dir: &Path, db: &str, args: &[&str]) -> Output {
     command(dir, db, args).output().expect("run schemaplan")
