@@ -6,9 +6,11 @@
 //! that cannot (`transaction: none`) runs in groups with its progress recorded, so a rerun
 //! resumes where it stopped.
 //!
-//! [`Migrator`] is the entry point, for the CLI and for applications alike.
+//! [`Migrator`] is the entry point, for the CLI and for applications alike; [`fleet`]
+//! runs it on many databases.
 
 mod down;
+pub mod fleet;
 pub mod history;
 mod lock;
 mod run;

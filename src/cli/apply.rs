@@ -8,13 +8,15 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
+use crate::apply::fleet::FleetOptions;
 use crate::apply::{ApplyOptions, Done, Migrator, Observer, Report, RollbackOptions};
 use crate::error::Error;
 use crate::parse::ScriptStatement;
 use crate::plan::{Revision, RevisionId};
 use crate::project::config::FileDuration;
 
-use super::output::{self, Format};
+use super::fleet::FleetArgs;
+use super::output::{self, Format, ReportFormat};
 use super::{Context, Outcome};
 
 pub use crate::project::config::parse_duration;
@@ -41,9 +43,22 @@ pub struct RunArgs {
     /// Go on when the live schema differs from what the applied revisions build.
     #[arg(long)]
     allow_drift: bool,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
+    /// Output format (markdown: `apply --fleet` only).
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub(super) format: ReportFormat,
+}
+
+impl RunArgs {
+    /// The format of a run on one database: text or JSON.
+    fn single_format(&self) -> Result<Format, Error> {
+        match self.format {
+            ReportFormat::Text => Ok(Format::Text),
+            ReportFormat::Json => Ok(Format::Json),
+            ReportFormat::Markdown => Err(Error::Refused {
+                message: "--format markdown is for `apply --fleet`; use text or json".into(),
+            }),
+        }
+    }
 }
 
 /// Arguments of `schemaplan apply`.
@@ -53,7 +68,7 @@ pub struct ApplyArgs {
     #[arg(long, value_name = "REV")]
     to: Option<String>,
     /// Run the pending revisions in one transaction, report, and roll everything back.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "fleet")]
     dry_run: bool,
     /// Accept these hazards (comma-separated: data-loss, table-rewrite, authz); revisions
     /// carrying others of them are refused before anything runs. Given, it replaces
@@ -69,12 +84,22 @@ pub struct ApplyArgs {
     /// the tables it rewrote, roll them back through their down sections, check the
     /// schema came back to where it started, and drop the copy. The target is not
     /// changed. Exit 1 when something failed or the schema did not come back.
-    #[arg(long, conflicts_with = "dry_run")]
+    #[arg(long, conflicts_with_all = ["dry_run", "fleet"])]
     rehearse: bool,
     /// Rehearse on this database (a copy you restored) instead of copying the target;
     /// implies --rehearse. It is left in place, rolled back.
-    #[arg(long, value_name = "URL", conflicts_with = "dry_run")]
+    #[arg(long, value_name = "URL", conflicts_with_all = ["dry_run", "fleet"])]
     rehearse_url: Option<String>,
+    #[command(flatten)]
+    pub(super) fleet: FleetArgs,
+    /// With --fleet: apply to the first N targets first, and stop everything if one of
+    /// them fails.
+    #[arg(long, value_name = "N", requires = "fleet")]
+    canary: Option<usize>,
+    /// With --fleet: how many targets may fail before no new one starts (those running
+    /// finish). Default 0: stop starting targets at the first failure.
+    #[arg(long, value_name = "N", requires = "fleet")]
+    max_failures: Option<usize>,
     #[command(flatten)]
     pub(super) run: RunArgs,
 }
@@ -131,13 +156,43 @@ fn run_options(ctx: &Context, run: &RunArgs) -> ApplyOptions {
 /// Runs `apply`.
 pub async fn apply(ctx: &Context, args: ApplyArgs) -> anyhow::Result<Outcome> {
     let migrator = Migrator::from_dir(&args.run.plans)?;
+    if args.fleet.fleet {
+        let opts = FleetOptions {
+            jobs: args.fleet.jobs(),
+            canary: args.canary.unwrap_or(0),
+            max_failures: args.max_failures.unwrap_or(0),
+            apply: ApplyOptions {
+                // Each target's own server shows its drift, unless a dev server is named.
+                dev_server: ctx.dev_url.clone(),
+                ..apply_options(ctx, &migrator, &args)?
+            },
+        };
+        return super::fleet::apply(ctx, &migrator, &args.fleet, &opts, args.run.format).await;
+    }
+    let format = args.run.single_format()?;
     let target = ctx.database.as_ref().ok_or(Error::NoDatabase)?;
     if args.rehearse || args.rehearse_url.is_some() {
-        return rehearse(ctx, &migrator, target, args).await;
+        return rehearse(ctx, &migrator, target, args, format).await;
     }
     let client = target.connect().await?;
+    let opts = apply_options(ctx, &migrator, &args)?;
+    let mut progress = Progress::new(ctx.chatty, "applying");
+    let report = migrator.apply_with(&client, &opts, &mut progress).await;
+    progress.finish();
+    let report = report?;
+    let current = migrator.current(&client).await?;
+    finish(&format, "apply", &report, current)
+}
+
+/// `apply`'s options: the run's, `--to`, `--dry-run`, `--lock-retries` and the hazards
+/// accepted.
+fn apply_options(
+    ctx: &Context,
+    migrator: &Migrator,
+    args: &ApplyArgs,
+) -> anyhow::Result<ApplyOptions> {
     let base = run_options(ctx, &args.run);
-    let opts = ApplyOptions {
+    Ok(ApplyOptions {
         to: args
             .to
             .as_deref()
@@ -151,13 +206,7 @@ pub async fn apply(ctx: &Context, args: ApplyArgs) -> anyhow::Result<Outcome> {
             args.allow_hazard.iter().copied().collect()
         },
         ..base
-    };
-    let mut progress = Progress::new(ctx.chatty, "applying");
-    let report = migrator.apply_with(&client, &opts, &mut progress).await;
-    progress.finish();
-    let report = report?;
-    let current = migrator.current(&client).await?;
-    finish(&args.run.format, "apply", &report, current)
+    })
 }
 
 /// Runs `apply --rehearse`: on a copy, reporting; the target is only read from.
@@ -166,6 +215,7 @@ async fn rehearse(
     migrator: &Migrator,
     target: &crate::connect::DbUrl,
     args: ApplyArgs,
+    format: Format,
 ) -> anyhow::Result<Outcome> {
     let copy = args
         .rehearse_url
@@ -184,7 +234,7 @@ async fn rehearse(
     };
     ctx.status("rehearsing on a copy of the database");
     let r = crate::apply::rehearse::rehearse(migrator, target, copy.as_ref(), &opts).await?;
-    match args.run.format {
+    match format {
         Format::Json => output::print_json(&r)?,
         Format::Text => output::print(&rehearsal_text(&r))?,
     }
@@ -261,6 +311,7 @@ fn rehearsal_text(r: &crate::apply::rehearse::Rehearsal) -> String {
 
 /// Runs `rollback`.
 pub async fn rollback(ctx: &Context, args: RollbackArgs) -> anyhow::Result<Outcome> {
+    let format = args.run.single_format()?;
     let migrator = Migrator::from_dir(&args.run.plans)?;
     let target = ctx.database.as_ref().ok_or(Error::NoDatabase)?;
     let client = target.connect().await?;
@@ -283,7 +334,7 @@ pub async fn rollback(ctx: &Context, args: RollbackArgs) -> anyhow::Result<Outco
     progress.finish();
     let report = report?;
     let current = migrator.current(&client).await?;
-    finish(&args.run.format, "rollback", &report, current)
+    finish(&format, "rollback", &report, current)
 }
 
 fn finish(

@@ -36,6 +36,8 @@ pub struct StatusArgs {
     /// The plans directory.
     #[arg(long, value_name = "DIR", default_value = "plans")]
     pub(super) plans: PathBuf,
+    #[command(flatten)]
+    fleet: super::fleet::FleetArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -258,6 +260,9 @@ struct JsonStatus<'a> {
 /// Runs `status`.
 pub async fn status(ctx: &Context, args: StatusArgs) -> anyhow::Result<Outcome> {
     let migrator = Migrator::from_dir(&args.plans)?;
+    if args.fleet.fleet {
+        return super::fleet::status(ctx, &migrator, &args.fleet, args.format).await;
+    }
     let target = ctx.database.as_ref().ok_or(Error::NoDatabase)?;
     let client = target.connect().await?;
     let status = migrator.status(&client).await?;

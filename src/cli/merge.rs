@@ -3,26 +3,15 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 use serde::Serialize;
 
 use crate::plan::merge::{divergence, Conflict, Divergence};
 use crate::plan::{dir, History, RevisionId};
 use crate::project::{Analysis, MergeReport};
 
-use super::output;
+use super::output::{self, ReportFormat};
 use super::{Context, Outcome};
-
-/// How `merge` reports.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum ReportFormat {
-    /// For people on a terminal.
-    Text,
-    /// A pull-request comment.
-    Markdown,
-    /// For tools.
-    Json,
-}
 
 /// Arguments of `schemaplan heads`.
 #[derive(Debug, Args)]

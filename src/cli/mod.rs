@@ -8,6 +8,7 @@ mod alembic;
 mod apply;
 mod check;
 mod diff;
+mod fleet;
 mod history;
 mod init;
 mod inspect;

@@ -16,6 +16,18 @@ pub enum Format {
     Json,
 }
 
+/// What a report-style command prints (`merge`, `apply`): [`Format`] and a
+/// pull-request comment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// For people on a terminal.
+    Text,
+    /// A pull-request comment.
+    Markdown,
+    /// For tools.
+    Json,
+}
+
 /// Writes to stdout; a closed pipe surfaces as an `io::Error` the caller maps to exit 0.
 pub fn print(text: &str) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();

@@ -17,6 +17,7 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 
+use crate::apply::fleet::{FleetSpec, Listed};
 use crate::error::{Error, Result};
 use crate::model::PrivilegeMode;
 use crate::parse::{ModelsSpec, SchemaInput};
@@ -191,6 +192,27 @@ struct RawFile {
     /// `[[source]]` tables.
     #[serde(default)]
     source: Vec<SourceEntry>,
+    /// The `[fleet]` table (top level only).
+    fleet: Option<RawFleet>,
+}
+
+/// A `[fleet]` table as written; positions kept for messages.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFleet {
+    databases: Option<Vec<toml::Spanned<String>>>,
+    databases_query: Option<toml::Spanned<String>>,
+    /// Reserved for tenant schemas: refused until they work.
+    each_schema: Option<toml::Spanned<toml::Value>>,
+    /// Reserved for tenant schemas: refused until they work.
+    template_schema: Option<toml::Spanned<toml::Value>>,
+}
+
+/// A file named by `--fleet-file`: a `[fleet]` table and nothing else.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFleetFile {
+    fleet: Option<RawFleet>,
 }
 
 /// A project file, read.
@@ -206,6 +228,8 @@ pub struct ProjectFile {
     pub sources: Vec<SourceEntry>,
     /// Its table, as written (what it sets over the top level).
     pub section: Option<FileSettings>,
+    /// The `[fleet]` table, if any: the databases `apply --fleet` runs on.
+    pub fleet: Option<FleetSpec>,
 }
 
 impl ProjectFile {
@@ -303,10 +327,12 @@ pub fn find(dir: &Path, env: Option<&str>) -> Result<Option<ProjectFile>> {
 
 /// Reads a project file's text.
 pub fn read(path: &Path, text: &str, env: Option<&str>) -> Result<ProjectFile> {
-    let t: RawFile = toml::from_str(text).map_err(|e| {
-        let at = e.span().map_or(0, |s| s.start.min(text.len()));
-        bad(path, text[..at].matches('\n').count() + 1, e.message())
-    })?;
+    let t: RawFile = toml::from_str(text).map_err(|e| toml_error(path, text, &e))?;
+    let fleet = t
+        .fleet
+        .clone()
+        .map(|f| fleet_spec(path, text, f))
+        .transpose()?;
     let top = FileSettings {
         schema: t.schema,
         plans: t.plans,
@@ -375,7 +401,100 @@ pub fn read(path: &Path, text: &str, env: Option<&str>) -> Result<ProjectFile> {
         env: env.map(str::to_string),
         sources: t.source,
         section,
+        fleet,
     })
+}
+
+/// Reads a file named by `--fleet-file`: a `[fleet]` table as in schemaplan.toml.
+pub fn read_fleet_file(path: &Path) -> Result<FleetSpec> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path.to_path_buf(), e))?;
+    let t: RawFleetFile = toml::from_str(&text).map_err(|e| toml_error(path, &text, &e))?;
+    match t.fleet {
+        Some(f) => fleet_spec(path, &text, f),
+        None => Err(bad(path, 1, "no [fleet] table")),
+    }
+}
+
+/// A `[fleet]` table checked: it names databases, none with a password, and no
+/// tenant schemas yet.
+fn fleet_spec(path: &Path, text: &str, raw: RawFleet) -> Result<FleetSpec> {
+    let line = |span: std::ops::Range<usize>| line_at(text, span.start);
+    for (key, value) in [
+        ("each_schema", &raw.each_schema),
+        ("template_schema", &raw.template_schema),
+    ] {
+        if let Some(v) = value {
+            return Err(bad(
+                path,
+                line(v.span()),
+                &format!("{key}: tenant schemas are not supported yet (a fleet lists databases: `databases` and `databases_query`)"),
+            ));
+        }
+    }
+    let mut databases = Vec::new();
+    for d in raw.databases.into_iter().flatten() {
+        let at = line(d.span());
+        let value = d.into_inner();
+        match value.strip_prefix('$') {
+            Some(var)
+                if var.is_empty()
+                    || !var.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') =>
+            {
+                return Err(bad(
+                    path,
+                    at,
+                    &format!("databases: {value:?} is not an environment variable's name"),
+                ));
+            }
+            Some(_) => {}
+            None if url_has_password(&value) || value.contains("password=") => {
+                return Err(bad(
+                    path,
+                    at,
+                    "databases: a URL carries a password: keep passwords out of the repository (name an environment variable holding the URL, `$VAR`, or use ~/.pgpass)",
+                ));
+            }
+            None => {}
+        }
+        databases.push(Listed { value, line: at });
+    }
+    let databases_query = match raw.databases_query {
+        Some(q) if q.get_ref().trim().is_empty() => {
+            return Err(bad(path, line(q.span()), "databases_query is empty"));
+        }
+        Some(q) => Some(Listed {
+            line: line(q.span()),
+            value: q.into_inner(),
+        }),
+        None => None,
+    };
+    if databases.is_empty() && databases_query.is_none() {
+        let table = text
+            .lines()
+            .position(|l| l.trim_start().starts_with("[fleet]"))
+            .map_or(1, |i| i + 1);
+        return Err(bad(
+            path,
+            table,
+            "[fleet] names no databases: set `databases = [...]` or `databases_query = \"SELECT ...\"`",
+        ));
+    }
+    Ok(FleetSpec {
+        file: path.to_path_buf(),
+        databases,
+        databases_query,
+    })
+}
+
+/// A TOML error at its line.
+fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> Error {
+    let at = e.span().map_or(0, |s| s.start.min(text.len()));
+    bad(path, line_at(text, at), e.message())
+}
+
+/// The 1-based line of a byte offset.
+fn line_at(text: &str, at: usize) -> usize {
+    text[..at.min(text.len())].matches('\n').count() + 1
 }
 
 /// Each `[[source]]` names one thing: models or files, and a models target that
@@ -645,6 +764,53 @@ allow_hazards = ["data-loss", "table-rewrite"]
             .unwrap_err()
             .to_string();
         assert!(e.starts_with("schemaplan.toml:1:"), "{e}");
+    }
+
+    #[test]
+    fn fleet_tables_list_urls_variables_and_a_query_at_their_lines() {
+        let path = Path::new("schemaplan.toml");
+        let text = "mode = \"offline\"\n\n[fleet]\ndatabases = [\n  \"postgres://app@db1/app\",\n  \"$EU_URL\",\n]\ndatabases_query = \"SELECT datname FROM pg_database\"\n";
+        let fleet = read(path, text, None).unwrap().fleet.unwrap();
+        let listed: Vec<(&str, usize)> = fleet
+            .databases
+            .iter()
+            .map(|d| (d.value.as_str(), d.line))
+            .collect();
+        assert_eq!(listed, [("postgres://app@db1/app", 5), ("$EU_URL", 6)]);
+        assert_eq!(fleet.databases_query.unwrap().line, 8);
+        assert!(read(path, "mode = \"offline\"\n", None)
+            .unwrap()
+            .fleet
+            .is_none());
+        let e = read(path, "[fleet]\ndatabases = [\"$EU-URL\"]\n", None)
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("schemaplan.toml:2:"), "{e}");
+        let e = read(path, "[fleet]\ntemplate_schema = \"tenant\"\n", None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with(
+                "schemaplan.toml:2: template_schema: tenant schemas are not supported yet"
+            ),
+            "{e}"
+        );
+        let e = read(path, "\n[fleet]\n", None).unwrap_err().to_string();
+        assert!(
+            e.starts_with("schemaplan.toml:2: [fleet] names no databases"),
+            "{e}"
+        );
+        let e = read(
+            path,
+            "[fleet]\ndatabases = [\"host=db password=hunter2\"]\n",
+            None,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("carries a password") && !e.contains("hunter2"),
+            "{e}"
+        );
     }
 
     #[test]
