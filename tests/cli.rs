@@ -352,6 +352,10 @@ fn the_main_command_runs_offline_without_postgresql() {
         stderr(&out)
     );
     assert!(stderr(&out).contains("nothing to plan"), "{}", stderr(&out));
+    // --quiet: nothing but results and errors.
+    let out = run(&common::root(), &["plan", "--quiet"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "");
     let out = run(&common::root(), &["check"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(

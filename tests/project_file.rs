@@ -451,3 +451,41 @@ fn online_in_the_file_chooses_the_ddl_forms() {
     let blocking = preview(&["plan", "--online", "--no-online"]);
     assert!(!blocking.contains("CONCURRENTLY"), "{blocking}");
 }
+
+/// `target_version` refuses, in `plan` and `check` alike, a schema using syntax the
+/// target does not accept, at its file and line; raised, the same schema plans.
+#[test]
+fn target_version_refuses_syntax_the_target_rejects() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    std::fs::create_dir_all(p.join("schema")).unwrap();
+    std::fs::write(
+        p.join("schema/app.sql"),
+        "CREATE TABLE accounts (id bigint PRIMARY KEY);\n\
+         CREATE TABLE emails (address text UNIQUE NULLS NOT DISTINCT);\n",
+    )
+    .unwrap();
+    std::fs::write(p.join("schemaplan.toml"), "target_version = 14\n").unwrap();
+    for command in [&["plan", "-m", "init"][..], &["check"]] {
+        let o = schemaplan(p, command, &[]);
+        let text = out(&o);
+        assert_eq!(o.status.code(), Some(2), "{command:?}: {text}");
+        assert!(
+            text.contains("schema/app.sql:2:1: NULLS NOT DISTINCT needs PostgreSQL 15, and target_version is 14"),
+            "{command:?}: {text}"
+        );
+    }
+    assert!(!p.join("plans").exists());
+    std::fs::write(p.join("schemaplan.toml"), "target_version = 15\n").unwrap();
+    let o = schemaplan(p, &["plan", "-m", "init"], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    let config = out(&schemaplan(p, &["config"], &[]));
+    assert!(config.contains("target_version     15"), "{config}");
+    std::fs::write(p.join("schemaplan.toml"), "\ntarget_version = 12\n").unwrap();
+    let o = schemaplan(p, &["config"], &[]);
+    assert!(
+        out(&o).contains("schemaplan.toml:2: target_version = 12"),
+        "{}",
+        out(&o)
+    );
+}

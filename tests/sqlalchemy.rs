@@ -505,6 +505,42 @@ async fn everything_sqlalchemy_expresses_comes_through() {
     assert_eq!(drift.map(str::trim), Some("no"), "{status}");
 }
 
+/// A computed column without `persisted` compiles as the target would make it:
+/// STORED by default and for 17, VIRTUAL for 18.
+#[test]
+fn models_compile_for_the_target_version() {
+    let project = models_project(&python());
+    let p = project.path();
+    edit(
+        p,
+        "    published: Mapped[bool]",
+        "    slug: Mapped[str] = mapped_column(Text, Computed(\"lower(title)\"))\n    published: Mapped[bool]",
+    );
+    edit(
+        p,
+        "from sqlalchemy import (",
+        "from sqlalchemy import (Computed, ",
+    );
+    let plan_with = |target: Option<u32>| {
+        let mut file = project_file("app.models:Base", &python());
+        if let Some(v) = target {
+            file = format!("target_version = {v}\n{file}");
+        }
+        std::fs::write(p.join("schemaplan.toml"), file).unwrap();
+        ok(&offline(p, &["plan"]))
+    };
+    let stored = "slug text GENERATED ALWAYS AS (lower(title)) STORED";
+    for target in [None, Some(17)] {
+        let plan = plan_with(target);
+        assert!(plan.contains(stored), "{target:?}\n{plan}");
+    }
+    let plan = plan_with(Some(18));
+    assert!(
+        plan.contains("GENERATED ALWAYS AS") && !plan.contains(stored),
+        "{plan}"
+    );
+}
+
 /// A models module that fails to import names its file and line; a missing
 /// interpreter or SQLAlchemy says what to install; a target that is no metadata says
 /// what is expected. Every one exits 2, before anything is written.

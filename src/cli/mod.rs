@@ -222,6 +222,8 @@ pub struct Context {
     pub sources: Vec<(&'static str, String, String)>,
     /// Which path flags were written on the command line.
     pub typed: TypedPaths,
+    /// `--quiet`: nothing but results and errors.
+    pub quiet: bool,
 }
 
 /// The working directory (after `-C`) and the project file found from it. Read before
@@ -374,6 +376,13 @@ impl Context {
             fs.online.unwrap_or(true).to_string(),
             pick(false, &|s| s.online.is_some()),
         );
+        note(
+            "target_version",
+            fs.target_version
+                .unwrap_or(crate::parse::version::NEWEST)
+                .to_string(),
+            pick(false, &|s| s.target_version.is_some()),
+        );
         // Set by `apply` and `rollback` flags, which `config` does not take: the file's
         // or the default.
         let run = crate::apply::ApplyOptions::default();
@@ -444,6 +453,7 @@ impl Context {
             file,
             sources,
             typed: TypedPaths::default(),
+            quiet: g.quiet,
         })
     }
 
@@ -515,6 +525,14 @@ impl Context {
             recoverable: false,
             privileges: self.privileges,
             manage_owners: self.manage_owners,
+        }
+    }
+
+    /// A line on stderr that a log wants too (the mode a plan was made in), unless
+    /// `--quiet`.
+    pub fn say(&self, msg: &str) {
+        if !self.quiet {
+            eprintln!("{msg}");
         }
     }
 

@@ -71,11 +71,11 @@ pub async fn run(ctx: &Context, args: PlanArgs) -> anyhow::Result<Outcome> {
     project.settings.recoverable = args.recoverable || ctx.recoverable();
     let history = project.history()?;
     let reader = project.reader(None).await?;
-    eprintln!("planning in {}", reader.mode.describe());
+    ctx.say(&format!("planning in {}", reader.mode.describe()));
     ctx.status(&format!(
         "replaying {} and loading {}",
         args.plans.display(),
-        args.desired.display()
+        project.desired
     ));
     let report = project.plan_in(&reader, &history, &message).await;
     reader.finish().await?;
@@ -87,7 +87,7 @@ pub async fn run(ctx: &Context, args: PlanArgs) -> anyhow::Result<Outcome> {
             report.parents.len()
         );
     }
-    output::warn_unmanaged(&args.desired.display().to_string(), &report.unmanaged);
+    output::warn_unmanaged(&project.desired.to_string(), &report.unmanaged);
     let Some(planned) = report.revision else {
         if args.format == Format::Json {
             output::print_json(&JsonPlan {
@@ -101,11 +101,11 @@ pub async fn run(ctx: &Context, args: PlanArgs) -> anyhow::Result<Outcome> {
                 unmanaged: &report.unmanaged,
             })?;
         }
-        eprintln!(
+        ctx.say(&format!(
             "nothing to plan: {} already builds {}",
             args.plans.display(),
-            args.desired.display()
-        );
+            project.desired
+        ));
         return Ok(Outcome::Clean);
     };
     let path = if preview {

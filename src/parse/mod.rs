@@ -25,6 +25,7 @@ mod rewrite;
 mod split;
 mod sql;
 pub mod sqlalchemy;
+pub mod version;
 mod walk;
 pub mod yaml;
 
@@ -52,14 +53,15 @@ pub struct SchemaInput {
     pub paths: Vec<PathBuf>,
     /// Compiled models.
     pub models: Vec<Arc<Models>>,
+    /// The PostgreSQL major version the schema must load on (`target_version`): a
+    /// statement using later syntax is refused at its file and line. `None`: the
+    /// newest, nothing refused.
+    pub target_version: Option<u32>,
 }
 
 impl From<&Path> for SchemaInput {
     fn from(path: &Path) -> SchemaInput {
-        SchemaInput {
-            paths: vec![path.to_path_buf()],
-            models: Vec::new(),
-        }
+        SchemaInput::from(path.to_path_buf())
     }
 }
 
@@ -73,7 +75,7 @@ impl From<PathBuf> for SchemaInput {
     fn from(path: PathBuf) -> SchemaInput {
         SchemaInput {
             paths: vec![path],
-            models: Vec::new(),
+            ..SchemaInput::default()
         }
     }
 }
@@ -464,7 +466,28 @@ pub fn read_sql_source(input: impl Into<SchemaInput>) -> Result<Vec<Statement>> 
     if yaml_defined.contains(&true) {
         defined_once(&statements, &yaml_defined)?;
     }
+    if let Some(target) = input.target_version {
+        loads_on(&statements, target)?;
+    }
     Ok(statements)
+}
+
+/// Refuses the first statement that PostgreSQL `target` would reject for its syntax.
+fn loads_on(statements: &[Statement], target: u32) -> Result<()> {
+    for s in statements {
+        if let Some((feature, version)) = version::too_new(&s.sql, target) {
+            return Err(crate::Error::Rejected {
+                location: s.location.clone(),
+                message: format!(
+                    "{feature} needs PostgreSQL {version}, and target_version is {target} \
+                     (schemaplan.toml): write it the way {target} accepts, or raise \
+                     target_version"
+                ),
+                statement: s.one_line(),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// One schema file's statements: SQL parsed, YAML compiled.

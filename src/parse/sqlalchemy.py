@@ -2,11 +2,12 @@
 
 Run by schemaplan with the project's interpreter:
 
-    python -c <this file> TARGET ROOT
+    python -c <this file> TARGET ROOT VERSION
 
 TARGET is `package.module:Name` (a declarative base, a registry or a MetaData) or
 `package.module` (every MetaData the module holds, directly or through a declarative
-base); ROOT is put first on sys.path. Nothing connects to a database: the metadata's
+base); ROOT is put first on sys.path; VERSION is the PostgreSQL major version to compile
+for (a generated column without `persisted` is VIRTUAL from 18, STORED before). Nothing connects to a database: the metadata's
 `create_all` runs on a mock engine for the PostgreSQL dialect, so the statements are
 exactly what SQLAlchemy itself would send (enum types, sequences, tables, indexes,
 comments, and `DDL` attached to the metadata's events), in its order.
@@ -213,9 +214,10 @@ def show_warning(message, category, filename, lineno, file=None, line=None):
 
 def main():
     warnings.showwarning = show_warning
-    if len(sys.argv) != 3:
-        fail(3, "usage: sqlalchemy.py TARGET ROOT")
+    if len(sys.argv) != 4:
+        fail(3, "usage: sqlalchemy.py TARGET ROOT VERSION")
     target, root = sys.argv[1], os.path.abspath(sys.argv[2])
+    server = int(sys.argv[3])
     sys.path.insert(0, root)
     try:
         import sqlalchemy
@@ -232,11 +234,11 @@ def main():
         engine_statements.append(statement)
 
     engine = sqlalchemy.create_mock_engine("postgresql://", executor)
-    # As a connection to PostgreSQL 17 would set it up: a generated column without
-    # `persisted` is STORED (18 would make it VIRTUAL).
-    engine.dialect.server_version_info = (17, 0)
+    # As a connection to that server would set it up: a generated column without
+    # `persisted` is VIRTUAL from 18, STORED before.
+    engine.dialect.server_version_info = (server, 0)
     if hasattr(engine.dialect, "supports_virtual_generated_columns"):
-        engine.dialect.supports_virtual_generated_columns = False
+        engine.dialect.supports_virtual_generated_columns = server >= 18
     out = []
     for metadata in metadatas(value, target, sqlalchemy):
         engine_statements.clear()

@@ -32,6 +32,10 @@ pub struct ModelsSpec {
     pub python: Option<PathBuf>,
     /// The directory put first on `sys.path` and run in: the project's root.
     pub root: PathBuf,
+    /// The PostgreSQL major version to compile for (`target_version`); `None`: as for
+    /// 17, where a generated column without `persisted` is STORED, which every version
+    /// accepts (18 would make it VIRTUAL).
+    pub target_version: Option<u32>,
 }
 
 /// A models target compiled to SQL.
@@ -143,6 +147,7 @@ pub fn compile(spec: &ModelsSpec) -> Result<Models> {
         .arg(SCRIPT)
         .arg(&spec.target)
         .arg(&spec.root)
+        .arg(spec.target_version.unwrap_or(17).to_string())
         .current_dir(&spec.root)
         .env("PYTHONDONTWRITEBYTECODE", "1")
         .env("PYTHONIOENCODING", "utf-8")

@@ -20,6 +20,7 @@ use serde::Deserialize;
 use crate::apply::fleet::{FleetSpec, Listed};
 use crate::error::{Error, Result};
 use crate::model::PrivilegeMode;
+use crate::parse::version::{NEWEST, OLDEST};
 use crate::parse::{ModelsSpec, SchemaInput};
 use crate::render::Hazard;
 
@@ -59,6 +60,10 @@ pub struct FileSettings {
     pub trash_retention: Option<String>,
     /// Online DDL forms in plans (`plan --no-online` turns them off).
     pub online: Option<bool>,
+    /// The PostgreSQL major version the schema must load on (13 to 18; default the
+    /// newest): schema files using later syntax are refused, and SQLAlchemy models are
+    /// compiled for that version.
+    pub target_version: Option<u32>,
     /// How long `apply` and `rollback` wait for another run's lock (`--lock-wait`).
     pub lock_wait: Option<FileDuration>,
     /// PostgreSQL's lock_timeout for every statement `apply` and `rollback` run
@@ -130,6 +135,7 @@ impl FileSettings {
             recoverable: over.recoverable.or(self.recoverable),
             trash_retention: over.trash_retention.or(self.trash_retention),
             online: over.online.or(self.online),
+            target_version: over.target_version.or(self.target_version),
             lock_wait: over.lock_wait.or(self.lock_wait),
             lock_timeout: over.lock_timeout.or(self.lock_timeout),
             statement_timeout: over.statement_timeout.or(self.statement_timeout),
@@ -180,6 +186,7 @@ struct RawFile {
     recoverable: Option<bool>,
     trash_retention: Option<String>,
     online: Option<bool>,
+    target_version: Option<u32>,
     lock_wait: Option<FileDuration>,
     lock_timeout: Option<FileDuration>,
     statement_timeout: Option<FileDuration>,
@@ -251,7 +258,10 @@ impl ProjectFile {
     /// file's `[[source]]`s, models compiled. The default `schema/` may be absent when
     /// other sources declare the schema.
     pub fn desired_input(&self, schema: &Path) -> Result<SchemaInput> {
-        let mut input = SchemaInput::default();
+        let mut input = SchemaInput {
+            target_version: self.settings.target_version,
+            ..SchemaInput::default()
+        };
         if self.sources.is_empty() || self.settings.schema.is_some() || schema.exists() {
             input.paths.push(schema.to_path_buf());
         }
@@ -274,6 +284,7 @@ impl ProjectFile {
                         .path
                         .as_ref()
                         .map_or_else(|| self.dir().to_path_buf(), |p| self.path_of(p)),
+                    target_version: self.settings.target_version,
                 };
                 input
                     .models
@@ -346,6 +357,7 @@ pub fn read(path: &Path, text: &str, env: Option<&str>) -> Result<ProjectFile> {
         recoverable: t.recoverable,
         trash_retention: t.trash_retention,
         online: t.online,
+        target_version: t.target_version,
         lock_wait: t.lock_wait,
         lock_timeout: t.lock_timeout,
         statement_timeout: t.statement_timeout,
@@ -386,6 +398,18 @@ pub fn read(path: &Path, text: &str, env: Option<&str>) -> Result<ProjectFile> {
                 path,
                 line,
                 "dev_url carries a password: keep passwords out of the repository (SCHEMAPLAN_DEV_URL in the environment or .env, or ~/.pgpass)",
+            ));
+        }
+    }
+    if let Some(v) = settings.target_version {
+        if !(OLDEST..=NEWEST).contains(&v) {
+            let line = line_of(text, "target_version");
+            return Err(bad(
+                path,
+                line,
+                &format!(
+                    "target_version = {v}: schemaplan supports PostgreSQL {OLDEST} to {NEWEST}"
+                ),
             ));
         }
     }

@@ -62,6 +62,10 @@ pub const PROJECT_FILE: &str = r#"# schemaplan's settings for this repository. E
 # allow_hazards = ["table-rewrite"]
 # Log lines on stderr: "text" or "json" (--log-format).
 # log_format = "text"
+# The PostgreSQL major version the schema must load on (13 to 18; default the newest):
+# schema files using later syntax (NULLS NOT DISTINCT before 15, VIRTUAL generated
+# columns before 18, ...) are refused with their line, and models compile for it.
+# target_version = 16
 
 # More of the desired schema, beside `schema`: SQLAlchemy models, compiled for
 # PostgreSQL by the project's own Python (`python`, else .venv, venv, $VIRTUAL_ENV,
@@ -530,6 +534,7 @@ mod tests {
             lock_retries,
             allow_hazards,
             log_format,
+            target_version,
         } = read.settings;
         assert!(schema.is_some() && plans.is_some() && url_env.is_some());
         assert!(dev_url.is_some() && mode.is_some() && schemas.is_some());
@@ -538,6 +543,7 @@ mod tests {
         assert!(trash_retention.is_some() && online.is_some() && lock_wait.is_some());
         assert!(lock_timeout.is_some() && statement_timeout.is_some());
         assert!(lock_retries.is_some() && allow_hazards.is_some() && log_format.is_some());
+        assert_eq!(target_version, Some(16));
         assert!(config::read(path, &uncommented, Some("production")).is_ok());
         assert_eq!(read.sources.len(), 2);
     }
