@@ -25,6 +25,10 @@ pub struct PlanArgs {
     /// Print the revision without writing it.
     #[arg(long)]
     stdout: bool,
+    /// Write nothing; exit 1 when there is a revision to write (the schema changed and
+    /// no revision was added), saying which `plan -m` to run: the pre-commit reminder.
+    #[arg(long, conflicts_with_all = ["message", "stdout"])]
+    exit_code: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -108,6 +112,16 @@ pub async fn run(ctx: &Context, args: PlanArgs) -> anyhow::Result<Outcome> {
         ));
         return Ok(Outcome::Clean);
     };
+    if args.exit_code {
+        let steps = planned.up.steps.len();
+        eprintln!(
+            "{} changed and no revision in {} makes the change ({steps} step(s)): run \
+             `schemaplan plan -m \"what changed\"` and add the revision it writes",
+            project.desired,
+            args.plans.display()
+        );
+        return Ok(Outcome::Differences);
+    }
     let path = if preview {
         None
     } else {

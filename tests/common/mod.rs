@@ -442,7 +442,7 @@ pub fn diff_case_trials(
         .collect()
 }
 
-/// A virtual environment with Alembic, SQLAlchemy and psycopg2 from PyPI, kept in
+/// A virtual environment with Alembic, SQLAlchemy, psycopg2 and pre-commit from PyPI, kept in
 /// target/ between runs and created once per test binary: tests run on parallel
 /// threads, and two `python3 -m venv` on one directory collide.
 pub fn python_venv() -> PathBuf {
@@ -452,8 +452,9 @@ pub fn python_venv() -> PathBuf {
 
 fn create_venv() -> PathBuf {
     let dir = root().join("target/alembic-venv");
-    let alembic = dir.join("bin/alembic");
-    if !alembic.exists() {
+    // The last tool installed: a venv without it is one an older run made.
+    let marker = dir.join("bin/pre-commit");
+    if !marker.exists() {
         // --clear: a run stopped half way leaves a partial environment.
         let o = Command::new("python3")
             .args(["-m", "venv", "--clear"])
@@ -468,6 +469,7 @@ fn create_venv() -> PathBuf {
                 "alembic>=1.13,<2",
                 "sqlalchemy>=2,<3",
                 "psycopg2-binary>=2.9,<3",
+                "pre-commit>=3,<5",
             ])
             .output()
             .expect("pip install");
