@@ -6,8 +6,9 @@ mod common;
 use std::path::Path;
 use std::process::{Child, Output, Stdio};
 
+use common::write_revision;
 use common::{fails, ok, run, stderr, stdout, wait_until, TestDb, PATIENCE};
-use schemaplan::plan::{file, NewRevision, RevisionId};
+use schemaplan::plan::RevisionId;
 
 fn spawn(dir: &Path, db: &str, args: &[&str]) -> Child {
     common::command(dir, db, args)
@@ -15,40 +16,6 @@ fn spawn(dir: &Path, db: &str, args: &[&str]) -> Child {
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn schemaplan")
-}
-
-/// Writes a hand-made revision into `dir/plans` and returns its id.
-fn write_revision(
-    dir: &Path,
-    id: &str,
-    parents: &[&str],
-    up: &str,
-    down: &str,
-    transactional: bool,
-) -> RevisionId {
-    let id = RevisionId(id.to_string());
-    let parents: Vec<RevisionId> = parents.iter().map(|p| RevisionId(p.to_string())).collect();
-    let message = format!("revision {}", id.0);
-    let new = NewRevision {
-        id: &id,
-        parents: &parents,
-        message: &message,
-        created: "2026-11-24T00:00:00Z",
-        fingerprint: "sha256:0",
-        hazards: &[],
-        renames: &[],
-        alembic: &[],
-        up,
-        down,
-    };
-    let plans = dir.join("plans");
-    std::fs::create_dir_all(&plans).unwrap();
-    std::fs::write(
-        plans.join(file::file_name(&id, &message)),
-        new.render(transactional),
-    )
-    .unwrap();
-    id
 }
 
 /// Replaces what changes from run to run (times, database names) so output can be

@@ -8,37 +8,15 @@ use std::path::Path;
 use std::process::Output;
 
 use common::{exits, fails, ok, server_url, url_for, wait_until, TestDb, PATIENCE};
-use schemaplan::plan::{file, NewRevision, RevisionId};
 use serde_json::Value;
 
 /// The apply lock's key (src/apply/lock.rs): "schemapl" as a big-endian integer.
 const LOCK_KEY: i64 = 0x7363_6865_6d61_706c;
 
-/// Writes a hand-made revision into `dir/plans` and returns its id.
+/// Writes a hand-made revision into `dir/plans` (run in one transaction) and returns
+/// its id.
 fn write_revision(dir: &Path, id: &str, parents: &[&str], up: &str, down: &str) -> String {
-    let rid = RevisionId(id.to_string());
-    let parents: Vec<RevisionId> = parents.iter().map(|p| RevisionId(p.to_string())).collect();
-    let message = format!("revision {id}");
-    let new = NewRevision {
-        id: &rid,
-        parents: &parents,
-        message: &message,
-        created: "2026-11-24T00:00:00Z",
-        fingerprint: "sha256:0",
-        hazards: &[],
-        renames: &[],
-        alembic: &[],
-        up,
-        down,
-    };
-    let plans = dir.join("plans");
-    std::fs::create_dir_all(&plans).unwrap();
-    std::fs::write(
-        plans.join(file::file_name(&rid, &message)),
-        new.render(true),
-    )
-    .unwrap();
-    id.to_string()
+    common::write_revision(dir, id, parents, up, down, true).0
 }
 
 /// A project with three revisions; the second creates a table, then adds a check that

@@ -481,3 +481,40 @@ fn create_venv() -> PathBuf {
     }
     dir
 }
+
+/// Writes a hand-made revision into `dir/plans` and returns its id.
+pub fn write_revision(
+    dir: &Path,
+    id: &str,
+    parents: &[&str],
+    up: &str,
+    down: &str,
+    transactional: bool,
+) -> schemaplan::plan::RevisionId {
+    let id = schemaplan::plan::RevisionId(id.to_string());
+    let parents: Vec<schemaplan::plan::RevisionId> = parents
+        .iter()
+        .map(|p| schemaplan::plan::RevisionId(p.to_string()))
+        .collect();
+    let message = format!("revision {}", id.0);
+    let new = schemaplan::plan::NewRevision {
+        id: &id,
+        parents: &parents,
+        message: &message,
+        created: "2026-11-24T00:00:00Z",
+        fingerprint: "sha256:0",
+        hazards: &[],
+        renames: &[],
+        alembic: &[],
+        up,
+        down,
+    };
+    let plans = dir.join("plans");
+    std::fs::create_dir_all(&plans).unwrap();
+    std::fs::write(
+        plans.join(schemaplan::plan::file::file_name(&id, &message)),
+        new.render(transactional),
+    )
+    .unwrap();
+    id
+}
