@@ -6,8 +6,10 @@ mod common;
 use std::path::Path;
 use std::process::{Child, Output, Stdio};
 
-use common::write_revision;
-use common::{fails, ok, run, stderr, stdout, wait_until, TestDb, PATIENCE};
+use common::{
+    fails, history_ids, ok, run, stderr, stdout, table_exists, wait_until, write_revision, TestDb,
+    PATIENCE,
+};
 use schemaplan::plan::RevisionId;
 
 fn spawn(dir: &Path, db: &str, args: &[&str]) -> Child {
@@ -42,29 +44,6 @@ fn normalized(text: &str, db: &TestDb) -> String {
         }
     }
     result
-}
-
-async fn table_exists(db: &TestDb, name: &str) -> bool {
-    db.client()
-        .await
-        .query_one("SELECT to_regclass($1) IS NOT NULL", &[&name])
-        .await
-        .unwrap()
-        .get(0)
-}
-
-async fn history_ids(db: &TestDb) -> Vec<String> {
-    let client = db.client().await;
-    match client
-        .query(
-            "SELECT id FROM schemaplan.revisions WHERE statements_done IS NULL ORDER BY id",
-            &[],
-        )
-        .await
-    {
-        Ok(rows) => rows.iter().map(|r| r.get(0)).collect(),
-        Err(_) => Vec::new(),
-    }
 }
 
 /// Waits until a backend of `db` runs a statement containing `needle`; returns its pid.

@@ -7,7 +7,9 @@ mod common;
 use std::path::Path;
 use std::process::Output;
 
-use common::{exits, fails, ok, server_url, url_for, wait_until, TestDb, PATIENCE};
+use common::{
+    exits, fails, history_ids, ok, server_url, table_exists, url_for, wait_until, TestDb, PATIENCE,
+};
 use serde_json::Value;
 
 /// The apply lock's key (src/apply/lock.rs): "schemapl" as a big-endian integer.
@@ -92,30 +94,6 @@ fn fleet_file(dir: &Path, urls: &[&str]) -> String {
     path.display().to_string()
 }
 
-/// The complete revisions in a database's history table (none without the table).
-async fn history(db: &TestDb) -> Vec<String> {
-    let client = db.client().await;
-    match client
-        .query(
-            "SELECT id FROM schemaplan.revisions WHERE statements_done IS NULL ORDER BY id",
-            &[],
-        )
-        .await
-    {
-        Ok(rows) => rows.iter().map(|r| r.get(0)).collect(),
-        Err(_) => Vec::new(),
-    }
-}
-
-async fn exists(db: &TestDb, relation: &str) -> bool {
-    db.client()
-        .await
-        .query_one("SELECT to_regclass($1) IS NOT NULL", &[&relation])
-        .await
-        .unwrap()
-        .get(0)
-}
-
 fn json(o: &Output, code: i32) -> Value {
     serde_json::from_str(&exits(o, code)).unwrap()
 }
@@ -163,7 +141,7 @@ async fn fifty_databases_get_every_revision_once_and_a_rerun_applies_nothing() {
         let t = target(&report, &db.name);
         assert_eq!(t["applied"].as_array().unwrap().len(), 3, "{t:#}");
         assert_eq!(t["to"], serde_json::json!([ids[2]]));
-        assert_eq!(history(db).await, ids.to_vec(), "{}", db.name);
+        assert_eq!(history_ids(db).await, ids.to_vec(), "{}", db.name);
     }
 
     let report = json(
@@ -172,7 +150,7 @@ async fn fifty_databases_get_every_revision_once_and_a_rerun_applies_nothing() {
     );
     assert_eq!(report["totals"]["unchanged"], 50, "{report:#}");
     for db in &dbs {
-        assert_eq!(history(db).await, ids.to_vec(), "{}", db.name);
+        assert_eq!(history_ids(db).await, ids.to_vec(), "{}", db.name);
     }
 
     let status = json(&run(&["status", "--fleet", "--format", "json"]), 0);
@@ -253,7 +231,7 @@ async fn faults_are_reported_per_target_and_a_rerun_after_fixing_them_completes(
     let report = json(&apply(), 1);
     assert_eq!(state(&report, &fine.name), "applied");
     assert_eq!(state(&report, &by_var.name), "applied");
-    assert_eq!(history(&by_var).await, ids.to_vec());
+    assert_eq!(history_ids(&by_var).await, ids.to_vec());
     assert_eq!(state(&report, &missing), "failed");
     assert!(
         error(&report, &missing).contains("does not exist"),
@@ -285,10 +263,10 @@ async fn faults_are_reported_per_target_and_a_rerun_after_fixing_them_completes(
         target(&report, &failing.name)["to"],
         serde_json::json!([ids[0]])
     );
-    assert_eq!(history(&failing).await, vec![ids[0].clone()]);
-    assert!(!exists(&failing, "public.tags").await);
-    assert_eq!(history(&drifted).await, vec![ids[0].clone()]);
-    assert!(history(&locked).await.is_empty());
+    assert_eq!(history_ids(&failing).await, vec![ids[0].clone()]);
+    assert!(!table_exists(&failing, "public.tags").await);
+    assert_eq!(history_ids(&drifted).await, vec![ids[0].clone()]);
+    assert!(history_ids(&locked).await.is_empty());
 
     // Fix each and run again.
     let _created = {
@@ -327,7 +305,7 @@ async fn faults_are_reported_per_target_and_a_rerun_after_fixing_them_completes(
         serde_json::json!([ids[1], ids[2]])
     );
     for db in [&fine, &drifted, &locked, &failing, &by_var, &_created] {
-        assert_eq!(history(db).await, ids.to_vec(), "{}", db.name);
+        assert_eq!(history_ids(db).await, ids.to_vec(), "{}", db.name);
     }
 }
 
@@ -364,7 +342,11 @@ async fn a_failed_canary_stops_the_fleet_and_max_failures_stops_new_targets() {
         "{report:#}"
     );
     for db in &dbs {
-        assert!(!exists(db, "schemaplan.revisions").await, "{}", db.name);
+        assert!(
+            !table_exists(db, "schemaplan.revisions").await,
+            "{}",
+            db.name
+        );
     }
 
     // One at a time, in order: the default stops at the first failure.
@@ -407,8 +389,8 @@ async fn a_failed_canary_stops_the_fleet_and_max_failures_stops_new_targets() {
         states,
         ["unchanged", "failed", "applied", "failed", "not-started"]
     );
-    assert_eq!(history(&dbs[1]).await, ids.to_vec());
-    assert!(history(&dbs[2]).await.is_empty());
+    assert_eq!(history_ids(&dbs[1]).await, ids.to_vec());
+    assert!(history_ids(&dbs[2]).await.is_empty());
 
     // The text report names every target; markdown is a table.
     let file = fleet_file(d, &fleet);

@@ -9,8 +9,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use common::{fails, ok, TestDb};
-use schemaplan::plan::{file, NewRevision, RevisionId};
+use common::{fails, ok, write_revision, TestDb};
 
 /// A project in a temporary directory with its own database, planned with a clock that
 /// moves forward one minute per plan so revision ids sort in the order they were made.
@@ -349,34 +348,6 @@ async fn defect4_reverse_steps_that_may_fail_carry_their_check_queries() {
     assert_eq!(p.applied().await.len(), 1);
 }
 
-/// Writes a hand-made revision into `dir/plans` and returns its id.
-fn write_revision(dir: &Path, id: &str, parents: &[&str], up: &str, down: &str) -> RevisionId {
-    let id = RevisionId(id.to_string());
-    let parents: Vec<RevisionId> = parents.iter().map(|p| RevisionId(p.to_string())).collect();
-    let message = format!("revision {}", id.0);
-    let new = NewRevision {
-        id: &id,
-        parents: &parents,
-        message: &message,
-        created: "2026-11-24T00:00:00Z",
-        fingerprint: "",
-        hazards: &[],
-        renames: &[],
-        alembic: &[],
-        up,
-        down,
-    };
-    let plans = dir.join("plans");
-    std::fs::create_dir_all(&plans).unwrap();
-    let transactional = new.transactional(&plans.join("x.sql")).unwrap();
-    std::fs::write(
-        plans.join(file::file_name(&id, &message)),
-        new.render(transactional),
-    )
-    .unwrap();
-    id
-}
-
 /// A down section outside a transaction that fails after its rehearsable part: its
 /// progress is recorded, `status` says where it stopped (no drift error), and the next
 /// `rollback` resumes at the statement that failed.
@@ -389,6 +360,7 @@ async fn a_stopped_rollback_outside_a_transaction_is_reported_and_resumes() {
         &[],
         "CREATE TABLE t (id int PRIMARY KEY, v int);\n",
         "DROP TABLE t;\n",
+        true,
     );
     let rev = write_revision(
         p.path(),
@@ -402,6 +374,7 @@ async fn a_stopped_rollback_outside_a_transaction_is_reported_and_resumes() {
          VACUUM t;\n\
          CREATE UNIQUE INDEX CONCURRENTLY t_v_unique ON public.t (v);\n\
          DROP INDEX CONCURRENTLY public.t_v;\n",
+        false,
     );
     ok(&p.run(&["apply"]));
     p.db.exec("INSERT INTO t VALUES (1, 7, 0), (2, 7, 0)").await;

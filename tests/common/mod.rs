@@ -518,3 +518,29 @@ pub fn write_revision(
     .unwrap();
     id
 }
+
+/// Whether `name` (`public.t`, an index, a sequence) exists in `db`.
+pub async fn table_exists(db: &TestDb, name: &str) -> bool {
+    db.client()
+        .await
+        .query_one("SELECT to_regclass($1) IS NOT NULL", &[&name])
+        .await
+        .unwrap()
+        .get(0)
+}
+
+/// The revisions `db`'s history table records as complete, by id (none without the
+/// table).
+pub async fn history_ids(db: &TestDb) -> Vec<String> {
+    let client = db.client().await;
+    match client
+        .query(
+            "SELECT id FROM schemaplan.revisions WHERE statements_done IS NULL ORDER BY id",
+            &[],
+        )
+        .await
+    {
+        Ok(rows) => rows.iter().map(|r| r.get(0)).collect(),
+        Err(_) => Vec::new(),
+    }
+}
