@@ -295,13 +295,7 @@ fn follow_table_rename(
         x.indexes
             .values()
             .filter(|i| &i.table == table && !y.indexes.contains_key(&i.name))
-            .map(|i| {
-                let unique = i.definition.starts_with("CREATE UNIQUE ");
-                (
-                    i.name.name.clone(),
-                    format!("{unique} {}", i.body().unwrap_or(&i.definition)),
-                )
-            })
+            .map(|i| (i.name.name.clone(), format!("{:?}", i.shape())))
             .collect()
     };
     for (old, new) in one_to_one(&indexes(current, to), &indexes(to, current)) {

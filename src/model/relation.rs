@@ -471,11 +471,16 @@ impl Index {
             .map(|at| &self.definition[at..])
     }
 
+    /// How it indexes, whatever its name and table: whether it is unique, and its
+    /// [`Index::body`].
+    pub fn shape(&self) -> (bool, Option<&str>) {
+        (self.definition.starts_with("CREATE UNIQUE "), self.body())
+    }
+
     /// Whether the two index the same way, whatever their names and tables: same
-    /// uniqueness and [`Index::body`] (what `ATTACH PARTITION` requires).
+    /// [`Index::shape`] (what `ATTACH PARTITION` requires).
     pub fn same_shape(&self, other: &Index) -> bool {
-        let unique = |i: &Index| i.definition.starts_with("CREATE UNIQUE ");
-        unique(self) == unique(other) && self.body() == other.body()
+        self.shape() == other.shape()
     }
 }
 

@@ -59,6 +59,17 @@ pub struct SchemaInput {
     pub target_version: Option<u32>,
 }
 
+impl SchemaInput {
+    /// The schema files of the paths, each path's in path order.
+    fn files(&self) -> Result<Vec<PathBuf>> {
+        let mut files = Vec::new();
+        for path in &self.paths {
+            files.extend(files::sql_files(path)?);
+        }
+        Ok(files)
+    }
+}
+
 impl From<&Path> for SchemaInput {
     fn from(path: &Path) -> SchemaInput {
         SchemaInput::from(path.to_path_buf())
@@ -445,10 +456,7 @@ impl fmt::Display for ObjRef {
 /// [`crate::Error::DefinedTwice`].
 pub fn read_sql_source(input: impl Into<SchemaInput>) -> Result<Vec<Statement>> {
     let input = input.into();
-    let mut files = Vec::new();
-    for path in &input.paths {
-        files.extend(files::sql_files(path)?);
-    }
+    let files = input.files()?;
     let mut statements = Vec::new();
     let mut yaml_defined = Vec::new();
     // Files are read and parsed on every core; results are taken in path order, so the
@@ -596,11 +604,7 @@ pub fn locate_error(error: crate::error::Error, input: &SchemaInput) -> crate::e
 pub fn read_rename_hints(input: impl Into<SchemaInput>) -> Result<Vec<crate::parse::RenameHint>> {
     let input = input.into();
     let mut hints = Vec::new();
-    let mut files = Vec::new();
-    for path in &input.paths {
-        files.extend(files::sql_files(path)?);
-    }
-    for file in files {
+    for file in input.files()? {
         let text = read_text(&file)?;
         if yaml::is_yaml(&file) {
             hints.extend(yaml::rename_hints(&file, &text)?);
