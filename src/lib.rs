@@ -23,8 +23,6 @@
 //! - [`order`]: changes sorted by dependencies.
 //! - [`render`]: ordered changes turned into SQL, reverse SQL and hazards.
 //! - [`plan`]: revision files in `plans/` and their DAG.
-//! - [`tenant`]: statements written for a template schema rewritten, through the parse
-//!   tree, to act on one tenant's schema (refused when the rewrite cannot be proven).
 //! - [`connect`]: database URLs (incl. SQLAlchemy forms), `.env`, TLS, connecting.
 //! - [`devdb`]: scratch databases that turn schema files into a Catalog (exact mode),
 //!   and the throwaway local cluster of last resort.
@@ -46,7 +44,6 @@ pub mod diff;
 pub mod order;
 pub mod render;
 pub mod plan;
-pub mod tenant;
 pub mod connect;
 pub mod devdb;
 pub mod apply;

@@ -464,7 +464,7 @@ fn fleet_configuration_errors_name_the_file_and_line() {
     write("mode = \"offline\"\n\n[fleet]\ndatabases = [\"$X\"]\neach_schema = \"tenant_*\"\n");
     let e = fails(&apply());
     assert!(
-        e.contains("schemaplan.toml:5: each_schema: tenant schemas are not supported yet"),
+        e.contains("schemaplan.toml:5: tenant schemas need both each_schema"),
         "{e}"
     );
 
@@ -508,4 +508,131 @@ fn fleet_configuration_errors_name_the_file_and_line() {
         &["apply", "--fleet", "--jobs", "0"],
     ));
     fails(&common::run(d, &server, &["apply", "--fleet", "--dry-run"]));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_target_in_flight_when_another_fails_finishes_its_revision_and_stops() {
+    use schemaplan::apply::fleet::{self, FleetOptions, Target, TargetState};
+    use schemaplan::apply::{ApplyOptions, Migrator};
+    use schemaplan::connect::DbUrl;
+    use std::time::Duration;
+
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let r1 = write_revision(
+        d,
+        "20261124000001-000001",
+        &[],
+        "CREATE TABLE public.t (v int);",
+        "DROP TABLE public.t;",
+    );
+    let r2 = write_revision(
+        d,
+        "20261124000002-000002",
+        &[&r1],
+        "ALTER TABLE public.t ADD CONSTRAINT t_v_positive CHECK (v > 0);",
+        "ALTER TABLE public.t DROP CONSTRAINT t_v_positive;",
+    );
+    let r3 = write_revision(
+        d,
+        "20261124000003-000003",
+        &[&r2],
+        "CREATE TABLE public.u (id int);",
+        "DROP TABLE public.u;",
+    );
+    let prefix = prefix();
+    let dbs = databases(&prefix, 2).await;
+    let (failing, running) = (&dbs[0], &dbs[1]);
+    for db in &dbs {
+        ok(&common::run(d, &db.url, &["apply", "--to", &r1]));
+    }
+    // The check of r2 fails on this row, once the revision gets its lock.
+    failing.exec("INSERT INTO public.t VALUES (-1)").await;
+    // Both targets wait for a lock the test holds, in their second revision.
+    let mut holders = Vec::new();
+    for db in &dbs {
+        let c = db.client().await;
+        c.batch_execute("BEGIN; LOCK TABLE public.t IN ACCESS EXCLUSIVE MODE")
+            .await
+            .unwrap();
+        holders.push(c);
+    }
+    let migrator = Migrator::from_dir(d.join("plans")).unwrap();
+    let targets: Vec<Target> = dbs
+        .iter()
+        .map(|db| Target {
+            url: DbUrl::parse(&db.url).unwrap(),
+            name: db.name.clone(),
+            schema: None,
+        })
+        .collect();
+    let opts = FleetOptions {
+        jobs: 2,
+        canary: 0,
+        max_failures: 0,
+        apply: ApplyOptions {
+            lock_timeout: Duration::from_secs(60),
+            lock_retries: 0,
+            ..ApplyOptions::default()
+        },
+    };
+    let (failed_tx, mut failed_rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut finished = |t: &fleet::TargetReport| {
+        if t.state == TargetState::Failed {
+            failed_tx.send(t.target.clone()).unwrap();
+        }
+    };
+    // The fleet and the test's side of the locks, in one task (the fleet's future is
+    // not Send).
+    let run = fleet::apply(&migrator, &targets, &opts, &mut finished);
+    let drive = async {
+        let admin = common::connect(&server_url()).await;
+        let names = [failing.name.clone(), running.name.clone()];
+        wait_until("both targets to wait for the lock", PATIENCE, async || {
+            admin
+                .query_one(
+                    "SELECT count(DISTINCT l.database) = 2 FROM pg_locks l \
+                     JOIN pg_database d ON d.oid = l.database \
+                     WHERE l.locktype = 'relation' AND NOT l.granted AND d.datname = ANY($1)",
+                    &[&names.as_slice()],
+                )
+                .await
+                .unwrap()
+                .get::<_, bool>(0)
+        })
+        .await;
+        // Let the failing one go; once its failure is in, the other.
+        holders[0].batch_execute("ROLLBACK").await.unwrap();
+        let failed = failed_rx.recv().await.unwrap();
+        assert!(failed.ends_with(&failing.name), "{failed}");
+        holders[1].batch_execute("ROLLBACK").await.unwrap();
+    };
+    let (report, ()) = tokio::join!(run, drive);
+
+    let of = |name: &str| {
+        report
+            .targets
+            .iter()
+            .find(|t| t.target.ends_with(name))
+            .unwrap()
+    };
+    assert_eq!(of(&failing.name).state, TargetState::Failed);
+    let stopped = of(&running.name);
+    assert_eq!(stopped.state, TargetState::Stopped, "{report:?}");
+    assert_eq!(
+        stopped
+            .applied
+            .iter()
+            .map(|r| r.0.clone())
+            .collect::<Vec<_>>(),
+        vec![r2.clone()]
+    );
+    assert!(
+        stopped.error.as_deref().unwrap_or("").contains(&r3),
+        "{report:?}"
+    );
+    assert_eq!(history_ids(running).await, vec![r1.clone(), r2.clone()]);
+    assert!(!table_exists(running, "public.u").await);
+    assert_eq!(report.totals.stopped, 1);
+    assert!(!report.succeeded());
 }

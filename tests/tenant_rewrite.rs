@@ -6,7 +6,7 @@
 mod common;
 
 use common::{db_error, TestDb};
-use schemaplan::tenant::rewrite::rewrite;
+use schemaplan::parse::tenant::rewrite;
 
 const ROLE: &str = "sp_tenancy_role";
 

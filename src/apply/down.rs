@@ -20,14 +20,13 @@ use std::time::Instant;
 
 use tokio_postgres::Client;
 
-use super::history::{self, db};
+use super::history::{self, db, Ledger};
 use super::run::{
     check_drift, concurrent_index_name, execute, failure, group_end, invalid_index, prepare,
     rollback_quietly, run_group, verify,
 };
 use super::{last_fingerprint, Done, Migrator, Observer, Report, RollbackOptions};
 use crate::error::{Error, Result};
-use crate::introspect::live_catalog;
 use crate::model::Ident;
 use crate::parse::{ScriptStatement, TransactionUse};
 use crate::plan::Revision;
@@ -46,8 +45,9 @@ pub(super) async fn rollback(
     opts: &RollbackOptions,
     observer: &mut dyn Observer,
 ) -> Result<Report> {
-    prepare(client, opts.lock_timeout, opts.statement_timeout).await?;
-    let applied = history::read(client).await?;
+    prepare(m, client, opts.lock_timeout, opts.statement_timeout).await?;
+    let ledger = m.ledger();
+    let applied = history::read(client, ledger).await?;
     verify(m, &applied)?;
     if let Some(a) = applied.iter().find(|a| !a.complete()) {
         return Err(Error::Database {
@@ -198,9 +198,9 @@ pub(super) async fn rollback(
     };
     for u in &plan {
         let done = if u.revision.transactional {
-            in_transaction(client, u, observer, &report.done).await?
+            in_transaction(ledger, client, u, observer, &report.done).await?
         } else {
-            in_groups(client, u, observer, &report.done).await?
+            in_groups(ledger, client, u, observer, &report.done).await?
         };
         tracing::info!(
             revision = %done.id,
@@ -213,19 +213,21 @@ pub(super) async fn rollback(
         report.done.push(done);
     }
     // The schema should now be what was recorded after the newest remaining revision.
-    let remaining = history::read(client).await?;
+    let remaining = history::read(client, ledger).await?;
     if let Some(recorded) = last_fingerprint(&remaining) {
-        let live = live_catalog(client).await?.fingerprint();
+        let live = m.live(client, false).await?.fingerprint();
         let newest = remaining.iter().rev().find(|a| a.complete());
         if live != recorded && made_nullable {
             // The difference is the one the user forced (columns nullable): it becomes
             // the recorded state, so the next apply does not stop for drift.
             if let Some(a) = newest {
+                let sql = format!(
+                    "UPDATE {} SET fingerprint = $2 WHERE id = $1{}",
+                    ledger.table(),
+                    ledger.and_mine()
+                );
                 client
-                    .execute(
-                        "UPDATE schemaplan.revisions SET fingerprint = $2 WHERE id = $1",
-                        &[&a.id, &live],
-                    )
+                    .execute(sql.as_str(), &[&a.id, &live])
                     .await
                     .map_err(|e| db("recording the schema after the forced rollback", &e))?;
                 report.notes.push(format!(
@@ -296,6 +298,7 @@ async fn rehearsal(client: &Client, plan: &[Undo<'_>]) -> Result<()> {
 
 /// A down section run in one transaction together with the removal of its history row.
 async fn in_transaction(
+    ledger: Ledger<'_>,
     client: &Client,
     u: &Undo<'_>,
     observer: &mut dyn Observer,
@@ -320,10 +323,9 @@ async fn in_transaction(
             ));
         }
     }
+    let delete = ledger.delete_sql();
     let removed = async {
-        client
-            .execute("DELETE FROM schemaplan.revisions WHERE id = $1", &[&r.id.0])
-            .await?;
+        client.execute(delete.as_str(), &[&r.id.0]).await?;
         client.batch_execute("COMMIT").await
     }
     .await;
@@ -347,6 +349,7 @@ async fn in_transaction(
 /// A down section outside a transaction: groups as `apply` runs them, the number of
 /// statements done recorded after each, the history row removed at the end.
 async fn in_groups(
+    ledger: Ledger<'_>,
     client: &Client,
     u: &Undo<'_>,
     observer: &mut dyn Observer,
@@ -355,12 +358,15 @@ async fn in_groups(
     let r = u.revision;
     let statements = &u.statements;
     let started = Instant::now();
+    let progress_sql = format!(
+        "UPDATE {} SET rollback_done = $2 WHERE id = $1{}",
+        ledger.table(),
+        ledger.and_mine()
+    );
+    let progress_sql = progress_sql.as_str();
     let progress = |done: usize| async move {
         client
-            .execute(
-                "UPDATE schemaplan.revisions SET rollback_done = $2 WHERE id = $1",
-                &[&r.id.0, &(done as i32)],
-            )
+            .execute(progress_sql, &[&r.id.0, &(done as i32)])
             .await
             .map(|_| ())
     };
@@ -397,7 +403,7 @@ async fn in_groups(
         i = end;
     }
     client
-        .execute("DELETE FROM schemaplan.revisions WHERE id = $1", &[&r.id.0])
+        .execute(ledger.delete_sql().as_str(), &[&r.id.0])
         .await
         .map_err(|e| db(&format!("removing revision {} from the history", r.id), &e))?;
     Ok(Done {

@@ -8,11 +8,16 @@
 //! [`status`] reads each one's [`Migrator::status`]. A target's failure goes into the
 //! report, never ends the run early by itself. Prints nothing.
 //!
-//! Tenant schemas (`each_schema`) are not here yet: `project::config` refuses them.
+//! Tenant schemas: with `each_schema` and `template_schema`, every schema matching the
+//! pattern in each database is a target of its own, run by
+//! [`Migrator::for_tenant`]: the statements rewritten for it, its own history, lock and
+//! drift check.
 
 use std::collections::BTreeSet;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Instant;
 
 use futures_util::stream::{FuturesUnordered, StreamExt};
@@ -41,6 +46,36 @@ pub struct FleetSpec {
     /// `databases_query`: run on the target database; returns database names on that
     /// server, or whole URLs.
     pub databases_query: Option<Listed>,
+    /// `each_schema` and `template_schema`: the fleet's targets are tenant schemas.
+    pub tenants: Option<Tenants>,
+}
+
+/// Tenant schemas: `each_schema = "tenant_*"` and `template_schema = "tenant"`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tenants {
+    /// The pattern tenant schemas match (`*` any characters, `?` one).
+    pub each_schema: Listed,
+    /// The schema `schema/` and the revisions are written for.
+    pub template: Listed,
+}
+
+impl Tenants {
+    /// The pattern as a `LIKE` pattern.
+    fn like(&self) -> String {
+        let mut like = String::new();
+        for c in self.each_schema.value.chars() {
+            match c {
+                '*' => like.push('%'),
+                '?' => like.push('_'),
+                '%' | '_' | '\\' => {
+                    like.push('\\');
+                    like.push(c);
+                }
+                c => like.push(c),
+            }
+        }
+        like
+    }
 }
 
 /// A value of the file and the line it is on.
@@ -52,13 +87,38 @@ pub struct Listed {
     pub line: usize,
 }
 
-/// One database of a fleet.
+/// One database of a fleet, or one tenant schema in one.
 #[derive(Clone, Debug)]
 pub struct Target {
     /// How to reach it.
     pub url: DbUrl,
     /// Its URL without the password: what reports call it.
     pub name: String,
+    /// The tenant schema, for a fleet of tenant schemas.
+    pub schema: Option<TenantSchema>,
+}
+
+/// A tenant schema a target is.
+#[derive(Clone, Debug)]
+pub struct TenantSchema {
+    /// The schema the revisions are written for.
+    pub template: String,
+    /// The tenant's schema.
+    pub name: String,
+}
+
+impl Target {
+    /// For a tenant schema, `m` for it ([`Migrator::for_tenant`]); else `None`: `m`.
+    fn tenant_migrator(&self, m: &Migrator) -> Option<Migrator> {
+        self.schema
+            .as_ref()
+            .map(|t| m.for_tenant(&t.template, &t.name))
+    }
+
+    /// The tenant schema's name, if it is one.
+    fn schema_name(&self) -> Option<String> {
+        self.schema.as_ref().map(|t| t.name.clone())
+    }
 }
 
 impl FleetSpec {
@@ -70,10 +130,62 @@ impl FleetSpec {
 }
 
 /// The fleet's targets, in order: `databases` as listed, then the rows of
-/// `databases_query` as it returns them; a database named twice counts once.
+/// `databases_query` as it returns them; a database named twice counts once. With
+/// tenant schemas, each database's schemas matching `each_schema` (by name), the
+/// target database's when no database is listed.
 /// `dir` is where `.env` is read from; `server` is the target database the query runs
 /// on (`--database` / `DATABASE_URL`), whose server holds the databases it names.
 pub async fn resolve(spec: &FleetSpec, dir: &Path, server: Option<&DbUrl>) -> Result<Vec<Target>> {
+    let databases = resolve_databases(spec, dir, server).await?;
+    let Some(tenants) = &spec.tenants else {
+        return Ok(databases);
+    };
+    let mut targets = Vec::new();
+    for database in databases {
+        let failed = |e: Error| {
+            spec.bad(
+                tenants.each_schema.line,
+                format!("listing the schemas of {}: {e}", database.name),
+            )
+        };
+        let client = database.url.connect().await.map_err(failed)?;
+        let rows = client
+            .query(
+                "SELECT nspname::text FROM pg_namespace WHERE nspname LIKE $1 AND nspname <> $2 \
+                 ORDER BY nspname",
+                &[&tenants.like(), &tenants.template.value],
+            )
+            .await
+            .map_err(|e| failed(db("listing the schemas", &e)))?;
+        for row in rows {
+            targets.push(Target {
+                url: database.url.clone(),
+                name: database.name.clone(),
+                schema: Some(TenantSchema {
+                    template: tenants.template.value.clone(),
+                    name: row.get(0),
+                }),
+            });
+        }
+    }
+    if targets.is_empty() {
+        return Err(spec.bad(
+            tenants.each_schema.line,
+            format!(
+                "no schema matches each_schema = {:?} in the fleet's databases",
+                tenants.each_schema.value
+            ),
+        ));
+    }
+    Ok(targets)
+}
+
+/// The fleet's databases (see [`resolve`]).
+async fn resolve_databases(
+    spec: &FleetSpec,
+    dir: &Path,
+    server: Option<&DbUrl>,
+) -> Result<Vec<Target>> {
     let mut urls = Vec::new();
     for entry in &spec.databases {
         let url = match entry.value.strip_prefix('$') {
@@ -130,12 +242,24 @@ pub async fn resolve(spec: &FleetSpec, dir: &Path, server: Option<&DbUrl>) -> Re
             });
         }
     }
+    if urls.is_empty() && spec.databases_query.is_none() {
+        // Tenant schemas of the target database.
+        if let (Some(server), Some(_)) = (server, &spec.tenants) {
+            urls.push(server.clone());
+        } else if let Some(tenants) = &spec.tenants {
+            return Err(spec.bad(
+                tenants.each_schema.line,
+                "the tenant schemas are in the target database: pass --database URL or set DATABASE_URL (or list `databases`)".to_string(),
+            ));
+        }
+    }
     let mut seen = BTreeSet::new();
     let targets: Vec<Target> = urls
         .into_iter()
         .map(|url| Target {
             name: url.redacted(),
             url,
+            schema: None,
         })
         .filter(|t| seen.insert(t.name.clone()))
         .collect();
@@ -170,6 +294,9 @@ pub enum TargetState {
     Unchanged,
     /// It could not be reached, or its apply failed (what it applied before stays).
     Failed,
+    /// It was running when the fleet stopped (a canary or too many targets failed): it
+    /// finished the revision it was running and started no other.
+    Stopped,
     /// It was not started: a canary or too many targets failed.
     NotStarted,
 }
@@ -180,6 +307,7 @@ impl std::fmt::Display for TargetState {
             TargetState::Applied => "applied",
             TargetState::Unchanged => "unchanged",
             TargetState::Failed => "failed",
+            TargetState::Stopped => "stopped",
             TargetState::NotStarted => "not-started",
         })
     }
@@ -190,6 +318,9 @@ impl std::fmt::Display for TargetState {
 pub struct TargetReport {
     /// The target's URL without its password.
     pub target: String,
+    /// The tenant schema, for a fleet of tenant schemas.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
     /// What became of it.
     pub state: TargetState,
     /// Whether it was one of the canaries.
@@ -216,6 +347,8 @@ pub struct Totals {
     pub unchanged: usize,
     /// Targets that failed.
     pub failed: usize,
+    /// Targets stopped between revisions.
+    pub stopped: usize,
     /// Targets not started.
     pub not_started: usize,
 }
@@ -234,7 +367,7 @@ pub struct FleetReport {
 impl FleetReport {
     /// Whether every target was applied or had nothing pending.
     pub fn succeeded(&self) -> bool {
-        self.totals.failed == 0 && self.totals.not_started == 0
+        self.totals.failed == 0 && self.totals.stopped == 0 && self.totals.not_started == 0
     }
 }
 
@@ -282,6 +415,7 @@ pub async fn apply(
         .map(|(i, (report, target))| {
             let report = report.unwrap_or_else(|| TargetReport {
                 target: target.name.clone(),
+                schema: target.schema_name(),
                 state: TargetState::NotStarted,
                 canary: i < canary,
                 from: None,
@@ -294,6 +428,7 @@ pub async fn apply(
                 TargetState::Applied => totals.applied += 1,
                 TargetState::Unchanged => totals.unchanged += 1,
                 TargetState::Failed => totals.failed += 1,
+                TargetState::Stopped => totals.stopped += 1,
                 TargetState::NotStarted => totals.not_started += 1,
             }
             report
@@ -307,7 +442,8 @@ pub async fn apply(
 }
 
 /// Applies `range` of `targets`, `opts.jobs` at a time, starting none once more than
-/// `allowed` failed; returns how many failed.
+/// `allowed` failed, and telling those running to stop after their current revision;
+/// returns how many failed.
 async fn run_some(
     m: &Migrator,
     targets: &[Target],
@@ -320,6 +456,12 @@ async fn run_some(
     let canaries = opts.canary;
     let mut next = range.start;
     let mut failures = 0;
+    let stop = Arc::new(AtomicBool::new(false));
+    let apply = ApplyOptions {
+        stop: Some(stop.clone()),
+        ..opts.apply.clone()
+    };
+    let apply = &apply;
     let mut running = FuturesUnordered::new();
     loop {
         while running.len() < opts.jobs.max(1) && next < range.end && failures <= allowed {
@@ -328,13 +470,8 @@ async fn run_some(
             // Log lines of targets running together say which target they are about.
             let span = tracing::info_span!("target", database = %targets[i].name);
             running.push(
-                async move {
-                    (
-                        i,
-                        apply_one(m, &targets[i], i < canaries, &opts.apply).await,
-                    )
-                }
-                .instrument(span),
+                async move { (i, apply_one(m, &targets[i], i < canaries, apply).await) }
+                    .instrument(span),
             );
         }
         let Some((i, report)) = running.next().await else {
@@ -342,6 +479,9 @@ async fn run_some(
         };
         if report.state == TargetState::Failed {
             failures += 1;
+            if failures > allowed {
+                stop.store(true, Ordering::SeqCst);
+            }
         }
         finished(&report);
         reports[i] = Some(report);
@@ -359,16 +499,19 @@ async fn apply_one(
     let started = Instant::now();
     let mut before = None;
     let mut after = None;
+    let tenant = target.tenant_migrator(m);
+    let m = tenant.as_ref().unwrap_or(m);
+    let ledger = history::Ledger { tenant: m.tenant() };
     let result = async {
         let client = target.url.connect().await?;
-        before = Some(history::read(&client).await?);
+        before = Some(history::read(&client, ledger).await?);
         let opts = ApplyOptions {
             dev_server: opts.dev_server.clone().or_else(|| Some(target.url.clone())),
             ..opts.clone()
         };
         let run = m.apply_with(&client, &opts, &mut Silent).await;
         // Read even after a failure: what it applied before the failing revision stays.
-        after = history::read(&client).await.ok();
+        after = history::read(&client, ledger).await.ok();
         run
     }
     .await;
@@ -388,12 +531,22 @@ async fn apply_one(
         .map(|r| r.id.clone())
         .collect();
     let (state, error) = match result {
+        Ok(super::Report {
+            stopped_before: Some(next),
+            ..
+        }) => (
+            TargetState::Stopped,
+            Some(format!(
+                "the fleet stopped after another target failed: {next} was not started (run again to apply it)"
+            )),
+        ),
         Ok(_) if applied.is_empty() => (TargetState::Unchanged, None),
         Ok(_) => (TargetState::Applied, None),
         Err(e) => (TargetState::Failed, Some(e.to_string())),
     };
     TargetReport {
         target: target.name.clone(),
+        schema: target.schema_name(),
         state,
         canary,
         from: heads(&before),
@@ -409,6 +562,9 @@ async fn apply_one(
 pub struct TargetStatus {
     /// The target's URL without its password.
     pub target: String,
+    /// The tenant schema, for a fleet of tenant schemas.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
     /// Its current revisions (empty: none applied).
     pub current: Vec<RevisionId>,
     /// Revisions plans/ has that it has not applied.
@@ -424,7 +580,27 @@ pub struct TargetStatus {
     pub error: Option<String>,
 }
 
+/// A target as reports name it: its URL, and its tenant schema when it is one.
+fn label(target: &str, schema: Option<&str>) -> String {
+    match schema {
+        Some(s) => format!("{target} schema {s}"),
+        None => target.to_string(),
+    }
+}
+
+impl TargetReport {
+    /// The target as reports name it.
+    pub fn label(&self) -> String {
+        label(&self.target, self.schema.as_deref())
+    }
+}
+
 impl TargetStatus {
+    /// The target as reports name it.
+    pub fn label(&self) -> String {
+        label(&self.target, self.schema.as_deref())
+    }
+
     /// Whether it is at the head with nothing to report.
     pub fn in_sync(&self) -> bool {
         self.error.is_none()
@@ -485,10 +661,10 @@ pub async fn status(m: &Migrator, targets: &[Target], jobs: usize) -> FleetStatu
     for t in &targets {
         let current = t.error.is_none().then(|| t.current.clone());
         match groups.iter_mut().find(|g| g.current == current) {
-            Some(g) => g.targets.push(t.target.clone()),
+            Some(g) => g.targets.push(t.label()),
             None => groups.push(Group {
                 current,
-                targets: vec![t.target.clone()],
+                targets: vec![t.label()],
             }),
         }
     }
@@ -507,6 +683,8 @@ pub async fn status(m: &Migrator, targets: &[Target], jobs: usize) -> FleetStatu
 }
 
 async fn status_one(m: &Migrator, target: &Target) -> TargetStatus {
+    let tenant = target.tenant_migrator(m);
+    let m = tenant.as_ref().unwrap_or(m);
     let read = async {
         let client = target.url.connect().await?;
         m.status(&client).await
@@ -514,6 +692,7 @@ async fn status_one(m: &Migrator, target: &Target) -> TargetStatus {
     match read.await {
         Ok(s) => TargetStatus {
             target: target.name.clone(),
+            schema: target.schema_name(),
             current: s.current,
             pending: s.pending,
             drift: s.drift,
@@ -523,6 +702,7 @@ async fn status_one(m: &Migrator, target: &Target) -> TargetStatus {
         },
         Err(e) => TargetStatus {
             target: target.name.clone(),
+            schema: target.schema_name(),
             current: Vec::new(),
             pending: Vec::new(),
             drift: None,

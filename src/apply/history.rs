@@ -24,6 +24,82 @@ COMMENT ON COLUMN schemaplan.revisions.statements_done IS 'For a revision run ou
 ALTER TABLE schemaplan.revisions ADD COLUMN IF NOT EXISTS rollback_done integer;
 COMMENT ON COLUMN schemaplan.revisions.rollback_done IS 'For a rollback run outside a transaction: down statements completed so far; NULL unless a rollback stopped part way.'";
 
+/// The history of one tenant schema: its rows of `schemaplan.tenant_revisions`, which
+/// has the columns of `schemaplan.revisions` and the schema they belong to.
+pub const CREATE_TENANT: &str = "\
+CREATE TABLE IF NOT EXISTS schemaplan.tenant_revisions (
+    target_schema text NOT NULL,
+    LIKE schemaplan.revisions INCLUDING DEFAULTS,
+    PRIMARY KEY (target_schema, id)
+);
+COMMENT ON TABLE schemaplan.tenant_revisions IS 'Revisions applied by schemaplan to tenant schemas; one row per schema and revision.'";
+
+/// The transaction lock taken while a tenant run creates the history tables: "schemapc"
+/// as a big-endian integer (not the apply lock's key).
+const CREATE_KEY: i64 = 0x7363_6865_6d61_7063;
+
+/// Whose history a run reads and writes: the database's own (`schemaplan.revisions`)
+/// or one tenant schema's (its rows of `schemaplan.tenant_revisions`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Ledger<'a> {
+    /// The tenant schema; `None`: the database.
+    pub tenant: Option<&'a str>,
+}
+
+impl Ledger<'_> {
+    /// The table the rows are in.
+    pub fn table(&self) -> &'static str {
+        match self.tenant {
+            None => "schemaplan.revisions",
+            Some(_) => "schemaplan.tenant_revisions",
+        }
+    }
+
+    /// A condition to append to a `WHERE` that keeps only this history's rows
+    /// (`AND target_schema = '...'`; empty for the database's own).
+    pub fn and_mine(&self) -> String {
+        match self.tenant {
+            None => String::new(),
+            Some(t) => format!(" AND target_schema = {}", literal(t)),
+        }
+    }
+
+    /// The columns before `id` in an insert and the key of its `ON CONFLICT`, and their
+    /// values: `target_schema, ` and `'tenant_42', ` for a tenant.
+    pub fn key_columns(&self) -> (&'static str, String) {
+        match self.tenant {
+            None => ("", String::new()),
+            Some(t) => ("target_schema, ", format!("{}, ", literal(t))),
+        }
+    }
+
+    /// Removes revision `$1` from this history.
+    pub fn delete_sql(&self) -> String {
+        format!(
+            "DELETE FROM {} WHERE id = $1{}",
+            self.table(),
+            self.and_mine()
+        )
+    }
+
+    /// The statements that create the table when it is missing. Runs on tenant schemas
+    /// of one database at once create it in one transaction each, one after the other
+    /// (a transaction lock): `IF NOT EXISTS` alone does not stop two from racing.
+    pub fn create(&self) -> String {
+        match self.tenant {
+            None => CREATE.to_string(),
+            Some(_) => format!(
+                "BEGIN;\nSELECT pg_advisory_xact_lock({CREATE_KEY});\n{CREATE};\n{CREATE_TENANT};\nCOMMIT"
+            ),
+        }
+    }
+}
+
+/// A string as an SQL literal.
+fn literal(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
 /// One row of the history table.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Applied {
@@ -60,27 +136,26 @@ impl Applied {
 }
 
 /// Reads the history, oldest first; empty when the table does not exist yet.
-pub async fn read(client: &Client) -> Result<Vec<Applied>> {
+pub async fn read(client: &Client, ledger: Ledger<'_>) -> Result<Vec<Applied>> {
     let exists: bool = client
-        .query_one(
-            "SELECT to_regclass('schemaplan.revisions') IS NOT NULL",
-            &[],
-        )
+        .query_one("SELECT to_regclass($1) IS NOT NULL", &[&ledger.table()])
         .await
         .map_err(|e| db("reading the history table", &e))?
         .get(0);
     if !exists {
         return Ok(Vec::new());
     }
+    let sql = format!(
+        "SELECT id, parents, checksum, message, \
+         to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), \
+         applied_by, duration_ms, fingerprint, statements_done, \
+         (to_jsonb(r) ->> 'rollback_done')::integer \
+         FROM {} AS r WHERE true{} ORDER BY applied_at, id",
+        ledger.table(),
+        ledger.and_mine()
+    );
     let rows = client
-        .query(
-            "SELECT id, parents, checksum, message, \
-             to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), \
-             applied_by, duration_ms, fingerprint, statements_done, \
-             (to_jsonb(r) ->> 'rollback_done')::integer \
-             FROM schemaplan.revisions AS r ORDER BY applied_at, id",
-            &[],
-        )
+        .query(sql.as_str(), &[])
         .await
         .map_err(|e| db("reading the history table", &e))?;
     rows.iter()

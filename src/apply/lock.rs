@@ -19,15 +19,31 @@ const POLL: Duration = Duration::from_millis(200);
 
 /// A held lock; release it with [`Lock::release`] (the server also releases it when
 /// the session ends, e.g. when the process is killed).
-pub struct Lock(());
+pub struct Lock(i64);
 
-/// Takes the lock, waiting up to `wait` for another run to let go.
-pub async fn acquire(client: &Client, wait: Duration, observer: &mut dyn Observer) -> Result<Lock> {
+/// The key of a tenant schema's lock: runs on different tenant schemas of one database
+/// go on side by side, two on the same schema wait for each other. The first eight
+/// bytes of a SHA-256, so it is the same in every schemaplan build.
+fn tenant_key(schema: &str) -> i64 {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("schemaplan tenant {schema}").as_bytes());
+    i64::from_be_bytes(digest[..8].try_into().expect("a SHA-256 has 32 bytes"))
+}
+
+/// Takes the lock (the database's, or `tenant`'s), waiting up to `wait` for another
+/// run to let go.
+pub async fn acquire(
+    client: &Client,
+    tenant: Option<&str>,
+    wait: Duration,
+    observer: &mut dyn Observer,
+) -> Result<Lock> {
+    let key = tenant.map_or(KEY, tenant_key);
     let started = Instant::now();
     let mut told = false;
     loop {
         let got: bool = client
-            .query_one("SELECT pg_try_advisory_lock($1)", &[&KEY])
+            .query_one("SELECT pg_try_advisory_lock($1)", &[&key])
             .await
             .map_err(|e| db("taking the apply lock", &e))?
             .get(0);
@@ -38,10 +54,10 @@ pub async fn acquire(client: &Client, wait: Duration, observer: &mut dyn Observe
                     "got the apply lock"
                 );
             }
-            return Ok(Lock(()));
+            return Ok(Lock(key));
         }
         if !told {
-            let holder = holder(client).await;
+            let holder = holder(client, key).await;
             let why = format!(
                 "waiting for the apply lock{}",
                 holder
@@ -56,7 +72,7 @@ pub async fn acquire(client: &Client, wait: Duration, observer: &mut dyn Observe
         if started.elapsed() >= wait {
             return Err(Error::LockWait {
                 waited_secs: started.elapsed().as_secs(),
-                holder: holder(client).await,
+                holder: holder(client, key).await,
             });
         }
         tokio::time::sleep(POLL.min(wait.saturating_sub(started.elapsed()))).await;
@@ -67,7 +83,7 @@ impl Lock {
     /// Lets go of the lock. A failure is only logged: the session's end releases it too.
     pub async fn release(self, client: &Client) {
         if let Err(e) = client
-            .query_one("SELECT pg_advisory_unlock($1)", &[&KEY])
+            .query_one("SELECT pg_advisory_unlock($1)", &[&self.0])
             .await
         {
             tracing::warn!("releasing the apply lock: {e}");
@@ -76,7 +92,7 @@ impl Lock {
 }
 
 /// Who holds the lock: `pid 4242 (schemaplan, since 12:00:01)`.
-async fn holder(client: &Client) -> Option<String> {
+async fn holder(client: &Client, key: i64) -> Option<String> {
     let row = client
         .query_opt(
             "SELECT a.pid, coalesce(nullif(a.application_name, ''), a.usename::text, '?'), \
@@ -86,7 +102,7 @@ async fn holder(client: &Client) -> Option<String> {
                AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) \
                AND ((l.classid::bigint << 32) | l.objid::bigint) = $1 \
              LIMIT 1",
-            &[&KEY],
+            &[&key],
         )
         .await
         .ok()??;

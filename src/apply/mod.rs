@@ -20,6 +20,8 @@ pub mod trash;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Serialize;
@@ -27,7 +29,6 @@ use tokio_postgres::Client;
 
 use crate::connect::DbUrl;
 use crate::error::{Error, Result};
-use crate::introspect::live_catalog;
 use crate::parse::ScriptStatement;
 use crate::plan::{History, Revision, RevisionId};
 use crate::render::Hazard;
@@ -61,6 +62,10 @@ pub struct ApplyOptions {
     /// Gated hazards (`data-loss`, `table-rewrite`, `authz`, `replication`) the
     /// operator accepts.
     pub allow_hazards: BTreeSet<Hazard>,
+    /// Set by another task to stop the run between revisions: the revision running
+    /// finishes, no further one starts, and [`Report::stopped_before`] names it (how a
+    /// fleet stops the targets in flight after a failure).
+    pub stop: Option<Arc<AtomicBool>>,
 }
 
 /// Hazards a revision may only be applied with when the operator names them.
@@ -84,6 +89,7 @@ impl Default for ApplyOptions {
             allow_drift: false,
             dev_server: None,
             allow_hazards: BTreeSet::new(),
+            stop: None,
         }
     }
 }
@@ -146,7 +152,8 @@ pub struct Report {
     pub done: Vec<Done>,
     /// Whether everything was rolled back at the end (`--dry-run`).
     pub dry_run: bool,
-    /// A dry run stops before a revision that cannot run inside a transaction.
+    /// A dry run stops before a revision that cannot run inside a transaction; a run
+    /// told to stop ([`ApplyOptions::stop`]) before the next revision.
     pub stopped_before: Option<RevisionId>,
     /// Drift that `--allow-drift` let through, one change per line.
     pub drift_allowed: Option<String>,
@@ -218,6 +225,9 @@ pub struct Migrator {
     history: History,
     dir: PathBuf,
     options: ApplyOptions,
+    /// The tenant schema it manages (see [`Migrator::for_tenant`]); `None`: the
+    /// database.
+    tenant: Option<String>,
 }
 
 impl Migrator {
@@ -228,6 +238,7 @@ impl Migrator {
             history: crate::plan::dir::load(dir)?,
             dir: dir.to_path_buf(),
             options: ApplyOptions::default(),
+            tenant: None,
         })
     }
 
@@ -250,6 +261,7 @@ impl Migrator {
             history: crate::plan::dir::assemble(&label, texts)?,
             dir: label,
             options: ApplyOptions::default(),
+            tenant: None,
         })
     }
 
@@ -259,7 +271,46 @@ impl Migrator {
             history,
             dir: label.into(),
             options: ApplyOptions::default(),
+            tenant: None,
         }
+    }
+
+    /// The same revisions, written for schema `template`, run in tenant schema `tenant`
+    /// instead: every statement is rewritten through its parse tree
+    /// ([`crate::parse::tenant`]), the first revision starts by creating the schema
+    /// when it is missing, and the history, the lock and the drift check are the
+    /// tenant schema's own (`schemaplan.tenant_revisions`; a lock per schema; only that
+    /// schema is read). A statement the rewrite cannot prove is refused when the
+    /// revision's statements are read, before anything runs.
+    pub fn for_tenant(&self, template: &str, tenant: &str) -> Migrator {
+        let mut history = self.history.clone();
+        history.set_tenancy(Some(&crate::plan::Tenancy {
+            template: template.to_string(),
+            tenant: Some(tenant.to_string()),
+        }));
+        Migrator {
+            history,
+            dir: self.dir.clone(),
+            options: self.options.clone(),
+            tenant: Some(tenant.to_string()),
+        }
+    }
+
+    /// The tenant schema it manages; `None`: the database.
+    pub fn tenant(&self) -> Option<&str> {
+        self.tenant.as_deref()
+    }
+
+    /// Whose history it reads and writes.
+    fn ledger(&self) -> history::Ledger<'_> {
+        history::Ledger {
+            tenant: self.tenant.as_deref(),
+        }
+    }
+
+    /// The live schema it manages: the database's, or the tenant schema's.
+    async fn live(&self, client: &Client, in_transaction: bool) -> Result<crate::model::Catalog> {
+        crate::introspect::live_schema(client, self.tenant.as_deref(), in_transaction).await
     }
 
     /// The options [`Migrator::apply`] uses (default: [`ApplyOptions::default`]).
@@ -312,13 +363,16 @@ impl Migrator {
     /// The applied revisions no applied revision follows: where the database is. Reads
     /// the history table only (no introspection, unlike [`Migrator::status`]).
     pub async fn current(&self, client: &Client) -> Result<Vec<RevisionId>> {
-        Ok(current_heads(&history::read(client).await?, &self.history))
+        Ok(current_heads(
+            &history::read(client, self.ledger()).await?,
+            &self.history,
+        ))
     }
 
     /// Where a database stands: applied, pending, drift. Reads only; takes no lock.
     pub async fn status(&self, client: &Client) -> Result<Status> {
-        let applied = history::read(client).await?;
-        let live = live_catalog(client).await?;
+        let applied = history::read(client, self.ledger()).await?;
+        let live = self.live(client, false).await?;
         let live_fingerprint = live.fingerprint();
         let ids: BTreeSet<RevisionId> = applied.iter().map(|a| RevisionId(a.id.clone())).collect();
         let partial = applied
@@ -387,7 +441,7 @@ impl Migrator {
         opts: &ApplyOptions,
         observer: &mut dyn Observer,
     ) -> Result<Report> {
-        let lock = lock::acquire(client, opts.lock_wait, observer).await?;
+        let lock = lock::acquire(client, self.tenant(), opts.lock_wait, observer).await?;
         let result = run::apply(self, client, opts, observer).await;
         lock.release(client).await;
         result
@@ -402,7 +456,7 @@ impl Migrator {
         opts: &RollbackOptions,
         observer: &mut dyn Observer,
     ) -> Result<Report> {
-        let lock = lock::acquire(client, opts.lock_wait, observer).await?;
+        let lock = lock::acquire(client, self.tenant(), opts.lock_wait, observer).await?;
         let result = down::rollback(self, client, opts, observer).await;
         lock.release(client).await;
         result
@@ -417,7 +471,7 @@ impl Migrator {
         rev: &RevisionId,
         lock_wait: Duration,
     ) -> Result<Vec<RevisionId>> {
-        let lock = lock::acquire(client, lock_wait, &mut Silent).await?;
+        let lock = lock::acquire(client, self.tenant(), lock_wait, &mut Silent).await?;
         let result = run::stamp(self, client, rev).await;
         lock.release(client).await;
         result

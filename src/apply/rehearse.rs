@@ -20,7 +20,6 @@ use super::history::db;
 use super::{ApplyOptions, Migrator, Observer, RollbackOptions, Silent, GATED_HAZARDS};
 use crate::connect::DbUrl;
 use crate::error::{Error, Result};
-use crate::introspect::live_catalog;
 use crate::model::Ident;
 use crate::parse::ScriptStatement;
 
@@ -276,7 +275,7 @@ async fn rehearse_on(
     made_copy: bool,
 ) -> Result<Rehearsal> {
     let client = url.connect().await?;
-    let start_fingerprint = live_catalog(&client).await?.fingerprint();
+    let start_fingerprint = migrator.live(&client, false).await?.fingerprint();
     let pending = migrator.status(&client).await?.pending;
     let pid: i32 = client
         .query_one("SELECT pg_backend_pid()", &[])
@@ -368,7 +367,7 @@ async fn rehearse_on(
             }
         }
     }
-    let end_fingerprint = live_catalog(&client).await?.fingerprint();
+    let end_fingerprint = migrator.live(&client, false).await?.fingerprint();
     Ok(Rehearsal {
         copy: url.redacted(),
         made_copy,

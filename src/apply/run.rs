@@ -13,7 +13,6 @@ use super::{
 };
 use crate::connect::DbUrl;
 use crate::error::{Error, Result};
-use crate::introspect::{live_catalog, live_catalog_in_transaction};
 use crate::parse::{ScriptStatement, TransactionUse};
 use crate::plan::{Revision, RevisionId};
 use crate::render::Hazard;
@@ -21,6 +20,7 @@ use crate::render::Hazard;
 /// Session settings for a run: a name other sessions see, the timeouts, and a check
 /// that ends the session's work soon after the client is gone (killed deploy).
 pub(super) async fn prepare(
+    m: &Migrator,
     client: &Client,
     lock_timeout: Duration,
     statement_timeout: Option<Duration>,
@@ -43,10 +43,17 @@ pub(super) async fn prepare(
     {
         tracing::debug!("client_connection_check_interval not available");
     }
-    client
-        .batch_execute(history::CREATE)
-        .await
-        .map_err(|e| db("creating the history table schemaplan.revisions", &e))
+    let ledger = m.ledger();
+    let created = client.batch_execute(&ledger.create()).await;
+    if created.is_err() {
+        rollback_quietly(client).await;
+    }
+    created.map_err(|e| {
+        db(
+            &format!("creating the history table {}", ledger.table()),
+            &e,
+        )
+    })
 }
 
 /// Every applied revision still exists in plans/ with the checksum it was applied with.
@@ -89,10 +96,12 @@ pub(super) async fn check_drift(
         // nothing yet.
         return Ok(None);
     }
-    let live = live_catalog(client).await?;
+    let live = m.live(client, false).await?;
     let Some(recorded) = last_fingerprint(applied) else {
         if applied.is_empty() {
-            let objects = live.object_count() - usize::from(live.schemas.contains_key("public"));
+            // The schema the objects go in is not one of them: `public`, or the tenant's.
+            let home = m.tenant().unwrap_or("public");
+            let objects = live.object_count() - usize::from(live.schemas.contains_key(home));
             if objects > 0 && !allow {
                 return Err(Error::NotAdopted { objects });
             }
@@ -267,6 +276,7 @@ pub(super) async fn rollback_quietly(client: &Client) {
 }
 
 async fn insert_row(
+    m: &Migrator,
     client: &Client,
     r: &Revision,
     duration: Duration,
@@ -274,16 +284,22 @@ async fn insert_row(
     statements_done: Option<i32>,
 ) -> std::result::Result<(), tokio_postgres::Error> {
     let parents: Vec<&str> = r.parents.iter().map(|p| p.0.as_str()).collect();
+    let ledger = m.ledger();
+    let (key, value) = ledger.key_columns();
+    let sql = format!(
+        "INSERT INTO {} \
+           ({key}id, parents, checksum, message, duration_ms, fingerprint, statements_done) \
+         VALUES ({value}$1, $2, $3, $4, $5, $6, $7) \
+         ON CONFLICT ({key}id) DO UPDATE SET parents = EXCLUDED.parents, \
+           checksum = EXCLUDED.checksum, message = EXCLUDED.message, \
+           duration_ms = EXCLUDED.duration_ms, fingerprint = EXCLUDED.fingerprint, \
+           statements_done = EXCLUDED.statements_done, applied_at = now(), \
+           applied_by = current_user",
+        ledger.table()
+    );
     client
         .execute(
-            "INSERT INTO schemaplan.revisions \
-               (id, parents, checksum, message, duration_ms, fingerprint, statements_done) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) \
-             ON CONFLICT (id) DO UPDATE SET parents = EXCLUDED.parents, \
-               checksum = EXCLUDED.checksum, message = EXCLUDED.message, \
-               duration_ms = EXCLUDED.duration_ms, fingerprint = EXCLUDED.fingerprint, \
-               statements_done = EXCLUDED.statements_done, applied_at = now(), \
-               applied_by = current_user",
+            sql.as_str(),
             &[
                 &r.id.0,
                 &parents,
@@ -304,8 +320,8 @@ pub(super) async fn apply(
     opts: &ApplyOptions,
     observer: &mut dyn Observer,
 ) -> Result<Report> {
-    prepare(client, opts.lock_timeout, opts.statement_timeout).await?;
-    let applied = history::read(client).await?;
+    prepare(m, client, opts.lock_timeout, opts.statement_timeout).await?;
+    let applied = history::read(client, m.ledger()).await?;
     verify(m, &applied)?;
     if let Some(a) = applied.iter().find(|a| a.rollback_done.is_some()) {
         return Err(Error::Database {
@@ -374,18 +390,27 @@ pub(super) async fn apply(
         ..Report::default()
     };
     if opts.dry_run {
-        dry_run(client, &pending, observer, &mut report).await?;
+        dry_run(m, client, &pending, observer, &mut report).await?;
         return Ok(report);
     }
     for r in pending {
+        if opts
+            .stop
+            .as_ref()
+            .is_some_and(|s| s.load(std::sync::atomic::Ordering::SeqCst))
+        {
+            tracing::info!(revision = %r.id, "told to stop: {} is not started", r.id);
+            report.stopped_before = Some(r.id.clone());
+            break;
+        }
         let done = if r.transactional {
-            apply_in_transaction(client, r, opts, observer, &report.done).await?
+            apply_in_transaction(m, client, r, opts, observer, &report.done).await?
         } else {
             let resume_at = partial
                 .as_ref()
                 .filter(|(id, _)| *id == r.id.0)
                 .map(|(_, n)| *n as usize);
-            apply_in_groups(client, r, opts, observer, &report.done, resume_at).await?
+            apply_in_groups(m, client, r, opts, observer, &report.done, resume_at).await?
         };
         tracing::info!(
             revision = %done.id,
@@ -481,6 +506,7 @@ async fn gate_hazards(client: &Client, pending: &[&Revision], opts: &ApplyOption
 
 /// All pending revisions in one transaction, rolled back at the end.
 async fn dry_run(
+    m: &Migrator,
     client: &Client,
     pending: &[&Revision],
     observer: &mut dyn Observer,
@@ -510,8 +536,8 @@ async fn dry_run(
                 ));
             }
         }
-        let fingerprint = live_catalog_in_transaction(client).await?.fingerprint();
-        insert_row(client, r, started.elapsed(), Some(&fingerprint), None)
+        let fingerprint = m.live(client, true).await?.fingerprint();
+        insert_row(m, client, r, started.elapsed(), Some(&fingerprint), None)
             .await
             .map_err(|e| db("recording the revision", &e))?;
         let done = Done {
@@ -533,6 +559,7 @@ async fn dry_run(
 
 /// One revision and its history row in one transaction, retried after lock timeouts.
 async fn apply_in_transaction(
+    m: &Migrator,
     client: &Client,
     r: &Revision,
     opts: &ApplyOptions,
@@ -557,7 +584,7 @@ async fn apply_in_transaction(
         }
         match failed {
             None => {
-                let fingerprint = match live_catalog_in_transaction(client).await {
+                let fingerprint = match m.live(client, true).await {
                     Ok(c) => c.fingerprint(),
                     Err(e) => {
                         rollback_quietly(client).await;
@@ -565,7 +592,7 @@ async fn apply_in_transaction(
                     }
                 };
                 let recorded = async {
-                    insert_row(client, r, started.elapsed(), Some(&fingerprint), None).await?;
+                    insert_row(m, client, r, started.elapsed(), Some(&fingerprint), None).await?;
                     client.batch_execute("COMMIT").await
                 }
                 .await;
@@ -605,6 +632,7 @@ async fn apply_in_transaction(
 /// must run alone runs alone), with the number of statements done recorded after each,
 /// so a rerun resumes at the first statement not done.
 async fn apply_in_groups(
+    m: &Migrator,
     client: &Client,
     r: &Revision,
     opts: &ApplyOptions,
@@ -623,17 +651,21 @@ async fn apply_in_groups(
             statements.len()
         );
     } else {
-        insert_row(client, r, Duration::ZERO, None, Some(0))
+        insert_row(m, client, r, Duration::ZERO, None, Some(0))
             .await
             .map_err(|e| db("recording the revision's start", &e))?;
     }
     observer.revision_started(r, statements.len());
+    let ledger = m.ledger();
+    let progress_sql = format!(
+        "UPDATE {} SET statements_done = $2 WHERE id = $1{}",
+        ledger.table(),
+        ledger.and_mine()
+    );
+    let progress_sql = progress_sql.as_str();
     let progress = |done: usize| async move {
         client
-            .execute(
-                "UPDATE schemaplan.revisions SET statements_done = $2 WHERE id = $1",
-                &[&r.id.0, &(done as i32)],
-            )
+            .execute(progress_sql, &[&r.id.0, &(done as i32)])
             .await
             .map(|_| ())
     };
@@ -665,12 +697,17 @@ async fn apply_in_groups(
             }
         }
     }
-    let fingerprint = live_catalog(client).await?.fingerprint();
+    let fingerprint = m.live(client, false).await?.fingerprint();
     let duration = started.elapsed();
+    let end_sql = format!(
+        "UPDATE {} SET statements_done = NULL, fingerprint = $2, \
+         duration_ms = duration_ms + $3 WHERE id = $1{}",
+        ledger.table(),
+        ledger.and_mine()
+    );
     client
         .execute(
-            "UPDATE schemaplan.revisions SET statements_done = NULL, fingerprint = $2, \
-             duration_ms = duration_ms + $3 WHERE id = $1",
+            end_sql.as_str(),
             &[&r.id.0, &fingerprint, &(duration.as_millis() as i64)],
         )
         .await
@@ -769,12 +806,12 @@ pub(super) async fn stamp(
     rev: &RevisionId,
 ) -> Result<Vec<RevisionId>> {
     let defaults = ApplyOptions::default();
-    prepare(client, defaults.lock_timeout, None).await?;
+    prepare(m, client, defaults.lock_timeout, None).await?;
     let rev = m.resolve(&rev.0)?.id.clone();
-    let applied = history::read(client).await?;
+    let applied = history::read(client, m.ledger()).await?;
     let have: BTreeSet<&str> = applied.iter().map(|a| a.id.as_str()).collect();
     let wanted = m.history.ancestors(&rev);
-    let fingerprint = live_catalog(client).await?.fingerprint();
+    let fingerprint = m.live(client, false).await?.fingerprint();
     client
         .batch_execute("BEGIN")
         .await
@@ -784,7 +821,7 @@ pub(super) async fn stamp(
         if have.contains(r.id.0.as_str()) {
             continue;
         }
-        if let Err(e) = insert_row(client, r, Duration::ZERO, Some(&fingerprint), None).await {
+        if let Err(e) = insert_row(m, client, r, Duration::ZERO, Some(&fingerprint), None).await {
             rollback_quietly(client).await;
             return Err(db("recording the revision as applied", &e));
         }

@@ -46,6 +46,9 @@ pub struct RunArgs {
     /// Output format (markdown: `apply --fleet` only).
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub(super) format: ReportFormat,
+    /// In a tenant project: the tenant schema to run in (`--fleet` runs in every one).
+    #[arg(long, value_name = "SCHEMA")]
+    pub(super) tenant: Option<String>,
 }
 
 impl RunArgs {
@@ -170,6 +173,7 @@ pub async fn apply(ctx: &Context, args: ApplyArgs) -> anyhow::Result<Outcome> {
         return super::fleet::apply(ctx, &migrator, &args.fleet, &opts, args.run.format).await;
     }
     let format = args.run.single_format()?;
+    let migrator = ctx.scoped(migrator, args.run.tenant.as_deref())?;
     let target = ctx.database.as_ref().ok_or(Error::NoDatabase)?;
     if args.rehearse || args.rehearse_url.is_some() {
         return rehearse(ctx, &migrator, target, args, format).await;
@@ -312,7 +316,10 @@ fn rehearsal_text(r: &crate::apply::rehearse::Rehearsal) -> String {
 /// Runs `rollback`.
 pub async fn rollback(ctx: &Context, args: RollbackArgs) -> anyhow::Result<Outcome> {
     let format = args.run.single_format()?;
-    let migrator = Migrator::from_dir(&args.run.plans)?;
+    let migrator = ctx.scoped(
+        Migrator::from_dir(&args.run.plans)?,
+        args.run.tenant.as_deref(),
+    )?;
     let target = ctx.database.as_ref().ok_or(Error::NoDatabase)?;
     let client = target.connect().await?;
     let run = run_options(ctx, &args.run);

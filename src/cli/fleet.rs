@@ -81,7 +81,7 @@ pub async fn apply(
         ctx.status(&format!(
             "[{done}/{total}] {:<11} {} ({} ms){}",
             t.state.to_string(),
-            t.target,
+            t.label(),
             t.duration_ms,
             if t.applied.is_empty() {
                 String::new()
@@ -115,11 +115,16 @@ fn at(revisions: &Option<Vec<RevisionId>>) -> String {
 fn totals_line(r: &FleetReport) -> String {
     let t = &r.totals;
     format!(
-        "{} target(s): {} applied, {} unchanged, {} failed, {} not started",
+        "{} target(s): {} applied, {} unchanged, {} failed, {}{} not started",
         r.targets.len(),
         t.applied,
         t.unchanged,
         t.failed,
+        if t.stopped > 0 {
+            format!("{} stopped, ", t.stopped)
+        } else {
+            String::new()
+        },
         t.not_started
     )
 }
@@ -139,11 +144,11 @@ fn apply_text(r: &FleetReport) -> String {
         out.push_str(&format!(
             "{:<11} {}{moved}{applied}  {} ms{}\n",
             t.state.to_string(),
-            t.target,
+            t.label(),
             t.duration_ms,
             if t.canary { "  (canary)" } else { "" }
         ));
-        if let (TargetState::Failed, Some(e)) = (t.state, &t.error) {
+        if let (TargetState::Failed | TargetState::Stopped, Some(e)) = (t.state, &t.error) {
             for line in e.lines() {
                 out.push_str(&format!("    {line}\n"));
             }
@@ -165,7 +170,7 @@ fn apply_markdown(r: &FleetReport) -> String {
     for t in &r.targets {
         out.push_str(&format!(
             "| `{}` | {}{} | {} | {} | {} | {} |\n",
-            t.target,
+            t.label(),
             t.state,
             if t.canary { " (canary)" } else { "" },
             at(&t.from),
@@ -181,7 +186,7 @@ fn apply_markdown(r: &FleetReport) -> String {
         if let Some(e) = &t.error {
             out.push_str(&format!(
                 "\n**{}** failed:\n\n```\n{}\n```\n",
-                t.target,
+                t.label(),
                 e.trim_end()
             ));
         }
@@ -220,7 +225,7 @@ fn status_text(s: &FleetStatus) -> String {
         };
         out.push_str(&format!("{label}: {} target(s)\n", g.targets.len()));
         for name in &g.targets {
-            let Some(t) = s.targets.iter().find(|t| &t.target == name) else {
+            let Some(t) = s.targets.iter().find(|t| &t.label() == name) else {
                 continue;
             };
             let mut notes = Vec::new();
@@ -248,7 +253,7 @@ fn status_text(s: &FleetStatus) -> String {
             }
             out.push_str(&format!(
                 "  {}{}\n",
-                t.target,
+                t.label(),
                 if notes.is_empty() {
                     String::new()
                 } else {

@@ -38,6 +38,9 @@ pub struct StatusArgs {
     pub(super) plans: PathBuf,
     #[command(flatten)]
     fleet: super::fleet::FleetArgs,
+    /// In a tenant project: the tenant schema to read (`--fleet` reads every one).
+    #[arg(long, value_name = "SCHEMA")]
+    tenant: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -85,7 +88,10 @@ pub async fn history(ctx: &Context, args: HistoryArgs) -> anyhow::Result<Outcome
     // The database's marks are a bonus: history works without one.
     let applied: Option<Vec<Applied>> = match &ctx.database {
         None => None,
-        Some(url) => match async { crate::apply::history::read(&url.connect().await?).await }.await
+        Some(url) => match async {
+            crate::apply::history::read(&url.connect().await?, Default::default()).await
+        }
+        .await
         {
             Ok(rows) => Some(rows),
             Err(e) => {
@@ -263,6 +269,7 @@ pub async fn status(ctx: &Context, args: StatusArgs) -> anyhow::Result<Outcome> 
     if args.fleet.fleet {
         return super::fleet::status(ctx, &migrator, &args.fleet, args.format).await;
     }
+    let migrator = ctx.scoped(migrator, args.tenant.as_deref())?;
     let target = ctx.database.as_ref().ok_or(Error::NoDatabase)?;
     let client = target.connect().await?;
     let status = migrator.status(&client).await?;

@@ -479,6 +479,39 @@ impl Context {
         self.path(given, self.typed.plans, file)
     }
 
+    /// The migrator for a run on one database: in a tenant project (`template_schema`
+    /// in `[fleet]`), for the tenant schema `--tenant` names, and refused without one
+    /// (the revisions are written for the template schema, not for the database).
+    pub fn scoped(
+        &self,
+        migrator: crate::apply::Migrator,
+        tenant: Option<&str>,
+    ) -> crate::Result<crate::apply::Migrator> {
+        let template = self
+            .file
+            .as_ref()
+            .and_then(|f| Some((f, f.fleet.as_ref()?.tenants.as_ref()?)));
+        match (template, tenant) {
+            (None, None) => Ok(migrator),
+            (Some((_, t)), Some(tenant)) => Ok(migrator.for_tenant(&t.template.value, tenant)),
+            (Some((f, t)), None) => Err(crate::Error::Refused {
+                message: format!(
+                    "the revisions of this project are written for the template schema {} \
+                     ({}:{}): run them in tenant schemas, with `--fleet` for every one or \
+                     `--tenant SCHEMA` for one",
+                    t.template.value,
+                    f.path.display(),
+                    t.template.line
+                ),
+            }),
+            (None, Some(_)) => Err(crate::Error::Refused {
+                message: "--tenant needs a tenant project: `each_schema` and `template_schema` \
+                          in the [fleet] table of schemaplan.toml"
+                    .to_string(),
+            }),
+        }
+    }
+
     /// The project file's settings in effect (none without a file).
     pub fn file_settings(&self) -> FileSettings {
         self.file

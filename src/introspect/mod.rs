@@ -464,6 +464,46 @@ fn without_tool_tables(catalog: &mut Catalog) {
     catalog.tables.retain(|n, _| n.name != "alembic_version");
 }
 
+/// One schema of a live database (a tenant's), as [`Catalog::keep_only_schema`]
+/// leaves it; `None`: the whole database, as [`live_catalog`]. The catalog queries read
+/// only that schema's rows (they skip other schemas while the session setting
+/// `schemaplan.only_schema` names one), so a tenant's read costs what its schema holds,
+/// not what the database holds. `in_transaction`: read in the client's open
+/// transaction.
+pub async fn live_schema(
+    client: &Client,
+    schema: Option<&str>,
+    in_transaction: bool,
+) -> Result<Catalog> {
+    let read = async {
+        if in_transaction {
+            live_catalog_in_transaction(client).await
+        } else {
+            live_catalog(client).await
+        }
+    };
+    let Some(schema) = schema else {
+        return read.await;
+    };
+    let only = |value: &str| {
+        format!(
+            "SET schemaplan.only_schema = '{}'",
+            value.replace('\'', "''")
+        )
+    };
+    client
+        .batch_execute(&only(schema))
+        .await
+        .map_err(|e| database_error("introspection: choosing the schema", &e))?;
+    let catalog = read.await;
+    // An empty value reads every schema again (a placeholder setting cannot be removed).
+    let reset = client.batch_execute(&only("")).await;
+    let mut catalog = catalog?;
+    reset.map_err(|e| database_error("introspection: choosing the schema", &e))?;
+    catalog.keep_only_schema(schema);
+    Ok(catalog)
+}
+
 /// The schema as the client's open transaction sees it, without the history schema.
 pub async fn live_catalog_in_transaction(client: &Client) -> Result<Catalog> {
     let mut catalog = introspect_in_transaction(client).await?;

@@ -12,7 +12,9 @@
 
 /// The schemas introspection skips: PostgreSQL's own (`pg_catalog`, `pg_toast`, the
 /// per-session `pg_temp_N` / `pg_toast_temp_N`; users cannot create `pg_*` schemas),
-/// `information_schema`, and `schemaplan`, where the revision history lives.
+/// `information_schema`, and `schemaplan`, where the revision history lives. While the
+/// session setting `schemaplan.only_schema` names a schema, every other one is skipped
+/// too (a tenant schema's read: [`super::live_schema`]).
 macro_rules! user_schema {
     ($n:literal) => {
         concat!(
@@ -20,7 +22,12 @@ macro_rules! user_schema {
             $n,
             ".nspname NOT LIKE 'pg\\_%' AND ",
             $n,
-            ".nspname NOT IN ('information_schema', 'schemaplan'))"
+            ".nspname NOT IN ('information_schema', 'schemaplan') AND ",
+            "coalesce(nullif(current_setting('schemaplan.only_schema', true), ''), ",
+            $n,
+            ".nspname) = ",
+            $n,
+            ".nspname)"
         )
     };
 }

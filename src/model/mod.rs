@@ -390,6 +390,26 @@ impl Catalog {
             .retain(|u| u.schema.as_deref().is_none_or(&keep));
     }
 
+    /// Only what is inside `schema` (and the schema itself): a tenant schema's part of
+    /// a database. What belongs to the database as a whole (publications, event
+    /// triggers, casts, foreign data wrappers and servers, extensions) is left out, and
+    /// so are grants and owners of it.
+    pub fn keep_only_schema(&mut self, schema: &str) {
+        self.retain_schemas(|s| s == schema);
+        self.publications.clear();
+        self.event_triggers.clear();
+        self.casts.clear();
+        self.foreign_data_wrappers.clear();
+        self.foreign_servers.clear();
+        self.extensions.clear();
+        self.privileges.retain(|id, _| id.schema() == Some(schema));
+        self.owners.retain(|id, _| id.schema() == Some(schema));
+        self.foreign_grants
+            .retain(|id, _| id.schema() == Some(schema));
+        self.default_privileges
+            .retain(|k, _| k.schema.as_deref() == Some(schema));
+    }
+
     /// Tables whose `REPLICA IDENTITY USING INDEX` index is gone (dropped, or dropped
     /// with its constraint or column) become `NOTHING`, as PostgreSQL treats them and as
     /// introspection reads them. For catalogs built without a server.

@@ -25,6 +25,7 @@ mod rewrite;
 mod split;
 mod sql;
 pub mod sqlalchemy;
+pub mod tenant;
 pub mod version;
 mod walk;
 pub mod yaml;
@@ -57,6 +58,11 @@ pub struct SchemaInput {
     /// statement using later syntax is refused at its file and line. `None`: the
     /// newest, nothing refused.
     pub target_version: Option<u32>,
+    /// For a tenant project: the template schema (`template_schema` in `[fleet]`) and
+    /// where it is set. The schema is implied (each tenant's exists already), and every
+    /// statement must be one the per-tenant rewrite can prove
+    /// ([`tenant::rewrite`]): one it cannot is refused at its file and line.
+    pub template_schema: Option<(String, Location)>,
 }
 
 impl SchemaInput {
@@ -477,7 +483,68 @@ pub fn read_sql_source(input: impl Into<SchemaInput>) -> Result<Vec<Statement>> 
     if let Some(target) = input.target_version {
         loads_on(&statements, target)?;
     }
+    if let Some((template, set_at)) = &input.template_schema {
+        tenant_ready(&mut statements, template, set_at)?;
+    }
     Ok(statements)
+}
+
+/// A tenant project's statements: each must be rewritable for any tenant schema, and
+/// the template schema is created first unless a statement creates it. A statement
+/// that creates or drops objects outside the template schema is refused too: it would
+/// run once per tenant.
+fn tenant_ready(statements: &mut Vec<Statement>, template: &str, set_at: &Location) -> Result<()> {
+    // A name no tenant has: what the rewrite is proved with.
+    const PROBE: &str = "schemaplan_tenant_probe";
+    for s in statements.iter() {
+        if let Err(why) = tenant::rewrite(&s.sql, template, PROBE) {
+            return Err(crate::Error::Rejected {
+                location: s.location.clone(),
+                message: format!(
+                    "this statement cannot be run in each tenant schema: {why} \
+                     (template_schema = {template:?}, {set_at})"
+                ),
+                statement: s.one_line(),
+            });
+        }
+        let outside = s.creates.iter().chain(&s.object).find(|o| match o {
+            ObjRef::Schema(name) => name != template,
+            ObjRef::Extension(_)
+            | ObjRef::Publication(_)
+            | ObjRef::EventTrigger(_)
+            | ObjRef::ForeignDataWrapper(_)
+            | ObjRef::Server(_) => true,
+            o => o.schema().is_some_and(|schema| schema != template),
+        });
+        if let Some(o) = outside {
+            return Err(crate::Error::Rejected {
+                location: s.location.clone(),
+                message: format!(
+                    "{o} is not inside the template schema {template}: a tenant project \
+                     declares only what is inside each tenant's schema (template_schema, \
+                     {set_at}), since its revisions run once per tenant; manage shared \
+                     objects (extensions, other schemas) in a project of their own"
+                ),
+                statement: s.one_line(),
+            });
+        }
+    }
+    let creates_template = statements.iter().any(|s| {
+        s.creates
+            .iter()
+            .any(|o| matches!(o, ObjRef::Schema(n) if n == template))
+    });
+    if !creates_template {
+        let mut implied = parse_sql(
+            &set_at.path,
+            &format!("CREATE SCHEMA {}", crate::model::Ident(template)),
+        )?;
+        for s in &mut implied {
+            s.location = set_at.clone();
+        }
+        statements.splice(0..0, implied);
+    }
+    Ok(())
 }
 
 /// Refuses the first statement that PostgreSQL `target` would reject for its syntax.

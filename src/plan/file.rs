@@ -98,6 +98,21 @@ pub struct Revision {
     pub body: String,
     /// The line the body starts on.
     pub body_line: usize,
+    /// For a tenant project: the template schema its statements are written for, and
+    /// the tenant schema they act on. `None`: statements as written.
+    pub tenancy: Option<Tenancy>,
+}
+
+/// Revisions of a tenant project (`template_schema` in `[fleet]`): written for one
+/// template schema, run in each tenant's schema.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tenancy {
+    /// The schema the revisions are written for. It is implied: the first revision
+    /// starts by creating it when it is missing, so no revision creates or drops it.
+    pub template: String,
+    /// The tenant schema every statement is rewritten to act on (through the parse
+    /// tree, [`crate::parse::tenant`]); `None`: the template itself (planning).
+    pub tenant: Option<String>,
 }
 
 impl Revision {
@@ -166,11 +181,43 @@ impl Revision {
 
     fn section(&self, up: bool) -> Result<Vec<ScriptStatement>> {
         let (up_text, down_text, down_line) = split_body(&self.body, self.body_line);
-        if up {
-            split_script(&self.path, up_text, self.body_line)
+        let mut statements = if up {
+            split_script(&self.path, up_text, self.body_line)?
         } else {
-            split_script(&self.path, down_text, down_line)
+            split_script(&self.path, down_text, down_line)?
+        };
+        let Some(tenancy) = &self.tenancy else {
+            return Ok(statements);
+        };
+        if up && self.parents.is_empty() {
+            statements.insert(
+                0,
+                ScriptStatement {
+                    sql: format!(
+                        "CREATE SCHEMA IF NOT EXISTS {}",
+                        crate::model::Ident(&tenancy.template)
+                    ),
+                    location: Location {
+                        path: self.path.clone(),
+                        line: self.body_line,
+                        column: 1,
+                    },
+                    transaction: TransactionUse::Any,
+                },
+            );
         }
+        if let Some(tenant) = &tenancy.tenant {
+            for s in &mut statements {
+                s.sql = crate::parse::tenant::rewrite(&s.sql, &tenancy.template, tenant).map_err(
+                    |why| Error::Rejected {
+                        location: s.location.clone(),
+                        message: format!("cannot be run in tenant schema {tenant}: {why}"),
+                        statement: crate::error::one_line(&s.sql),
+                    },
+                )?;
+            }
+        }
+        Ok(statements)
     }
 }
 
@@ -418,6 +465,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Revision> {
         path: path.to_path_buf(),
         body: body.to_string(),
         body_line,
+        tenancy: None,
     })
 }
 

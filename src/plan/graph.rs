@@ -4,11 +4,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::file::{Revision, RevisionId};
+use super::file::{Revision, RevisionId, Tenancy};
 use crate::toposort::stable_toposort;
 
 /// The revisions of a plans directory, with their DAG.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct History {
     revisions: BTreeMap<RevisionId, Revision>,
     children: BTreeMap<RevisionId, BTreeSet<RevisionId>>,
@@ -49,6 +49,14 @@ impl History {
             revisions,
             children,
             order,
+        }
+    }
+
+    /// Every revision's statements written for `tenancy.template`, run as
+    /// `tenancy.tenant` says (see [`Tenancy`]); `None`: as written.
+    pub fn set_tenancy(&mut self, tenancy: Option<&Tenancy>) {
+        for r in self.revisions.values_mut() {
+            r.tenancy = tenancy.cloned();
         }
     }
 

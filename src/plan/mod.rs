@@ -10,7 +10,7 @@ pub mod file;
 pub mod graph;
 pub mod merge;
 
-pub use file::{checksum, NewRevision, Revision, RevisionId};
+pub use file::{checksum, NewRevision, Revision, RevisionId, Tenancy};
 pub use graph::History;
 
 use crate::error::Result;

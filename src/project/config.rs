@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 
-use crate::apply::fleet::{FleetSpec, Listed};
+use crate::apply::fleet::{FleetSpec, Listed, Tenants};
 use crate::error::{Error, Result};
 use crate::model::PrivilegeMode;
 use crate::parse::version::{NEWEST, OLDEST};
@@ -209,10 +209,8 @@ struct RawFile {
 struct RawFleet {
     databases: Option<Vec<toml::Spanned<String>>>,
     databases_query: Option<toml::Spanned<String>>,
-    /// Reserved for tenant schemas: refused until they work.
-    each_schema: Option<toml::Spanned<toml::Value>>,
-    /// Reserved for tenant schemas: refused until they work.
-    template_schema: Option<toml::Spanned<toml::Value>>,
+    each_schema: Option<toml::Spanned<String>>,
+    template_schema: Option<toml::Spanned<String>>,
 }
 
 /// A file named by `--fleet-file`: a `[fleet]` table and nothing else.
@@ -260,6 +258,20 @@ impl ProjectFile {
     pub fn desired_input(&self, schema: &Path) -> Result<SchemaInput> {
         let mut input = SchemaInput {
             target_version: self.settings.target_version,
+            template_schema: self
+                .fleet
+                .as_ref()
+                .and_then(|f| f.tenants.as_ref())
+                .map(|t| {
+                    (
+                        t.template.value.clone(),
+                        crate::error::Location {
+                            path: self.path.clone(),
+                            line: t.template.line,
+                            column: 1,
+                        },
+                    )
+                }),
             ..SchemaInput::default()
         };
         if self.sources.is_empty() || self.settings.schema.is_some() || schema.exists() {
@@ -439,22 +451,43 @@ pub fn read_fleet_file(path: &Path) -> Result<FleetSpec> {
     }
 }
 
-/// A `[fleet]` table checked: it names databases, none with a password, and no
-/// tenant schemas yet.
+/// A `[fleet]` table checked: it names databases (none with a password) or tenant
+/// schemas, or both.
 fn fleet_spec(path: &Path, text: &str, raw: RawFleet) -> Result<FleetSpec> {
     let line = |span: std::ops::Range<usize>| line_at(text, span.start);
-    for (key, value) in [
-        ("each_schema", &raw.each_schema),
-        ("template_schema", &raw.template_schema),
-    ] {
-        if let Some(v) = value {
+    let listed = |v: toml::Spanned<String>| Listed {
+        line: line(v.span()),
+        value: v.into_inner(),
+    };
+    let tenants = match (raw.each_schema, raw.template_schema) {
+        (None, None) => None,
+        (Some(each), Some(template)) => {
+            let (each, template) = (listed(each), listed(template));
+            for (key, v) in [("each_schema", &each), ("template_schema", &template)] {
+                if v.value.trim().is_empty() {
+                    return Err(bad(path, v.line, &format!("{key} is empty")));
+                }
+            }
+            if template.value.contains(['*', '?']) {
+                return Err(bad(
+                    path,
+                    template.line,
+                    "template_schema names one schema (the one schema/ is written for), not a pattern",
+                ));
+            }
+            Some(Tenants {
+                each_schema: each,
+                template,
+            })
+        }
+        (Some(v), None) | (None, Some(v)) => {
             return Err(bad(
                 path,
                 line(v.span()),
-                &format!("{key}: tenant schemas are not supported yet (a fleet lists databases: `databases` and `databases_query`)"),
+                "tenant schemas need both each_schema (the pattern tenant schemas match, e.g. \"tenant_*\") and template_schema (the schema schema/ is written for, e.g. \"tenant\")",
             ));
         }
-    }
+    };
     let mut databases = Vec::new();
     for d in raw.databases.into_iter().flatten() {
         let at = line(d.span());
@@ -492,7 +525,7 @@ fn fleet_spec(path: &Path, text: &str, raw: RawFleet) -> Result<FleetSpec> {
         }),
         None => None,
     };
-    if databases.is_empty() && databases_query.is_none() {
+    if databases.is_empty() && databases_query.is_none() && tenants.is_none() {
         let table = text
             .lines()
             .position(|l| l.trim_start().starts_with("[fleet]"))
@@ -500,13 +533,14 @@ fn fleet_spec(path: &Path, text: &str, raw: RawFleet) -> Result<FleetSpec> {
         return Err(bad(
             path,
             table,
-            "[fleet] names no databases: set `databases = [...]` or `databases_query = \"SELECT ...\"`",
+            "[fleet] names no databases: set `databases = [...]` or `databases_query = \"SELECT ...\"` (or tenant schemas: `each_schema` and `template_schema`)",
         ));
     }
     Ok(FleetSpec {
         file: path.to_path_buf(),
         databases,
         databases_query,
+        tenants,
     })
 }
 
@@ -814,10 +848,33 @@ allow_hazards = ["data-loss", "table-rewrite"]
             .unwrap_err()
             .to_string();
         assert!(
-            e.starts_with(
-                "schemaplan.toml:2: template_schema: tenant schemas are not supported yet"
-            ),
+            e.starts_with("schemaplan.toml:2: tenant schemas need both each_schema"),
             "{e}"
+        );
+        let e = read(
+            path,
+            "[fleet]\neach_schema = \"t_*\"\ntemplate_schema = \"t_*\"\n",
+            None,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.starts_with("schemaplan.toml:3: template_schema names one schema"),
+            "{e}"
+        );
+        let tenants = read(
+            path,
+            "[fleet]\neach_schema = \"tenant_*\"\ntemplate_schema = \"tenant\"\n",
+            None,
+        )
+        .unwrap()
+        .fleet
+        .unwrap()
+        .tenants
+        .unwrap();
+        assert_eq!(
+            (tenants.each_schema.value.as_str(), tenants.template.line),
+            ("tenant_*", 3)
         );
         let e = read(path, "\n[fleet]\n", None).unwrap_err().to_string();
         assert!(

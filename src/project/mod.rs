@@ -249,7 +249,14 @@ impl Project {
 
     /// The plans directory read as a DAG (an empty history when it does not exist).
     pub fn history(&self) -> Result<crate::plan::History> {
-        crate::plan::dir::load(&self.plans)
+        let mut history = crate::plan::dir::load(&self.plans)?;
+        if let Some((template, _)) = &self.desired.template_schema {
+            history.set_tenancy(Some(&crate::plan::Tenancy {
+                template: template.clone(),
+                tenant: None,
+            }));
+        }
+        Ok(history)
     }
 
     /// The desired schema as a source (refusing a database or a plans directory).

@@ -70,6 +70,20 @@ impl super::Project {
     ) -> Result<(Plan, Plan, Vec<String>)> {
         let hints = crate::parse::read_rename_hints(&self.desired)?;
         warn_ignored_privileges(wanted, self.settings.privileges);
+        // A tenant project's template schema is implied: before the first revision it
+        // already exists, as each tenant's does.
+        let implied;
+        let current = match &self.desired.template_schema {
+            Some((template, _)) if !current.schemas.contains_key(template) => {
+                let mut c = current.clone();
+                if let Some(schema) = wanted.schemas.get(template) {
+                    c.schemas.insert(template.clone(), schema.clone());
+                }
+                implied = c;
+                &implied
+            }
+            _ => current,
+        };
         let (up, down, renames) = plan_with_renames(
             current,
             wanted,
