@@ -55,14 +55,14 @@ schema() {
     done
 }
 schema > "$PROJECT/schema/app.sql"
-(cd "$PROJECT" && "$BIN" plan --quiet -m "tenant tables" >/dev/null)
+(cd "$PROJECT" && "$BIN" plan --quiet -m "tenant tables" >/dev/null 2>&1)
 FIRST=$(ls "$PROJECT/plans" | cut -d_ -f1)
 {
     schema
     printf 'alter table tenant.t01 add column email text;\n'
     printf 'create index t01_email on tenant.t01 (email);\n'
 } > "$PROJECT/schema/app.sql"
-(cd "$PROJECT" && "$BIN" plan --quiet -m "email column" >/dev/null)
+(cd "$PROJECT" && "$BIN" plan --quiet -m "email column" >/dev/null 2>&1)
 
 psql_() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
 db_url() { printf '%s' "${SERVER%/*}/$1"; }
@@ -73,7 +73,7 @@ for j in "${jobs[@]}"; do
     db=bench_tenants_j$j
     psql_ "$SERVER" -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
     url=$(db_url "$db")
-    psql_ "$url" -c "SELECT format('CREATE SCHEMA tenant_%s', lpad(i::text, 4, '0')) FROM generate_series(1, $TENANTS) i \gexec" >/dev/null
+    seq -f 'CREATE SCHEMA tenant_%04g;' 1 "$TENANTS" | psql_ "$url"
     (cd "$PROJECT" && DATABASE_URL=$url "$BIN" apply --fleet --jobs 8 --to "$FIRST" --quiet >/dev/null)
     out=$( { cd "$PROJECT" && DATABASE_URL=$url /usr/bin/time -f '%e %M' "$BIN" apply --fleet --jobs "$j" --format json >/dev/null; } 2>&1 | tail -1)
     read -r wall kb <<< "$out"

@@ -43,16 +43,7 @@ fn revision(venv: &Path, project: &Path, args: &[&str], up: &str, down: &str) {
     alembic(venv, project, &all);
     let id = args[args.iter().position(|a| *a == "--rev-id").unwrap() + 1];
     let versions = project.join("alembic/versions");
-    let file = std::fs::read_dir(&versions)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| {
-            p.file_name()
-                .unwrap()
-                .to_string_lossy()
-                .starts_with(&format!("{id}_"))
-        })
-        .unwrap();
+    let file = common::file_starting_with(&versions, &format!("{id}_"));
     let text = std::fs::read_to_string(&file).unwrap();
     let text = text
         .replacen("    pass", &format!("    op.execute(\"{up}\")"), 1)

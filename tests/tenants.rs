@@ -159,19 +159,8 @@ async fn two_hundred_tenant_schemas_get_every_revision_once_and_a_rerun_applies_
     let (dir, ids) = project();
     let d = dir.path();
     // The plans are written for the template, and never create or drop it.
-    let first_plan = std::fs::read_to_string(
-        std::fs::read_dir(d.join("plans"))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .find(|p| {
-                p.file_name()
-                    .unwrap()
-                    .to_string_lossy()
-                    .starts_with(&ids[0])
-            })
-            .unwrap(),
-    )
-    .unwrap();
+    let first_plan =
+        std::fs::read_to_string(common::file_starting_with(&d.join("plans"), &ids[0])).unwrap();
     assert!(
         first_plan.contains("CREATE TABLE tenant.customers"),
         "{first_plan}"
@@ -446,4 +435,32 @@ fn statements_the_rewrite_cannot_prove_are_refused_at_plan_time_with_file_and_li
     .unwrap();
     ok(&bare(d, &["plan", "-m", "ok"], &[]));
     assert_eq!(plan_ids(d).len(), 1);
+
+    // A revision edited by hand to run dynamic SQL: plan and check refuse it too.
+    let file = common::file_starting_with(&d.join("plans"), &plan_ids(d)[0]);
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(
+        &file,
+        text.replacen(
+            "-- schemaplan:down",
+            "DO $$ begin execute 'truncate tenant.items'; end $$;\n\n-- schemaplan:down",
+            1,
+        ),
+    )
+    .unwrap();
+    let line = std::fs::read_to_string(&file)
+        .unwrap()
+        .lines()
+        .position(|l| l.starts_with("DO $$"))
+        .unwrap()
+        + 1;
+    let name = file.file_name().unwrap().to_string_lossy().to_string();
+    let e = fails(&bare(d, &["plan", "-m", "more"], &[]));
+    assert!(
+        e.contains(&format!("{name}:{line}:")) && e.contains("DO"),
+        "{e}"
+    );
+    let o = bare(d, &["check"], &[]);
+    let out = exits(&o, 1);
+    assert!(out.contains(&format!("{name}:{line}:")), "{out}");
 }

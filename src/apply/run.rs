@@ -379,6 +379,13 @@ pub(super) async fn apply(
         "{} revision(s) pending",
         pending.len()
     );
+    if m.tenant.is_some() {
+        // Every pending revision's statements rewritten for the tenant before the first
+        // runs: one the rewrite cannot prove stops the run with nothing applied.
+        for r in &pending {
+            r.up()?;
+        }
+    }
     check_roles(client, &pending).await?;
     if !opts.dry_run {
         gate_hazards(client, &pending, opts).await?;

@@ -406,7 +406,25 @@ macro_rules! dependencies {
         concat!(
             // Extension membership, read once and used for both sides.
             "WITH member AS MATERIALIZED (SELECT classid, objid, refobjid FROM pg_depend ",
-            "WHERE refclassid = 'pg_extension'::regclass AND deptype = 'e') ",
+            "WHERE refclassid = 'pg_extension'::regclass AND deptype = 'e'), ",
+            // While `schemaplan.only_schema` names a schema: the objects in it, of every
+            // kind a dependent can be (none otherwise).
+            "scope AS MATERIALIZED (SELECT x.oid FROM pg_namespace sn, LATERAL (",
+            "SELECT c.oid FROM pg_class c WHERE c.relnamespace = sn.oid ",
+            "UNION ALL SELECT t.oid FROM pg_type t WHERE t.typnamespace = sn.oid ",
+            "UNION ALL SELECT p.oid FROM pg_proc p WHERE p.pronamespace = sn.oid ",
+            "UNION ALL SELECT k.oid FROM pg_constraint k WHERE k.connamespace = sn.oid ",
+            "UNION ALL SELECT a.oid FROM pg_attrdef a JOIN pg_class ac ON ac.oid = a.adrelid ",
+            "WHERE ac.relnamespace = sn.oid ",
+            "UNION ALL SELECT r.oid FROM pg_rewrite r JOIN pg_class rc ON rc.oid = r.ev_class ",
+            "WHERE rc.relnamespace = sn.oid ",
+            "UNION ALL SELECT g.oid FROM pg_trigger g JOIN pg_class gc ON gc.oid = g.tgrelid ",
+            "WHERE gc.relnamespace = sn.oid ",
+            "UNION ALL SELECT y.oid FROM pg_policy y JOIN pg_class yc ON yc.oid = y.polrelid ",
+            "WHERE yc.relnamespace = sn.oid ",
+            "UNION ALL SELECT s.oid FROM pg_statistic_ext s WHERE s.stxnamespace = sn.oid ",
+            "UNION ALL SELECT o.oid FROM pg_operator o WHERE o.oprnamespace = sn.oid",
+            ") x WHERE sn.nspname = current_setting('schemaplan.only_schema', true)) ",
             "SELECT d.classid, d.objid, d.objsubid, d.refclassid, ",
             "coalesce(el.oid, d.refobjid) AS refobjid, ",
             "CASE WHEN el.oid IS NULL THEN d.refobjsubid ELSE 0 END AS refobjsubid, ",
@@ -425,6 +443,8 @@ macro_rules! dependencies {
             "'pg_cast'::regclass, 'pg_operator'::regclass) ",
             "AND NOT EXISTS (SELECT FROM member x ",
             "WHERE x.classid = d.classid AND x.objid = d.objid) ",
+            "AND (coalesce(current_setting('schemaplan.only_schema', true), '') = '' ",
+            "OR d.objid IN (SELECT oid FROM scope)) ",
             // Every default depends on its own column: a fact, not an ordering constraint.
             "AND NOT (ad.adrelid IS NOT NULL AND ad.adrelid = d.refobjid AND ad.adnum = d.refobjsubid)"
         )

@@ -494,10 +494,8 @@ pub fn read_sql_source(input: impl Into<SchemaInput>) -> Result<Vec<Statement>> 
 /// that creates or drops objects outside the template schema is refused too: it would
 /// run once per tenant.
 fn tenant_ready(statements: &mut Vec<Statement>, template: &str, set_at: &Location) -> Result<()> {
-    // A name no tenant has: what the rewrite is proved with.
-    const PROBE: &str = "schemaplan_tenant_probe";
     for s in statements.iter() {
-        if let Err(why) = tenant::rewrite(&s.sql, template, PROBE) {
+        if let Err(why) = tenant::rewrite(&s.sql, template, tenant::PROBE) {
             return Err(crate::Error::Rejected {
                 location: s.location.clone(),
                 message: format!(

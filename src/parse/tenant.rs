@@ -25,6 +25,10 @@ use serde_json::Value;
 use crate::model::quote_ident;
 use crate::parse::parse_qualified_string;
 
+/// A schema name no tenant has: what plan and check prove the rewrite of every
+/// statement with, before any tenant is touched.
+pub const PROBE: &str = "schemaplan_tenant_probe";
+
 /// Rewrites one SQL statement written for schema `template` so that it acts on `target`.
 /// Ok(statement text) or Err(reason, one sentence naming what is unproven).
 ///

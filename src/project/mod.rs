@@ -251,6 +251,17 @@ impl Project {
     pub fn history(&self) -> Result<crate::plan::History> {
         let mut history = crate::plan::dir::load(&self.plans)?;
         if let Some((template, _)) = &self.desired.template_schema {
+            // Every statement of a tenant project's revisions must be one the rewrite
+            // can prove (a hand-edited revision too): refused here, as at apply.
+            let mut probe = history.clone();
+            probe.set_tenancy(Some(&crate::plan::Tenancy {
+                template: template.clone(),
+                tenant: Some(crate::parse::tenant::PROBE.to_string()),
+            }));
+            for r in probe.in_order() {
+                r.up()?;
+                r.down()?;
+            }
             history.set_tenancy(Some(&crate::plan::Tenancy {
                 template: template.clone(),
                 tenant: None,

@@ -519,6 +519,16 @@ pub fn write_revision(
     id
 }
 
+/// The file in `dir` whose name starts with `prefix` (a revision's id).
+#[track_caller]
+pub fn file_starting_with(dir: &Path, prefix: &str) -> PathBuf {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with(prefix))
+        .unwrap_or_else(|| panic!("no file {prefix}* in {}", dir.display()))
+}
+
 /// Whether `name` (`public.t`, an index, a sequence) exists in `db`.
 pub async fn table_exists(db: &TestDb, name: &str) -> bool {
     db.client()
