@@ -174,6 +174,10 @@ async fn two_hundred_tenant_schemas_get_every_revision_once_and_a_rerun_applies_
     let db = TestDb::new().await;
     let names = tenants(&db, 200).await;
     let run = |args: &[&str]| common::run(d, &db.url, args);
+    // Read by PostgreSQL too: the offline reading of schema/ and plans/ equals the exact
+    // one, with the template schema implied on both sides.
+    let verified = ok(&run(&["check", "--verify"]));
+    assert!(verified.contains("verified"), "{verified}");
 
     let report = json(
         &run(&["apply", "--fleet", "--jobs", "8", "--format", "json"]),
