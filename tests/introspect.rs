@@ -1435,9 +1435,11 @@ async fn the_number_of_queries_does_not_grow_with_the_schema() {
     assert_eq!(large_catalog.tables.len(), 60);
     assert_eq!(large_catalog.views.len(), 60);
     assert_eq!(small_stats.queries, large_stats.queries);
+    // NOT NULL constraints have a query of their own from PostgreSQL 18.
+    let major = common::server_major(&small.client().await).await;
     assert_eq!(
         small_stats.queries,
-        schemaplan::introspect::queries::ALL.len()
+        schemaplan::introspect::queries::ALL.len() - usize::from(major < 18)
     );
     assert!(large_stats.rows > small_stats.rows);
 }
@@ -1591,5 +1593,62 @@ GRANT USAGE ON SCHEMA app TO sp_app_ro;
         8,
         "{:?}",
         c.privileges.keys().collect::<Vec<_>>()
+    );
+}
+
+/// PostgreSQL 18's NOT NULL constraints: read where they are not what plain `NOT NULL`
+/// makes (named otherwise, NOT VALID, NO INHERIT), a partition's taken from its parent
+/// kept aside under the parent's name; before 18 there is nothing to read.
+#[tokio::test]
+async fn not_null_constraints_are_read_on_18() {
+    let db = TestDb::new().await;
+    let client = db.client().await;
+    if common::server_major(&client).await < 18 {
+        let c = introspect(&client).await.unwrap();
+        assert!(*c.not_null_names_unknown);
+        return;
+    }
+    db.exec(
+        "CREATE TABLE t (a int NOT NULL, b int CONSTRAINT b_present NOT NULL, c int, \
+         d int NOT NULL NO INHERIT); \
+         ALTER TABLE t ADD CONSTRAINT c_nn NOT NULL c NOT VALID; \
+         CREATE TABLE p (x int NOT NULL) PARTITION BY LIST (x); \
+         CREATE TABLE p1 PARTITION OF p FOR VALUES IN (1); \
+         CREATE TABLE moved (y int NOT NULL); ALTER TABLE moved RENAME TO kept;",
+    )
+    .await;
+    let c = introspect(&client).await.unwrap();
+    assert!(!*c.not_null_names_unknown);
+    let t = &c.tables[&q("public", "t")];
+    let nn = |col: &str| t.columns[col].not_null_constraint.as_deref().cloned();
+    assert_eq!(nn("a"), None);
+    let b = nn("b").unwrap();
+    assert_eq!(
+        (b.name.as_str(), b.not_valid, b.no_inherit),
+        ("b_present", false, false)
+    );
+    let cc = nn("c").unwrap();
+    assert_eq!((cc.name.as_str(), cc.not_valid), ("c_nn", true));
+    assert!(t.columns["c"].not_null);
+    let d = nn("d").unwrap();
+    assert_eq!((d.name.as_str(), d.no_inherit), ("t_d_not_null", true));
+    // A partition's column has its NOT NULL from the parent, under the parent's name.
+    assert_eq!(
+        c.tables[&q("public", "p1")].columns["x"].not_null_constraint,
+        None
+    );
+    assert_eq!(
+        c.inherited_not_null_names
+            .get(&(q("public", "p1"), "x".to_string()))
+            .map(String::as_str),
+        Some("p_x_not_null")
+    );
+    // A renamed table keeps the name its NOT NULL had.
+    assert_eq!(
+        c.tables[&q("public", "kept")].columns["y"]
+            .not_null_constraint
+            .as_ref()
+            .map(|k| k.name.as_str()),
+        Some("moved_y_not_null")
     );
 }

@@ -49,9 +49,9 @@ async fn every_online_form_is_applied_and_ends_valid() {
         "ADD CONSTRAINT orders_customer_fkey FOREIGN KEY (customer_id) REFERENCES public.customers(id) NOT VALID",
         "VALIDATE CONSTRAINT orders_customer_fkey",
         "ADD CONSTRAINT orders_note_check CHECK ((note <> ''::text)) NOT VALID",
-        "ADD CONSTRAINT orders_email_not_null CHECK (email IS NOT NULL) NOT VALID",
+        "ADD CONSTRAINT orders_email_not_null_check CHECK (email IS NOT NULL) NOT VALID",
         "ALTER COLUMN email SET NOT NULL",
-        "DROP CONSTRAINT orders_email_not_null",
+        "DROP CONSTRAINT orders_email_not_null_check",
         "CREATE UNIQUE INDEX CONCURRENTLY orders_email_key ON public.orders (email)",
         "ADD CONSTRAINT orders_email_key UNIQUE USING INDEX orders_email_key",
     ] {
@@ -88,7 +88,7 @@ async fn every_online_form_is_applied_and_ends_valid() {
     assert_eq!(
         one::<i64>(
             &db,
-            "SELECT count(*) FROM pg_constraint WHERE conname = 'orders_email_not_null'"
+            "SELECT count(*) FROM pg_constraint WHERE conname = 'orders_email_not_null_check'"
         )
         .await,
         0,

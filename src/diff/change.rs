@@ -521,8 +521,13 @@ pub enum ColumnChange {
     },
     /// `SET DEFAULT ...` / `DROP DEFAULT`
     Default,
-    /// `SET NOT NULL` / `DROP NOT NULL`
+    /// `SET NOT NULL` / `DROP NOT NULL` (PostgreSQL 18: `ADD CONSTRAINT name NOT NULL
+    /// col`, `DROP CONSTRAINT name` where the constraint is named or not valid)
     NotNull,
+    /// The NOT NULL constraint of a column that stays NOT NULL changes its name
+    /// (`RENAME CONSTRAINT`), is validated (`VALIDATE CONSTRAINT`), or else is dropped and
+    /// added again (PostgreSQL 18).
+    NotNullConstraint,
     /// `ADD GENERATED ... AS IDENTITY` / `DROP IDENTITY` / `SET GENERATED ...` /
     /// `SET INCREMENT BY ...`
     Identity,

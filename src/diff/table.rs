@@ -155,7 +155,8 @@ fn alter_table(e: &mut Emitter, f: &Table, t: &Table) {
 
     let both_partitions = f.partition_of.is_some() && t.partition_of.is_some();
     if !both_partitions {
-        diff_columns(e, f, t);
+        let left = left_parents(e, f, t, detach);
+        diff_columns(e, &left, t);
     } else {
         partition_not_null(e, f, t);
     }
@@ -313,6 +314,40 @@ fn partition_not_null(e: &mut Emitter, f: &Table, t: &Table) {
     }
 }
 
+/// The table as it is once it has left its parents (a partition detached, `NO
+/// INHERIT`): on PostgreSQL 18 the NOT NULL constraints it had from them become its
+/// own, under the parents' names.
+fn left_parents<'t>(
+    e: &Emitter,
+    f: &'t Table,
+    t: &Table,
+    detach: bool,
+) -> std::borrow::Cow<'t, Table> {
+    let mut parents: Vec<&QualName> = f
+        .inherits
+        .iter()
+        .filter(|p| !t.inherits.contains(p))
+        .collect();
+    if detach {
+        parents.extend(f.partition_of.as_ref().map(|of| &of.parent));
+    }
+    if parents.is_empty() || *e.from.not_null_names_unknown || *e.to.not_null_names_unknown {
+        return std::borrow::Cow::Borrowed(f);
+    }
+    let mut left = f.clone();
+    for c in left.columns.values_mut() {
+        if !c.not_null || !*c.inherited || c.not_null_constraint.is_some() {
+            continue;
+        }
+        let key = (f.name.clone(), c.name.clone());
+        if let Some(name) = e.from.inherited_not_null_names.get(&key) {
+            c.not_null_constraint =
+                crate::model::NotNullConstraint::of(&f.name.name, &c.name, name, false, false);
+        }
+    }
+    std::borrow::Cow::Owned(left)
+}
+
 /// Columns of a table present on both sides: dropped, added, recreated or altered.
 fn diff_columns(e: &mut Emitter, f: &Table, t: &Table) {
     let name = &t.name;
@@ -383,6 +418,11 @@ fn alter_column(e: &mut Emitter, table: &QualName, fc: &Column, tc: &Column) {
     }
     if tc.not_null && !fc.not_null {
         e.push(alter(fc, tc, ColumnChange::NotNull));
+    }
+    let names_known = !*e.from.not_null_names_unknown && !*e.to.not_null_names_unknown;
+    if tc.not_null && fc.not_null && names_known && fc.not_null_constraint != tc.not_null_constraint
+    {
+        e.push(alter(fc, tc, ColumnChange::NotNullConstraint));
     }
     // An identity whose column changes type: PostgreSQL moves the sequence to the new
     // type with the column (and its default bounds with it), so option changes follow

@@ -12,7 +12,7 @@
 //! handles, rather than through names, keeps that to a hash lookup and the one clone of
 //! the name that ends up in the model.
 
-use crate::model::ForeignGrantMap;
+use crate::model::{ForeignGrantMap, NotNullConstraint};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -26,9 +26,9 @@ use crate::model::{
 
 use super::rows::{
     constraint_kind, CastRow, CollationRow, ColumnRow, ConstraintRow, DependRow, EventTriggerRow,
-    ExtensionRow, FunctionRow, IndexRow, OperatorRow, OwnerRow, PolicyRow, PrivilegeRow,
-    PublicationMemberRow, PublicationRow, RelationRow, RuleRow, SchemaRow, SequenceRow,
-    StatisticsRow, TriggerRow, TsConfigurationRow, TsDictionaryRow, TypeRow,
+    ExtensionRow, FunctionRow, IndexRow, NotNullRow, OperatorRow, OwnerRow, PolicyRow,
+    PrivilegeRow, PublicationMemberRow, PublicationRow, RelationRow, RuleRow, SchemaRow,
+    SequenceRow, StatisticsRow, TriggerRow, TsConfigurationRow, TsDictionaryRow, TypeRow,
 };
 
 /// Oids of the system catalogs that `pg_depend.classid` / `refclassid` name. They are
@@ -55,6 +55,10 @@ mod class {
 /// The rows of every catalog query, decoded.
 #[derive(Debug, Default)]
 pub(crate) struct Rows {
+    /// PostgreSQL 18's NOT NULL constraints (none before 18).
+    pub not_nulls: Vec<NotNullRow>,
+    /// The server has NOT NULL constraints of their own (18 and later).
+    pub reads_not_nulls: bool,
     pub schemas: Vec<SchemaRow>,
     pub extensions: Vec<ExtensionRow>,
     pub collations: Vec<CollationRow>,
@@ -300,6 +304,26 @@ pub(crate) fn assemble(rows: Rows) -> Result<Catalog> {
     for (server, user, options) in rows.user_mappings {
         if let Some(s) = catalog.foreign_servers.get_mut(&server) {
             s.mappings.insert(user, options);
+        }
+    }
+    *catalog.not_null_names_unknown = !rows.reads_not_nulls;
+    *catalog.keeps_not_null_names = rows.reads_not_nulls;
+    for row in rows.not_nulls {
+        let Some(table) = catalog.tables.get_mut(&row.table) else {
+            continue;
+        };
+        let own = row.table.name.clone();
+        if !row.is_local {
+            if row.name != crate::model::not_null_name(&own, &row.column) {
+                catalog
+                    .inherited_not_null_names
+                    .insert((row.table, row.column), row.name);
+            }
+            continue;
+        }
+        if let Some(column) = table.columns.get_mut(&row.column) {
+            column.not_null_constraint =
+                NotNullConstraint::of(&own, &row.column, &row.name, row.not_valid, row.no_inherit);
         }
     }
     catalog.privileges = privileges;
@@ -691,6 +715,7 @@ impl Assembly {
                         name: row.name,
                         type_name: row.type_name,
                         not_null: row.not_null,
+                        not_null_constraint: None,
                         default,
                         identity,
                         generated,
@@ -1267,6 +1292,9 @@ impl Assembly {
             default_privileges: DefaultPrivileges::default(),
             foreign_grants: Default::default(),
             owners: Default::default(),
+            not_null_names_unknown: Default::default(),
+            keeps_not_null_names: Default::default(),
+            inherited_not_null_names: Default::default(),
         }
     }
 }

@@ -37,9 +37,9 @@ use crate::model::Catalog;
 use assemble::Rows;
 use rows::{
     CastRow, CollationRow, ColumnRow, ConstraintRow, DependRow, EventTriggerRow, ExtensionRow,
-    FunctionRow, IndexRow, OperatorRow, OwnerRow, PolicyRow, PrivilegeRow, PublicationMemberRow,
-    PublicationRow, RelationRow, RuleRow, SchemaRow, SequenceRow, StatisticsRow, TriggerRow,
-    TsConfigurationRow, TsDictionaryRow, TypeRow,
+    FunctionRow, IndexRow, NotNullRow, OperatorRow, OwnerRow, PolicyRow, PrivilegeRow,
+    PublicationMemberRow, PublicationRow, RelationRow, RuleRow, SchemaRow, SequenceRow,
+    StatisticsRow, TriggerRow, TsConfigurationRow, TsDictionaryRow, TypeRow,
 };
 
 /// Opens the introspection transaction. One snapshot for every query; an empty search
@@ -339,7 +339,13 @@ async fn read_rows(client: &Client) -> Result<(Rows, Stats)> {
             rows::default_privilege_from_row
         ),
     )?;
+    let not_nulls = match q.not_nulls {
+        Some(sql) => fetch(client, s, "not nulls", sql, NotNullRow::from_row).await?,
+        None => Vec::new(),
+    };
     let rows = Rows {
+        not_nulls,
+        reads_not_nulls: q.not_nulls.is_some(),
         schemas,
         extensions,
         collations,

@@ -263,6 +263,20 @@ pub const COLUMNS: &str = concat!(
     user_schema!("n")
 );
 
+/// PostgreSQL 18's NOT NULL constraints (`pg_constraint` rows of type `n`), with their
+/// table's and column's names, validation, `NO INHERIT` and whether the table declares
+/// it (a child may have it only from its parent); excludes system schemas.
+pub const NOT_NULLS: &str = concat!(
+    "SELECT n.nspname::text AS schema, c.relname::text AS table_name, ",
+    "a.attname::text AS column_name, k.conname::text AS name, ",
+    "NOT k.convalidated AS not_valid, k.connoinherit AS no_inherit, k.conislocal AS is_local ",
+    "FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid ",
+    "JOIN pg_namespace n ON n.oid = c.relnamespace ",
+    "JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = k.conkey[1] ",
+    "WHERE k.contype = 'n' AND ",
+    user_schema!("n")
+);
+
 /// Lists table constraints (primary key, unique, foreign key, check, exclusion) and
 /// domain checks, with definition, validation, referenced table and comment, and
 /// whether the constraint comes from a parent (a partition's copy, `conparentid <> 0`,
@@ -939,6 +953,8 @@ pub struct ForVersion {
     pub statistics: &'static str,
     /// [`PUBLICATION_MEMBERS_13`] before 15, [`PUBLICATION_MEMBERS`] from 15.
     pub publication_members: &'static str,
+    /// [`NOT_NULLS`] from 18 (before, a NOT NULL is no constraint of its own).
+    pub not_nulls: Option<&'static str>,
 }
 
 impl ForVersion {
@@ -966,6 +982,7 @@ impl ForVersion {
             } else {
                 PUBLICATION_MEMBERS
             },
+            not_nulls: (version >= 180000).then_some(NOT_NULLS),
         }
     }
 }
@@ -994,6 +1011,7 @@ pub const ALL: &[(&str, &str)] = &[
     ("relations", RELATIONS),
     ("columns", COLUMNS),
     ("constraints", CONSTRAINTS),
+    ("not nulls", NOT_NULLS),
     ("indexes", INDEXES),
     ("triggers", TRIGGERS),
     ("policies", POLICIES),

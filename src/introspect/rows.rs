@@ -669,6 +669,34 @@ impl RelationRow {
     }
 }
 
+/// A row of [`super::queries::NOT_NULLS`].
+#[derive(Clone, Debug)]
+pub(crate) struct NotNullRow {
+    pub table: QualName,
+    pub column: String,
+    pub name: String,
+    pub not_valid: bool,
+    pub no_inherit: bool,
+    pub is_local: bool,
+}
+
+impl NotNullRow {
+    pub fn from_row(row: &Row) -> Result<Self> {
+        const Q: &str = "not nulls";
+        Ok(NotNullRow {
+            table: QualName::new(
+                get::<String>(row, Q, "schema")?,
+                get::<String>(row, Q, "table_name")?,
+            ),
+            column: get(row, Q, "column_name")?,
+            name: get(row, Q, "name")?,
+            not_valid: get(row, Q, "not_valid")?,
+            no_inherit: get(row, Q, "no_inherit")?,
+            is_local: get(row, Q, "is_local")?,
+        })
+    }
+}
+
 /// A row of [`super::queries::COLUMNS`].
 #[derive(Clone, Debug)]
 pub(crate) struct ColumnRow {

@@ -59,9 +59,9 @@ pub use privileges::{
 };
 pub use publication::{Publication, PublishedTable, PUBLISH_OPERATIONS};
 pub use relation::{
-    default_operand, Column, Columns, Constraint, ConstraintKind, ForeignTable, Identity,
-    IdentityKind, Index, PartitionOf, Policy, ReplicaIdentity, Rule, Table, Trigger,
-    TriggerEnabled, ROLE_KEYWORDS,
+    default_operand, not_null_name, Column, Columns, Constraint, ConstraintKind, ForeignTable,
+    Identity, IdentityKind, Index, NotNullConstraint, PartitionOf, Policy, ReplicaIdentity, Rule,
+    Table, Trigger, TriggerEnabled, ROLE_KEYWORDS,
 };
 pub use rename::RenameKind;
 pub use routine::{Function, FunctionKind, View, ViewColumn};
@@ -149,6 +149,45 @@ pub struct Catalog {
     /// Objects found in the source that schemaplan does not manage yet. Reported as
     /// warnings; never compared.
     pub unmanaged: NotCompared<Vec<Unmanaged>>,
+    /// Read from a source that has no NOT NULL constraints of their own (a server
+    /// before PostgreSQL 18, or a schema read for such a target): columns carry no
+    /// [`NotNullConstraint`], and the diff leaves those of the other side alone.
+    #[serde(default, skip_serializing_if = "not_set")]
+    pub not_null_names_unknown: NotCompared<bool>,
+    /// Read from a PostgreSQL 18 server, where a renamed table or column keeps the NOT
+    /// NULL constraint names it had: a rename in this catalog keeps them too. Offline
+    /// readings rename as earlier servers do (the target server is not known there), so
+    /// their plans never rename a constraint a server before 18 does not have.
+    #[serde(default, skip_serializing_if = "not_set")]
+    pub keeps_not_null_names: NotCompared<bool>,
+    /// The NOT NULL constraints a child has only from its parent (a partition's,
+    /// PostgreSQL 18) under another name than its own default, by (table, column):
+    /// detached, it keeps that name. Read from servers only; never compared.
+    #[serde(default, skip_serializing_if = "no_inherited_not_nulls")]
+    pub inherited_not_null_names: NotCompared<BTreeMap<(QualName, String), String>>,
+}
+
+/// Whether no child has a NOT NULL constraint under its parent's name.
+fn no_inherited_not_nulls(m: &NotCompared<BTreeMap<(QualName, String), String>>) -> bool {
+    m.is_empty()
+}
+
+/// Whether a flag is unset (the field is then left out of the serialized catalog).
+fn not_set(flag: &NotCompared<bool>) -> bool {
+    !flag.0
+}
+
+impl Catalog {
+    /// Forgets every column's [`NotNullConstraint`], as a server before PostgreSQL 18
+    /// would read the same schema.
+    pub fn forget_not_null_names(&mut self) {
+        self.not_null_names_unknown = NotCompared(true);
+        for table in self.tables.values_mut() {
+            for column in table.columns.values_mut() {
+                column.not_null_constraint = None;
+            }
+        }
+    }
 }
 
 /// Whether no default privileges are set (the field is then left out of the

@@ -284,8 +284,14 @@ pub struct Column {
     /// The type as `format_type` spells it: `character varying(20)`, `integer[]`,
     /// `public.mood`.
     pub type_name: String,
-    /// `NOT NULL`.
+    /// `NOT NULL` (valid or not).
     pub not_null: bool,
+    /// The NOT NULL constraint as PostgreSQL 18 records it, only where it is not what a
+    /// plain `NOT NULL` makes: named otherwise than [`not_null_name`], `NOT VALID` or
+    /// `NO INHERIT`. Left out of the serialized form when absent, so catalogs without
+    /// such constraints keep their fingerprints.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_null_constraint: Option<Box<NotNullConstraint>>,
     /// The default expression (not for generated columns).
     pub default: Option<String>,
     /// `GENERATED ... AS IDENTITY` (boxed: most columns have none, and a 5,000-table
@@ -322,6 +328,7 @@ impl Column {
             name: name.into(),
             type_name: type_name.into(),
             not_null: false,
+            not_null_constraint: None,
             default: None,
             identity: None,
             generated: None,
@@ -353,8 +360,18 @@ impl Column {
         if let Some(d) = &self.default {
             s.push_str(&format!(" DEFAULT {}", default_operand(d)));
         }
-        if self.not_null {
-            s.push_str(" NOT NULL");
+        match self.not_null_constraint.as_deref() {
+            // Only `ALTER TABLE ... ADD CONSTRAINT` makes one NOT VALID (see
+            // [`Column::not_valid_not_null`]).
+            _ if !self.not_null => {}
+            Some(c) if c.not_valid => {}
+            Some(c) => {
+                s.push_str(&format!(" CONSTRAINT {} NOT NULL", Ident(&c.name)));
+                if c.no_inherit {
+                    s.push_str(" NO INHERIT");
+                }
+            }
+            None => s.push_str(" NOT NULL"),
         }
         if let Some(id) = &self.identity {
             s.push_str(&format!(" GENERATED {} AS IDENTITY", id.kind.sql()));
@@ -365,6 +382,91 @@ impl Column {
         }
         s
     }
+}
+
+impl Column {
+    /// The `ADD CONSTRAINT ... NOT VALID` a column's NOT NULL needs after the column
+    /// exists: only `ALTER TABLE` adds one unvalidated.
+    pub fn not_valid_not_null(&self, table: &QualName) -> Option<String> {
+        let c = self.not_null_constraint.as_deref()?;
+        (self.not_null && c.not_valid).then(|| c.add_sql(table, &self.name))
+    }
+
+    /// The name of the column's NOT NULL constraint on PostgreSQL 18 (`table` is the
+    /// table's own name, unqualified).
+    pub fn not_null_constraint_name(&self, table: &str) -> String {
+        match self.not_null_constraint.as_deref() {
+            Some(c) => c.name.clone(),
+            None => not_null_name(table, &self.name),
+        }
+    }
+}
+
+/// A NOT NULL constraint of PostgreSQL 18 that a plain `NOT NULL` would not make.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotNullConstraint {
+    /// The constraint's name.
+    pub name: String,
+    /// Added `NOT VALID`: rows from before it may hold nulls.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub not_valid: bool,
+    /// `NO INHERIT`: children do not get it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub no_inherit: bool,
+}
+
+impl NotNullConstraint {
+    /// The constraint of `column` of table `table` (its own name), or `None` when it is
+    /// what plain `NOT NULL` makes.
+    pub fn of(
+        table: &str,
+        column: &str,
+        name: &str,
+        not_valid: bool,
+        no_inherit: bool,
+    ) -> Option<Box<NotNullConstraint>> {
+        (name != not_null_name(table, column) || not_valid || no_inherit).then(|| {
+            Box::new(NotNullConstraint {
+                name: name.to_string(),
+                not_valid,
+                no_inherit,
+            })
+        })
+    }
+
+    /// `ALTER TABLE table ADD CONSTRAINT name NOT NULL column [NO INHERIT] [NOT VALID]`.
+    pub fn add_sql(&self, table: &QualName, column: &str) -> String {
+        format!(
+            "ALTER TABLE {table} ADD CONSTRAINT {} NOT NULL {}{}{}",
+            Ident(&self.name),
+            Ident(column),
+            if self.no_inherit { " NO INHERIT" } else { "" },
+            if self.not_valid { " NOT VALID" } else { "" },
+        )
+    }
+}
+
+/// The name PostgreSQL 18 gives the NOT NULL constraint of `column` of table `table`:
+/// `<table>_<column>_not_null`, the longer of the two names shortened first until it
+/// fits in 63 bytes (cut on a character boundary), as `makeObjectName` does.
+pub fn not_null_name(table: &str, column: &str) -> String {
+    const LABEL: &str = "not_null";
+    let avail = 63 - (LABEL.len() + 2);
+    let (mut a, mut b) = (table.len(), column.len());
+    while a + b > avail {
+        if a > b {
+            a -= 1;
+        } else {
+            b -= 1;
+        }
+    }
+    let clip = |s: &str, mut n: usize| {
+        while !s.is_char_boundary(n) {
+            n -= 1;
+        }
+        s[..n].to_string()
+    };
+    format!("{}_{}_{LABEL}", clip(table, a), clip(column, b))
 }
 
 /// An identity column's generation rule and its sequence options.

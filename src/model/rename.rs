@@ -7,7 +7,10 @@
 //! current catalog). Definitions are text, so respelling is textual: a name is
 //! replaced where it stands whole ([`replace_name`]). Does no I/O.
 
-use super::{Catalog, Deps, Ident, ObjectId, QualName, ReplicaIdentity, TypeKind};
+use super::{
+    not_null_name, Catalog, Column, Deps, Ident, NotNullConstraint, ObjectId, QualName,
+    ReplicaIdentity, TypeKind,
+};
 
 /// What [`Catalog::rename_relation`] renames: a relation, or a type (types and
 /// relations are the schema-qualified objects a rename gives a sibling name).
@@ -44,6 +47,11 @@ impl Catalog {
                     let Some(mut t) = self.tables.remove(old) else {
                         return false;
                     };
+                    if *self.keeps_not_null_names {
+                        for c in t.columns.values_mut() {
+                            pin_not_null_name(&old.name, c);
+                        }
+                    }
                     t.name = new.clone();
                     self.tables.insert(new.clone(), t);
                 } else {
@@ -168,6 +176,9 @@ impl Catalog {
         let Some(c) = t.columns.get_mut(old) else {
             return false;
         };
+        if *self.keeps_not_null_names {
+            pin_not_null_name(&table.name, c);
+        }
         c.name = new.to_string();
         let (o, n) = (Ident(old).to_string(), Ident(new).to_string());
         let own = t
@@ -273,7 +284,7 @@ impl Catalog {
             .get_mut(table)
             .and_then(|t| t.constraints.remove(old))
         else {
-            return false;
+            return self.rename_not_null(table, old, new);
         };
         let mut c = c;
         c.name = new.to_string();
@@ -289,6 +300,26 @@ impl Catalog {
             ObjectId::Constraint(table.clone(), new.to_string()),
         );
         self.rename_ids(|id| (*id == o).then(|| n.clone()));
+        true
+    }
+
+    /// Renames a column's NOT NULL constraint (PostgreSQL 18) called `old`; false when
+    /// no column's is.
+    fn rename_not_null(&mut self, table: &QualName, old: &str, new: &str) -> bool {
+        let Some(t) = self.tables.get_mut(table) else {
+            return false;
+        };
+        let Some(c) = t.columns.values_mut().find(|c| {
+            c.not_null && !*c.inherited && c.not_null_constraint_name(&table.name) == old
+        }) else {
+            return false;
+        };
+        let (not_valid, no_inherit) = c
+            .not_null_constraint
+            .as_ref()
+            .map_or((false, false), |k| (k.not_valid, k.no_inherit));
+        c.not_null_constraint =
+            NotNullConstraint::of(&table.name, &c.name, new, not_valid, no_inherit);
         true
     }
 
@@ -597,6 +628,18 @@ fn rekey<V>(map: &mut super::ObjectMap<V>, renamed: impl Fn(&ObjectId) -> Option
             .into_iter()
             .map(|(k, v)| (renamed(&k).unwrap_or(k), v))
             .collect();
+    }
+}
+
+/// PostgreSQL 18 keeps a NOT NULL constraint's name when its table or column is
+/// renamed: the name it had from the old ones becomes its own.
+fn pin_not_null_name(table: &str, column: &mut Column) {
+    if column.not_null && column.not_null_constraint.is_none() && !*column.inherited {
+        column.not_null_constraint = Some(Box::new(NotNullConstraint {
+            name: not_null_name(table, &column.name),
+            not_valid: false,
+            no_inherit: false,
+        }));
     }
 }
 

@@ -66,9 +66,17 @@ const PARSE_AHEAD: usize = 64;
 
 /// Reads, orders and interprets the schema `input` (schema files and models), as
 /// exact mode's `devdb::load_source` reads and orders it before loading.
+/// For a target before PostgreSQL 18 (`target_version`), NOT NULL constraints are read
+/// as that server reads them: without names of their own.
 pub fn interpret_source(input: impl Into<parse::SchemaInput>) -> Result<Catalog> {
+    let input = input.into();
+    let before_18 = input.target_version.is_some_and(|v| v < 18);
     let statements = order_statements(parse::read_sql_source(input)?)?;
-    interpret(&statements)
+    let mut catalog = interpret(&statements)?;
+    if before_18 {
+        catalog.forget_not_null_names();
+    }
+    Ok(catalog)
 }
 
 /// Applies a migration script (a revision's up section) to `catalog`, statement by

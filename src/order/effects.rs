@@ -471,7 +471,9 @@ pub fn effects(change: &Change) -> Effects {
                     e.release(from.default_deps.iter().cloned());
                 }
                 ColumnChange::DropExpression => e.release(from.default_deps.iter().cloned()),
-                ColumnChange::NotNull | ColumnChange::Identity => {}
+                ColumnChange::NotNull
+                | ColumnChange::NotNullConstraint
+                | ColumnChange::Identity => {}
             }
         }
         Change::CreateConstraint { table, constraint } => {

@@ -85,6 +85,19 @@ fn node(kind: &str, n: &Value, note: &mut dyn FnMut(&'static str, u32)) {
             if is(ConstrType::ConstrNotnull) && flag("skip_validation") {
                 note("NOT NULL ... NOT VALID", 18);
             }
+            if is(ConstrType::ConstrNotnull)
+                && n.get("keys")
+                    .and_then(Value::as_array)
+                    .is_some_and(|k| !k.is_empty())
+            {
+                note(
+                    "a NOT NULL table constraint (CONSTRAINT name NOT NULL column)",
+                    18,
+                );
+            }
+            if is(ConstrType::ConstrNotnull) && flag("is_no_inherit") {
+                note("NOT NULL NO INHERIT", 18);
+            }
             if flag("without_overlaps") {
                 note("WITHOUT OVERLAPS", 18);
             }

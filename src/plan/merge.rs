@@ -165,6 +165,9 @@ pub fn describe(change: &Change) -> String {
                 "{} NOT NULL on {object}",
                 if to.not_null { "set" } else { "dropped" }
             ),
+            ColumnChange::NotNullConstraint => {
+                format!("changed the NOT NULL constraint of {object}")
+            }
             ColumnChange::Identity => format!("changed the identity of {object}"),
             ColumnChange::DropExpression => {
                 format!("dropped the generation expression of {object}")

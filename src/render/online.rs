@@ -138,16 +138,28 @@ pub fn render_online(changes: &[Change], to: &Catalog) -> Plan {
                 to: column,
                 what: ColumnChange::NotNull,
                 ..
-            } if column.not_null && plain(table) => {
+            } if column.not_null
+                && plain(table)
+                && !column
+                    .not_null_constraint
+                    .as_ref()
+                    .is_some_and(|c| c.not_valid) =>
+            {
                 let mut step = step;
                 let col = Ident(&column.name);
                 let check = Ident(&not_null_check_name(table, &column.name)).to_string();
+                // PostgreSQL 18 names the NOT NULL constraint itself: the one the schema
+                // names, or its own name (which the check must not take).
+                let set = match column.not_null_constraint.as_deref() {
+                    Some(c) => c.add_sql(table, &column.name),
+                    None => format!("ALTER TABLE {table} ALTER COLUMN {col} SET NOT NULL"),
+                };
                 step.sql = vec![
                     format!(
                         "ALTER TABLE {table} ADD CONSTRAINT {check} CHECK ({col} IS NOT NULL) NOT VALID"
                     ),
                     format!("ALTER TABLE {table} VALIDATE CONSTRAINT {check}"),
-                    format!("ALTER TABLE {table} ALTER COLUMN {col} SET NOT NULL"),
+                    set,
                     format!("ALTER TABLE {table} DROP CONSTRAINT {check}"),
                 ];
                 step.hazards = vec![Hazard::FullScan];
@@ -196,10 +208,11 @@ fn unique_columns(definition: &str) -> Option<(&'static str, &str)> {
 }
 
 /// The temporary check that stands in for a NOT NULL scan; PostgreSQL limits names to
-/// 63 bytes.
+/// 63 bytes. Not `<table>_<column>_not_null`: PostgreSQL 18 gives that name to the NOT
+/// NULL constraint itself, and would name it otherwise while the check holds it.
 fn not_null_check_name(table: &QualName, column: &str) -> String {
-    let mut name = format!("{}_{}_not_null", table.name, column);
-    while name.len() > 63 {
+    let mut name = format!("{}_{}_not_null_check", table.name, column);
+    while name.len() > 63 || !name.is_char_boundary(0) {
         name.remove(0);
     }
     name

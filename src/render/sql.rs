@@ -366,6 +366,7 @@ pub fn statements(change: &Change) -> Vec<String> {
                 "ALTER TABLE {table} ADD COLUMN {}",
                 column.definition()
             ));
+            out.extend(column.not_valid_not_null(table));
             column_comment(&mut out, table, column);
         }
         Change::DropColumn { table, column } => out.push(format!(
@@ -867,6 +868,12 @@ fn create_table(out: &mut Vec<String>, t: &Table, inline: &[String]) {
         ));
     }
     out.push(sql);
+    out.extend(
+        t.columns
+            .values()
+            .filter(|c| !*c.inherited)
+            .filter_map(|c| c.not_valid_not_null(&t.name)),
+    );
     if let Some(f) = &t.foreign {
         for (column, options) in &f.column_options {
             out.push(format!(
@@ -1076,10 +1083,54 @@ fn alter_column(
             Some(d) => format!("{prefix} SET DEFAULT {d}"),
             None => format!("{prefix} DROP DEFAULT"),
         }),
-        ColumnChange::NotNull => out.push(format!(
-            "{prefix} {} NOT NULL",
-            if to.not_null { "SET" } else { "DROP" }
-        )),
+        ColumnChange::NotNull => {
+            out.push(match (&from.not_null_constraint, &to.not_null_constraint) {
+                (_, Some(c)) if to.not_null => c.add_sql(table, &to.name),
+                (_, None) if to.not_null => format!("{prefix} SET NOT NULL"),
+                // A named or unvalidated one is dropped by name (`DROP NOT NULL` keeps an
+                // unvalidated one).
+                (Some(c), _) => format!("ALTER TABLE {table} DROP CONSTRAINT {}", Ident(&c.name)),
+                (None, _) => format!("{prefix} DROP NOT NULL"),
+            })
+        }
+        ColumnChange::NotNullConstraint => {
+            let (a, b) = (
+                from.not_null_constraint.as_deref(),
+                to.not_null_constraint.as_deref(),
+            );
+            let (old, new) = (
+                from.not_null_constraint_name(&table.name),
+                to.not_null_constraint_name(&table.name),
+            );
+            let flags = |c: Option<&crate::model::NotNullConstraint>| {
+                c.map_or((false, false), |c| (c.not_valid, c.no_inherit))
+            };
+            let ((fv, fi), (tv, ti)) = (flags(a), flags(b));
+            if fi == ti && (fv == tv || (fv && !tv)) {
+                if old != new {
+                    out.push(format!(
+                        "ALTER TABLE {table} RENAME CONSTRAINT {} TO {}",
+                        Ident(&old),
+                        Ident(&new)
+                    ));
+                }
+                if fv && !tv {
+                    out.push(format!(
+                        "ALTER TABLE {table} VALIDATE CONSTRAINT {}",
+                        Ident(&new)
+                    ));
+                }
+            } else {
+                out.push(format!(
+                    "ALTER TABLE {table} DROP CONSTRAINT {}",
+                    Ident(&old)
+                ));
+                out.push(match b {
+                    Some(c) => c.add_sql(table, &to.name),
+                    None => format!("{prefix} SET NOT NULL"),
+                });
+            }
+        }
         ColumnChange::DropExpression => out.push(format!("{prefix} DROP EXPRESSION")),
         ColumnChange::Identity => match (&from.identity, &to.identity) {
             (None, Some(id)) => {

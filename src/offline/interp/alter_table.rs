@@ -6,8 +6,8 @@ use pg_query::NodeEnum;
 
 use crate::error::Result;
 use crate::model::{
-    Column, Constraint, ConstraintKind, Deps, Identity, IdentityKind, NotCompared, ObjectId,
-    QualName, ReplicaIdentity, TriggerEnabled,
+    Column, Constraint, ConstraintKind, Deps, Identity, IdentityKind, NotCompared,
+    NotNullConstraint, ObjectId, QualName, ReplicaIdentity, Table, TriggerEnabled,
 };
 
 use super::{inner, node_i64, Interp};
@@ -48,7 +48,7 @@ impl<'c> Interp<'c> {
         Ok(())
     }
 
-    fn column_mut(&mut self, table: &QualName, col: &str) -> Result<&mut Column> {
+    pub(super) fn column_mut(&mut self, table: &QualName, col: &str) -> Result<&mut Column> {
         let err = self.missing(format!("column {col} of {table}"));
         self.cat
             .tables
@@ -111,8 +111,21 @@ impl<'c> Interp<'c> {
                     }
                 }
             }
-            A::AtDropNotNull => self.column_mut(table, &cmd.name)?.not_null = false,
-            A::AtSetNotNull => self.column_mut(table, &cmd.name)?.not_null = true,
+            A::AtDropNotNull => {
+                let col = self.column_mut(table, &cmd.name)?;
+                col.not_null = false;
+                col.not_null_constraint = None;
+            }
+            A::AtSetNotNull => {
+                let own = table.name.clone();
+                let col = self.column_mut(table, &cmd.name)?;
+                col.not_null = true;
+                // Validates a NOT VALID one (PostgreSQL 18), keeping its name.
+                if let Some(k) = col.not_null_constraint.take() {
+                    col.not_null_constraint =
+                        NotNullConstraint::of(&own, &cmd.name, &k.name, false, k.no_inherit);
+                }
+            }
             A::AtDropExpression => {
                 let col = self.column_mut(table, &cmd.name)?;
                 col.generated = None;
@@ -148,7 +161,7 @@ impl<'c> Interp<'c> {
                 };
                 let kind = ConstrType::try_from(c.contype).unwrap_or_default();
                 if kind == ConstrType::ConstrNotnull {
-                    return Err(self.unsupported("a NOT NULL table constraint"));
+                    return self.add_constraint(table, *c.clone(), None, false);
                 }
                 let before: Vec<String> = self.table(table)?.constraints.keys().cloned().collect();
                 let c = if c.indexname.is_empty() {
@@ -180,10 +193,30 @@ impl<'c> Interp<'c> {
             A::AtValidateConstraint => {
                 let err = self.missing(format!("constraint {}", cmd.name));
                 let t = self.table_mut(table)?;
-                t.constraints.get_mut(&cmd.name).ok_or(err)?.validated = true;
+                if let Some(c) = t.constraints.get_mut(&cmd.name) {
+                    c.validated = true;
+                } else {
+                    let col = not_null_named(t, &table.name, &cmd.name).ok_or(err)?;
+                    if let Some(k) = col.not_null_constraint.take() {
+                        col.not_null_constraint = NotNullConstraint::of(
+                            &table.name,
+                            &col.name,
+                            &k.name,
+                            false,
+                            k.no_inherit,
+                        );
+                    }
+                }
             }
             A::AtDropConstraint => {
                 let t = self.table_mut(table)?;
+                if !t.constraints.contains_key(&cmd.name) {
+                    if let Some(col) = not_null_named(t, &table.name, &cmd.name) {
+                        col.not_null = false;
+                        col.not_null_constraint = None;
+                        return Ok(());
+                    }
+                }
                 let Some(removed) = t.constraints.remove(&cmd.name) else {
                     if cmd.missing_ok {
                         return Ok(());
@@ -493,4 +526,13 @@ fn only_owner(s: &protobuf::AlterTableStmt) -> Option<&protobuf::RoleSpec> {
         }
     }
     role
+}
+
+/// The column of `table` (named `own`) whose NOT NULL constraint is called `name`
+/// (PostgreSQL 18).
+fn not_null_named<'t>(table: &'t mut Table, own: &str, name: &str) -> Option<&'t mut Column> {
+    table
+        .columns
+        .values_mut()
+        .find(|c| c.not_null && !*c.inherited && c.not_null_constraint_name(own) == name)
 }

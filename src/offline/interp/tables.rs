@@ -6,8 +6,8 @@ use pg_query::NodeEnum;
 
 use crate::error::Result;
 use crate::model::{
-    Column, Constraint, ConstraintKind, Deps, Identity, IdentityKind, NotCompared, ObjectId,
-    PartitionOf, QualName, Sequence, SequenceOptions, Table,
+    Column, Constraint, ConstraintKind, Deps, Identity, IdentityKind, NotCompared,
+    NotNullConstraint, ObjectId, PartitionOf, QualName, Sequence, SequenceOptions, Table,
 };
 use crate::offline::expr::{column_refs, deparse_stmt, string_node, strings, walk_mut};
 
@@ -266,8 +266,24 @@ impl<'c> Interp<'c> {
             };
             let kind = ConstrType::try_from(k.contype).unwrap_or_default();
             match kind {
-                ConstrType::ConstrNotnull => col.not_null = true,
-                ConstrType::ConstrNull => col.not_null = false,
+                ConstrType::ConstrNotnull => {
+                    col.not_null = true;
+                    let name = match k.conname.as_str() {
+                        "" => crate::model::not_null_name(&table.name, &c.colname),
+                        named => named.to_string(),
+                    };
+                    col.not_null_constraint = NotNullConstraint::of(
+                        &table.name,
+                        &c.colname,
+                        &name,
+                        false,
+                        k.is_no_inherit,
+                    );
+                }
+                ConstrType::ConstrNull => {
+                    col.not_null = false;
+                    col.not_null_constraint = None;
+                }
                 ConstrType::ConstrDefault => {
                     if let Some(e) = k.raw_expr.as_deref() {
                         col.default = Some(self.default_text(e, &col.type_name)?);
@@ -470,6 +486,39 @@ impl<'c> Interp<'c> {
     }
 
     /// Adds a table constraint (from CREATE TABLE or ALTER TABLE ADD CONSTRAINT).
+    /// A NOT NULL table constraint (PostgreSQL 18: `CONSTRAINT name NOT NULL col` in
+    /// `CREATE TABLE` or `ALTER TABLE ... ADD`); only `ALTER TABLE` adds one `NOT VALID`.
+    /// On a column that is NOT NULL already, PostgreSQL keeps the constraint it has.
+    fn add_not_null(
+        &mut self,
+        table: &QualName,
+        c: &protobuf::Constraint,
+        in_create: bool,
+    ) -> Result<()> {
+        let keys = strings(&c.keys);
+        let [column] = keys.as_slice() else {
+            return Err(self.unsupported("a NOT NULL constraint on other than one column"));
+        };
+        let own = table.name.clone();
+        let col = self.column_mut(table, column)?;
+        if col.not_null {
+            return Ok(());
+        }
+        let name = match c.conname.as_str() {
+            "" => crate::model::not_null_name(&own, column),
+            named => named.to_string(),
+        };
+        col.not_null = true;
+        col.not_null_constraint = NotNullConstraint::of(
+            &own,
+            column,
+            &name,
+            c.skip_validation && !in_create,
+            c.is_no_inherit,
+        );
+        Ok(())
+    }
+
     pub(super) fn add_constraint(
         &mut self,
         table: &QualName,
@@ -478,6 +527,9 @@ impl<'c> Interp<'c> {
         in_create: bool,
     ) -> Result<()> {
         let kind = ConstrType::try_from(c.contype).unwrap_or_default();
+        if kind == ConstrType::ConstrNotnull {
+            return self.add_not_null(table, &c, in_create);
+        }
         if let Some(col) = column {
             match kind {
                 ConstrType::ConstrPrimary | ConstrType::ConstrUnique if c.keys.is_empty() => {

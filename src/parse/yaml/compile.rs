@@ -792,6 +792,28 @@ impl<'a> Compiler<'a> {
         if let Some(created) = self.out.last_mut() {
             created.lines = lines;
         }
+        // Only ALTER TABLE adds a NOT NULL unvalidated.
+        for (col, spec) in t.columns.iter() {
+            if let Spec::Full(c) = spec {
+                if let Some(k) = c.not_null_constraint.as_ref().filter(|k| k.not_valid) {
+                    let k = crate::model::NotNullConstraint {
+                        name: k.name.clone(),
+                        not_valid: true,
+                        no_inherit: k.no_inherit,
+                    };
+                    self.push(
+                        &[
+                            "tables",
+                            key,
+                            "columns",
+                            col.as_str(),
+                            "not_null_constraint",
+                        ],
+                        k.add_sql(&name, col),
+                    );
+                }
+            }
+        }
         if let Some(f) = &t.foreign {
             for (column, options) in f.column_options.iter() {
                 self.push(
@@ -1261,7 +1283,14 @@ fn column_def(name: &str, c: &ColumnSpec, field: &[&str]) -> Result<String> {
     column.generated = c.generated.clone();
     column.virtual_generated = c.virtual_generated;
     column.default = c.default.clone();
-    column.not_null = c.not_null;
+    column.not_null = c.not_null || c.not_null_constraint.is_some();
+    column.not_null_constraint = c.not_null_constraint.as_ref().map(|k| {
+        Box::new(crate::model::NotNullConstraint {
+            name: k.name.clone(),
+            not_valid: k.not_valid,
+            no_inherit: k.no_inherit,
+        })
+    });
     if let Some(id) = &c.identity {
         let id = match id {
             Spec::Str(k) => IdentitySpec {

@@ -19,9 +19,10 @@ use super::format::{
     AttributeSpec, CastSpec, CheckSpec, CollationSpec, ColumnSpec, CompositeSpec, ConstraintSpec,
     DefaultPrivilegesSpec, DomainSpec, EnumSpec, EventTriggerSpec, ExtensionSpec, File,
     ForeignDataWrapperSpec, ForeignKeySpec, ForeignTableSpec, FunctionSpec, IdentityKindSpec,
-    IdentitySpec, IndexSpec, Map, OperatorSpec, PartitionOfSpec, PolicySpec, PublicationSpec,
-    PublishedTableSpec, RuleSpec, SchemaSpec, SequenceSpec, ServerSpec, Spec, StatisticsSpec,
-    TableSpec, TextSearchConfigurationSpec, TextSearchDictionarySpec, TriggerSpec, ViewSpec,
+    IdentitySpec, IndexSpec, Map, NotNullSpec, OperatorSpec, PartitionOfSpec, PolicySpec,
+    PublicationSpec, PublishedTableSpec, RuleSpec, SchemaSpec, SequenceSpec, ServerSpec, Spec,
+    StatisticsSpec, TableSpec, TextSearchConfigurationSpec, TextSearchDictionarySpec, TriggerSpec,
+    ViewSpec,
 };
 use super::names::{self, key, key_part};
 
@@ -553,7 +554,11 @@ fn options(data_type: &str, o: &SequenceOptions) -> SequenceSpec {
 }
 
 fn column(c: &Column) -> Spec<ColumnSpec> {
-    if c.identity.is_none() && c.generated.is_none() && c.collation.is_none() && c.comment.is_none()
+    if c.identity.is_none()
+        && c.generated.is_none()
+        && c.collation.is_none()
+        && c.comment.is_none()
+        && c.not_null_constraint.is_none()
     {
         let mut s = c.type_name.clone();
         if c.not_null {
@@ -616,6 +621,15 @@ fn column(c: &Column) -> Spec<ColumnSpec> {
         identity,
         generated: c.generated.clone(),
         virtual_generated: c.virtual_generated,
+        not_null_constraint: c
+            .not_null_constraint
+            .as_deref()
+            .filter(|_| c.not_null)
+            .map(|k| NotNullSpec {
+                name: k.name.clone(),
+                not_valid: k.not_valid,
+                no_inherit: k.no_inherit,
+            }),
         collation: c.collation.clone(),
         comment: c.comment.clone(),
         ..ColumnSpec::default()

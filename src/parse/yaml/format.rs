@@ -746,6 +746,10 @@ pub struct ColumnSpec {
     /// The generated column is `VIRTUAL` (PostgreSQL 18), not `STORED`.
     #[serde(default, skip_serializing_if = "is_false", rename = "virtual")]
     pub virtual_generated: bool,
+    /// The NOT NULL as a constraint of its own (PostgreSQL 18): a name other than
+    /// `<table>_<column>_not_null`, `not_valid`, `no_inherit`. Implies `not_null`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_null_constraint: Option<NotNullSpec>,
     /// `COLLATE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collation: Option<String>,
@@ -1350,4 +1354,18 @@ impl<V: JsonSchema> JsonSchema for Map<V> {
             "additionalProperties": g.subschema_for::<V>(),
         })
     }
+}
+
+/// A column's NOT NULL constraint (PostgreSQL 18).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NotNullSpec {
+    /// The constraint's name.
+    pub name: String,
+    /// Added `NOT VALID`: rows from before it may hold nulls.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub not_valid: bool,
+    /// `NO INHERIT`: children do not get it.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub no_inherit: bool,
 }
