@@ -98,6 +98,11 @@ pub fn change_diagram(before: &Catalog, after: &Catalog, renames: &[Rename]) -> 
     let (keys_before, keys_after) = (KeyIndex::new(before), KeyIndex::new(after));
     let links = links_between(before, after, &keys_before, &keys_after);
 
+    let relinked: BTreeSet<&QualName> = links
+        .iter()
+        .filter(|l| l.state != LinkState::Same)
+        .map(|l| &l.child)
+        .collect();
     let names: BTreeSet<&QualName> = before.tables.keys().chain(after.tables.keys()).collect();
     let mut touched: BTreeMap<QualName, Entity> = BTreeMap::new();
     for name in names {
@@ -106,11 +111,8 @@ pub fn change_diagram(before: &Catalog, after: &Catalog, renames: &[Rename]) -> 
             (Some(t), None) => Entity::whole(t, &keys_before, Status::Dropped),
             (Some(b), Some(a)) => {
                 let entity = altered(b, a, &keys_before, &keys_after, &renamed);
-                let link_changed = links
-                    .iter()
-                    .any(|l| l.child == *name && l.state != LinkState::Same);
                 if entity.status == Status::Unchanged
-                    && !link_changed
+                    && !relinked.contains(name)
                     && entity.attrs.iter().all(|a| a.notes.is_empty())
                 {
                     continue;
