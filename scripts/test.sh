@@ -26,7 +26,16 @@
 #                           throwaway: always start a throwaway cluster (CI does).
 #   SCHEMAPLAN_TEST_PG      the PostgreSQL major version to test on (as --pg)
 #   SCHEMAPLAN_PG_CACHE     where the npm packages' binaries are kept
+#   SCHEMAPLAN_MERMAID      where the Mermaid CLI is installed (default
+#                           ${XDG_CACHE_HOME:-~/.cache}/schemaplan/mermaid); exported
 #   npm_config_registry     the npm registry (default https://registry.npmjs.org)
+# The diagrams schemaplan writes are drawn by the real Mermaid in tests/mermaid.rs:
+# Debian's chromium package is the browser (puppeteer downloads none) and
+# @mermaid-js/mermaid-cli, pinned below with the Mermaid and puppeteer it runs, comes
+# from the npm registry into SCHEMAPLAN_MERMAID, once (Node.js and npm from Debian when
+# missing). SCHEMAPLAN_MERMAID and SCHEMAPLAN_CHROMIUM are exported to the tests, which
+# fail when the install is not there.
+#
 # Exported to the tests when a throwaway cluster runs:
 #   TEST_DATABASE_URL, TEST_SSL_ROOT_CERT, TEST_SSL_CLIENT_CERT, TEST_SSL_CLIENT_KEY,
 #   TEST_SCRAM_USER, TEST_SCRAM_PASSWORD, TEST_PG_SOCKET_DIR, SCHEMAPLAN_TEST_THROWAWAY=1,
@@ -89,6 +98,32 @@ if [ -z "${LIBCLANG_PATH:-}" ] && command -v dpkg-query >/dev/null 2>&1 && ! deb
     apt_install libclang-dev
 fi
 command -v openssl >/dev/null 2>&1 || apt_install openssl
+
+# The Mermaid CLI and what it runs. To move to newer releases, change the versions
+# here (mermaid-cli's peer puppeteer, and a mermaid its range accepts); the next run
+# installs them.
+MERMAID_PACKAGES=(@mermaid-js/mermaid-cli@11.9.0 mermaid@11.17.2 puppeteer@23.11.1)
+install_mermaid() {
+    command -v chromium >/dev/null 2>&1 || apt_install chromium
+    if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+        apt_install nodejs npm
+    fi
+    local dir=${SCHEMAPLAN_MERMAID:-${XDG_CACHE_HOME:-$HOME/.cache}/schemaplan/mermaid}
+    # The stamp names what a complete install holds: a run stopped halfway installs again.
+    if [ "$(cat "$dir/installed" 2>/dev/null)" != "${MERMAID_PACKAGES[*]}" ]; then
+        say "installing ${MERMAID_PACKAGES[*]} into $dir"
+        rm -rf "$dir/node_modules" "$dir/installed"
+        mkdir -p "$dir"
+        (cd "$dir" && PUPPETEER_SKIP_DOWNLOAD=1 npm install --no-audit --no-fund --no-save \
+            --loglevel=error "${MERMAID_PACKAGES[@]}" >/dev/null) ||
+            die "npm install ${MERMAID_PACKAGES[*]} failed"
+        printf '%s\n' "${MERMAID_PACKAGES[*]}" >"$dir/installed"
+    fi
+    export SCHEMAPLAN_MERMAID=$dir
+    SCHEMAPLAN_CHROMIUM=$(command -v chromium)
+    export SCHEMAPLAN_CHROMIUM
+}
+install_mermaid
 
 # PostgreSQL binaries: initdb on PATH, else the highest /usr/lib/postgresql/*/bin, else
 # Debian's package (PostgreSQL 15 on Debian 12) without starting Debian's own cluster.

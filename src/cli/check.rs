@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::plan::Revision;
 use crate::project::{CheckReport, Finding};
+use crate::render::mermaid::{change_diagram, Diagram};
 use crate::render::Hazard;
 
 use super::output;
@@ -75,6 +76,7 @@ pub async fn run(ctx: &Context, args: CheckArgs) -> anyhow::Result<Outcome> {
         history,
         mode,
         unmanaged,
+        pending,
     } = report;
     if args.strict && !unmanaged.is_empty() {
         findings.push(Finding::Unmanaged {
@@ -123,13 +125,32 @@ pub async fn run(ctx: &Context, args: CheckArgs) -> anyhow::Result<Outcome> {
             out.push_str(&format!("{mode}\n"));
             output::print(&out)?;
         }
-        CheckFormat::Markdown => output::print(&markdown(
-            &findings,
-            &newest,
-            &desired_label,
-            &plans_label,
-            &mode,
-        ))?,
+        CheckFormat::Markdown => {
+            let pending = pending
+                .as_ref()
+                .and_then(|c| change_diagram(&c.before, &c.after, &c.renames));
+            let mut pictures = Vec::new();
+            for r in &newest {
+                pictures.push(match project.revision_change(&history, &r.id).await {
+                    Ok(c) => change_diagram(&c.before, &c.after, &c.renames),
+                    Err(e) => {
+                        tracing::warn!("cannot draw the tables revision {} changes: {e}", r.id);
+                        None
+                    }
+                });
+            }
+            output::print(&markdown(
+                &findings,
+                &newest,
+                Pictures {
+                    pending: pending.as_ref(),
+                    newest: &pictures,
+                },
+                &desired_label,
+                &plans_label,
+                &mode,
+            ))?
+        }
     }
     Ok(if findings.is_empty() {
         Outcome::Clean
@@ -268,20 +289,78 @@ fn access_section(out: &mut String, indent: &str, lines: &[String]) {
     }
 }
 
+/// The hazard names a pull-request comment highlights.
+fn severe_names() -> Vec<&'static str> {
+    Hazard::ALL
+        .iter()
+        .filter(|h| severe(h))
+        .map(|h| h.name())
+        .collect()
+}
+
+/// A revision's section of a pull-request comment, after its heading: its hazards,
+/// whether it runs outside a transaction, the access it changes, the picture of the
+/// tables it touches, and its up statements folded away. `up` is `None` when its up
+/// section cannot be read.
+pub(super) fn revision_markdown(
+    out: &mut String,
+    hazards: &[&'static str],
+    transactional: bool,
+    up: Option<&[&str]>,
+    picture: Option<&Diagram>,
+) {
+    if hazards.is_empty() {
+        out.push_str("No hazards.\n\n");
+    } else {
+        out.push_str(&format!(
+            "Hazards: {}\n\n",
+            hazard_badges(hazards, &severe_names())
+        ));
+    }
+    if !transactional {
+        out.push_str(
+            "Runs outside a transaction (`transaction: none`), statement by statement.\n\n",
+        );
+    }
+    if let Some(up) = up {
+        let lines = access_lines(up.iter().copied());
+        access_section(out, "", &lines);
+        if !lines.is_empty() {
+            out.push('\n');
+        }
+    }
+    if let Some(p) = picture {
+        out.push_str(&p.markdown());
+        out.push('\n');
+    }
+    if let Some(up) = up {
+        out.push_str("<details><summary>up SQL</summary>\n\n```sql\n");
+        for s in up {
+            out.push_str(s.trim());
+            out.push_str(";\n");
+        }
+        out.push_str("```\n\n</details>\n\n");
+    }
+}
+
+/// The pictures in `check`'s comment: of the missing revision when schema/ and plans/
+/// are out of sync, and of each newest revision (`None`: it touches no table).
+struct Pictures<'a> {
+    pending: Option<&'a Diagram>,
+    newest: &'a [Option<Diagram>],
+}
+
 /// A pull-request comment: the verdict, what check found, and the newest revision with
-/// its hazards and its up SQL.
+/// its hazards, a picture of the tables it touches and its up SQL.
 fn markdown(
     findings: &[Finding],
     newest: &[&Revision],
+    pictures: Pictures<'_>,
     desired: &str,
     plans: &str,
     mode: &str,
 ) -> String {
-    let severe_names: Vec<&'static str> = Hazard::ALL
-        .iter()
-        .filter(|h| severe(h))
-        .map(|h| h.name())
-        .collect();
+    let severe_names = severe_names();
     let mut out = String::from("## schemaplan check\n\n");
     if findings.is_empty() {
         out.push_str(&format!("✅ `{plans}` is in sync with `{desired}`.\n\n"));
@@ -316,6 +395,16 @@ fn markdown(
                     }
                     access_section(&mut out, "  ", &lines);
                 }
+                if let Some(p) = pictures.pending {
+                    out.push('\n');
+                    for l in p.markdown().lines() {
+                        if l.is_empty() {
+                            out.push('\n');
+                        } else {
+                            out.push_str(&format!("  {l}\n"));
+                        }
+                    }
+                }
                 out.push_str("\n  ```sql\n");
                 for l in missing_plan.trim_end().lines() {
                     out.push_str(&format!("  {l}\n"));
@@ -325,38 +414,23 @@ fn markdown(
         }
         out.push('\n');
     }
-    for r in newest {
+    for (i, r) in newest.iter().enumerate() {
         out.push_str(&format!(
             "### Newest revision: `{}` {}\n\n",
             r.id, r.message
         ));
         let names: Vec<&'static str> = r.hazards.iter().map(|h| h.name()).collect();
-        if names.is_empty() {
-            out.push_str("No hazards.\n\n");
-        } else {
-            out.push_str(&format!(
-                "Hazards: {}\n\n",
-                hazard_badges(&names, &severe_names)
-            ));
-        }
-        if !r.transactional {
-            out.push_str(
-                "Runs outside a transaction (`transaction: none`), statement by statement.\n\n",
-            );
-        }
-        if let Ok(up) = r.up() {
-            let lines = access_lines(up.iter().map(|s| s.sql.as_str()));
-            access_section(&mut out, "", &lines);
-            if !lines.is_empty() {
-                out.push('\n');
-            }
-            out.push_str("<details><summary>up SQL</summary>\n\n```sql\n");
-            for s in up {
-                out.push_str(s.sql.trim());
-                out.push_str(";\n");
-            }
-            out.push_str("```\n\n</details>\n\n");
-        }
+        let up = r.up().ok();
+        let statements: Option<Vec<&str>> = up
+            .as_ref()
+            .map(|up| up.iter().map(|s| s.sql.as_str()).collect());
+        revision_markdown(
+            &mut out,
+            &names,
+            r.transactional,
+            statements.as_deref(),
+            pictures.newest.get(i).and_then(Option::as_ref),
+        );
     }
     out.push_str(&format!("<sub>{mode}</sub>\n"));
     out

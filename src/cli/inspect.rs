@@ -1,5 +1,5 @@
 //! `schemaplan inspect`: a live database's schema written as SQL files that load back
-//! into an identical schema.
+//! into an identical schema (or as JSON, YAML, or a Mermaid ER diagram of its tables).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -33,7 +33,9 @@ pub struct InspectArgs {
     #[arg(long, requires = "out")]
     force: bool,
     /// Output format: text is SQL; json is the catalog as data; yaml is the YAML
-    /// schema format (with --out: one file, schema.yaml).
+    /// schema format (with --out: one file, schema.yaml); mermaid is an ER diagram of
+    /// the tables, their columns, keys and foreign keys (with --out: schema.mmd; with
+    /// --schema NAME: one schema's tables).
     #[arg(long, value_enum, default_value_t = InspectFormat::Text)]
     format: InspectFormat,
 }
@@ -47,6 +49,8 @@ enum InspectFormat {
     Json,
     /// The YAML schema format.
     Yaml,
+    /// A Mermaid ER diagram (`erDiagram`) of the tables.
+    Mermaid,
 }
 
 /// Runs `inspect`.
@@ -64,12 +68,18 @@ pub async fn run(ctx: &Context, args: InspectArgs) -> anyhow::Result<Outcome> {
         output::print_json(&live.to_json())?;
         return Ok(Outcome::Clean);
     }
-    if args.format == InspectFormat::Yaml {
-        let text = crate::parse::yaml::emit(&live);
+    let single = match args.format {
+        InspectFormat::Yaml => Some(("schema.yaml", crate::parse::yaml::emit(&live))),
+        InspectFormat::Mermaid => {
+            Some(("schema.mmd", crate::render::mermaid::schema_diagram(&live)))
+        }
+        InspectFormat::Text | InspectFormat::Json => None,
+    };
+    if let Some((file, text)) = single {
         match &args.out {
             None => output::print(&text)?,
             Some(dir) => {
-                let path = dir.join("schema.yaml");
+                let path = dir.join(file);
                 if path.exists() && !args.force {
                     anyhow::bail!("{} exists; pass --force to replace it", path.display());
                 }

@@ -6,8 +6,10 @@ use std::path::PathBuf;
 use clap::Args;
 use serde::Serialize;
 
-use super::output::{self, Format, JsonStep};
+use super::output::{self, JsonStep, ReportFormat};
 use super::{Context, Outcome};
+use crate::project::Planned;
+use crate::render::mermaid::{change_diagram, Diagram};
 
 /// Arguments of `schemaplan plan`.
 #[derive(Debug, Args)]
@@ -29,9 +31,10 @@ pub struct PlanArgs {
     /// no revision was added), saying which `plan -m` to run: the pre-commit reminder.
     #[arg(long, conflicts_with_all = ["message", "stdout"])]
     exit_code: bool,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
+    /// Output format: text is the revision file; markdown a pull-request comment (its
+    /// hazards, a Mermaid diagram of the tables it touches, its up SQL); json for tools.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    format: ReportFormat,
     /// Blocking DDL instead of the online forms (indexes built CONCURRENTLY, constraints
     /// added NOT VALID then validated): for a maintenance window. (Default: online, or
     /// `online` in schemaplan.toml.)
@@ -93,7 +96,14 @@ pub async fn run(ctx: &Context, args: PlanArgs) -> anyhow::Result<Outcome> {
     }
     output::warn_unmanaged(&project.desired.to_string(), &report.unmanaged);
     let Some(planned) = report.revision else {
-        if args.format == Format::Json {
+        if args.format == ReportFormat::Markdown {
+            output::print(&format!(
+                "## schemaplan plan\n\nNothing to plan: `{}` already builds `{}`.\n",
+                args.plans.display(),
+                project.desired
+            ))?;
+        }
+        if args.format == ReportFormat::Json {
             output::print_json(&JsonPlan {
                 id: None,
                 path: None,
@@ -128,8 +138,13 @@ pub async fn run(ctx: &Context, args: PlanArgs) -> anyhow::Result<Outcome> {
         Some(planned.write()?)
     };
     match args.format {
-        Format::Text => output::print(&planned.text)?,
-        Format::Json => output::print_json(&JsonPlan {
+        ReportFormat::Text => output::print(&planned.text)?,
+        ReportFormat::Markdown => {
+            let c = &report.change;
+            let picture = change_diagram(&c.before, &c.after, &c.renames);
+            output::print(&markdown(&planned, path, picture.as_ref()))?
+        }
+        ReportFormat::Json => output::print_json(&JsonPlan {
             id: Some(&planned.id.0),
             path: path.map(|p| p.display().to_string()),
             parents: planned.parents.iter().map(|p| p.0.as_str()).collect(),
@@ -147,4 +162,39 @@ pub async fn run(ctx: &Context, args: PlanArgs) -> anyhow::Result<Outcome> {
         output::warn_hazards_sized(&planned.up, ctx.database.as_ref()).await;
     }
     Ok(Outcome::Clean)
+}
+
+/// A pull-request comment about the revision: its id and message (and where it was
+/// written), then what `check`'s comment says of a revision: hazards, access changes,
+/// a picture of the tables it touches, its up SQL.
+fn markdown(
+    planned: &Planned,
+    path: Option<&std::path::Path>,
+    picture: Option<&Diagram>,
+) -> String {
+    let mut out = String::from("## schemaplan plan\n\n");
+    match path {
+        Some(p) => out.push_str(&format!(
+            "### Revision `{}` {}\n\nWritten to `{}`.\n\n",
+            planned.id,
+            planned.message,
+            p.display()
+        )),
+        None => out.push_str(&format!(
+            "### Next revision: `{}` {}\n\n",
+            planned.id, planned.message
+        )),
+    }
+    let hazards: Vec<&'static str> = planned.hazards.iter().map(|h| h.name()).collect();
+    let up: Vec<&str> = planned.up.statements().map(String::as_str).collect();
+    super::check::revision_markdown(
+        &mut out,
+        &hazards,
+        planned.transactional,
+        Some(&up),
+        picture,
+    );
+    out.truncate(out.trim_end().len());
+    out.push('\n');
+    out
 }

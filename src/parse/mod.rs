@@ -182,6 +182,13 @@ pub fn owner_change(sql: &str) -> Option<(String, String)> {
     sql::owner_change(sql)
 }
 
+/// The table or column an `ALTER TABLE ... RENAME` statement renames, and its new name
+/// (`(Table(public.users), "people")`), for a picture of a revision; `None` for other
+/// statements.
+pub fn table_rename(sql: &str) -> Option<(crate::model::ObjectId, String)> {
+    sql::table_rename(sql)
+}
+
 /// What one `GRANT` or `REVOKE` does to one role, for a reviewer ("sp_app_ro loses
 /// SELECT on TABLE public.tv").
 #[derive(Clone, Debug, PartialEq, Eq)]

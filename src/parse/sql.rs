@@ -1661,6 +1661,41 @@ pub(crate) fn owner_change(sql: &str) -> Option<(String, String)> {
     Some((object, role))
 }
 
+/// The table or column an `ALTER TABLE ... RENAME [COLUMN] ... TO ...` statement
+/// renames, with its new name; `None` for other statements. An unqualified table is
+/// taken to be in `public` (revision files qualify every name).
+pub(crate) fn table_rename(sql: &str) -> Option<(crate::model::ObjectId, String)> {
+    use crate::model::ObjectId;
+    let upper = sql.to_ascii_uppercase();
+    if !upper.trim_start().starts_with("ALTER") || !upper.contains("RENAME") {
+        return None;
+    }
+    let tree = pg_query::parse(sql, 0).ok()?;
+    let [raw] = tree.protobuf.stmts.as_slice() else {
+        return None;
+    };
+    let Some(NodeEnum::RenameStmt(s)) = raw.stmt.as_ref().and_then(|s| s.node.as_ref()) else {
+        return None;
+    };
+    let rel = s.relation.as_ref()?;
+    let schema = if rel.schemaname.is_empty() {
+        "public"
+    } else {
+        &rel.schemaname
+    };
+    let table = QualName::new(schema, rel.relname.clone());
+    let what = ObjectType::try_from(s.rename_type).unwrap_or(ObjectType::Undefined);
+    let on = ObjectType::try_from(s.relation_type).unwrap_or(ObjectType::Undefined);
+    match (what, on) {
+        (ObjectType::ObjectTable, _) => Some((ObjectId::Table(table), s.newname.clone())),
+        (ObjectType::ObjectColumn, ObjectType::ObjectTable) => Some((
+            ObjectId::Column(table, s.subname.clone()),
+            s.newname.clone(),
+        )),
+        _ => None,
+    }
+}
+
 /// The parse tree of `ALTER ... OWNER TO`, `ALTER DEFAULT PRIVILEGES` and `CREATE
 /// SCHEMA ... AUTHORIZATION` statements (what else names a role), `None` for others.
 fn parse_owner(sql: &str) -> Option<pg_query::ParseResult> {
@@ -2187,6 +2222,29 @@ mod tests {
         );
         assert_eq!(
             super::owner_change("ALTER TABLE t ADD COLUMN owner int"),
+            None
+        );
+        use crate::model::ObjectId;
+        assert_eq!(
+            super::table_rename("ALTER TABLE public.users RENAME TO people"),
+            Some((
+                ObjectId::Table(QualName::new("public", "users")),
+                "people".to_string()
+            ))
+        );
+        assert_eq!(
+            super::table_rename("ALTER TABLE \"S\".t RENAME COLUMN \"A b\" TO c"),
+            Some((
+                ObjectId::Column(QualName::new("S", "t"), "A b".into()),
+                "c".to_string()
+            ))
+        );
+        assert_eq!(
+            super::table_rename("ALTER INDEX public.i RENAME TO j"),
+            None
+        );
+        assert_eq!(
+            super::table_rename("ALTER VIEW public.v RENAME COLUMN a TO b"),
             None
         );
         let c = super::access_changes(

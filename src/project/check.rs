@@ -8,13 +8,13 @@ use serde::Serialize;
 
 use super::revision::creation_plan;
 use super::source::{replay, Mode, Source};
-use super::{Project, Reader};
+use super::{Project, Reader, SchemaChange};
 use crate::connect::DbUrl;
 use crate::diff::diff;
 use crate::error::Result;
 use crate::model::SchemaFilter;
 use crate::plan::merge::{describe, divergence};
-use crate::plan::History;
+use crate::plan::{History, RevisionId};
 
 /// One problem check found.
 #[derive(Clone, Debug, Serialize)]
@@ -131,6 +131,8 @@ pub struct CheckReport {
     /// What the desired schema holds that schemaplan does not manage (`kind
     /// schema.name`).
     pub unmanaged: Vec<String>,
+    /// When schema/ and plans/ are out of sync: what the missing revision changes.
+    pub pending: Option<SchemaChange>,
 }
 
 impl Project {
@@ -168,6 +170,7 @@ impl Project {
                     history: History::default(),
                     mode: "nothing replayed: plans/ could not be read".to_string(),
                     unmanaged: Vec::new(),
+                    pending: None,
                 })
             }
         };
@@ -204,6 +207,8 @@ impl Project {
             Err(e) => return Err(e),
         };
         let wanted = desired.load(&reader.mode, &self.settings.filter).await?;
+        let unmanaged = wanted.unmanaged_names();
+        let mut pending = None;
         if let Some(mut current) = current {
             self.settings.filter.apply(&mut current);
             // What `plan` would write, by the same call: a rename hint that matches
@@ -213,6 +218,11 @@ impl Project {
                 findings.push(Finding::OutOfSync {
                     missing_plan: missing.to_string(),
                     hazards: missing.hazards().iter().map(|h| h.name()).collect(),
+                });
+                pending = Some(SchemaChange {
+                    renames: crate::render::mermaid::plan_renames(&missing),
+                    before: current,
+                    after: wanted,
                 });
             }
         }
@@ -237,8 +247,46 @@ impl Project {
             findings,
             history,
             mode,
-            unmanaged: wanted.unmanaged_names(),
+            unmanaged,
+            pending,
         })
+    }
+
+    /// What a revision changes: the schema its ancestors build and the one it builds,
+    /// each replayed as `check` reads plans/ (filtered the same way), with the table and
+    /// column renames of its up section. The picture of the newest revision in `check
+    /// --format markdown` is drawn from it.
+    pub async fn revision_change(
+        &self,
+        history: &History,
+        id: &RevisionId,
+    ) -> Result<SchemaChange> {
+        let revision = history
+            .get(id)
+            .ok_or_else(|| crate::error::Error::UnknownRevision {
+                id: id.to_string(),
+                dir: self.plans.display().to_string(),
+                candidates: Vec::new(),
+            })?;
+        let renames = revision
+            .up()?
+            .iter()
+            .filter_map(|s| crate::parse::table_rename(&s.sql))
+            .collect();
+        let ancestors = history.ancestors(id);
+        self.with_reader(async |reader| {
+            let upto = || history.in_order().filter(|r| ancestors.contains(&r.id));
+            let mut after = replay(upto(), &reader.mode).await?;
+            let mut before = replay(upto().filter(|r| r.id != *id), &reader.mode).await?;
+            self.settings.filter.apply(&mut before);
+            self.settings.filter.apply(&mut after);
+            Ok(SchemaChange {
+                before,
+                after,
+                renames,
+            })
+        })
+        .await
     }
 }
 

@@ -43,14 +43,28 @@ use std::path::{Path, PathBuf};
 use crate::connect::DbUrl;
 use crate::devdb::cluster::LocalCluster;
 use crate::error::{Error, Result};
-use crate::model::{Access, PrivilegeMode, SchemaFilter};
+use crate::model::{Access, Catalog, PrivilegeMode, SchemaFilter};
 use crate::parse::SchemaInput;
+use crate::render::mermaid::Rename;
 
 pub use check::{CheckReport, Finding};
 pub use merge::{Analysis, MergeReport};
 pub use plan::PlanReport;
 pub use revision::{adjust_access, creation_plan, plan_changes, plan_with_renames, Planned};
 pub use source::{Mode, Source};
+
+/// What a revision changes, as data a reviewer's picture is drawn from
+/// ([`crate::render::mermaid::change_diagram`]): the schema before and after it, read
+/// the same way, and the table and column renames it carries out.
+#[derive(Clone, Debug, Default)]
+pub struct SchemaChange {
+    /// The schema before the revision.
+    pub before: Catalog,
+    /// The schema after it.
+    pub after: Catalog,
+    /// Its renames of tables and columns, in order.
+    pub renames: Vec<Rename>,
+}
 
 /// Which way schema files and plans are read (`--mode`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]

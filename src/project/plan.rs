@@ -6,7 +6,7 @@ use std::path::Path;
 use super::merge::analyze;
 use super::revision::Planned;
 use super::source::{replay, Mode};
-use super::{Project, Reader};
+use super::{Project, Reader, SchemaChange};
 use crate::error::{Error, Result};
 use crate::model::Catalog;
 use crate::plan::merge::divergence;
@@ -37,6 +37,9 @@ pub struct PlanReport {
     pub parents: Vec<RevisionId>,
     /// Objects of the desired schema that schemaplan leaves alone.
     pub unmanaged: Vec<String>,
+    /// What the revision changes: the schema plans/ builds, the desired one, and the
+    /// renames its hints carry out.
+    pub change: SchemaChange,
 }
 
 impl Project {
@@ -79,6 +82,7 @@ impl Project {
         let unmanaged = wanted.unmanaged_names();
 
         let (up, down, renames) = self.next_plans(&current, &wanted)?;
+        let renamed = crate::render::mermaid::plan_renames(&up);
         let parents: Vec<RevisionId> = heads.iter().map(|h| h.id.clone()).collect();
         // With several heads an empty merge revision still joins them.
         let revision = if up.is_empty() && heads.len() <= 1 {
@@ -99,6 +103,11 @@ impl Project {
             revision,
             parents,
             unmanaged,
+            change: SchemaChange {
+                before: current,
+                after: wanted,
+                renames: renamed,
+            },
         })
     }
 

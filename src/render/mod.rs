@@ -3,8 +3,9 @@
 //! Input: changes in the order `order` gave them. Output: a [`Plan`] of [`Step`]s, each
 //! with its statements, the statements that undo it (when one step can), and its
 //! hazards. `Display` writes the plan as a psql-runnable script with a comment before
-//! each step. Does no I/O.
+//! each step. [`mermaid`] draws the tables a change touches, for a reviewer. Does no I/O.
 
+pub mod mermaid;
 mod online;
 mod recoverable;
 mod reverse;
