@@ -103,12 +103,15 @@ command -v openssl >/dev/null 2>&1 || apt_install openssl
 # here (mermaid-cli's peer puppeteer, and a mermaid its range accepts); the next run
 # installs them.
 MERMAID_PACKAGES=(@mermaid-js/mermaid-cli@11.9.0 mermaid@11.17.2 puppeteer@23.11.1)
+MERMAID_DIR=${SCHEMAPLAN_MERMAID:-${XDG_CACHE_HOME:-$HOME/.cache}/schemaplan/mermaid}
+# Run in the background while clippy and the build keep the CPU busy (see below): it
+# waits on the network and the disk.
 install_mermaid() {
     command -v chromium >/dev/null 2>&1 || apt_install chromium
     if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
         apt_install nodejs npm
     fi
-    local dir=${SCHEMAPLAN_MERMAID:-${XDG_CACHE_HOME:-$HOME/.cache}/schemaplan/mermaid}
+    local dir=$MERMAID_DIR
     # The stamp names what a complete install holds: a run stopped halfway installs again.
     if [ "$(cat "$dir/installed" 2>/dev/null)" != "${MERMAID_PACKAGES[*]}" ]; then
         say "installing ${MERMAID_PACKAGES[*]} into $dir"
@@ -119,11 +122,7 @@ install_mermaid() {
             die "npm install ${MERMAID_PACKAGES[*]} failed"
         printf '%s\n' "${MERMAID_PACKAGES[*]}" >"$dir/installed"
     fi
-    export SCHEMAPLAN_MERMAID=$dir
-    SCHEMAPLAN_CHROMIUM=$(command -v chromium)
-    export SCHEMAPLAN_CHROMIUM
 }
-install_mermaid
 
 # PostgreSQL binaries: initdb on PATH, else the highest /usr/lib/postgresql/*/bin, else
 # Debian's package (PostgreSQL 15 on Debian 12) without starting Debian's own cluster.
@@ -462,8 +461,24 @@ fi
 
 # --- the tests -------------------------------------------------------------------------
 
+# Chromium and the Mermaid CLI install (apt and npm: network and disk) while clippy
+# builds (CPU), after every other apt install so that the two never wait on apt's lock.
+MERMAID_LOG=$(mktemp)
+install_mermaid >"$MERMAID_LOG" 2>&1 &
+MERMAID_PID=$!
+
 say "running cargo clippy --all-targets -- -D warnings"
 cargo clippy --all-targets -- -D warnings || die "cargo clippy failed (above); the tests did not run"
+
+if ! wait "$MERMAID_PID"; then
+    cat "$MERMAID_LOG" >&2
+    die "installing Chromium and the Mermaid CLI failed (above)"
+fi
+cat "$MERMAID_LOG" >&2
+rm -f "$MERMAID_LOG"
+export SCHEMAPLAN_MERMAID=$MERMAID_DIR
+SCHEMAPLAN_CHROMIUM=$(command -v chromium)
+export SCHEMAPLAN_CHROMIUM
 
 say "running cargo test ${CARGO_ARGS[*]}"
 status=0

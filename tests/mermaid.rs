@@ -288,4 +288,30 @@ async fn every_diagram_renders_with_mermaid() {
             String::from_utf8_lossy(&output.stderr)
         );
     }
+
+    // The Mermaid CLI itself (`mmdc`, which opens a page per diagram: a few, not all)
+    // on the README's example and the blog's pull-request comment.
+    let few: String = documents
+        .iter()
+        .filter(|(name, _)| name == "README.md" || name.contains("plan"))
+        .map(|(name, markdown)| format!("# {name}\n\n{markdown}\n"))
+        .collect();
+    let expected = few.matches("```mermaid\n").count();
+    assert!(expected >= 2, "no diagrams for mmdc:\n{few}");
+    std::fs::write(dir.path().join("few.md"), &few).unwrap();
+    let output = Command::new(install.join("node_modules/.bin/mmdc"))
+        .args(["-i", "few.md", "-o", "few-out.md", "-p", "puppeteer.json", "-q"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run mmdc: {e}"));
+    let svgs = (1..=expected)
+        .filter(|n| dir.path().join(format!("few-out-{n}.svg")).exists())
+        .count();
+    assert!(
+        output.status.success() && svgs == expected,
+        "mmdc drew {svgs} of {expected} diagrams ({}):\n{}{}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
 }

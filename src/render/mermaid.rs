@@ -299,6 +299,7 @@ fn column_notes(before: &Column, after: &Column) -> Vec<String> {
         name: _,
         type_name,
         not_null,
+        not_null_constraint,
         default,
         identity,
         generated,
@@ -323,6 +324,18 @@ fn column_notes(before: &Column, after: &Column) -> Vec<String> {
                 "NOT NULL set"
             } else {
                 "NOT NULL dropped"
+            }
+            .to_string(),
+        );
+    } else if *not_null && before.not_null_constraint != *not_null_constraint {
+        let valid = |c: &Option<Box<crate::model::NotNullConstraint>>| {
+            !c.as_ref().is_some_and(|c| c.not_valid)
+        };
+        notes.push(
+            if valid(not_null_constraint) && !valid(&before.not_null_constraint) {
+                "NOT NULL validated"
+            } else {
+                "NOT NULL constraint changed"
             }
             .to_string(),
         );
