@@ -49,7 +49,10 @@ use crate::parse::SchemaInput;
 pub use check::{CheckReport, Finding};
 pub use merge::{Analysis, MergeReport};
 pub use plan::PlanReport;
-pub use revision::{adjust_access, creation_plan, plan_changes, plan_with_renames, Planned};
+pub use revision::{
+    adjust_access, creation_changes, creation_plan, plan_changes, plan_up_with_renames,
+    plan_with_renames, Planned,
+};
 pub use source::{Mode, Source};
 
 /// Which way schema files and plans are read (`--mode`).
