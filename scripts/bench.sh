@@ -5,7 +5,7 @@
 #
 #   scripts/bench.sh [--sizes 1000,5000,10000,50000] [--runs 5] [--warmup 1] [--format text|json]
 #                    [--iterations 20] [--no-engine] [--reload] [--clean] [--drop]
-#                    [--check]
+#                    [--check] [--bin PATH]
 #
 # For each size N it:
 #   1. generates bench_N_a.sql and bench_N_b.sql (about 2% of objects changed; above
@@ -22,7 +22,8 @@
 # Then it prints, per size, the median wall time and the peak RSS (the largest of the
 # runs) of each, their ratios, and PASS/FAIL against the targets. It drops
 # nothing unless asked: --clean drops the bench databases of the sizes run at the end,
-# --drop drops them and exits. --check exits 1 when a target fails.
+# --drop drops them and exits. --check exits 1 when a target fails. --bin PATH times that
+# schemaplan binary instead of building one (with --no-engine).
 #
 # Environment:
 #   BENCH_DATABASE_URL  the server (default postgres://postgres@127.0.0.1:5432/postgres)
@@ -47,10 +48,11 @@ RELOAD=0
 CLEAN=0
 DROP_ONLY=0
 CHECK=0
+BIN_ARG=
 SERVER=${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 SEED=${BENCH_SEED:-1}
 
-usage() { sed -n '2,33p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,32p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -69,6 +71,8 @@ while [ $# -gt 0 ]; do
         --clean) CLEAN=1; shift ;;
         --drop) DROP_ONLY=1; shift ;;
         --check) CHECK=1; shift ;;
+        --bin) BIN_ARG=${2:?--bin needs a path}; shift 2 ;;
+        --bin=*) BIN_ARG=${1#*=}; shift ;;
         -h|--help) usage; exit 0 ;;
         *) die "unknown argument $1 (see --help)" ;;
     esac
@@ -151,9 +155,14 @@ fi
 
 OUT=$ROOT/target/bench
 mkdir -p "$OUT"
-say "building (cargo build --release)"
-cargo build --release --quiet
-BIN=$ROOT/target/release/schemaplan
+if [ -n "$BIN_ARG" ]; then
+    [ "$ENGINE" -eq 0 ] || die "--bin needs --no-engine (the engine benchmark is built from the sources)"
+    BIN=$BIN_ARG
+else
+    say "building (cargo build --release)"
+    cargo build --release --quiet
+    BIN=$ROOT/target/release/schemaplan
+fi
 [ -x "$BIN" ] || die "no $BIN after the build"
 if [ "$ENGINE" -eq 1 ]; then
     say "building the engine benchmark (cargo bench --bench engine --no-run)"
