@@ -3,9 +3,14 @@
 //! 1. a history of 1,000 revisions (each adds a table, or a column and an index to one)
 //!    planned against the schema they build: nothing to plan;
 //! 2. a 5,000-table schema (columns of mixed types, keys, foreign keys, indexes,
-//!    checks) planned against an empty plans/: the whole creation plan.
+//!    checks; 100 tables a file) planned against an empty plans/: the whole creation
+//!    plan, and its reverse.
 //!
-//! Prints the median of 5 runs of each. `cargo bench --bench offline`.
+//! Prints the median wall time of 5 runs of each and the largest peak RSS of the runs
+//! (Linux: the child's `VmHWM`, sampled every millisecond). Targets: under 1 s and
+//! 128 MiB for 5,000 tables; with `--tables 50000`, under 8 s and 1 GiB.
+//!
+//! `cargo bench --bench offline [-- --tables 50000] [--runs 5] [--no-history]`
 
 use std::path::Path;
 use std::process::Command;
@@ -86,65 +91,140 @@ fn history_project(root: &Path) {
     std::fs::write(schema.join("schema.sql"), sql).unwrap();
 }
 
-/// 5,000 tables in 50 files, no plans yet.
-fn big_schema_project(root: &Path) {
+/// `tables` tables in files of 100, no plans yet.
+fn big_schema_project(root: &Path, tables: usize) {
     let schema = root.join("schema");
     std::fs::create_dir_all(&schema).unwrap();
     std::fs::create_dir_all(root.join("plans")).unwrap();
-    for f in 0..50 {
-        let sql: String = (f * 100..(f + 1) * 100).map(table_sql).collect();
-        std::fs::write(schema.join(format!("part{f:02}.sql")), sql).unwrap();
+    for f in 0..tables.div_ceil(100) {
+        let sql: String = (f * 100..((f + 1) * 100).min(tables))
+            .map(table_sql)
+            .collect();
+        std::fs::write(schema.join(format!("part{f:03}.sql")), sql).unwrap();
     }
 }
 
-fn time_plan(root: &Path, expect: &str) -> Duration {
-    let mut runs = Vec::new();
-    for _ in 0..5 {
+/// The peak resident memory of a running process so far, in KiB (`VmHWM`; Linux only).
+fn peak_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Runs `schemaplan plan` in `root` `runs` times: the median wall time and the largest
+/// peak RSS in KiB (0 where it cannot be read).
+fn time_plan(root: &Path, expect: &str, runs: usize) -> (Duration, u64) {
+    let mut times = Vec::new();
+    let mut peak = 0;
+    let out_dir = tempfile::tempdir().unwrap();
+    for _ in 0..runs {
+        let (out_path, err_path) = (out_dir.path().join("out"), out_dir.path().join("err"));
         let started = Instant::now();
-        let out = Command::new(env!("CARGO_BIN_EXE_schemaplan"))
+        // Output to files, not pipes: nothing needs reading while it runs, and the
+        // sampling loop below can poll the child freely.
+        let mut child = Command::new(env!("CARGO_BIN_EXE_schemaplan"))
             .arg("plan")
             .env_remove("DATABASE_URL")
             .env_remove("SCHEMAPLAN_DEV_URL")
             .current_dir(root)
-            .output()
+            .stdout(std::fs::File::create(&out_path).unwrap())
+            .stderr(std::fs::File::create(&err_path).unwrap())
+            .spawn()
             .expect("run schemaplan");
-        runs.push(started.elapsed());
+        let mut hwm = 0;
+        let status = loop {
+            if let Some(k) = peak_kib(child.id()) {
+                hwm = hwm.max(k);
+            }
+            if let Some(status) = child.try_wait().expect("wait for schemaplan") {
+                break status;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        };
+        times.push(started.elapsed());
+        peak = peak.max(hwm);
         let all = format!(
             "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
+            std::fs::read_to_string(&out_path).unwrap_or_default(),
+            std::fs::read_to_string(&err_path).unwrap_or_default()
         );
-        assert!(out.status.success(), "{all}");
+        assert!(status.success(), "{all}");
         assert!(all.contains(expect), "expected {expect:?} in the output");
         assert!(all.contains("offline mode"));
     }
-    runs.sort();
-    runs[runs.len() / 2]
+    times.sort();
+    (times[times.len() / 2], peak)
 }
 
 fn main() {
-    let history = tempfile::tempdir().unwrap();
-    history_project(history.path());
-    let h = time_plan(history.path(), "nothing to plan");
-    println!(
-        "offline plan, 1,000-revision history:  {:>7.1} ms (median of 5)",
-        h.as_secs_f64() * 1e3
-    );
-    let big = tempfile::tempdir().unwrap();
-    big_schema_project(big.path());
-    let b = time_plan(big.path(), "CREATE TABLE public.t4999");
-    println!(
-        "offline plan, 5,000-table schema:      {:>7.1} ms (median of 5)",
-        b.as_secs_f64() * 1e3
-    );
-    for (what, d) in [("history", h), ("schema", b)] {
-        println!(
-            "  {what}: {} (target < 1 s)",
-            if d < Duration::from_secs(1) {
-                "PASS"
-            } else {
-                "FAIL"
+    let mut tables = 5000;
+    let mut runs = 5;
+    let mut history = true;
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--tables" => {
+                tables = args
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .expect("--tables N")
             }
+            "--runs" => runs = args.next().and_then(|v| v.parse().ok()).expect("--runs N"),
+            "--no-history" => history = false,
+            // What cargo passes to every bench target.
+            "--bench" => {}
+            other => panic!("unknown argument {other} (--tables N, --runs N, --no-history)"),
+        }
+    }
+    let mb = |kib: u64| kib as f64 / 1024.0;
+    let mut results = Vec::new();
+    if history {
+        let dir = tempfile::tempdir().unwrap();
+        history_project(dir.path());
+        let (h, peak) = time_plan(dir.path(), "nothing to plan", runs);
+        println!(
+            "offline plan, 1,000-revision history:  {:>8.1} ms, peak {:>7.1} MiB (median of {runs})",
+            h.as_secs_f64() * 1e3,
+            mb(peak)
+        );
+        results.push(("history", h < Duration::from_secs(1), "< 1 s"));
+    }
+    let big = tempfile::tempdir().unwrap();
+    big_schema_project(big.path(), tables);
+    let (b, peak) = time_plan(
+        big.path(),
+        &format!("CREATE TABLE public.t{}", tables - 1),
+        runs,
+    );
+    println!(
+        "offline plan, {tables}-table schema: {:>8.1} ms, peak {:>7.1} MiB (median of {runs})",
+        b.as_secs_f64() * 1e3,
+        mb(peak)
+    );
+    // The limits scale from 1 s and 128 MiB at 5,000 tables to 8 s and 1 GiB at 50,000.
+    let (time_limit, mem_limit) = if tables > 5000 {
+        (8.0, 1024.0)
+    } else {
+        (1.0, 128.0)
+    };
+    results.push((
+        "schema time",
+        b.as_secs_f64() < time_limit,
+        if tables > 5000 { "< 8 s" } else { "< 1 s" },
+    ));
+    results.push((
+        "schema memory",
+        peak > 0 && mb(peak) < mem_limit,
+        if tables > 5000 {
+            "< 1 GiB"
+        } else {
+            "< 128 MiB"
+        },
+    ));
+    for (what, ok, limit) in results {
+        println!(
+            "  {what}: {} (target {limit})",
+            if ok { "PASS" } else { "FAIL" }
         );
     }
 }

@@ -2,7 +2,7 @@
 """Generates the benchmark schemas: a deterministic (seeded) PostgreSQL schema of N
 tables, and a copy of it with about 2% of its objects changed.
 
-    scripts/gen_schema.py N [--variant a|b] [--seed S] [-o FILE] [--stats]
+    scripts/gen_schema.py N [--variant a|b] [--seed S] [--schemas K] [-o FILE] [--stats]
 
 Variant `a` is the base schema; variant `b` is the same schema with about 2% of its
 objects changed (columns added, dropped and retyped, defaults and NOT NULL changed,
@@ -18,6 +18,12 @@ What a schema holds (for every table):
   - btree, composite, partial, expression (lower(col)) and GIN (jsonb, text[]) indexes;
 and for every ten tables: an enum used by a column, a view joining two tables, a
 plpgsql trigger function and a trigger that calls it.
+
+By default the tables are spread over four schemas (app, billing, crm, ops), ten by
+ten. With `--schemas K` they are cut into K schemas s0000, s0001, ... of N/K tables
+each (the 50,000-table benchmark is 1,000 schemas of 50): foreign keys stay within a
+schema, and each schema has one enum, one view, one trigger function and its trigger.
+Without `--schemas` the output is what it always was.
 
 The file loads with `psql -v ON_ERROR_STOP=1 -f FILE` into an empty database. It is
 cut into transactions of 100 tables so the lock table never fills up.
@@ -134,9 +140,12 @@ class Table:
 class Group:
     """What every ten tables share: an enum, a view, a trigger function, a trigger."""
 
-    def __init__(self, no, schema):
+    def __init__(self, no, schema, start=None, size=10):
         self.no = no
         self.schema = schema
+        # The tables of the group: [start, start + size) (ten by ten by default).
+        self.start = no * 10 if start is None else start
+        self.size = size
         self.enum_name = f"{schema}.status_g{no:04d}"
         self.enum_labels = []
         self.view_name = f"{schema}.v_g{no:04d}"
@@ -259,16 +268,30 @@ def make_column(rng, t, kind, used, prefix=""):
     return c
 
 
-def generate(n, seed):
+def generate(n, seed, schemas=None):
+    """The schema of n tables; `schemas`: cut into that many schemas of n/schemas tables
+    (one group each, foreign keys within the schema) instead of four schemas."""
     rng = random.Random(seed)
     sch = Schema()
-    for g in range((n + 9) // 10):
-        grp = Group(g, SCHEMAS[g % len(SCHEMAS)])
-        labels = list(rng.choice(ENUM_LABELS))
-        grp.enum_labels = labels
-        sch.groups.append(grp)
+    if schemas is None:
+        for g in range((n + 9) // 10):
+            sch.groups.append(Group(g, SCHEMAS[g % len(SCHEMAS)]))
+    else:
+        per, rest = divmod(n, schemas)
+        start = 0
+        for g in range(schemas):
+            size = per + (1 if g < rest else 0)
+            sch.groups.append(Group(g, f"s{g:04d}", start, size))
+            start += size
+    for grp in sch.groups:
+        grp.enum_labels = list(rng.choice(ENUM_LABELS))
+    group_of = [grp for grp in sch.groups for _ in range(grp.size)]
     for i in range(n):
-        grp = sch.groups[i // 10]
+        grp = group_of[i]
+        # Position in the group, and whether foreign keys may point at earlier tables
+        # (by default any earlier table; with --schemas only those of the same schema).
+        pos = i - grp.start
+        first = i == 0 if schemas is None else pos == 0
         noun = rng.choice(NOUNS)
         # Tables of a group share its schema, so views and triggers stay local.
         t = Table(grp.schema, f"t{i:05d}_{noun}", i, grp)
@@ -279,17 +302,17 @@ def generate(n, seed):
         # Foreign keys to earlier tables: the second table of every group always has one
         # (the view joins along it), others often do.
         n_fk = 0
-        if i > 0:
-            if i % 10 == 1:
+        if not first:
+            if pos == 1:
                 n_fk = 1
             else:
                 n_fk = rng.choice([0, 0, 1, 1, 2])
         targets = set()
         for _ in range(n_fk):
-            if i % 10 == 1 and not targets:
+            if pos == 1 and not targets:
                 j = i - 1
             else:
-                lo = max(0, i - 400)
+                lo = max(0 if schemas is None else grp.start, i - 400)
                 j = rng.randrange(lo, i)
             if j in targets:
                 continue
@@ -307,7 +330,7 @@ def generate(n, seed):
                                   f"FOREIGN KEY ({cname}) REFERENCES {target.qname} (id){action}"])
             t.indexes.append([f"{t.name}_{cname}_idx", f"USING btree ({cname})", False])
         # The enum of the group: on the first table, and sometimes on others.
-        if i % 10 == 0 or rng.random() < 0.15:
+        if pos == 0 or rng.random() < 0.15:
             c = Column("status", grp.enum_name, "enum", not_null=True, default=f"{q(grp.enum_labels[0])}::{grp.enum_name}")
             used.add("status")
             t.columns.append(c)
@@ -317,7 +340,7 @@ def generate(n, seed):
                 c.pinned = True
         total = rng.randint(8, 15)
         # created_at (and updated_at, deleted_at below) count towards the total.
-        has_updated = i % 10 == 2 or rng.random() < 0.5
+        has_updated = pos == 2 or rng.random() < 0.5
         soft_delete = rng.random() < 0.25
         fixed = 1 + (1 if has_updated else 0) + (1 if soft_delete else 0)
         for _ in range(total - len(t.columns) - fixed):
@@ -343,7 +366,7 @@ def generate(n, seed):
     # Per group: a view joining its second table to the table that table references,
     # a trigger function and a trigger on its third table (which has updated_at).
     for grp in sch.groups:
-        members = sch.tables[grp.no * 10:(grp.no + 1) * 10]
+        members = sch.tables[grp.start:grp.start + grp.size]
         if len(members) >= 2 and members[1].no > 0:
             a = members[1]
             fk_col = next(c for c in a.columns if c.fk and c.name != "id")
@@ -378,7 +401,8 @@ def view_sql(grp, extra, filtered):
     a, b, fk, a_col, b_col = grp.view_cols
     cols = [f"a.id", f"a.{a_col}", f"b.id AS {b.name.split('_', 1)[1]}_id", f"b.{b_col} AS {b.name.split('_', 1)[1]}_{b_col}"]
     if extra:
-        cols.append("a.created_at")
+        # A view column of its own name: a_col may be created_at already.
+        cols.append("a.created_at" if a_col != "created_at" else "a.created_at AS created_at_2")
     where = "\n  WHERE a.created_at > '2020-01-01 00:00:00+00'::timestamptz" if filtered else ""
     return (f"SELECT {', '.join(cols)}\n"
             f"  FROM {a.qname} a\n"
@@ -521,10 +545,11 @@ def mutate_table(rng, sch, t, count):
         count("default changed")
 
 
-def render(sch, n, seed, variant, counts=None):
+def render(sch, n, seed, variant, counts=None, schemas=None):
     out = []
-    out.append(f"-- schemaplan benchmark schema: {n} tables, variant {variant}, seed {seed}, "
-               f"generator v{GENERATOR_VERSION}")
+    in_schemas = "" if schemas is None else f" in {schemas} schemas"
+    out.append(f"-- schemaplan benchmark schema: {n} tables{in_schemas}, variant {variant}, "
+               f"seed {seed}, generator v{GENERATOR_VERSION}")
     if counts:
         changed = sum(v for k, v in counts.items() if not k.startswith("_"))
         out.append(f"-- changed objects: {changed} of {counts['_objects']} "
@@ -537,7 +562,7 @@ def render(sch, n, seed, variant, counts=None):
     out.append("SET check_function_bodies = off;")
     out.append("")
     out.append("BEGIN;")
-    for s in SCHEMAS:
+    for s in (SCHEMAS if schemas is None else [g.schema for g in sch.groups]):
         out.append(f"CREATE SCHEMA {s};")
     for g in sch.groups:
         labels = ", ".join(q(x) for x in g.enum_labels)
@@ -575,6 +600,9 @@ def main():
     ap.add_argument("--variant", choices=["a", "b"], default="a",
                     help="a: the base schema; b: a copy with about 2%% of objects changed")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--schemas", type=int, metavar="K",
+                    help="cut the tables into K schemas of N/K tables (FKs within a schema; "
+                         "one enum, view, function and trigger per schema)")
     ap.add_argument("-o", "--output", help="file to write (default: stdout)")
     ap.add_argument("--stats", action="store_true", help="print object counts to stderr")
     ap.add_argument("--version", action="store_true", help="print the generator version and exit")
@@ -584,9 +612,11 @@ def main():
         return
     if args.tables < 3:
         ap.error("at least 3 tables")
-    sch = generate(args.tables, args.seed)
+    if args.schemas is not None and not 1 <= args.schemas <= args.tables // 3:
+        ap.error("--schemas: between 1 and N/3 (at least 3 tables a schema)")
+    sch = generate(args.tables, args.seed, args.schemas)
     counts = mutate(sch, args.seed) if args.variant == "b" else None
-    sql = render(sch, args.tables, args.seed, args.variant, counts)
+    sql = render(sch, args.tables, args.seed, args.variant, counts, args.schemas)
     if args.output:
         with open(args.output, "w", encoding="utf-8") as f:
             f.write(sql)

@@ -6,7 +6,7 @@ use clap::Args;
 use serde::Serialize;
 
 use crate::model::Catalog;
-use crate::project::{plan_with_renames, Reader, Source};
+use crate::project::{plan_up_with_renames, Reader, Source};
 
 use super::output::{self, Format, JsonStep};
 use super::{Context, Outcome};
@@ -93,8 +93,12 @@ pub async fn run(ctx: &Context, args: DiffArgs) -> anyhow::Result<Outcome> {
     );
     reader.finish().await?;
     let (a, b) = loaded?;
-    output::warn_unmanaged(&from_label, &a.unmanaged_names());
-    output::warn_unmanaged(&to.to_string(), &b.unmanaged_names());
+    let unmanaged = JsonUnmanaged {
+        from: a.unmanaged_names(),
+        to: b.unmanaged_names(),
+    };
+    output::warn_unmanaged(&from_label, &unmanaged.from);
+    output::warn_unmanaged(&to.to_string(), &unmanaged.to);
     let hints = match &to {
         Source::Files(input) => crate::parse::read_rename_hints(input)?,
         _ => Vec::new(),
@@ -104,11 +108,13 @@ pub async fn run(ctx: &Context, args: DiffArgs) -> anyhow::Result<Outcome> {
         privileges: ctx.privileges,
         manage_owners: ctx.manage_owners,
     };
-    let (plan, _, _) =
-        plan_with_renames(&a, &b, &hints, !args.no_online, access).map_err(|e| match &to {
+    let (plan, _) =
+        plan_up_with_renames(&a, &b, &hints, !args.no_online, access).map_err(|e| match &to {
             Source::Files(input) => crate::parse::locate_error(e, input),
             _ => e,
         })?;
+    // The catalogs are done with: the output is built without them.
+    drop((a, b));
     match args.format {
         Format::Text => output::print(&output::plan_text(&plan, ctx.color_stdout))?,
         Format::Json => output::print_json(&JsonDiff {
@@ -116,10 +122,7 @@ pub async fn run(ctx: &Context, args: DiffArgs) -> anyhow::Result<Outcome> {
             to: to.to_string(),
             steps: output::json_steps(&plan),
             hazards: plan.hazards().iter().map(|h| h.name()).collect(),
-            unmanaged: JsonUnmanaged {
-                from: a.unmanaged_names(),
-                to: b.unmanaged_names(),
-            },
+            unmanaged,
         })?,
     }
     if plan.is_empty() {

@@ -2,6 +2,7 @@
 //! into an identical schema (or as JSON, YAML, or a Mermaid ER diagram of its tables).
 
 use std::collections::BTreeMap;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
@@ -11,8 +12,8 @@ use crate::connect::DbUrl;
 use crate::diff::Change;
 use crate::error::Error;
 use crate::model::{Catalog, ObjectId};
-use crate::project::creation_plan;
-use crate::render::Plan;
+use crate::project::creation_changes;
+use crate::render::for_each_statements;
 
 use super::output;
 use super::{Context, Outcome};
@@ -92,45 +93,120 @@ pub async fn run(ctx: &Context, args: InspectArgs) -> anyhow::Result<Outcome> {
         }
         return Ok(Outcome::Clean);
     }
-    let plan = creation_plan(&live)?;
+    // Written step by step as each is rendered: what is held is the catalog and its
+    // ordered changes, never the SQL of the whole schema.
+    let changes = creation_changes(&live)?;
     match &args.out {
         None => {
-            let mut text = String::new();
-            for s in plan.steps.iter().flat_map(|s| &s.sql) {
-                text.push_str(s);
-                text.push_str(";\n\n");
-            }
-            output::print(&text)?;
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            for_each_statements(&changes, |_, sql| -> std::io::Result<()> {
+                for s in sql {
+                    out.write_all(s.as_bytes())?;
+                    out.write_all(b";\n\n")?;
+                }
+                Ok(())
+            })?;
+            out.flush()?;
         }
         Some(dir) => {
-            let files = layout(&plan, &live, args.split);
-            write_files(dir, &files, args.force)?;
-            ctx.status(&format!("wrote {} files to {}", files.len(), dir.display()));
+            refuse_or_clear(dir, args.force)?;
+            let mut files = Files::new(dir);
+            let mut taken: BTreeMap<PathBuf, String> = BTreeMap::new();
+            for_each_statements(&changes, |change, sql| -> anyhow::Result<()> {
+                let path = file_of(change, &live, args.split, &mut taken);
+                files.append(&path, &sql)
+            })?;
+            let count = files.finish()?;
+            ctx.status(&format!("wrote {count} files to {}", dir.display()));
         }
     }
     Ok(Outcome::Clean)
 }
 
-/// Which file each step goes to: `<schema>.sql`, or with `split`
+/// Which file a step goes to: `<schema>.sql`, or with `split`
 /// `<schema>/<kind>/<name>.sql` (the schema itself in `<schema>/schema.sql`).
-fn layout(plan: &Plan, live: &Catalog, split: bool) -> BTreeMap<PathBuf, String> {
-    let mut files: BTreeMap<PathBuf, String> = BTreeMap::new();
-    let mut taken: BTreeMap<PathBuf, String> = BTreeMap::new();
-    for step in &plan.steps {
-        let (schema, kind, name) = owner(&step.change, live);
-        let path = if split {
-            let base = PathBuf::from(file_part(&schema)).join(kind);
-            unique(&mut taken, base, &name)
-        } else {
-            PathBuf::from(format!("{}.sql", file_part(&schema)))
-        };
-        let text = files.entry(path).or_default();
-        for s in &step.sql {
-            text.push_str(s);
-            text.push_str(";\n\n");
+fn file_of(
+    change: &Change,
+    live: &Catalog,
+    split: bool,
+    taken: &mut BTreeMap<PathBuf, String>,
+) -> PathBuf {
+    let (schema, kind, name) = owner(change, live);
+    if split {
+        let base = PathBuf::from(file_part(&schema)).join(kind);
+        unique(taken, base, &name)
+    } else {
+        PathBuf::from(format!("{}.sql", file_part(&schema)))
+    }
+}
+
+/// The files `inspect --out` writes, appended to step by step. A few are kept open
+/// (consecutive steps mostly go to the same schema's file); the rest are reopened to
+/// append. Each file is created empty the first time a step goes to it.
+struct Files<'a> {
+    dir: &'a Path,
+    open: std::collections::HashMap<PathBuf, std::io::BufWriter<std::fs::File>>,
+    created: std::collections::BTreeSet<PathBuf>,
+}
+
+impl<'a> Files<'a> {
+    /// How many files stay open at once.
+    const OPEN: usize = 64;
+
+    fn new(dir: &'a Path) -> Self {
+        Files {
+            dir,
+            open: Default::default(),
+            created: Default::default(),
         }
     }
-    files
+
+    /// Appends the statements of one step to the file at `rel`.
+    fn append(&mut self, rel: &Path, sql: &[String]) -> anyhow::Result<()> {
+        let path = self.dir.join(rel);
+        if !self.open.contains_key(rel) {
+            if self.open.len() >= Self::OPEN {
+                // Which file is closed does not matter for the output: close them all.
+                for (p, mut f) in self.open.drain() {
+                    f.flush()
+                        .with_context(|| format!("writing {}", self.dir.join(p).display()))?;
+                }
+            }
+            let first = self.created.insert(rel.to_path_buf());
+            if first {
+                if let Some(parent) = path.parent() {
+                    std::fs::create_dir_all(parent)
+                        .with_context(|| format!("creating {}", parent.display()))?;
+                }
+            }
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .write(true)
+                .truncate(first)
+                .append(!first)
+                .open(&path)
+                .with_context(|| format!("writing {}", path.display()))?;
+            self.open
+                .insert(rel.to_path_buf(), std::io::BufWriter::new(file));
+        }
+        if let Some(f) = self.open.get_mut(rel) {
+            for s in sql {
+                f.write_all(s.as_bytes())
+                    .and_then(|()| f.write_all(b";\n\n"))
+                    .with_context(|| format!("writing {}", path.display()))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Flushes and closes every file; returns how many were written.
+    fn finish(mut self) -> anyhow::Result<usize> {
+        for (p, mut f) in self.open.drain() {
+            f.flush()
+                .with_context(|| format!("writing {}", self.dir.join(p).display()))?;
+        }
+        Ok(self.created.len())
+    }
 }
 
 /// A file name for an object that no other object has taken (`my table` and `my_table`
@@ -256,10 +332,9 @@ fn owner(change: &Change, live: &Catalog) -> (String, &'static str, String) {
     }
 }
 
-/// Writes the files under `dir`. An existing directory with `.sql` files in it is
-/// refused unless `force`, which removes them first (stale files would otherwise load
-/// back as part of the schema).
-fn write_files(dir: &Path, files: &BTreeMap<PathBuf, String>, force: bool) -> anyhow::Result<()> {
+/// `.sql` files already in `dir` are refused unless `force`, which removes them first
+/// (stale files would otherwise load back as part of the schema).
+fn refuse_or_clear(dir: &Path, force: bool) -> anyhow::Result<()> {
     let existing = sql_files(dir);
     if !existing.is_empty() {
         if !force {
@@ -272,14 +347,6 @@ fn write_files(dir: &Path, files: &BTreeMap<PathBuf, String>, force: bool) -> an
         for f in existing {
             std::fs::remove_file(&f).with_context(|| format!("removing {}", f.display()))?;
         }
-    }
-    for (rel, text) in files {
-        let path = dir.join(rel);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)
-                .with_context(|| format!("creating {}", parent.display()))?;
-        }
-        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
     }
     Ok(())
 }

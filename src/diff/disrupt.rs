@@ -8,7 +8,6 @@
 //! default dropped and set again, or its column converted to a type that replaces the old
 //! one. Order then puts the drops before the disruption and the creates after.
 
-use std::borrow::Cow;
 use std::collections::{BTreeSet, VecDeque};
 
 use rustc_hash::FxHashMap;
@@ -92,10 +91,7 @@ pub fn plan_disruptions(from: &Catalog, to: &Catalog) -> Disruptions {
                 mark_dropped(to, &mut d, &mut work, child);
             }
         }
-        let Some(dependents) = graph.dependents.get(&id) else {
-            continue;
-        };
-        for dep in dependents {
+        for dep in graph.dependents_of(&id) {
             handle_dependent(from, to, &mut d, &mut work, &id, cause, dep);
         }
     }
@@ -565,23 +561,35 @@ impl Dependent<'_> {
 /// Reverse dependency edges of a catalog: for each object, what depends on it. Keys
 /// and values borrow from the catalog, so building it allocates little.
 struct DependencyIndex<'a> {
-    // Only looked up, never iterated, so hashing cannot change any output; Fx hashing
-    // because building this index over every dependency was half the diff's time.
-    dependents: FxHashMap<Cow<'a, ObjectId>, Vec<Dependent<'a>>>,
-    /// Each relation's indexes and triggers, in the catalog's order (so that dropping
-    /// a relation does not scan every index of the catalog).
-    members: FxHashMap<&'a QualName, Vec<ObjectId>>,
+    /// (object, what depends on it), sorted by object and, for one object, in the
+    /// order the catalog lists its dependents. One flat vector rather than a map of
+    /// vectors: a large catalog has a hundred thousand edges, most objects one or two
+    /// dependents, and a map entry plus a vector each cost several times the edge.
+    /// Built whole for every diff, so its size is part of every plan's peak memory.
+    dependents: Vec<(Key<'a>, Dependent<'a>)>,
+    /// Keys that are not borrowed from the catalog (a child table's parents), named by
+    /// their position here in [`Key::Owned`].
+    owned: Vec<ObjectId>,
+    /// Each relation's indexes, statistics, rules and triggers, in the catalog's order
+    /// (so that dropping a relation does not scan every index of the catalog).
+    members: FxHashMap<&'a QualName, Vec<Dependent<'a>>>,
+}
+
+/// The object of an edge in [`DependencyIndex::dependents`].
+#[derive(Debug, Clone, Copy)]
+enum Key<'a> {
+    Borrowed(&'a ObjectId),
+    Owned(usize),
 }
 
 impl<'a> DependencyIndex<'a> {
     fn new(c: &'a Catalog) -> Self {
-        type Index<'a> = FxHashMap<Cow<'a, ObjectId>, Vec<Dependent<'a>>>;
+        type Index<'a> = Vec<(Key<'a>, Dependent<'a>)>;
         fn add<'a>(map: &mut Index<'a>, deps: &'a crate::model::DepSet, who: Dependent<'a>) {
-            for dep in deps {
-                map.entry(Cow::Borrowed(dep)).or_default().push(who);
-            }
+            map.extend(deps.iter().map(|dep| (Key::Borrowed(dep), who)));
         }
-        let mut dependents: Index<'a> = FxHashMap::default();
+        let mut dependents: Index<'a> = Vec::new();
+        let mut owned: Vec<ObjectId> = Vec::new();
         for t in c.types.values() {
             add(&mut dependents, &t.deps, Dependent::Type(&t.name));
         }
@@ -596,10 +604,8 @@ impl<'a> DependencyIndex<'a> {
                 .map(|p| &p.parent)
                 .chain(t.inherits.iter());
             for p in parents {
-                dependents
-                    .entry(Cow::Owned(ObjectId::Table(p.clone())))
-                    .or_default()
-                    .push(Dependent::Table(&t.name));
+                dependents.push((Key::Owned(owned.len()), Dependent::Table(&t.name)));
+                owned.push(ObjectId::Table(p.clone()));
             }
             for col in t.columns.values() {
                 let column = |via_default| Dependent::Column {
@@ -669,35 +675,54 @@ impl<'a> DependencyIndex<'a> {
         for (k, x) in &c.foreign_servers {
             add(&mut dependents, &x.deps, Dependent::Server(k));
         }
-        let mut members: FxHashMap<&'a QualName, Vec<ObjectId>> = FxHashMap::default();
+        // A stable sort: the dependents of one object stay in the catalog's order.
+        let key = |k: &Key<'a>| -> &ObjectId {
+            match *k {
+                Key::Borrowed(id) => id,
+                Key::Owned(i) => &owned[i],
+            }
+        };
+        dependents.sort_by(|a, b| key(&a.0).cmp(key(&b.0)));
+        dependents.shrink_to_fit();
+        let mut members: FxHashMap<&'a QualName, Vec<Dependent<'a>>> = FxHashMap::default();
         for i in c.indexes.values() {
             members
                 .entry(&i.table)
                 .or_default()
-                .push(ObjectId::Index(i.name.clone()));
+                .push(Dependent::Index(&i.name));
         }
         for x in c.statistics.values() {
             members
                 .entry(&x.table)
                 .or_default()
-                .push(ObjectId::Statistics(x.name.clone()));
+                .push(Dependent::Statistics(&x.name));
         }
         for (t, r) in c.rules.keys() {
-            members
-                .entry(t)
-                .or_default()
-                .push(ObjectId::Rule(t.clone(), r.clone()));
+            members.entry(t).or_default().push(Dependent::Rule(t, r));
         }
         for (t, g) in c.triggers.keys() {
-            members
-                .entry(t)
-                .or_default()
-                .push(ObjectId::Trigger(t.clone(), g.clone()));
+            members.entry(t).or_default().push(Dependent::Trigger(t, g));
         }
         DependencyIndex {
             dependents,
+            owned,
             members,
         }
+    }
+
+    /// What depends on `id`, in the catalog's order.
+    fn dependents_of<'s>(&'s self, id: &ObjectId) -> impl Iterator<Item = &'s Dependent<'a>> {
+        let key = |k: &Key<'a>| -> &ObjectId {
+            match *k {
+                Key::Borrowed(id) => id,
+                Key::Owned(i) => &self.owned[i],
+            }
+        };
+        let start = self.dependents.partition_point(|(k, _)| key(k) < id);
+        let len = self.dependents[start..].partition_point(|(k, _)| key(k) == id);
+        self.dependents[start..start + len]
+            .iter()
+            .map(|(_, dep)| dep)
     }
 
     /// The objects that live inside a relation and go when it is dropped: its
@@ -738,7 +763,13 @@ impl<'a> DependencyIndex<'a> {
             }
             _ => return out,
         };
-        out.extend(self.members.get(name).into_iter().flatten().cloned());
+        out.extend(
+            self.members
+                .get(name)
+                .into_iter()
+                .flatten()
+                .map(Dependent::id),
+        );
         out
     }
 }

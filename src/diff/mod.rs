@@ -27,7 +27,9 @@ pub use change::{
     Change, ColumnChange, CommentTarget, DomainChange, EnumPosition, PrivilegePhase, TableChange,
 };
 pub use disrupt::{needs_view_recreate, Disruptions};
-pub use privileges::{adjust as adjust_privileges, manage_owners, settle_owners};
+pub use privileges::{
+    adjust as adjust_privileges, manage_owners, owners_to_settle, settle_owners, SettledOwners,
+};
 pub use rename::{apply_conversions, apply_hints, check_conversions, conversions, Conversions};
 pub use table::{no_cast_between, using_cast};
 

@@ -199,13 +199,59 @@ fn owner_managed(c: &Catalog, id: &ObjectId) -> bool {
 /// missing owner as "keep", and a current catalog's as "the role running the plan":
 /// without this, the down plan (desired to current) would read them the wrong way.
 pub fn settle_owners(from: &mut Catalog, to: &mut Catalog) {
-    for id in to.owners.keys() {
-        if from.contains(id) && !from.owners.contains_key(id) {
-            from.owners.insert(id.clone(), CURRENT_USER.to_string());
+    let settled = owners_to_settle(from, to);
+    settled.write(from, to);
+}
+
+/// The owners [`settle_owners`] writes into each side, found without changing either:
+/// a caller holding borrowed catalogs copies one only when something is to be written
+/// into it (two databases whose every object has its owner recorded need nothing).
+pub fn owners_to_settle(from: &Catalog, to: &Catalog) -> SettledOwners {
+    let into_from = to
+        .owners
+        .keys()
+        .filter(|id| from.contains(id) && !from.owners.contains_key(id))
+        .map(|id| (id.clone(), CURRENT_USER.to_string()))
+        .collect();
+    // What the first part writes into `from` are ids `to` has owners for already, so
+    // the second part reads `from`'s owners as they were.
+    let into_to = from
+        .owners
+        .iter()
+        .filter(|(id, _)| to.contains(id) && !to.owners.contains_key(id))
+        .map(|(id, owner)| (id.clone(), owner.clone()))
+        .collect();
+    SettledOwners { into_from, into_to }
+}
+
+/// What [`owners_to_settle`] found: owners to write into the current catalog and into
+/// the desired one.
+#[derive(Debug, Default)]
+pub struct SettledOwners {
+    /// (object, owner) for the current catalog.
+    pub into_from: Vec<(ObjectId, String)>,
+    /// (object, owner) for the desired catalog.
+    pub into_to: Vec<(ObjectId, String)>,
+}
+
+impl SettledOwners {
+    /// Writes the owners into the two catalogs.
+    pub fn write(self, from: &mut Catalog, to: &mut Catalog) {
+        self.write_from(from);
+        self.write_to(to);
+    }
+
+    /// Writes the current catalog's part; the desired catalog's is left to
+    /// [`SettledOwners::write_to`].
+    pub fn write_from(&self, from: &mut Catalog) {
+        for (id, owner) in &self.into_from {
+            from.owners.insert(id.clone(), owner.clone());
         }
     }
-    for (id, owner) in from.owners.iter() {
-        if to.contains(id) && !to.owners.contains_key(id) {
+
+    /// Writes the desired catalog's part.
+    pub fn write_to(&self, to: &mut Catalog) {
+        for (id, owner) in &self.into_to {
             to.owners.insert(id.clone(), owner.clone());
         }
     }

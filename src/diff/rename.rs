@@ -19,6 +19,7 @@
 //! as an ORM's naming convention spells them). Each is matched one to one, or left to
 //! the ordinary diff.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use super::Change;
@@ -50,12 +51,14 @@ fn parts(name: &str) -> Vec<String> {
 /// The current catalog with the hints carried out, and the rename changes, in hint
 /// order. Hints already carried out are left out; the third value lists the ones used,
 /// for the revision header.
-pub fn apply_hints(
-    from: &Catalog,
+pub fn apply_hints<'a>(
+    from: &'a Catalog,
     to: &Catalog,
     hints: &[RenameHint],
-) -> Result<(Catalog, Vec<Change>, Vec<String>)> {
-    let mut current = from.clone();
+) -> Result<(Cow<'a, Catalog>, Vec<Change>, Vec<String>)> {
+    // Copied only when a hint renames something: a large catalog is most of a plan's
+    // memory, and most plans carry no hints.
+    let mut current = Cow::Borrowed(from);
     let mut changes = Vec::new();
     let mut used = Vec::new();
     for hint in hints.iter().filter(|h| h.kind.as_deref() != Some("using")) {
@@ -85,7 +88,7 @@ pub fn apply_hints(
                 };
                 match (has(&current, column), has(to, &hint.new), has(&current, &hint.new)) {
                     (true, true, false) => {
-                        current.rename_column(&t, column, &hint.new);
+                        current.to_mut().rename_column(&t, column, &hint.new);
                         Some(Change::Rename {
                             object: ObjectId::Column(t, column.clone()),
                             new_name: hint.new.clone(),
@@ -108,7 +111,7 @@ pub fn apply_hints(
                 };
                 match (has(&current, name), has(to, &hint.new), has(&current, &hint.new)) {
                     (true, true, false) => {
-                        current.rename_constraint(&t, name, &hint.new);
+                        current.to_mut().rename_constraint(&t, name, &hint.new);
                         Some(Change::Rename {
                             object: ObjectId::Constraint(t, name.clone()),
                             new_name: hint.new.clone(),
@@ -135,7 +138,7 @@ pub fn apply_hints(
                 let (now, want) = (labels(&current), labels(to));
                 match (now.contains(&label), want.contains(&hint.new), now.contains(&hint.new)) {
                     (true, true, false) => {
-                        current.rename_enum_value(&t, &label, &hint.new);
+                        current.to_mut().rename_enum_value(&t, &label, &hint.new);
                         Some(Change::RenameEnumValue {
                             type_name: t,
                             from: label,
@@ -176,14 +179,14 @@ pub fn apply_hints(
                             "index" => (ObjectId::Index(old.clone()), RenameKind::Index),
                             _ => (ObjectId::Type(old.clone()), RenameKind::Type),
                         };
-                        current.rename_relation(kind, &old, &new);
+                        current.to_mut().rename_relation(kind, &old, &new);
                         if kind == RenameKind::Table {
                             used.push(hint.text());
                             changes.push(Change::Rename {
                                 object,
                                 new_name: hint.new.clone(),
                             });
-                            for (c, text) in follow_table_rename(&mut current, to, &new) {
+                            for (c, text) in follow_table_rename(current.to_mut(), to, &new) {
                                 used.push(text);
                                 changes.push(c);
                             }

@@ -231,8 +231,36 @@ fn inconsistent(message: String) -> Error {
 }
 
 /// Builds the Catalog from the decoded rows.
-pub(crate) fn assemble(rows: Rows) -> Result<Catalog> {
+pub(crate) fn assemble(mut rows: Rows) -> Result<Catalog> {
     let mut a = Assembly::default();
+    // Sized once for every object that can be named by a pg_depend row: grown by
+    // doubling, the map held its old and new tables at once in the middle of a large
+    // catalog's assembly, which is when introspection's memory peaks.
+    a.nodes.reserve(
+        rows.schemas.len()
+            + rows.extensions.len()
+            + rows.collations.len()
+            + rows.sequences.len()
+            + 2 * rows.relations.len()
+            + rows.types.len()
+            + rows.columns.len()
+            + rows
+                .columns
+                .iter()
+                .filter(|c| c.attrdef_oid.is_some())
+                .count()
+            + rows.constraints.len()
+            + rows.indexes.len()
+            + rows.triggers.len()
+            + rows.policies.len()
+            + rows.functions.len()
+            + rows.statistics.len()
+            + rows.ts_configurations.len()
+            + rows.operators.len()
+            + rows.rules.len()
+            + rows.casts.len(),
+    );
+    a.relations.reserve(rows.relations.len());
     a.add_schemas(rows.schemas);
     a.add_extensions(rows.extensions);
     a.add_collations(rows.collations);
@@ -262,7 +290,11 @@ pub(crate) fn assemble(rows: Rows) -> Result<Catalog> {
         a.node(class::PG_CAST, row.oid, 0, Node::both(handle));
         a.casts.push(row.cast);
     }
-    a.resolve_dependencies(&rows.dependencies);
+    // The dependency rows are the largest result and are done with once resolved:
+    // freed before the catalog's maps are built, which is when assembly peaks.
+    let dependencies = std::mem::take(&mut rows.dependencies);
+    a.resolve_dependencies(&dependencies);
+    drop(dependencies);
     let (privileges, foreign_grants) = a.resolve_privileges(rows.privileges);
     let owners = a.resolve_owners(rows.owners);
     let mut unmanaged = rows.unmanaged;
@@ -1195,6 +1227,8 @@ impl Assembly {
 
     /// Moves everything into the Catalog's maps.
     fn into_catalog(self, unmanaged: Vec<Unmanaged>) -> Catalog {
+        // The oid maps served resolution: freed before the catalog's maps are built.
+        drop((self.nodes, self.relations, self.domains));
         let mut tables = self.tables;
         for (t, constraint) in self.constraints {
             tables[t]

@@ -50,7 +50,10 @@ use crate::render::mermaid::Rename;
 pub use check::{CheckReport, Finding};
 pub use merge::{Analysis, MergeReport};
 pub use plan::PlanReport;
-pub use revision::{adjust_access, creation_plan, plan_changes, plan_with_renames, Planned};
+pub use revision::{
+    adjust_access, creation_changes, creation_plan, plan_changes, plan_up_with_renames,
+    plan_with_renames, Planned,
+};
 pub use source::{Mode, Source};
 
 /// What a revision changes, as data a reviewer's picture is drawn from

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::diff::{
     adjust_privileges, apply_conversions, apply_hints, check_conversions, diff, manage_owners,
-    settle_owners, Change, Conversions,
+    owners_to_settle, Change, Conversions,
 };
 use crate::error::{Error, Result};
 use crate::model::{Access, Catalog, PrivilegeMode};
@@ -27,17 +27,57 @@ pub fn plan_with_renames(
     online: bool,
     access: Access,
 ) -> Result<(Plan, Plan, Vec<String>)> {
+    let (up, down, used) = plan_renamed(from, to, hints, online, access, true)?;
+    Ok((up, down.unwrap_or_default(), used))
+}
+
+/// The up plan alone, as [`plan_with_renames`] makes it, and the hints used: what
+/// `diff` prints. The down plan (a second diff, order and render of the whole schema)
+/// is never computed.
+pub fn plan_up_with_renames(
+    from: &Catalog,
+    to: &Catalog,
+    hints: &[RenameHint],
+    online: bool,
+    access: Access,
+) -> Result<(Plan, Vec<String>)> {
+    let (up, _, used) = plan_renamed(from, to, hints, online, access, false)?;
+    Ok((up, used))
+}
+
+/// The up plan, the down plan when `with_down`, and the hints used.
+fn plan_renamed(
+    from: &Catalog,
+    to: &Catalog,
+    hints: &[RenameHint],
+    online: bool,
+    access: Access,
+    with_down: bool,
+) -> Result<(Plan, Option<Plan>, Vec<String>)> {
     let (mut renamed, renames, mut used) = apply_hints(from, to, hints)?;
     let (conversions, converted) = crate::diff::conversions(&renamed, to, hints)?;
     used.extend(converted);
     let mut adjusted = adjust_access(&renamed, to, access);
     if !renamed.owners.is_empty() || !to.owners.is_empty() {
         // Owners written out on both sides, so that the down plan gives back what the
-        // up plan hands over.
-        settle_owners(&mut renamed, adjusted.get_or_insert_with(|| to.clone()));
+        // up plan hands over. A side is copied only when something is written into it:
+        // a copy of a large catalog costs as much memory as reading it.
+        let settled = owners_to_settle(&renamed, adjusted.as_ref().unwrap_or(to));
+        if !settled.into_from.is_empty() {
+            settled.write_from(renamed.to_mut());
+        }
+        if !settled.into_to.is_empty() {
+            settled.write_to(adjusted.get_or_insert_with(|| to.clone()));
+        }
     }
     let to = adjusted.as_ref().unwrap_or(to);
     let mut up = render(&renames);
+    if !with_down {
+        let rest = plan_changes(&renamed, to, online, Some(&conversions))?;
+        up.preamble.extend(rest.preamble);
+        up.steps.extend(rest.steps);
+        return Ok((up, None, used));
+    }
     // The two directions are independent: plan them side by side.
     let (rest, down) = std::thread::scope(|scope| {
         // The down plan has no conversions: a type change back that no cast covers is
@@ -55,7 +95,7 @@ pub fn plan_with_renames(
     let mut down = down?;
     let undo: Vec<Change> = renames.iter().rev().filter_map(inverse).collect();
     down.steps.extend(render(&undo).steps);
-    Ok((up, down, used))
+    Ok((up, Some(down), used))
 }
 
 impl super::Project {
@@ -151,12 +191,18 @@ pub fn plan_changes(
 /// The plan that builds `catalog` in a new database, in an order that loads as is
 /// (what `inspect` writes).
 pub fn creation_plan(catalog: &Catalog) -> Result<Plan> {
+    Ok(render(&creation_changes(catalog)?))
+}
+
+/// The changes that build `catalog` in a new database, in the order
+/// [`creation_plan`] renders them.
+pub fn creation_changes(catalog: &Catalog) -> Result<Vec<Change>> {
     let mut base = Catalog::new_database();
     if !catalog.schemas.contains_key("public") {
         // A database without `public`: start from nothing rather than write a DROP.
         base.schemas.clear();
     }
-    Ok(render(&order(diff(&base, catalog))?))
+    order(diff(&base, catalog))
 }
 
 /// A revision ready to be written into plans/.

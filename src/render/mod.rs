@@ -208,16 +208,40 @@ impl fmt::Display for Plan {
     }
 }
 
-/// Renders ordered changes into a plan.
-pub fn render(changes: &[Change]) -> Plan {
-    let new_tables: BTreeSet<&QualName> = changes
+/// The tables (and materialized views) the changes create: steps on them find them
+/// empty, which decides some hazards.
+fn new_tables(changes: &[Change]) -> BTreeSet<&QualName> {
+    changes
         .iter()
         .filter_map(|c| match c {
             Change::CreateTable { table, .. } => Some(&table.name),
             Change::CreateView(v) if v.materialized => Some(&v.name),
             _ => None,
         })
-        .collect();
+        .collect()
+}
+
+/// The statements of each ordered change, exactly as [`render`] puts them in its
+/// steps, handed to `each` one change at a time instead of collected into a [`Plan`]
+/// (no reverse statements, no preamble): a caller that writes them out as they come
+/// (`inspect`) holds one step's SQL at a time, whatever the size of the schema.
+pub fn for_each_statements<E>(
+    changes: &[Change],
+    mut each: impl FnMut(&Change, Vec<String>) -> std::result::Result<(), E>,
+) -> std::result::Result<(), E> {
+    let new_tables = new_tables(changes);
+    for c in changes {
+        let hazards = hazards(c, &new_tables);
+        let mut sql = sql::statements(c);
+        sql.extend(analyze_after(c, &hazards));
+        each(c, sql)?;
+    }
+    Ok(())
+}
+
+/// Renders ordered changes into a plan.
+pub fn render(changes: &[Change]) -> Plan {
+    let new_tables = new_tables(changes);
     let mut preamble = Vec::new();
     if changes.iter().any(|c| {
         matches!(
