@@ -300,7 +300,15 @@ async fn every_diagram_renders_with_mermaid() {
     assert!(expected >= 2, "no diagrams for mmdc:\n{few}");
     std::fs::write(dir.path().join("few.md"), &few).unwrap();
     let output = Command::new(install.join("node_modules/.bin/mmdc"))
-        .args(["-i", "few.md", "-o", "few-out.md", "-p", "puppeteer.json", "-q"])
+        .args([
+            "-i",
+            "few.md",
+            "-o",
+            "few-out.md",
+            "-p",
+            "puppeteer.json",
+            "-q",
+        ])
         .current_dir(dir.path())
         .output()
         .unwrap_or_else(|e| panic!("cannot run mmdc: {e}"));
