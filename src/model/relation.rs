@@ -392,6 +392,14 @@ impl Column {
         (self.not_null && c.not_valid).then(|| c.add_sql(table, &self.name))
     }
 
+    /// Whether the column's NOT NULL constraint is `NOT VALID`, and whether it is `NO
+    /// INHERIT` (both false for plain `NOT NULL`).
+    pub fn not_null_flags(&self) -> (bool, bool) {
+        self.not_null_constraint
+            .as_deref()
+            .map_or((false, false), |c| (c.not_valid, c.no_inherit))
+    }
+
     /// The name of the column's NOT NULL constraint on PostgreSQL 18 (`table` is the
     /// table's own name, unqualified).
     pub fn not_null_constraint_name(&self, table: &str) -> String {

@@ -328,11 +328,8 @@ fn column_notes(before: &Column, after: &Column) -> Vec<String> {
             .to_string(),
         );
     } else if *not_null && before.not_null_constraint != *not_null_constraint {
-        let valid = |c: &Option<Box<crate::model::NotNullConstraint>>| {
-            !c.as_ref().is_some_and(|c| c.not_valid)
-        };
         notes.push(
-            if valid(not_null_constraint) && !valid(&before.not_null_constraint) {
+            if before.not_null_flags().0 && !after.not_null_flags().0 {
                 "NOT NULL validated"
             } else {
                 "NOT NULL constraint changed"

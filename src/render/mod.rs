@@ -315,31 +315,20 @@ fn hazards(change: &Change, new_tables: &BTreeSet<&QualName>) -> Vec<Hazard> {
                 }
             }
             // Unvalidated: no scan, and nothing to wait for but the lock.
-            ColumnChange::NotNull
-                if to.not_null && to.not_null_constraint.as_ref().is_some_and(|c| c.not_valid) =>
-            {
+            ColumnChange::NotNull if to.not_null && to.not_null_flags().0 => {
                 vec![]
             }
             ColumnChange::NotNull if to.not_null => vec![FullScan, AccessExclusiveLock],
             // VALIDATE CONSTRAINT scans; a constraint dropped and added valid scans with
             // the table locked.
             ColumnChange::NotNullConstraint => {
-                let valid = |c: &crate::model::Column| {
-                    !c.not_null_constraint.as_ref().is_some_and(|c| c.not_valid)
-                };
-                match (valid(from), valid(to)) {
-                    (_, false) => vec![],
-                    (false, true) => vec![FullScan],
-                    (true, true) => {
-                        let flags = |c: &crate::model::Column| {
-                            c.not_null_constraint.as_ref().map(|c| c.no_inherit)
-                        };
-                        if flags(from).unwrap_or(false) == flags(to).unwrap_or(false) {
-                            vec![]
-                        } else {
-                            vec![FullScan, AccessExclusiveLock]
-                        }
-                    }
+                let ((from_invalid, from_no_inherit), (to_invalid, to_no_inherit)) =
+                    (from.not_null_flags(), to.not_null_flags());
+                match (from_invalid, to_invalid) {
+                    (_, true) => vec![],
+                    (true, false) => vec![FullScan],
+                    (false, false) if from_no_inherit == to_no_inherit => vec![],
+                    (false, false) => vec![FullScan, AccessExclusiveLock],
                 }
             }
             ColumnChange::DropExpression => vec![NotReversible],

@@ -138,13 +138,7 @@ pub fn render_online(changes: &[Change], to: &Catalog) -> Plan {
                 to: column,
                 what: ColumnChange::NotNull,
                 ..
-            } if column.not_null
-                && plain(table)
-                && !column
-                    .not_null_constraint
-                    .as_ref()
-                    .is_some_and(|c| c.not_valid) =>
-            {
+            } if column.not_null && plain(table) && !column.not_null_flags().0 => {
                 let mut step = step;
                 let col = Ident(&column.name);
                 let check = Ident(&not_null_check_name(table, &column.name)).to_string();

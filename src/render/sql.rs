@@ -1094,18 +1094,12 @@ fn alter_column(
             })
         }
         ColumnChange::NotNullConstraint => {
-            let (a, b) = (
-                from.not_null_constraint.as_deref(),
-                to.not_null_constraint.as_deref(),
-            );
+            let b = to.not_null_constraint.as_deref();
             let (old, new) = (
                 from.not_null_constraint_name(&table.name),
                 to.not_null_constraint_name(&table.name),
             );
-            let flags = |c: Option<&crate::model::NotNullConstraint>| {
-                c.map_or((false, false), |c| (c.not_valid, c.no_inherit))
-            };
-            let ((fv, fi), (tv, ti)) = (flags(a), flags(b));
+            let ((fv, fi), (tv, ti)) = (from.not_null_flags(), to.not_null_flags());
             if fi == ti && (fv == tv || (fv && !tv)) {
                 if old != new {
                     out.push(format!(
