@@ -427,7 +427,7 @@ fn an_object_defined_twice_is_an_error_naming_both_places() {
         split_script(Path::new("plans/r1.sql"), "CREATE TABLE t (id int);", 1).unwrap(),
         split_script(Path::new("plans/r2.sql"), "CREATE TABLE t (id int);", 7).unwrap(),
     ];
-    let err = schemaplan::offline::interpret_scripts(&scripts).unwrap_err();
+    let err = schemaplan::offline::interpret_scripts(&scripts, None).unwrap_err();
     assert_eq!(
         err.to_string(),
         "plans/r2.sql:7:1: relation public.t already exists (created at plans/r1.sql:1:1)"
@@ -509,4 +509,50 @@ fn replica_identity_follows_its_index_through_renames_and_drops() {
     .unwrap_err()
     .to_string();
     assert!(err.contains("index b_id on table public.a"), "{err}");
+}
+
+/// `target_version = 18`: history replayed as an 18 server runs it. A detached
+/// partition keeps the NOT NULL names it had from its parent, a renamed table keeps its
+/// own, so the plan to the schema renames them; read for no target (servers before 18
+/// keep no such names), the same history plans nothing.
+#[test]
+fn an_18_target_keeps_not_null_names_across_detach_and_rename() {
+    let history = "CREATE TABLE m (id int NOT NULL, at date NOT NULL) PARTITION BY RANGE (at);\n\
+                   CREATE TABLE m1 PARTITION OF m FOR VALUES FROM ('2024-01-01') TO ('2024-02-01');\n\
+                   CREATE TABLE old (a int NOT NULL);\n\
+                   ALTER TABLE m DETACH PARTITION m1;\n\
+                   ALTER TABLE old RENAME TO new;\n";
+    let statements = split_script(Path::new("plans/r.sql"), history, 1).unwrap();
+    let schema_sql =
+        "CREATE TABLE m (id int NOT NULL, at date NOT NULL) PARTITION BY RANGE (at);\n\
+                      CREATE TABLE m1 (id int NOT NULL, at date NOT NULL);\n\
+                      CREATE TABLE new (a int NOT NULL);\n";
+    let parsed = order_statements(parse_sql(Path::new("schema.sql"), schema_sql).unwrap()).unwrap();
+
+    let replayed = schemaplan::offline::interpret_scripts(&[statements.clone()], Some(18)).unwrap();
+    let wanted = schemaplan::offline::interpret_for(&parsed, Some(18)).unwrap();
+    let plan = render(&order(diff(&replayed, &wanted)).unwrap()).to_string();
+    for rename in [
+        "ALTER TABLE public.m1 RENAME CONSTRAINT m_id_not_null TO m1_id_not_null",
+        "ALTER TABLE public.m1 RENAME CONSTRAINT m_at_not_null TO m1_at_not_null",
+        "ALTER TABLE public.new RENAME CONSTRAINT old_a_not_null TO new_a_not_null",
+    ] {
+        assert!(plan.contains(rename), "{rename} missing from:\n{plan}");
+    }
+    // The renames replayed, nothing is left.
+    let mut after = replayed.clone();
+    script(&mut after, &plan).unwrap();
+    assert!(
+        diff(&after, &wanted).is_empty(),
+        "{:?}",
+        diff(&after, &wanted)
+    );
+
+    let replayed = schemaplan::offline::interpret_scripts(&[statements], None).unwrap();
+    let wanted = schemaplan::offline::interpret_for(&parsed, None).unwrap();
+    assert!(
+        diff(&replayed, &wanted).is_empty(),
+        "{:?}",
+        diff(&replayed, &wanted)
+    );
 }

@@ -150,8 +150,12 @@ fn run(fut: impl std::future::Future<Output = Result<(), String>>) -> Result<(),
 async fn case(dir: &Path) -> Result<(), String> {
     let from_sql = std::fs::read_to_string(dir.join("from.sql")).unwrap_or_default();
     let to_sql = std::fs::read_to_string(dir.join("to.sql")).map_err(|e| e.to_string())?;
-    let a = common::offline_catalog(dir, "from.sql")?;
-    let b = common::offline_catalog(dir, "to.sql")?;
+    // Read for the server the plan is applied to, as a project whose target_version
+    // names it would be.
+    let db = TestDb::new().await;
+    let target = Some(common::server_major(&db.client().await).await as u32);
+    let a = common::offline_catalog_for(dir, "from.sql", target)?;
+    let b = common::offline_catalog_for(dir, "to.sql", target)?;
     let up = plan(&a, &b)?;
     if up.is_empty() {
         return Err("offline, from.sql and to.sql read the same: no plan".into());
@@ -160,7 +164,6 @@ async fn case(dir: &Path) -> Result<(), String> {
         return Err("the offline catalog of to.sql differs from itself".into());
     }
 
-    let db = TestDb::new().await;
     let target = TestDb::new().await;
     common::load_sql(&db, &from_sql, "from.sql").await?;
     common::load_sql(&target, &to_sql, "to.sql").await?;
@@ -187,7 +190,8 @@ fn demo() -> Result<(), Failed> {
     let root = common::root();
     let history = schemaplan::plan::dir::load(&root.join("plans")).map_err(|e| e.to_string())?;
     let scripts = schemaplan::plan::up_scripts(history.in_order()).map_err(|e| e.to_string())?;
-    let replayed = schemaplan::offline::interpret_scripts(&scripts).map_err(|e| e.to_string())?;
+    let replayed =
+        schemaplan::offline::interpret_scripts(&scripts, None).map_err(|e| e.to_string())?;
     let schema =
         schemaplan::offline::interpret_source(root.join("schema")).map_err(|e| e.to_string())?;
     let changes = plan(&replayed, &schema)?;

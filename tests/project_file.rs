@@ -489,3 +489,64 @@ fn target_version_refuses_syntax_the_target_rejects() {
         out(&o)
     );
 }
+
+/// A database older than `target_version` is refused by `apply` and `rollback`, before
+/// anything runs, with the file, both versions and the way out; at the server's own
+/// version the same plans apply.
+#[tokio::test]
+async fn a_server_older_than_target_version_is_refused() {
+    let db = TestDb::new().await;
+    let major = common::server_major(&db.client().await).await;
+    if major >= 18 {
+        return; // no supported version is newer than the server
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    std::fs::create_dir_all(p.join("schema")).unwrap();
+    std::fs::write(
+        p.join("schema/app.sql"),
+        "CREATE TABLE accounts (id bigint PRIMARY KEY);\n",
+    )
+    .unwrap();
+    let config = |v: i32| {
+        std::fs::write(
+            p.join("schemaplan.toml"),
+            format!("mode = \"offline\"\ntarget_version = {v}\n"),
+        )
+        .unwrap()
+    };
+    let url = [("DATABASE_URL", db.url.as_str())];
+    config(major + 1);
+    let plan = schemaplan(p, &["plan", "-m", "init"], &url);
+    assert_eq!(plan.status.code(), Some(0), "{}", out(&plan));
+    for (command, what) in [("apply", "applied"), ("rollback", "rolled back")] {
+        let o = schemaplan(p, &[command], &url);
+        let text = out(&o);
+        assert_eq!(o.status.code(), Some(2), "{command}: {text}");
+        let expected = format!(
+            "schemaplan.toml: target_version = {}, but the database runs PostgreSQL {major}.",
+            major + 1
+        );
+        assert!(text.contains(&expected), "{command}: {text}");
+        assert!(
+            text.contains(&format!(
+                "so nothing was {what}; set target_version = {major}"
+            )),
+            "{text}"
+        );
+    }
+    let tables: i64 = db
+        .client()
+        .await
+        .query_one(
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(tables, 0);
+    config(major);
+    let apply = schemaplan(p, &["apply"], &url);
+    assert_eq!(apply.status.code(), Some(0), "{}", out(&apply));
+}

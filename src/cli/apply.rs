@@ -179,6 +179,7 @@ pub async fn apply(ctx: &Context, args: ApplyArgs) -> anyhow::Result<Outcome> {
         return rehearse(ctx, &migrator, target, args, format).await;
     }
     let client = target.connect().await?;
+    ctx.check_target_version(&client, "applied").await?;
     let opts = apply_options(ctx, &migrator, &args)?;
     let mut progress = Progress::new(ctx.chatty, "applying");
     let report = migrator.apply_with(&client, &opts, &mut progress).await;
@@ -322,6 +323,7 @@ pub async fn rollback(ctx: &Context, args: RollbackArgs) -> anyhow::Result<Outco
     )?;
     let target = ctx.database.as_ref().ok_or(Error::NoDatabase)?;
     let client = target.connect().await?;
+    ctx.check_target_version(&client, "rolled back").await?;
     let run = run_options(ctx, &args.run);
     let opts = RollbackOptions {
         to: args

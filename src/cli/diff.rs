@@ -75,7 +75,8 @@ pub async fn run(ctx: &Context, args: DiffArgs) -> anyhow::Result<Outcome> {
         ));
         reader
     } else {
-        Reader::offline()
+        // Both sides are databases: nothing is interpreted.
+        Reader::offline(None)
     };
     let from_label = from
         .as_ref()

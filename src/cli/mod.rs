@@ -543,6 +543,43 @@ impl Context {
         })
     }
 
+    /// Refuses to `what` (apply, roll back) on a server older than the project file's
+    /// `target_version`: its plans were written for that version and may use what an
+    /// older server lacks (a NOT NULL constraint's name, a virtual column).
+    pub async fn check_target_version(
+        &self,
+        client: &tokio_postgres::Client,
+        what: &str,
+    ) -> anyhow::Result<()> {
+        let Some((path, target)) = self
+            .file
+            .as_ref()
+            .and_then(|f| Some((&f.path, f.settings.target_version?)))
+        else {
+            return Ok(());
+        };
+        let row = client
+            .query_one(
+                "SELECT current_setting('server_version_num')::int, current_setting('server_version')",
+                &[],
+            )
+            .await?;
+        let (number, version): (i32, String) = (row.get(0), row.get(1));
+        let major = (number / 10000) as u32;
+        if major >= target {
+            return Ok(());
+        }
+        Err(crate::Error::Refused {
+            message: format!(
+                "{}: target_version = {target}, but the database runs PostgreSQL {version}: \
+                 plans written for {target} may use what {major} lacks, so nothing was {what}; \
+                 set target_version = {major} (and plan again) or upgrade the server",
+                path.display()
+            ),
+        }
+        .into())
+    }
+
     /// The project settings the global options and the project file resolve to.
     pub fn settings(&self) -> Settings {
         Settings {

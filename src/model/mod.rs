@@ -188,6 +188,67 @@ impl Catalog {
             }
         }
     }
+
+    /// The name of the NOT NULL constraint of column `column` of `table` as the server
+    /// has it: its own, the one it has from its parent, or the default.
+    pub fn not_null_name_of(&self, table: &QualName, column: &Column) -> String {
+        if column.not_null_constraint.is_none() && *column.inherited {
+            if let Some(name) = self
+                .inherited_not_null_names
+                .get(&(table.clone(), column.name.clone()))
+            {
+                return name.clone();
+            }
+        }
+        column.not_null_constraint_name(&table.name)
+    }
+
+    /// A child created under `parent` (a partition, or `INHERITS`) on a server that
+    /// keeps NOT NULL constraint names (PostgreSQL 18): each NOT NULL column it has from
+    /// the parent has the parent's constraint name.
+    pub fn inherit_not_null_names(&mut self, child: &QualName, parent: &QualName) {
+        if !*self.keeps_not_null_names {
+            return;
+        }
+        let (Some(p), Some(c)) = (self.tables.get(parent), self.tables.get(child)) else {
+            return;
+        };
+        let named: Vec<(String, String)> = c
+            .columns
+            .values()
+            .filter(|col| col.not_null && *col.inherited && col.not_null_constraint.is_none())
+            .filter_map(|col| {
+                let pc = p.columns.get(&col.name).filter(|pc| pc.not_null)?;
+                let name = self.not_null_name_of(parent, pc);
+                (name != not_null_name(&child.name, &col.name)).then(|| (col.name.clone(), name))
+            })
+            .collect();
+        for (column, name) in named {
+            self.inherited_not_null_names
+                .insert((child.clone(), column), name);
+        }
+    }
+
+    /// A child's columns `columns` no longer inherited (detached, `NO INHERIT`) on a
+    /// server that keeps NOT NULL constraint names: each keeps, as its own, the name it
+    /// had from the parent.
+    pub fn keep_inherited_not_null_names(&mut self, child: &QualName, columns: &[String]) {
+        let Some(t) = self.tables.get_mut(child) else {
+            return;
+        };
+        for column in columns {
+            let key = (child.clone(), column.clone());
+            let Some(name) = self.inherited_not_null_names.remove(&key) else {
+                continue;
+            };
+            if let Some(c) = t.columns.get_mut(column) {
+                if c.not_null && *c.inherited && c.not_null_constraint.is_none() {
+                    c.not_null_constraint =
+                        NotNullConstraint::of(&child.name, column, &name, false, false);
+                }
+            }
+        }
+    }
 }
 
 /// Whether no default privileges are set (the field is then left out of the

@@ -54,6 +54,18 @@ impl Catalog {
                     }
                     t.name = new.clone();
                     self.tables.insert(new.clone(), t);
+                    let moved: Vec<_> = self
+                        .inherited_not_null_names
+                        .keys()
+                        .filter(|(table, _)| table == old)
+                        .cloned()
+                        .collect();
+                    for key in moved {
+                        if let Some(name) = self.inherited_not_null_names.remove(&key) {
+                            self.inherited_not_null_names
+                                .insert((new.clone(), key.1), name);
+                        }
+                    }
                 } else {
                     let Some(mut v) = self.views.remove(old) else {
                         return false;

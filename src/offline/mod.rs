@@ -29,7 +29,15 @@ use crate::parse::{self, ScriptStatement, Statement};
 /// The catalog a desired-state schema describes: the statements run, in the order
 /// given, on a new database (the `public` schema already there).
 pub fn interpret(statements: &[Statement]) -> Result<Catalog> {
-    let mut catalog = Catalog::new_database();
+    interpret_for(statements, None)
+}
+
+/// [`interpret`] as the server `target_version` names would run the statements: from
+/// PostgreSQL 18 (named explicitly), a renamed table or column keeps its NOT NULL
+/// constraint names, and a child keeps the ones it inherited under its parent's names
+/// when detached, as an 18 server does.
+pub fn interpret_for(statements: &[Statement], target_version: Option<u32>) -> Result<Catalog> {
+    let mut catalog = new_database_for(target_version);
     let names = interp::IndexNames::default();
     // pg_query parses ahead on a second thread while this one interprets; the channel
     // bounds how many parse trees wait (a tree is large: keeping every one took twice
@@ -61,6 +69,14 @@ pub fn interpret(statements: &[Statement]) -> Result<Catalog> {
     Ok(catalog)
 }
 
+/// A new database as the server `target_version` names has it: one that keeps NOT NULL
+/// constraint names across renames from PostgreSQL 18 on, when the target says so.
+fn new_database_for(target_version: Option<u32>) -> Catalog {
+    let mut catalog = Catalog::new_database();
+    *catalog.keeps_not_null_names = target_version.is_some_and(|v| v >= 18);
+    catalog
+}
+
 /// How many statements [`interpret`] parses ahead of the one it interprets.
 const PARSE_AHEAD: usize = 64;
 
@@ -70,9 +86,10 @@ const PARSE_AHEAD: usize = 64;
 /// as that server reads them: without names of their own.
 pub fn interpret_source(input: impl Into<parse::SchemaInput>) -> Result<Catalog> {
     let input = input.into();
-    let before_18 = input.target_version.is_some_and(|v| v < 18);
+    let target_version = input.target_version;
+    let before_18 = target_version.is_some_and(|v| v < 18);
     let statements = order_statements(parse::read_sql_source(input)?)?;
-    let mut catalog = interpret(&statements)?;
+    let mut catalog = interpret_for(&statements, target_version)?;
     if before_18 {
         catalog.forget_not_null_names();
     }
@@ -110,9 +127,13 @@ fn script_in(
 }
 
 /// The catalog some migration scripts build (a plans/ history's up sections, in DAG
-/// order), applied one after the other to a new database.
-pub fn interpret_scripts(scripts: &[Vec<ScriptStatement>]) -> Result<Catalog> {
-    let mut catalog = Catalog::new_database();
+/// order), applied one after the other to a new database of the server
+/// `target_version` names (see [`interpret_for`]).
+pub fn interpret_scripts(
+    scripts: &[Vec<ScriptStatement>],
+    target_version: Option<u32>,
+) -> Result<Catalog> {
+    let mut catalog = new_database_for(target_version);
     let names = interp::IndexNames::default();
     for script in scripts {
         script_in(&mut catalog, script, &names)?;

@@ -143,7 +143,7 @@ impl Project {
         // Broken plans are the finding: nothing is replayed, so no server is needed.
         let reader = match &history {
             Ok(_) => self.reader(None).await?,
-            Err(_) => Reader::offline(),
+            Err(_) => Reader::offline(self.desired.target_version),
         };
         let result = self.check_in(&reader, history, verify).await;
         reader.finish().await?;
@@ -228,7 +228,14 @@ impl Project {
         }
         if verify_offline {
             let dev = self.dev_server(None).await?;
-            let verified = verify(&desired, &history, &dev.url, &self.settings.filter).await;
+            let verified = verify(
+                &desired,
+                &history,
+                &dev.url,
+                &self.settings.filter,
+                self.desired.target_version,
+            )
+            .await;
             let server = dev.url.clone();
             dev.finish().await?;
             let mismatches = verified?;
@@ -297,18 +304,20 @@ pub async fn verify(
     history: &History,
     server: &DbUrl,
     filter: &SchemaFilter,
+    target_version: Option<u32>,
 ) -> Result<Vec<Finding>> {
     let exact = Mode::Exact(server.clone());
+    let offline = Mode::Offline { target_version };
     let mut found = Vec::new();
     let pairs = [
         (
             "schema",
-            desired.load(&Mode::Offline, filter).await?,
+            desired.load(&offline, filter).await?,
             desired.load(&exact, filter).await?,
         ),
         (
             "plans",
-            replay(history.in_order(), &Mode::Offline).await?,
+            replay(history.in_order(), &offline).await?,
             replay(history.in_order(), &exact).await?,
         ),
     ];

@@ -154,10 +154,10 @@ pub struct Reader {
 }
 
 impl Reader {
-    /// Offline: nothing to start or stop.
-    pub fn offline() -> Reader {
+    /// Offline, for the server `target_version` names: nothing to start or stop.
+    pub fn offline(target_version: Option<u32>) -> Reader {
         Reader {
-            mode: Mode::Offline,
+            mode: Mode::Offline { target_version },
             cluster: None,
         }
     }
@@ -252,8 +252,8 @@ impl Project {
                           files with files"
                     .to_string(),
             }),
-            ModeChoice::Offline => Ok(Reader::offline()),
-            ModeChoice::Auto if !configured => Ok(Reader::offline()),
+            ModeChoice::Offline => Ok(Reader::offline(self.desired.target_version)),
+            ModeChoice::Auto if !configured => Ok(Reader::offline(self.desired.target_version)),
             ModeChoice::Auto | ModeChoice::Exact => {
                 let dev = self.dev_server(compared).await?;
                 Ok(Reader {

@@ -26,14 +26,18 @@ pub enum Mode {
     /// normalizes.
     Exact(DbUrl),
     /// Interpreted in memory ([`crate::offline`]): no server at all.
-    Offline,
+    Offline {
+        /// The server the statements are read as running on (`target_version`;
+        /// `None`: the newest syntax, renames as servers before PostgreSQL 18 make them).
+        target_version: Option<u32>,
+    },
 }
 
 impl Mode {
     /// For messages: `offline mode` / `exact mode (dev server db:5432)`.
     pub fn describe(&self) -> String {
         match self {
-            Mode::Offline => "offline mode (no database)".to_string(),
+            Mode::Offline { .. } => "offline mode (no database)".to_string(),
             Mode::Exact(u) => format!("exact mode (dev server {}:{})", u.host(), u.port()),
         }
     }
@@ -93,7 +97,9 @@ impl Source {
             (Source::Files(input), Mode::Exact(server)) => {
                 crate::devdb::load_catalog(server, input).await?
             }
-            (Source::Files(input), Mode::Offline) => crate::offline::interpret_source(input)?,
+            (Source::Files(input), Mode::Offline { .. }) => {
+                crate::offline::interpret_source(input)?
+            }
             (Source::Plans(dir), mode) => replay(plan::dir::load(dir)?.in_order(), mode).await?,
         };
         filter.apply(&mut catalog);
@@ -121,7 +127,9 @@ pub async fn replay<'a>(
     let scripts = plan::up_scripts(revisions)?;
     match mode {
         Mode::Exact(server) => crate::devdb::run_scripts(&scripts, server).await,
-        Mode::Offline => crate::offline::interpret_scripts(&scripts),
+        Mode::Offline { target_version } => {
+            crate::offline::interpret_scripts(&scripts, *target_version)
+        }
     }
 }
 

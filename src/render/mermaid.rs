@@ -646,8 +646,14 @@ fn key_columns(definition: &str) -> Vec<String> {
     if !key {
         return Vec::new();
     }
+    // Temporal keys (PostgreSQL 18) mark their range column: `PERIOD during` in a foreign
+    // key, `during WITHOUT OVERLAPS` in a key; the column is `during` all the same.
+    let column = |item: &str| {
+        let item = item.strip_prefix("PERIOD ").unwrap_or(item);
+        unquote(item.strip_suffix(" WITHOUT OVERLAPS").unwrap_or(item))
+    };
     first_list(definition)
-        .map(|inner| split_top_level(inner).into_iter().map(unquote).collect())
+        .map(|inner| split_top_level(inner).into_iter().map(column).collect())
         .unwrap_or_default()
 }
 
@@ -1090,6 +1096,14 @@ mod tests {
             ["x,y"]
         );
         assert!(key_columns("CHECK ((a > 0))").is_empty());
+        assert_eq!(
+            key_columns("PRIMARY KEY (id, during WITHOUT OVERLAPS)"),
+            ["id", "during"]
+        );
+        assert_eq!(
+            key_columns("FOREIGN KEY (room, PERIOD \"in use\") REFERENCES public.r(id, PERIOD d)"),
+            ["room", "in use"]
+        );
         assert_eq!(
             plain_index_columns(" USING btree (email, \"Org\") INCLUDE (name)"),
             Some(vec!["email".to_string(), "Org".to_string()])

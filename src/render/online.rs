@@ -184,7 +184,9 @@ fn concurrently(sql: &str, after: &str) -> String {
 }
 
 /// `UNIQUE (a, b)` as (`UNIQUE`, `a, b`); `None` for forms an index built on its own
-/// cannot stand in for (`INCLUDE`, `NULLS NOT DISTINCT`, `DEFERRABLE`, storage options).
+/// cannot stand in for (`INCLUDE`, `NULLS NOT DISTINCT`, `DEFERRABLE`, storage options,
+/// and PostgreSQL 18's temporal keys: `WITHOUT OVERLAPS` needs a GiST index, which
+/// `USING INDEX` does not take).
 fn unique_columns(definition: &str) -> Option<(&'static str, &str)> {
     let (keyword, rest) = if let Some(rest) = definition.strip_prefix("UNIQUE (") {
         ("UNIQUE", rest)
@@ -195,7 +197,7 @@ fn unique_columns(definition: &str) -> Option<(&'static str, &str)> {
     };
     let columns = rest.strip_suffix(')')?;
     // One parenthesized list and nothing after it.
-    if columns.contains(['(', ')']) {
+    if columns.contains(['(', ')']) || columns.ends_with(" WITHOUT OVERLAPS") {
         return None;
     }
     Some((keyword, columns))
@@ -250,6 +252,10 @@ mod tests {
         assert_eq!(unique_columns("UNIQUE NULLS NOT DISTINCT (email)"), None);
         assert_eq!(unique_columns("UNIQUE (a) INCLUDE (b)"), None);
         assert_eq!(unique_columns("UNIQUE (a) DEFERRABLE"), None);
+        assert_eq!(
+            unique_columns("PRIMARY KEY (id, during WITHOUT OVERLAPS)"),
+            None
+        );
     }
 
     #[test]

@@ -418,11 +418,21 @@ pub async fn apply_plan(
 
 /// One fixture file interpreted offline, ordered as `plan` orders it.
 pub fn offline_catalog(dir: &Path, file: &str) -> Result<schemaplan::model::Catalog, String> {
+    offline_catalog_for(dir, file, None)
+}
+
+/// [`offline_catalog`] for a `target_version` (as `plan` reads schema files for it).
+pub fn offline_catalog_for(
+    dir: &Path,
+    file: &str,
+    target_version: Option<u32>,
+) -> Result<schemaplan::model::Catalog, String> {
     let path = dir.join(file);
     let text = std::fs::read_to_string(&path).unwrap_or_default();
     let statements = schemaplan::parse::parse_sql(&path, &text).map_err(|e| e.to_string())?;
     let statements = schemaplan::parse::order_statements(statements).map_err(|e| e.to_string())?;
-    schemaplan::offline::interpret(&statements).map_err(|e| format!("offline {file}: {e}"))
+    schemaplan::offline::interpret_for(&statements, target_version)
+        .map_err(|e| format!("offline {file}: {e}"))
 }
 
 /// One libtest-mimic trial per case of `tests/fixtures/diff`, named after it, running

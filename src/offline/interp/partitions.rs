@@ -109,6 +109,9 @@ impl<'c> Interp<'c> {
             .map(|(n, c)| (n.clone(), c.clone()))
             .collect();
         let parent_cols: Vec<String> = self.table(parent)?.columns.keys().cloned().collect();
+        if !add {
+            self.cat.keep_inherited_not_null_names(table, &parent_cols);
+        }
         let t = self.table_mut(table)?;
         if add {
             if !t.inherits.contains(parent) {
@@ -321,6 +324,11 @@ impl<'c> Interp<'c> {
     }
 
     pub(super) fn detach(&mut self, part: &QualName) {
+        let Some(t) = self.cat.tables.get(part) else {
+            return;
+        };
+        let columns: Vec<String> = t.columns.keys().cloned().collect();
+        self.cat.keep_inherited_not_null_names(part, &columns);
         let Some(t) = self.cat.tables.get_mut(part) else {
             return;
         };

@@ -162,6 +162,9 @@ impl<'c> Interp<'c> {
         for (c, column) in pending {
             self.add_constraint(&name, c, column.as_deref(), true)?;
         }
+        for p in &parents {
+            self.cat.inherit_not_null_names(&name, p);
+        }
         if let Some(of) = self.table(&name)?.partition_of.clone() {
             self.clone_to_partition(&of.parent, &name)?;
         }
@@ -760,7 +763,8 @@ fn is_partition(s: &protobuf::CreateStmt) -> bool {
     s.partbound.is_some()
 }
 
-/// The column names of `PRIMARY KEY (a, b)` / `UNIQUE (a)` definitions.
+/// The column names of `PRIMARY KEY (a, b)` / `UNIQUE (a)` definitions (`PRIMARY KEY (a,
+/// b WITHOUT OVERLAPS)` too).
 pub(super) fn key_columns(definition: &str) -> Vec<String> {
     let Some(open) = definition.find('(') else {
         return Vec::new();
@@ -771,7 +775,9 @@ pub(super) fn key_columns(definition: &str) -> Vec<String> {
     definition[open + 1..open + close]
         .split(',')
         .map(|c| {
+            // A temporal key's last column (PostgreSQL 18) is the column all the same.
             let c = c.trim();
+            let c = c.strip_suffix(" WITHOUT OVERLAPS").unwrap_or(c);
             c.strip_prefix('"')
                 .and_then(|x| x.strip_suffix('"'))
                 .map(|x| x.replace("\"\"", "\""))
