@@ -491,8 +491,8 @@ fn target_version_refuses_syntax_the_target_rejects() {
 }
 
 /// A database older than `target_version` is refused by `apply` and `rollback`, before
-/// anything runs, with the file, both versions and the way out; at the server's own
-/// version the same plans apply.
+/// anything runs, with the file, both versions and the way out, and so is such a dev
+/// server in exact mode; at the server's own version the same plans apply.
 #[tokio::test]
 async fn a_server_older_than_target_version_is_refused() {
     let db = TestDb::new().await;
@@ -535,6 +535,14 @@ async fn a_server_older_than_target_version_is_refused() {
             "{text}"
         );
     }
+    // Exact mode reads the schema on the dev server (here the database): refused too.
+    let exact = schemaplan(p, &["plan", "-m", "again", "--mode", "exact"], &url);
+    let text = out(&exact);
+    assert_eq!(exact.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains(&format!("older than target_version = {}", major + 1)),
+        "{text}"
+    );
     let tables: i64 = db
         .client()
         .await

@@ -558,14 +558,7 @@ impl Context {
         else {
             return Ok(());
         };
-        let row = client
-            .query_one(
-                "SELECT current_setting('server_version_num')::int, current_setting('server_version')",
-                &[],
-            )
-            .await?;
-        let (number, version): (i32, String) = (row.get(0), row.get(1));
-        let major = (number / 10000) as u32;
+        let (major, version) = crate::project::server_version(client).await?;
         if major >= target {
             return Ok(());
         }

@@ -171,6 +171,22 @@ impl Reader {
     }
 }
 
+/// A server's major version and its version string (`15`, `15.14 (Debian ...)`).
+pub async fn server_version(client: &tokio_postgres::Client) -> Result<(u32, String)> {
+    let row = client
+        .query_one(
+            "SELECT current_setting('server_version_num')::int, current_setting('server_version')",
+            &[],
+        )
+        .await
+        .map_err(|e| Error::Database {
+            context: "reading the server version".to_string(),
+            message: e.to_string(),
+        })?;
+    let (number, version): (i32, String) = (row.get(0), row.get(1));
+    Ok(((number / 10000) as u32, version))
+}
+
 /// A dev server and the throwaway cluster started for it, if any.
 pub struct DevServer {
     /// Where scratch databases may be created.
@@ -239,6 +255,27 @@ impl Project {
         })
     }
 
+    /// Refuses a dev server older than `target_version`: exact mode reads the schema
+    /// the way the dev server does, which would not be the target's way.
+    async fn check_dev_version(&self, dev: &DbUrl) -> Result<()> {
+        let Some(target) = self.desired.target_version else {
+            return Ok(());
+        };
+        let (major, version) = server_version(&dev.connect().await?).await?;
+        if major >= target {
+            return Ok(());
+        }
+        Err(Error::Refused {
+            message: format!(
+                "the dev server {} runs PostgreSQL {version}, older than target_version = \
+                 {target}: exact mode reads the schema the way the dev server does; point \
+                 SCHEMAPLAN_DEV_URL at a PostgreSQL {target} server, set target_version = \
+                 {major}, or plan with --mode offline",
+                dev.redacted()
+            ),
+        })
+    }
+
     /// How schema files and plans are read; `compared` is a database the operation
     /// compares with (which forces exact mode: a diff compares catalogs made by the
     /// same normalizer).
@@ -256,6 +293,10 @@ impl Project {
             ModeChoice::Auto if !configured => Ok(Reader::offline(self.desired.target_version)),
             ModeChoice::Auto | ModeChoice::Exact => {
                 let dev = self.dev_server(compared).await?;
+                if let Err(e) = self.check_dev_version(&dev.url).await {
+                    dev.finish().await?;
+                    return Err(e);
+                }
                 Ok(Reader {
                     mode: Mode::Exact(dev.url),
                     cluster: dev.cluster,
