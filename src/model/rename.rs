@@ -7,6 +7,8 @@
 //! current catalog). Definitions are text, so respelling is textual: a name is
 //! replaced where it stands whole ([`replace_name`]). Does no I/O.
 
+use std::collections::BTreeMap;
+
 use super::{
     not_null_name, Catalog, Column, Deps, Ident, NotNullConstraint, ObjectId, QualName,
     ReplicaIdentity, TypeKind,
@@ -54,18 +56,7 @@ impl Catalog {
                     }
                     t.name = new.clone();
                     self.tables.insert(new.clone(), t);
-                    let moved: Vec<_> = self
-                        .inherited_not_null_names
-                        .keys()
-                        .filter(|(table, _)| table == old)
-                        .cloned()
-                        .collect();
-                    for key in moved {
-                        if let Some(name) = self.inherited_not_null_names.remove(&key) {
-                            self.inherited_not_null_names
-                                .insert((new.clone(), key.1), name);
-                        }
-                    }
+                    rekey_table(&mut self.inherited_not_null_names, old, new, |_| {});
                 } else {
                     let Some(mut v) = self.views.remove(old) else {
                         return false;
@@ -384,18 +375,7 @@ impl Catalog {
                 p.tables.insert(new.clone(), t);
             }
         }
-        let moved: Vec<(QualName, String)> = self
-            .rules
-            .keys()
-            .filter(|(t, _)| t == old)
-            .cloned()
-            .collect();
-        for key in moved {
-            if let Some(mut r) = self.rules.remove(&key) {
-                r.table = new.clone();
-                self.rules.insert((new.clone(), key.1), r);
-            }
-        }
+        rekey_table(&mut self.rules, old, new, |r| r.table = new.clone());
         for i in self.indexes.values_mut() {
             rename(&mut i.table);
         }
@@ -645,6 +625,23 @@ fn rekey<V>(map: &mut super::ObjectMap<V>, renamed: impl Fn(&ObjectId) -> Option
 
 /// PostgreSQL 18 keeps a NOT NULL constraint's name when its table or column is
 /// renamed: the name it had from the old ones becomes its own.
+/// Moves the entries of a map keyed by (table, name) from table `old` to `new`, with
+/// `fix` applied to each value moved.
+fn rekey_table<V>(
+    map: &mut BTreeMap<(QualName, String), V>,
+    old: &QualName,
+    new: &QualName,
+    mut fix: impl FnMut(&mut V),
+) {
+    let moved: Vec<(QualName, String)> = map.keys().filter(|(t, _)| t == old).cloned().collect();
+    for key in moved {
+        if let Some(mut value) = map.remove(&key) {
+            fix(&mut value);
+            map.insert((new.clone(), key.1), value);
+        }
+    }
+}
+
 fn pin_not_null_name(table: &str, column: &mut Column) {
     if column.not_null && column.not_null_constraint.is_none() && !*column.inherited {
         column.not_null_constraint = Some(Box::new(NotNullConstraint {
