@@ -13,8 +13,8 @@ use crate::order::order;
 use crate::parse::RenameHint;
 use crate::plan::{dir, file, NewRevision, RevisionId};
 use crate::render::{
-    classify_reverse, fill_revision_id, inverse, render, render_online, rollback_hazards, Hazard,
-    Plan,
+    classify_reverse, fill_revision_id, inverse, render, render_online_owned, render_owned,
+    rollback_hazards, Hazard, Plan,
 };
 
 /// The up and down plans from one schema to another with rename hints carried out
@@ -182,16 +182,16 @@ pub fn plan_changes(
     }
     let changes = order(changes)?;
     Ok(if online {
-        render_online(&changes, to)
+        render_online_owned(changes, to)
     } else {
-        render(&changes)
+        render_owned(changes)
     })
 }
 
 /// The plan that builds `catalog` in a new database, in an order that loads as is
 /// (what `inspect` writes).
 pub fn creation_plan(catalog: &Catalog) -> Result<Plan> {
-    Ok(render(&creation_changes(catalog)?))
+    Ok(render_owned(creation_changes(catalog)?))
 }
 
 /// The changes that build `catalog` in a new database, in the order
@@ -314,8 +314,8 @@ pub fn baseline_revision(
     alembic: &[String],
 ) -> Result<Planned> {
     let empty = Catalog::new_database();
-    let up = render(&order(diff(&empty, live))?);
-    let down = render(&order(diff(live, &empty))?);
+    let up = render_owned(order(diff(&empty, live))?);
+    let down = render_owned(order(diff(live, &empty))?);
     Planned::new(
         plans,
         Vec::new(),

@@ -11,7 +11,7 @@ mod recoverable;
 mod reverse;
 mod sql;
 
-pub use online::render_online;
+pub use online::{render_online, render_online_owned};
 pub use recoverable::{fill_revision_id, recoverable, HELD_LABEL, REVISION_PLACEHOLDER};
 pub use reverse::{classify_reverse, rollback_hazards};
 
@@ -241,7 +241,14 @@ pub fn for_each_statements<E>(
 
 /// Renders ordered changes into a plan.
 pub fn render(changes: &[Change]) -> Plan {
-    let new_tables = new_tables(changes);
+    render_owned(changes.to_vec())
+}
+
+/// [`render`] taking the changes: each moves into its step rather than being copied
+/// (a plan creating a large schema held every table twice).
+pub fn render_owned(changes: Vec<Change>) -> Plan {
+    let new_tables: BTreeSet<QualName> = new_tables(&changes).into_iter().cloned().collect();
+    let new_tables: BTreeSet<&QualName> = new_tables.iter().collect();
     let mut preamble = Vec::new();
     if changes.iter().any(|c| {
         matches!(
@@ -253,15 +260,16 @@ pub fn render(changes: &[Change]) -> Plan {
         preamble.push("SET check_function_bodies = false".to_string());
     }
     let steps = changes
-        .iter()
+        .into_iter()
         .map(|c| {
-            let hazards = hazards(c, &new_tables);
-            let mut sql = sql::statements(c);
-            sql.extend(analyze_after(c, &hazards));
+            let hazards = hazards(&c, &new_tables);
+            let mut sql = sql::statements(&c);
+            sql.extend(analyze_after(&c, &hazards));
+            let reverse = inverse(&c).map(|inv| sql::statements(&inv));
             Step {
-                change: c.clone(),
+                change: c,
                 sql,
-                reverse: inverse(c).map(|inv| sql::statements(&inv)),
+                reverse,
                 hazards,
                 advice: None,
                 check: None,

@@ -19,14 +19,18 @@
 
 use std::collections::BTreeSet;
 
-use super::{render, Hazard, Plan, Step};
+use super::{render_owned, Hazard, Plan, Step};
 use crate::diff::{Change, ColumnChange};
 use crate::model::{Catalog, ConstraintKind, Ident, QualName};
 
 /// Renders ordered changes into a plan with online forms where an existing table is
 /// touched. `to` is the schema the plan leads to (to tell partitioned tables apart).
 pub fn render_online(changes: &[Change], to: &Catalog) -> Plan {
-    let plan = render(changes);
+    render_online_owned(changes.to_vec(), to)
+}
+
+/// [`render_online`] taking the changes (see [`super::render_owned`]).
+pub fn render_online_owned(changes: Vec<Change>, to: &Catalog) -> Plan {
     let new_tables: BTreeSet<QualName> = changes
         .iter()
         .filter_map(|c| match c {
@@ -35,6 +39,7 @@ pub fn render_online(changes: &[Change], to: &Catalog) -> Plan {
             _ => None,
         })
         .collect();
+    let plan = render_owned(changes);
     // Only a plain table (not partitioned, not a partition) or a materialized view
     // that exists before the plan.
     let plain = |t: &QualName| -> bool {
@@ -47,7 +52,21 @@ pub fn render_online(changes: &[Change], to: &Catalog) -> Plan {
         }
     };
     let mut steps = Vec::with_capacity(plan.steps.len());
-    for step in plan.steps {
+    for mut step in plan.steps {
+        // Only these have online forms; the rest (a whole new table among them) go
+        // through as they are, without the copy the match below needs.
+        let online_kind = matches!(
+            step.change,
+            Change::CreateIndex(_)
+                | Change::DropIndex(_)
+                | Change::CreateConstraint { .. }
+                | Change::AlterColumn { .. }
+        );
+        if !online_kind {
+            step.advice = advice(&step);
+            steps.push(step);
+            continue;
+        }
         let change = step.change.clone();
         match &change {
             Change::CreateIndex(i) if plain(&i.table) => {
