@@ -529,7 +529,9 @@ fn an_18_target_keeps_not_null_names_across_detach_and_rename() {
                       CREATE TABLE new (a int NOT NULL);\n";
     let parsed = order_statements(parse_sql(Path::new("schema.sql"), schema_sql).unwrap()).unwrap();
 
-    let replayed = schemaplan::offline::interpret_scripts(&[statements.clone()], Some(18)).unwrap();
+    let replayed =
+        schemaplan::offline::interpret_scripts(std::slice::from_ref(&statements), Some(18))
+            .unwrap();
     let wanted = schemaplan::offline::interpret_for(&parsed, Some(18)).unwrap();
     let plan = render(&order(diff(&replayed, &wanted)).unwrap()).to_string();
     for rename in [
