@@ -550,6 +550,30 @@ fn an_18_target_keeps_not_null_names_across_detach_and_rename() {
         diff(&after, &wanted)
     );
 
+    // A parent's column renamed, then both partitions detached: the one made by
+    // `PARTITION OF` keeps its parent's old name, the one attached its own old one (as
+    // PostgreSQL 18.4 names them).
+    let renamed_then_detached =
+        "CREATE TABLE m (id int NOT NULL, at date NOT NULL) PARTITION BY RANGE (at);\n\
+         CREATE TABLE m1 PARTITION OF m FOR VALUES FROM ('2024-01-01') TO ('2024-02-01');\n\
+         CREATE TABLE m2 (id int NOT NULL, at date NOT NULL);\n\
+         ALTER TABLE m ATTACH PARTITION m2 FOR VALUES FROM ('2024-02-01') TO ('2024-03-01');\n\
+         ALTER TABLE m RENAME COLUMN id TO ident;\n\
+         ALTER TABLE m DETACH PARTITION m1;\n\
+         ALTER TABLE m DETACH PARTITION m2;\n";
+    let script = split_script(Path::new("plans/r.sql"), renamed_then_detached, 1).unwrap();
+    let replayed = schemaplan::offline::interpret_scripts(&[script], Some(18)).unwrap();
+    let named = |t: &str| -> Vec<String> {
+        let t = &replayed.tables[&q(t)];
+        t.columns
+            .iter()
+            .map(|(_, c)| replayed.not_null_name_of(&t.name, c))
+            .collect()
+    };
+    assert_eq!(named("m"), ["m_id_not_null", "m_at_not_null"]);
+    assert_eq!(named("m1"), ["m_id_not_null", "m_at_not_null"]);
+    assert_eq!(named("m2"), ["m2_id_not_null", "m2_at_not_null"]);
+
     let replayed = schemaplan::offline::interpret_scripts(&[statements], None).unwrap();
     let wanted = schemaplan::offline::interpret_for(&parsed, None).unwrap();
     assert!(

@@ -181,6 +181,17 @@ impl Catalog {
         };
         if *self.keeps_not_null_names {
             pin_not_null_name(&table.name, c);
+            // A child's NOT NULL from its parent keeps its name too: the parent's, or
+            // the child's own default from before the rename.
+            if c.not_null && *c.inherited && c.not_null_constraint.is_none() {
+                let names = &mut self.inherited_not_null_names;
+                let kept = names
+                    .remove(&(table.clone(), old.to_string()))
+                    .unwrap_or_else(|| not_null_name(&table.name, old));
+                if kept != not_null_name(&table.name, new) {
+                    names.insert((table.clone(), new.to_string()), kept);
+                }
+            }
         }
         c.name = new.to_string();
         let (o, n) = (Ident(old).to_string(), Ident(new).to_string());
