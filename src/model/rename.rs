@@ -634,8 +634,6 @@ fn rekey<V>(map: &mut super::ObjectMap<V>, renamed: impl Fn(&ObjectId) -> Option
     }
 }
 
-/// PostgreSQL 18 keeps a NOT NULL constraint's name when its table or column is
-/// renamed: the name it had from the old ones becomes its own.
 /// Moves the entries of a map keyed by (table, name) from table `old` to `new`, with
 /// `fix` applied to each value moved.
 fn rekey_table<V>(
@@ -653,6 +651,8 @@ fn rekey_table<V>(
     }
 }
 
+/// PostgreSQL 18 keeps a NOT NULL constraint's name when its table or column is
+/// renamed: the name it had from the old ones becomes its own.
 fn pin_not_null_name(table: &str, column: &mut Column) {
     if column.not_null && column.not_null_constraint.is_none() && !*column.inherited {
         column.not_null_constraint = Some(Box::new(NotNullConstraint {

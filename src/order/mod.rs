@@ -245,14 +245,6 @@ fn rank(change: &Change) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn permute_puts_each_item_where_the_order_says() {
-        let order = [3, 0, 4, 1, 2, 5];
-        let mut items = vec!['a', 'b', 'c', 'd', 'e', 'f'];
-        permute(&mut items, &order);
-        assert_eq!(items, ['d', 'a', 'e', 'b', 'c', 'f']);
-    }
     use crate::diff::diff;
     use crate::model::{
         Catalog, Column, Constraint, ConstraintKind, NotCompared, QualName, Table, View, ViewColumn,
@@ -413,5 +405,13 @@ mod tests {
         let mut reversed = changes.clone();
         reversed.reverse();
         assert_eq!(order(changes).unwrap(), order(reversed).unwrap());
+    }
+
+    #[test]
+    fn permute_puts_each_item_where_the_order_says() {
+        let order = [3, 0, 4, 1, 2, 5];
+        let mut items = vec!['a', 'b', 'c', 'd', 'e', 'f'];
+        permute(&mut items, &order);
+        assert_eq!(items, ['d', 'a', 'e', 'b', 'c', 'f']);
     }
 }

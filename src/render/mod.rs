@@ -210,12 +210,12 @@ impl fmt::Display for Plan {
 
 /// The tables (and materialized views) the changes create: steps on them find them
 /// empty, which decides some hazards.
-fn new_tables(changes: &[Change]) -> BTreeSet<&QualName> {
+pub(super) fn new_tables(changes: &[Change]) -> BTreeSet<QualName> {
     changes
         .iter()
         .filter_map(|c| match c {
-            Change::CreateTable { table, .. } => Some(&table.name),
-            Change::CreateView(v) if v.materialized => Some(&v.name),
+            Change::CreateTable { table, .. } => Some(table.name.clone()),
+            Change::CreateView(v) if v.materialized => Some(v.name.clone()),
             _ => None,
         })
         .collect()
@@ -247,8 +247,7 @@ pub fn render(changes: &[Change]) -> Plan {
 /// [`render`] taking the changes: each moves into its step rather than being copied
 /// (a plan creating a large schema held every table twice).
 pub fn render_owned(changes: Vec<Change>) -> Plan {
-    let new_tables: BTreeSet<QualName> = new_tables(&changes).into_iter().cloned().collect();
-    let new_tables: BTreeSet<&QualName> = new_tables.iter().collect();
+    let new_tables = new_tables(&changes);
     let mut preamble = Vec::new();
     if changes.iter().any(|c| {
         matches!(
@@ -299,7 +298,7 @@ fn analyze_after(change: &Change, hazards: &[Hazard]) -> Option<String> {
 
 /// The hazards of a change. Work on a table created earlier in the same plan is
 /// harmless: it is empty.
-fn hazards(change: &Change, new_tables: &BTreeSet<&QualName>) -> Vec<Hazard> {
+fn hazards(change: &Change, new_tables: &BTreeSet<QualName>) -> Vec<Hazard> {
     use Hazard::*;
     let existing = |t: &QualName| !new_tables.contains(t);
     let mut h = match change {

@@ -17,9 +17,7 @@
 //! blocking forms: PostgreSQL builds neither their indexes concurrently nor their
 //! foreign keys `NOT VALID`.
 
-use std::collections::BTreeSet;
-
-use super::{render_owned, Hazard, Plan, Step};
+use super::{new_tables, render_owned, Hazard, Plan, Step};
 use crate::diff::{Change, ColumnChange};
 use crate::model::{Catalog, ConstraintKind, Ident, QualName};
 
@@ -31,14 +29,7 @@ pub fn render_online(changes: &[Change], to: &Catalog) -> Plan {
 
 /// [`render_online`] taking the changes (see [`super::render_owned`]).
 pub fn render_online_owned(changes: Vec<Change>, to: &Catalog) -> Plan {
-    let new_tables: BTreeSet<QualName> = changes
-        .iter()
-        .filter_map(|c| match c {
-            Change::CreateTable { table, .. } => Some(table.name.clone()),
-            Change::CreateView(v) if v.materialized => Some(v.name.clone()),
-            _ => None,
-        })
-        .collect();
+    let new_tables = new_tables(&changes);
     let plan = render_owned(changes);
     // Only a plain table (not partitioned, not a partition) or a materialized view
     // that exists before the plan.
