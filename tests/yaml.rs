@@ -391,7 +391,7 @@ fn the_json_schema_accepts_the_examples_and_refuses_bad_documents() {
     table
         .columns
         .insert(schemaplan::model::Column::new("id", "bigint"));
-    catalog.tables.insert(table.name.clone(), table);
+    catalog.tables.insert(table.name.clone(), table.into());
     let emitted = schemaplan::parse::yaml::emit(&catalog);
     assert!(validator.is_valid(&yaml_as_json(&emitted)), "{emitted}");
 }

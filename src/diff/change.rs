@@ -2,6 +2,8 @@
 //! it can be listed, tested, ordered and linted without rendering SQL. Each variant's doc
 //! shows the SQL it renders.
 
+use std::sync::Arc;
+
 use crate::model::{DefaultAclKey, ForeignGrant};
 use serde::Serialize;
 
@@ -222,21 +224,21 @@ pub enum Change {
     /// `CREATE TABLE t (...)` with its columns and the constraints listed in `inline`.
     CreateTable {
         /// The table as desired.
-        table: Table,
+        table: Arc<Table>,
         /// Names of the table's constraints written inside `CREATE TABLE`; the others
         /// are separate `CreateConstraint` changes (NOT VALID ones, foreign keys that
         /// close a cycle).
         inline: Vec<String>,
     },
     /// `DROP TABLE t`
-    DropTable(Table),
+    DropTable(Arc<Table>),
     /// `ALTER TABLE t ENABLE ROW LEVEL SECURITY | SET UNLOGGED | SET (fillfactor=70) |
     /// INHERIT p | ...`
     AlterTable {
         /// Before.
-        from: Table,
+        from: Arc<Table>,
         /// After.
-        to: Table,
+        to: Arc<Table>,
         /// Which aspect changes.
         what: TableChange,
     },
@@ -255,14 +257,14 @@ pub enum Change {
     /// `ALTER TABLE p ATTACH PARTITION t FOR VALUES ...`
     AttachPartition {
         /// The partition as desired (its columns must be in place first).
-        table: Table,
+        table: Arc<Table>,
         /// Parent and bound.
         of: PartitionOf,
     },
     /// `ALTER TABLE p DETACH PARTITION t`
     DetachPartition {
         /// The partition as it was.
-        table: Table,
+        table: Arc<Table>,
         /// Parent and bound it had.
         of: PartitionOf,
     },

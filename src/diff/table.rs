@@ -1,5 +1,7 @@
 //! Diff of tables (columns, constraints, policies, partitions), indexes and triggers.
 
+use std::sync::Arc;
+
 use crate::model::{Column, Index, ObjectId, QualName, ReplicaIdentity, Table};
 
 use super::{
@@ -77,7 +79,7 @@ fn identity_index_recreated(e: &mut Emitter, f: &Table, t: &Table) {
 /// `CREATE TABLE` with the constraints that can be written inside it, then the rest:
 /// constraints added `NOT VALID`, a partition's own constraints, and policies (which
 /// may read other tables).
-fn create_table(e: &mut Emitter, t: &Table) {
+fn create_table(e: &mut Emitter, t: &Arc<Table>) {
     let inline: Vec<String> = if t.partition_of.is_some() {
         Vec::new()
     } else {
@@ -123,7 +125,7 @@ fn create_table(e: &mut Emitter, t: &Table) {
     }
 }
 
-fn alter_table(e: &mut Emitter, f: &Table, t: &Table) {
+fn alter_table(e: &mut Emitter, f: &Arc<Table>, t: &Arc<Table>) {
     let name = &t.name;
     let alter = |what| Change::AlterTable {
         from: f.clone(),

@@ -15,6 +15,7 @@
 use crate::model::{ForeignGrantMap, NotNullConstraint};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
 
 use crate::error::{Error, Result};
 use crate::model::{
@@ -328,6 +329,7 @@ pub(crate) fn assemble(mut rows: Rows) -> Result<Catalog> {
         if let Some(f) = catalog
             .tables
             .get_mut(&table)
+            .map(Arc::make_mut)
             .and_then(|t| t.foreign.as_mut())
         {
             f.column_options.insert(column, options);
@@ -341,7 +343,7 @@ pub(crate) fn assemble(mut rows: Rows) -> Result<Catalog> {
     *catalog.not_null_names_unknown = !rows.reads_not_nulls;
     *catalog.keeps_not_null_names = rows.reads_not_nulls;
     for row in rows.not_nulls {
-        let Some(table) = catalog.tables.get_mut(&row.table) else {
+        let Some(table) = catalog.tables.get_mut(&row.table).map(Arc::make_mut) else {
             continue;
         };
         let own = row.table.name.clone();
@@ -1269,7 +1271,10 @@ impl Assembly {
                 .into_iter()
                 .map(|s| (s.name.clone(), s))
                 .collect(),
-            tables: tables.into_iter().map(|t| (t.name.clone(), t)).collect(),
+            tables: tables
+                .into_iter()
+                .map(|t| (t.name.clone(), Arc::new(t)))
+                .collect(),
             indexes: self
                 .indexes
                 .into_iter()

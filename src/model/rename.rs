@@ -8,6 +8,7 @@
 //! replaced where it stands whole ([`replace_name`]). Does no I/O.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use super::{
     not_null_name, Catalog, Column, Deps, Ident, NotNullConstraint, ObjectId, QualName,
@@ -46,16 +47,17 @@ impl Catalog {
         match kind {
             RenameKind::Table | RenameKind::View => {
                 if kind == RenameKind::Table {
-                    let Some(mut t) = self.tables.remove(old) else {
+                    let Some(mut shared) = self.tables.remove(old) else {
                         return false;
                     };
+                    let t = Arc::make_mut(&mut shared);
                     if *self.keeps_not_null_names {
                         for c in t.columns.values_mut() {
                             pin_not_null_name(&old.name, c);
                         }
                     }
                     t.name = new.clone();
-                    self.tables.insert(new.clone(), t);
+                    self.tables.insert(new.clone(), shared);
                     rekey_table(&mut self.inherited_not_null_names, old, new, |_| {});
                 } else {
                     let Some(mut v) = self.views.remove(old) else {
@@ -90,7 +92,7 @@ impl Catalog {
                         1,
                     );
                     i.name = new.clone();
-                    if let Some(t) = self.tables.get_mut(&i.table) {
+                    if let Some(t) = self.tables.get_mut(&i.table).map(Arc::make_mut) {
                         if t.replica_identity.index() == Some(old.name.as_str()) {
                             t.replica_identity = ReplicaIdentity::Index(new.name.clone());
                         }
@@ -149,7 +151,7 @@ impl Catalog {
                 *c = Some(new.to_string());
             }
         };
-        for t in self.tables.values_mut() {
+        for t in self.tables.values_mut().map(Arc::make_mut) {
             t.columns.values_mut().for_each(|c| fix(&mut c.collation));
         }
         for t in self.types.values_mut() {
@@ -173,7 +175,7 @@ impl Catalog {
     /// Views keep their text: PostgreSQL keeps a view's column names when a column it
     /// reads is renamed (`SELECT t.new AS old`), which no respelling of the text gives.
     pub fn rename_column(&mut self, table: &QualName, old: &str, new: &str) -> bool {
-        let Some(t) = self.tables.get_mut(table) else {
+        let Some(t) = self.tables.get_mut(table).map(Arc::make_mut) else {
             return false;
         };
         let Some(c) = t.columns.get_mut(old) else {
@@ -253,7 +255,12 @@ impl Catalog {
                 .for_each(|e| *e = replace_name(e, &o, &n));
         }
         // Foreign keys elsewhere that reference the column.
-        for other in self.tables.values_mut().filter(|x| x.name != *table) {
+        for other in self
+            .tables
+            .values_mut()
+            .map(Arc::make_mut)
+            .filter(|x| x.name != *table)
+        {
             let theirs = other
                 .constraints
                 .iter_mut()
@@ -296,13 +303,14 @@ impl Catalog {
         let Some(c) = self
             .tables
             .get_mut(table)
+            .map(Arc::make_mut)
             .and_then(|t| t.constraints.remove(old))
         else {
             return self.rename_not_null(table, old, new);
         };
         let mut c = c;
         c.name = new.to_string();
-        if let Some(t) = self.tables.get_mut(table) {
+        if let Some(t) = self.tables.get_mut(table).map(Arc::make_mut) {
             t.constraints.insert(new.to_string(), c);
             // The constraint's index is renamed with it and stays the identity.
             if t.replica_identity.index() == Some(old) {
@@ -320,7 +328,7 @@ impl Catalog {
     /// Renames a column's NOT NULL constraint (PostgreSQL 18) called `old`; false when
     /// no column's is.
     fn rename_not_null(&mut self, table: &QualName, old: &str, new: &str) -> bool {
-        let Some(t) = self.tables.get_mut(table) else {
+        let Some(t) = self.tables.get_mut(table).map(Arc::make_mut) else {
             return false;
         };
         let Some(c) = t.columns.values_mut().find(|c| {
@@ -360,7 +368,7 @@ impl Catalog {
                 *q = new.clone();
             }
         };
-        for t in self.tables.values_mut() {
+        for t in self.tables.values_mut().map(Arc::make_mut) {
             for (_, c) in t
                 .constraints
                 .iter_mut()
@@ -420,7 +428,7 @@ impl Catalog {
                     .collect();
             }
         };
-        for t in self.tables.values_mut() {
+        for t in self.tables.values_mut().map(Arc::make_mut) {
             fix(&mut t.deps);
             for c in t.columns.values_mut() {
                 fix(&mut c.deps);
@@ -468,7 +476,7 @@ impl Catalog {
     /// can spell it. Function bodies are left alone: PostgreSQL keeps their text.
     fn respell_everywhere(&mut self, old: &str, new: &str) {
         let fix = |s: &mut String| *s = replace_name(s, old, new);
-        for t in self.tables.values_mut() {
+        for t in self.tables.values_mut().map(Arc::make_mut) {
             for c in t.columns.values_mut() {
                 fix(&mut c.type_name);
                 c.default
@@ -726,7 +734,7 @@ mod tests {
                 deps: Deps::default(),
             },
         );
-        cat.tables.insert(users.clone(), t);
+        cat.tables.insert(users.clone(), t.into());
         let mut p = Table::new(posts.clone());
         p.columns.insert(Column::new("id", "bigint"));
         p.columns.insert(Column::new("author", "bigint"));
@@ -740,7 +748,7 @@ mod tests {
         fk.deps
             .insert(ObjectId::Constraint(users.clone(), "users_pkey".into()));
         p.constraints.insert(fk.name.clone(), fk);
-        cat.tables.insert(posts, p);
+        cat.tables.insert(posts, p.into());
         let email = QualName::new("public", "email");
         cat.indexes.insert(
             email.clone(),
@@ -830,7 +838,7 @@ mod tests {
             "FOREIGN KEY (id) REFERENCES public.users(id)",
         );
         fk.references = Some(QualName::new("public", "users"));
-        let t = cat.tables.get_mut(&posts).unwrap();
+        let t = cat.tables.get_mut(&posts).map(Arc::make_mut).unwrap();
         t.constraints.insert(fk.name.clone(), fk);
         assert!(cat.rename_column(&posts, "id", "post_id"));
         assert_eq!(
@@ -864,7 +872,12 @@ mod tests {
         let users = QualName::new("public", "users");
         let mut c = Column::new("mood", "public.mood[]");
         c.deps.insert(ObjectId::Type(mood.clone()));
-        cat.tables.get_mut(&users).unwrap().columns.insert(c);
+        cat.tables
+            .get_mut(&users)
+            .map(Arc::make_mut)
+            .unwrap()
+            .columns
+            .insert(c);
         let v = QualName::new("public", "v");
         cat.views.insert(
             v.clone(),

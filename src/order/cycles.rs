@@ -4,6 +4,8 @@
 //! `ALTER TABLE ... ADD CONSTRAINT` changes that run after every table exists (and, for
 //! drops, into `DROP CONSTRAINT` changes that run before any table goes).
 
+use std::sync::Arc;
+
 use crate::diff::Change;
 use crate::model::ConstraintKind;
 
@@ -42,7 +44,7 @@ pub fn break_cycles(changes: &mut Vec<Change>, cycles: &[Vec<usize>]) -> bool {
                     .map(|c| c.name.clone())
                     .collect();
                 for name in fks {
-                    if let Some(c) = table.constraints.remove(&name) {
+                    if let Some(c) = Arc::make_mut(table).constraints.remove(&name) {
                         split.push(Change::DropConstraint {
                             table: table.name.clone(),
                             constraint: c,

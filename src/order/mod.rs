@@ -295,7 +295,8 @@ mod tests {
     #[test]
     fn views_are_dropped_around_a_column_type_change() {
         let mut from = Catalog::new_database();
-        from.tables.insert(q("t"), table("t", &[("a", "integer")]));
+        from.tables
+            .insert(q("t"), table("t", &[("a", "integer")]).into());
         let col = ObjectId::Column(q("t"), "a".into());
         from.views.insert(
             q("v1"),
@@ -317,9 +318,7 @@ mod tests {
             ),
         );
         let mut to = from.clone();
-        to.tables
-            .get_mut(&q("t"))
-            .unwrap()
+        std::sync::Arc::make_mut(to.tables.get_mut(&q("t")).unwrap())
             .columns
             .get_mut("a")
             .unwrap()
@@ -372,7 +371,7 @@ mod tests {
                     ]),
                 },
             );
-            to.tables.insert(q(name), t);
+            to.tables.insert(q(name), t.into());
         }
         let ordered = order(diff(&Catalog::new_database(), &to)).unwrap();
         assert_eq!(
@@ -399,7 +398,8 @@ mod tests {
     fn order_does_not_depend_on_input_order() {
         let mut to = Catalog::new_database();
         for n in ["c", "a", "b"] {
-            to.tables.insert(q(n), table(n, &[("id", "integer")]));
+            to.tables
+                .insert(q(n), table(n, &[("id", "integer")]).into());
         }
         let changes = diff(&Catalog::new_database(), &to);
         let mut reversed = changes.clone();

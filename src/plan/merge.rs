@@ -370,7 +370,7 @@ mod tests {
 
     #[test]
     fn a_dropped_table_conflicts_with_a_column_added_to_it() {
-        let a = touches(&[Change::DropTable(Table::new(q("carts")))]);
+        let a = touches(&[Change::DropTable(Table::new(q("carts")).into())]);
         let b = touches(&[Change::CreateColumn {
             table: q("carts"),
             column: Column::new("note", "text"),

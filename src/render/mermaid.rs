@@ -1032,7 +1032,7 @@ mod tests {
     fn catalog(tables: Vec<Table>) -> Catalog {
         let mut c = Catalog::default();
         for t in tables {
-            c.tables.insert(t.name.clone(), t);
+            c.tables.insert(t.name.clone(), t.into());
         }
         c
     }

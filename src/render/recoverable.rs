@@ -62,7 +62,7 @@ pub fn recoverable(up: Plan, down: Plan, from: &Catalog) -> (Plan, Plan) {
                     .tables
                     .get(table)
                     .filter(|t| t.partition_of.is_none())
-                    .and_then(primary_key)
+                    .and_then(|t| primary_key(t))
                     // The key must outlive the column, and the column must not be part
                     // of it.
                     .filter(|key| {

@@ -1,6 +1,8 @@
 //! `DROP`, with what goes along (a table's indexes, triggers, partitions and owned
 //! sequences; with `CASCADE`, the views and foreign keys that use it).
 
+use std::sync::Arc;
+
 use pg_query::protobuf::{self, ObjectType};
 use pg_query::NodeEnum;
 
@@ -146,7 +148,9 @@ impl<'c> Interp<'c> {
                                     |d: &str| d.find(" USING ").map(|at| d[at..].to_string());
                                 let want = tail(&i.definition);
                                 for child in self.children(&i.table) {
-                                    if let Some(t) = self.cat.tables.get_mut(&child) {
+                                    if let Some(t) =
+                                        self.cat.tables.get_mut(&child).map(Arc::make_mut)
+                                    {
                                         t.inherited_indexes
                                             .0
                                             .retain(|_, x| tail(&x.definition) != want);
@@ -197,6 +201,7 @@ impl<'c> Interp<'c> {
                             .cat
                             .tables
                             .get_mut(&q)
+                            .map(Arc::make_mut)
                             .is_some_and(|t| t.policies.remove(&sub).is_some()),
                         (None, _) => false,
                     }
@@ -234,7 +239,7 @@ impl<'c> Interp<'c> {
             self.drop_table(&p, cascade);
         }
         if cascade {
-            for t in self.cat.tables.values_mut() {
+            for t in self.cat.tables.values_mut().map(Arc::make_mut) {
                 t.constraints
                     .retain(|_, c| c.references.as_ref() != Some(q));
             }

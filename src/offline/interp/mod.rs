@@ -40,6 +40,8 @@ mod triggers_policies;
 mod types;
 mod views;
 
+use std::sync::Arc;
+
 use pg_query::protobuf::{self, Node, ObjectType};
 use pg_query::NodeEnum;
 
@@ -271,6 +273,7 @@ impl<'c> Interp<'c> {
         self.cat
             .tables
             .get(q)
+            .map(|t| &**t)
             .ok_or_else(|| self.missing(format!("table {q}")))
     }
 
@@ -280,7 +283,7 @@ impl<'c> Interp<'c> {
             cat, loc, one_line, ..
         } = self;
         let gone = || unsupported(loc, one_line, missing(format!("table {q}")));
-        cat.tables.get_mut(q).ok_or_else(gone)
+        cat.tables.get_mut(q).map(Arc::make_mut).ok_or_else(gone)
     }
 
     /// Parses the statement text and applies every statement in it.

@@ -1,6 +1,8 @@
 //! `CREATE TABLE`: columns (serial ones with their sequence), constraints and the
 //! names PostgreSQL gives unnamed ones, storage options.
 
+use std::sync::Arc;
+
 use pg_query::protobuf::{self, AlterTableType, ConstrType, Node, ObjectType};
 use pg_query::NodeEnum;
 
@@ -89,7 +91,7 @@ impl<'c> Interp<'c> {
             table.partition_by = Some(self.partition_key(spec)?);
         }
         // The table must exist for its own constraints (self references, columns).
-        self.cat.tables.insert(name.clone(), table);
+        self.cat.tables.insert(name.clone(), table.into());
         let mut pending = Vec::new();
         for e in &s.table_elts {
             match inner(e) {
@@ -628,7 +630,7 @@ impl<'c> Interp<'c> {
         };
         if model_kind == ConstraintKind::PrimaryKey {
             let cols = own_cols(&c.keys);
-            if let Some(t) = self.cat.tables.get_mut(table) {
+            if let Some(t) = self.cat.tables.get_mut(table).map(Arc::make_mut) {
                 for col in t.columns.values_mut() {
                     if cols.contains(&col.name) {
                         col.not_null = true;
