@@ -175,7 +175,7 @@ fn renames_follow_through_to_what_uses_the_object() {
          CREATE INDEX aa_name_idx ON aa (name)",
     );
     let mut renamed = c.clone();
-    let aa = std::sync::Arc::make_mut(renamed.tables.get_mut(&q("aa")).unwrap());
+    let aa = renamed.table_mut(&q("aa")).unwrap();
     aa.constraints = direct.tables[&q("aa")].constraints.clone();
     // Offline, NOT NULL constraints are renamed as before PostgreSQL 18 (no names of
     // their own): a plan never renames one a server before 18 does not have.
@@ -233,9 +233,7 @@ fn policies_for_the_current_user_keep_the_keyword() {
         ["CURRENT_USER", "app"]
     );
     let mut to = c.clone();
-    let p = std::sync::Arc::make_mut(to.tables.get_mut(&q("t")).unwrap())
-        .policies
-        .get_mut("p");
+    let p = to.table_mut(&q("t")).unwrap().policies.get_mut("p");
     p.unwrap().roles = vec!["SESSION_USER".into()];
     let sql: Vec<String> = render(&order(diff(&c, &to)).unwrap())
         .steps

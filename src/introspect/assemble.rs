@@ -326,12 +326,7 @@ pub(crate) fn assemble(mut rows: Rows) -> Result<Catalog> {
         catalog.foreign_servers.insert(server.name.clone(), server);
     }
     for (table, column, options) in rows.foreign_columns {
-        if let Some(f) = catalog
-            .tables
-            .get_mut(&table)
-            .map(Arc::make_mut)
-            .and_then(|t| t.foreign.as_mut())
-        {
+        if let Some(f) = catalog.table_mut(&table).and_then(|t| t.foreign.as_mut()) {
             f.column_options.insert(column, options);
         }
     }
@@ -343,7 +338,7 @@ pub(crate) fn assemble(mut rows: Rows) -> Result<Catalog> {
     *catalog.not_null_names_unknown = !rows.reads_not_nulls;
     *catalog.keeps_not_null_names = rows.reads_not_nulls;
     for row in rows.not_nulls {
-        let Some(table) = catalog.tables.get_mut(&row.table).map(Arc::make_mut) else {
+        let Some(table) = catalog.table_mut(&row.table) else {
             continue;
         };
         let own = row.table.name.clone();

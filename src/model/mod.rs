@@ -181,11 +181,21 @@ fn not_set(flag: &NotCompared<bool>) -> bool {
 }
 
 impl Catalog {
+    /// The table `name`, to change: copied first if a change or another catalog shares it.
+    pub fn table_mut(&mut self, name: &QualName) -> Option<&mut Table> {
+        self.tables.get_mut(name).map(Arc::make_mut)
+    }
+
+    /// Every table, to change, as [`Catalog::table_mut`] gives one.
+    pub fn tables_mut(&mut self) -> impl Iterator<Item = &mut Table> {
+        self.tables.values_mut().map(Arc::make_mut)
+    }
+
     /// Forgets every column's [`NotNullConstraint`], as a server before PostgreSQL 18
     /// would read the same schema.
     pub fn forget_not_null_names(&mut self) {
         self.not_null_names_unknown = NotCompared(true);
-        for table in self.tables.values_mut().map(Arc::make_mut) {
+        for table in self.tables_mut() {
             for column in table.columns.values_mut() {
                 column.not_null_constraint = None;
             }
@@ -314,7 +324,7 @@ impl Catalog {
     /// maps and dependency sets grow by doubling); a 5,000-table catalog is held twice
     /// during a diff, so it matters.
     pub fn shrink_to_fit(&mut self) {
-        for t in self.tables.values_mut().map(Arc::make_mut) {
+        for t in self.tables_mut() {
             t.columns.shrink_to_fit();
             t.deps.shrink_to_fit();
             for c in t.columns.values_mut() {

@@ -92,7 +92,7 @@ impl Catalog {
                         1,
                     );
                     i.name = new.clone();
-                    if let Some(t) = self.tables.get_mut(&i.table).map(Arc::make_mut) {
+                    if let Some(t) = self.table_mut(&i.table) {
                         if t.replica_identity.index() == Some(old.name.as_str()) {
                             t.replica_identity = ReplicaIdentity::Index(new.name.clone());
                         }
@@ -151,7 +151,7 @@ impl Catalog {
                 *c = Some(new.to_string());
             }
         };
-        for t in self.tables.values_mut().map(Arc::make_mut) {
+        for t in self.tables_mut() {
             t.columns.values_mut().for_each(|c| fix(&mut c.collation));
         }
         for t in self.types.values_mut() {
@@ -258,8 +258,8 @@ impl Catalog {
         for other in self
             .tables
             .values_mut()
-            .map(Arc::make_mut)
             .filter(|x| x.name != *table)
+            .map(Arc::make_mut)
         {
             let theirs = other
                 .constraints
@@ -301,16 +301,14 @@ impl Catalog {
     /// has no such constraint.
     pub fn rename_constraint(&mut self, table: &QualName, old: &str, new: &str) -> bool {
         let Some(c) = self
-            .tables
-            .get_mut(table)
-            .map(Arc::make_mut)
+            .table_mut(table)
             .and_then(|t| t.constraints.remove(old))
         else {
             return self.rename_not_null(table, old, new);
         };
         let mut c = c;
         c.name = new.to_string();
-        if let Some(t) = self.tables.get_mut(table).map(Arc::make_mut) {
+        if let Some(t) = self.table_mut(table) {
             t.constraints.insert(new.to_string(), c);
             // The constraint's index is renamed with it and stays the identity.
             if t.replica_identity.index() == Some(old) {
@@ -328,7 +326,7 @@ impl Catalog {
     /// Renames a column's NOT NULL constraint (PostgreSQL 18) called `old`; false when
     /// no column's is.
     fn rename_not_null(&mut self, table: &QualName, old: &str, new: &str) -> bool {
-        let Some(t) = self.tables.get_mut(table).map(Arc::make_mut) else {
+        let Some(t) = self.table_mut(table) else {
             return false;
         };
         let Some(c) = t.columns.values_mut().find(|c| {
@@ -368,7 +366,7 @@ impl Catalog {
                 *q = new.clone();
             }
         };
-        for t in self.tables.values_mut().map(Arc::make_mut) {
+        for t in self.tables_mut() {
             for (_, c) in t
                 .constraints
                 .iter_mut()
@@ -428,7 +426,7 @@ impl Catalog {
                     .collect();
             }
         };
-        for t in self.tables.values_mut().map(Arc::make_mut) {
+        for t in self.tables_mut() {
             fix(&mut t.deps);
             for c in t.columns.values_mut() {
                 fix(&mut c.deps);
@@ -476,7 +474,7 @@ impl Catalog {
     /// can spell it. Function bodies are left alone: PostgreSQL keeps their text.
     fn respell_everywhere(&mut self, old: &str, new: &str) {
         let fix = |s: &mut String| *s = replace_name(s, old, new);
-        for t in self.tables.values_mut().map(Arc::make_mut) {
+        for t in self.tables_mut() {
             for c in t.columns.values_mut() {
                 fix(&mut c.type_name);
                 c.default
@@ -838,7 +836,7 @@ mod tests {
             "FOREIGN KEY (id) REFERENCES public.users(id)",
         );
         fk.references = Some(QualName::new("public", "users"));
-        let t = cat.tables.get_mut(&posts).map(Arc::make_mut).unwrap();
+        let t = cat.table_mut(&posts).unwrap();
         t.constraints.insert(fk.name.clone(), fk);
         assert!(cat.rename_column(&posts, "id", "post_id"));
         assert_eq!(
@@ -872,12 +870,7 @@ mod tests {
         let users = QualName::new("public", "users");
         let mut c = Column::new("mood", "public.mood[]");
         c.deps.insert(ObjectId::Type(mood.clone()));
-        cat.tables
-            .get_mut(&users)
-            .map(Arc::make_mut)
-            .unwrap()
-            .columns
-            .insert(c);
+        cat.table_mut(&users).unwrap().columns.insert(c);
         let v = QualName::new("public", "v");
         cat.views.insert(
             v.clone(),

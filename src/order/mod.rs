@@ -318,7 +318,8 @@ mod tests {
             ),
         );
         let mut to = from.clone();
-        std::sync::Arc::make_mut(to.tables.get_mut(&q("t")).unwrap())
+        to.table_mut(&q("t"))
+            .unwrap()
             .columns
             .get_mut("a")
             .unwrap()

@@ -1,8 +1,6 @@
 //! `ALTER TABLE`: one subcommand at a time, on the table and on the children that
 //! inherit what it changes.
 
-use std::sync::Arc;
-
 use pg_query::protobuf::{self, AlterTableType, ConstrType, ObjectType};
 use pg_query::NodeEnum;
 
@@ -53,9 +51,7 @@ impl<'c> Interp<'c> {
     pub(super) fn column_mut(&mut self, table: &QualName, col: &str) -> Result<&mut Column> {
         let err = self.missing(format!("column {col} of {table}"));
         self.cat
-            .tables
-            .get_mut(table)
-            .map(Arc::make_mut)
+            .table_mut(table)
             .and_then(|t| t.columns.get_mut(col))
             .ok_or(err)
     }
@@ -87,7 +83,7 @@ impl<'c> Interp<'c> {
                     let mut copy = self.table(table)?.columns[&name].clone();
                     copy.inherited = NotCompared(true);
                     copy.identity = None;
-                    if let Some(t) = self.cat.tables.get_mut(&child).map(Arc::make_mut) {
+                    if let Some(t) = self.cat.table_mut(&child) {
                         if !t.columns.contains_key(&name) {
                             t.columns.insert(copy);
                         }
@@ -228,7 +224,7 @@ impl<'c> Interp<'c> {
                 };
                 let children = self.children(table);
                 for c in children {
-                    if let Some(t) = self.cat.tables.get_mut(&c).map(Arc::make_mut) {
+                    if let Some(t) = self.cat.table_mut(&c) {
                         t.inherited_constraints.0.retain(|n, k| {
                             *n != cmd.name
                                 && !(k.kind == removed.kind && k.definition == removed.definition)
@@ -496,7 +492,7 @@ impl<'c> Interp<'c> {
             .retain(|_, s| s.owned_by.as_ref() != Some(&(table.clone(), col.to_string())));
         // Inherited copies in children go too, unless declared there as well.
         for child in self.children(table) {
-            if let Some(t) = self.cat.tables.get_mut(&child).map(Arc::make_mut) {
+            if let Some(t) = self.cat.table_mut(&child) {
                 let keep_local =
                     t.columns.get(col).is_some_and(|c| !*c.inherited) && t.partition_of.is_none();
                 if !keep_local {

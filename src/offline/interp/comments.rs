@@ -1,7 +1,5 @@
 //! `COMMENT ON`, for every kind of object the model keeps a comment on.
 
-use std::sync::Arc;
-
 use pg_query::protobuf::{self, Node, ObjectType};
 use pg_query::NodeEnum;
 
@@ -212,7 +210,7 @@ impl<'c> Interp<'c> {
                     return Ok(());
                 }
                 let q = self.find_table_or_view(&r)?;
-                if let Some(t) = self.cat.tables.get_mut(&q).map(Arc::make_mut) {
+                if let Some(t) = self.cat.table_mut(&q) {
                     t.columns.get_mut(&col).ok_or_else(not_found)?.comment = text;
                 } else if let Some(v) = self.cat.views.get_mut(&q) {
                     match text {
@@ -235,21 +233,11 @@ impl<'c> Interp<'c> {
                 let q = self.find_table_or_view(&r)?;
                 match objtype {
                     ObjectType::ObjectTabconstraint => {
-                        let t = self
-                            .cat
-                            .tables
-                            .get_mut(&q)
-                            .map(Arc::make_mut)
-                            .ok_or_else(not_found)?;
+                        let t = self.cat.table_mut(&q).ok_or_else(not_found)?;
                         t.constraints.get_mut(&sub).ok_or_else(not_found)?.comment = text;
                     }
                     ObjectType::ObjectPolicy => {
-                        let t = self
-                            .cat
-                            .tables
-                            .get_mut(&q)
-                            .map(Arc::make_mut)
-                            .ok_or_else(not_found)?;
+                        let t = self.cat.table_mut(&q).ok_or_else(not_found)?;
                         t.policies.get_mut(&sub).ok_or_else(not_found)?.comment = text;
                     }
                     ObjectType::ObjectRule => {

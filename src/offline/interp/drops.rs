@@ -1,8 +1,6 @@
 //! `DROP`, with what goes along (a table's indexes, triggers, partitions and owned
 //! sequences; with `CASCADE`, the views and foreign keys that use it).
 
-use std::sync::Arc;
-
 use pg_query::protobuf::{self, ObjectType};
 use pg_query::NodeEnum;
 
@@ -148,9 +146,7 @@ impl<'c> Interp<'c> {
                                     |d: &str| d.find(" USING ").map(|at| d[at..].to_string());
                                 let want = tail(&i.definition);
                                 for child in self.children(&i.table) {
-                                    if let Some(t) =
-                                        self.cat.tables.get_mut(&child).map(Arc::make_mut)
-                                    {
+                                    if let Some(t) = self.cat.table_mut(&child) {
                                         t.inherited_indexes
                                             .0
                                             .retain(|_, x| tail(&x.definition) != want);
@@ -199,9 +195,7 @@ impl<'c> Interp<'c> {
                         }
                         (Some(q), _) => self
                             .cat
-                            .tables
-                            .get_mut(&q)
-                            .map(Arc::make_mut)
+                            .table_mut(&q)
                             .is_some_and(|t| t.policies.remove(&sub).is_some()),
                         (None, _) => false,
                     }
@@ -239,7 +233,7 @@ impl<'c> Interp<'c> {
             self.drop_table(&p, cascade);
         }
         if cascade {
-            for t in self.cat.tables.values_mut().map(Arc::make_mut) {
+            for t in self.cat.tables_mut() {
                 t.constraints
                     .retain(|_, c| c.references.as_ref() != Some(q));
             }

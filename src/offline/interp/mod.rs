@@ -40,8 +40,6 @@ mod triggers_policies;
 mod types;
 mod views;
 
-use std::sync::Arc;
-
 use pg_query::protobuf::{self, Node, ObjectType};
 use pg_query::NodeEnum;
 
@@ -283,7 +281,7 @@ impl<'c> Interp<'c> {
             cat, loc, one_line, ..
         } = self;
         let gone = || unsupported(loc, one_line, missing(format!("table {q}")));
-        cat.tables.get_mut(q).map(Arc::make_mut).ok_or_else(gone)
+        cat.table_mut(q).ok_or_else(gone)
     }
 
     /// Parses the statement text and applies every statement in it.

@@ -1,8 +1,6 @@
 //! Inheritance and partitions: partition keys and bounds, `INHERIT`, `ATTACH` /
 //! `DETACH PARTITION`, and the copies of constraints and indexes a partition gets.
 
-use std::sync::Arc;
-
 use pg_query::protobuf;
 use pg_query::NodeEnum;
 
@@ -331,7 +329,7 @@ impl<'c> Interp<'c> {
         };
         let columns: Vec<String> = t.columns.keys().cloned().collect();
         self.cat.keep_inherited_not_null_names(part, &columns);
-        let Some(t) = self.cat.tables.get_mut(part).map(Arc::make_mut) else {
+        let Some(t) = self.cat.table_mut(part) else {
             return;
         };
         let Some(of) = t.partition_of.take() else {

@@ -1,8 +1,6 @@
 //! `CREATE TABLE`: columns (serial ones with their sequence), constraints and the
 //! names PostgreSQL gives unnamed ones, storage options.
 
-use std::sync::Arc;
-
 use pg_query::protobuf::{self, AlterTableType, ConstrType, Node, ObjectType};
 use pg_query::NodeEnum;
 
@@ -630,7 +628,7 @@ impl<'c> Interp<'c> {
         };
         if model_kind == ConstraintKind::PrimaryKey {
             let cols = own_cols(&c.keys);
-            if let Some(t) = self.cat.tables.get_mut(table).map(Arc::make_mut) {
+            if let Some(t) = self.cat.table_mut(table) {
                 for col in t.columns.values_mut() {
                     if cols.contains(&col.name) {
                         col.not_null = true;
