@@ -12,8 +12,31 @@ use std::process::{Command, Output};
 use common::{both, root, TestDb};
 
 /// Builds the wheel (unoptimized, reusing the tests' build) and returns its path.
+///
+/// Without the variables cargo sets for a test (`CARGO_PKG_NAME`, `CARGO_MANIFEST_DIR`,
+/// ...): build scripts such as ring's rerun when one of those changes, so maturin's
+/// cargo saw them as changed and rebuilt ring and everything above it, and the next
+/// `cargo test` rebuilt them back (about 50 s each time in CI).
 fn build_wheel(out: &Path) -> PathBuf {
-    let o = Command::new(root().join("scripts/wheel.sh"))
+    let mut cmd = Command::new(root().join("scripts/wheel.sh"));
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        if name.starts_with("CARGO_PKG_")
+            || matches!(
+                &*name,
+                "CARGO_MANIFEST_DIR"
+                    | "CARGO_MANIFEST_PATH"
+                    | "CARGO_MANIFEST_LINKS"
+                    | "CARGO_CRATE_NAME"
+                    | "CARGO_PRIMARY_PACKAGE"
+                    | "CARGO_TARGET_TMPDIR"
+                    | "OUT_DIR"
+            )
+        {
+            cmd.env_remove(&*name);
+        }
+    }
+    let o = cmd
         .args(["--dev", "--out"])
         .arg(out)
         .output()

