@@ -88,8 +88,19 @@ pub fn interpret_source(input: impl Into<parse::SchemaInput>) -> Result<Catalog>
     let input = input.into();
     let target_version = input.target_version;
     let before_18 = target_version.is_some_and(|v| v < 18);
-    let statements = order_statements(parse::read_sql_source(input)?)?;
+    let started = std::time::Instant::now();
+    let read = parse::read_sql_source(input)?;
+    tracing::debug!(
+        "parsed {} statement(s) in {:.2?}",
+        read.len(),
+        started.elapsed()
+    );
+    let started = std::time::Instant::now();
+    let statements = order_statements(read)?;
+    tracing::debug!("ordered them in {:.2?}", started.elapsed());
+    let started = std::time::Instant::now();
     let mut catalog = interpret_for(&statements, target_version)?;
+    tracing::debug!("interpreted them in {:.2?}", started.elapsed());
     if before_18 {
         catalog.forget_not_null_names();
     }

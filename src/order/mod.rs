@@ -85,11 +85,17 @@ fn edges(fx: &[Effects]) -> Vec<(usize, usize)> {
     // Hashed, not sorted: the edges are sorted at the end, so the maps' order cannot
     // show.
     type ByObject<'a> = FxHashMap<&'a ObjectId, Vec<usize>>;
-    let mut providers = ByObject::default();
-    let mut removers = ByObject::default();
-    let mut creators = ByObject::default();
-    let mut modifiers = ByObject::default();
-    let mut droppers = ByObject::default();
+    // Sized up front: growing maps of a hundred thousand objects rehashed each of
+    // them several times, a tenth of ordering a large plan.
+    let sized = |n: usize| ByObject::with_capacity_and_hasher(n, Default::default());
+    let creates: usize = fx.iter().map(|e| e.creates.len()).sum();
+    let modifies: usize = fx.iter().map(|e| e.modifies.len()).sum();
+    let drops: usize = fx.iter().map(|e| e.drops.len()).sum();
+    let mut providers = sized(creates + modifies);
+    let mut removers = sized(modifies + drops);
+    let mut creators = sized(creates);
+    let mut modifiers = sized(modifies);
+    let mut droppers = sized(drops);
     for (i, e) in fx.iter().enumerate() {
         for id in &e.creates {
             providers.entry(id).or_default().push(i);

@@ -73,15 +73,30 @@ impl Project {
             history.len(),
             self.plans.display()
         );
+        let started = std::time::Instant::now();
         let mut current = match divergence(history) {
             None => replay(history.in_order(), mode).await?,
             Some(div) => self.merged_branches(history, div, mode).await?,
         };
+        tracing::debug!(
+            "replayed {} in {:.2?}",
+            self.plans.display(),
+            started.elapsed()
+        );
+        let loading = std::time::Instant::now();
         let wanted = desired.load(mode, &self.settings.filter).await?;
+        tracing::debug!("loaded {desired} in {:.2?}", loading.elapsed());
         self.settings.filter.apply(&mut current);
         let unmanaged = wanted.unmanaged_names();
 
+        let planning = std::time::Instant::now();
         let (up, down, renames) = self.next_plans(&current, &wanted)?;
+        tracing::debug!(
+            "planned {} step(s) up and {} down in {:.2?}",
+            up.steps.len(),
+            down.steps.len(),
+            planning.elapsed()
+        );
         let renamed = crate::render::mermaid::plan_renames(&up);
         let parents: Vec<RevisionId> = heads.iter().map(|h| h.id.clone()).collect();
         // With several heads an empty merge revision still joins them.
@@ -99,6 +114,7 @@ impl Project {
                 &[],
             )?)
         };
+        tracing::debug!("wrote the revision in {:.2?}", planning.elapsed());
         Ok(PlanReport {
             revision,
             parents,

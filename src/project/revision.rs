@@ -82,8 +82,15 @@ fn plan_renamed(
     let (rest, down) = std::thread::scope(|scope| {
         // The down plan has no conversions: a type change back that no cast covers is
         // marked not reversible there.
-        let down = scope.spawn(|| plan_changes(to, &renamed, online, None));
+        let down = scope.spawn(|| {
+            let started = std::time::Instant::now();
+            let down = plan_changes(to, &renamed, online, None);
+            tracing::debug!("planned down in {:.2?}", started.elapsed());
+            down
+        });
+        let started = std::time::Instant::now();
         let rest = plan_changes(&renamed, to, online, Some(&conversions));
+        tracing::debug!("planned up in {:.2?}", started.elapsed());
         let down = down
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
