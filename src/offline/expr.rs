@@ -180,12 +180,17 @@ static PARSER_VERSION: std::sync::LazyLock<i32> = std::sync::LazyLock::new(|| {
 
 /// Deparses an expression (through `SELECT expr`); `None` when libpg_query cannot.
 pub fn deparse_expr(expr: &Node) -> Option<String> {
+    deparse_owned_expr(expr.clone())
+}
+
+/// [`deparse_expr`] of an expression the caller no longer needs (no copy made).
+pub fn deparse_owned_expr(expr: Node) -> Option<String> {
     let select = protobuf::SelectStmt {
         target_list: vec![Node {
             node: Some(NodeEnum::ResTarget(Box::new(protobuf::ResTarget {
                 name: String::new(),
                 indirection: vec![],
-                val: Some(Box::new(expr.clone())),
+                val: Some(Box::new(expr)),
                 location: -1,
             }))),
         }],

@@ -9,7 +9,7 @@ use pg_query::NodeEnum;
 use crate::error::Result;
 use crate::model::{ObjectId, QualName};
 use crate::offline::expr::{
-    column_refs, deparse_expr, string_nodes, strings, walk_mut, walk_pruned,
+    column_refs, deparse_owned_expr, string_nodes, strings, walk_mut, walk_pruned,
 };
 use crate::offline::types;
 use crate::parse::parse_qualified_string;
@@ -554,7 +554,7 @@ impl<'c> Interp<'c> {
     pub(super) fn expr_text(&self, n: &Node) -> Result<String> {
         let mut copy = n.clone();
         self.normalize(&mut copy);
-        deparse_expr(&copy)
+        deparse_owned_expr(copy)
             .ok_or_else(|| self.unsupported("an expression the deparser cannot print"))
     }
 
@@ -746,5 +746,5 @@ fn regclass_cast(q: &QualName) -> Node {
 
 /// `'schema.name'::regclass` as text, as the normalizer prints it.
 pub(super) fn regclass_text(q: &QualName) -> String {
-    deparse_expr(&regclass_cast(q)).unwrap_or_else(|| format!("'{q}'::regclass"))
+    deparse_owned_expr(regclass_cast(q)).unwrap_or_else(|| format!("'{q}'::regclass"))
 }
