@@ -10,19 +10,17 @@
 
 use std::collections::{BTreeSet, VecDeque};
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
 use crate::model::{Catalog, Column, ObjectId, QualName, TypeKind, View};
 
 /// What the first pass decided.
 #[derive(Debug, Default)]
 pub struct Disruptions {
-    /// Objects of `from` that are dropped and not created again. Hashed: only asked
-    /// whether it holds an object (a plan dropping a large schema puts every column in
-    /// it, and a B-tree's string comparisons were a third of such a plan's diff).
-    pub gone: FxHashSet<ObjectId>,
-    /// Objects on both sides that are dropped and created again (hashed, as `gone`).
-    pub recreated: FxHashSet<ObjectId>,
+    /// Objects of `from` that are dropped and not created again.
+    pub gone: BTreeSet<ObjectId>,
+    /// Objects on both sides that are dropped and created again.
+    pub recreated: BTreeSet<ObjectId>,
     /// Types set aside (renamed) and replaced by a new type of the same name, with their
     /// columns converted in place: enum labels removed or reordered, a domain's base
     /// type changed.
