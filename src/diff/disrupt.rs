@@ -565,12 +565,7 @@ impl Dependent<'_> {
 fn parent_ids(c: &Catalog) -> Vec<ObjectId> {
     c.tables
         .values()
-        .flat_map(|t| {
-            t.partition_of
-                .iter()
-                .map(|p| &p.parent)
-                .chain(t.inherits.iter())
-        })
+        .flat_map(|t| t.parents())
         .map(|p| ObjectId::Table(p.clone()))
         .collect()
 }
@@ -611,8 +606,7 @@ impl<'a> DependencyIndex<'a> {
         }
         for t in c.tables.values() {
             add(&mut edges, &t.deps, Dependent::Table(&t.name));
-            let count = t.partition_of.iter().count() + t.inherits.len();
-            for p in parents.by_ref().take(count) {
+            for p in parents.by_ref().take(t.parents().count()) {
                 edges.push((p, Dependent::Table(&t.name)));
             }
             for col in t.columns.values() {

@@ -536,13 +536,10 @@ impl Assembly {
                     }
                     // A partition needs its parent, an inheriting table its parents,
                     // whatever pg_depend says.
-                    let parents = table
-                        .partition_of
-                        .iter()
-                        .map(|p| &p.parent)
-                        .chain(&table.inherits);
-                    let parent_deps: Vec<ObjectId> =
-                        parents.map(|p| ObjectId::Table(p.clone())).collect();
+                    let parent_deps: Vec<ObjectId> = table
+                        .parents()
+                        .map(|p| ObjectId::Table(p.clone()))
+                        .collect();
                     table.deps.extend(parent_deps);
                     table.unlogged = row.persistence == "u";
                     table.rls_enabled = row.rls_enabled;

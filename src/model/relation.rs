@@ -76,6 +76,15 @@ impl Table {
         }
     }
 
+    /// The tables it depends on as a child: its partitioned parent, or the tables it
+    /// inherits from, in that order.
+    pub fn parents(&self) -> impl Iterator<Item = &QualName> {
+        self.partition_of
+            .iter()
+            .map(|p| &p.parent)
+            .chain(&self.inherits)
+    }
+
     /// An empty table with the given name, to be filled in by a source.
     pub fn new(name: QualName) -> Table {
         Table {

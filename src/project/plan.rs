@@ -97,6 +97,7 @@ impl Project {
             down.steps.len(),
             planning.elapsed()
         );
+        let writing = std::time::Instant::now();
         let renamed = crate::render::mermaid::plan_renames(&up);
         let parents: Vec<RevisionId> = heads.iter().map(|h| h.id.clone()).collect();
         // With several heads an empty merge revision still joins them.
@@ -114,7 +115,7 @@ impl Project {
                 &[],
             )?)
         };
-        tracing::debug!("wrote the revision in {:.2?}", planning.elapsed());
+        tracing::debug!("wrote the revision in {:.2?}", writing.elapsed());
         Ok(PlanReport {
             revision,
             parents,
