@@ -13,7 +13,7 @@
 //! the name that ends up in the model.
 
 use crate::model::{ForeignGrantMap, NotNullConstraint};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
@@ -153,6 +153,98 @@ enum Rel {
     Composite(usize),
 }
 
+/// A [`Node`] as the node map stores it: 16 bytes where a `Node` takes 48. The map holds
+/// an entry for every relation, column and default of the database (about 300,000 at
+/// 10,000 tables), and it is largest while the other side of a diff is already whole.
+#[derive(Clone, Copy, Debug)]
+struct PackedNode {
+    owner: PackedHandle,
+    target: PackedHandle,
+}
+
+impl PackedNode {
+    fn pack(node: Node) -> PackedNode {
+        PackedNode {
+            owner: PackedHandle::pack(node.owner),
+            target: PackedHandle::pack(node.target),
+        }
+    }
+
+    fn unpack(self) -> Node {
+        Node {
+            owner: self.owner.unpack(),
+            target: self.target.unpack(),
+        }
+    }
+}
+
+/// A [`Handle`], or none, in 8 bytes: which kind of object (0 for none), its position,
+/// and a column's position within its relation.
+#[derive(Clone, Copy, Debug)]
+struct PackedHandle {
+    index: u32,
+    column: u16,
+    kind: u8,
+}
+
+/// [`PackedHandle::pack`] and [`PackedHandle::unpack`] from one list of the handle kinds,
+/// so the two cannot disagree: each kind with its number (1 and up; 0 is none).
+macro_rules! handle_packing {
+    (objects: [$($object:ident = $n:literal,)*] columns: [$($column:ident = $m:literal,)*]) => {
+        impl PackedHandle {
+            fn pack(handle: Option<Handle>) -> PackedHandle {
+                let (kind, index, column) = match handle {
+                    None => return PackedHandle { index: 0, column: 0, kind: 0 },
+                    $(Some(Handle::$object(i)) => ($n, i, 0),)*
+                    $(Some(Handle::$column(i, c)) => ($m, i, c),)*
+                };
+                PackedHandle {
+                    index: u32::try_from(index).expect("fewer than 2^32 objects of a kind"),
+                    // PostgreSQL allows at most 1,600 columns in a relation.
+                    column: u16::try_from(column).expect("at most 1,600 columns in a relation"),
+                    kind,
+                }
+            }
+
+            fn unpack(self) -> Option<Handle> {
+                let (i, c) = (self.index as usize, usize::from(self.column));
+                match self.kind {
+                    $($n => Some(Handle::$object(i)),)*
+                    $($m => Some(Handle::$column(i, c)),)*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+handle_packing! {
+    objects: [
+        Schema = 1,
+        Extension = 2,
+        Table = 3,
+        View = 4,
+        Type = 5,
+        Sequence = 6,
+        Index = 7,
+        Constraint = 8,
+        Policy = 9,
+        Trigger = 10,
+        Function = 11,
+        Collation = 12,
+        Statistics = 13,
+        TsConfiguration = 14,
+        Cast = 15,
+        Rule = 16,
+        Operator = 17,
+    ]
+    columns: [
+        Column = 18,
+        ColumnDefault = 19,
+        ViewColumn = 20,
+    ]
+}
+
 /// A hasher for keys made of oids. Oids are small distinct integers from a trusted
 /// source (the server's catalog), so SipHash's protection against chosen keys buys
 /// nothing here, and a multiply-rotate hash makes the lookups of a large schema cheap.
@@ -219,8 +311,25 @@ struct Assembly {
     relations: OidMap<u32, Rel>,
     /// pg_type oid of a domain → its position in `types`.
     domains: OidMap<u32, usize>,
-    /// `(classid, objid, objsubid)` → node, for `pg_depend` rows.
-    nodes: OidMap<(u32, u32, i32), Node>,
+    /// `(classid, objid, objsubid)` → node, for `pg_depend` rows. Tables' columns are
+    /// left out (they are most of a catalog's objects): [`Assembly::lookup`] finds them
+    /// through `relations` and `table_attnums`.
+    nodes: OidMap<(u32, u32, i32), PackedNode>,
+    /// Each table's column numbers (`attnum`), in the order of its columns (ascending).
+    table_attnums: Vec<Vec<i16>>,
+}
+
+/// A vector's items from the last to the first, its buffer shrunk each time it is half
+/// empty. The column rows of a large database take as much memory as the columns made
+/// from them: consumed whole, both were held at once, at introspection's peak.
+fn from_the_back<T>(mut rows: Vec<T>) -> impl Iterator<Item = T> {
+    std::iter::from_fn(move || {
+        let row = rows.pop()?;
+        if rows.capacity() > 1024 && rows.len() < rows.capacity() / 2 {
+            rows.shrink_to_fit();
+        }
+        Some(row)
+    })
 }
 
 /// An error for rows that contradict each other (which a consistent snapshot rules out).
@@ -237,6 +346,13 @@ pub(crate) fn assemble(mut rows: Rows) -> Result<Catalog> {
     // Sized once for every object that can be named by a pg_depend row: grown by
     // doubling, the map held its old and new tables at once in the middle of a large
     // catalog's assembly, which is when introspection's memory peaks.
+    // Tables' columns have no node: only views' and composite types' columns count.
+    let tables: HashSet<u32, BuildHasherDefault<OidHasher>> = rows
+        .relations
+        .iter()
+        .filter(|r| matches!(r.relkind.as_str(), "r" | "p" | "f"))
+        .map(|r| r.oid)
+        .collect();
     a.nodes.reserve(
         rows.schemas.len()
             + rows.extensions.len()
@@ -244,7 +360,11 @@ pub(crate) fn assemble(mut rows: Rows) -> Result<Catalog> {
             + rows.sequences.len()
             + 2 * rows.relations.len()
             + rows.types.len()
-            + rows.columns.len()
+            + rows
+                .columns
+                .iter()
+                .filter(|c| !tables.contains(&c.relid))
+                .count()
             + rows
                 .columns
                 .iter()
@@ -390,8 +510,25 @@ fn publications(
 }
 
 impl Assembly {
+    /// The node of catalog object `(classid, oid, subid)`, if the model has one.
+    fn lookup(&self, classid: u32, oid: u32, subid: i32) -> Option<Node> {
+        if let Some(node) = self.nodes.get(&(classid, oid, subid)) {
+            return Some(node.unpack());
+        }
+        if classid != class::PG_CLASS || subid <= 0 {
+            return None;
+        }
+        let Some(&Rel::Table(t)) = self.relations.get(&oid) else {
+            return None;
+        };
+        let attnum = i16::try_from(subid).ok()?;
+        let position = self.table_attnums[t].binary_search(&attnum).ok()?;
+        Some(Node::both(Handle::Column(t, position)))
+    }
+
     fn node(&mut self, classid: u32, oid: u32, subid: i32, node: Node) {
-        self.nodes.insert((classid, oid, subid), node);
+        self.nodes
+            .insert((classid, oid, subid), PackedNode::pack(node));
     }
 
     fn add_schemas(&mut self, rows: Vec<SchemaRow>) {
@@ -656,15 +793,17 @@ impl Assembly {
         mut identities: HashMap<(u32, String), (u32, SequenceOptions)>,
     ) -> Result<()> {
         // Columns come unordered (sorting is cheaper here than on the server, which runs
-        // the queries one after the other); the model keeps attribute order.
-        rows.sort_unstable_by_key(|c| (c.relid, c.num));
+        // the queries one after the other); the model keeps attribute order. Sorted
+        // backwards, to be taken from the back as their memory goes back.
+        rows.sort_unstable_by_key(|c| std::cmp::Reverse((c.relid, c.num)));
         // Each table's column map is sized once: grown by doubling, the maps of a large
         // schema would hold a third more than they need.
         let mut counts: HashMap<u32, usize> = HashMap::new();
         for row in &rows {
             *counts.entry(row.relid).or_default() += 1;
         }
-        for row in rows {
+        self.table_attnums = vec![Vec::new(); self.tables.len()];
+        for row in from_the_back(rows) {
             let Some(&rel) = self.relations.get(&row.relid) else {
                 // A column of an extension's table or type.
                 continue;
@@ -676,9 +815,11 @@ impl Assembly {
                     if position == 0 {
                         let n = counts.get(&row.relid).copied().unwrap_or(0);
                         self.tables[t].columns.reserve_exact(n);
+                        self.table_attnums[t].reserve_exact(n);
                     }
                     let handle = Handle::Column(t, position);
-                    self.node(class::PG_CLASS, row.relid, subid, Node::both(handle));
+                    // Found through `table_attnums`, not a node of its own.
+                    self.table_attnums[t].push(row.num);
                     if let Some(oid) = row.attrdef_oid {
                         let owner = Handle::ColumnDefault(t, position);
                         self.node(
@@ -859,7 +1000,7 @@ impl Assembly {
             };
             let backed = row
                 .constraint_oid
-                .and_then(|oid| self.nodes.get(&(class::PG_CONSTRAINT, oid, 0)))
+                .and_then(|oid| self.lookup(class::PG_CONSTRAINT, oid, 0))
                 .and_then(|node| node.target);
             if let (true, None, Some(definition), Handle::Table(t)) = (
                 row.is_attached,
@@ -998,8 +1139,7 @@ impl Assembly {
     fn resolve_dependencies(&mut self, rows: &[DependRow]) {
         for row in rows {
             let Some(owner) = self
-                .nodes
-                .get(&(row.classid, row.objid, row.objsubid))
+                .lookup(row.classid, row.objid, row.objsubid)
                 .and_then(|n| n.owner)
             else {
                 continue;
@@ -1014,12 +1154,11 @@ impl Assembly {
                     ObjectId::Extension(name.clone())
                 }
                 None => {
-                    let key = (row.refclassid, row.refobjid, row.refobjsubid);
-                    let node = match self.nodes.get(&key) {
+                    let node = match self.lookup(row.refclassid, row.refobjid, row.refobjsubid) {
                         Some(node) => node,
                         // A column the model has no node for (an index's): the relation.
                         None if row.refobjsubid != 0 => {
-                            match self.nodes.get(&(row.refclassid, row.refobjid, 0)) {
+                            match self.lookup(row.refclassid, row.refobjid, 0) {
                                 Some(node) => node,
                                 None => continue,
                             }
@@ -1050,8 +1189,7 @@ impl Assembly {
                 continue;
             }
             let Some(target) = self
-                .nodes
-                .get(&(row.classid, row.objid, row.objsubid))
+                .lookup(row.classid, row.objid, row.objsubid)
                 .and_then(|n| n.target)
             else {
                 continue;
@@ -1093,8 +1231,7 @@ impl Assembly {
         let mut out = OwnerMap::default();
         for row in rows {
             let Some(target) = self
-                .nodes
-                .get(&(row.classid, row.objid, 0))
+                .lookup(row.classid, row.objid, 0)
                 .and_then(|n| n.target)
             else {
                 continue;
@@ -1222,7 +1359,7 @@ impl Assembly {
     /// Moves everything into the Catalog's maps.
     fn into_catalog(self, unmanaged: Vec<Unmanaged>) -> Catalog {
         // The oid maps served resolution: freed before the catalog's maps are built.
-        drop((self.nodes, self.relations, self.domains));
+        drop((self.nodes, self.relations, self.domains, self.table_attnums));
         let mut tables = self.tables;
         for (t, constraint) in self.constraints {
             tables[t]

@@ -913,10 +913,12 @@ pub type Deps = NotCompared<DepSet>;
 
 /// A small set of object ids: a sorted vector without duplicates. Most objects depend
 /// on one to three others; a `BTreeSet` would allocate a whole node for each, which
-/// made dependencies the largest part of a 5,000-table catalog.
+/// made dependencies the largest part of a 5,000-table catalog. A `ThinVec` keeps its
+/// length and capacity with the ids, so an empty set (most columns' two sets) is one
+/// pointer in the struct that holds it rather than three words.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct DepSet(Vec<ObjectId>);
+pub struct DepSet(thin_vec::ThinVec<ObjectId>);
 
 impl DepSet {
     /// Adds an id; false when it was there already.
@@ -924,6 +926,13 @@ impl DepSet {
         match self.0.binary_search(&id) {
             Ok(_) => false,
             Err(at) => {
+                // Room for one more at a time up to four: `Vec` would jump straight to
+                // four ids (320 bytes) for the first, and most sets hold one or two. The
+                // sets live that large until the catalog is complete, beside the
+                // assembly's node map, which is when introspection's memory peaks.
+                if self.0.len() == self.0.capacity() && self.0.len() < 4 {
+                    self.0.reserve_exact(1);
+                }
                 self.0.insert(at, id);
                 true
             }
@@ -969,8 +978,7 @@ impl FromIterator<ObjectId> for DepSet {
         let mut v: Vec<ObjectId> = iter.into_iter().collect();
         v.sort();
         v.dedup();
-        v.shrink_to_fit();
-        DepSet(v)
+        DepSet(thin_vec::ThinVec::from(v))
     }
 }
 
