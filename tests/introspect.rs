@@ -1652,3 +1652,111 @@ async fn not_null_constraints_are_read_on_18() {
         Some("moved_y_not_null")
     );
 }
+
+/// The index query spells the definition of an index on plain columns itself rather
+/// than call `pg_get_indexdef` (which scans `pg_opclass` for every key column): on
+/// every shape an index can take, both spell it the same, character for character.
+#[tokio::test]
+async fn index_definitions_spelled_by_the_query_are_pg_get_indexdefs() {
+    let db = TestDb::new().await;
+    let client = db.client().await;
+    let major = common::server_major(&client).await;
+    let mut sql = String::from(
+        r#"
+        CREATE SCHEMA app;
+        CREATE SCHEMA "Odd Schema";
+        CREATE DOMAIN app.code AS text;
+        CREATE TABLE app.t (
+            id bigint, n int, ts timestamptz, label text, v varchar(20), c char(3),
+            doc jsonb, tags text[], nums int[], code app.code, box box, r int4range,
+            tsv tsvector, "Mixed Case" int, "select" int, ip inet);
+        CREATE TABLE "Odd Schema"."Odd Table" ("Odd Column" int, other text COLLATE "C");
+        CREATE INDEX t_id ON app.t (id);
+        CREATE UNIQUE INDEX t_id_n ON app.t (id, n);
+        CREATE INDEX t_desc ON app.t (ts DESC);
+        CREATE INDEX t_desc_nulls_last ON app.t (ts DESC NULLS LAST, id);
+        CREATE INDEX t_nulls_first ON app.t (n NULLS FIRST);
+        CREATE INDEX t_asc_nulls_last ON app.t (n ASC NULLS LAST);
+        CREATE INDEX t_label ON app.t (label);
+        CREATE INDEX t_label_c ON app.t (label COLLATE "C");
+        CREATE INDEX t_label_pattern ON app.t (label text_pattern_ops);
+        CREATE INDEX t_label_pattern_desc ON app.t (label text_pattern_ops DESC);
+        CREATE INDEX t_varchar ON app.t (v);
+        CREATE INDEX t_varchar_pattern ON app.t (v varchar_pattern_ops);
+        CREATE INDEX t_char ON app.t (c);
+        CREATE INDEX t_doc ON app.t USING gin (doc);
+        CREATE INDEX t_doc_path ON app.t USING gin (doc jsonb_path_ops);
+        CREATE INDEX t_tags ON app.t USING gin (tags);
+        CREATE INDEX t_nums ON app.t (nums);
+        CREATE INDEX t_code ON app.t (code);
+        CREATE INDEX t_hash ON app.t USING hash (label);
+        CREATE INDEX t_brin ON app.t USING brin (ts);
+        CREATE INDEX t_gist ON app.t USING gist (box);
+        CREATE INDEX t_range ON app.t USING gist (r);
+        CREATE INDEX t_spgist ON app.t USING spgist (ip);
+        CREATE INDEX t_tsv_siglen ON app.t USING gist (tsv tsvector_ops (siglen = 100));
+        CREATE INDEX t_quoted ON app.t ("Mixed Case", "select");
+        CREATE INDEX "Odd Index" ON "Odd Schema"."Odd Table" ("Odd Column");
+        CREATE INDEX odd_other ON "Odd Schema"."Odd Table" (other);
+        CREATE INDEX odd_other_default ON "Odd Schema"."Odd Table" (other COLLATE "default");
+        CREATE INDEX t_include ON app.t (id) INCLUDE (n);
+        CREATE INDEX t_partial ON app.t (id) WHERE n > 0;
+        CREATE INDEX t_partial_two ON app.t (id) WHERE n > 0 AND id < 10;
+        CREATE INDEX t_expression ON app.t (lower(label));
+        CREATE INDEX t_expression_op ON app.t ((n + 1), id);
+        CREATE INDEX t_fillfactor ON app.t (n) WITH (fillfactor = 70);
+        CREATE OPERATOR CLASS app.int_copy_ops FOR TYPE int USING btree AS
+            OPERATOR 1 <, OPERATOR 2 <=, OPERATOR 3 =, OPERATOR 4 >=, OPERATOR 5 >,
+            FUNCTION 1 btint4cmp(int, int);
+        CREATE INDEX t_own_opclass ON app.t (n app.int_copy_ops);
+        CREATE TABLE app.p (id int, at date) PARTITION BY RANGE (at);
+        CREATE TABLE app.p1 PARTITION OF app.p FOR VALUES FROM ('2020-01-01') TO ('2021-01-01');
+        CREATE INDEX p_at ON app.p (at);
+        CREATE INDEX p1_id ON app.p1 (id);
+        "#,
+    );
+    if major >= 14 {
+        sql.push_str(
+            "CREATE INDEX t_brin_multi ON app.t USING brin (ts timestamptz_minmax_multi_ops);",
+        );
+    }
+    if major >= 15 {
+        sql.push_str("CREATE UNIQUE INDEX t_nulls_not_distinct ON app.t (n) NULLS NOT DISTINCT;");
+    }
+    db.exec(&sql).await;
+    // The query as introspection runs it, in its transaction's settings.
+    let version: i32 = client
+        .query_one("SELECT current_setting('server_version_num')::int", &[])
+        .await
+        .unwrap()
+        .get(0);
+    let query = schemaplan::introspect::queries::ForVersion::new(version).indexes;
+    client
+        .batch_execute("BEGIN; SET LOCAL search_path = ''")
+        .await
+        .unwrap();
+    let rows = client
+        .query(
+            &format!(
+                "SELECT q.name, q.definition, pg_get_indexdef(q.oid) FROM ({query}) q \
+                 WHERE q.constraint_oid IS NULL ORDER BY q.name"
+            ),
+            &[],
+        )
+        .await
+        .unwrap();
+    client.batch_execute("COMMIT").await.unwrap();
+    let expected = 38 + usize::from(major >= 14) + usize::from(major >= 15);
+    assert_eq!(rows.len(), expected, "one row per index made above");
+    let differing: Vec<(String, Option<String>, String)> = rows
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .filter(|(_, ours, theirs): &(String, Option<String>, String)| {
+            ours.as_deref() != Some(theirs.as_str())
+        })
+        .collect();
+    assert!(
+        differing.is_empty(),
+        "spelled otherwise than pg_get_indexdef: {differing:#?}"
+    );
+}
