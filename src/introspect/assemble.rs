@@ -320,8 +320,9 @@ struct Assembly {
 }
 
 /// A vector's items from the last to the first, its buffer shrunk each time it is half
-/// empty. The column rows of a large database take as much memory as the columns made
-/// from them: consumed whole, both were held at once, at introspection's peak.
+/// empty. The column and dependency rows of a large database take as much memory as
+/// what is made from them: consumed whole, both were held at once, at introspection's
+/// peak.
 fn from_the_back<T>(mut rows: Vec<T>) -> impl Iterator<Item = T> {
     std::iter::from_fn(move || {
         let row = rows.pop()?;
@@ -412,10 +413,8 @@ pub(crate) fn assemble(mut rows: Rows) -> Result<Catalog> {
         a.casts.push(row.cast);
     }
     // The dependency rows are the largest result and are done with once resolved:
-    // freed before the catalog's maps are built, which is when assembly peaks.
-    let dependencies = std::mem::take(&mut rows.dependencies);
-    a.resolve_dependencies(&dependencies);
-    drop(dependencies);
+    // given back as they are resolved, while the sets they fill grow.
+    a.resolve_dependencies(std::mem::take(&mut rows.dependencies));
     let (privileges, foreign_grants) = a.resolve_privileges(rows.privileges);
     let owners = a.resolve_owners(rows.owners);
     let mut unmanaged = rows.unmanaged;
@@ -1135,9 +1134,10 @@ impl Assembly {
         Ok(())
     }
 
-    /// Puts each `pg_depend` row's referenced object into its dependent's `deps`.
-    fn resolve_dependencies(&mut self, rows: &[DependRow]) {
-        for row in rows {
+    /// Puts each `pg_depend` row's referenced object into its dependent's `deps` (sets:
+    /// the rows' order does not matter, so they are taken from the back).
+    fn resolve_dependencies(&mut self, rows: Vec<DependRow>) {
+        for row in from_the_back(rows) {
             let Some(owner) = self
                 .lookup(row.classid, row.objid, row.objsubid)
                 .and_then(|n| n.owner)

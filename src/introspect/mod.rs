@@ -180,7 +180,7 @@ async fn read_rows(client: &Client) -> Result<(Rows, Stats)> {
             queries::CONSTRAINTS,
             ConstraintRow::from_row
         ),
-        fetch(client, s, "indexes", q.indexes, IndexRow::from_row),
+        fetch(client, s, "indexes", queries::INDEXES, IndexRow::from_row),
         fetch(
             client,
             s,

@@ -129,6 +129,12 @@ pub const EXTENSIONS: &str = concat!(
 /// domain base/default/collation); excludes table row types, array types, range and base
 /// types (see [`UNMANAGED`]), and extension members.
 pub const TYPES: &str = concat!(
+    // One pass over pg_enum for all enums, rather than a subquery per type; materialized,
+    // since the planner, expecting one type where there are thousands, otherwise joined
+    // each type to the aggregate computed afresh (a second at 50,000 tables).
+    "WITH l AS MATERIALIZED (SELECT enumtypid, ",
+    "array_agg(enumlabel::text ORDER BY enumsortorder) AS labels ",
+    "FROM pg_enum GROUP BY enumtypid) ",
     "SELECT t.oid, n.nspname::text AS schema, t.typname::text AS name, ",
     "t.typtype::text AS typtype, t.typrelid AS relid, ",
     "CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod) END AS base, ",
@@ -144,9 +150,7 @@ pub const TYPES: &str = concat!(
     "LEFT JOIN pg_collation co ON co.oid = t.typcollation ",
     "LEFT JOIN pg_namespace con ON con.oid = co.collnamespace ",
     "LEFT JOIN pg_class r ON r.oid = t.typrelid ",
-    // One pass over pg_enum for all enums, rather than a subquery per type.
-    "LEFT JOIN (SELECT enumtypid, array_agg(enumlabel::text ORDER BY enumsortorder) AS labels ",
-    "FROM pg_enum GROUP BY enumtypid) l ON l.enumtypid = t.oid",
+    "LEFT JOIN l ON l.enumtypid = t.oid",
     comment_join!("d", "pg_type", "t.oid", "0"),
     "WHERE (t.typtype IN ('e', 'd') OR (t.typtype = 'c' AND r.relkind = 'c')) AND ",
     user_schema!("n"),
@@ -303,72 +307,22 @@ pub const CONSTRAINTS: &str = concat!(
 /// is rendered only for indexes not backing a constraint. The caller skips the others
 /// but needs them to resolve dependencies. Note an FK's `conindid` names the referenced
 /// table's index, hence `conrelid = indrelid`.
-///
-/// The definition of an index on plain columns (no expression, predicate, `INCLUDE`,
-/// storage or operator class options, `NULLS NOT DISTINCT`, nor a collation other than
-/// its column's) is spelled here, as `pg_get_indexdef` spells it: that function looks
-/// up each key column's default operator class with a scan of `pg_opclass`, which made
-/// this the longest catalog query (a second at 10,000 tables). An operator class is
-/// named when it is no default; left out when it is the default for exactly the
-/// column's type (not a domain); any other case, like every other index, is left to
-/// `pg_get_indexdef`. `introspect`'s tests compare the two on each index shape.
-macro_rules! indexes {
-    ($not_nulls_not_distinct:literal) => {
-        concat!(
-            "SELECT i.indexrelid AS oid, n.nspname::text AS schema, ic.relname::text AS name, ",
-            "i.indrelid AS relid, k.oid AS constraint_oid, ",
-            "(h.inhrelid IS NOT NULL) AS is_attached, ",
-            "CASE WHEN k.oid IS NOT NULL THEN NULL ",
-            "WHEN s.columns IS NOT NULL THEN 'CREATE ' || ",
-            "CASE WHEN i.indisunique THEN 'UNIQUE ' ELSE '' END || 'INDEX ' || ",
-            "quote_ident(ic.relname) || ' ON ' || quote_ident(tn.nspname) || '.' || ",
-            "quote_ident(tc.relname) || ' USING ' || quote_ident(am.amname) || ",
-            "' (' || s.columns || ')' ",
-            "ELSE pg_get_indexdef(i.indexrelid) END AS definition, ",
-            "i.indisvalid AS valid, d.description AS comment ",
-            "FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid ",
-            "JOIN pg_namespace n ON n.oid = ic.relnamespace ",
-            "JOIN pg_class tc ON tc.oid = i.indrelid ",
-            "JOIN pg_namespace tn ON tn.oid = tc.relnamespace ",
-            "JOIN pg_am am ON am.oid = ic.relam ",
-            "LEFT JOIN pg_constraint k ON k.conindid = i.indexrelid AND k.conrelid = i.indrelid ",
-            "AND k.contype IN ('p', 'u', 'x') ",
-            "LEFT JOIN pg_inherits h ON h.inhrelid = i.indexrelid ",
-            // The key columns, one row each, spelled; no row at all when one of them is
-            // not of the plain kind (HAVING without GROUP BY), or the index is not.
-            "LEFT JOIN LATERAL (SELECT string_agg(quote_ident(a.attname) || ",
-            "CASE WHEN opc.opcdefault THEN '' ",
-            "WHEN opc.opcnamespace = 'pg_catalog'::regnamespace THEN ' ' || quote_ident(opc.opcname) ",
-            "ELSE ' ' || quote_ident(opn.nspname) || '.' || quote_ident(opc.opcname) END || ",
-            "CASE WHEN c.opt & 1 = 1 THEN ' DESC' || ",
-            "CASE WHEN c.opt & 2 = 0 THEN ' NULLS LAST' ELSE '' END ",
-            "WHEN c.opt & 2 = 2 THEN ' NULLS FIRST' ELSE '' END, ",
-            "', ' ORDER BY c.n) AS columns ",
-            "FROM unnest(i.indkey::int2[], i.indclass::oid[], i.indcollation::oid[], ",
-            "i.indoption::int2[]) WITH ORDINALITY AS c(attnum, opclass, coll, opt, n) ",
-            "JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = c.attnum ",
-            "JOIN pg_type ty ON ty.oid = a.atttypid ",
-            "JOIN pg_opclass opc ON opc.oid = c.opclass ",
-            "JOIN pg_namespace opn ON opn.oid = opc.opcnamespace ",
-            "JOIN pg_attribute ia ON ia.attrelid = i.indexrelid AND ia.attnum = c.n ",
-            "WHERE k.oid IS NULL AND ic.relkind = 'i' AND i.indexprs IS NULL ",
-            "AND i.indpred IS NULL AND i.indnatts = i.indnkeyatts AND ic.reloptions IS NULL",
-            $not_nulls_not_distinct,
-            " HAVING count(*) = i.indnkeyatts AND bool_and(ia.attoptions IS NULL ",
-            "AND (c.coll = 0 OR c.coll = a.attcollation) AND (NOT opc.opcdefault ",
-            "OR (opc.opcintype = a.atttypid AND ty.typtype <> 'd')))) s ON true",
-            comment_join!("d", "pg_class", "i.indexrelid", "0"),
-            "WHERE ",
-            user_schema!("n")
-        )
-    };
-}
-
-/// [`indexes!`] from PostgreSQL 15 (`NULLS NOT DISTINCT`).
-pub const INDEXES: &str = indexes!(" AND NOT i.indnullsnotdistinct");
-
-/// [`indexes!`] before PostgreSQL 15, which has no `indnullsnotdistinct`.
-pub const INDEXES_13: &str = indexes!("");
+pub const INDEXES: &str = concat!(
+    "SELECT i.indexrelid AS oid, n.nspname::text AS schema, ic.relname::text AS name, ",
+    "i.indrelid AS relid, k.oid AS constraint_oid, ",
+    "(h.inhrelid IS NOT NULL) AS is_attached, ",
+    "CASE WHEN k.oid IS NULL THEN pg_get_indexdef(i.indexrelid) ",
+    "END AS definition, ",
+    "i.indisvalid AS valid, d.description AS comment ",
+    "FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid ",
+    "JOIN pg_namespace n ON n.oid = ic.relnamespace ",
+    "LEFT JOIN pg_constraint k ON k.conindid = i.indexrelid AND k.conrelid = i.indrelid ",
+    "AND k.contype IN ('p', 'u', 'x') ",
+    "LEFT JOIN pg_inherits h ON h.inhrelid = i.indexrelid",
+    comment_join!("d", "pg_class", "i.indexrelid", "0"),
+    "WHERE ",
+    user_schema!("n")
+);
 
 /// Lists user triggers on tables and views with definition, enabled state and comment;
 /// excludes internal triggers (foreign key machinery) and clones on partitions
@@ -1005,8 +959,6 @@ pub struct ForVersion {
     pub publication_members: &'static str,
     /// [`NOT_NULLS`] from 18 (before, a NOT NULL is no constraint of its own).
     pub not_nulls: Option<&'static str>,
-    /// [`INDEXES_13`] before 15, [`INDEXES`] from 15.
-    pub indexes: &'static str,
 }
 
 impl ForVersion {
@@ -1035,11 +987,6 @@ impl ForVersion {
                 PUBLICATION_MEMBERS
             },
             not_nulls: (version >= 180000).then_some(NOT_NULLS),
-            indexes: if version < 150000 {
-                INDEXES_13
-            } else {
-                INDEXES
-            },
         }
     }
 }
