@@ -975,10 +975,11 @@ impl Extend<ObjectId> for DepSet {
 
 impl FromIterator<ObjectId> for DepSet {
     fn from_iter<I: IntoIterator<Item = ObjectId>>(iter: I) -> Self {
-        let mut v: Vec<ObjectId> = iter.into_iter().collect();
+        let mut v: thin_vec::ThinVec<ObjectId> = iter.into_iter().collect();
         v.sort();
         v.dedup();
-        DepSet(thin_vec::ThinVec::from(v))
+        v.shrink_to_fit();
+        DepSet(v)
     }
 }
 
