@@ -939,7 +939,7 @@ impl Assembly {
                 };
                 let mut constraint = Constraint {
                     name: row.name,
-                    kind: constraint_kind(&row.contype)?,
+                    kind: constraint_kind(row.contype.as_str())?,
                     definition: row.definition,
                     validated: row.validated,
                     references: row.references,
@@ -1469,6 +1469,7 @@ impl Assembly {
 
 #[cfg(test)]
 mod tests {
+    use super::super::rows::Code;
     use super::*;
     use crate::model::QualName;
 
@@ -1507,8 +1508,8 @@ mod tests {
             name: name.into(),
             type_name: "integer".into(),
             not_null: false,
-            identity: String::new(),
-            generated: String::new(),
+            identity: Code::default(),
+            generated: Code::default(),
             expr: None,
             attrdef_oid: None,
             collation: None,

@@ -17,6 +17,53 @@ use crate::model::{
     TextSearchConfiguration, TextSearchDictionary, TriggerEnabled, Unmanaged, PUBLISH_OPERATIONS,
 };
 
+/// A catalog's one-letter code (`relkind`, `contype`, `attidentity`, ...), held without
+/// an allocation: read as a string, each would be a one-byte allocation that outlives
+/// nothing, interleaved with the names the catalog keeps (tens of thousands of each at
+/// 10,000 tables), leaving the allocator's pages of small strings half empty.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Code(u8);
+
+impl Code {
+    /// The code as text: empty when unset (`attidentity` of a plain column).
+    pub fn as_str(&self) -> &str {
+        match self.0 {
+            0 => "",
+            _ => std::str::from_utf8(std::slice::from_ref(&self.0)).unwrap_or(""),
+        }
+    }
+
+    /// Whether the code is unset.
+    pub fn is_empty(&self) -> bool {
+        self.0 == 0
+    }
+}
+
+impl PartialEq<&str> for Code {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl From<&str> for Code {
+    fn from(s: &str) -> Code {
+        Code(s.bytes().next().unwrap_or(0))
+    }
+}
+
+/// Reads a one-letter code (a `"char"` column cast to text, empty when unset).
+fn code(row: &Row, query: &str, column: &str) -> Result<Code> {
+    let text: &str = get(row, query, column)?;
+    match text.as_bytes() {
+        [] => Ok(Code(0)),
+        [b] if b.is_ascii_alphabetic() => Ok(Code(*b)),
+        _ => Err(Error::Database {
+            context: format!("introspection: reading column {column} of the {query} query"),
+            message: format!("expected a one-letter code, got {text:?}"),
+        }),
+    }
+}
+
 /// Reads one column of a row, naming the query and column when it cannot.
 fn get<'a, T: FromSql<'a>>(row: &'a Row, query: &str, column: &str) -> Result<T> {
     row.try_get(column).map_err(|e| Error::Database {
@@ -232,7 +279,7 @@ impl EventTriggerRow {
                 event: get(row, Q, "event")?,
                 tags: get(row, Q, "tags")?,
                 function,
-                enabled: trigger_enabled(&get::<String>(row, Q, "enabled")?)?,
+                enabled: trigger_enabled(get::<&str>(row, Q, "enabled")?)?,
                 comment: get(row, Q, "comment")?,
                 deps,
             },
@@ -377,7 +424,7 @@ impl RuleRow {
                 ),
                 name: get(row, Q, "name")?,
                 definition: definition.trim_end().trim_end_matches(';').to_string(),
-                enabled: trigger_enabled(&get::<String>(row, Q, "enabled")?)?,
+                enabled: trigger_enabled(get::<&str>(row, Q, "enabled")?)?,
                 comment: get(row, Q, "comment")?,
                 deps: Deps::default(),
             },
@@ -502,7 +549,7 @@ pub(crate) struct TypeRow {
     pub oid: u32,
     pub name: QualName,
     /// `e`, `d` or `c`.
-    pub typtype: String,
+    pub typtype: Code,
     /// The composite type's `pg_class` row (0 for others).
     pub relid: u32,
     pub base: Option<String>,
@@ -522,11 +569,11 @@ impl TypeRow {
                 get::<String>(row, Q, "schema")?,
                 get::<String>(row, Q, "name")?,
             ),
-            typtype: get(row, Q, "typtype")?,
+            typtype: code(row, Q, "typtype")?,
             relid: get(row, Q, "relid")?,
             base: get(row, Q, "base")?,
             not_null: get(row, Q, "not_null")?,
-            default: get::<Option<String>>(row, Q, "default_expr")?.map(|d| stable_spelling(&d)),
+            default: get::<Option<&str>>(row, Q, "default_expr")?.map(stable_spelling),
             collation: get(row, Q, "collation")?,
             labels: get(row, Q, "labels")?,
             comment: get(row, Q, "comment")?,
@@ -599,14 +646,14 @@ pub(crate) struct RelationRow {
     pub oid: u32,
     pub name: QualName,
     /// `r`, `p`, `v` or `m`.
-    pub relkind: String,
+    pub relkind: Code,
     /// `p` permanent, `u` unlogged (`t` temporary never shows: pg_temp is skipped).
-    pub persistence: String,
+    pub persistence: Code,
     pub is_partition: bool,
     pub rls_enabled: bool,
     pub rls_forced: bool,
     /// `relreplident`: `d`, `n`, `f` or `i`.
-    pub replident: String,
+    pub replident: Code,
     /// The index with `indisreplident`, if any.
     pub replident_index: Option<String>,
     /// The relation's and its TOAST table's options, the latter prefixed `toast.`
@@ -647,19 +694,19 @@ impl RelationRow {
                 get::<String>(row, Q, "schema")?,
                 get::<String>(row, Q, "name")?,
             ),
-            relkind: get(row, Q, "relkind")?,
-            persistence: get(row, Q, "persistence")?,
+            relkind: code(row, Q, "relkind")?,
+            persistence: code(row, Q, "persistence")?,
             is_partition: get(row, Q, "is_partition")?,
             rls_enabled: get(row, Q, "rls_enabled")?,
             rls_forced: get(row, Q, "rls_forced")?,
-            replident: get(row, Q, "replident")?,
+            replident: code(row, Q, "replident")?,
             replident_index: get(row, Q, "replident_index")?,
             options,
             row_type: get(row, Q, "row_type")?,
             partition_by: get(row, Q, "partition_by")?,
             bound: get(row, Q, "bound")?,
-            view_definition: get::<Option<String>>(row, Q, "view_definition")?
-                .map(|d| stable_spelling(&view_definition(&d))),
+            view_definition: get::<Option<&str>>(row, Q, "view_definition")?
+                .map(|d| stable_spelling(view_definition(d))),
             rule_oid: get(row, Q, "rule_oid")?,
             foreign_server: get(row, Q, "foreign_server")?,
             foreign_options: get(row, Q, "foreign_options")?,
@@ -706,9 +753,9 @@ pub(crate) struct ColumnRow {
     pub type_name: String,
     pub not_null: bool,
     /// `attidentity`: empty, `a` (ALWAYS) or `d` (BY DEFAULT).
-    pub identity: String,
+    pub identity: Code,
     /// `attgenerated`: empty, `s` (stored) or, from PostgreSQL 18, `v` (virtual).
-    pub generated: String,
+    pub generated: Code,
     /// The default or generation expression.
     pub expr: Option<String>,
     /// The `pg_attrdef` row holding `expr`, for dependencies.
@@ -727,9 +774,9 @@ impl ColumnRow {
             name: get(row, Q, "name")?,
             type_name: get(row, Q, "type_name")?,
             not_null: get(row, Q, "not_null")?,
-            identity: get(row, Q, "identity")?,
-            generated: get(row, Q, "generated")?,
-            expr: get::<Option<String>>(row, Q, "expr")?.map(|e| stable_spelling(&e)),
+            identity: code(row, Q, "identity")?,
+            generated: code(row, Q, "generated")?,
+            expr: get::<Option<&str>>(row, Q, "expr")?.map(stable_spelling),
             attrdef_oid: get(row, Q, "attrdef_oid")?,
             collation: get(row, Q, "collation")?,
             is_local: get(row, Q, "is_local")?,
@@ -744,7 +791,7 @@ pub(crate) struct ConstraintRow {
     pub oid: u32,
     pub name: String,
     /// `p`, `u`, `f`, `c` or `x`.
-    pub contype: String,
+    pub contype: Code,
     /// The table (0 for a domain constraint).
     pub relid: u32,
     /// The domain (0 for a table constraint).
@@ -763,12 +810,12 @@ impl ConstraintRow {
         const Q: &str = "constraints";
         let ref_schema: Option<String> = get(row, Q, "ref_schema")?;
         let ref_table: Option<String> = get(row, Q, "ref_table")?;
-        let (definition, _) = split_not_valid(&get::<String>(row, Q, "definition")?);
-        let definition = stable_spelling(&definition);
+        let (definition, _) = split_not_valid(get::<&str>(row, Q, "definition")?);
+        let definition = stable_spelling(definition);
         Ok(ConstraintRow {
             oid: get(row, Q, "oid")?,
             name: get(row, Q, "name")?,
-            contype: get(row, Q, "contype")?,
+            contype: code(row, Q, "contype")?,
             relid: get(row, Q, "relid")?,
             typid: get(row, Q, "typid")?,
             definition,
@@ -809,8 +856,8 @@ impl IndexRow {
             relid: get(row, Q, "relid")?,
             constraint_oid: get(row, Q, "constraint_oid")?,
             is_attached: get(row, Q, "is_attached")?,
-            definition: get::<Option<String>>(row, Q, "definition")?
-                .map(|d| stable_spelling(&index_definition(&d))),
+            definition: get::<Option<&str>>(row, Q, "definition")?
+                .map(|d| stable_spelling(&index_definition(d))),
             valid: get(row, Q, "valid")?,
             comment: get(row, Q, "comment")?,
         })
@@ -836,8 +883,8 @@ impl TriggerRow {
             oid: get(row, Q, "oid")?,
             relid: get(row, Q, "relid")?,
             name: get(row, Q, "name")?,
-            definition: stable_spelling(&get::<String>(row, Q, "definition")?),
-            enabled: trigger_enabled(&get::<String>(row, Q, "enabled")?)?,
+            definition: stable_spelling(get::<&str>(row, Q, "definition")?),
+            enabled: trigger_enabled(get::<&str>(row, Q, "enabled")?)?,
             is_constraint: get(row, Q, "is_constraint")?,
             comment: get(row, Q, "comment")?,
         })
@@ -872,11 +919,11 @@ impl PolicyRow {
             oid: get(row, Q, "oid")?,
             relid: get(row, Q, "relid")?,
             name: get(row, Q, "name")?,
-            command: policy_command(&get::<String>(row, Q, "command")?)?.to_string(),
+            command: policy_command(get::<&str>(row, Q, "command")?)?.to_string(),
             permissive: get(row, Q, "permissive")?,
             roles,
-            using: get::<Option<String>>(row, Q, "using_expr")?.map(|e| stable_spelling(&e)),
-            with_check: get::<Option<String>>(row, Q, "check_expr")?.map(|e| stable_spelling(&e)),
+            using: get::<Option<&str>>(row, Q, "using_expr")?.map(stable_spelling),
+            with_check: get::<Option<&str>>(row, Q, "check_expr")?.map(stable_spelling),
             comment: get(row, Q, "comment")?,
         })
     }
@@ -901,7 +948,7 @@ impl FunctionRow {
     pub fn from_aggregate_row(row: &Row) -> Result<Self> {
         const Q: &str = "aggregates";
         let first = |col: &str| -> Result<char> {
-            Ok(get::<String>(row, Q, col)?.chars().next().unwrap_or(' '))
+            Ok(get::<&str>(row, Q, col)?.chars().next().unwrap_or(' '))
         };
         let parts = AggregateParts {
             sfunc: get(row, Q, "sfunc")?,
@@ -1115,10 +1162,10 @@ pub(crate) fn unmanaged_from_row(row: &Row) -> Result<Unmanaged> {
 }
 
 /// Splits `pg_get_constraintdef`'s trailing ` NOT VALID` off: (definition, validated).
-pub(crate) fn split_not_valid(definition: &str) -> (String, bool) {
+pub(crate) fn split_not_valid(definition: &str) -> (&str, bool) {
     match definition.strip_suffix(" NOT VALID") {
-        Some(rest) => (rest.to_string(), false),
-        None => (definition.to_string(), true),
+        Some(rest) => (rest, false),
+        None => (definition, true),
     }
 }
 
@@ -1128,7 +1175,7 @@ pub(crate) fn split_not_valid(definition: &str) -> (String, bool) {
 /// Only the first ` ON ` outside double quotes is looked at: it follows the index name
 /// (which may itself contain ` ON ONLY ` when quoted), and anything later (a predicate
 /// with a string literal) is left alone.
-pub(crate) fn index_definition(definition: &str) -> String {
+pub(crate) fn index_definition(definition: &str) -> std::borrow::Cow<'_, str> {
     let mut in_quotes = false;
     for (i, c) in definition.char_indices() {
         if c == '"' {
@@ -1140,22 +1187,19 @@ pub(crate) fn index_definition(definition: &str) -> String {
                     "{} ON {}",
                     &definition[..i],
                     &definition[i + " ON ONLY ".len()..]
-                );
+                )
+                .into();
             }
             break;
         }
     }
-    definition.to_string()
+    definition.into()
 }
 
 /// `pg_get_viewdef` starts with a space and ends with `;`: trim both.
-pub(crate) fn view_definition(definition: &str) -> String {
+pub(crate) fn view_definition(definition: &str) -> &str {
     let trimmed = definition.trim();
-    trimmed
-        .strip_suffix(';')
-        .unwrap_or(trimmed)
-        .trim_end()
-        .to_string()
+    trimmed.strip_suffix(';').unwrap_or(trimmed).trim_end()
 }
 
 /// Storage parameters sorted, the TOAST table's prefixed `toast.`.
@@ -1290,11 +1334,11 @@ mod tests {
     fn not_valid_is_split_off() {
         assert_eq!(
             split_not_valid("CHECK ((a > 0)) NOT VALID"),
-            ("CHECK ((a > 0))".to_string(), false)
+            ("CHECK ((a > 0))", false)
         );
         assert_eq!(
             split_not_valid("FOREIGN KEY (a) REFERENCES public.t(id)"),
-            ("FOREIGN KEY (a) REFERENCES public.t(id)".to_string(), true)
+            ("FOREIGN KEY (a) REFERENCES public.t(id)", true)
         );
     }
 
