@@ -875,7 +875,7 @@ impl Assembly {
                     let (default, generated) = if row.generated.is_empty() {
                         (row.expr, None)
                     } else {
-                        (None, row.expr)
+                        (None, row.expr.map(Into::into))
                     };
                     let column = Column {
                         name: row.name,
@@ -886,7 +886,7 @@ impl Assembly {
                         identity,
                         generated,
                         virtual_generated: row.generated == "v",
-                        collation: row.collation,
+                        collation: row.collation.map(Into::into),
                         comment: row.comment,
                         deps: Deps::default(),
                         default_deps: Deps::default(),

@@ -307,7 +307,7 @@ pub struct Column {
     /// catalog holds tens of thousands of columns).
     pub identity: Option<Box<Identity>>,
     /// `GENERATED ALWAYS AS (expr) STORED`: the expression.
-    pub generated: Option<String>,
+    pub generated: Option<Box<str>>,
     /// The generated column is `VIRTUAL` (PostgreSQL 18's default kind: computed when
     /// read, never stored) rather than `STORED`. Left out of the serialized form when
     /// false, so catalogs without virtual columns keep their fingerprints.
@@ -315,7 +315,7 @@ pub struct Column {
     pub virtual_generated: bool,
     /// An explicit collation, only when it differs from the type's default
     /// (`"C"`, `public.nocase`).
-    pub collation: Option<String>,
+    pub collation: Option<Box<str>>,
     /// `COMMENT ON COLUMN`.
     pub comment: Option<String>,
     /// What the column's type depends on (enum, domain, composite, extension types).

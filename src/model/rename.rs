@@ -152,7 +152,11 @@ impl Catalog {
             }
         };
         for t in self.tables_mut() {
-            t.columns.values_mut().for_each(|c| fix(&mut c.collation));
+            for c in t.columns.values_mut() {
+                if c.collation.as_deref() == Some(old) {
+                    c.collation = Some(new.into());
+                }
+            }
         }
         for t in self.types.values_mut() {
             match &mut t.kind {
@@ -212,7 +216,7 @@ impl Catalog {
         }
         for c in t.columns.values_mut() {
             if let Some(g) = c.generated.as_mut() {
-                *g = replace_name(g, &o, &n);
+                *g = replace_name(g, &o, &n).into();
             }
         }
         for (_, p) in t.policies.iter_mut() {
@@ -477,10 +481,10 @@ impl Catalog {
         for t in self.tables_mut() {
             for c in t.columns.values_mut() {
                 fix(&mut c.type_name);
-                c.default
-                    .iter_mut()
-                    .chain(c.generated.iter_mut())
-                    .for_each(fix);
+                c.default.iter_mut().for_each(fix);
+                if let Some(g) = c.generated.as_mut() {
+                    *g = replace_name(g, old, new).into();
+                }
             }
             for (_, c) in t
                 .constraints

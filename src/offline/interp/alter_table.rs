@@ -135,7 +135,7 @@ impl<'c> Interp<'c> {
                 let text = self.expr_text(e)?;
                 let deps = self.expr_deps(e, Some(table));
                 let col = self.column_mut(table, &cmd.name)?;
-                col.generated = Some(text);
+                col.generated = Some(text.into());
                 col.default_deps = NotCompared(deps.into_iter().collect());
             }
             A::AtSetStatistics
@@ -249,7 +249,7 @@ impl<'c> Interp<'c> {
                 }
                 col.type_name = type_name;
                 col.deps = NotCompared(deps.into_iter().collect());
-                col.collation = collation;
+                col.collation = collation.map(Into::into);
             }
             A::AtSetLogged => self.table_mut(table)?.unlogged = false,
             A::AtSetUnLogged => self.table_mut(table)?.unlogged = true,

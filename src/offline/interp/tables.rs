@@ -253,7 +253,9 @@ impl<'c> Interp<'c> {
         }
         if c.coll_clause.is_some() {
             let mut deps = Vec::new();
-            col.collation = self.collation_of(c.coll_clause.as_deref(), &mut deps)?;
+            col.collation = self
+                .collation_of(c.coll_clause.as_deref(), &mut deps)?
+                .map(Into::into);
             col.deps.extend(deps);
         }
         col.not_null |= c.is_not_null;
@@ -323,7 +325,7 @@ impl<'c> Interp<'c> {
                         let saved = self.scope.replace(Self::table_scope(table));
                         let text = self.expr_text(e);
                         self.scope.replace(saved);
-                        col.generated = Some(text?);
+                        col.generated = Some(text?.into());
                         // PostgreSQL 18: VIRTUAL unless STORED is written (before 18,
                         // STORED is required, so older schemas read the same).
                         col.virtual_generated = k.generated_kind == "v";

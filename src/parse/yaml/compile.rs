@@ -1279,8 +1279,8 @@ fn key_spec(spec: &Spec<KeySpec>, field: &[&str]) -> Result<KeySpec> {
 /// it, then its inline constraints.
 fn column_def(name: &str, c: &ColumnSpec, field: &[&str]) -> Result<String> {
     let mut column = Column::new(name, c.type_name.clone());
-    column.collation = c.collation.clone();
-    column.generated = c.generated.clone();
+    column.collation = c.collation.as_deref().map(Into::into);
+    column.generated = c.generated.as_deref().map(Into::into);
     column.virtual_generated = c.virtual_generated;
     column.default = c.default.clone();
     column.not_null = c.not_null || c.not_null_constraint.is_some();

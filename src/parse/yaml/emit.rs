@@ -619,7 +619,7 @@ fn column(c: &Column) -> Spec<ColumnSpec> {
         not_null: c.not_null,
         default: c.default.clone(),
         identity,
-        generated: c.generated.clone(),
+        generated: c.generated.as_deref().map(str::to_string),
         virtual_generated: c.virtual_generated,
         not_null_constraint: c
             .not_null_constraint
@@ -630,7 +630,7 @@ fn column(c: &Column) -> Spec<ColumnSpec> {
                 not_valid: k.not_valid,
                 no_inherit: k.no_inherit,
             }),
-        collation: c.collation.clone(),
+        collation: c.collation.as_deref().map(str::to_string),
         comment: c.comment.clone(),
         ..ColumnSpec::default()
     })
