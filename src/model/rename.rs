@@ -146,24 +146,17 @@ impl Catalog {
     /// Columns, domains and attributes with the collation `old` (as spelled in the
     /// model) take `new`.
     fn respell_collations(&mut self, old: &str, new: &str) {
-        let fix = |c: &mut Option<String>| {
-            if c.as_deref() == Some(old) {
-                *c = Some(new.to_string());
-            }
-        };
         for t in self.tables_mut() {
             for c in t.columns.values_mut() {
-                if c.collation.as_deref() == Some(old) {
-                    c.collation = Some(new.into());
-                }
+                respell_collation(&mut c.collation, old, new);
             }
         }
         for t in self.types.values_mut() {
             match &mut t.kind {
-                TypeKind::Domain { collation, .. } => fix(collation),
-                TypeKind::Composite { attributes } => {
-                    attributes.iter_mut().for_each(|a| fix(&mut a.collation))
-                }
+                TypeKind::Domain { collation, .. } => respell_collation(collation, old, new),
+                TypeKind::Composite { attributes } => attributes
+                    .iter_mut()
+                    .for_each(|a| respell_collation(&mut a.collation, old, new)),
                 TypeKind::Enum { .. } => {}
             }
         }
@@ -670,6 +663,17 @@ fn pin_not_null_name(table: &str, column: &mut Column) {
             not_valid: false,
             no_inherit: false,
         }));
+    }
+}
+
+/// A collation spelled `old` becomes `new` (a column holds it as a `Box<str>`, a domain
+/// and a composite type's attribute as a `String`).
+fn respell_collation<S>(collation: &mut Option<S>, old: &str, new: &str)
+where
+    S: std::ops::Deref<Target = str> + for<'a> From<&'a str>,
+{
+    if collation.as_deref() == Some(old) {
+        *collation = Some(new.into());
     }
 }
 
