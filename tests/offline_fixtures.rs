@@ -153,6 +153,9 @@ async fn case(dir: &Path) -> Result<(), String> {
     // Read for the server the plan is applied to, as a project whose target_version
     // names it would be.
     let db = TestDb::new().await;
+    // The roles the case grants to, as diff_fixtures and rollback_fixtures make them:
+    // alone on a fresh cluster, this suite found none.
+    common::ensure_case_roles(&db, dir).await;
     let target = Some(common::server_major(&db.client().await).await as u32);
     let a = common::offline_catalog_for(dir, "from.sql", target)?;
     let b = common::offline_catalog_for(dir, "to.sql", target)?;
