@@ -26,6 +26,7 @@
 mod assemble;
 pub mod queries;
 mod rows;
+mod spell;
 
 use std::cell::Cell;
 
@@ -37,7 +38,7 @@ use crate::model::Catalog;
 use assemble::Rows;
 use rows::{
     CastRow, CollationRow, ColumnRow, ConstraintRow, DependRow, EventTriggerRow, ExtensionRow,
-    FunctionRow, IndexRow, NotNullRow, OperatorRow, OwnerRow, PolicyRow, PrivilegeRow,
+    FunctionRow, IndexRow, NotNullRow, OpclassRow, OperatorRow, OwnerRow, PolicyRow, PrivilegeRow,
     PublicationMemberRow, PublicationRow, RelationRow, RuleRow, SchemaRow, SequenceRow,
     StatisticsRow, TriggerRow, TsConfigurationRow, TsDictionaryRow, TypeRow,
 };
@@ -47,9 +48,13 @@ use rows::{
 /// dependency query's sort and hashes of a large schema stay in memory (the default
 /// 4MB spills to disk at a few thousand tables); no JIT compilation, which the planner
 /// chose for the dependency query from about 50,000 tables and which costs more than
-/// the query saves when each runs once. `SET LOCAL` ends with the transaction.
+/// the query saves when each runs once; no parallel workers, which the planner chose for
+/// the large catalog scans from about 50,000 tables: `diff` reads two databases at once,
+/// so the cores are busy already, and the workers' overhead made a 50,000-table `diff`
+/// 12% slower. `SET LOCAL` ends with the transaction.
 const BEGIN: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; \
-    SET LOCAL search_path = ''; SET LOCAL work_mem = '64MB'; SET LOCAL jit = off";
+    SET LOCAL search_path = ''; SET LOCAL work_mem = '64MB'; SET LOCAL jit = off; \
+    SET LOCAL max_parallel_workers_per_gather = 0";
 
 /// What one introspection cost: how many catalog queries ran and how many rows they
 /// returned. The query count is fixed; the row count grows with the schema.
@@ -128,6 +133,8 @@ async fn read_rows(client: &Client) -> Result<(Rows, Stats)> {
     let q = queries::ForVersion::new(server_version(client).await?);
     let stats = Cell::new(Stats::default());
     let s = &stats;
+    // The columns of the indexes the index query leaves to `spell`.
+    let index_columns = std::cell::RefCell::new(Vec::new());
     // The server runs the queries one after the other in this order, while the client
     // decodes what has arrived: the largest results (dependencies, columns) go first so
     // their decoding overlaps the rendering-heavy queries behind them, and the small
@@ -164,6 +171,7 @@ async fn read_rows(client: &Client) -> Result<(Rows, Stats)> {
         privileges,
         owners,
         default_privileges,
+        opclasses,
     ) = tokio::try_join!(
         fetch(
             client,
@@ -180,7 +188,10 @@ async fn read_rows(client: &Client) -> Result<(Rows, Stats)> {
             queries::CONSTRAINTS,
             ConstraintRow::from_row
         ),
-        fetch(client, s, "indexes", queries::INDEXES, IndexRow::from_row),
+        fetch(client, s, "indexes", q.indexes, |row| IndexRow::from_row(
+            row,
+            &mut index_columns.borrow_mut()
+        )),
         fetch(
             client,
             s,
@@ -340,7 +351,29 @@ async fn read_rows(client: &Client) -> Result<(Rows, Stats)> {
             queries::DEFAULT_PRIVILEGES,
             rows::default_privilege_from_row
         ),
+        fetch(
+            client,
+            s,
+            "default operator classes",
+            queries::DEFAULT_OPCLASSES,
+            OpclassRow::from_row
+        ),
     )?;
+    let mut indexes = indexes;
+    let sources = spell::Sources {
+        index_columns: &index_columns.into_inner(),
+        relations: &relations,
+        columns: &columns,
+        opclasses: &opclasses,
+    };
+    let left = spell::spell_indexes(&mut indexes, &sources);
+    tracing::debug!(
+        indexes = indexes.len(),
+        index_columns = sources.index_columns.len(),
+        left = left.len(),
+        "index definitions"
+    );
+    index_definitions(client, s, &mut indexes, left).await?;
     let not_nulls = match q.not_nulls {
         Some(sql) => fetch(client, s, "not nulls", sql, NotNullRow::from_row).await?,
         None => Vec::new(),
@@ -382,6 +415,43 @@ async fn read_rows(client: &Client) -> Result<(Rows, Stats)> {
     Ok((rows, stats.get()))
 }
 
+/// Asks `pg_get_indexdef` for the definitions of the indexes `left` (oids) that
+/// [`spell::spell_indexes`] could not spell, and fills them in. Runs even when none
+/// are left, so a read always issues the same queries.
+async fn index_definitions(
+    client: &Client,
+    stats: &Cell<Stats>,
+    indexes: &mut [IndexRow],
+    left: Vec<u32>,
+) -> Result<()> {
+    use tokio_postgres::types::Type;
+    let context = "introspection: the index definitions query";
+    let found = client
+        .query_typed(queries::INDEX_DEFINITIONS, &[(&left, Type::OID_ARRAY)])
+        .await
+        .map_err(|e| database_error(context, &e))?;
+    let mut definitions = std::collections::HashMap::with_capacity(found.len());
+    for row in &found {
+        let oid: u32 = row.try_get("oid").map_err(|e| database_error(context, &e))?;
+        let definition: &str = row
+            .try_get("definition")
+            .map_err(|e| database_error(context, &e))?;
+        definitions.insert(oid, definition);
+    }
+    for index in indexes.iter_mut().filter(|i| i.definition.is_none()) {
+        if let Some(definition) = definitions.get(&index.oid) {
+            index.definition = Some(rows::stable_spelling(&rows::index_definition(
+                definition,
+            )));
+        }
+    }
+    let mut s = stats.get();
+    s.queries += 1;
+    s.rows += found.len();
+    stats.set(s);
+    Ok(())
+}
+
 /// The server's `server_version_num` (170010 for 17.10); an error below
 /// [`queries::MIN_VERSION`].
 async fn server_version(client: &Client) -> Result<i32> {
@@ -411,7 +481,7 @@ async fn fetch<T>(
     stats: &Cell<Stats>,
     name: &str,
     sql: &str,
-    from_row: fn(&Row) -> Result<T>,
+    mut from_row: impl FnMut(&Row) -> Result<T>,
 ) -> Result<Vec<T>> {
     use futures_util::TryStreamExt;
     let context = || format!("introspection: the {name} query");

@@ -303,26 +303,76 @@ pub const CONSTRAINTS: &str = concat!(
 );
 
 /// Lists every index in user schemas with the constraint of its own table it backs (if
-/// any) and whether it is a partition's copy attached to a parent index; the definition
-/// is rendered only for indexes not backing a constraint. The caller skips the others
-/// but needs them to resolve dependencies. Note an FK's `conindid` names the referenced
-/// table's index, hence `conrelid = indrelid`.
-pub const INDEXES: &str = concat!(
-    "SELECT i.indexrelid AS oid, n.nspname::text AS schema, ic.relname::text AS name, ",
-    "i.indrelid AS relid, k.oid AS constraint_oid, ",
-    "(h.inhrelid IS NOT NULL) AS is_attached, ",
-    "CASE WHEN k.oid IS NULL THEN pg_get_indexdef(i.indexrelid) ",
-    "END AS definition, ",
-    "i.indisvalid AS valid, d.description AS comment ",
-    "FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid ",
-    "JOIN pg_namespace n ON n.oid = ic.relnamespace ",
-    "LEFT JOIN pg_constraint k ON k.conindid = i.indexrelid AND k.conrelid = i.indrelid ",
-    "AND k.contype IN ('p', 'u', 'x') ",
-    "LEFT JOIN pg_inherits h ON h.inhrelid = i.indexrelid",
-    comment_join!("d", "pg_class", "i.indexrelid", "0"),
-    "WHERE ",
-    user_schema!("n")
+/// any) and whether it is a partition's copy attached to a parent index. The caller
+/// skips indexes backing a constraint but needs them to resolve dependencies. Note an
+/// FK's `conindid` names the referenced table's index, hence `conrelid = indrelid`.
+///
+/// An index on plain columns with btree or hash and built-in operator classes, and
+/// nothing else (no expression, predicate, storage parameter, tablespace, `NULLS NOT
+/// DISTINCT`, partitioned parent), comes as its parts, for the caller to spell as
+/// `pg_get_indexdef` would (`spell`): the function looks up each key column's default
+/// operator class with a scan of `pg_opclass`, which at 50,000 tables is most of the
+/// read's time. Every other index comes with `pg_get_indexdef`'s definition.
+/// `$nulls_not_distinct` is `pg_index.indnullsnotdistinct` (PostgreSQL 15) or `false`.
+macro_rules! indexes {
+    ($nulls_not_distinct:literal) => {
+        concat!(
+            "SELECT q.oid, q.schema, q.name, q.relid, q.constraint_oid, q.is_attached, ",
+            "q.method, q.is_unique, ",
+            "q.key_count, CASE WHEN q.spell THEN q.keys END AS keys, ",
+            "CASE WHEN q.spell THEN q.opclasses END AS opclasses, ",
+            "CASE WHEN q.spell THEN q.collations END AS collations, ",
+            "CASE WHEN q.spell THEN q.options END AS options, ",
+            "CASE WHEN q.constraint_oid IS NULL AND NOT q.spell ",
+            "THEN pg_get_indexdef(q.oid) END AS definition, q.valid, q.comment FROM (",
+            "SELECT i.indexrelid AS oid, n.nspname::text AS schema, ic.relname::text AS name, ",
+            "i.indrelid AS relid, k.oid AS constraint_oid, ",
+            "(h.inhrelid IS NOT NULL) AS is_attached, ",
+            "am.amname::text AS method, i.indisunique AS is_unique, ",
+            "i.indnkeyatts AS key_count, i.indkey::int2[] AS keys, ",
+            "i.indclass::oid[] AS opclasses, i.indcollation::oid[] AS collations, ",
+            "i.indoption::int2[] AS options, ",
+            "(k.oid IS NULL AND am.amname IN ('btree', 'hash') AND ic.relkind = 'i' ",
+            "AND i.indexprs IS NULL AND i.indpred IS NULL AND ic.reloptions IS NULL ",
+            "AND ic.reltablespace = 0 AND NOT ",
+            $nulls_not_distinct,
+            " AND i.indclass::oid[] <@ (SELECT array_agg(o.oid) FROM pg_opclass o ",
+            "WHERE o.opcdefault AND o.oid < 16384)) AS spell, ",
+            "i.indisvalid AS valid, d.description AS comment ",
+            "FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid ",
+            "JOIN pg_namespace n ON n.oid = ic.relnamespace ",
+            "JOIN pg_am am ON am.oid = ic.relam ",
+            "LEFT JOIN pg_constraint k ON k.conindid = i.indexrelid AND k.conrelid = i.indrelid ",
+            "AND k.contype IN ('p', 'u', 'x') ",
+            "LEFT JOIN pg_inherits h ON h.inhrelid = i.indexrelid",
+            comment_join!("d", "pg_class", "i.indexrelid", "0"),
+            "WHERE ",
+            user_schema!("n"),
+            ") q"
+        )
+    };
+}
+
+/// [`indexes!`] from PostgreSQL 15.
+pub const INDEXES: &str = indexes!("i.indnullsnotdistinct");
+
+/// [`indexes!`] before PostgreSQL 15 (no `NULLS NOT DISTINCT`).
+pub const INDEXES_13: &str = indexes!("false");
+
+/// The default operator classes built into PostgreSQL (oids below 16384) of the access
+/// methods `spell` spells indexes of, with the type each takes as `format_type` spells
+/// it and that type's collation. A key column whose type is exactly that type gets the
+/// class without naming it.
+pub const DEFAULT_OPCLASSES: &str = concat!(
+    "SELECT o.oid, a.amname::text AS method, format_type(o.opcintype, NULL) AS input_type, ",
+    "t.typcollation AS input_collation ",
+    "FROM pg_opclass o JOIN pg_am a ON a.oid = o.opcmethod JOIN pg_type t ON t.oid = o.opcintype ",
+    "WHERE o.opcdefault AND o.oid < 16384 AND a.amname IN ('btree', 'hash')"
 );
+
+/// `pg_get_indexdef` of the indexes `spell` left to the server (`$1`, an `oid[]`).
+pub const INDEX_DEFINITIONS: &str =
+    "SELECT x.oid, pg_get_indexdef(x.oid) AS definition FROM unnest($1::oid[]) AS x(oid)";
 
 /// Lists user triggers on tables and views with definition, enabled state and comment;
 /// excludes internal triggers (foreign key machinery) and clones on partitions
@@ -959,6 +1009,8 @@ pub struct ForVersion {
     pub publication_members: &'static str,
     /// [`NOT_NULLS`] from 18 (before, a NOT NULL is no constraint of its own).
     pub not_nulls: Option<&'static str>,
+    /// [`INDEXES_13`] before 15, [`INDEXES`] from 15.
+    pub indexes: &'static str,
 }
 
 impl ForVersion {
@@ -987,11 +1039,17 @@ impl ForVersion {
                 PUBLICATION_MEMBERS
             },
             not_nulls: (version >= 180000).then_some(NOT_NULLS),
+            indexes: if version < 150000 {
+                INDEXES_13
+            } else {
+                INDEXES
+            },
         }
     }
 }
 
 /// Every catalog query of the newest PostgreSQL, with a name for error messages.
+/// [`INDEX_DEFINITIONS`], which takes the oids the others found, is not among them.
 pub const ALL: &[(&str, &str)] = &[
     ("schemas", SCHEMAS),
     ("extensions", EXTENSIONS),
@@ -1017,6 +1075,7 @@ pub const ALL: &[(&str, &str)] = &[
     ("constraints", CONSTRAINTS),
     ("not nulls", NOT_NULLS),
     ("indexes", INDEXES),
+    ("default operator classes", DEFAULT_OPCLASSES),
     ("triggers", TRIGGERS),
     ("policies", POLICIES),
     ("functions", FUNCTIONS),

@@ -838,14 +838,58 @@ pub(crate) struct IndexRow {
     pub constraint_oid: Option<u32>,
     /// A partition's index attached to its parent's index.
     pub is_attached: bool,
-    /// `pg_get_indexdef` with ` ON ONLY ` made ` ON `; only for managed indexes.
+    /// `pg_get_indexdef` with ` ON ONLY ` made ` ON `; only for managed indexes. Absent
+    /// until [`super::spell`] fills it where the row came as [`IndexParts`].
     pub definition: Option<String>,
+    /// What the definition is spelled from, when the server left it to the client.
+    pub parts: Option<IndexParts>,
     pub valid: bool,
     pub comment: Option<String>,
 }
 
+/// An index on plain columns as `pg_index` describes it, for [`super::spell`]. Its
+/// columns are `count` entries from `start` in a list of [`IndexColumn`]s kept beside
+/// the rows (one list for all indexes: a few bytes each, not an allocation each).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct IndexParts {
+    pub start: u32,
+    pub count: u16,
+    /// How many of the columns are key columns; the rest are `INCLUDE`d.
+    pub key_count: u16,
+    pub unique: bool,
+    pub method: IndexMethod,
+}
+
+/// The access methods [`super::spell`] spells indexes of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum IndexMethod {
+    Btree,
+    Hash,
+}
+
+impl IndexMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IndexMethod::Btree => "btree",
+            IndexMethod::Hash => "hash",
+        }
+    }
+}
+
+/// One column of [`IndexParts`]: `pg_index`'s `indkey`, and for a key column its
+/// `indclass`, `indcollation` and `indoption` entries (zero for an included column).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct IndexColumn {
+    pub attnum: i16,
+    pub option: i16,
+    pub opclass: u32,
+    pub collation: u32,
+}
+
 impl IndexRow {
-    pub fn from_row(row: &Row) -> Result<Self> {
+    /// Decodes a row; the columns of an index the server left to the client to spell
+    /// go onto `columns`.
+    pub fn from_row(row: &Row, columns: &mut Vec<IndexColumn>) -> Result<Self> {
         const Q: &str = "indexes";
         Ok(IndexRow {
             oid: get(row, Q, "oid")?,
@@ -858,8 +902,94 @@ impl IndexRow {
             is_attached: get(row, Q, "is_attached")?,
             definition: get::<Option<&str>>(row, Q, "definition")?
                 .map(|d| stable_spelling(&index_definition(d))),
+            parts: IndexParts::from_row(row, columns)?,
             valid: get(row, Q, "valid")?,
             comment: get(row, Q, "comment")?,
+        })
+    }
+}
+
+impl IndexParts {
+    /// The parts of an index row, when the query left its definition to the client
+    /// (`keys` set). Arrays of unexpected lengths give no parts: the server then
+    /// spells that index.
+    fn from_row(row: &Row, columns: &mut Vec<IndexColumn>) -> Result<Option<Self>> {
+        const Q: &str = "indexes";
+        let Some(keys) = get::<Option<Vec<i16>>>(row, Q, "keys")? else {
+            return Ok(None);
+        };
+        let opclasses: Vec<u32> = get(row, Q, "opclasses")?;
+        let collations: Vec<u32> = get(row, Q, "collations")?;
+        let options: Vec<i16> = get(row, Q, "options")?;
+        let key_count = usize::try_from(get::<i16>(row, Q, "key_count")?).unwrap_or(0);
+        let method = match get::<&str>(row, Q, "method")? {
+            "btree" => IndexMethod::Btree,
+            "hash" => IndexMethod::Hash,
+            _ => return Ok(None),
+        };
+        let (Ok(start), Ok(count)) = (u32::try_from(columns.len()), u16::try_from(keys.len()))
+        else {
+            return Ok(None);
+        };
+        if key_count == 0
+            || key_count > keys.len()
+            || [opclasses.len(), collations.len(), options.len()] != [key_count; 3]
+        {
+            return Ok(None);
+        }
+        columns.extend(keys.iter().enumerate().map(|(i, &attnum)| {
+            if i < key_count {
+                IndexColumn {
+                    attnum,
+                    option: options[i],
+                    opclass: opclasses[i],
+                    collation: collations[i],
+                }
+            } else {
+                IndexColumn {
+                    attnum,
+                    option: 0,
+                    opclass: 0,
+                    collation: 0,
+                }
+            }
+        }));
+        Ok(Some(IndexParts {
+            start,
+            count,
+            key_count: key_count as u16,
+            unique: get(row, Q, "is_unique")?,
+            method,
+        }))
+    }
+
+    /// This index's columns in the list they were put on.
+    pub fn columns<'a>(&self, all: &'a [IndexColumn]) -> &'a [IndexColumn] {
+        let start = self.start as usize;
+        all.get(start..start + usize::from(self.count)).unwrap_or(&[])
+    }
+}
+
+/// A row of [`super::queries::DEFAULT_OPCLASSES`].
+#[derive(Clone, Debug)]
+pub(crate) struct OpclassRow {
+    pub oid: u32,
+    pub method: String,
+    /// The type the class is for, as `format_type` spells it.
+    pub input_type: String,
+    /// That type's own collation (`typcollation`): `"C"` for `name`, the database's
+    /// default for `text`, none for `integer`.
+    pub input_collation: u32,
+}
+
+impl OpclassRow {
+    pub fn from_row(row: &Row) -> Result<Self> {
+        const Q: &str = "default operator classes";
+        Ok(OpclassRow {
+            oid: get(row, Q, "oid")?,
+            method: get(row, Q, "method")?,
+            input_type: get(row, Q, "input_type")?,
+            input_collation: get(row, Q, "input_collation")?,
         })
     }
 }
