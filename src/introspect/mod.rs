@@ -432,7 +432,9 @@ async fn index_definitions(
         .map_err(|e| database_error(context, &e))?;
     let mut definitions = std::collections::HashMap::with_capacity(found.len());
     for row in &found {
-        let oid: u32 = row.try_get("oid").map_err(|e| database_error(context, &e))?;
+        let oid: u32 = row
+            .try_get("oid")
+            .map_err(|e| database_error(context, &e))?;
         let definition: &str = row
             .try_get("definition")
             .map_err(|e| database_error(context, &e))?;
@@ -440,9 +442,7 @@ async fn index_definitions(
     }
     for index in indexes.iter_mut().filter(|i| i.definition.is_none()) {
         if let Some(definition) = definitions.get(&index.oid) {
-            index.definition = Some(rows::stable_spelling(&rows::index_definition(
-                definition,
-            )));
+            index.definition = Some(rows::stable_spelling(&rows::index_definition(definition)));
         }
     }
     let mut s = stats.get();

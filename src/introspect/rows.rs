@@ -966,7 +966,8 @@ impl IndexParts {
     /// This index's columns in the list they were put on.
     pub fn columns<'a>(&self, all: &'a [IndexColumn]) -> &'a [IndexColumn] {
         let start = self.start as usize;
-        all.get(start..start + usize::from(self.count)).unwrap_or(&[])
+        all.get(start..start + usize::from(self.count))
+            .unwrap_or(&[])
     }
 }
 

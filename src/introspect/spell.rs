@@ -65,7 +65,9 @@ pub(crate) fn spell_indexes(indexes: &mut [IndexRow], sources: &Sources) -> Vec<
         sources.relations.get(tables[i].1 as usize)
     };
     let column = |relid: u32, attnum: i16| {
-        let i = wanted.binary_search_by_key(&(relid, attnum), |w| (w.0, w.1)).ok()?;
+        let i = wanted
+            .binary_search_by_key(&(relid, attnum), |w| (w.0, w.1))
+            .ok()?;
         sources.columns.get(wanted[i].2 as usize)
     };
     let mut left = Vec::new();
@@ -213,7 +215,10 @@ mod tests {
         assert!(same_type("character varying", "text"));
         assert!(!same_type("character(3)", "bpchar"));
         assert!(!same_type("integer[]", "anyarray"));
-        assert!(!same_type("timestamp(3) without time zone", "timestamp without time zone"));
+        assert!(!same_type(
+            "timestamp(3) without time zone",
+            "timestamp without time zone"
+        ));
         assert!(!same_type("public.code", "text"));
     }
 
