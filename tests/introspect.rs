@@ -1780,3 +1780,99 @@ async fn index_definitions_are_pg_get_indexdefs_whoever_spells_them() {
         "spelled otherwise than pg_get_indexdef: {differing:#?}"
     );
 }
+
+/// Introspection spells primary, unique and foreign keys on plain columns itself
+/// rather than call `pg_get_constraintdef`, and asks the server for every other shape:
+/// on each shape a constraint can take, the catalog holds what `pg_get_constraintdef`
+/// says, character for character (without ` NOT VALID`, which `validated` carries).
+#[tokio::test]
+async fn constraint_definitions_are_pg_get_constraintdefs_whoever_spells_them() {
+    let db = TestDb::new().await;
+    let client = db.client().await;
+    let major = common::server_major(&client).await;
+    let mut sql = String::from(
+        r#"
+        CREATE SCHEMA app;
+        CREATE SCHEMA "Odd Schema";
+        CREATE TABLE app.parent (id int PRIMARY KEY, code varchar(10) UNIQUE,
+            a int, b int, "Mixed" int, "select" int, "a$b" int, d int DEFAULT 0,
+            UNIQUE (a, b), UNIQUE ("Mixed", "select"), UNIQUE ("a$b"));
+        CREATE TABLE "Odd Schema"."Odd Parent" ("Odd Id" int PRIMARY KEY, plain int UNIQUE);
+        CREATE TABLE app.child (
+            id bigint GENERATED ALWAYS AS IDENTITY,
+            parent_id int REFERENCES app.parent,
+            parent_code varchar(10) REFERENCES app.parent (code) ON DELETE CASCADE ON UPDATE SET NULL,
+            a int, b int, m int, s int, x int, d int,
+            odd int REFERENCES "Odd Schema"."Odd Parent",
+            plain int REFERENCES "Odd Schema"."Odd Parent" (plain) MATCH FULL,
+            CONSTRAINT child_pk PRIMARY KEY (id, a),
+            CONSTRAINT child_ab FOREIGN KEY (a, b) REFERENCES app.parent (a, b) MATCH FULL ON DELETE SET DEFAULT,
+            CONSTRAINT child_quoted FOREIGN KEY (m, s) REFERENCES app.parent ("Mixed", "select") ON UPDATE RESTRICT,
+            CONSTRAINT child_dollar FOREIGN KEY (x) REFERENCES app.parent ("a$b") ON DELETE RESTRICT ON UPDATE CASCADE,
+            CONSTRAINT child_deferred FOREIGN KEY (d) REFERENCES app.parent DEFERRABLE INITIALLY DEFERRED,
+            CONSTRAINT child_deferrable UNIQUE (b, a) DEFERRABLE,
+            CONSTRAINT child_include UNIQUE (x) INCLUDE (d),
+            CONSTRAINT child_fillfactor UNIQUE (s) WITH (fillfactor = 70),
+            CONSTRAINT child_check CHECK (a > 0),
+            CONSTRAINT child_exclude EXCLUDE USING btree (m WITH =));
+        ALTER TABLE app.child ADD CONSTRAINT child_not_valid FOREIGN KEY (b) REFERENCES app.parent NOT VALID;
+        ALTER TABLE app.child ADD CONSTRAINT "Child Self" FOREIGN KEY (m, a) REFERENCES app.child (id, a) ON DELETE SET NULL;
+        CREATE TABLE app.p (id int, at date, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
+        CREATE TABLE app.p1 PARTITION OF app.p FOR VALUES FROM ('2020-01-01') TO ('2021-01-01');
+        CREATE TABLE app.to_p (id int, at date, FOREIGN KEY (id, at) REFERENCES app.p);
+        "#,
+    );
+    if major >= 15 {
+        sql.push_str(
+            "ALTER TABLE app.child ADD CONSTRAINT child_nulls UNIQUE NULLS NOT DISTINCT (s, x);
+             ALTER TABLE app.child ADD CONSTRAINT child_set_columns FOREIGN KEY (a, b)
+                 REFERENCES app.parent (a, b) ON DELETE SET NULL (b);",
+        );
+    }
+    if major >= 18 {
+        sql.push_str(
+            "ALTER TABLE app.child ADD CONSTRAINT child_not_enforced FOREIGN KEY (s)
+                 REFERENCES app.parent NOT ENFORCED;",
+        );
+    }
+    db.exec(&sql).await;
+    let catalog = introspect(&client).await.unwrap();
+    client.batch_execute("SET search_path = ''").await.unwrap();
+    let rows = client
+        .query(
+            "SELECT n.nspname::text, c.relname::text, k.conname::text, \
+             pg_get_constraintdef(k.oid) FROM pg_constraint k \
+             JOIN pg_class c ON c.oid = k.conrelid \
+             JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE n.nspname IN ('app', 'Odd Schema') AND k.conparentid = 0 \
+             AND k.contype <> 'n' ORDER BY 1, 2, 3",
+            &[],
+        )
+        .await
+        .unwrap();
+    let expected = 25 + 2 * usize::from(major >= 15) + usize::from(major >= 18);
+    assert_eq!(rows.len(), expected, "one row per constraint made above");
+    let differing: Vec<(String, Option<&str>, String)> = rows
+        .iter()
+        .map(|r| {
+            let table = QualName::new(r.get::<_, String>(0), r.get::<_, String>(1));
+            let name: String = r.get(2);
+            let theirs: String = r.get(3);
+            let theirs = theirs
+                .strip_suffix(" NOT VALID")
+                .unwrap_or(&theirs)
+                .to_string();
+            let ours = catalog
+                .tables
+                .get(&table)
+                .and_then(|t| t.constraints.get(&name))
+                .map(|k| k.definition.as_str());
+            (format!("{} {name}", table.plain()), ours, theirs)
+        })
+        .filter(|(_, ours, theirs)| *ours != Some(theirs.as_str()))
+        .collect();
+    assert!(
+        differing.is_empty(),
+        "spelled otherwise than pg_get_constraintdef: {differing:#?}"
+    );
+}

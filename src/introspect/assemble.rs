@@ -1568,6 +1568,7 @@ mod tests {
             relid: 100,
             typid: 0,
             definition: "CHECK ((a > 0))".into(),
+            parts: None,
             validated: true,
             references: None,
             comment: None,

@@ -135,6 +135,8 @@ async fn read_rows(client: &Client) -> Result<(Rows, Stats)> {
     let s = &stats;
     // The columns of the indexes the index query leaves to `spell`.
     let index_columns = std::cell::RefCell::new(Vec::new());
+    // The attnums of the keys the constraint query leaves to `spell`.
+    let constraint_attnums = std::cell::RefCell::new(Vec::new());
     // The server runs the queries one after the other in this order, while the client
     // decodes what has arrived: the largest results (dependencies, columns) go first so
     // their decoding overlaps the rendering-heavy queries behind them, and the small
@@ -181,13 +183,9 @@ async fn read_rows(client: &Client) -> Result<(Rows, Stats)> {
             DependRow::from_row
         ),
         fetch(client, s, "columns", queries::COLUMNS, ColumnRow::from_row),
-        fetch(
-            client,
-            s,
-            "constraints",
-            queries::CONSTRAINTS,
-            ConstraintRow::from_row
-        ),
+        fetch(client, s, "constraints", q.constraints, |row| {
+            ConstraintRow::from_row(row, &mut constraint_attnums.borrow_mut())
+        }),
         fetch(client, s, "indexes", q.indexes, |row| IndexRow::from_row(
             row,
             &mut index_columns.borrow_mut()
@@ -359,21 +357,23 @@ async fn read_rows(client: &Client) -> Result<(Rows, Stats)> {
             OpclassRow::from_row
         ),
     )?;
-    let mut indexes = indexes;
+    let (mut indexes, mut constraints) = (indexes, constraints);
     let sources = spell::Sources {
         index_columns: &index_columns.into_inner(),
+        constraint_attnums: &constraint_attnums.into_inner(),
         relations: &relations,
         columns: &columns,
         opclasses: &opclasses,
     };
-    let left = spell::spell_indexes(&mut indexes, &sources);
+    let left = spell::spell(&mut indexes, &mut constraints, &sources);
     tracing::debug!(
         indexes = indexes.len(),
-        index_columns = sources.index_columns.len(),
-        left = left.len(),
-        "index definitions"
+        indexes_left = left.indexes.len(),
+        constraints = constraints.len(),
+        constraints_left = left.constraints.len(),
+        "definitions spelled"
     );
-    index_definitions(client, s, &mut indexes, left).await?;
+    server_definitions(client, s, &mut indexes, &mut constraints, left).await?;
     let not_nulls = match q.not_nulls {
         Some(sql) => fetch(client, s, "not nulls", sql, NotNullRow::from_row).await?,
         None => Vec::new(),
@@ -415,34 +415,54 @@ async fn read_rows(client: &Client) -> Result<(Rows, Stats)> {
     Ok((rows, stats.get()))
 }
 
-/// Asks `pg_get_indexdef` for the definitions of the indexes `left` (oids) that
-/// [`spell::spell_indexes`] could not spell, and fills them in. Runs even when none
-/// are left, so a read always issues the same queries.
-async fn index_definitions(
+/// Asks `pg_get_indexdef` and `pg_get_constraintdef` for the definitions [`spell::spell`]
+/// left to the server, and fills them in. Runs even when none are left, so a read
+/// always issues the same queries.
+async fn server_definitions(
     client: &Client,
     stats: &Cell<Stats>,
     indexes: &mut [IndexRow],
-    left: Vec<u32>,
+    constraints: &mut [ConstraintRow],
+    left: spell::Left,
 ) -> Result<()> {
+    use std::collections::HashMap;
     use tokio_postgres::types::Type;
-    let context = "introspection: the index definitions query";
+    let context = "introspection: the definitions query";
     let found = client
-        .query_typed(queries::INDEX_DEFINITIONS, &[(&left, Type::OID_ARRAY)])
+        .query_typed(
+            queries::DEFINITIONS,
+            &[
+                (&left.indexes, Type::OID_ARRAY),
+                (&left.constraints, Type::OID_ARRAY),
+            ],
+        )
         .await
         .map_err(|e| database_error(context, &e))?;
-    let mut definitions = std::collections::HashMap::with_capacity(found.len());
+    let mut index_definitions = HashMap::with_capacity(left.indexes.len());
+    let mut constraint_definitions = HashMap::with_capacity(left.constraints.len());
     for row in &found {
-        let oid: u32 = row
-            .try_get("oid")
-            .map_err(|e| database_error(context, &e))?;
-        let definition: &str = row
-            .try_get("definition")
-            .map_err(|e| database_error(context, &e))?;
-        definitions.insert(oid, definition);
+        let read = |e| database_error(context, &e);
+        let is_index: bool = row.try_get("is_index").map_err(read)?;
+        let oid: u32 = row.try_get("oid").map_err(read)?;
+        let definition: &str = row.try_get("definition").map_err(read)?;
+        match is_index {
+            true => index_definitions.insert(oid, definition),
+            false => constraint_definitions.insert(oid, definition),
+        };
     }
     for index in indexes.iter_mut().filter(|i| i.definition.is_none()) {
-        if let Some(definition) = definitions.get(&index.oid) {
+        if let Some(definition) = index_definitions.get(&index.oid) {
             index.definition = Some(rows::stable_spelling(&rows::index_definition(definition)));
+        }
+    }
+    for constraint in constraints.iter_mut() {
+        if let Some(definition) = constraint_definitions.get(&constraint.oid) {
+            constraint.definition = rows::stable_spelling(rows::split_not_valid(definition).0);
+        } else if constraint.definition.is_empty() {
+            return Err(Error::Database {
+                context: context.to_string(),
+                message: format!("constraint {} has no definition", constraint.name),
+            });
         }
     }
     let mut s = stats.get();

@@ -287,20 +287,64 @@ pub const NOT_NULLS: &str = concat!(
 /// or a check inherited through INHERITS, `coninhcount > 0`, merged or not, so both ways
 /// of creating a child read the same); excludes constraint triggers' `t` rows (they are
 /// triggers) and system schemas.
-pub const CONSTRAINTS: &str = concat!(
-    "SELECT k.oid, k.conname::text AS name, k.contype::text AS contype, ",
-    "k.conrelid AS relid, k.contypid AS typid, pg_get_constraintdef(k.oid) AS definition, ",
-    "k.convalidated AS validated, rn.nspname::text AS ref_schema, ",
-    "rc.relname::text AS ref_table, d.description AS comment, ",
-    "(k.conparentid <> 0 OR (k.contype = 'c' AND k.coninhcount > 0)) AS inherited ",
-    "FROM pg_constraint k JOIN pg_namespace n ON n.oid = k.connamespace ",
-    "LEFT JOIN pg_class rc ON rc.oid = k.confrelid ",
-    "LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace",
-    comment_join!("d", "pg_constraint", "k.oid", "0"),
-    "WHERE ((k.conrelid <> 0 AND k.contype IN ('p', 'u', 'f', 'c', 'x')) ",
-    "OR (k.contypid <> 0 AND k.contype = 'c')) AND ",
-    user_schema!("n")
+///
+/// A primary key, unique key or foreign key on plain columns, with no `INCLUDE`,
+/// `NULLS NOT DISTINCT`, `SET NULL (columns)`, `WITHOUT OVERLAPS`/`PERIOD` or `NOT
+/// ENFORCED`, comes as its parts (`keys`, `ref_keys` and flags) for the caller to spell
+/// as `pg_get_constraintdef` would (`spell`); every other constraint comes with the
+/// function's definition. `$nulls_not_distinct`, `$set_columns` and `$plain_18` are
+/// the conditions on catalog columns later versions added, or `false`/`true`.
+macro_rules! constraints {
+    ($nulls_not_distinct:literal, $set_columns:literal, $plain_18:literal) => {
+        concat!(
+            "SELECT q.oid, q.name, q.contype, q.relid, q.typid, ",
+            "CASE WHEN NOT q.spell THEN pg_get_constraintdef(q.oid) END AS definition, ",
+            "CASE WHEN q.spell THEN q.keys END AS keys, ",
+            "CASE WHEN q.spell THEN q.ref_keys END AS ref_keys, q.ref_relid, ",
+            "q.deferrable, q.deferred, q.match_type, q.on_update, q.on_delete, ",
+            "q.validated, q.ref_schema, q.ref_table, q.comment, q.inherited FROM (",
+            "SELECT k.oid, k.conname::text AS name, k.contype::text AS contype, ",
+            "k.conrelid AS relid, k.contypid AS typid, k.conkey::int2[] AS keys, ",
+            "k.confkey::int2[] AS ref_keys, k.confrelid AS ref_relid, ",
+            "k.condeferrable AS deferrable, k.condeferred AS deferred, ",
+            "k.confmatchtype::text AS match_type, k.confupdtype::text AS on_update, ",
+            "k.confdeltype::text AS on_delete, ",
+            "k.convalidated AS validated, rn.nspname::text AS ref_schema, ",
+            "rc.relname::text AS ref_table, d.description AS comment, ",
+            "(k.conparentid <> 0 OR (k.contype = 'c' AND k.coninhcount > 0)) AS inherited, ",
+            "(k.conrelid <> 0 AND ((k.contype = 'f' AND ",
+            $set_columns,
+            ") OR (k.contype IN ('p', 'u') AND ix.indnatts = cardinality(k.conkey) AND NOT ",
+            $nulls_not_distinct,
+            ")) AND ",
+            $plain_18,
+            ") AS spell ",
+            "FROM pg_constraint k JOIN pg_namespace n ON n.oid = k.connamespace ",
+            "LEFT JOIN pg_index ix ON ix.indexrelid = k.conindid AND k.contype IN ('p', 'u') ",
+            "LEFT JOIN pg_class rc ON rc.oid = k.confrelid ",
+            "LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace",
+            comment_join!("d", "pg_constraint", "k.oid", "0"),
+            "WHERE ((k.conrelid <> 0 AND k.contype IN ('p', 'u', 'f', 'c', 'x')) ",
+            "OR (k.contypid <> 0 AND k.contype = 'c')) AND ",
+            user_schema!("n"),
+            ") q"
+        )
+    };
+}
+
+/// [`constraints!`] from PostgreSQL 18 (temporal keys, `NOT ENFORCED`).
+pub const CONSTRAINTS: &str = constraints!(
+    "ix.indnullsnotdistinct",
+    "k.confdelsetcols IS NULL",
+    "NOT k.conperiod AND k.conenforced"
 );
+
+/// [`constraints!`] for PostgreSQL 15 to 17.
+pub const CONSTRAINTS_15: &str =
+    constraints!("ix.indnullsnotdistinct", "k.confdelsetcols IS NULL", "true");
+
+/// [`constraints!`] before PostgreSQL 15.
+pub const CONSTRAINTS_13: &str = constraints!("false", "true", "true");
 
 /// Lists every index in user schemas with the constraint of its own table it backs (if
 /// any) and whether it is a partition's copy attached to a parent index. The caller
@@ -370,9 +414,13 @@ pub const DEFAULT_OPCLASSES: &str = concat!(
     "WHERE o.opcdefault AND o.oid < 16384 AND a.amname IN ('btree', 'hash')"
 );
 
-/// `pg_get_indexdef` of the indexes `spell` left to the server (`$1`, an `oid[]`).
-pub const INDEX_DEFINITIONS: &str =
-    "SELECT x.oid, pg_get_indexdef(x.oid) AS definition FROM unnest($1::oid[]) AS x(oid)";
+/// `pg_get_indexdef` of the indexes (`$1`) and `pg_get_constraintdef` of the
+/// constraints (`$2`, both `oid[]`) `spell` left to the server.
+pub const DEFINITIONS: &str = concat!(
+    "SELECT true AS is_index, x.oid, pg_get_indexdef(x.oid) AS definition ",
+    "FROM unnest($1::oid[]) AS x(oid) UNION ALL ",
+    "SELECT false, y.oid, pg_get_constraintdef(y.oid) FROM unnest($2::oid[]) AS y(oid)"
+);
 
 /// Lists user triggers on tables and views with definition, enabled state and comment;
 /// excludes internal triggers (foreign key machinery) and clones on partitions
@@ -1011,6 +1059,8 @@ pub struct ForVersion {
     pub not_nulls: Option<&'static str>,
     /// [`INDEXES_13`] before 15, [`INDEXES`] from 15.
     pub indexes: &'static str,
+    /// [`CONSTRAINTS_13`], [`CONSTRAINTS_15`] (15 to 17) or [`CONSTRAINTS`].
+    pub constraints: &'static str,
 }
 
 impl ForVersion {
@@ -1044,12 +1094,17 @@ impl ForVersion {
             } else {
                 INDEXES
             },
+            constraints: match version {
+                ..150000 => CONSTRAINTS_13,
+                150000..180000 => CONSTRAINTS_15,
+                _ => CONSTRAINTS,
+            },
         }
     }
 }
 
 /// Every catalog query of the newest PostgreSQL, with a name for error messages.
-/// [`INDEX_DEFINITIONS`], which takes the oids the others found, is not among them.
+/// [`DEFINITIONS`], which takes the oids the others found, is not among them.
 pub const ALL: &[(&str, &str)] = &[
     ("schemas", SCHEMAS),
     ("extensions", EXTENSIONS),

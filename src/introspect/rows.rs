@@ -796,8 +796,11 @@ pub(crate) struct ConstraintRow {
     pub relid: u32,
     /// The domain (0 for a table constraint).
     pub typid: u32,
-    /// `pg_get_constraintdef` without a trailing ` NOT VALID`.
+    /// `pg_get_constraintdef` without a trailing ` NOT VALID`. Empty until
+    /// [`super::spell`] fills it where the row came as [`ConstraintParts`].
     pub definition: String,
+    /// What the definition is spelled from, when the server left it to the client.
+    pub parts: Option<ConstraintParts>,
     pub validated: bool,
     pub references: Option<QualName>,
     pub comment: Option<String>,
@@ -805,13 +808,35 @@ pub(crate) struct ConstraintRow {
     pub inherited: bool,
 }
 
+/// A primary, unique or foreign key on plain columns as `pg_constraint` describes it,
+/// for [`super::spell`]. Its columns (`conkey`, then a foreign key's `confkey`) are
+/// entries from `start` in a list of attnums kept beside the rows.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ConstraintParts {
+    pub start: u32,
+    pub key_count: u16,
+    pub ref_count: u16,
+    /// The referenced table (`confrelid`), 0 for a primary or unique key.
+    pub ref_relid: u32,
+    pub deferrable: bool,
+    pub deferred: bool,
+    /// `confmatchtype`, `confupdtype` and `confdeltype` (0 unless a foreign key).
+    pub match_type: Code,
+    pub on_update: Code,
+    pub on_delete: Code,
+}
+
 impl ConstraintRow {
-    pub fn from_row(row: &Row) -> Result<Self> {
+    /// Decodes a row; the columns of a key the server left to the client to spell go
+    /// onto `attnums`.
+    pub fn from_row(row: &Row, attnums: &mut Vec<i16>) -> Result<Self> {
         const Q: &str = "constraints";
         let ref_schema: Option<String> = get(row, Q, "ref_schema")?;
         let ref_table: Option<String> = get(row, Q, "ref_table")?;
-        let (definition, _) = split_not_valid(get::<&str>(row, Q, "definition")?);
-        let definition = stable_spelling(definition);
+        let definition = match get::<Option<&str>>(row, Q, "definition")? {
+            Some(definition) => stable_spelling(split_not_valid(definition).0),
+            None => String::new(),
+        };
         Ok(ConstraintRow {
             oid: get(row, Q, "oid")?,
             name: get(row, Q, "name")?,
@@ -819,12 +844,62 @@ impl ConstraintRow {
             relid: get(row, Q, "relid")?,
             typid: get(row, Q, "typid")?,
             definition,
+            parts: ConstraintParts::from_row(row, attnums)?,
             // convalidated is the truth; the NOT VALID suffix only mirrors it.
             validated: get(row, Q, "validated")?,
             references: ref_schema.zip(ref_table).map(|(s, t)| QualName::new(s, t)),
             comment: get(row, Q, "comment")?,
             inherited: get(row, Q, "inherited")?,
         })
+    }
+}
+
+impl ConstraintParts {
+    /// The parts of a constraint row, when the query left its definition to the client
+    /// (`keys` set).
+    fn from_row(row: &Row, attnums: &mut Vec<i16>) -> Result<Option<Self>> {
+        const Q: &str = "constraints";
+        let Some(keys) = get::<Option<Vec<i16>>>(row, Q, "keys")? else {
+            return Ok(None);
+        };
+        let ref_keys = get::<Option<Vec<i16>>>(row, Q, "ref_keys")?.unwrap_or_default();
+        let (Ok(start), Ok(key_count), Ok(ref_count)) = (
+            u32::try_from(attnums.len()),
+            u16::try_from(keys.len()),
+            u16::try_from(ref_keys.len()),
+        ) else {
+            return Ok(None);
+        };
+        // Only a foreign key has a match type and actions (the others' are blank).
+        let foreign = |column| match code(row, Q, "contype")?.as_str() {
+            "f" => code(row, Q, column),
+            _ => Ok(Code::default()),
+        };
+        let parts = ConstraintParts {
+            start,
+            key_count,
+            ref_count,
+            ref_relid: get(row, Q, "ref_relid")?,
+            deferrable: get(row, Q, "deferrable")?,
+            deferred: get(row, Q, "deferred")?,
+            match_type: foreign("match_type")?,
+            on_update: foreign("on_update")?,
+            on_delete: foreign("on_delete")?,
+        };
+        attnums.extend_from_slice(&keys);
+        attnums.extend_from_slice(&ref_keys);
+        Ok(Some(parts))
+    }
+
+    /// The key's own columns and the referenced ones, in the list they were put on.
+    pub fn attnums<'a>(&self, all: &'a [i16]) -> (&'a [i16], &'a [i16]) {
+        let start = self.start as usize;
+        let middle = start + usize::from(self.key_count);
+        let end = middle + usize::from(self.ref_count);
+        match (all.get(start..middle), all.get(middle..end)) {
+            (Some(keys), Some(refs)) => (keys, refs),
+            _ => (&[], &[]),
+        }
     }
 }
 

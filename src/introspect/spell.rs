@@ -1,81 +1,100 @@
-//! Index definitions spelled on the client, character for character as
-//! `pg_get_indexdef` spells them.
+//! Index and key definitions spelled on the client, character for character as
+//! `pg_get_indexdef` and `pg_get_constraintdef` spell them.
 //!
-//! `pg_get_indexdef` looks up the default operator class of each key column's type with
-//! a scan of `pg_opclass`: at 50,000 tables that is most of what a read costs the
-//! server. For an index on plain columns, with btree or hash and built-in operator
-//! classes, the index query returns the parts instead ([`IndexParts`]), and this module
-//! writes the definition from them and the columns' rows. Whatever it cannot be sure of
-//! (a name that may need quotes, a type other than the operator class's own, a
-//! collation other than the column's) it leaves to the server: [`spell_indexes`]
-//! returns those indexes, and the caller asks `pg_get_indexdef` for them.
+//! The server functions look up each table, column and (for an index) each key
+//! column's default operator class in the catalogs, cold in a new session: at 50,000
+//! tables that is most of what a read costs the server. For an index on plain columns
+//! with btree or hash and built-in operator classes, and for a primary, unique or
+//! foreign key on plain columns, the catalog queries return the parts instead
+//! ([`IndexParts`](super::rows::IndexParts), [`ConstraintParts`]), and this module
+//! writes the definition from them and the columns' rows. Whatever it cannot be sure
+//! of (a name that may need quotes, a type other than the operator class's own, a
+//! collation other than the column's) it leaves to the server: [`spell`] says which,
+//! and the caller asks the functions for those.
 
 use std::collections::HashMap;
 
-use super::rows::{ColumnRow, IndexColumn, IndexMethod, IndexRow, OpclassRow, RelationRow};
+use super::rows::{
+    ColumnRow, ConstraintParts, ConstraintRow, IndexColumn, IndexMethod, IndexRow, OpclassRow,
+    RelationRow,
+};
 use crate::model::needs_quotes;
 
 /// `indoption` bits (`pg_index.h`).
 const DESC: i16 = 1;
 const NULLS_FIRST: i16 = 2;
 
-/// What [`spell_indexes`] reads besides the index rows.
+/// What [`spell`] reads besides the rows it fills.
 pub(crate) struct Sources<'a> {
     /// The columns of every index that came as parts ([`super::rows::IndexParts`]).
     pub index_columns: &'a [IndexColumn],
+    /// The attnums of every key that came as parts ([`ConstraintParts`]).
+    pub constraint_attnums: &'a [i16],
     pub relations: &'a [RelationRow],
     pub columns: &'a [ColumnRow],
     pub opclasses: &'a [OpclassRow],
 }
 
-/// Fills the definition of every index that came as parts. Returns the oids of the
-/// indexes still without one (a user index that is neither spelled here nor by the
-/// query), in row order, for the caller to ask `pg_get_indexdef`.
-pub(crate) fn spell_indexes(indexes: &mut [IndexRow], sources: &Sources) -> Vec<u32> {
+/// What [`spell`] left to the server: oids, in row order.
+#[derive(Debug, Default)]
+pub(crate) struct Left {
+    /// User indexes with no definition yet (for `pg_get_indexdef`).
+    pub indexes: Vec<u32>,
+    /// Constraints that came as parts and could not be spelled (for
+    /// `pg_get_constraintdef`).
+    pub constraints: Vec<u32>,
+}
+
+/// Fills the definition of every index and constraint that came as parts, and says
+/// which ones are still without one.
+pub(crate) fn spell(
+    indexes: &mut [IndexRow],
+    constraints: &mut [ConstraintRow],
+    sources: &Sources,
+) -> Left {
     let opclasses: HashMap<u32, &OpclassRow> =
         sources.opclasses.iter().map(|o| (o.oid, o)).collect();
-    // Sorted lookups, found in one pass over their rows: a few bytes per entry where a
-    // map would take several times that, at the moment a read holds the most.
-    let mut tables: Vec<(u32, u32)> = Vec::new();
-    let mut wanted: Vec<(u32, i16, u32)> = Vec::new();
+    let mut wanted = Vec::new();
     for row in indexes.iter() {
         if let Some(parts) = &row.parts {
-            tables.push((row.relid, u32::MAX));
-            for column in parts.columns(sources.index_columns) {
-                wanted.push((row.relid, column.attnum, u32::MAX));
-            }
+            wanted.extend(
+                parts
+                    .columns(sources.index_columns)
+                    .iter()
+                    .map(|c| (row.relid, c.attnum)),
+            );
         }
     }
-    tables.sort_unstable();
-    tables.dedup();
-    wanted.sort_unstable();
-    wanted.dedup();
-    for (at, relation) in sources.relations.iter().enumerate() {
-        if let Ok(i) = tables.binary_search_by_key(&relation.oid, |t| t.0) {
-            tables[i].1 = at as u32;
+    for row in constraints.iter() {
+        if let Some(parts) = &row.parts {
+            let (keys, refs) = parts.attnums(sources.constraint_attnums);
+            wanted.extend(keys.iter().map(|&attnum| (row.relid, attnum)));
+            wanted.extend(refs.iter().map(|&attnum| (parts.ref_relid, attnum)));
         }
     }
-    for (at, column) in sources.columns.iter().enumerate() {
-        if let Ok(i) = wanted.binary_search_by_key(&(column.relid, column.num), |w| (w.0, w.1)) {
-            wanted[i].2 = at as u32;
-        }
-    }
-    let table = |relid: u32| {
-        let i = tables.binary_search_by_key(&relid, |t| t.0).ok()?;
-        sources.relations.get(tables[i].1 as usize)
-    };
+    let tables = Lookup::new(
+        indexes
+            .iter()
+            .filter(|row| row.parts.is_some())
+            .map(|row| row.relid)
+            .collect(),
+        sources.relations.iter().map(|r| r.oid),
+    );
+    let columns = Lookup::new(wanted, sources.columns.iter().map(|c| (c.relid, c.num)));
     let column = |relid: u32, attnum: i16| {
-        let i = wanted
-            .binary_search_by_key(&(relid, attnum), |w| (w.0, w.1))
-            .ok()?;
-        sources.columns.get(wanted[i].2 as usize)
+        columns
+            .find(&(relid, attnum))
+            .and_then(|at| sources.columns.get(at))
+            .filter(|_| attnum > 0)
     };
-    let mut left = Vec::new();
+    let mut left = Left::default();
     let mut scratch = String::with_capacity(256);
     for row in indexes.iter_mut() {
         if let Some(parts) = row.parts.take() {
-            let spelled = table(row.relid).and_then(|table| {
-                let index_columns = parts.columns(sources.index_columns);
+            let table = tables
+                .find(&row.relid)
+                .and_then(|at| sources.relations.get(at));
+            let spelled = table.and_then(|table| {
                 let index = Index {
                     row,
                     table: &table.name.name,
@@ -86,7 +105,7 @@ pub(crate) fn spell_indexes(indexes: &mut [IndexRow], sources: &Sources) -> Vec<
                 scratch.clear();
                 index.spell(
                     &mut scratch,
-                    index_columns,
+                    parts.columns(sources.index_columns),
                     |attnum| column(row.relid, attnum),
                     &opclasses,
                 )?;
@@ -96,10 +115,127 @@ pub(crate) fn spell_indexes(indexes: &mut [IndexRow], sources: &Sources) -> Vec<
             row.definition = spelled;
         }
         if row.definition.is_none() && row.constraint_oid.is_none() {
-            left.push(row.oid);
+            left.indexes.push(row.oid);
+        }
+    }
+    for row in constraints.iter_mut() {
+        if let Some(parts) = row.parts.take() {
+            scratch.clear();
+            match spell_key(
+                &mut scratch,
+                row,
+                &parts,
+                sources.constraint_attnums,
+                column,
+            ) {
+                Some(()) => row.definition = scratch.as_str().to_owned(),
+                None => left.constraints.push(row.oid),
+            }
         }
     }
     left
+}
+
+/// Where each of a sorted list of keys is in a list of rows, found in one pass over
+/// the rows: a few bytes per key, where a map would take several times that at the
+/// moment a read holds the most.
+struct Lookup<K> {
+    /// Each key with the position of its row (`usize::MAX` until found).
+    found: Vec<(K, usize)>,
+}
+
+impl<K: Ord + Copy> Lookup<K> {
+    fn new(mut keys: Vec<K>, rows: impl Iterator<Item = K>) -> Self {
+        keys.sort_unstable();
+        keys.dedup();
+        let mut found: Vec<(K, usize)> = keys.into_iter().map(|k| (k, usize::MAX)).collect();
+        for (at, key) in rows.enumerate() {
+            if let Ok(i) = found.binary_search_by_key(&key, |f| f.0) {
+                found[i].1 = at;
+            }
+        }
+        Lookup { found }
+    }
+
+    /// The position of `key`'s row, if the key was asked for and its row exists.
+    fn find(&self, key: &K) -> Option<usize> {
+        let i = self.found.binary_search_by_key(key, |f| f.0).ok()?;
+        Some(self.found[i].1).filter(|&at| at != usize::MAX)
+    }
+}
+
+/// Writes the definition `pg_get_constraintdef` gives a primary, unique or foreign key
+/// into `out` (without ` NOT VALID`, which introspection drops), or answers `None`
+/// where this cannot be sure of it.
+fn spell_key<'c>(
+    out: &mut String,
+    row: &ConstraintRow,
+    parts: &ConstraintParts,
+    attnums: &[i16],
+    column: impl Fn(u32, i16) -> Option<&'c ColumnRow>,
+) -> Option<()> {
+    let (keys, refs) = parts.attnums(attnums);
+    let names = |out: &mut String, relid: u32, attnums: &[i16]| -> Option<()> {
+        for (i, &attnum) in attnums.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            out.push_str(bare(&column(relid, attnum)?.name)?);
+        }
+        Some(())
+    };
+    if keys.is_empty() {
+        return None;
+    }
+    match row.contype.as_str() {
+        "p" => out.push_str("PRIMARY KEY ("),
+        "u" => out.push_str("UNIQUE ("),
+        "f" => out.push_str("FOREIGN KEY ("),
+        _ => return None,
+    }
+    names(out, row.relid, keys)?;
+    out.push(')');
+    if row.contype.as_str() == "f" {
+        let table = row.references.as_ref()?;
+        if refs.is_empty() {
+            return None;
+        }
+        out.push_str(" REFERENCES ");
+        out.push_str(bare(&table.schema)?);
+        out.push('.');
+        out.push_str(bare(&table.name)?);
+        out.push('(');
+        names(out, parts.ref_relid, refs)?;
+        out.push(')');
+        out.push_str(match parts.match_type.as_str() {
+            "s" => "",
+            "f" => " MATCH FULL",
+            "p" => " MATCH PARTIAL",
+            _ => return None,
+        });
+        for (clause, action) in [
+            (" ON UPDATE ", parts.on_update),
+            (" ON DELETE ", parts.on_delete),
+        ] {
+            let action = match action.as_str() {
+                "a" => continue,
+                "r" => "RESTRICT",
+                "c" => "CASCADE",
+                "n" => "SET NULL",
+                "d" => "SET DEFAULT",
+                _ => return None,
+            };
+            out.push_str(clause);
+            out.push_str(action);
+        }
+    }
+    if parts.deferrable {
+        out.push_str(" DEFERRABLE");
+    }
+    if parts.deferred {
+        out.push_str(" INITIALLY DEFERRED");
+    }
+    Some(())
 }
 
 /// An index to spell.
@@ -140,7 +276,7 @@ impl Index<'_> {
             } else if i > 0 {
                 out.push_str(", ");
             }
-            let column = column(index_column.attnum).filter(|_| index_column.attnum > 0)?;
+            let column = column(index_column.attnum)?;
             out.push_str(bare(&column.name)?);
             if i < self.key_count {
                 out.push_str(self.after_key(index_column, column, opclasses)?);
