@@ -13,7 +13,11 @@
 //! pipelines them, and `query_typed` skips the separate prepare round trip, so the whole
 //! read costs about one round trip plus the server's work. The server's work is mostly
 //! PostgreSQL rendering definitions (`pg_get_constraintdef`, `pg_get_indexdef`, ...),
-//! which it does for each object once.
+//! which it does for each object once, and which looks up every table and column it
+//! names in the catalogs, cold in a new session. So the definitions of the commonest
+//! shapes (an index on plain columns, a primary, unique or foreign key) come as their
+//! catalog parts and are spelled here, exactly as the functions would (`spell`); what
+//! cannot be spelled with certainty goes to the server in one query after the others.
 //!
 //! Needs PostgreSQL 13 or later (`pg_trigger.tgparentid`). The server's
 //! `server_version_num` is read first, once per introspection, and picks the queries
@@ -21,6 +25,7 @@
 //!
 //! - [`queries`]: the catalog SQL, one named constant per object kind.
 //! - `rows`: rows decoded into plain structs.
+//! - `spell`: index and key definitions written from their parts.
 //! - `assemble`: the rows assembled into a Catalog, dependencies resolved.
 
 mod assemble;
