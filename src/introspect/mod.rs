@@ -457,12 +457,12 @@ async fn server_definitions(
     }
     for index in indexes.iter_mut().filter(|i| i.definition.is_none()) {
         if let Some(definition) = index_definitions.get(&index.oid) {
-            index.definition = Some(rows::stable_spelling(&rows::index_definition(definition)));
+            index.definition = Some(rows::server_index_definition(definition));
         }
     }
     for constraint in constraints.iter_mut() {
         if let Some(definition) = constraint_definitions.get(&constraint.oid) {
-            constraint.definition = rows::stable_spelling(rows::split_not_valid(definition).0);
+            constraint.definition = rows::constraint_definition(definition);
         } else if constraint.definition.is_empty() {
             return Err(Error::Database {
                 context: context.to_string(),

@@ -834,7 +834,7 @@ impl ConstraintRow {
         let ref_schema: Option<String> = get(row, Q, "ref_schema")?;
         let ref_table: Option<String> = get(row, Q, "ref_table")?;
         let definition = match get::<Option<&str>>(row, Q, "definition")? {
-            Some(definition) => stable_spelling(split_not_valid(definition).0),
+            Some(definition) => constraint_definition(definition),
             None => String::new(),
         };
         Ok(ConstraintRow {
@@ -975,8 +975,7 @@ impl IndexRow {
             relid: get(row, Q, "relid")?,
             constraint_oid: get(row, Q, "constraint_oid")?,
             is_attached: get(row, Q, "is_attached")?,
-            definition: get::<Option<&str>>(row, Q, "definition")?
-                .map(|d| stable_spelling(&index_definition(d))),
+            definition: get::<Option<&str>>(row, Q, "definition")?.map(server_index_definition),
             parts: IndexParts::from_row(row, columns)?,
             valid: get(row, Q, "valid")?,
             comment: get(row, Q, "comment")?,
@@ -1373,6 +1372,20 @@ pub(crate) fn split_not_valid(definition: &str) -> (&str, bool) {
         Some(rest) => (rest, false),
         None => (definition, true),
     }
+}
+
+/// `pg_get_constraintdef`'s text as the model keeps it: without ` NOT VALID` (which
+/// `convalidated` carries), arrays in their stable spelling. For the constraint query's
+/// rows and for the definitions asked for after it alike.
+pub(crate) fn constraint_definition(definition: &str) -> String {
+    stable_spelling(split_not_valid(definition).0)
+}
+
+/// `pg_get_indexdef`'s text as the model keeps it: ` ON ONLY ` made ` ON `, arrays in
+/// their stable spelling. For the index query's rows and for the definitions asked for
+/// after it alike.
+pub(crate) fn server_index_definition(definition: &str) -> String {
+    stable_spelling(&index_definition(definition))
 }
 
 /// `pg_get_indexdef` of an index on a partitioned table says `ON ONLY table`: the index
