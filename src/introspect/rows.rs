@@ -871,9 +871,10 @@ impl ConstraintParts {
             return Ok(None);
         };
         // Only a foreign key has a match type and actions (the others' are blank).
-        let foreign = |column| match code(row, Q, "contype")?.as_str() {
-            "f" => code(row, Q, column),
-            _ => Ok(Code::default()),
+        let is_foreign = code(row, Q, "contype")?.as_str() == "f";
+        let foreign = |column| match is_foreign {
+            true => code(row, Q, column),
+            false => Ok(Code::default()),
         };
         let parts = ConstraintParts {
             start,
