@@ -1513,6 +1513,7 @@ mod tests {
             expr: None,
             attrdef_oid: None,
             collation: None,
+            collation_oid: 0,
             is_local: true,
             comment: None,
         }
@@ -1569,6 +1570,7 @@ mod tests {
             typid: 0,
             definition: "CHECK ((a > 0))".into(),
             parts: None,
+            check: None,
             validated: true,
             references: None,
             comment: None,

@@ -15,9 +15,11 @@
 //! PostgreSQL rendering definitions (`pg_get_constraintdef`, `pg_get_indexdef`, ...),
 //! which it does for each object once, and which looks up every table and column it
 //! names in the catalogs, cold in a new session. So the definitions of the commonest
-//! shapes (an index on plain columns, a primary, unique or foreign key) come as their
-//! catalog parts and are spelled here, exactly as the functions would (`spell`); what
-//! cannot be spelled with certainty goes to the server in one query after the others.
+//! shapes (a btree, hash or gin index, with its expressions and predicate; a primary,
+//! unique or foreign key; a table's check) come as their catalog parts, expressions as
+//! node trees, and are spelled here, exactly as the functions would (`spell`,
+//! `deparse`); what cannot be spelled with certainty goes to the server in one query
+//! after the others.
 //!
 //! Needs PostgreSQL 13 or later (`pg_trigger.tgparentid`). The server's
 //! `server_version_num` is read first, once per introspection, and picks the queries
@@ -25,10 +27,12 @@
 //!
 //! - [`queries`]: the catalog SQL, one named constant per object kind.
 //! - `rows`: rows decoded into plain structs.
-//! - `spell`: index and key definitions written from their parts.
+//! - `spell`: index, key and check definitions written from their parts.
+//! - `deparse`: expressions (of checks and indexes) written from their node trees.
 //! - `assemble`: the rows assembled into a Catalog, dependencies resolved.
 
 mod assemble;
+mod deparse;
 pub mod queries;
 mod rows;
 mod spell;
@@ -43,9 +47,9 @@ use crate::model::Catalog;
 use assemble::Rows;
 use rows::{
     CastRow, CollationRow, ColumnRow, ConstraintRow, DependRow, EventTriggerRow, ExtensionRow,
-    FunctionRow, IndexRow, NotNullRow, OpclassRow, OperatorRow, OwnerRow, PolicyRow, PrivilegeRow,
-    PublicationMemberRow, PublicationRow, RelationRow, RuleRow, SchemaRow, SequenceRow,
-    StatisticsRow, TriggerRow, TsConfigurationRow, TsDictionaryRow, TypeRow,
+    FunctionRow, IndexRow, NameRow, NotNullRow, OpclassRow, OperatorRow, OwnerRow, PolicyRow,
+    PrivilegeRow, PublicationMemberRow, PublicationRow, RelationRow, RuleRow, SchemaRow,
+    SequenceRow, StatisticsRow, TriggerRow, TsConfigurationRow, TsDictionaryRow, TypeRow,
 };
 
 /// Opens the introspection transaction. One snapshot for every query; an empty search
@@ -142,6 +146,8 @@ async fn read_rows(client: &Client) -> Result<(Rows, Stats)> {
     let index_columns = std::cell::RefCell::new(Vec::new());
     // The attnums of the keys the constraint query leaves to `spell`.
     let constraint_attnums = std::cell::RefCell::new(Vec::new());
+    // The expressions of the checks and indexes left to `spell`.
+    let nodes = std::cell::RefCell::new(deparse::Nodes::default());
     // The server runs the queries one after the other in this order, while the client
     // decodes what has arrived: the largest results (dependencies, columns) go first so
     // their decoding overlaps the rendering-heavy queries behind them, and the small
@@ -179,6 +185,7 @@ async fn read_rows(client: &Client) -> Result<(Rows, Stats)> {
         owners,
         default_privileges,
         opclasses,
+        names,
     ) = tokio::try_join!(
         fetch(
             client,
@@ -189,11 +196,16 @@ async fn read_rows(client: &Client) -> Result<(Rows, Stats)> {
         ),
         fetch(client, s, "columns", queries::COLUMNS, ColumnRow::from_row),
         fetch(client, s, "constraints", q.constraints, |row| {
-            ConstraintRow::from_row(row, &mut constraint_attnums.borrow_mut())
+            ConstraintRow::from_row(
+                row,
+                &mut constraint_attnums.borrow_mut(),
+                &mut nodes.borrow_mut(),
+            )
         }),
         fetch(client, s, "indexes", q.indexes, |row| IndexRow::from_row(
             row,
-            &mut index_columns.borrow_mut()
+            &mut index_columns.borrow_mut(),
+            &mut nodes.borrow_mut(),
         )),
         fetch(
             client,
@@ -357,9 +369,16 @@ async fn read_rows(client: &Client) -> Result<(Rows, Stats)> {
         fetch(
             client,
             s,
-            "default operator classes",
-            queries::DEFAULT_OPCLASSES,
+            "operator classes",
+            queries::OPCLASSES,
             OpclassRow::from_row
+        ),
+        fetch(
+            client,
+            s,
+            "expression names",
+            queries::EXPRESSION_NAMES,
+            NameRow::from_row
         ),
     )?;
     let (mut indexes, mut constraints) = (indexes, constraints);
@@ -369,6 +388,9 @@ async fn read_rows(client: &Client) -> Result<(Rows, Stats)> {
         relations: &relations,
         columns: &columns,
         opclasses: &opclasses,
+        nodes: &nodes.into_inner(),
+        names: &names,
+        types: &types,
     };
     let left = spell::spell(&mut indexes, &mut constraints, &sources);
     tracing::debug!(

@@ -255,7 +255,7 @@ pub const COLUMNS: &str = concat!(
     "CASE WHEN a.attcollation <> t.typcollation THEN ",
     collation_sql!(),
     " END AS collation, ",
-    "a.attislocal AS is_local, d.description AS comment ",
+    "a.attcollation AS collation_oid, a.attislocal AS is_local, d.description AS comment ",
     "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid ",
     "JOIN pg_namespace n ON n.oid = c.relnamespace ",
     "JOIN pg_type t ON t.oid = a.atttypid ",
@@ -291,15 +291,17 @@ pub const NOT_NULLS: &str = concat!(
 /// A primary key, unique key or foreign key on plain columns, with no `INCLUDE`,
 /// `NULLS NOT DISTINCT`, `SET NULL (columns)`, `WITHOUT OVERLAPS`/`PERIOD` or `NOT
 /// ENFORCED`, comes as its parts (`keys`, `ref_keys` and flags) for the caller to spell
-/// as `pg_get_constraintdef` would (`spell`); every other constraint comes with the
-/// function's definition. `$nulls_not_distinct`, `$set_columns` and `$plain_18` are
+/// as `pg_get_constraintdef` would (`spell`); so does a table's check (but one `NOT
+/// ENFORCED`) as its expression's node tree (`deparse`). Every other constraint comes
+/// with the function's definition. `$nulls_not_distinct`, `$set_columns` and `$plain_18` are
 /// the conditions on catalog columns later versions added, or `false`/`true`.
 macro_rules! constraints {
     ($nulls_not_distinct:literal, $set_columns:literal, $plain_18:literal) => {
         concat!(
             "SELECT q.oid, q.name, q.contype, q.relid, q.typid, ",
-            "CASE WHEN NOT q.spell THEN pg_get_constraintdef(q.oid) END AS definition, ",
-            "CASE WHEN q.spell THEN q.keys END AS keys, ",
+            "CASE WHEN NOT q.spell AND NOT q.is_check THEN pg_get_constraintdef(q.oid) END ",
+            "AS definition, CASE WHEN q.spell THEN q.keys END AS keys, ",
+            "CASE WHEN q.is_check THEN q.expression END AS expression, q.no_inherit, ",
             "CASE WHEN q.spell THEN q.ref_keys END AS ref_keys, q.ref_relid, ",
             "q.deferrable, q.deferred, q.match_type, q.on_update, q.on_delete, ",
             "q.validated, q.ref_schema, q.ref_table, q.comment, q.inherited FROM (",
@@ -312,6 +314,9 @@ macro_rules! constraints {
             "k.convalidated AS validated, rn.nspname::text AS ref_schema, ",
             "rc.relname::text AS ref_table, d.description AS comment, ",
             "(k.conparentid <> 0 OR (k.contype = 'c' AND k.coninhcount > 0)) AS inherited, ",
+            "(k.contype = 'c' AND k.conrelid <> 0 AND ",
+            $plain_18,
+            ") AS is_check, k.conbin::text AS expression, k.connoinherit AS no_inherit, ",
             "(k.conrelid <> 0 AND ((k.contype = 'f' AND ",
             $set_columns,
             ") OR (k.contype IN ('p', 'u') AND ix.indnatts = cardinality(k.conkey) AND NOT ",
@@ -351,12 +356,13 @@ pub const CONSTRAINTS_13: &str = constraints!("false", "true", "true");
 /// skips indexes backing a constraint but needs them to resolve dependencies. Note an
 /// FK's `conindid` names the referenced table's index, hence `conrelid = indrelid`.
 ///
-/// An index on plain columns with btree or hash and built-in operator classes, and
-/// nothing else (no expression, predicate, storage parameter, tablespace, `NULLS NOT
-/// DISTINCT`, partitioned parent), comes as its parts, for the caller to spell as
-/// `pg_get_indexdef` would (`spell`): the function looks up each key column's default
-/// operator class with a scan of `pg_opclass`, which at 50,000 tables is most of the
-/// read's time. Every other index comes with `pg_get_indexdef`'s definition.
+/// An index with btree, hash or gin and built-in operator classes, and no storage
+/// parameter, tablespace or `NULLS NOT DISTINCT`, not a partitioned parent, comes as
+/// its parts (columns, classes, collations, orders, and its expressions and predicate
+/// as node trees), for the caller to spell as `pg_get_indexdef` would (`spell`): the
+/// function looks up the table, each column and each key column's default operator
+/// class, cold in a new session, which at 50,000 tables is most of the read's time.
+/// Every other index comes with `pg_get_indexdef`'s definition.
 /// `$nulls_not_distinct` is `pg_index.indnullsnotdistinct` (PostgreSQL 15) or `false`.
 macro_rules! indexes {
     ($nulls_not_distinct:literal) => {
@@ -367,6 +373,8 @@ macro_rules! indexes {
             "CASE WHEN q.spell THEN q.opclasses END AS opclasses, ",
             "CASE WHEN q.spell THEN q.collations END AS collations, ",
             "CASE WHEN q.spell THEN q.options END AS options, ",
+            "CASE WHEN q.spell THEN q.expressions END AS expressions, ",
+            "CASE WHEN q.spell THEN q.predicate END AS predicate, ",
             "CASE WHEN q.constraint_oid IS NULL AND NOT q.spell ",
             "THEN pg_get_indexdef(q.oid) END AS definition, q.valid, q.comment FROM (",
             "SELECT i.indexrelid AS oid, n.nspname::text AS schema, ic.relname::text AS name, ",
@@ -375,13 +383,14 @@ macro_rules! indexes {
             "am.amname::text AS method, i.indisunique AS is_unique, ",
             "i.indnkeyatts AS key_count, i.indkey::int2[] AS keys, ",
             "i.indclass::oid[] AS opclasses, i.indcollation::oid[] AS collations, ",
-            "i.indoption::int2[] AS options, ",
-            "(k.oid IS NULL AND am.amname IN ('btree', 'hash') AND ic.relkind = 'i' ",
-            "AND i.indexprs IS NULL AND i.indpred IS NULL AND ic.reloptions IS NULL ",
+            "i.indoption::int2[] AS options, i.indexprs::text AS expressions, ",
+            "i.indpred::text AS predicate, ",
+            "(k.oid IS NULL AND am.amname IN ('btree', 'hash', 'gin') AND ic.relkind = 'i' ",
+            "AND ic.reloptions IS NULL ",
             "AND ic.reltablespace = 0 AND NOT ",
             $nulls_not_distinct,
             " AND i.indclass::oid[] <@ (SELECT array_agg(o.oid) FROM pg_opclass o ",
-            "WHERE o.opcdefault AND o.oid < 16384)) AS spell, ",
+            "WHERE o.oid < 16384)) AS spell, ",
             "i.indisvalid AS valid, d.description AS comment ",
             "FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid ",
             "JOIN pg_namespace n ON n.oid = ic.relnamespace ",
@@ -403,15 +412,31 @@ pub const INDEXES: &str = indexes!("i.indnullsnotdistinct");
 /// [`indexes!`] before PostgreSQL 15 (no `NULLS NOT DISTINCT`).
 pub const INDEXES_13: &str = indexes!("false");
 
-/// The default operator classes built into PostgreSQL (oids below 16384) of the access
-/// methods `spell` spells indexes of, with the type each takes as `format_type` spells
-/// it and that type's collation. A key column whose type is exactly that type gets the
-/// class without naming it.
-pub const DEFAULT_OPCLASSES: &str = concat!(
-    "SELECT o.oid, a.amname::text AS method, format_type(o.opcintype, NULL) AS input_type, ",
-    "t.typcollation AS input_collation ",
-    "FROM pg_opclass o JOIN pg_am a ON a.oid = o.opcmethod JOIN pg_type t ON t.oid = o.opcintype ",
-    "WHERE o.opcdefault AND o.oid < 16384 AND a.amname IN ('btree', 'hash')"
+/// The operator classes of the access methods `spell` spells indexes of: each one's
+/// name, whether it is its type's default, and the type it is for as `format_type`
+/// spells it. `spell` names a built-in class (oid below 16384, all in `pg_catalog`) in a
+/// definition; classes that extensions and users add count only for which class is a
+/// type's default.
+pub const OPCLASSES: &str = concat!(
+    "SELECT o.oid, a.amname::text AS method, o.opcname::text AS name, ",
+    "o.opcdefault AS is_default, format_type(o.opcintype, NULL) AS input_type ",
+    "FROM pg_opclass o JOIN pg_am a ON a.oid = o.opcmethod ",
+    "WHERE a.amname IN ('btree', 'hash', 'gin')"
+);
+
+/// The names `deparse` writes expressions with: the operators (`o`, with their operand
+/// types) and functions (`f`, with their argument types, and whether no function of
+/// the name has defaults or is variadic) in `pg_catalog`, and the labels of enums
+/// (`e`, with their type).
+pub const EXPRESSION_NAMES: &str = concat!(
+    "SELECT 'o' AS kind, o.oid, o.oprname::text AS name, ",
+    "ARRAY[o.oprleft, o.oprright] AS args, true AS plain FROM pg_operator o ",
+    "WHERE o.oprnamespace = 'pg_catalog'::regnamespace UNION ALL ",
+    "SELECT 'f', p.oid, p.proname::text, p.proargtypes::oid[], NOT EXISTS (",
+    "SELECT FROM pg_proc s WHERE s.proname = p.proname AND s.pronamespace = p.pronamespace ",
+    "AND (s.pronargdefaults > 0 OR s.provariadic <> 0)) ",
+    "FROM pg_proc p WHERE p.pronamespace = 'pg_catalog'::regnamespace AND p.prokind = 'f' ",
+    "UNION ALL SELECT 'e', e.oid, e.enumlabel::text, ARRAY[e.enumtypid], true FROM pg_enum e"
 );
 
 /// `pg_get_indexdef` of the indexes (`$1`) and `pg_get_constraintdef` of the
@@ -1130,7 +1155,8 @@ pub const ALL: &[(&str, &str)] = &[
     ("constraints", CONSTRAINTS),
     ("not nulls", NOT_NULLS),
     ("indexes", INDEXES),
-    ("default operator classes", DEFAULT_OPCLASSES),
+    ("operator classes", OPCLASSES),
+    ("expression names", EXPRESSION_NAMES),
     ("triggers", TRIGGERS),
     ("policies", POLICIES),
     ("functions", FUNCTIONS),

@@ -9,6 +9,8 @@
 use tokio_postgres::types::FromSql;
 use tokio_postgres::Row;
 
+use super::deparse::Nodes;
+
 use crate::error::{Error, Result};
 use crate::model::{
     split_top_level, unquoted, AggregateParts, Cast, Collation, CollationProvider, ConstraintKind,
@@ -761,6 +763,9 @@ pub(crate) struct ColumnRow {
     /// The `pg_attrdef` row holding `expr`, for dependencies.
     pub attrdef_oid: Option<u32>,
     pub collation: Option<String>,
+    /// `attcollation`: the collation `collation` names, or the type's own (0 for a type
+    /// without one). `spell` compares an index column's collation with it.
+    pub collation_oid: u32,
     pub is_local: bool,
     pub comment: Option<String>,
 }
@@ -779,6 +784,7 @@ impl ColumnRow {
             expr: get::<Option<&str>>(row, Q, "expr")?.map(stable_spelling),
             attrdef_oid: get(row, Q, "attrdef_oid")?,
             collation: get(row, Q, "collation")?,
+            collation_oid: get(row, Q, "collation_oid")?,
             is_local: get(row, Q, "is_local")?,
             comment: get(row, Q, "comment")?,
         })
@@ -801,6 +807,8 @@ pub(crate) struct ConstraintRow {
     pub definition: String,
     /// What the definition is spelled from, when the server left it to the client.
     pub parts: Option<ConstraintParts>,
+    /// A table's check, which the server left to the client.
+    pub check: Option<Check>,
     pub validated: bool,
     pub references: Option<QualName>,
     pub comment: Option<String>,
@@ -826,10 +834,19 @@ pub(crate) struct ConstraintParts {
     pub on_delete: Code,
 }
 
+/// A table's check as `pg_constraint` holds it, for [`super::spell`].
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Check {
+    /// Where its expression starts in the read's [`Nodes`]; `None` when
+    /// [`super::deparse`] cannot read it (the server then spells the check).
+    pub expression: Option<u32>,
+    pub no_inherit: bool,
+}
+
 impl ConstraintRow {
     /// Decodes a row; the columns of a key the server left to the client to spell go
-    /// onto `attnums`.
-    pub fn from_row(row: &Row, attnums: &mut Vec<i16>) -> Result<Self> {
+    /// onto `attnums`, the expression of a check onto `nodes`.
+    pub fn from_row(row: &Row, attnums: &mut Vec<i16>, nodes: &mut Nodes) -> Result<Self> {
         const Q: &str = "constraints";
         let ref_schema: Option<String> = get(row, Q, "ref_schema")?;
         let ref_table: Option<String> = get(row, Q, "ref_table")?;
@@ -845,6 +862,13 @@ impl ConstraintRow {
             typid: get(row, Q, "typid")?,
             definition,
             parts: ConstraintParts::from_row(row, attnums)?,
+            check: match get::<Option<&str>>(row, Q, "expression")? {
+                Some(text) => Some(Check {
+                    expression: nodes.parse(text, false),
+                    no_inherit: get(row, Q, "no_inherit")?,
+                }),
+                None => None,
+            },
             // convalidated is the truth; the NOT VALID suffix only mirrors it.
             validated: get(row, Q, "validated")?,
             references: ref_schema.zip(ref_table).map(|(s, t)| QualName::new(s, t)),
@@ -934,6 +958,10 @@ pub(crate) struct IndexParts {
     pub key_count: u16,
     pub unique: bool,
     pub method: IndexMethod,
+    /// Where the index's expressions (one for each key column numbered 0), then its
+    /// predicate, start in the read's [`Nodes`]; `u32::MAX` when it has neither.
+    pub expressions: u32,
+    pub predicate: bool,
 }
 
 /// The access methods [`super::spell`] spells indexes of.
@@ -941,6 +969,7 @@ pub(crate) struct IndexParts {
 pub(crate) enum IndexMethod {
     Btree,
     Hash,
+    Gin,
 }
 
 impl IndexMethod {
@@ -948,6 +977,7 @@ impl IndexMethod {
         match self {
             IndexMethod::Btree => "btree",
             IndexMethod::Hash => "hash",
+            IndexMethod::Gin => "gin",
         }
     }
 }
@@ -965,7 +995,7 @@ pub(crate) struct IndexColumn {
 impl IndexRow {
     /// Decodes a row; the columns of an index the server left to the client to spell
     /// go onto `columns`.
-    pub fn from_row(row: &Row, columns: &mut Vec<IndexColumn>) -> Result<Self> {
+    pub fn from_row(row: &Row, columns: &mut Vec<IndexColumn>, nodes: &mut Nodes) -> Result<Self> {
         const Q: &str = "indexes";
         Ok(IndexRow {
             oid: get(row, Q, "oid")?,
@@ -977,7 +1007,7 @@ impl IndexRow {
             constraint_oid: get(row, Q, "constraint_oid")?,
             is_attached: get(row, Q, "is_attached")?,
             definition: get::<Option<&str>>(row, Q, "definition")?.map(server_index_definition),
-            parts: IndexParts::from_row(row, columns)?,
+            parts: IndexParts::from_row(row, columns, nodes)?,
             valid: get(row, Q, "valid")?,
             comment: get(row, Q, "comment")?,
         })
@@ -988,11 +1018,31 @@ impl IndexParts {
     /// The parts of an index row, when the query left its definition to the client
     /// (`keys` set). Arrays of unexpected lengths give no parts: the server then
     /// spells that index.
-    fn from_row(row: &Row, columns: &mut Vec<IndexColumn>) -> Result<Option<Self>> {
+    fn from_row(
+        row: &Row,
+        columns: &mut Vec<IndexColumn>,
+        nodes: &mut Nodes,
+    ) -> Result<Option<Self>> {
         const Q: &str = "indexes";
         let Some(keys) = get::<Option<Vec<i16>>>(row, Q, "keys")? else {
             return Ok(None);
         };
+        // The expressions and the predicate, read while the row is at hand (as nodes:
+        // a fraction of their text's size).
+        let mut expressions = u32::MAX;
+        let texts = [
+            (get::<Option<&str>>(row, Q, "expressions")?, true),
+            (get::<Option<&str>>(row, Q, "predicate")?, false),
+        ];
+        for (text, list) in texts {
+            if let Some(text) = text {
+                let Some(start) = nodes.parse(text, list) else {
+                    return Ok(None);
+                };
+                expressions = expressions.min(start);
+            }
+        }
+        let predicate = texts[1].0.is_some();
         let opclasses: Vec<u32> = get(row, Q, "opclasses")?;
         let collations: Vec<u32> = get(row, Q, "collations")?;
         let options: Vec<i16> = get(row, Q, "options")?;
@@ -1000,6 +1050,7 @@ impl IndexParts {
         let method = match get::<&str>(row, Q, "method")? {
             "btree" => IndexMethod::Btree,
             "hash" => IndexMethod::Hash,
+            "gin" => IndexMethod::Gin,
             _ => return Ok(None),
         };
         let (Ok(start), Ok(count)) = (u32::try_from(columns.len()), u16::try_from(keys.len()))
@@ -1035,6 +1086,8 @@ impl IndexParts {
             key_count: key_count as u16,
             unique: get(row, Q, "is_unique")?,
             method,
+            expressions,
+            predicate,
         }))
     }
 
@@ -1046,26 +1099,52 @@ impl IndexParts {
     }
 }
 
-/// A row of [`super::queries::DEFAULT_OPCLASSES`].
+/// A row of [`super::queries::OPCLASSES`].
 #[derive(Clone, Debug)]
 pub(crate) struct OpclassRow {
     pub oid: u32,
     pub method: String,
+    pub name: String,
+    pub is_default: bool,
     /// The type the class is for, as `format_type` spells it.
     pub input_type: String,
-    /// That type's own collation (`typcollation`): `"C"` for `name`, the database's
-    /// default for `text`, none for `integer`.
-    pub input_collation: u32,
 }
 
 impl OpclassRow {
     pub fn from_row(row: &Row) -> Result<Self> {
-        const Q: &str = "default operator classes";
+        const Q: &str = "operator classes";
         Ok(OpclassRow {
             oid: get(row, Q, "oid")?,
             method: get(row, Q, "method")?,
+            name: get(row, Q, "name")?,
+            is_default: get(row, Q, "is_default")?,
             input_type: get(row, Q, "input_type")?,
-            input_collation: get(row, Q, "input_collation")?,
+        })
+    }
+}
+
+/// A row of [`super::queries::EXPRESSION_NAMES`].
+#[derive(Clone, Debug)]
+pub(crate) struct NameRow {
+    /// `o` (operator), `f` (function) or `e` (enum label).
+    pub kind: Code,
+    pub oid: u32,
+    pub name: String,
+    /// An operator's operand types, a function's argument types, a label's enum.
+    pub args: Vec<u32>,
+    /// For a function: no function of its name has defaults or is variadic.
+    pub plain: bool,
+}
+
+impl NameRow {
+    pub fn from_row(row: &Row) -> Result<Self> {
+        const Q: &str = "expression names";
+        Ok(NameRow {
+            kind: code(row, Q, "kind")?,
+            oid: get(row, Q, "oid")?,
+            name: get(row, Q, "name")?,
+            args: get(row, Q, "args")?,
+            plain: get(row, Q, "plain")?,
         })
     }
 }

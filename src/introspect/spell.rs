@@ -1,24 +1,26 @@
-//! Index and key definitions spelled on the client, character for character as
-//! `pg_get_indexdef` and `pg_get_constraintdef` spell them.
+//! Index, key and check definitions spelled on the client, character for character
+//! as `pg_get_indexdef` and `pg_get_constraintdef` spell them.
 //!
 //! The server functions look up each table, column and (for an index) each key
 //! column's default operator class in the catalogs, cold in a new session: at 50,000
-//! tables that is most of what a read costs the server. For an index on plain columns
-//! with btree or hash and built-in operator classes, and for a primary, unique or
-//! foreign key on plain columns, the catalog queries return the parts instead
-//! ([`IndexParts`](super::rows::IndexParts), [`ConstraintParts`]), and this module
-//! writes the definition from them and the columns' rows. Whatever it cannot be sure
-//! of (a name that may need quotes, a type other than the operator class's own, a
-//! collation other than the column's) it leaves to the server: [`spell`] says which,
-//! and the caller asks the functions for those.
+//! tables that is most of what a read costs the server. For an index with btree, hash
+//! or gin and built-in operator classes, for a primary, unique or foreign key on plain
+//! columns and for a table's check, the catalog queries return the parts instead
+//! ([`IndexParts`](super::rows::IndexParts), [`ConstraintParts`], expressions as
+//! [`Nodes`]), and this module writes the definition from them, the columns' rows and
+//! the names of operators, functions and types ([`Deparser`]). Whatever it cannot be
+//! sure of (a name that may need quotes, a type other than the operator class's own,
+//! a collation other than the column's, an expression `deparse` does not read) it
+//! leaves to the server: [`spell`] says which, and the caller asks the functions for
+//! those.
 
 use std::collections::HashMap;
 
+use super::deparse::{bare, Deparser, Nodes};
 use super::rows::{
-    ColumnRow, ConstraintParts, ConstraintRow, IndexColumn, IndexMethod, IndexRow, OpclassRow,
-    RelationRow,
+    ColumnRow, ConstraintParts, ConstraintRow, IndexColumn, IndexMethod, IndexRow, NameRow,
+    OpclassRow, RelationRow, TypeRow,
 };
-use crate::model::needs_quotes;
 
 /// `indoption` bits (`pg_index.h`).
 const DESC: i16 = 1;
@@ -33,6 +35,10 @@ pub(crate) struct Sources<'a> {
     pub relations: &'a [RelationRow],
     pub columns: &'a [ColumnRow],
     pub opclasses: &'a [OpclassRow],
+    /// The expressions of the checks and indexes that came as parts.
+    pub nodes: &'a Nodes,
+    pub names: &'a [NameRow],
+    pub types: &'a [TypeRow],
 }
 
 /// What [`spell`] left to the server: oids, in row order.
@@ -52,17 +58,19 @@ pub(crate) fn spell(
     constraints: &mut [ConstraintRow],
     sources: &Sources,
 ) -> Left {
-    let opclasses: HashMap<u32, &OpclassRow> =
-        sources.opclasses.iter().map(|o| (o.oid, o)).collect();
+    let opclasses = Classes::new(sources.opclasses);
+    let deparser = deparser(sources);
+    let nodes = sources.nodes;
     let mut wanted = Vec::new();
     for row in indexes.iter() {
         if let Some(parts) = &row.parts {
-            wanted.extend(
-                parts
-                    .columns(sources.index_columns)
-                    .iter()
-                    .map(|c| (row.relid, c.attnum)),
-            );
+            let columns = parts.columns(sources.index_columns);
+            wanted.extend(columns.iter().map(|c| (row.relid, c.attnum)));
+            let expressions = columns.iter().filter(|c| c.attnum == 0).count();
+            let count = expressions + usize::from(parts.predicate);
+            if let Some(range) = expressions_range(nodes, parts.expressions, count) {
+                wanted.extend(nodes.columns(range).map(|attnum| (row.relid, attnum)));
+            }
         }
     }
     for row in constraints.iter() {
@@ -70,6 +78,11 @@ pub(crate) fn spell(
             let (keys, refs) = parts.attnums(sources.constraint_attnums);
             wanted.extend(keys.iter().map(|&attnum| (row.relid, attnum)));
             wanted.extend(refs.iter().map(|&attnum| (parts.ref_relid, attnum)));
+        }
+        if let Some(start) = row.check.and_then(|check| check.expression) {
+            if let Some(range) = expressions_range(nodes, start, 1) {
+                wanted.extend(nodes.columns(range).map(|attnum| (row.relid, attnum)));
+            }
         }
     }
     let tables = Lookup::new(
@@ -101,6 +114,8 @@ pub(crate) fn spell(
                     unique: parts.unique,
                     method: parts.method,
                     key_count: usize::from(parts.key_count),
+                    expressions: parts.expressions as usize,
+                    predicate: parts.predicate,
                 };
                 scratch.clear();
                 index.spell(
@@ -108,6 +123,7 @@ pub(crate) fn spell(
                     parts.columns(sources.index_columns),
                     |attnum| column(row.relid, attnum),
                     &opclasses,
+                    &deparser,
                 )?;
                 // Allocated at its length (the definition is kept for good).
                 Some(scratch.as_str().to_owned())
@@ -132,8 +148,54 @@ pub(crate) fn spell(
                 None => left.constraints.push(row.oid),
             }
         }
+        if let Some(check) = row.check.take() {
+            scratch.clear();
+            let name = |attnum| column(row.relid, attnum).map(|c| c.name.as_str());
+            let spelled = check.expression.and_then(|at| {
+                scratch.push_str("CHECK (");
+                deparser.write(&mut scratch, at as usize, &name)?;
+                scratch.push(')');
+                if check.no_inherit {
+                    scratch.push_str(" NO INHERIT");
+                }
+                Some(())
+            });
+            match spelled {
+                Some(()) => row.definition = scratch.as_str().to_owned(),
+                None => left.constraints.push(row.oid),
+            }
+        }
     }
     left
+}
+
+/// The names the expressions need, from the read's rows.
+fn deparser<'a>(sources: &Sources<'a>) -> Deparser<'a> {
+    let mut deparser = Deparser::new(sources.nodes);
+    for row in sources.names {
+        match (row.kind.as_str(), &row.args[..]) {
+            ("o", &[left, right]) => deparser.add_operator(row.oid, &row.name, left, right),
+            ("f", args) => deparser.add_function(row.oid, &row.name, args, row.plain),
+            ("e", &[enum_oid]) => deparser.add_label(row.oid, &row.name, enum_oid),
+            _ => {}
+        }
+    }
+    for row in sources.types {
+        if row.typtype.as_str() == "e" {
+            deparser.add_enum(row.oid, &row.name);
+        }
+    }
+    deparser
+}
+
+/// The nodes of `count` expressions one after the other from `start`.
+fn expressions_range(nodes: &Nodes, start: u32, count: usize) -> Option<std::ops::Range<usize>> {
+    let start = usize::try_from(start).ok().filter(|_| count > 0)?;
+    let mut end = start;
+    for _ in 0..count {
+        end = nodes.skip(end)?;
+    }
+    Some(start..end)
 }
 
 /// Where each of a sorted list of keys is in a list of rows, found in one pass over
@@ -245,6 +307,9 @@ struct Index<'a> {
     unique: bool,
     method: IndexMethod,
     key_count: usize,
+    /// Where the expressions, then the predicate, start in the nodes.
+    expressions: usize,
+    predicate: bool,
 }
 
 impl Index<'_> {
@@ -255,8 +320,11 @@ impl Index<'_> {
         out: &mut String,
         index_columns: &[IndexColumn],
         column: impl Fn(i16) -> Option<&'c ColumnRow>,
-        opclasses: &HashMap<u32, &OpclassRow>,
+        opclasses: &Classes,
+        deparser: &Deparser,
     ) -> Option<()> {
+        let name = |attnum| column(attnum).map(|c| c.name.as_str());
+        let mut expression = self.expressions;
         out.push_str(if self.unique {
             "CREATE UNIQUE INDEX "
         } else {
@@ -276,86 +344,204 @@ impl Index<'_> {
             } else if i > 0 {
                 out.push_str(", ");
             }
-            let column = column(index_column.attnum)?;
-            out.push_str(bare(&column.name)?);
+            let (type_name, collation) = if index_column.attnum == 0 {
+                // An expression: in parentheses unless it reads as a function call.
+                let at = expression;
+                expression = deparser.nodes().skip(at)?;
+                let parens = !deparser.nodes().looks_like_function(at);
+                if parens {
+                    out.push('(');
+                }
+                deparser.write(out, at, &name)?;
+                if parens {
+                    out.push(')');
+                }
+                let (type_oid, collation) = deparser.nodes().type_and_collation(at)?;
+                (deparser.type_name(type_oid)?, collation)
+            } else {
+                let column = column(index_column.attnum)?;
+                out.push_str(bare(&column.name)?);
+                (column.type_name.as_str().into(), column.collation_oid)
+            };
             if i < self.key_count {
-                out.push_str(self.after_key(index_column, column, opclasses)?);
+                self.after_key(out, index_column, &type_name, collation, opclasses)?;
             }
         }
         out.push(')');
+        if self.predicate {
+            out.push_str(" WHERE ");
+            deparser.write(out, expression, &name)?;
+        }
         Some(())
     }
 
-    /// What follows a key column's name: nothing for the default operator class and
-    /// the column's own collation (anything else is left to the server), then the sort
-    /// order where the method has one.
+    /// Writes what follows a key column's name (or expression), as `pg_get_indexdef`
+    /// does: the collation when it is not the column's (left to the server), the operator class when it is
+    /// not the default for the column's type, then the sort order where the method has
+    /// one.
     fn after_key(
         &self,
+        out: &mut String,
         index_column: &IndexColumn,
-        column: &ColumnRow,
-        opclasses: &HashMap<u32, &OpclassRow>,
-    ) -> Option<&'static str> {
-        let opclass = opclasses.get(&index_column.opclass)?;
-        if opclass.method != self.method.as_str()
-            || !same_type(&column.type_name, &opclass.input_type)
-        {
+        type_name: &str,
+        collation: u32,
+        opclasses: &Classes,
+    ) -> Option<()> {
+        if index_column.collation != 0 && index_column.collation != collation {
             return None;
         }
-        // `pg_get_indexdef` names the collation when it is not the column's: with no
-        // explicit collation, the column has its type's, which is the class's type's.
-        if column.collation.is_some()
-            || (index_column.collation != 0 && index_column.collation != opclass.input_collation)
-        {
+        let method = self.method.as_str();
+        let opclass = opclasses.by_oid.get(&index_column.opclass)?;
+        if opclass.method != method {
             return None;
         }
-        // Only btree orders: hash has no DESC or NULLS FIRST to print.
-        match (self.method, index_column.option) {
-            (IndexMethod::Hash, _) | (IndexMethod::Btree, 0) => Some(""),
-            (IndexMethod::Btree, DESC) => Some(" DESC NULLS LAST"),
-            (IndexMethod::Btree, NULLS_FIRST) => Some(" NULLS FIRST"),
-            (IndexMethod::Btree, o) if o == DESC | NULLS_FIRST => Some(" DESC"),
-            _ => None,
+        if opclasses.default_for(method, type_name)? != opclass.oid {
+            // Built-in classes live in `pg_catalog`, which is always on the path: the
+            // name goes unqualified.
+            if opclass.oid >= FIRST_USER_OID {
+                return None;
+            }
+            out.push(' ');
+            out.push_str(bare(&opclass.name)?);
         }
+        // Only btree orders: hash and gin have no DESC or NULLS FIRST to print.
+        out.push_str(match (self.method, index_column.option) {
+            (IndexMethod::Hash | IndexMethod::Gin, 0) | (IndexMethod::Btree, 0) => "",
+            (IndexMethod::Btree, DESC) => " DESC NULLS LAST",
+            (IndexMethod::Btree, NULLS_FIRST) => " NULLS FIRST",
+            (IndexMethod::Btree, o) if o == DESC | NULLS_FIRST => " DESC",
+            _ => return None,
+        });
+        Some(())
     }
 }
 
-/// Whether a column of type `column_type` (`format_type` with its modifier:
-/// `numeric(10,2)`) takes the default class for `input_type` without naming it: the
-/// same type, or `character varying` with `text`'s classes (it has none of its own, and
-/// PostgreSQL picks `text`'s). Anything else (a domain, an array, `character(3)`, whose
-/// class is `bpchar`'s) answers no, and the server spells the index.
-fn same_type(column_type: &str, input_type: &str) -> bool {
-    let base = match column_type.strip_suffix(')') {
-        Some(rest) => rest.rfind('(').map_or(column_type, |at| &column_type[..at]),
-        None => column_type,
-    };
-    base == input_type || (base == "character varying" && input_type == "text")
+/// The operator classes of the methods `spell` spells, and which is each type's
+/// default.
+struct Classes<'a> {
+    by_oid: HashMap<u32, &'a OpclassRow>,
+    defaults: Vec<&'a OpclassRow>,
 }
 
-/// The name as `quote_identifier` writes it when it needs no quotes in any supported
-/// PostgreSQL version, else `None` (the server then spells it: which keywords need
-/// quotes changes between versions, and `quote_identifier` also quotes `$`).
-fn bare(name: &str) -> Option<&str> {
-    (!needs_quotes(name) && !name.contains('$')).then_some(name)
+impl<'a> Classes<'a> {
+    fn new(rows: &'a [OpclassRow]) -> Self {
+        Classes {
+            by_oid: rows.iter().map(|o| (o.oid, o)).collect(),
+            defaults: rows.iter().filter(|o| o.is_default).collect(),
+        }
+    }
+
+    /// The class `method` takes for a column of `column_type` (`format_type` with its
+    /// modifier) when the index names none, as PostgreSQL's `GetDefaultOpClass` picks
+    /// it, where this can be sure: the one default class for exactly the type; failing
+    /// that, for `character varying` the class for `text` and for an array the class
+    /// for `anyarray` (types the column's binarily coerces to), unless an extension or
+    /// user added a default class to the method that might compete. Anything else (a
+    /// domain, an enum, `character(3)`, whose class is `bpchar`'s) answers `None`.
+    fn default_for(&self, method: &str, column_type: &str) -> Option<u32> {
+        let base = without_modifier(column_type);
+        let mut exact = self
+            .defaults
+            .iter()
+            .filter(|o| o.method == method && o.input_type == base);
+        match (exact.next(), exact.next()) {
+            (Some(class), None) => return Some(class.oid),
+            (Some(_), Some(_)) => return None,
+            (None, _) => {}
+        }
+        let widened = if base == "character varying" {
+            "text"
+        } else if column_type.ends_with("[]") {
+            "anyarray"
+        } else {
+            return None;
+        };
+        let mut candidates = self.defaults.iter().filter(|o| o.method == method);
+        if candidates.clone().any(|o| o.oid >= FIRST_USER_OID) {
+            return None;
+        }
+        candidates.find(|o| o.input_type == widened).map(|o| o.oid)
+    }
+}
+
+/// The first oid PostgreSQL gives an object made after `initdb`: below it, everything
+/// is built in.
+const FIRST_USER_OID: u32 = 16384;
+
+/// `column_type` without a trailing type modifier: `numeric(10,2)` is `numeric`. A
+/// modifier inside the name (`timestamp(3) without time zone`) stays, and such a type
+/// matches no class's type: the server spells its indexes.
+fn without_modifier(column_type: &str) -> &str {
+    match column_type.strip_suffix(')') {
+        Some(rest) => rest.rfind('(').map_or(column_type, |at| &column_type[..at]),
+        None => column_type,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn class(oid: u32, method: &str, name: &str, is_default: bool, input: &str) -> OpclassRow {
+        OpclassRow {
+            oid,
+            method: method.to_owned(),
+            name: name.to_owned(),
+            is_default,
+            input_type: input.to_owned(),
+        }
+    }
+
     #[test]
-    fn a_column_type_matches_its_class_type_without_its_modifier() {
-        assert!(same_type("integer", "integer"));
-        assert!(same_type("numeric(10,2)", "numeric"));
-        assert!(same_type("character varying(20)", "text"));
-        assert!(same_type("character varying", "text"));
-        assert!(!same_type("character(3)", "bpchar"));
-        assert!(!same_type("integer[]", "anyarray"));
-        assert!(!same_type(
-            "timestamp(3) without time zone",
-            "timestamp without time zone"
-        ));
-        assert!(!same_type("public.code", "text"));
+    fn a_column_takes_the_default_class_of_its_type_or_of_the_type_it_widens_to() {
+        let mut rows = vec![
+            class(1978, "btree", "int4_ops", true, "integer"),
+            class(3125, "btree", "numeric_ops", true, "numeric"),
+            class(3126, "btree", "text_ops", true, "text"),
+            class(4217, "btree", "varchar_pattern_ops", false, "text"),
+            class(426, "btree", "bpchar_ops", true, "bpchar"),
+            class(
+                3128,
+                "btree",
+                "timestamp_ops",
+                true,
+                "timestamp without time zone",
+            ),
+            class(10064, "gin", "array_ops", true, "anyarray"),
+            class(10090, "gin", "jsonb_ops", true, "jsonb"),
+        ];
+        let classes = Classes::new(&rows);
+        assert_eq!(classes.default_for("btree", "integer"), Some(1978));
+        assert_eq!(classes.default_for("btree", "numeric(10,2)"), Some(3125));
+        assert_eq!(
+            classes.default_for("btree", "character varying(20)"),
+            Some(3126)
+        );
+        assert_eq!(
+            classes.default_for("btree", "character varying"),
+            Some(3126)
+        );
+        assert_eq!(classes.default_for("gin", "text[]"), Some(10064));
+        assert_eq!(
+            classes.default_for("gin", "character varying(9)[]"),
+            Some(10064)
+        );
+        assert_eq!(classes.default_for("gin", "jsonb"), Some(10090));
+        assert_eq!(classes.default_for("hash", "integer"), None);
+        assert_eq!(classes.default_for("btree", "character(3)"), None);
+        assert_eq!(classes.default_for("btree", "integer[]"), None);
+        assert_eq!(classes.default_for("btree", "public.code"), None);
+        assert_eq!(
+            classes.default_for("btree", "timestamp(3) without time zone"),
+            None
+        );
+        // A default class an extension adds (btree_gin's for integer) may compete for a
+        // widened type: then the server decides.
+        rows.push(class(16500, "gin", "int4_ops", true, "integer"));
+        let classes = Classes::new(&rows);
+        assert_eq!(classes.default_for("gin", "text[]"), None);
+        assert_eq!(classes.default_for("gin", "jsonb"), Some(10090));
+        assert_eq!(classes.default_for("gin", "integer"), Some(16500));
     }
 
     #[test]
