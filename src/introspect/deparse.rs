@@ -754,7 +754,7 @@ impl<'c, F: Fn(i16) -> Option<&'c str>> Context<'_, '_, F> {
             }
             (typid, _) => {
                 let (label, label_type) = self.deparser.labels.get(&node.b)?;
-                (*label_type == typid).then_some(())?;
+                (*label_type == typid && !label.contains('\\')).then_some(())?;
                 quoted(out, label);
                 true
             }
