@@ -16,7 +16,7 @@
 
 use std::collections::HashMap;
 
-use crate::model::{needs_quotes, QualName};
+use crate::model::{literal, needs_quotes, QualName};
 
 /// What a node is; the meaning of [`Node`]'s `a`, `b`, `c` and `flag` depends on it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,8 +58,9 @@ const NUMERIC: u32 = 1700;
 const ANYENUM: u32 = 3500;
 /// The default collation's oid.
 const DEFAULT_COLLATION: u32 = 100;
-/// The first oid PostgreSQL gives an object made after `initdb`.
-const FIRST_USER_OID: u32 = 16384;
+/// The first oid PostgreSQL gives an object made after `initdb`: below it, everything
+/// is built in.
+pub(crate) const FIRST_USER_OID: u32 = 16384;
 
 /// One node of an expression. Nodes are kept in prefix order: a node's arguments
 /// follow it, each with its own arguments.
@@ -90,6 +91,7 @@ impl Nodes {
         let mut reader = Reader {
             tokens: Tokens { rest: text },
             nodes: self,
+            depth: 0,
         };
         let parsed = if list {
             reader.list().map(|_| ())
@@ -183,7 +185,13 @@ impl<'a> Tokens<'a> {
 struct Reader<'a, 'n> {
     tokens: Tokens<'a>,
     nodes: &'n mut Nodes,
+    /// How deep in nodes the reader is: past [`MAX_DEPTH`] it gives up (the server
+    /// spells such an expression), so reading and writing never run out of stack.
+    depth: usize,
 }
+
+/// The deepest expression this module reads.
+const MAX_DEPTH: usize = 100;
 
 impl Reader<'_, '_> {
     /// `(` nodes `)` or `<>` (an empty list); answers how many.
@@ -227,9 +235,17 @@ impl Reader<'_, '_> {
 
     /// One node, `{TAG :field value ...}`, with its arguments after it.
     fn node(&mut self) -> Option<()> {
-        if self.tokens.next()? != "{" {
+        if self.tokens.next()? != "{" || self.depth == MAX_DEPTH {
             return None;
         }
+        self.depth += 1;
+        let read = self.node_body();
+        self.depth -= 1;
+        read
+    }
+
+    /// [`Reader::node`] after its `{`.
+    fn node_body(&mut self) -> Option<()> {
         let kind = match self.tokens.next()? {
             "VAR" => Kind::Var,
             "CONST" => Kind::Const,
@@ -770,14 +786,7 @@ impl<'c, F: Fn(i16) -> Option<&'c str>> Context<'_, '_, F> {
 /// `simple_quote_literal`, for text without a backslash (whose spelling would depend on
 /// `standard_conforming_strings`).
 fn quoted(out: &mut String, text: &str) {
-    out.push('\'');
-    for ch in text.chars() {
-        if ch == '\'' {
-            out.push('\'');
-        }
-        out.push(ch);
-    }
-    out.push('\'');
+    out.push_str(&literal(text));
 }
 
 /// The name as `quote_identifier` writes it when it needs no quotes in any supported
@@ -812,6 +821,21 @@ mod tests {
         // A node kind not spelled here.
         let unknown = "{SCALARARRAYOPEXPR :opno 98 :args <>}";
         assert_eq!(nodes.parse(unknown, false), None);
+    }
+
+    #[test]
+    fn an_expression_deeper_than_the_limit_is_left_to_the_server() {
+        let var = "{VAR :varno 1 :varattno 1 :vartype 16 :varcollid 0 :varlevelsup 0}";
+        let nested = |depth: usize| {
+            let mut text = var.to_owned();
+            for _ in 1..depth {
+                text = format!("{{BOOLEXPR :boolop not :args ({text}) :location -1}}");
+            }
+            text
+        };
+        let mut nodes = Nodes::default();
+        assert!(nodes.parse(&nested(MAX_DEPTH), false).is_some());
+        assert!(nodes.parse(&nested(MAX_DEPTH + 1), false).is_none());
     }
 
     #[test]

@@ -16,7 +16,7 @@
 
 use std::collections::HashMap;
 
-use super::deparse::{bare, Deparser, Nodes};
+use super::deparse::{bare, Deparser, Nodes, FIRST_USER_OID};
 use super::rows::{
     ColumnRow, ConstraintParts, ConstraintRow, IndexColumn, IndexMethod, IndexRow, NameRow,
     OpclassRow, RelationRow, TypeRow,
@@ -463,10 +463,6 @@ impl<'a> Classes<'a> {
         candidates.find(|o| o.input_type == widened).map(|o| o.oid)
     }
 }
-
-/// The first oid PostgreSQL gives an object made after `initdb`: below it, everything
-/// is built in.
-const FIRST_USER_OID: u32 = 16384;
 
 /// `column_type` without a trailing type modifier: `numeric(10,2)` is `numeric`. A
 /// modifier inside the name (`timestamp(3) without time zone`) stays, and such a type
