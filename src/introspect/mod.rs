@@ -73,6 +73,9 @@ pub struct Stats {
     pub queries: usize,
     /// Rows those queries returned, all together.
     pub rows: usize,
+    /// Index and constraint definitions spelled on the client rather than by the
+    /// server's functions.
+    pub spelled: usize,
 }
 
 /// Reads the whole schema of the connected database.
@@ -393,6 +396,10 @@ async fn read_rows(client: &Client) -> Result<(Rows, Stats)> {
         types: &types,
     };
     let left = spell::spell(&mut indexes, &mut constraints, &sources);
+    stats.set(Stats {
+        spelled: left.spelled,
+        ..stats.get()
+    });
     tracing::debug!(
         indexes = indexes.len(),
         indexes_left = left.indexes.len(),

@@ -49,6 +49,8 @@ pub(crate) struct Left {
     /// Constraints that came as parts and could not be spelled (for
     /// `pg_get_constraintdef`).
     pub constraints: Vec<u32>,
+    /// How many definitions were spelled.
+    pub spelled: usize,
 }
 
 /// Fills the definition of every index and constraint that came as parts, and says
@@ -128,6 +130,7 @@ pub(crate) fn spell(
                 // Allocated at its length (the definition is kept for good).
                 Some(scratch.as_str().to_owned())
             });
+            left.spelled += usize::from(spelled.is_some());
             row.definition = spelled;
         }
         if row.definition.is_none() && row.constraint_oid.is_none() {
@@ -144,7 +147,10 @@ pub(crate) fn spell(
                 sources.constraint_attnums,
                 column,
             ) {
-                Some(()) => row.definition = scratch.as_str().to_owned(),
+                Some(()) => {
+                    row.definition = scratch.as_str().to_owned();
+                    left.spelled += 1;
+                }
                 None => left.constraints.push(row.oid),
             }
         }
@@ -161,7 +167,10 @@ pub(crate) fn spell(
                 Some(())
             });
             match spelled {
-                Some(()) => row.definition = scratch.as_str().to_owned(),
+                Some(()) => {
+                    row.definition = scratch.as_str().to_owned();
+                    left.spelled += 1;
+                }
                 None => left.constraints.push(row.oid),
             }
         }
