@@ -1762,6 +1762,8 @@ async fn index_definitions_are_pg_get_indexdefs_whoever_spells_them() {
         CREATE INDEX t_decimal ON app.t (id) WHERE amount > 1.5;
         CREATE INDEX t_big ON app.t (id) WHERE id > 5000000000;
         CREATE INDEX t_in ON app.t (id) WHERE n IN (1, 2);
+        CREATE INDEX t_text_in ON app.t (id) WHERE label IN ('a', 'b');
+        CREATE INDEX t_mood_in ON app.t (id) WHERE mood IN ('ok');
         CREATE INDEX t_name_eq ON app.t (id) WHERE nm = 'x';
         CREATE INDEX t_length ON app.t (id) WHERE char_length(label) > 3;
         CREATE INDEX t_is_true ON app.t (id) WHERE flag IS TRUE;
@@ -1801,7 +1803,7 @@ async fn index_definitions_are_pg_get_indexdefs_whoever_spells_them() {
     // need quotes, collations other than the column's, types they do not know, CASE-like
     // expressions, numeric and bigint constants, IN, IS TRUE). The same on every
     // version: the shapes only some versions have all go to the server.
-    assert_eq!(stats.spelled, 63, "definitions spelled on the client");
+    assert_eq!(stats.spelled, 66, "definitions spelled on the client");
     client.batch_execute("SET search_path = ''").await.unwrap();
     let rows = client
         .query(
@@ -1815,7 +1817,7 @@ async fn index_definitions_are_pg_get_indexdefs_whoever_spells_them() {
         )
         .await
         .unwrap();
-    let expected = 96 + usize::from(major >= 14) + usize::from(major >= 15);
+    let expected = 98 + usize::from(major >= 14) + usize::from(major >= 15);
     assert_eq!(rows.len(), expected, "one row per index made above");
     assert_eq!(differing_index_definitions(&rows, &catalog), vec![]);
 
@@ -1934,6 +1936,11 @@ async fn constraint_definitions_are_pg_get_constraintdefs_whoever_spells_them() 
             CONSTRAINT checked_mood_quote CHECK (mood <> 'it''s'),
             CONSTRAINT checked_mood_order CHECK (mood < 'sad'),
             CONSTRAINT checked_in CHECK (n IN (1, 2, 3)),
+            CONSTRAINT checked_in_text CHECK (label IN ('a', 'it''s')),
+            CONSTRAINT checked_not_in CHECK (n NOT IN (3, -4)),
+            CONSTRAINT checked_all CHECK (n <> ALL (ARRAY[5, 6])),
+            CONSTRAINT checked_mood_in CHECK (mood IN ('ok', 'it''s')),
+            CONSTRAINT checked_array_constant CHECK (n = ANY ('{1,2}'::int[])),
             CONSTRAINT checked_coalesce CHECK (coalesce(n, 0) >= 0),
             CONSTRAINT checked_now CHECK (at < now() + interval '1 day'),
             CONSTRAINT checked_quoted CHECK ("Mixed" > 0),
@@ -1972,7 +1979,7 @@ async fn constraint_definitions_are_pg_get_constraintdefs_whoever_spells_them() 
     // `deparse` leaves to it (constants other than integer, boolean, ASCII text and enum
     // labels, COALESCE, IN, casts through text, COLLATE, quoted columns). The same on
     // every version.
-    assert_eq!(stats.spelled, 68, "definitions spelled on the client");
+    assert_eq!(stats.spelled, 78, "definitions spelled on the client");
     client.batch_execute("SET search_path = ''").await.unwrap();
     let rows = client
         .query(
@@ -1986,7 +1993,7 @@ async fn constraint_definitions_are_pg_get_constraintdefs_whoever_spells_them() 
         )
         .await
         .unwrap();
-    let expected = 25 + 2 * usize::from(major >= 15) + 2 * usize::from(major >= 18) + 36;
+    let expected = 25 + 2 * usize::from(major >= 15) + 2 * usize::from(major >= 18) + 41;
     assert_eq!(rows.len(), expected, "one row per constraint made above");
     let differing: Vec<(String, Option<&str>, String)> = rows
         .iter()

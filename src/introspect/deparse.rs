@@ -3,11 +3,12 @@
 //! operator, test and `AND` in its own parentheses).
 //!
 //! The catalog keeps an expression as a `pg_node_tree`, the text form of the parser's
-//! nodes (`{OPEXPR :opno 525 ... :args ({VAR ...} {CONST ...})}`). [`parse`] reads
-//! the few node kinds that make up most checks, index expressions and index
+//! nodes (`{OPEXPR :opno 525 ... :args ({VAR ...} {CONST ...})}`). [`Nodes::parse`]
+//! reads the few node kinds that make up most checks, index expressions and index
 //! predicates (a column, a constant of a simple type, an operator, a function call, a
-//! cast, `IS [NOT] NULL`, `AND`/`OR`/`NOT`) into a compact list; anything else (a
-//! subscript, `IN (...)`, `CASE`, a constant of another type) makes it answer `None`,
+//! cast, `IS [NOT] NULL`, `AND`/`OR`/`NOT`, `IN (...)` and `op ANY/ALL (ARRAY[...])`)
+//! into a compact list; anything else (a subscript, `CASE`, `COALESCE`, a constant of
+//! another type) makes it answer `None`,
 //! and the server spells that definition. [`Deparser`] then writes an expression as
 //! `pg_get_expr` would, with the table's column names and the names of built-in
 //! operators and functions, and again answers `None` wherever it cannot be sure that
@@ -39,6 +40,12 @@ enum Kind {
     NullTest,
     /// `AND` (`flag` 0), `OR` (1) or `NOT` (2); `arity` arguments.
     Bool,
+    /// `x op ANY (array)` (`flag` 1) or `x op ALL (array)` (0): `a` the operator's oid;
+    /// two arguments.
+    ScalarArrayOp,
+    /// `ARRAY[...]`: `a` its type, `b` its elements' type, `c` collation; `arity`
+    /// elements.
+    Array,
 }
 
 /// A constant whose text is in the pool.
@@ -143,7 +150,8 @@ impl Nodes {
         Some(match node.kind {
             Kind::Var | Kind::Op | Kind::Func => (node.b, node.c),
             Kind::Const | Kind::Relabel => (node.a, node.c),
-            Kind::NullTest | Kind::Bool => (BOOL, 0),
+            Kind::NullTest | Kind::Bool | Kind::ScalarArrayOp => (BOOL, 0),
+            Kind::Array => (node.a, node.c),
         })
     }
 }
@@ -254,6 +262,9 @@ impl Reader<'_, '_> {
             "RELABELTYPE" => Kind::Relabel,
             "NULLTEST" => Kind::NullTest,
             "BOOLEXPR" => Kind::Bool,
+            "SCALARARRAYOPEXPR" => Kind::ScalarArrayOp,
+            // `ARRAY` before PostgreSQL 14.
+            "ARRAYEXPR" | "ARRAY" => Kind::Array,
             _ => return None,
         };
         let at = self.nodes.nodes.len();
@@ -301,7 +312,15 @@ impl Reader<'_, '_> {
                     }
                     self.constant(&mut node, length, by_value)?;
                 }
-                (Kind::Op, "opno") | (Kind::Func, "funcid") => node.a = self.tokens.number()?,
+                (Kind::Op | Kind::ScalarArrayOp, "opno") | (Kind::Func, "funcid") => {
+                    node.a = self.tokens.number()?
+                }
+                (Kind::ScalarArrayOp, "useOr") => node.flag = u8::from(self.boolean()?),
+                (Kind::Array, "array_typeid") => node.a = self.tokens.number()?,
+                (Kind::Array, "element_typeid") => node.b = self.tokens.number()?,
+                (Kind::Array, "array_collid") => node.c = self.tokens.number()?,
+                (Kind::Array, "elements") => node.arity = self.list()?,
+                (Kind::Array, "multidims") => (!self.boolean()?).then_some(())?,
                 (Kind::Op, "opresulttype") | (Kind::Func, "funcresulttype") => {
                     node.b = self.tokens.number()?
                 }
@@ -312,7 +331,9 @@ impl Reader<'_, '_> {
                 | (Kind::Func, "funcretset")
                 | (Kind::Func, "funcvariadic") => (!self.boolean()?).then_some(())?,
                 (Kind::Func, "funcformat") => node.flag = self.tokens.number()?,
-                (Kind::Op | Kind::Func | Kind::Bool, "args") => node.arity = self.list()?,
+                (Kind::Op | Kind::Func | Kind::Bool | Kind::ScalarArrayOp, "args") => {
+                    node.arity = self.list()?
+                }
                 (Kind::Relabel | Kind::NullTest, "arg") => {
                     self.node()?;
                     node.arity = 1;
@@ -348,6 +369,9 @@ impl Reader<'_, '_> {
             Kind::Relabel => node.arity == 1 && node.flag <= IMPLICIT_CAST,
             Kind::NullTest => node.arity == 1 && node.flag <= 1,
             Kind::Bool => node.arity > 0,
+            Kind::ScalarArrayOp => node.arity == 2 && node.a != 0,
+            // An empty ARRAY[] is written with its type, which this does not name.
+            Kind::Array => node.arity > 0 && node.a != 0 && node.b != 0,
         };
         complete.then_some(())?;
         self.nodes.nodes[at] = node;
@@ -691,6 +715,32 @@ impl<'c, F: Fn(i16) -> Option<&'c str>> Context<'_, '_, F> {
                 } else {
                     " IS NOT NULL)"
                 });
+            }
+            Kind::ScalarArrayOp => {
+                let args = self.args(at)?;
+                let operator = self.deparser.operators.get(&node.a)?;
+                let (left, array) = (args[0], args[1]);
+                // The operator is looked up with the array's element type.
+                let elements = self.node(array).filter(|n| n.kind == Kind::Array)?.b;
+                self.operator_found(operator, self.deparser.type_of(left)?, elements)
+                    .then_some(())?;
+                out.push('(');
+                self.expr(out, left, true)?;
+                out.push(' ');
+                out.push_str(operator.name);
+                out.push_str(if node.flag == 1 { " ANY (" } else { " ALL (" });
+                self.expr(out, array, true)?;
+                out.push_str("))");
+            }
+            Kind::Array => {
+                out.push_str("ARRAY[");
+                for (i, element) in self.args(at)?.into_iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    self.expr(out, element, true)?;
+                }
+                out.push(']');
             }
             Kind::Bool => {
                 let args = self.args(at)?;

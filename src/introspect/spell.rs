@@ -17,6 +17,7 @@
 use std::collections::HashMap;
 
 use super::deparse::{bare, Deparser, Nodes, FIRST_USER_OID};
+use super::rows::stable_spelling;
 use super::rows::{
     ColumnRow, ConstraintParts, ConstraintRow, IndexColumn, IndexMethod, IndexRow, NameRow,
     OpclassRow, RelationRow, TypeRow,
@@ -127,8 +128,7 @@ pub(crate) fn spell(
                     &opclasses,
                     &deparser,
                 )?;
-                // Allocated at its length (the definition is kept for good).
-                Some(scratch.as_str().to_owned())
+                Some(kept(&scratch))
             });
             left.spelled += usize::from(spelled.is_some());
             row.definition = spelled;
@@ -168,7 +168,7 @@ pub(crate) fn spell(
             });
             match spelled {
                 Some(()) => {
-                    row.definition = scratch.as_str().to_owned();
+                    row.definition = kept(&scratch);
                     left.spelled += 1;
                 }
                 None => left.constraints.push(row.oid),
@@ -176,6 +176,18 @@ pub(crate) fn spell(
         }
     }
     left
+}
+
+/// A spelled definition as the model keeps it: allocated at its length, arrays in
+/// their stable spelling (which what `deparse` writes already is; applied all the same,
+/// as to the server's definitions, so that the model's spelling never depends on who
+/// spelled it).
+fn kept(definition: &str) -> String {
+    if definition.contains("(ARRAY[") {
+        stable_spelling(definition)
+    } else {
+        definition.to_owned()
+    }
 }
 
 /// The names the expressions need, from the read's rows.
