@@ -8,8 +8,8 @@
 //! predicates (a column, a constant of a simple type, an operator, a function call, a
 //! cast, `IS [NOT] NULL`, `AND`/`OR`/`NOT`, `IN (...)` and `op ANY/ALL (ARRAY[...])`)
 //! into a compact list; anything else (a subscript, `CASE`, `COALESCE`, a constant of
-//! another type) makes it answer `None`,
-//! and the server spells that definition. [`Deparser`] then writes an expression as
+//! another type) makes it answer `None`, and the server spells that definition.
+//! [`Deparser`] then writes an expression as
 //! `pg_get_expr` would, with the table's column names and the names of built-in
 //! operators and functions, and again answers `None` wherever it cannot be sure that
 //! PostgreSQL would write the same (a name that would need quotes or a schema, a type
