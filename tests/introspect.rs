@@ -1800,10 +1800,10 @@ async fn index_definitions_are_pg_get_indexdefs_whoever_spells_them() {
     // Every index above but those the server must spell: other methods (brin, gist,
     // spgist), a storage parameter, a class of the user's, a partitioned parent,
     // NULLS NOT DISTINCT, and the shapes `spell` and `deparse` leave to it (names that
-    // need quotes, collations other than the column's, types they do not know, CASE-like
-    // expressions, numeric and bigint constants, IN, IS TRUE). The same on every
-    // version: the shapes only some versions have all go to the server.
-    assert_eq!(stats.spelled, 66, "definitions spelled on the client");
+    // need quotes, collations other than the column's, types they do not know, COLLATE,
+    // numeric and bigint constants, IS TRUE). The same on every version: the shapes only
+    // some versions have all go to the server.
+    assert_eq!(stats.spelled, 67, "definitions spelled on the client");
     client.batch_execute("SET search_path = ''").await.unwrap();
     let rows = client
         .query(
@@ -1977,9 +1977,9 @@ async fn constraint_definitions_are_pg_get_constraintdefs_whoever_spells_them() 
     // constraint, INCLUDE, a storage parameter, names that need quotes, NULLS NOT
     // DISTINCT, SET NULL (columns), NOT ENFORCED, a domain's check, and the checks
     // `deparse` leaves to it (constants other than integer, boolean, ASCII text and enum
-    // labels, COALESCE, IN, casts through text, COLLATE, quoted columns). The same on
-    // every version.
-    assert_eq!(stats.spelled, 78, "definitions spelled on the client");
+    // labels, an array constant, casts through text, COLLATE, quoted columns). The same
+    // on every version.
+    assert_eq!(stats.spelled, 80, "definitions spelled on the client");
     client.batch_execute("SET search_path = ''").await.unwrap();
     let rows = client
         .query(

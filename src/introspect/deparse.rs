@@ -6,8 +6,8 @@
 //! nodes (`{OPEXPR :opno 525 ... :args ({VAR ...} {CONST ...})}`). [`Nodes::parse`]
 //! reads the few node kinds that make up most checks, index expressions and index
 //! predicates (a column, a constant of a simple type, an operator, a function call, a
-//! cast, `IS [NOT] NULL`, `AND`/`OR`/`NOT`, `IN (...)` and `op ANY/ALL (ARRAY[...])`)
-//! into a compact list; anything else (a subscript, `CASE`, `COALESCE`, a constant of
+//! cast, `IS [NOT] NULL`, `AND`/`OR`/`NOT`, `IN (...)`, `op ANY/ALL (ARRAY[...])`,
+//! `COALESCE`) into a compact list; anything else (a subscript, `CASE`, a constant of
 //! another type) makes it answer `None`, and the server spells that definition.
 //! [`Deparser`] then writes an expression as
 //! `pg_get_expr` would, with the table's column names and the names of built-in
@@ -46,6 +46,8 @@ enum Kind {
     /// `ARRAY[...]`: `a` its type, `b` its elements' type, `c` collation; `arity`
     /// elements.
     Array,
+    /// `COALESCE(...)`: `a` its type, `c` collation; `arity` arguments.
+    Coalesce,
 }
 
 /// A constant whose text is in the pool.
@@ -139,9 +141,9 @@ impl Nodes {
     /// Whether the expression at `at` deparses as a function call, which an index
     /// column shows without parentheses (`looks_like_function`).
     pub fn looks_like_function(&self, at: usize) -> bool {
-        self.nodes
-            .get(at)
-            .is_some_and(|n| n.kind == Kind::Func && n.flag == EXPLICIT_CALL)
+        self.nodes.get(at).is_some_and(|n| {
+            (n.kind == Kind::Func && n.flag == EXPLICIT_CALL) || n.kind == Kind::Coalesce
+        })
     }
 
     /// The type (`exprType`) and collation (`exprCollation`) of the expression at `at`.
@@ -151,7 +153,7 @@ impl Nodes {
             Kind::Var | Kind::Op | Kind::Func => (node.b, node.c),
             Kind::Const | Kind::Relabel => (node.a, node.c),
             Kind::NullTest | Kind::Bool | Kind::ScalarArrayOp => (BOOL, 0),
-            Kind::Array => (node.a, node.c),
+            Kind::Array | Kind::Coalesce => (node.a, node.c),
         })
     }
 }
@@ -265,6 +267,7 @@ impl Reader<'_, '_> {
             "SCALARARRAYOPEXPR" => Kind::ScalarArrayOp,
             // `ARRAY` before PostgreSQL 14.
             "ARRAYEXPR" | "ARRAY" => Kind::Array,
+            "COALESCEEXPR" | "COALESCE" => Kind::Coalesce,
             _ => return None,
         };
         let at = self.nodes.nodes.len();
@@ -320,6 +323,8 @@ impl Reader<'_, '_> {
                 (Kind::Array, "element_typeid") => node.b = self.tokens.number()?,
                 (Kind::Array, "array_collid") => node.c = self.tokens.number()?,
                 (Kind::Array, "elements") => node.arity = self.list()?,
+                (Kind::Coalesce, "coalescetype") => node.a = self.tokens.number()?,
+                (Kind::Coalesce, "coalescecollid") => node.c = self.tokens.number()?,
                 (Kind::Array, "multidims") => (!self.boolean()?).then_some(())?,
                 (Kind::Op, "opresulttype") | (Kind::Func, "funcresulttype") => {
                     node.b = self.tokens.number()?
@@ -331,9 +336,10 @@ impl Reader<'_, '_> {
                 | (Kind::Func, "funcretset")
                 | (Kind::Func, "funcvariadic") => (!self.boolean()?).then_some(())?,
                 (Kind::Func, "funcformat") => node.flag = self.tokens.number()?,
-                (Kind::Op | Kind::Func | Kind::Bool | Kind::ScalarArrayOp, "args") => {
-                    node.arity = self.list()?
-                }
+                (
+                    Kind::Op | Kind::Func | Kind::Bool | Kind::ScalarArrayOp | Kind::Coalesce,
+                    "args",
+                ) => node.arity = self.list()?,
                 (Kind::Relabel | Kind::NullTest, "arg") => {
                     self.node()?;
                     node.arity = 1;
@@ -372,6 +378,7 @@ impl Reader<'_, '_> {
             Kind::ScalarArrayOp => node.arity == 2 && node.a != 0,
             // An empty ARRAY[] is written with its type, which this does not name.
             Kind::Array => node.arity > 0 && node.a != 0 && node.b != 0,
+            Kind::Coalesce => node.arity > 0 && node.a != 0,
         };
         complete.then_some(())?;
         self.nodes.nodes[at] = node;
@@ -732,15 +739,19 @@ impl<'c, F: Fn(i16) -> Option<&'c str>> Context<'_, '_, F> {
                 self.expr(out, array, true)?;
                 out.push_str("))");
             }
-            Kind::Array => {
-                out.push_str("ARRAY[");
+            Kind::Array | Kind::Coalesce => {
+                out.push_str(if node.kind == Kind::Array {
+                    "ARRAY["
+                } else {
+                    "COALESCE("
+                });
                 for (i, element) in self.args(at)?.into_iter().enumerate() {
                     if i > 0 {
                         out.push_str(", ");
                     }
                     self.expr(out, element, true)?;
                 }
-                out.push(']');
+                out.push(if node.kind == Kind::Array { ']' } else { ')' });
             }
             Kind::Bool => {
                 let args = self.args(at)?;
