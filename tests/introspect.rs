@@ -1801,9 +1801,9 @@ async fn index_definitions_are_pg_get_indexdefs_whoever_spells_them() {
     // spgist), a storage parameter, a class of the user's, a partitioned parent,
     // NULLS NOT DISTINCT, and the shapes `spell` and `deparse` leave to it (names that
     // need quotes, collations other than the column's, types they do not know, COLLATE,
-    // numeric and bigint constants, IS TRUE). The same on every version: the shapes only
+    // bigint constants, IS TRUE). The same on every version: the shapes only
     // some versions have all go to the server.
-    assert_eq!(stats.spelled, 67, "definitions spelled on the client");
+    assert_eq!(stats.spelled, 68, "definitions spelled on the client");
     client.batch_execute("SET search_path = ''").await.unwrap();
     let rows = client
         .query(
@@ -1921,6 +1921,12 @@ async fn constraint_definitions_are_pg_get_constraintdefs_whoever_spells_them() 
             CONSTRAINT checked_amount CHECK (amount >= 0::numeric),
             CONSTRAINT checked_amount_int CHECK (amount >= 0),
             CONSTRAINT checked_amount_decimal CHECK (amount > 1.5),
+            CONSTRAINT checked_amount_zero CHECK (amount >= 0.00),
+            CONSTRAINT checked_amount_negative CHECK (amount > -2.5),
+            CONSTRAINT checked_amount_small CHECK (amount <> 100.0001),
+            CONSTRAINT checked_amount_large CHECK (amount < 123456789.987654321),
+            CONSTRAINT checked_amount_exponent CHECK (amount < 1e3),
+            CONSTRAINT checked_amount_tiny CHECK (amount <> 0.000001),
             CONSTRAINT checked_amount_cast CHECK (amount::numeric(4,1) < 100),
             CONSTRAINT checked_flag CHECK (NOT flag),
             CONSTRAINT checked_flag_true CHECK (flag = true),
@@ -1976,10 +1982,10 @@ async fn constraint_definitions_are_pg_get_constraintdefs_whoever_spells_them() 
     // Every key and check above but those the server must spell: an exclusion
     // constraint, INCLUDE, a storage parameter, names that need quotes, NULLS NOT
     // DISTINCT, SET NULL (columns), NOT ENFORCED, a domain's check, and the checks
-    // `deparse` leaves to it (constants other than integer, boolean, ASCII text and enum
-    // labels, an array constant, casts through text, COLLATE, quoted columns). The same
+    // `deparse` leaves to it (constants other than integer, numeric, boolean, ASCII text
+    // and enum labels, an array constant, casts through text, COLLATE, quoted columns). The same
     // on every version.
-    assert_eq!(stats.spelled, 80, "definitions spelled on the client");
+    assert_eq!(stats.spelled, 94, "definitions spelled on the client");
     client.batch_execute("SET search_path = ''").await.unwrap();
     let rows = client
         .query(
@@ -1993,7 +1999,7 @@ async fn constraint_definitions_are_pg_get_constraintdefs_whoever_spells_them() 
         )
         .await
         .unwrap();
-    let expected = 25 + 2 * usize::from(major >= 15) + 2 * usize::from(major >= 18) + 41;
+    let expected = 25 + 2 * usize::from(major >= 15) + 2 * usize::from(major >= 18) + 47;
     assert_eq!(rows.len(), expected, "one row per constraint made above");
     let differing: Vec<(String, Option<&str>, String)> = rows
         .iter()

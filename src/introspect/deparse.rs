@@ -5,11 +5,11 @@
 //! The catalog keeps an expression as a `pg_node_tree`, the text form of the parser's
 //! nodes (`{OPEXPR :opno 525 ... :args ({VAR ...} {CONST ...})}`). [`Nodes::parse`]
 //! reads the few node kinds that make up most checks, index expressions and index
-//! predicates (a column, a constant of a simple type, an operator, a function call, a
-//! cast, `IS [NOT] NULL`, `AND`/`OR`/`NOT`, `IN (...)`, `op ANY/ALL (ARRAY[...])`,
-//! `COALESCE`) into a compact list; anything else (a subscript, `CASE`, a constant of
-//! another type) makes it answer `None`, and the server spells that definition.
-//! [`Deparser`] then writes an expression as
+//! predicates (a column; an integer, numeric, boolean, text or enum constant; an
+//! operator, a function call, a cast; `IS [NOT] NULL`, `AND`/`OR`/`NOT`; `IN (...)`,
+//! `op ANY/ALL (ARRAY[...])`; `COALESCE`) into a compact list. Anything else (a
+//! subscript, `CASE`, a constant of another type) makes it answer `None`, and the
+//! server spells that definition. [`Deparser`] then writes an expression as
 //! `pg_get_expr` would, with the table's column names and the names of built-in
 //! operators and functions, and again answers `None` wherever it cannot be sure that
 //! PostgreSQL would write the same (a name that would need quotes or a schema, a type
@@ -25,8 +25,9 @@ enum Kind {
     /// A column of the table: `a` attnum, `b` type, `c` collation.
     Var,
     /// A constant: `a` type, `b` the value (an `int4`, `bool` or `int2`, or an enum
-    /// label's oid) or, when `flag` is [`POOLED`], where its text starts in the pool
-    /// (up to a NUL, which the text has none of); `c` collation.
+    /// label's oid) or, when `flag` is [`POOLED`], where its text (a string's, or a
+    /// `numeric` as `numeric_out` prints it) starts in the pool (up to a NUL, which the
+    /// text has none of); `c` collation.
     Const,
     /// An operator: `a` its oid, `b` result type, `c` collation; `arity` operands.
     Op,
@@ -434,12 +435,24 @@ impl Reader<'_, '_> {
             node.b = value as u32;
             return Some(());
         }
-        if length != -1 || !matches!(node.a, TEXT | VARCHAR) || bytes.len() != count || count < 4 {
+        if length != -1
+            || !matches!(node.a, TEXT | VARCHAR | NUMERIC)
+            || bytes.len() != count
+            || count < 4
+        {
             return None;
         }
         let header = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
         if header & 3 != 0 || (header >> 2) as usize != count {
             return None;
+        }
+        if node.a == NUMERIC {
+            let text = numeric_text(&bytes[4..])?;
+            node.b = u32::try_from(self.nodes.pool.len()).ok()?;
+            node.flag = POOLED;
+            self.nodes.pool.push_str(&text);
+            self.nodes.pool.push('\0');
+            return Some(());
         }
         // Printable ASCII without a backslash reads the same in every server encoding
         // and under either `standard_conforming_strings`.
@@ -456,6 +469,66 @@ impl Reader<'_, '_> {
         self.nodes.pool.push('\0');
         Some(())
     }
+}
+
+/// What `numeric_out` prints for a `numeric` in its stored form (after the varlena
+/// header): the short or long header (sign, display scale, weight), then base-10000
+/// digits, all little-endian; `None` for NaN and the infinities, or bytes that are not
+/// one.
+fn numeric_text(bytes: &[u8]) -> Option<String> {
+    use std::fmt::Write as _;
+    let word = |at: usize| Some(u16::from_le_bytes([*bytes.get(at)?, *bytes.get(at + 1)?]));
+    let header = word(0)?;
+    let (negative, scale, weight, digits_at) = match header & 0xC000 {
+        // Short: sign bit, six bits of scale, a seven-bit signed weight.
+        0x8000 => {
+            let weight = (header & 0x3F) as i16 - if header & 0x40 != 0 { 64 } else { 0 };
+            (header & 0x2000 != 0, (header & 0x1F80) >> 7, weight, 2)
+        }
+        sign @ (0x0000 | 0x4000) => (sign == 0x4000, header & 0x3FFF, word(2)? as i16, 4),
+        _ => return None,
+    };
+    let rest = bytes.get(digits_at..)?;
+    if rest.len() % 2 != 0 {
+        return None;
+    }
+    let digits: Vec<i16> = rest
+        .chunks(2)
+        .map(|pair| i16::from_le_bytes([pair[0], pair[1]]))
+        .collect();
+    if digits.iter().any(|d| !(0..10_000).contains(d)) || weight > 1000 {
+        return None;
+    }
+    let digit = |at: i32| match usize::try_from(at) {
+        Ok(at) => digits.get(at).copied().unwrap_or(0),
+        Err(_) => 0,
+    };
+    let mut out = String::new();
+    if negative {
+        out.push('-');
+    }
+    if weight < 0 {
+        out.push('0');
+    } else {
+        for at in 0..=i32::from(weight) {
+            let _ = match at {
+                0 => write!(out, "{}", digit(at)),
+                _ => write!(out, "{:04}", digit(at)),
+            };
+        }
+    }
+    if scale > 0 {
+        out.push('.');
+        let mut fraction = String::new();
+        let mut at = i32::from(weight) + 1;
+        while fraction.len() < usize::from(scale) {
+            let _ = write!(fraction, "{:04}", digit(at));
+            at += 1;
+        }
+        fraction.truncate(usize::from(scale));
+        out.push_str(&fraction);
+    }
+    Some(out)
 }
 
 /// A built-in function's name and argument types, and whether the name alone finds
@@ -824,6 +897,20 @@ impl<'c, F: Fn(i16) -> Option<&'c str>> Context<'_, '_, F> {
                 quoted(out, &(node.b as i32 as i16).to_string());
                 true
             }
+            (NUMERIC, POOLED) => {
+                // Unquoted when it reads back as a numeric: unsigned, with a point or
+                // an exponent (else it would read as an integer).
+                let text = self.deparser.nodes.pool.get(node.b as usize..)?;
+                let text = text.split('\0').next()?;
+                let plain = text.starts_with(|c: char| c.is_ascii_digit())
+                    && text.contains(['e', 'E', '.']);
+                if plain {
+                    out.push_str(text);
+                } else {
+                    quoted(out, text);
+                }
+                !plain
+            }
             (_, POOLED) => {
                 let text = self.deparser.nodes.pool.get(node.b as usize..)?;
                 quoted(out, text.split('\0').next()?);
@@ -882,6 +969,26 @@ mod tests {
         // A node kind not spelled here.
         let unknown = "{SCALARARRAYOPEXPR :opno 98 :args <>}";
         assert_eq!(nodes.parse(unknown, false), None);
+    }
+
+    #[test]
+    fn a_numeric_reads_as_numeric_out_prints_it() {
+        // Short form: 1.5 is weight 0, scale 1, digits 1 and 5000.
+        assert_eq!(
+            numeric_text(&[0x80, 0x80, 1, 0, 0x88, 0x13]).as_deref(),
+            Some("1.5")
+        );
+        // Zero with scale 2: no digits.
+        assert_eq!(numeric_text(&[0x00, 0x81]).as_deref(), Some("0.00"));
+        // -12345.6: weight 1, digits 1, 2345, 6000, scale 1, negative.
+        let negative = [0x81, 0xA0, 1, 0, 0x29, 0x09, 0x70, 0x17];
+        assert_eq!(numeric_text(&negative).as_deref(), Some("-12345.6"));
+        // 0.0001: weight -1, digit 1, scale 4.
+        assert_eq!(numeric_text(&[0x7F, 0x82, 1, 0]).as_deref(), Some("0.0001"));
+        // Long form: 20000 is weight 1, digits 2 and 0.
+        assert_eq!(numeric_text(&[0, 0, 1, 0, 2, 0]).as_deref(), Some("20000"));
+        // NaN is left to the server.
+        assert_eq!(numeric_text(&[0x00, 0xC0]), None);
     }
 
     #[test]
