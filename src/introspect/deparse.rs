@@ -139,6 +139,19 @@ impl Nodes {
             .filter_map(|n| i16::try_from(n.a).ok())
     }
 
+    /// Puts a constant's text in the pool; answers where it starts.
+    fn pool(&mut self, text: &str) -> Option<u32> {
+        let start = u32::try_from(self.pool.len()).ok()?;
+        self.pool.push_str(text);
+        self.pool.push('\0');
+        Some(start)
+    }
+
+    /// The text of a constant put in the pool at `start`.
+    fn pooled(&self, start: u32) -> Option<&str> {
+        self.pool.get(start as usize..)?.split('\0').next()
+    }
+
     /// Whether the expression at `at` deparses as a function call, which an index
     /// column shows without parentheses (`looks_like_function`).
     pub fn looks_like_function(&self, at: usize) -> bool {
@@ -152,9 +165,8 @@ impl Nodes {
         let node = self.nodes.get(at)?;
         Some(match node.kind {
             Kind::Var | Kind::Op | Kind::Func => (node.b, node.c),
-            Kind::Const | Kind::Relabel => (node.a, node.c),
+            Kind::Const | Kind::Relabel | Kind::Array | Kind::Coalesce => (node.a, node.c),
             Kind::NullTest | Kind::Bool | Kind::ScalarArrayOp => (BOOL, 0),
-            Kind::Array | Kind::Coalesce => (node.a, node.c),
         })
     }
 }
@@ -447,11 +459,8 @@ impl Reader<'_, '_> {
             return None;
         }
         if node.a == NUMERIC {
-            let text = numeric_text(&bytes[4..])?;
-            node.b = u32::try_from(self.nodes.pool.len()).ok()?;
+            node.b = self.nodes.pool(&numeric_text(&bytes[4..])?)?;
             node.flag = POOLED;
-            self.nodes.pool.push_str(&text);
-            self.nodes.pool.push('\0');
             return Some(());
         }
         // Printable ASCII without a backslash reads the same in every server encoding
@@ -463,10 +472,8 @@ impl Reader<'_, '_> {
         {
             return None;
         }
-        node.b = u32::try_from(self.nodes.pool.len()).ok()?;
+        node.b = self.nodes.pool(std::str::from_utf8(text).ok()?)?;
         node.flag = POOLED;
-        self.nodes.pool.push_str(std::str::from_utf8(text).ok()?);
-        self.nodes.pool.push('\0');
         Some(())
     }
 }
@@ -604,7 +611,7 @@ impl<'a> Deparser<'a> {
             deparser: self,
             column,
         };
-        context.expr(out, at, false).map(|_| ())
+        context.expr(out, at, false)
     }
 
     /// The name `format_type` gives a type with no modifier, where this knows it: a
@@ -700,9 +707,13 @@ impl<'c, F: Fn(i16) -> Option<&'c str>> Context<'_, '_, F> {
         Some(args)
     }
 
-    /// `get_rule_expr`: writes the expression at `at`; answers where the next one
-    /// starts.
-    fn expr(&self, out: &mut String, at: usize, show_implicit: bool) -> Option<usize> {
+    /// The types of the expressions at `args`.
+    fn types(&self, args: &[usize]) -> Option<Vec<u32>> {
+        args.iter().map(|&arg| self.deparser.type_of(arg)).collect()
+    }
+
+    /// `get_rule_expr`: writes the expression at `at`.
+    fn expr(&self, out: &mut String, at: usize, show_implicit: bool) -> Option<()> {
         let node = *self.node(at)?;
         match node.kind {
             Kind::Var => {
@@ -713,10 +724,7 @@ impl<'c, F: Fn(i16) -> Option<&'c str>> Context<'_, '_, F> {
             Kind::Op => {
                 let args = self.args(at)?;
                 let operator = self.deparser.operators.get(&node.a)?;
-                let types = args
-                    .iter()
-                    .map(|&arg| self.deparser.type_of(arg))
-                    .collect::<Option<Vec<u32>>>()?;
+                let types = self.types(&args)?;
                 let (left, right) = match types[..] {
                     [left, right] => (left, right),
                     [right] => (0, right),
@@ -757,10 +765,7 @@ impl<'c, F: Fn(i16) -> Option<&'c str>> Context<'_, '_, F> {
                     }
                     EXPLICIT_CALL => {
                         let function = self.deparser.functions.get(&node.a)?;
-                        let types = args
-                            .iter()
-                            .map(|&arg| self.deparser.type_of(arg))
-                            .collect::<Option<Vec<u32>>>()?;
+                        let types = self.types(&args)?;
                         (function.plain && function.args == types.as_slice()).then_some(())?;
                         out.push_str(bare(function.name)?);
                         out.push('(');
@@ -843,7 +848,7 @@ impl<'c, F: Fn(i16) -> Option<&'c str>> Context<'_, '_, F> {
                 out.push(')');
             }
         }
-        self.deparser.nodes.skip(at)
+        Some(())
     }
 
     /// Whether PostgreSQL finds `operator` by its bare name for operands of these
@@ -900,8 +905,7 @@ impl<'c, F: Fn(i16) -> Option<&'c str>> Context<'_, '_, F> {
             (NUMERIC, POOLED) => {
                 // Unquoted when it reads back as a numeric: unsigned, with a point or
                 // an exponent (else it would read as an integer).
-                let text = self.deparser.nodes.pool.get(node.b as usize..)?;
-                let text = text.split('\0').next()?;
+                let text = self.deparser.nodes.pooled(node.b)?;
                 let plain = text.starts_with(|c: char| c.is_ascii_digit())
                     && text.contains(['e', 'E', '.']);
                 if plain {
@@ -912,8 +916,7 @@ impl<'c, F: Fn(i16) -> Option<&'c str>> Context<'_, '_, F> {
                 !plain
             }
             (_, POOLED) => {
-                let text = self.deparser.nodes.pool.get(node.b as usize..)?;
-                quoted(out, text.split('\0').next()?);
+                quoted(out, self.deparser.nodes.pooled(node.b)?);
                 true
             }
             (typid, _) => {
