@@ -1027,22 +1027,6 @@ impl IndexParts {
         let Some(keys) = get::<Option<Vec<i16>>>(row, Q, "keys")? else {
             return Ok(None);
         };
-        // The expressions and the predicate, read while the row is at hand (as nodes:
-        // a fraction of their text's size).
-        let mut expressions = u32::MAX;
-        let texts = [
-            (get::<Option<&str>>(row, Q, "expressions")?, true),
-            (get::<Option<&str>>(row, Q, "predicate")?, false),
-        ];
-        for (text, list) in texts {
-            if let Some(text) = text {
-                let Some(start) = nodes.parse(text, list) else {
-                    return Ok(None);
-                };
-                expressions = expressions.min(start);
-            }
-        }
-        let predicate = texts[1].0.is_some();
         let opclasses: Vec<u32> = get(row, Q, "opclasses")?;
         let collations: Vec<u32> = get(row, Q, "collations")?;
         let options: Vec<i16> = get(row, Q, "options")?;
@@ -1063,6 +1047,23 @@ impl IndexParts {
         {
             return Ok(None);
         }
+        // The expressions and the predicate, read once the rest is known to be
+        // spellable, while the row is at hand (as nodes: a fraction of their text's
+        // size).
+        let mut expressions = u32::MAX;
+        let texts = [
+            (get::<Option<&str>>(row, Q, "expressions")?, true),
+            (get::<Option<&str>>(row, Q, "predicate")?, false),
+        ];
+        for (text, list) in texts {
+            if let Some(text) = text {
+                let Some(start) = nodes.parse(text, list) else {
+                    return Ok(None);
+                };
+                expressions = expressions.min(start);
+            }
+        }
+        let predicate = texts[1].0.is_some();
         columns.extend(keys.iter().enumerate().map(|(i, &attnum)| {
             if i < key_count {
                 IndexColumn {
